@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, lowest first: CTorch (C shim over libtorch) -> Torch (Swift tensors, autograd, nn,
+// optim) -> Datasets -> NAS (search space, cells, search and training loops) -> entrannas (CLI).
+// A CUDA build points TORCH_HOME-style flags at another libtorch; see README "Building".
+let package = Package(
+    name: "entrannas",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "entrannas", targets: ["entrannas"]),
+        .library(name: "Torch", targets: ["Torch"]),
+        .library(name: "NAS", targets: ["NAS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "CTorch",
+            cxxSettings: [
+                .unsafeFlags(["-I/usr/include/torch/csrc/api/include", "-O2", "-Wno-deprecated-declarations"]),
+            ],
+            linkerSettings: [
+                .linkedLibrary("torch_cpu"),
+                .linkedLibrary("c10"),
+            ]
+        ),
+        .target(name: "Torch", dependencies: ["CTorch"]),
+        .target(name: "Datasets", dependencies: ["Torch"]),
+        .target(name: "NAS", dependencies: ["Torch", "Datasets"]),
+        .executableTarget(
+            name: "entrannas",
+            dependencies: [
+                "NAS", "Datasets", "Torch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TorchTests", dependencies: ["Torch"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
+        .testTarget(name: "NASTests", dependencies: ["NAS", "Datasets", "Torch"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

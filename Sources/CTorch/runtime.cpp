@@ -1,0 +1,96 @@
+// Errors, threads, allocator, RNG and grad mode.
+#include "shim.h"
+#include <ATen/Parallel.h>
+#include <ATen/core/grad_mode.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/version.h>
+#include <malloc.h>
+#include <cstdlib>
+#include <thread>
+
+namespace ctorch {
+static thread_local std::string last_error;
+void set_error(const char *msg) { last_error = msg ? msg : ""; }
+
+at::ScalarType scalar_type(int dtype) {
+  switch (dtype) {
+    case CT_FLOAT32: return at::kFloat;
+    case CT_FLOAT64: return at::kDouble;
+    case CT_INT64: return at::kLong;
+    case CT_UINT8: return at::kByte;
+    case CT_BOOL: return at::kBool;
+    case CT_INT32: return at::kInt;
+  }
+  throw std::invalid_argument("unknown dtype code " + std::to_string(dtype));
+}
+int dtype_code(at::ScalarType st) {
+  switch (st) {
+    case at::kFloat: return CT_FLOAT32;
+    case at::kDouble: return CT_FLOAT64;
+    case at::kLong: return CT_INT64;
+    case at::kByte: return CT_UINT8;
+    case at::kBool: return CT_BOOL;
+    case at::kInt: return CT_INT32;
+    default: return -1;
+  }
+}
+
+// Stack-notes pitfall 1 and 2, fixed when the library loads: glibc must not hand multi-MB
+// tensors back to the OS (it halves conv backward speed), and libtorch starts with 1 thread.
+static bool allocator_tuned = false;
+static int init_runtime() {
+  if (!std::getenv("ENTRANNAS_NO_MALLOPT")) {
+    allocator_tuned = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+  }
+  int n = 0;
+  if (const char *env = std::getenv("ENTRANNAS_THREADS")) n = std::atoi(env);
+  if (n <= 0) n = (int)std::thread::hardware_concurrency();
+  if (n <= 0) n = 1;
+  try { at::set_num_threads(n); } catch (...) {}
+  return 0;
+}
+static int runtime_initialised = init_runtime();
+}  // namespace ctorch
+
+using namespace ctorch;
+
+extern "C" {
+const char *ct_last_error(void) { return last_error.c_str(); }
+void ct_clear_error(void) { last_error.clear(); }
+const char *ct_version(void) { return TORCH_VERSION; }
+int ct_get_num_threads(void) { return at::get_num_threads(); }
+void ct_set_num_threads(int n) {
+  try { at::set_num_threads(n > 0 ? n : 1); } catch (...) {}
+}
+int ct_allocator_tuned(void) { return allocator_tuned ? 1 : 0; }
+int ct_cuda_available(void) { return at::hasCUDA() ? 1 : 0; }
+int ct_cuda_device_count(void) {
+  try { return at::hasCUDA() ? (int)at::detail::getCUDAHooks().getNumGPUs() : 0; } catch (...) { return 0; }
+}
+void ct_manual_seed(uint64_t seed) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_current_seed(seed);
+}
+ct_tensor ct_rng_get_state(void) {
+  CT_TRY(nullptr, {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return wrap(gen.get_state());
+  })
+}
+int ct_rng_set_state(ct_tensor state) {
+  CT_TRY(-1, {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(T(state));
+    return 0;
+  })
+}
+bool ct_set_grad_enabled(bool enabled) {
+  bool prev = at::GradMode::is_enabled();
+  at::GradMode::set_enabled(enabled);
+  return prev;
+}
+bool ct_is_grad_enabled(void) { return at::GradMode::is_enabled(); }
+}

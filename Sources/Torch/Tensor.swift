@@ -1,0 +1,182 @@
+import Foundation
+import CTorch
+
+/// Element type of a tensor. The raw values are the shim's `ct_dtype` codes.
+public enum DType: Int32, Sendable, CustomStringConvertible {
+    case float32 = 0, float64 = 1, int64 = 2, uint8 = 3, bool = 4, int32 = 5
+
+    /// Bytes per element.
+    public var byteSize: Int {
+        switch self {
+        case .float32, .int32: return 4
+        case .float64, .int64: return 8
+        case .uint8, .bool: return 1
+        }
+    }
+    /// The safetensors spelling.
+    public var description: String {
+        switch self {
+        case .float32: return "F32"
+        case .float64: return "F64"
+        case .int64: return "I64"
+        case .uint8: return "U8"
+        case .bool: return "BOOL"
+        case .int32: return "I32"
+        }
+    }
+}
+
+/// An n-dimensional array backed by a libtorch tensor. The handle is owned: freed in `deinit`.
+///
+/// Only this type touches raw handles, and every operation takes `Tensor` arguments, so ARC keeps
+/// operands alive for the duration of the C call (stack-notes pitfall 3). Tensors are reference
+/// types like `torch.Tensor`; in-place methods end in an underscore as in PyTorch.
+public final class Tensor: @unchecked Sendable {
+    let handle: OpaquePointer
+
+    /// Takes ownership of a handle returned by the shim; a NULL handle is a libtorch error.
+    init(owning handle: OpaquePointer?, _ what: @autoclosure () -> String = "libtorch call") {
+        guard let handle else { TorchError.fail(what()) }
+        self.handle = handle
+    }
+
+    deinit { ct_free(handle) }
+
+    // MARK: metadata
+
+    public var shape: [Int] {
+        var sizes = [Int64](repeating: 0, count: 8)
+        let rank = Int(ct_sizes(handle, &sizes, 8))
+        if rank > 8 {
+            sizes = [Int64](repeating: 0, count: rank)
+            _ = ct_sizes(handle, &sizes, Int64(rank))
+        }
+        return sizes.prefix(rank).map { Int($0) }
+    }
+    public var rank: Int { Int(ct_dim(handle)) }
+    public var count: Int { Int(ct_numel(handle)) }
+    public var dtype: DType { DType(rawValue: ct_dtype_of(handle)) ?? .float32 }
+    public func size(_ dim: Int) -> Int {
+        let s = shape
+        return s[dim < 0 ? dim + s.count : dim]
+    }
+
+    // MARK: creation
+
+    /// Copies Swift floats into a new float32 tensor of the given shape.
+    public convenience init(_ values: [Float], shape: [Int]) {
+        precondition(values.count == shape.reduce(1, *), "Tensor: \(values.count) values for shape \(shape)")
+        let s = shape.map(Int64.init)
+        let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.float32.rawValue) }
+        self.init(owning: h, "from [Float]")
+    }
+    public convenience init(_ values: [Int64], shape: [Int]) {
+        precondition(values.count == shape.reduce(1, *), "Tensor: \(values.count) values for shape \(shape)")
+        let s = shape.map(Int64.init)
+        let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.int64.rawValue) }
+        self.init(owning: h, "from [Int64]")
+    }
+    public convenience init(_ values: [Double], shape: [Int]) {
+        precondition(values.count == shape.reduce(1, *), "Tensor: \(values.count) values for shape \(shape)")
+        let s = shape.map(Int64.init)
+        let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.float64.rawValue) }
+        self.init(owning: h, "from [Double]")
+    }
+    /// A 1-D float tensor.
+    public convenience init(_ values: [Float]) { self.init(values, shape: [values.count]) }
+    /// A 0-D float tensor.
+    public convenience init(scalar: Float) { self.init([scalar], shape: []) }
+
+    /// Builds a tensor from raw little-endian bytes; throws when the byte count does not fit.
+    public convenience init(bytes: UnsafeRawBufferPointer, shape: [Int], dtype: DType) throws {
+        let expected = shape.reduce(1, *) * dtype.byteSize
+        guard bytes.count == expected else {
+            throw TorchError.invalid("\(bytes.count) bytes for shape \(shape) of \(dtype) (needs \(expected))")
+        }
+        let s = shape.map(Int64.init)
+        self.init(owning: ct_from_data(bytes.baseAddress, s, Int64(s.count), dtype.rawValue), "from bytes")
+    }
+
+    public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 0, dtype: dtype) }
+    public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 1, dtype: dtype) }
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
+        let s = shape.map(Int64.init)
+        return Tensor(owning: ct_full(s, Int64(s.count), value, dtype.rawValue), "full")
+    }
+    /// Standard normal samples from the global generator (seed it with `Torch.manualSeed`).
+    public static func randn(_ shape: [Int]) -> Tensor {
+        let s = shape.map(Int64.init)
+        return Tensor(owning: ct_randn(s, Int64(s.count)), "randn")
+    }
+    /// Uniform samples in [0, 1).
+    public static func rand(_ shape: [Int]) -> Tensor {
+        let s = shape.map(Int64.init)
+        return Tensor(owning: ct_rand(s, Int64(s.count)), "rand")
+    }
+    public static func uniform(_ shape: [Int], low: Double, high: Double) -> Tensor {
+        let s = shape.map(Int64.init)
+        return Tensor(owning: ct_uniform(s, Int64(s.count), low, high), "uniform")
+    }
+    public static func normal(_ shape: [Int], mean: Double = 0, std: Double = 1) -> Tensor {
+        let s = shape.map(Int64.init)
+        return Tensor(owning: ct_normal(s, Int64(s.count), mean, std), "normal")
+    }
+    /// Ones with probability p, zeros otherwise (float32).
+    public static func bernoulli(_ shape: [Int], p: Double) -> Tensor {
+        let s = shape.map(Int64.init)
+        return Tensor(owning: ct_bernoulli(s, Int64(s.count), p), "bernoulli")
+    }
+    public static func randperm(_ n: Int) -> Tensor { Tensor(owning: ct_randperm(Int64(n)), "randperm") }
+    public static func arange(_ start: Double = 0, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
+        Tensor(owning: ct_arange(start, end, step, dtype.rawValue), "arange")
+    }
+
+    // MARK: back to Swift
+
+    /// The elements as Swift floats (converting from other dtypes).
+    public func floats() -> [Float] { copyOut(as: .float32, Float.self) }
+    public func doubles() -> [Double] { copyOut(as: .float64, Double.self) }
+    public func int64s() -> [Int64] { copyOut(as: .int64, Int64.self) }
+    public func bytes() -> [UInt8] { copyOut(as: .uint8, UInt8.self) }
+    /// The raw little-endian bytes of this tensor in its own dtype (row-major).
+    public func rawBytes() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count * dtype.byteSize)
+        let rc = out.withUnsafeMutableBytes { ct_copy_out(handle, $0.baseAddress, $0.count) }
+        if rc != 0 { TorchError.fail("copy out") }
+        return out
+    }
+
+    private func copyOut<T>(as type: DType, _: T.Type) -> [T] where T: Numeric {
+        let source = dtype == type ? self : to(type)
+        var out = [T](repeating: 0, count: source.count)
+        let rc = out.withUnsafeMutableBytes { ct_copy_out(source.handle, $0.baseAddress, $0.count) }
+        if rc != 0 { TorchError.fail("copy out") }
+        return out
+    }
+
+    /// The single value of a one-element tensor.
+    public func item() -> Double {
+        var ok: Int32 = 0
+        let v = ct_item_double(handle, &ok)
+        if ok == 0 { TorchError.fail("item") }
+        return v
+    }
+    public func itemInt() -> Int {
+        var ok: Int32 = 0
+        let v = ct_item_int64(handle, &ok)
+        if ok == 0 { TorchError.fail("item") }
+        return Int(v)
+    }
+    public var scalar: Float { Float(item()) }
+
+    /// Address of the first element: equal for two views of the same memory.
+    public var dataAddress: UnsafeRawPointer? { ct_data_ptr(handle) }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let n = count
+        let preview = n <= 16 ? floats().map { String(format: "%.4g", $0) }.joined(separator: ", ") : "\(n) elements"
+        return "Tensor(\(shape), \(dtype): [\(preview)])"
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Whole-file writes that never leave a half-written file: write a temporary file in the same
+/// folder, flush it, then rename it over the destination (rename is atomic on POSIX).
+public enum AtomicFile {
+    public static func write(_ data: Data, to url: URL) throws {
+        let dir = url.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+            throw TorchError.io("cannot create folder \(dir.path): \(error.localizedDescription)")
+        }
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
+            throw TorchError.io("cannot write \(tmp.path): permission denied or folder missing")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: tmp)
+            defer { try? handle.close() }
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw TorchError.io("cannot write \(url.path) (disk full?): \(error.localizedDescription)")
+        }
+        guard rename(tmp.path, url.path) == 0 else {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: tmp)
+            throw TorchError.io("cannot move \(tmp.path) to \(url.path): \(why)")
+        }
+    }
+
+    public static func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }
+}

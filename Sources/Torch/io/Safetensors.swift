@@ -1,0 +1,127 @@
+import Foundation
+
+/// Named tensors in the safetensors format (an 8-byte little-endian header length, a JSON header
+/// of dtype/shape/data_offsets per name plus optional `__metadata__` strings, then raw
+/// little-endian data), so Python's `safetensors` reads our files and we read theirs.
+public enum Safetensors {
+    /// Writes atomically: to a temporary file beside `url`, then renamed over it, so a crash or a
+    /// full disk never leaves a half-written file under the real name.
+    public static func save(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to url: URL) throws {
+        var seen = Set<String>()
+        for (name, _) in tensors where !seen.insert(name).inserted {
+            throw TorchError.invalid("duplicate tensor name '\(name)' when saving \(url.path)")
+        }
+        var header = "{"
+        var entries: [String] = []
+        if !metadata.isEmpty {
+            let items = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            entries.append("\"__metadata__\":{\(items.joined(separator: ","))}")
+        }
+        var blobs: [[UInt8]] = []
+        var offset = 0
+        for (name, t) in tensors {
+            let bytes = t.rawBytes()
+            entries.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes.count)]}")
+            offset += bytes.count
+            blobs.append(bytes)
+        }
+        header += entries.joined(separator: ",") + "}"
+        var headerBytes = Array(header.utf8)
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+        var data = Data(capacity: 8 + headerBytes.count + offset)
+        var n = UInt64(headerBytes.count).littleEndian
+        withUnsafeBytes(of: &n) { data.append(contentsOf: $0) }
+        data.append(contentsOf: headerBytes)
+        for b in blobs { data.append(contentsOf: b) }
+        try AtomicFile.write(data, to: url)
+    }
+
+    /// Reads every tensor and the metadata. A truncated or corrupt file throws an error naming
+    /// the file and what is wrong; it never crashes.
+    public static func load(from url: URL) throws -> (tensors: [String: Tensor], order: [String], metadata: [String: String]) {
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
+            throw TorchError.io("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        func bad(_ why: String) -> TorchError { TorchError.io("\(url.path) is not a valid safetensors file: \(why)") }
+        guard data.count >= 8 else { throw bad("file is \(data.count) bytes, shorter than the 8-byte header length") }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(data.count - 8), headerLength < 100_000_000 else {
+            throw bad("header length \(headerLength) exceeds the file size \(data.count)")
+        }
+        let headerData = data.subdata(in: 8..<(8 + Int(headerLength)))
+        guard let json = try? JSONSerialization.jsonObject(with: headerData), let header = json as? [String: Any] else {
+            throw bad("header is not a JSON object")
+        }
+        let body = 8 + Int(headerLength)
+        let bodySize = data.count - body
+        var tensors: [String: Tensor] = [:]
+        var order: [(Int, String)] = []
+        var metadata: [String: String] = [:]
+        for (name, value) in header {
+            if name == "__metadata__" {
+                guard let m = value as? [String: Any] else { throw bad("__metadata__ is not an object") }
+                for (k, v) in m {
+                    guard let s = v as? String else { throw bad("metadata '\(k)' is not a string") }
+                    metadata[k] = s
+                }
+                continue
+            }
+            guard let entry = value as? [String: Any], let dtypeName = entry["dtype"] as? String,
+                  let shapeAny = entry["shape"] as? [Any], let offsetsAny = entry["data_offsets"] as? [Any] else {
+                throw bad("entry '\(name)' lacks dtype, shape or data_offsets")
+            }
+            guard let dtype = DType.fromSafetensors(dtypeName) else { throw bad("tensor '\(name)' has unsupported dtype \(dtypeName)") }
+            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
+            let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
+            guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }) else { throw bad("tensor '\(name)' has a malformed shape") }
+            guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
+                throw bad("tensor '\(name)' has malformed data_offsets")
+            }
+            guard offsets[1] <= bodySize else {
+                throw bad("tensor '\(name)' ends at byte \(offsets[1]) but the data section has \(bodySize) bytes (truncated file?)")
+            }
+            let expected = shape.reduce(1, *) * dtype.byteSize
+            guard offsets[1] - offsets[0] == expected else {
+                throw bad("tensor '\(name)' has \(offsets[1] - offsets[0]) bytes for shape \(shape) of \(dtypeName) (needs \(expected))")
+            }
+            let tensor = try data.withUnsafeBytes { raw in
+                try Tensor(bytes: UnsafeRawBufferPointer(rebasing: raw[(body + offsets[0])..<(body + offsets[1])]),
+                           shape: shape, dtype: dtype)
+            }
+            tensors[name] = tensor
+            order.append((offsets[0], name))
+        }
+        return (tensors, order.sorted { $0 < $1 }.map(\.1), metadata)
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension DType {
+    static func fromSafetensors(_ name: String) -> DType? {
+        switch name {
+        case "F32": return .float32
+        case "F64": return .float64
+        case "I64": return .int64
+        case "U8": return .uint8
+        case "BOOL": return .bool
+        case "I32": return .int32
+        default: return nil
+        }
+    }
+}

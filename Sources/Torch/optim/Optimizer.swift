@@ -1,0 +1,53 @@
+/// A parameter group: tensors updated together with one learning rate and weight decay.
+/// Architecture parameters live in a group (and optimizer) apart from network weights.
+public struct ParameterGroup {
+    public var parameters: [(name: String, tensor: Tensor)]
+    public var learningRate: Double
+    public var weightDecay: Double
+    public init(_ parameters: [(String, Tensor)], learningRate: Double, weightDecay: Double = 0) {
+        self.parameters = parameters.map { (name: $0.0, tensor: $0.1) }
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+    }
+}
+
+/// Shared behaviour of SGD and Adam: groups, gradient clearing, and state (de)serialisation as
+/// named tensors so checkpoints can hold it.
+public protocol Optimizer: AnyObject {
+    var groups: [ParameterGroup] { get set }
+    func step()
+    /// Per-parameter state tensors keyed `<parameter name>.<slot>`, plus scalar counters.
+    func stateDict() -> [(String, Tensor)]
+    func load(stateDict: [String: Tensor]) throws
+}
+
+extension Optimizer {
+    public func zeroGrad() { for g in groups { for p in g.parameters { p.tensor.zeroGrad() } } }
+
+    /// Sets the learning rate of every group (schedules call this once per epoch or step).
+    public func setLearningRate(_ lr: Double) { for i in groups.indices { groups[i].learningRate = lr } }
+    public var learningRate: Double { groups.first?.learningRate ?? 0 }
+    public var allParameters: [Tensor] { groups.flatMap { $0.parameters.map(\.tensor) } }
+}
+
+/// Rescales all gradients so their joint L2 norm is at most `maxNorm` (DARTS clips at 5).
+/// Returns the norm before clipping.
+@discardableResult
+public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double) -> Double {
+    withNoGrad {
+        let grads = parameters.compactMap { $0.grad }
+        guard !grads.isEmpty else { return 0 }
+        let total = Tensor.stack(grads.map { $0.square().sum() }).sum().sqrt().item()
+        let coef = maxNorm / (total + 1e-6)
+        if coef < 1 { for g in grads { g.mul_(coef) } }
+        return total
+    }
+}
+
+func loadSlot(_ dict: [String: Tensor], _ key: String, like target: Tensor) throws -> Tensor? {
+    guard let t = dict[key] else { return nil }
+    guard t.shape == target.shape else {
+        throw TorchError.invalid("optimizer state '\(key)' has shape \(t.shape), the parameter has \(target.shape)")
+    }
+    return t.clone()
+}

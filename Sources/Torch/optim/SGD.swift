@@ -1,0 +1,61 @@
+/// Stochastic gradient descent with momentum, Nesterov and L2 weight decay, updating exactly as
+/// `torch.optim.SGD` does (dampening 0): g = grad + wd*p; buf = m*buf + g; p -= lr*(g + m*buf or buf).
+public final class SGD: Optimizer {
+    public var groups: [ParameterGroup]
+    public let momentum: Double
+    public let nesterov: Bool
+    /// Momentum buffers by parameter name (created on the first step, as in PyTorch).
+    public private(set) var buffers: [String: Tensor] = [:]
+
+    public init(_ groups: [ParameterGroup], momentum: Double = 0, nesterov: Bool = false) {
+        self.groups = groups
+        self.momentum = momentum
+        self.nesterov = nesterov
+    }
+    public convenience init(_ parameters: [(String, Tensor)], learningRate: Double, momentum: Double = 0,
+                            weightDecay: Double = 0, nesterov: Bool = false) {
+        self.init([ParameterGroup(parameters, learningRate: learningRate, weightDecay: weightDecay)],
+                  momentum: momentum, nesterov: nesterov)
+    }
+
+    public func step() {
+        withNoGrad {
+            for group in groups {
+                for (name, p) in group.parameters {
+                    guard let grad = p.grad else { continue }
+                    var d = grad
+                    if group.weightDecay != 0 { d = grad + p * group.weightDecay }
+                    if momentum != 0 {
+                        let buf: Tensor
+                        if let b = buffers[name] {
+                            b.mul_(momentum)
+                            b.add_(d)
+                            buf = b
+                        } else {
+                            buf = d.detached().clone()
+                            buffers[name] = buf
+                        }
+                        d = nesterov ? d + buf * momentum : buf
+                    }
+                    p.add_(d, alpha: -group.learningRate)
+                }
+            }
+        }
+    }
+
+    /// The momentum buffer of a parameter (DARTS' second-order virtual step reads it).
+    public func momentumBuffer(_ name: String) -> Tensor? { buffers[name] }
+
+    public func stateDict() -> [(String, Tensor)] {
+        buffers.keys.sorted().map { ("\($0).momentum_buffer", buffers[$0]!) }
+    }
+    public func load(stateDict dict: [String: Tensor]) throws {
+        var loaded: [String: Tensor] = [:]
+        for group in groups {
+            for (name, p) in group.parameters {
+                if let t = try loadSlot(dict, "\(name).momentum_buffer", like: p) { loaded[name] = t }
+            }
+        }
+        buffers = loaded
+    }
+}

@@ -27,7 +27,9 @@ let package = Package(
             ]
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),
-        .target(name: "Datasets", dependencies: ["Torch"]),
+        // zlib from the system (Debian: zlib1g-dev) for the gzipped IDX files of Fashion-MNIST.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
         .target(name: "NAS", dependencies: ["Torch", "Datasets"]),
         .executableTarget(
             name: "entrannas",
@@ -36,6 +38,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Loader throughput in images/s: `swift run -c release loader-bench`.
+        .executableTarget(name: "loader-bench", dependencies: ["Datasets", "Torch"], path: "benchmarks/LoaderBenchmark"),
+        // Conv forward+backward from Swift against Python on the same libtorch: benchmarks/conv-bench.sh.
+        .executableTarget(name: "torch-bench", dependencies: ["Torch"], path: "benchmarks/TorchBench"),
+        // DARTS_V2 training step from Swift against PyTorch on the same libtorch: benchmarks/train-bench/run.sh.
+        .executableTarget(name: "train-bench", dependencies: ["NAS", "Torch"], path: "benchmarks/train-bench/TrainBench"),
+        // Search step time and peak memory per method: benchmarks/search-bench.sh.
+        .executableTarget(name: "search-bench", dependencies: ["NAS", "Torch"], path: "benchmarks/SearchBench"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
         .testTarget(name: "NASTests", dependencies: ["NAS", "Datasets", "Torch"]),

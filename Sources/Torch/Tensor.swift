@@ -127,9 +127,11 @@ public final class Tensor: @unchecked Sendable {
         return Tensor(owning: ct_bernoulli(s, Int64(s.count), p), "bernoulli")
     }
     public static func randperm(_ n: Int) -> Tensor { Tensor(owning: ct_randperm(Int64(n)), "randperm") }
-    public static func arange(_ start: Double = 0, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
+    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
         Tensor(owning: ct_arange(start, end, step, dtype.rawValue), "arange")
     }
+    /// 0, 1, ..., end-1 (`torch.arange(end)`).
+    public static func arange(_ end: Double, dtype: DType = .float32) -> Tensor { arange(0, end, dtype: dtype) }
 
     // MARK: back to Swift
 

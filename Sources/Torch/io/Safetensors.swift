@@ -72,8 +72,8 @@ public enum Safetensors {
                 throw bad("entry '\(name)' lacks dtype, shape or data_offsets")
             }
             guard let dtype = DType.fromSafetensors(dtypeName) else { throw bad("tensor '\(name)' has unsupported dtype \(dtypeName)") }
-            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
-            let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
+            let shape = shapeAny.compactMap(jsonInt)
+            let offsets = offsetsAny.compactMap(jsonInt)
             guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }) else { throw bad("tensor '\(name)' has a malformed shape") }
             guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
                 throw bad("tensor '\(name)' has malformed data_offsets")
@@ -81,7 +81,14 @@ public enum Safetensors {
             guard offsets[1] <= bodySize else {
                 throw bad("tensor '\(name)' ends at byte \(offsets[1]) but the data section has \(bodySize) bytes (truncated file?)")
             }
-            let expected = shape.reduce(1, *) * dtype.byteSize
+            // A garbage header may claim sizes whose product overflows: refuse rather than trap.
+            let elements = shape.reduce((1, false)) { acc, n in
+                let p = acc.0.multipliedReportingOverflow(by: n)
+                return (p.partialValue, acc.1 || p.overflow)
+            }
+            let bytes = elements.0.multipliedReportingOverflow(by: dtype.byteSize)
+            guard !elements.1, !bytes.overflow else { throw bad("tensor '\(name)' has an impossibly large shape \(shape)") }
+            let expected = bytes.partialValue
             guard offsets[1] - offsets[0] == expected else {
                 throw bad("tensor '\(name)' has \(offsets[1] - offsets[0]) bytes for shape \(shape) of \(dtypeName) (needs \(expected))")
             }
@@ -93,6 +100,13 @@ public enum Safetensors {
             order.append((offsets[0], name))
         }
         return (tensors, order.sorted { $0 < $1 }.map(\.1), metadata)
+    }
+
+    /// A JSON number that is a whole number fitting in Int; nil for fractions, huge values and
+    /// booleans (which JSONSerialization also hands back as NSNumber).
+    static func jsonInt(_ value: Any) -> Int? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        return value as? Int
     }
 
     static func jsonString(_ s: String) -> String {

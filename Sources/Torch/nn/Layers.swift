@@ -72,7 +72,10 @@ public final class BatchNorm2d: Module, Layer {
     @Buffer public var runningVar: Tensor
     @Buffer public var numBatchesTracked: Tensor
     public let affine: Bool
-    public let momentum: Double, eps: Double
+    /// Running-statistics momentum; a caller re-estimating statistics sets 1/(n+1) per batch
+    /// for an exact cumulative average (PyTorch's momentum=None).
+    public var momentum: Double
+    public let eps: Double
 
     public init(_ channels: Int, affine: Bool = true, momentum: Double = 0.1, eps: Double = 1e-5) {
         _weight = Parameter(wrappedValue: Tensor.ones([affine ? channels : 0]))

@@ -26,8 +26,8 @@ public final class Adam: Optimizer {
                     let g = group.weightDecay != 0 ? grad + p * group.weightDecay : grad
                     let t = (steps[name] ?? 0) + 1
                     steps[name] = t
-                    let m = expAvg[name] ?? Tensor.zeros(p.shape)
-                    let v = expAvgSq[name] ?? Tensor.zeros(p.shape)
+                    let m = expAvg[name] ?? Tensor.zeros(p.shape, dtype: p.dtype)
+                    let v = expAvgSq[name] ?? Tensor.zeros(p.shape, dtype: p.dtype)
                     expAvg[name] = m
                     expAvgSq[name] = v
                     m.mul_(beta1)

@@ -1,0 +1,102 @@
+/// Turns a dataset (or a subset of it, such as one part of a `SearchSplit`) into batches.
+///
+/// Everything random is a pure function of (seed, indices, epoch, position), never of a running
+/// stream: epoch e's order comes from (seed, indices, e), the image at position p of that order
+/// is augmented from (seed, indices, e, p). So an epoch can be replayed, started at any batch
+/// (resume), or built by several threads, and always gives the same batches; and the two
+/// loaders of a search split, though given one seed, draw independent streams. A loader is a
+/// value; iterating it again needs no rebuilding: call `epoch(_:)` for each epoch.
+public struct DataLoader: Sendable {
+    public let dataset: Dataset
+    /// The dataset images this loader draws from, in their unshuffled order.
+    public let indices: [Int]
+    public let batchSize: Int
+    public let shuffle: Bool
+    /// Leave out the last batch of an epoch when it would be smaller than `batchSize`.
+    public let dropLast: Bool
+    public let augmenter: Augmenter
+    public let seed: UInt64
+    /// Batches prepared ahead of the consumer (at least 1).
+    public let prefetch: Int
+    /// Background threads preparing batches.
+    public let workers: Int
+    /// Folds `seed` and `indices` into one key, so loaders over different subsets differ.
+    private let stream: UInt64
+
+    public init(
+        dataset: Dataset, indices: [Int]? = nil, batchSize: Int, augmentation: Augmentation = .plain,
+        shuffle: Bool = true, dropLast: Bool = false, seed: UInt64, prefetch: Int = 2, workers: Int = 1
+    ) throws {
+        guard batchSize > 0 else { throw DatasetError.invalidArgument("batch size must be positive, got \(batchSize)") }
+        guard prefetch > 0 else { throw DatasetError.invalidArgument("prefetch must be at least 1 batch, got \(prefetch)") }
+        guard workers > 0 else { throw DatasetError.invalidArgument("workers must be at least 1, got \(workers)") }
+        let indices = indices ?? Array(0..<dataset.count)
+        if let bad = indices.first(where: { $0 < 0 || $0 >= dataset.count }) {
+            throw DatasetError.invalidArgument("index \(bad) is outside the \(dataset.count) images of \(dataset.name) \(dataset.part)")
+        }
+        guard !indices.isEmpty else { throw DatasetError.invalidArgument("a loader needs at least one image") }
+        self.dataset = dataset
+        self.indices = indices
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.augmenter = try Augmenter(augmentation, shape: dataset.shape, statistics: dataset.statistics)
+        self.seed = seed
+        self.stream = indices.reduce(SplitMix64.key(seed, UInt64(indices.count))) { key, index in
+            SplitMix64.mix((key ^ UInt64(index)) &+ 0x9E37_79B9_7F4A_7C15)
+        }
+        self.prefetch = prefetch
+        self.workers = workers
+    }
+
+    /// Images per epoch, after drop-last.
+    public var imagesPerEpoch: Int { dropLast ? batchCount * batchSize : indices.count }
+
+    /// Batches per epoch.
+    public var batchCount: Int {
+        dropLast ? indices.count / batchSize : (indices.count + batchSize - 1) / batchSize
+    }
+
+    /// The dataset indices of epoch `epoch` in the order they are batched.
+    public func order(epoch: Int) -> [Int] {
+        guard shuffle else { return indices }
+        var order = indices
+        var random = Xoshiro256(seed: SplitMix64.key(stream, 0x4F52_4445_52, UInt64(epoch)))  // "ORDER"
+        random.shuffle(&order)
+        return order
+    }
+
+    /// The batches of epoch `epoch`, from batch `startBatch` on, prepared on background threads.
+    public func epoch(_ epoch: Int, startingAtBatch startBatch: Int = 0) throws -> LoaderEpoch {
+        guard epoch >= 0 else { throw DatasetError.invalidArgument("epoch must be 0 or more, got \(epoch)") }
+        guard (0...batchCount).contains(startBatch) else {
+            throw DatasetError.invalidArgument("start batch \(startBatch) is outside the \(batchCount) batches of an epoch")
+        }
+        return LoaderEpoch(loader: self, epoch: epoch, startBatch: startBatch)
+    }
+
+    /// Builds batch `index` of an epoch whose order is `order`, on the calling thread.
+    public func makeBatch(epoch: Int, index: Int, order: [Int]) -> HostBatch {
+        let start = index * batchSize
+        let rows = Array(order[start..<min(order.count, start + batchSize)])
+        let imageSize = dataset.imageSize
+        var images = [Float](repeating: 0, count: rows.count * imageSize)
+        var scratch = [UInt8](repeating: 0, count: imageSize)
+        dataset.images.withUnsafeBufferPointer { pixels in
+            images.withUnsafeMutableBufferPointer { output in
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    for (row, image) in rows.enumerated() {
+                        var random = Xoshiro256(seed: SplitMix64.key(stream, UInt64(epoch), UInt64(start + row)))
+                        augmenter.augment(
+                            UnsafeBufferPointer(rebasing: pixels[(image * imageSize)..<((image + 1) * imageSize)]),
+                            into: UnsafeMutableBufferPointer(rebasing: output[(row * imageSize)..<((row + 1) * imageSize)]),
+                            scratch: scratch, random: &random)
+                    }
+                }
+            }
+        }
+        let shape = [rows.count, dataset.channels, dataset.height, dataset.width]
+        let labels = rows.map { Int64(dataset.labels[$0]) }
+        return HostBatch(images: images, labels: labels, shape: shape, indices: rows, epoch: epoch, index: index)
+    }
+}

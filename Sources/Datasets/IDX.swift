@@ -1,0 +1,63 @@
+import Foundation
+
+/// An unsigned-byte array read from an IDX file, the format of MNIST and Fashion-MNIST:
+/// a magic number `00 00 08 rank`, `rank` big-endian UInt32 dimensions, then the bytes.
+public struct IDXArray: Sendable, Equatable {
+    public let dimensions: [Int]
+    public let bytes: [UInt8]
+
+    public init(dimensions: [Int], bytes: [UInt8]) {
+        self.dimensions = dimensions
+        self.bytes = bytes
+    }
+
+    /// Reads an IDX file, gzipped (detected by its magic number, whatever the name) or plain,
+    /// and checks the magic number, the rank against `rank`, and that the data length is
+    /// exactly the product of the dimensions.
+    public init(contentsOf path: String, rank: Int) throws {
+        let raw = try readFile(path)
+        let bytes = Gzip.isGzip(raw) ? try Gzip.decompress(raw, file: path) : raw
+        try self.init(parsing: bytes, rank: rank, file: path)
+    }
+
+    /// Parses the bytes of an uncompressed IDX file; `file` only labels errors.
+    public init(parsing bytes: [UInt8], rank: Int, file: String) throws {
+        guard bytes.count >= 4 else {
+            throw DatasetError.corrupt(file: file, reason: "too short for an IDX header (\(bytes.count) bytes)")
+        }
+        guard bytes[0] == 0, bytes[1] == 0 else {
+            let magic = bytes[0..<4].map { String(format: "%02x", $0) }.joined(separator: " ")
+            throw DatasetError.corrupt(file: file, reason: "wrong magic number \(magic), expected 00 00 08 0\(rank) (IDX)")
+        }
+        guard bytes[2] == 0x08 else {
+            throw DatasetError.corrupt(file: file, reason: String(format: "IDX element type 0x%02x is not unsigned byte (0x08)", bytes[2]))
+        }
+        guard Int(bytes[3]) == rank else {
+            throw DatasetError.corrupt(file: file, reason: "IDX rank \(bytes[3]), expected \(rank)")
+        }
+        let headerLength = 4 + 4 * rank
+        guard bytes.count >= headerLength else {
+            throw DatasetError.corrupt(file: file, reason: "truncated IDX header: \(bytes.count) of \(headerLength) bytes")
+        }
+        var dimensions: [Int] = []
+        var expected = 1
+        for axis in 0..<rank {
+            let at = 4 + 4 * axis
+            let size = Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
+            dimensions.append(size)
+            let (product, overflow) = expected.multipliedReportingOverflow(by: size)
+            guard !overflow else {
+                throw DatasetError.corrupt(file: file, reason: "IDX dimensions \(dimensions) are too large")
+            }
+            expected = product
+        }
+        let found = bytes.count - headerLength
+        guard found == expected else {
+            let shape = dimensions.map(String.init).joined(separator: "x")
+            let what = found < expected ? "truncated" : "too long"
+            throw DatasetError.corrupt(file: file, reason: "\(what): dimensions \(shape) need \(expected) data bytes, found \(found)")
+        }
+        self.dimensions = dimensions
+        self.bytes = Array(bytes[headerLength...])
+    }
+}

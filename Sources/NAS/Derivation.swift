@@ -1,0 +1,212 @@
+import Foundation
+
+/// The DARTS edge layout of a cell: intermediate node j (0-based step, state j + 2) has one edge
+/// from each earlier state i in 0..<(j + 2), and edges are numbered node by node, input by input
+/// (DARTS `model_search.py`). Row e of an alpha matrix belongs to edge e. 4 steps give 14 edges.
+public struct EdgeIndex: Equatable, Sendable {
+    /// Intermediate nodes per cell.
+    public let steps: Int
+
+    public init(steps: Int) {
+        precondition(steps >= 0, "a cell cannot have \(steps) intermediate nodes")
+        self.steps = steps
+    }
+
+    /// Total edges: 2 + 3 + ... + (steps + 1).
+    public var edgeCount: Int { steps * (steps + 3) / 2 }
+
+    /// Inputs of intermediate node `step`: the two cell inputs and every earlier node.
+    public func inputCount(step: Int) -> Int { step + 2 }
+
+    /// Index of the first edge entering `step`: the input counts of all earlier nodes summed.
+    public func offset(step: Int) -> Int {
+        precondition((0...steps).contains(step), "step \(step) out of range 0..<\(steps)")
+        return step * (step + 3) / 2
+    }
+
+    /// Edge indices entering intermediate node `step`, in input order.
+    public func edges(step: Int) -> Range<Int> {
+        offset(step: step)..<(offset(step: step) + inputCount(step: step))
+    }
+
+    /// Edge from state `input` into intermediate node `step`.
+    public func edge(step: Int, input: Int) -> Int {
+        precondition((0..<steps).contains(step), "step \(step) out of range 0..<\(steps)")
+        precondition((0..<inputCount(step: step)).contains(input), "node \(step + 2) cannot read input \(input)")
+        return offset(step: step) + input
+    }
+
+    /// Inverse of `edge(step:input:)`.
+    public func location(ofEdge edge: Int) -> (step: Int, input: Int) {
+        precondition((0..<edgeCount).contains(edge), "edge \(edge) out of range 0..<\(edgeCount)")
+        var step = 0
+        while offset(step: step + 1) <= edge { step += 1 }
+        return (step, edge - offset(step: step))
+    }
+}
+
+/// How to turn architecture weights into a discrete cell (spec §5).
+public enum DerivationRule: Equatable, Sendable {
+    /// DARTS: per node keep the `topK` edges with the strongest non-`none` op, argmax op on each.
+    case darts(topK: Int = 2)
+    /// PC-DARTS: op weights scaled by edge-normalisation weights, then the DARTS rule. Edge
+    /// weights are per edge, already softmax-normalised over each node's incoming edges.
+    case pcDarts(normalEdgeWeights: [Float], reduceEdgeWeights: [Float], topK: Int = 2)
+    /// EnTranNAS-DST: the weights are the sparsified q-hat; every nonzero (op, input) survives.
+    /// The optional fallbacks (pre-sparsification weights) rescue a node left without inputs.
+    case threshold(normalFallback: [[Float]]? = nil, reduceFallback: [[Float]]? = nil)
+}
+
+/// Why weights could not be derived into a cell; one line each.
+public enum DerivationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case edgeCount(what: String, expected: Int, got: Int)
+    case opCount(what: String, edge: Int, expected: Int, got: Int)
+    case noCandidateOps
+    case invalidTopK(Int)
+
+    public var description: String {
+        switch self {
+        case .edgeCount(let what, let expected, let got):
+            return "\(what) has \(got) edges, expected \(expected)"
+        case .opCount(let what, let edge, let expected, let got):
+            return "\(what) edge \(edge) has \(got) op weights, expected \(expected) (one per primitive)"
+        case .noCandidateOps:
+            return "the primitive list has no op other than 'none', so no connection can be derived"
+        case .invalidTopK(let k):
+            return "top-k must be at least 1, got \(k)"
+        }
+    }
+}
+
+extension DerivationError: LocalizedError {
+    public var errorDescription: String? { description }
+}
+
+/// DARTS derivation (spec §5.1): for each node rank its incoming edges by their strongest
+/// non-`none` weight, keep the best `topK`, and take the argmax non-`none` op on each.
+/// `weights[e][k]` is the (softmaxed) weight of `primitives[k]` on edge e.
+/// Connections are listed strongest edge first, as DARTS prints them; ties go to the lower input
+/// and the lower op column, like DARTS's stable sort and strict `>` argmax. `none` is excluded
+/// because it would stand for "no edge", which the top-k rule already decides.
+public func deriveDarts(
+    weights: [[Float]], primitives: [Primitive], steps: Int, topK: Int = 2
+) throws -> [[Connection]] {
+    guard topK >= 1 else { throw DerivationError.invalidTopK(topK) }
+    let layout = EdgeIndex(steps: steps)
+    try checkShape(weights, what: "weights", edges: layout.edgeCount, ops: primitives.count)
+    let candidates = try candidateColumns(primitives)
+    return (0..<steps).map { step in
+        let ranked = layout.edges(step: step).map { edge -> (input: Int, op: Int, score: Float) in
+            let best = strongest(weights[edge], among: candidates)
+            return (edge - layout.offset(step: step), best.column, best.score)
+        }.sorted { a, b in a.score != b.score ? a.score > b.score : a.input < b.input }
+        return ranked.prefix(topK).map { Connection(primitives[$0.op], $0.input) }
+    }
+}
+
+/// PC-DARTS derivation (spec §5.1): each edge's op weights times that edge's weight from edge
+/// normalisation, then the DARTS rule. Edge weights must already be softmax-normalised over the
+/// incoming edges of each node (PC-DARTS `betas`).
+public func derivePCDarts(
+    weights: [[Float]], edgeWeights: [Float], primitives: [Primitive], steps: Int, topK: Int = 2
+) throws -> [[Connection]] {
+    let layout = EdgeIndex(steps: steps)
+    guard edgeWeights.count == layout.edgeCount else {
+        throw DerivationError.edgeCount(what: "edge weights", expected: layout.edgeCount, got: edgeWeights.count)
+    }
+    try checkShape(weights, what: "weights", edges: layout.edgeCount, ops: primitives.count)
+    let scaled = zip(weights, edgeWeights).map { row, beta in row.map { $0 * beta } }
+    return try deriveDarts(weights: scaled, primitives: primitives, steps: steps, topK: topK)
+}
+
+/// EnTranNAS-DST readout (spec §5.2): every (op, input) whose sparsified weight q-hat is > 0
+/// survives, so nodes get any in-degree and an edge may keep several ops. Listed per node by
+/// input, then op column. `none` is skipped even when it survives: it contributes nothing.
+///
+/// A node normally cannot end up empty (its strongest candidate has ratio 1 > t_j), except when
+/// `none` stays in the candidate list and dominates the node (spec §8 A5). A cell node without
+/// inputs has no defined output, so such a node keeps its strongest non-`none` candidate, taken
+/// from `fallbackWeights` (the pre-sparsification weights) when given, else from q-hat.
+public func deriveThreshold(
+    sparsified: [[Float]], primitives: [Primitive], steps: Int, fallbackWeights: [[Float]]? = nil
+) throws -> [[Connection]] {
+    let layout = EdgeIndex(steps: steps)
+    try checkShape(sparsified, what: "sparsified weights", edges: layout.edgeCount, ops: primitives.count)
+    if let fallbackWeights {
+        try checkShape(fallbackWeights, what: "fallback weights", edges: layout.edgeCount, ops: primitives.count)
+    }
+    let candidates = try candidateColumns(primitives)
+    return (0..<steps).map { step in
+        var kept: [Connection] = []
+        for edge in layout.edges(step: step) {
+            for column in candidates where sparsified[edge][column] > 0 {
+                kept.append(Connection(primitives[column], edge - layout.offset(step: step)))
+            }
+        }
+        if kept.isEmpty {
+            let source = fallbackWeights ?? sparsified
+            let best = layout.edges(step: step).map { edge in
+                (input: edge - layout.offset(step: step), pick: strongest(source[edge], among: candidates))
+            }.max { a, b in a.pick.score != b.pick.score ? a.pick.score < b.pick.score : a.input > b.input }!
+            kept = [Connection(primitives[best.pick.column], best.input)]
+        }
+        return kept
+    }
+}
+
+/// Derives both cells of a genotype with one rule; concat = 2..<(steps + 2), as DARTS
+/// `genotype()` does (multiplier = steps).
+public func deriveGenotype(
+    normalWeights: [[Float]], reduceWeights: [[Float]], primitives: [Primitive], steps: Int,
+    rule: DerivationRule = .darts()
+) throws -> Genotype {
+    let normal: [[Connection]]
+    let reduce: [[Connection]]
+    switch rule {
+    case .darts(let topK):
+        normal = try deriveDarts(weights: normalWeights, primitives: primitives, steps: steps, topK: topK)
+        reduce = try deriveDarts(weights: reduceWeights, primitives: primitives, steps: steps, topK: topK)
+    case .pcDarts(let normalEdgeWeights, let reduceEdgeWeights, let topK):
+        normal = try derivePCDarts(
+            weights: normalWeights, edgeWeights: normalEdgeWeights, primitives: primitives, steps: steps, topK: topK)
+        reduce = try derivePCDarts(
+            weights: reduceWeights, edgeWeights: reduceEdgeWeights, primitives: primitives, steps: steps, topK: topK)
+    case .threshold(let normalFallback, let reduceFallback):
+        normal = try deriveThreshold(
+            sparsified: normalWeights, primitives: primitives, steps: steps, fallbackWeights: normalFallback)
+        reduce = try deriveThreshold(
+            sparsified: reduceWeights, primitives: primitives, steps: steps, fallbackWeights: reduceFallback)
+    }
+    let concat = Array(2..<(steps + 2))
+    return Genotype(normal: normal, normalConcat: concat, reduce: reduce, reduceConcat: concat)
+}
+
+// MARK: - Helpers
+
+private func checkShape(_ weights: [[Float]], what: String, edges: Int, ops: Int) throws {
+    guard weights.count == edges else {
+        throw DerivationError.edgeCount(what: what, expected: edges, got: weights.count)
+    }
+    if let bad = weights.firstIndex(where: { $0.count != ops }) {
+        throw DerivationError.opCount(what: what, edge: bad, expected: ops, got: weights[bad].count)
+    }
+}
+
+/// Op columns derivation may choose: every primitive except `none`.
+private func candidateColumns(_ primitives: [Primitive]) throws -> [Int] {
+    let columns = primitives.indices.filter { primitives[$0] != .none }
+    guard !columns.isEmpty else { throw DerivationError.noCandidateOps }
+    return columns
+}
+
+/// Argmax over `columns` of one edge's weights; the first column wins ties, and NaN ranks
+/// lowest so a diverged weight is never preferred.
+private func strongest(_ row: [Float], among columns: [Int]) -> (column: Int, score: Float) {
+    var best = (column: columns[0], score: rank(row[columns[0]]))
+    for column in columns.dropFirst() where rank(row[column]) > best.score {
+        best = (column, rank(row[column]))
+    }
+    return best
+}
+
+private func rank(_ weight: Float) -> Float { weight.isNaN ? -.infinity : weight }

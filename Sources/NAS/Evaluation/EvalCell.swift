@@ -1,0 +1,90 @@
+import Torch
+
+/// One cell of an evaluation network, built from one cell of a genotype (DARTS `model.py`
+/// `Cell`), generalised to nodes with any number of inputs and several ops on one edge, as
+/// EnTranNAS-DST genotypes have (spec §8 A12).
+///
+/// Every (op, input) entry of the genotype is its own module with affine batch norm; nothing is
+/// shared between nodes (spec §8 A6). Node j is the sum of its entries; the output is the channel
+/// concatenation of the genotype's concat states.
+public final class EvalCell: Module, @unchecked Sendable {
+    /// A reduction cell halves the spatial size: ops reading state 0 or 1 have stride 2.
+    public let reduction: Bool
+    /// Whether the cell two back came before a reduction, so state 0 must be halved too.
+    public let reductionPrevious: Bool
+    /// Channels of every node (C in DARTS).
+    public let channels: Int
+    /// The inputs of each intermediate node, in genotype order.
+    public let connections: [[Connection]]
+    /// States concatenated into the output.
+    public let concat: [Int]
+
+    /// `FactorizedReduce` after a reduction cell, otherwise a 1x1 `ReLUConvBN`.
+    public let preprocess0: Module
+    public let preprocess1: ReLUConvBN
+    /// One module per (op, input) entry, node by node (DARTS `_ops`).
+    public let ops: [Module]
+    /// Whether each entry of `ops` is the parameter-free identity, which drop-path skips.
+    private let isIdentity: [Bool]
+
+    /// Drop-path probability for non-identity op outputs in training mode; set by the network.
+    public var dropPathProbability: Double = 0
+
+    /// Output channels: one block of `channels` per concat state (DARTS `multiplier * C`).
+    public var outputChannels: Int { concat.count * channels }
+
+    /// - Parameters:
+    ///   - connections: the per-node inputs of this cell type (`genotype.normal` or `.reduce`).
+    ///   - previousPreviousChannels: channels of c_{k-2} (DARTS `C_prev_prev`).
+    ///   - previousChannels: channels of c_{k-1} (DARTS `C_prev`).
+    public init(connections: [[Connection]], concat: [Int], previousPreviousChannels: Int, previousChannels: Int,
+                channels: Int, reduction: Bool, reductionPrevious: Bool) {
+        self.reduction = reduction
+        self.reductionPrevious = reductionPrevious
+        self.channels = channels
+        self.connections = connections
+        self.concat = concat
+        preprocess0 = reductionPrevious
+            ? FactorizedReduce(previousPreviousChannels, channels, affine: true)
+            : ReLUConvBN(previousPreviousChannels, channels, kernelSize: 1, stride: 1, padding: 0, affine: true)
+        preprocess1 = ReLUConvBN(previousChannels, channels, kernelSize: 1, stride: 1, padding: 0, affine: true)
+        var ops: [Module] = []
+        var identity: [Bool] = []
+        for inputs in connections {
+            for connection in inputs {
+                let stride = reduction && connection.input < 2 ? 2 : 1
+                let op = makeOperation(connection.op, channels: channels, stride: stride, affine: true)
+                ops.append(op)
+                identity.append(op is Identity)
+            }
+        }
+        self.ops = ops
+        isIdentity = identity
+    }
+
+    /// Builds the `cellType` cell of `genotype`.
+    public convenience init(genotype: Genotype, cellType: Genotype.CellType, previousPreviousChannels: Int,
+                            previousChannels: Int, channels: Int, reductionPrevious: Bool) {
+        self.init(connections: genotype.connections(of: cellType), concat: genotype.concat(of: cellType),
+                  previousPreviousChannels: previousPreviousChannels, previousChannels: previousChannels,
+                  channels: channels, reduction: cellType == .reduce, reductionPrevious: reductionPrevious)
+    }
+
+    /// The cell output from c_{k-2} and c_{k-1}.
+    public func callAsFunction(_ s0: Tensor, _ s1: Tensor) -> Tensor {
+        var states = [(preprocess0 as! any Layer)(s0), preprocess1(s1)]
+        let dropping = isTraining && dropPathProbability > 0
+        var k = 0
+        for inputs in connections {
+            var node: Tensor?
+            for connection in inputs {
+                var h = (ops[k] as! any Layer)(states[connection.input])
+                if dropping && !isIdentity[k] { h = dropPath(h, probability: dropPathProbability) }
+                node = node.map { $0 + h } ?? h
+                k += 1
+            }
+            states.append(node!)
+        }
+        return Tensor.cat(concat.map { states[$0] }, dim: 1)
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Torch
+
+/// Shape and size of an evaluation network; the genotype is given separately.
+public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
+    /// CIFAR style: one stride-1 stem, any input size. ImageNet style (mobile setting): two
+    /// stride-2 stems taking 224x224 to 28x28 before the first cell.
+    public enum Style: String, Codable, CaseIterable, Sendable {
+        case cifar, imagenet
+    }
+
+    public var style: Style
+    /// Number of cells (`--layers`); reductions at layers/3 and 2*layers/3.
+    public var layers: Int
+    /// Channels of the first cell's nodes (`--init-channels`, C); doubled at each reduction.
+    public var initChannels: Int
+    public var inputChannels: Int
+    public var classes: Int
+    /// Whether the auxiliary head after cell 2*layers/3 exists (it runs in training only).
+    public var auxiliary: Bool
+    /// CIFAR stem width as a multiple of C (DARTS: 3). Unused by the ImageNet stems.
+    public var stemMultiplier: Int
+
+    public init(style: Style = .cifar, layers: Int, initChannels: Int, inputChannels: Int, classes: Int,
+                auxiliary: Bool, stemMultiplier: Int = 3) {
+        self.style = style
+        self.layers = layers
+        self.initChannels = initChannels
+        self.inputChannels = inputChannels
+        self.classes = classes
+        self.auxiliary = auxiliary
+        self.stemMultiplier = stemMultiplier
+    }
+
+    /// DARTS' CIFAR-10 evaluation network: 20 cells, 36 channels, auxiliary head (spec §6.4).
+    public static let dartsCIFAR = EvalNetworkConfiguration(layers: 20, initChannels: 36, inputChannels: 3, classes: 10,
+                                                            auxiliary: true)
+    /// DARTS' ImageNet network in the mobile setting: 14 cells, 48 channels (spec §2.3).
+    public static let dartsImageNet = EvalNetworkConfiguration(style: .imagenet, layers: 14, initChannels: 48,
+                                                               inputChannels: 3, classes: 1000, auxiliary: true)
+
+    /// Indices of the reduction cells (DARTS `[layers // 3, 2 * layers // 3]`).
+    public var reductionIndices: Set<Int> { [layers / 3, 2 * layers / 3] }
+    /// The cell whose output feeds the auxiliary head.
+    public var auxiliaryIndex: Int { 2 * layers / 3 }
+
+    private enum CodingKeys: String, CodingKey {
+        case style, layers, classes, auxiliary
+        case initChannels = "init_channels"
+        case inputChannels = "input_channels"
+        case stemMultiplier = "stem_multiplier"
+    }
+}
+
+/// Why an evaluation network cannot be built; one line naming the setting and the fix.
+public enum EvalNetworkError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidSetting(String)
+    case genotype(String)
+
+    public var description: String {
+        switch self {
+        case .invalidSetting(let message): return message
+        case .genotype(let message): return "genotype cannot be built: \(message)"
+        }
+    }
+}
+
+extension EvalNetworkError: LocalizedError {
+    public var errorDescription: String? { description }
+}
+
+/// The network a searched genotype is trained and reported with (DARTS `NetworkCIFAR` and
+/// `NetworkImageNet`): stem, `layers` cells built from the genotype, global average pooling and a
+/// linear classifier, plus the auxiliary head in training. Any input channels, size and classes.
+public final class EvalNetwork: Module, @unchecked Sendable {
+    public let configuration: EvalNetworkConfiguration
+    public let genotype: Genotype
+
+    /// CIFAR style: Conv3x3 (input -> stemMultiplier*C) -> BN.
+    public let stem: Sequential?
+    /// ImageNet style: Conv3x3 s2 -> BN -> ReLU -> Conv3x3 s2 -> BN.
+    public let stem0: Sequential?
+    /// ImageNet style: ReLU -> Conv3x3 s2 -> BN.
+    public let stem1: Sequential?
+    public let cells: [EvalCell]
+    /// Named so that its parameters contain "auxiliary", which DARTS' count skips.
+    public let auxiliaryHead: AuxiliaryHead?
+    public let classifier: Linear
+
+    /// Drop-path probability of every cell (training mode only); the trainer ramps it per epoch.
+    public var dropPathProbability: Double = 0 {
+        didSet { for cell in cells { cell.dropPathProbability = dropPathProbability } }
+    }
+
+    public init(genotype: Genotype, configuration: EvalNetworkConfiguration) throws {
+        try Self.validate(genotype: genotype, configuration: configuration)
+        self.configuration = configuration
+        self.genotype = genotype
+        let c = configuration.initChannels
+        var previousPrevious: Int, previous: Int, reductionPrevious: Bool
+        switch configuration.style {
+        case .cifar:
+            let stemChannels = configuration.stemMultiplier * c
+            stem = Sequential(Conv2d(configuration.inputChannels, stemChannels, kernelSize: 3, padding: 1, bias: false),
+                              BatchNorm2d(stemChannels))
+            stem0 = nil
+            stem1 = nil
+            (previousPrevious, previous, reductionPrevious) = (stemChannels, stemChannels, false)
+        case .imagenet:
+            stem = nil
+            stem0 = Sequential(Conv2d(configuration.inputChannels, c / 2, kernelSize: 3, stride: 2, padding: 1, bias: false),
+                               BatchNorm2d(c / 2), ReLU(),
+                               Conv2d(c / 2, c, kernelSize: 3, stride: 2, padding: 1, bias: false), BatchNorm2d(c))
+            stem1 = Sequential(ReLU(), Conv2d(c, c, kernelSize: 3, stride: 2, padding: 1, bias: false), BatchNorm2d(c))
+            (previousPrevious, previous, reductionPrevious) = (c, c, true)
+        }
+        var cells: [EvalCell] = []
+        var current = c
+        var auxiliaryChannels = previous
+        for i in 0..<configuration.layers {
+            let reduction = configuration.reductionIndices.contains(i)
+            if reduction { current *= 2 }
+            let cell = EvalCell(genotype: genotype, cellType: reduction ? .reduce : .normal,
+                                previousPreviousChannels: previousPrevious, previousChannels: previous,
+                                channels: current, reductionPrevious: reductionPrevious)
+            cells.append(cell)
+            reductionPrevious = reduction
+            (previousPrevious, previous) = (previous, cell.outputChannels)
+            if i == configuration.auxiliaryIndex { auxiliaryChannels = previous }
+        }
+        self.cells = cells
+        auxiliaryHead = configuration.auxiliary
+            ? AuxiliaryHead(configuration.style == .cifar ? .cifar : .imagenet, inputChannels: auxiliaryChannels,
+                            classes: configuration.classes)
+            : nil
+        classifier = Linear(previous, configuration.classes)
+    }
+
+    /// Class logits, and in training mode with an auxiliary head also the auxiliary logits.
+    public func callAsFunction(_ input: Tensor) -> (logits: Tensor, auxiliaryLogits: Tensor?) {
+        var s0: Tensor, s1: Tensor
+        if let stem {
+            s0 = stem(input)
+            s1 = s0
+        } else {
+            s0 = stem0!(input)
+            s1 = stem1!(s0)
+        }
+        var auxiliaryLogits: Tensor?
+        for (i, cell) in cells.enumerated() {
+            (s0, s1) = (s1, cell(s0, s1))
+            if i == configuration.auxiliaryIndex, isTraining, let auxiliaryHead {
+                auxiliaryLogits = auxiliaryHead(s1)
+            }
+        }
+        let pooled = adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten(from: 1)
+        return (classifier(pooled), auxiliaryLogits)
+    }
+
+    /// Parameters as the papers count them: everything except the auxiliary head (DARTS
+    /// `count_parameters_in_MB` skips names containing "auxiliary").
+    public var parameterCountWithoutAuxiliary: Int {
+        namedParameters().filter { !$0.0.hasPrefix("auxiliaryHead.") }.reduce(0) { $0 + $1.1.count }
+    }
+
+    /// Parameters of the auxiliary head alone (0 without one).
+    public var auxiliaryParameterCount: Int { auxiliaryHead?.parameterCount() ?? 0 }
+
+    /// Throws a one-line error when the settings or the genotype cannot make a network.
+    public static func validate(genotype: Genotype, configuration: EvalNetworkConfiguration) throws {
+        func invalid(_ message: String) -> EvalNetworkError { .invalidSetting(message) }
+        if configuration.layers < 1 { throw invalid("--layers must be at least 1, got \(configuration.layers)") }
+        if configuration.initChannels < 2 || configuration.initChannels % 2 != 0 {
+            throw invalid("--init-channels must be an even number of at least 2 (reductions split channels in halves), "
+                          + "got \(configuration.initChannels)")
+        }
+        if configuration.inputChannels < 1 {
+            throw invalid("--input-channels must be at least 1, got \(configuration.inputChannels)")
+        }
+        if configuration.classes < 2 { throw invalid("--classes must be at least 2, got \(configuration.classes)") }
+        if configuration.stemMultiplier < 1 {
+            throw invalid("stem multiplier must be at least 1, got \(configuration.stemMultiplier)")
+        }
+        do { try genotype.validate() } catch { throw EvalNetworkError.genotype(String(describing: error)) }
+        if let input = genotype.reduceConcat.first(where: { $0 < 2 }) {
+            throw EvalNetworkError.genotype("reduce_concat lists state \(input), a cell input at twice the output "
+                                            + "resolution; a reduction cell can only concatenate intermediate nodes")
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+
+/// One input of an intermediate node: apply `op` to state `input` (0 = c_{k-2}, 1 = c_{k-1},
+/// j >= 2 = intermediate node j). The DARTS tuple `('sep_conv_3x3', 0)`.
+public struct Connection: Codable, Hashable, Sendable {
+    public var op: Primitive
+    public var input: Int
+
+    public init(_ op: Primitive, _ input: Int) {
+        self.op = op
+        self.input = input
+    }
+
+    public init(op: Primitive, input: Int) {
+        self.init(op, input)
+    }
+}
+
+/// A derived cell architecture, DARTS `Genotype(normal, normal_concat, reduce, reduce_concat)`.
+/// Connections are grouped per intermediate node rather than in a flat pair list, because
+/// EnTranNAS-DST gives nodes any in-degree and may keep several ops on one edge (spec §5.2).
+public struct Genotype: Codable, Equatable, Sendable {
+    /// The two cell types of a DARTS network.
+    public enum CellType: String, CaseIterable, Sendable {
+        case normal
+        case reduce
+    }
+
+    /// `normal[j]` lists the inputs of node j + 2 of the normal cell.
+    public var normal: [[Connection]]
+    /// States concatenated into the normal cell's output; its count is the channel multiplier.
+    public var normalConcat: [Int]
+    /// `reduce[j]` lists the inputs of node j + 2 of the reduction cell.
+    public var reduce: [[Connection]]
+    /// States concatenated into the reduction cell's output.
+    public var reduceConcat: [Int]
+
+    public init(normal: [[Connection]], normalConcat: [Int], reduce: [[Connection]], reduceConcat: [Int]) {
+        self.normal = normal
+        self.normalConcat = normalConcat
+        self.reduce = reduce
+        self.reduceConcat = reduceConcat
+    }
+
+    /// Per-node connection lists of one cell type.
+    public func connections(of cell: CellType) -> [[Connection]] {
+        cell == .normal ? normal : reduce
+    }
+
+    /// Output concat indices of one cell type.
+    public func concat(of cell: CellType) -> [Int] {
+        cell == .normal ? normalConcat : reduceConcat
+    }
+
+    /// Intermediate-node count of one cell type (DARTS `steps`).
+    public func steps(of cell: CellType) -> Int {
+        connections(of: cell).count
+    }
+
+    /// Intermediate-node count of the normal cell. Reduction cells may differ (nothing in DARTS
+    /// forbids it); use `steps(of: .reduce)` for those. Every built-in genotype has equal counts.
+    public var steps: Int { normal.count }
+
+    /// Number of (op, input) pairs in one cell type.
+    public func connectionCount(of cell: CellType) -> Int {
+        connections(of: cell).reduce(0) { $0 + $1.count }
+    }
+
+    /// Number of (op, input) pairs in both cells together (16 for a 4-step DARTS genotype).
+    public var connectionCount: Int {
+        connectionCount(of: .normal) + connectionCount(of: .reduce)
+    }
+
+    /// True when every node of both cells has exactly two inputs: the DARTS top-2 shape, which
+    /// prints in the flat DARTS text form.
+    public var isTwoInput: Bool {
+        (normal + reduce).allSatisfy { $0.count == 2 }
+    }
+
+    /// Checks that both cells describe a buildable DAG: every node has inputs, reads only earlier
+    /// states, uses no `none` op, and the concat names existing, distinct states.
+    public func validate() throws {
+        for cell in CellType.allCases {
+            try Self.validate(cell: cell, nodes: connections(of: cell), concat: concat(of: cell))
+        }
+    }
+
+    private static func validate(cell: CellType, nodes: [[Connection]], concat: [Int]) throws {
+        if nodes.isEmpty { throw GenotypeError.noNodes(cell: cell) }
+        for (step, inputs) in nodes.enumerated() {
+            let node = step + 2
+            if inputs.isEmpty { throw GenotypeError.nodeWithoutInputs(cell: cell, node: node) }
+            for connection in inputs {
+                if connection.op == .none {
+                    throw GenotypeError.noneConnection(cell: cell, node: node, input: connection.input)
+                }
+                if connection.input < 0 || connection.input >= node {
+                    throw GenotypeError.inputOutOfRange(cell: cell, node: node, input: connection.input)
+                }
+            }
+        }
+        if concat.isEmpty { throw GenotypeError.emptyConcat(cell: cell) }
+        let stateCount = nodes.count + 2
+        var seen = Set<Int>()
+        for index in concat {
+            if index < 0 || index >= stateCount {
+                throw GenotypeError.concatOutOfRange(cell: cell, index: index, stateCount: stateCount)
+            }
+            if !seen.insert(index).inserted { throw GenotypeError.duplicateConcat(cell: cell, index: index) }
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case normal
+        case normalConcat = "normal_concat"
+        case reduce
+        case reduceConcat = "reduce_concat"
+    }
+}
+
+/// Why a genotype cannot be built into a cell. Nodes are numbered as states (intermediate nodes
+/// from 2), the way DARTS indexes `states`.
+public enum GenotypeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noNodes(cell: Genotype.CellType)
+    case nodeWithoutInputs(cell: Genotype.CellType, node: Int)
+    case noneConnection(cell: Genotype.CellType, node: Int, input: Int)
+    case inputOutOfRange(cell: Genotype.CellType, node: Int, input: Int)
+    case emptyConcat(cell: Genotype.CellType)
+    case concatOutOfRange(cell: Genotype.CellType, index: Int, stateCount: Int)
+    case duplicateConcat(cell: Genotype.CellType, index: Int)
+
+    public var description: String {
+        switch self {
+        case .noNodes(let cell):
+            return "\(cell.rawValue) cell has no intermediate nodes"
+        case .nodeWithoutInputs(let cell, let node):
+            return "\(cell.rawValue) cell node \(node) has no inputs"
+        case .noneConnection(let cell, let node, let input):
+            return "\(cell.rawValue) cell node \(node) uses op 'none' on input \(input); 'none' is never a connection"
+        case .inputOutOfRange(let cell, let node, let input):
+            return "\(cell.rawValue) cell node \(node) reads input \(input), but node \(node) may only read 0...\(node - 1)"
+        case .emptyConcat(let cell):
+            return "\(cell.rawValue)_concat is empty"
+        case .concatOutOfRange(let cell, let index, let stateCount):
+            return "\(cell.rawValue)_concat index \(index) is out of range 0...\(stateCount - 1)"
+        case .duplicateConcat(let cell, let index):
+            return "\(cell.rawValue)_concat lists index \(index) twice"
+        }
+    }
+}
+
+extension GenotypeError: LocalizedError {
+    public var errorDescription: String? { description }
+}
+
+// MARK: - JSON
+
+extension Genotype {
+    /// Why JSON could not be read as a genotype; one line.
+    public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+        public let description: String
+        public var errorDescription: String? { description }
+    }
+
+    /// Reads the JSON form `{"normal": [[{"op": "...", "input": N}, ...], ...], "normal_concat":
+    /// [...], "reduce": ..., "reduce_concat": ...}` and validates it.
+    public init(json: String) throws {
+        let decoded: Genotype
+        do {
+            decoded = try JSONDecoder().decode(Genotype.self, from: Data(json.utf8))
+        } catch let error as DecodingError {
+            throw JSONError(description: "genotype JSON: " + Self.summary(of: error))
+        }
+        try decoded.validate()
+        self = decoded
+    }
+
+    /// Pretty JSON with a fixed key order and one node per line, so saved genotypes diff cleanly.
+    public func jsonString() -> String {
+        func cell(_ nodes: [[Connection]]) -> String {
+            if nodes.isEmpty { return "[]" }
+            let lines = nodes.map { inputs in
+                "    [" + inputs.map { "{\"op\": \"\($0.op.rawValue)\", \"input\": \($0.input)}" }
+                    .joined(separator: ", ") + "]"
+            }
+            return "[\n" + lines.joined(separator: ",\n") + "\n  ]"
+        }
+        func list(_ values: [Int]) -> String {
+            "[" + values.map(String.init).joined(separator: ", ") + "]"
+        }
+        return """
+            {
+              "normal": \(cell(normal)),
+              "normal_concat": \(list(normalConcat)),
+              "reduce": \(cell(reduce)),
+              "reduce_concat": \(list(reduceConcat))
+            }
+
+            """
+    }
+
+    /// One line naming the field path and the problem, instead of Foundation's nested dump.
+    private static func summary(of error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            let parts = keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
+            return parts.isEmpty ? "top level" : parts.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))"
+            return "missing key '\(key.stringValue)'\(parent)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at \(path(context.codingPath)): \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            if context.codingPath.last?.stringValue == "op" {
+                let valid = Primitive.allCases.map(\.rawValue).joined(separator: ", ")
+                return "unknown op at \(path(context.codingPath)); valid primitives: \(valid)"
+            }
+            let underlying = (context.underlyingError as NSError?)?.localizedDescription
+            return "invalid data at \(path(context.codingPath)): \(underlying ?? context.debugDescription)"
+        @unknown default:
+            return String(describing: error)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Torch
+
+/// `metrics.jsonl`: one JSON object per epoch, appended and flushed as each epoch ends, so plots
+/// and scripts can follow a run while it trains. Keys are written in snake_case and sorted.
+public final class MetricsLog: @unchecked Sendable {
+    public let url: URL
+    private let handle: FileHandle
+    private let encoder: JSONEncoder
+
+    /// Opens `url` for appending, creating it when missing.
+    public init(url: URL) throws {
+        self.url = url
+        if !FileManager.default.fileExists(atPath: url.path) {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw RunError("cannot create \(url.path); check that its folder is writable")
+            }
+        }
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw RunError("cannot open \(url.path) for appending: \(error.localizedDescription)")
+        }
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                       nan: "nan")
+    }
+
+    deinit { try? handle.close() }
+
+    /// Appends one record as a single line and flushes it to disk.
+    public func append<Record: Encodable>(_ record: Record) throws {
+        var data: Data
+        do { data = try encoder.encode(record) } catch {
+            throw RunError("cannot encode a metrics record for \(url.path): \(error.localizedDescription)")
+        }
+        data.append(0x0A)
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+        } catch {
+            throw RunError("cannot append to \(url.path) (disk full?): \(error.localizedDescription)")
+        }
+    }
+
+    /// The records of a metrics file as JSON objects, skipping blank lines.
+    public static func read(_ url: URL) throws -> [[String: Any]] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw RunError("cannot read \(url.path)")
+        }
+        return try text.split(separator: "\n").enumerated().compactMap { number, line in
+            if line.allSatisfy(\.isWhitespace) { return nil }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw RunError("\(url.path) line \(number + 1) is not a JSON object")
+            }
+            return object
+        }
+    }
+
+    /// Drops the records of epochs after `epoch` (those a resumed run will redo), rewriting the
+    /// file atomically. Records without an integer `epoch` key are kept.
+    public static func rewind(_ url: URL, keepingThrough epoch: Int, key: String = "epoch") throws {
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw RunError("cannot read \(url.path)") }
+        let kept = text.split(separator: "\n").filter { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let value = object[key] as? Int else { return !line.allSatisfy(\.isWhitespace) }
+            return value <= epoch
+        }
+        let body = kept.map { $0 + "\n" }.joined()
+        if body != text { try AtomicFile.write(Data(body.utf8), to: url) }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// A one-line progress bar for long loops, redrawn in place with `\r`:
+///
+///     epoch 3/10 [=========>          ] 2944/5000 img  412 img/s  ETA 0:05  loss 0.512  acc 81.3%
+///
+/// When stdout is not a terminal (a log file, CI) it prints a plain line at every tenth of the
+/// work instead, at most one every `plainInterval` seconds, so logs stay short. Output is flushed
+/// at every draw so nothing is lost if the process dies.
+public final class ProgressBar {
+    public let label: String
+    public let total: Int
+    /// What is counted ("img", "step").
+    public let unit: String
+    public let interactive: Bool
+    /// Draws nothing at all when false (tests, quiet runs).
+    public let enabled: Bool
+    public var plainInterval: TimeInterval = 10
+
+    private let start: Date
+    private let initial: Int
+    private var lastDraw = Date.distantPast
+    private var lastPlainLine: Date
+    private var lastPlainTenth: Int
+    private var drawn = false
+
+    /// - Parameters:
+    ///   - initial: work already done before this bar started (a resumed epoch); it counts
+    ///     toward `done` but not toward the rate.
+    public init(label: String, total: Int, unit: String = "img", initial: Int = 0, enabled: Bool = true,
+                interactive: Bool = ProgressBar.stdoutIsTerminal) {
+        self.label = label
+        self.total = max(total, 1)
+        self.unit = unit
+        self.initial = initial
+        self.enabled = enabled
+        self.interactive = interactive
+        start = Date()
+        lastPlainLine = start
+        lastPlainTenth = initial * 10 / max(total, 1)
+    }
+
+    /// Whether stdout is a terminal, where redrawing with `\r` works.
+    public static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+
+    /// Width of the terminal in columns (COLUMNS, else the tty's size, else 100).
+    public static var terminalColumns: Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        return 100
+    }
+
+    /// Reports that `done` units are finished; `metrics` are shown after the ETA in order, e.g.
+    /// `[("loss", "0.512"), ("acc", "81.3%")]`.
+    public func update(done: Int, metrics: [(String, String)] = []) {
+        guard enabled else { return }
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start)
+        if interactive {
+            // Redraw at most 10 times a second, and always at the end.
+            guard done >= total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+            lastDraw = now
+            let line = Self.render(label: label, done: done, total: total, unit: unit, counted: done - initial,
+                                   elapsed: elapsed, metrics: metrics, columns: Self.terminalColumns - 1)
+            print("\r" + line + "\u{1B}[K", terminator: "")
+            drawn = true
+        } else {
+            let tenth = min(done, total) * 10 / total
+            guard tenth > lastPlainTenth, now.timeIntervalSince(lastPlainLine) >= plainInterval else { return }
+            lastPlainTenth = tenth
+            lastPlainLine = now
+            let line = Self.render(label: label, done: done, total: total, unit: unit, counted: done - initial,
+                                   elapsed: elapsed, metrics: metrics, columns: nil, bar: false)
+            print(line)
+        }
+        fflush(nil)
+    }
+
+    /// Clears the bar's line so the next printed line starts clean.
+    public func finish() {
+        guard enabled, interactive, drawn else { return }
+        print("\r\u{1B}[K", terminator: "")
+        fflush(nil)
+        drawn = false
+    }
+
+    /// The text of one bar. `counted` units took `elapsed` seconds (the rate and ETA come from
+    /// them); `columns` cuts the line to fit a terminal (nil: no limit).
+    public static func render(label: String, done: Int, total: Int, unit: String, counted: Int, elapsed: TimeInterval,
+                              metrics: [(String, String)], columns: Int?, bar: Bool = true) -> String {
+        let total = max(total, 1)
+        let done = min(max(done, 0), total)
+        let rate = elapsed > 0 ? Double(counted) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : nil
+        let tail = "\(done)/\(total) \(unit)  " + formatRate(rate, unit: unit) + "  ETA " + (eta.map(formatDuration) ?? "?")
+            + metrics.map { "  \($0.0) \($0.1)" }.joined()
+        guard bar else { return "\(label) \(tail)" }
+        var width = 30
+        if let columns {
+            // Shrink the bar to fit; below 10 cells drop it and cut the text.
+            width = min(30, columns - label.count - tail.count - 4)
+            if width < 10 {
+                let line = "\(label) \(tail)"
+                return String(line.prefix(max(columns, 0)))
+            }
+        }
+        let filled = width * done / total
+        let cells = String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+            + String(repeating: " ", count: max(0, width - filled - 1))
+        return "\(label) [\(cells)] \(tail)"
+    }
+
+    /// Seconds as `m:ss`, or `h:mm:ss` from an hour, or `Nd h:mm:ss` from a day.
+    public static func formatDuration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds.rounded())
+        let (d, h, m, r) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60)
+        if d > 0 { return String(format: "%dd %d:%02d:%02d", d, h, m, r) }
+        if h > 0 { return String(format: "%d:%02d:%02d", h, m, r) }
+        return String(format: "%d:%02d", m, r)
+    }
+
+    static func formatRate(_ rate: Double, unit: String) -> String {
+        (rate >= 100 ? String(format: "%.0f", rate) : String(format: "%.1f", rate)) + " \(unit)/s"
+    }
+}

@@ -1,0 +1,129 @@
+import Torch
+
+/// Updates the architecture parameters on validation data (DARTS `architect.py`): the
+/// first-order step takes d L_val / d alpha at the current weights; the second-order step
+/// differentiates through one virtual SGD step of the weights (spec §6.2).
+public final class Architect {
+    public enum Order: Sendable { case first, second }
+
+    /// How the second-order step gets its Hessian-vector product: DARTS' central finite
+    /// difference with radius r (eps = r / ||v||), or exactly by double backward.
+    public enum HessianProduct: Equatable, Sendable {
+        case finiteDifference(radius: Double)
+        case exact
+        public static let darts = HessianProduct.finiteDifference(radius: 0.01)
+    }
+
+    public let network: SearchNetwork
+    public let optimizer: Adam
+    public let order: Order
+    public var hessianProduct: HessianProduct = .darts
+
+    /// DARTS' defaults: Adam, lr 3e-4, betas (0.5, 0.999), weight decay 1e-3.
+    public init(network: SearchNetwork, order: Order, learningRate: Double = 3e-4, weightDecay: Double = 1e-3,
+                betas: (Double, Double) = (0.5, 0.999)) {
+        self.network = network
+        self.order = order
+        optimizer = Adam(network.architectureParameters(), learningRate: learningRate, betas: betas, weightDecay: weightDecay)
+    }
+
+    /// One architecture step, then the cells are derived again for the next forward passes.
+    /// The second-order step needs the weight optimizer's learning rate, momentum and decay for
+    /// its virtual step. Returns the validation loss.
+    @discardableResult
+    public func step(validation: (images: Tensor, labels: Tensor), train: (images: Tensor, labels: Tensor),
+                     weightOptimizer: SGD) throws -> Double {
+        optimizer.zeroGrad()
+        let loss: Double
+        switch order {
+        case .first:
+            let l = crossEntropy(network(validation.images), validation.labels)
+            let archParams = network.architectureParameters().map(\.1)
+            let grads = gradients(of: [l], withRespectTo: archParams, allowUnused: true)
+            for (p, g) in zip(archParams, grads) { p.grad = g }
+            loss = l.item()
+        case .second:
+            loss = unrolledStep(validation: validation, train: train, weightOptimizer: weightOptimizer)
+        }
+        optimizer.step()
+        try network.rederive()
+        return loss
+    }
+
+    /// d alpha = dL_val(w', alpha)/d alpha - xi * (grad_alpha L_train(w+) - grad_alpha L_train(w-)) / (2 eps),
+    /// w' = w - xi (momentum buffer + grad_w L_train + wd w), w+- = w +- eps dL_val/dw',
+    /// eps = r / ||dL_val/dw'|| (r = 0.01), xi = the weights' current learning rate (DARTS
+    /// `_backward_step_unrolled`); or the same product computed exactly by double backward.
+    func unrolledStep(validation: (images: Tensor, labels: Tensor), train: (images: Tensor, labels: Tensor),
+                      weightOptimizer: SGD) -> Double {
+        let named = network.weightParameters()
+        let weights = named.map(\.1)
+        let archParams = network.architectureParameters().map(\.1)
+        let xi = weightOptimizer.learningRate
+        let momentum = weightOptimizer.momentum
+        let decay = weightOptimizer.groups.first?.weightDecay ?? 0
+        let saved = withNoGrad { weights.map { $0.clone() } }
+
+        // Virtual step w' (in place; restored at the end).
+        let trainLoss = crossEntropy(network(train.images), train.labels)
+        let dw = gradients(of: [trainLoss], withRespectTo: weights, allowUnused: true)
+        withNoGrad {
+            for (i, (name, w)) in named.enumerated() {
+                var d = dw[i] ?? Tensor.zeros(w.shape)
+                if decay != 0 { d = d + saved[i] * decay }
+                if momentum != 0, let buf = weightOptimizer.momentumBuffer(name) { d = d + buf * momentum }
+                w.add_(d, alpha: -xi)
+            }
+        }
+        // Validation gradient at w'.
+        let valLoss = crossEntropy(network(validation.images), validation.labels)
+        let g = gradients(of: [valLoss], withRespectTo: archParams + weights, allowUnused: true)
+        let dAlpha = Array(g.prefix(archParams.count))
+        let dWPrime = Array(g.suffix(weights.count))
+        let norm = withNoGrad {
+            dWPrime.compactMap { $0?.square().sum() }.reduce(Tensor.zeros([]), +).sqrt().item()
+        }
+        let hvp: [Tensor?]
+        switch hessianProduct {
+        case .finiteDifference(let radius):
+            // Central difference of grad_alpha L_train around the original w.
+            let eps = radius / max(norm, 1e-12)
+            func archGradient(sign: Double) -> [Tensor?] {
+                withNoGrad {
+                    for (i, w) in weights.enumerated() {
+                        w.copy_(saved[i])
+                        if let v = dWPrime[i] { w.add_(v, alpha: sign * eps) }
+                    }
+                }
+                let l = crossEntropy(network(train.images), train.labels)
+                return gradients(of: [l], withRespectTo: archParams, allowUnused: true)
+            }
+            let gPlus = archGradient(sign: 1)
+            let gMinus = archGradient(sign: -1)
+            hvp = zip(gPlus, gMinus).map { a, b in a.flatMap { a in b.map { (a - $0) / (2 * eps) } } }
+            withNoGrad { for (i, w) in weights.enumerated() { w.copy_(saved[i]) } }
+        case .exact:
+            // grad_alpha of (grad_w L_train(w, alpha) . v), by double backward at the original w.
+            withNoGrad { for (i, w) in weights.enumerated() { w.copy_(saved[i]) } }
+            let l = crossEntropy(network(train.images), train.labels)
+            let gw = gradients(of: [l], withRespectTo: weights, createGraph: true, allowUnused: true)
+            var dot: Tensor? = nil
+            for (g, v) in zip(gw, dWPrime) {
+                guard let g, let v else { continue }
+                let term = (g * v).sum()
+                dot = dot.map { $0 + term } ?? term
+            }
+            hvp = dot.map { gradients(of: [$0], withRespectTo: archParams, allowUnused: true) }
+                ?? archParams.map { _ in nil }
+        }
+
+        withNoGrad {
+            for (i, p) in archParams.enumerated() {
+                var total = dAlpha[i] ?? Tensor.zeros(p.shape)
+                if let h = hvp[i] { total = total - h * xi }
+                p.grad = total
+            }
+        }
+        return valLoss.item()
+    }
+}

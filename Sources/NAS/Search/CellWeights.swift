@@ -1,0 +1,69 @@
+import Torch
+
+/// The architecture weights one cell type uses in a forward pass, computed once per pass from
+/// the shared parameters and kept in the autograd graph so alpha (and beta) get gradients.
+public struct CellWeights {
+    /// [edges, K]: softmax(alpha / tau), or EnTranNAS-DST's sparsified q-hat (spec Eqs. 20-22).
+    public let ops: Tensor
+    /// ops[e][k] as scalars, so cells do not re-slice the matrix.
+    public let scalars: [[Tensor]]
+    /// Which (edge, op) terms are computed: false for `none` (it adds zeros) and for candidates
+    /// DST pruned (q-hat = 0, "pruned candidates are not computed").
+    public let active: [[Bool]]
+    /// PC-DARTS edge weights, softmax over each node's incoming edges; nil without edge normalisation.
+    public let edges: [Tensor]?
+    /// The plain values, for derivation and logging.
+    public let values: [[Float]]
+    public let edgeValues: [Float]?
+}
+
+extension CellWeights {
+    /// Builds the weights of one cell type (spec §3.2 and §5.2).
+    static func compute(arch: ArchitectureParameters, type: Genotype.CellType, config: SearchSpaceConfig) -> CellWeights {
+        let layout = EdgeIndex(steps: config.steps)
+        let p = (config.temperature == 1 ? arch.alphas(type) : arch.alphas(type) / config.temperature).softmax(dim: 1)
+        let noneColumn = config.primitives.firstIndex(of: .none)
+        var ops = p
+        if let beta = arch.thresholds(type) {
+            ops = sparsify(p, thresholds: beta.sigmoid(), layout: layout, noneColumn: noneColumn)
+        }
+        let values = ops.detached().floats()
+        let k = config.primitives.count
+        let rows = (0..<layout.edgeCount).map { Array(values[($0 * k)..<($0 * k + k)]) }
+        let active = rows.map { row in row.indices.map { $0 != noneColumn && (arch.thresholds(type) == nil || row[$0] > 0) } }
+        let scalarRows = ops.chunked(layout.edgeCount, dim: 0).map { $0.reshape([k]).chunked(k, dim: 0).map { $0.reshape([]) } }
+        var edges: [Tensor]? = nil
+        var edgeValues: [Float]? = nil
+        if let betas = arch.edgeBetas(type) {
+            let normalised = (0..<config.steps).map { step -> Tensor in
+                let r = layout.edges(step: step)
+                return betas.narrow(dim: 0, start: r.lowerBound, length: r.count).softmax(dim: 0)
+            }
+            let all = Tensor.cat(normalised, dim: 0)
+            edgeValues = all.detached().floats()
+            edges = all.chunked(layout.edgeCount, dim: 0).map { $0.reshape([]) }
+        }
+        return CellWeights(ops: ops, scalars: scalarRows, active: active, edges: edges, values: rows, edgeValues: edgeValues)
+    }
+
+    /// EnTranNAS-DST (spec §5.2): per node j, q = ReLU(p / max_{i,k} p - t_j), renormalised per
+    /// edge; edges whose q are all zero are pruned. `none` (when kept, the `masked` reading) is
+    /// left out of the max and never survives.
+    static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?) -> Tensor {
+        let k = p.size(1)
+        var candidates = p
+        if let noneColumn {
+            var mask = [Float](repeating: 1, count: k)
+            mask[noneColumn] = 0
+            candidates = p * Tensor(mask, shape: [1, k])
+        }
+        let perNode = (0..<layout.steps).map { step -> Tensor in
+            let r = layout.edges(step: step)
+            let block = candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
+            let ratio = block / block.max()
+            let q = (ratio - t.narrow(dim: 0, start: step, length: 1)).relu()
+            return q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)
+        }
+        return Tensor.cat(perNode, dim: 0)
+    }
+}

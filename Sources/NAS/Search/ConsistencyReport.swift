@@ -1,0 +1,65 @@
+import Foundation
+import Torch
+
+/// The paper's central claim made visible: validation accuracy of the super-net next to that of
+/// the derived network with the inherited weights (batch-norm statistics re-estimated on
+/// training data). A small gap means the searched and the derived architecture agree.
+public struct ConsistencyReport: Codable, Sendable {
+    public var method: String
+    public var superNetAccuracy: Double
+    public var superNetLoss: Double
+    public var derivedAccuracy: Double
+    public var derivedLoss: Double
+    public var genotype: String
+
+    public var gap: Double { superNetAccuracy - derivedAccuracy }
+
+    public var table: String {
+        func pct(_ x: Double) -> String { String(format: "%6.2f%%", 100 * x) }
+        return """
+        consistency (\(method)), validation split:
+          super-net                         accuracy \(pct(superNetAccuracy))  loss \(String(format: "%.4f", superNetLoss))
+          derived net, inherited weights    accuracy \(pct(derivedAccuracy))  loss \(String(format: "%.4f", derivedLoss))
+          gap (super-net - derived)         \(String(format: "%+.2f", 100 * gap)) points
+        """
+    }
+}
+
+extension Searcher {
+    /// Measures both networks. The super-net's batch-norm buffers are restored afterwards, so
+    /// the search state is unchanged.
+    public func consistencyReport() throws -> ConsistencyReport {
+        let superNet = evaluate(network)
+        let buffers = network.namedBuffers().map(\.1)
+        let saved = withNoGrad { buffers.map { $0.clone() } }
+        network.runsDerivedOnly = true
+        defer {
+            network.runsDerivedOnly = false
+            withNoGrad { for (b, s) in zip(buffers, saved) { b.copy_(s) } }
+        }
+        try recalibrateBatchNorm()
+        let derived = evaluate(network)
+        return ConsistencyReport(method: network.config.method.rawValue, superNetAccuracy: superNet.accuracy,
+                                 superNetLoss: superNet.loss, derivedAccuracy: derived.accuracy, derivedLoss: derived.loss,
+                                 genotype: network.genotype.dartsText)
+    }
+
+    /// Re-estimates every batch-norm's running statistics as an exact average over a few
+    /// training batches (momentum 1/(n+1)), in training mode without gradients.
+    func recalibrateBatchNorm() throws {
+        let norms = network.modules().compactMap { $0 as? BatchNorm2d }
+        let momenta = norms.map(\.momentum)
+        for bn in norms { bn.resetRunningStats() }
+        network.train()
+        defer { for (bn, m) in zip(norms, momenta) { bn.momentum = m } }
+        try withNoGrad {
+            var n = 0
+            for batch in try trainLoader.epoch(0) {
+                for bn in norms { bn.momentum = 1 / Double(n + 1) }
+                _ = network(batch.images)
+                n += 1
+                if n >= hyper.bnRecalibrationBatches { break }
+            }
+        }
+    }
+}

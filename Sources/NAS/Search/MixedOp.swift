@@ -1,0 +1,29 @@
+import Torch
+
+/// Every candidate op for one source: an edge (DARTS) or, with feature sharing, a node whose
+/// op outputs all its successors reuse (spec §4). Ops are built at search settings: affine-free
+/// BN, pooling followed by BN. With partial channels they see only C/K channels.
+public final class MixedOp: Module {
+    public let ops: [Module]
+    public let primitives: [Primitive]
+    public let stride: Int
+
+    public init(primitives: [Primitive], channels: Int, stride: Int) {
+        self.primitives = primitives
+        self.stride = stride
+        ops = primitives.map { makeSearchOperation($0, channels: channels, stride: stride) }
+    }
+
+    /// The output of candidate `column` on `x`.
+    public func callAsFunction(_ x: Tensor, column: Int) -> Tensor { (ops[column] as! any Layer)(x) }
+
+    /// DARTS' MixedOp: sum_k w_k * op_k(x), skipping inactive terms (`none` adds only zeros).
+    public func callAsFunction(_ x: Tensor, weights: [Tensor], active: [Bool]) -> Tensor? {
+        var total: Tensor? = nil
+        for k in ops.indices where active[k] {
+            let term = weights[k] * self(x, column: k)
+            total = total.map { $0 + term } ?? term
+        }
+        return total
+    }
+}

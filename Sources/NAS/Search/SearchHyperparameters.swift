@@ -1,0 +1,47 @@
+/// The optimisation settings of a search (spec §6). Defaults depend on the method: DARTS'
+/// recipe for DARTS, PC-DARTS' for PC-DARTS and (spec A10) for EnTranNAS.
+public struct SearchHyperparameters: Codable, Equatable, Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var learningRateMin: Double
+    public var momentum = 0.9
+    public var weightDecay = 3e-4
+    public var gradClip = 5.0
+    public var archLearningRate: Double
+    public var archWeightDecay = 1e-3
+    public var archBeta1 = 0.5
+    public var archBeta2 = 0.999
+    /// Epochs that train weights only, before any architecture step (PC-DARTS: 15).
+    public var warmupEpochs: Int
+    /// Share of the training set used for weights; the rest trains the architecture.
+    public var trainPortion = 0.5
+    /// Use only this many training images (class-balanced), for quick runs.
+    public var limit: Int?
+    /// Cap on validation images evaluated per epoch (nil: the whole architecture split).
+    public var evalLimit: Int?
+    /// Training batches used to re-estimate batch-norm statistics for the derived network.
+    public var bnRecalibrationBatches = 20
+
+    public init(method: SearchMethod) {
+        switch method {
+        case .darts, .darts2nd:
+            epochs = 50; batchSize = 64; learningRate = 0.025; learningRateMin = 0.001
+            archLearningRate = 3e-4; warmupEpochs = 0
+        case .pcDarts, .entrannas, .entrannasDST:
+            epochs = 50; batchSize = 256; learningRate = 0.1; learningRateMin = 0
+            archLearningRate = 6e-4; warmupEpochs = 15
+        }
+    }
+
+    public func validate() throws {
+        func fail(_ m: String) -> SearchConfigError { SearchConfigError(message: m) }
+        guard epochs >= 1 else { throw fail("--epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
+        guard learningRate > 0, learningRateMin >= 0 else { throw fail("--learning-rate must be positive") }
+        guard archLearningRate > 0 else { throw fail("--arch-learning-rate must be positive") }
+        guard warmupEpochs >= 0 else { throw fail("--warmup-epochs must be >= 0, got \(warmupEpochs)") }
+        guard trainPortion > 0, trainPortion < 1 else { throw fail("--train-portion must be in (0, 1), got \(trainPortion)") }
+        if let limit, limit < 4 { throw fail("--limit must be at least 4 images, got \(limit)") }
+    }
+}

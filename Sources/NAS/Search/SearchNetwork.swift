@@ -1,0 +1,103 @@
+import Torch
+
+/// The super-net (spec §2.3, §3.3): a stem sized to the dataset, `layers` cells with reductions
+/// at layers/3 and 2*layers/3, global pooling and a classifier. Each cell is an `EngineCell` or a
+/// `TransitCell`; all cells of a type share the architecture parameters in `arch`.
+public final class SearchNetwork: Module, Layer {
+    public let config: SearchSpaceConfig
+    public let stem: Sequential
+    public let cells: [SearchCell]
+    public let classifier: Linear
+    public let arch: ArchitectureParameters
+    /// The current derivation, redone after every architecture step (spec §3.4, A11).
+    public private(set) var derived: (normal: DerivedCell, reduce: DerivedCell)
+    public private(set) var genotype: Genotype
+    /// When set, every cell (Engine-cells too) runs only the derived sub-graph: the derived
+    /// network with inherited weights, for the consistency report.
+    public var runsDerivedOnly = false
+
+    public init(config: SearchSpaceConfig) throws {
+        try config.validate()
+        self.config = config
+        let c = config.initChannels
+        var cCurrent = config.stemMultiplier * c
+        stem = Sequential(Conv2d(config.inputChannels, cCurrent, kernelSize: 3, padding: 1, bias: false),
+                          BatchNorm2d(cCurrent, affine: true))
+        var cPrevPrev = cCurrent, cPrev = cCurrent
+        cCurrent = c
+        var reductionPrev = false
+        var cells: [SearchCell] = []
+        for i in 0..<config.layers {
+            let reduction = config.isReduction(i)
+            if reduction { cCurrent *= 2 }
+            let kind: SearchCell.Type = config.isEngine(i) ? EngineCell.self : TransitCell.self
+            cells.append(kind.init(config: config, cPrevPrev: cPrevPrev, cPrev: cPrev, channels: cCurrent,
+                                   reduction: reduction, reductionPrev: reductionPrev))
+            reductionPrev = reduction
+            cPrevPrev = cPrev
+            cPrev = config.multiplier * cCurrent
+        }
+        self.cells = cells
+        classifier = Linear(cPrev, config.classes)
+        arch = ArchitectureParameters(config: config)
+        let placeholder = DerivedCell(connections: [], primitives: [])
+        derived = (placeholder, placeholder)
+        genotype = Genotype(normal: [], normalConcat: [], reduce: [], reduceConcat: [])
+        super.init()
+        try rederive()
+    }
+
+    /// The network weights w (everything but `arch.*`): what the SGD optimizer updates.
+    /// Cached: the structure never changes, and reflection is not free.
+    public func weightParameters() -> [(String, Tensor)] {
+        if let cached = cachedWeights { return cached }
+        let w = namedParameters().filter { !$0.0.hasPrefix("arch.") }
+        cachedWeights = w
+        return w
+    }
+    private var cachedWeights: [(String, Tensor)]?
+    /// The architecture parameters: what the architecture optimizer updates.
+    public func architectureParameters() -> [(String, Tensor)] { arch.namedParameters(prefix: "arch.") }
+
+    /// Both cell types' weights for one forward pass (in the autograd graph).
+    public func cellWeights() -> (normal: CellWeights, reduce: CellWeights) {
+        (CellWeights.compute(arch: arch, type: .normal, config: config),
+         CellWeights.compute(arch: arch, type: .reduce, config: config))
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let needsWeights = !runsDerivedOnly && cells.contains { $0 is EngineCell }
+        let weights = needsWeights ? cellWeights() : nil
+        var s0 = stem(x)
+        var s1 = s0
+        for cell in cells {
+            let next: Tensor
+            if !runsDerivedOnly, let engine = cell as? EngineCell {
+                next = engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal)
+            } else {
+                next = cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal)
+            }
+            s0 = s1
+            s1 = next
+        }
+        return classifier(adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten())
+    }
+
+    /// Derives the discrete cells from the current architecture parameters, without gradient,
+    /// with the method's rule: DARTS top-2, PC-DARTS edge-weighted top-2, or DST's thresholds.
+    public func rederive() throws {
+        let (normal, reduce) = withNoGrad { cellWeights() }
+        let rule: DerivationRule
+        if config.usesThresholds {
+            rule = .threshold()
+        } else if let n = normal.edgeValues, let r = reduce.edgeValues {
+            rule = .pcDarts(normalEdgeWeights: n, reduceEdgeWeights: r)
+        } else {
+            rule = .darts()
+        }
+        genotype = try deriveGenotype(normalWeights: normal.values, reduceWeights: reduce.values,
+                                      primitives: config.primitives, steps: config.steps, rule: rule)
+        derived = (DerivedCell(connections: genotype.normal, primitives: config.primitives),
+                   DerivedCell(connections: genotype.reduce, primitives: config.primitives))
+    }
+}

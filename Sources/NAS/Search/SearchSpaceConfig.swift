@@ -1,0 +1,100 @@
+/// Everything that fixes the shape of a search network (spec §2, §3.3). Codable so that a
+/// checkpoint can say which setting differs when resumed with other flags.
+public struct SearchSpaceConfig: Codable, Equatable, Sendable {
+    public var method: SearchMethod
+    /// Candidate ops; column k of an alpha matrix is `primitives[k]`.
+    public var primitives: [Primitive]
+    public var steps = 4
+    public var multiplier = 4
+    public var layers = 8
+    public var initChannels = 16
+    public var stemMultiplier = 3
+    public var inputChannels = 1
+    public var imageSize = 28
+    public var classes = 10
+    /// Indices of the Engine-cells; every other cell is a Transit-cell (spec §3.3, A1).
+    public var engineCells: [Int]
+    /// One op output per (source node, op) inside a cell instead of one per edge (spec §4).
+    public var featureSharing: Bool
+    /// Engine-cell softmax temperature tau (spec §3.2, A2).
+    public var temperature = 1.0
+    /// PC-DARTS partial channels: ops see 1/K of the channels; 1 switches it off.
+    public var partialChannels: Int
+    /// PC-DARTS edge normalisation betas.
+    public var edgeNormalization: Bool
+    public var dstNone: DSTNoneHandling = .excluded
+    /// Initial DST threshold logit beta_j (t_j = sigmoid(beta_j); 0 gives 0.5).
+    public var thresholdInit = 0.0
+
+    /// The method's defaults on the standard DARTS space (spec §5, §6, §8).
+    public init(method: SearchMethod, primitives: [Primitive] = Primitive.darts, layers: Int = 8, initChannels: Int = 16,
+                steps: Int = 4, inputChannels: Int = 1, imageSize: Int = 28, classes: Int = 10) {
+        self.method = method
+        self.layers = layers
+        self.initChannels = initChannels
+        self.steps = steps
+        self.multiplier = steps
+        self.inputChannels = inputChannels
+        self.imageSize = imageSize
+        self.classes = classes
+        var ops = primitives
+        if method == .entrannasDST { ops.removeAll { $0 == .none } }
+        self.primitives = ops
+        featureSharing = method.isEnTranNAS
+        partialChannels = method == .pcDarts ? 4 : 1
+        edgeNormalization = method == .pcDarts
+        let reductions = SearchSpaceConfig.reductionIndices(layers: layers)
+        if method.isEnTranNAS {
+            let firstNormal = (0..<layers).first { !reductions.contains($0) } ?? 0
+            engineCells = [firstNormal, reductions.first ?? 0].sorted()
+        } else {
+            engineCells = Array(0..<layers)
+        }
+    }
+
+    /// Reduction cells sit at layers/3 and 2*layers/3, as in DARTS.
+    public static func reductionIndices(layers: Int) -> [Int] {
+        layers < 3 ? [layers / 3] : [layers / 3, 2 * layers / 3]
+    }
+    public var reductionCells: [Int] { SearchSpaceConfig.reductionIndices(layers: layers) }
+    public func isReduction(_ cell: Int) -> Bool { reductionCells.contains(cell) }
+    public func isEngine(_ cell: Int) -> Bool { engineCells.contains(cell) }
+    public var usesThresholds: Bool { method == .entrannasDST }
+    public var edgeCount: Int { EdgeIndex(steps: steps).edgeCount }
+
+    /// Checks the configuration before anything is built; one line per problem.
+    public func validate() throws {
+        func fail(_ m: String) -> SearchConfigError { SearchConfigError(message: m) }
+        guard layers >= 2 else { throw fail("--layers must be at least 2 (one normal and one reduction cell), got \(layers)") }
+        guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
+        guard initChannels >= 2, initChannels % 2 == 0 else { throw fail("--init-channels must be an even number >= 2, got \(initChannels)") }
+        guard inputChannels >= 1, classes >= 2 else { throw fail("the dataset must have >= 1 channel and >= 2 classes") }
+        guard temperature > 0 else { throw fail("--temperature must be positive, got \(temperature)") }
+        guard !primitives.isEmpty, primitives.contains(where: { $0 != .none }) else {
+            throw fail("the candidate list needs at least one op other than 'none'")
+        }
+        guard partialChannels >= 1, initChannels % partialChannels == 0 else {
+            throw fail("--partial-channels \(partialChannels) must divide --init-channels \(initChannels)")
+        }
+        let reductions = reductionCells
+        let size = reductions.reduce(imageSize) { s, _ in (s + 1) / 2 }
+        guard size >= 1, imageSize >= 4 else { throw fail("image size \(imageSize) is too small for \(reductions.count) reductions") }
+        if let bad = engineCells.first(where: { $0 < 0 || $0 >= layers }) {
+            throw fail("engine cell \(bad) is out of range 0..<\(layers)")
+        }
+        guard engineCells.contains(where: { !isReduction($0) }) else {
+            throw fail("no Engine-cell among the normal cells: alpha_normal would get no gradient (add one to --engine-cells)")
+        }
+        guard engineCells.contains(where: { isReduction($0) }) else {
+            throw fail("no Engine-cell among the reduction cells \(reductions): alpha_reduce would get no gradient (add one to --engine-cells)")
+        }
+        if usesThresholds && dstNone == .excluded && primitives.contains(.none) {
+            throw fail("EnTranNAS-DST with 'none' excluded must not list 'none' among the candidates")
+        }
+    }
+}
+
+public struct SearchConfigError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,213 @@
+import Datasets
+import Foundation
+import Torch
+
+/// What a search reports while it runs; the CLI draws progress bars and log lines from it.
+public protocol SearchObserver: AnyObject {
+    func searchWillStart(epochs: Int, stepsPerEpoch: Int, resumedAt: (epoch: Int, step: Int))
+    func stepDidFinish(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double)
+    func epochDidFinish(_ summary: SearchEpochSummary)
+}
+
+/// One line of the search log and of metrics.jsonl.
+public struct SearchEpochSummary: Codable, Sendable {
+    public var epoch: Int
+    public var learningRate: Double
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var validLoss: Double
+    public var validAccuracy: Double
+    public var genotype: String
+    /// skip_connect count in the derived normal cell: the known collapse of DARTS-style search.
+    public var skipConnections: Int
+    /// softmax(alpha) per cell type, [edges][ops]; q-hat under DST.
+    public var normalWeights: [[Float]]
+    public var reduceWeights: [[Float]]
+    public var thresholds: [String: [Float]]?
+    public var architectureUpdated: Bool
+    public var seconds: Double
+}
+
+/// The bilevel search loop (spec §3.4, §6.2): per step, one architecture step on a validation
+/// batch (after the warm-up epochs), then one weight step on a training batch; the derived
+/// cells are refreshed after each architecture step. Stops cleanly between steps on request.
+public final class Searcher {
+    public let network: SearchNetwork
+    public let hyper: SearchHyperparameters
+    public let architect: Architect
+    public let optimizer: SGD
+    public let trainLoader: DataLoader
+    public let validLoader: DataLoader
+    public let schedule: CosineAnnealing
+    /// Position: the next step to run is `step` of `epoch`.
+    public private(set) var epoch = 0
+    public private(set) var step = 0
+    /// Validation batches consumed so far, across epochs (DARTS draws a fresh one per step).
+    public private(set) var validCursor = 0
+    private var running = (loss: 0.0, correct: 0.0, count: 0.0)
+    private var epochStart = Date()
+    /// Polled between steps; when it returns true the loop returns `.stopped`.
+    public var shouldStop: () -> Bool = { false }
+
+    public enum Outcome: Equatable { case finished, stopped }
+
+    public init(network: SearchNetwork, hyper: SearchHyperparameters, trainLoader: DataLoader, validLoader: DataLoader) throws {
+        try hyper.validate()
+        guard trainLoader.batchCount > 0, validLoader.batchCount > 0 else {
+            throw SearchConfigError(message: "the search split has no full batch: lower --batch-size (\(hyper.batchSize)) or raise --limit")
+        }
+        self.network = network
+        self.hyper = hyper
+        self.trainLoader = trainLoader
+        self.validLoader = validLoader
+        optimizer = SGD(network.weightParameters(), learningRate: hyper.learningRate, momentum: hyper.momentum,
+                        weightDecay: hyper.weightDecay)
+        architect = Architect(network: network, order: network.config.method == .darts2nd ? .second : .first,
+                              learningRate: hyper.archLearningRate, weightDecay: hyper.archWeightDecay,
+                              betas: (hyper.archBeta1, hyper.archBeta2))
+        schedule = CosineAnnealing(base: hyper.learningRate, minimum: hyper.learningRateMin, period: hyper.epochs)
+    }
+
+    public var isFinished: Bool { epoch >= hyper.epochs }
+
+    /// Runs until the last epoch ends or `shouldStop` says so.
+    public func run(observer: SearchObserver? = nil) throws -> Outcome {
+        observer?.searchWillStart(epochs: hyper.epochs, stepsPerEpoch: trainLoader.batchCount, resumedAt: (epoch, step))
+        while epoch < hyper.epochs {
+            if step == 0 {
+                running = (0, 0, 0)
+                epochStart = Date()
+            }
+            optimizer.setLearningRate(schedule.learningRate(at: epoch))
+            network.train()
+            let updatesArchitecture = epoch >= hyper.warmupEpochs
+            var validIterator = try validBatches()
+            for batch in try trainLoader.epoch(epoch, startingAtBatch: step) {
+                if updatesArchitecture {
+                    let v = try nextValidBatch(&validIterator)
+                    try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
+                                       weightOptimizer: optimizer)
+                }
+                let (loss, correct) = try weightStep(batch)
+                running.loss += loss * Double(batch.count)
+                running.correct += correct
+                running.count += Double(batch.count)
+                step += 1
+                observer?.stepDidFinish(epoch: epoch, step: step, stepsPerEpoch: trainLoader.batchCount,
+                                        loss: running.loss / running.count, accuracy: running.correct / running.count)
+                if shouldStop() && step < trainLoader.batchCount { return .stopped }
+            }
+            let summary = try finishEpoch(architectureUpdated: updatesArchitecture)
+            epoch += 1
+            step = 0
+            observer?.epochDidFinish(summary)
+            if shouldStop() && epoch < hyper.epochs { return .stopped }
+        }
+        return .finished
+    }
+
+    /// One SGD step on the weights: gradient-norm clipping at 5 as in DARTS.
+    func weightStep(_ batch: Batch) throws -> (loss: Double, correct: Double) {
+        let weights = network.weightParameters().map(\.1)
+        let logits = network(batch.images)
+        let loss = crossEntropy(logits, batch.labels)
+        let value = loss.item()
+        guard value.isFinite else {
+            throw SearchConfigError(message: "the training loss became \(value) at epoch \(epoch + 1), step \(step + 1): lower --learning-rate (now \(optimizer.learningRate)) or --arch-learning-rate")
+        }
+        let grads = gradients(of: [loss], withRespectTo: weights, allowUnused: true)
+        for (w, g) in zip(weights, grads) { w.grad = g }
+        clipGradNorm(weights, maxNorm: hyper.gradClip)
+        optimizer.step()
+        for w in weights { w.zeroGrad() }
+        let correct = withNoGrad { logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item() }
+        return (value, correct)
+    }
+
+    private func validBatches() throws -> BatchIterator {
+        let perEpoch = validLoader.batchCount
+        return try validLoader.epoch(validCursor / perEpoch, startingAtBatch: validCursor % perEpoch).makeIterator()
+    }
+
+    private func nextValidBatch(_ iterator: inout BatchIterator) throws -> Batch {
+        if let b = iterator.next() {
+            validCursor += 1
+            return b
+        }
+        iterator = try validBatches()
+        guard let b = iterator.next() else { throw SearchConfigError(message: "the architecture split yields no batch") }
+        validCursor += 1
+        return b
+    }
+
+    private func finishEpoch(architectureUpdated: Bool) throws -> SearchEpochSummary {
+        let (validLoss, validAccuracy) = evaluate(network)
+        let weights = withNoGrad { network.cellWeights() }
+        let thresholds: [String: [Float]]? = network.config.usesThresholds
+            ? ["normal": network.arch.thresholds_normal.sigmoid().floats(), "reduce": network.arch.thresholds_reduce.sigmoid().floats()]
+            : nil
+        return SearchEpochSummary(
+            epoch: epoch + 1, learningRate: optimizer.learningRate,
+            trainLoss: running.loss / max(1, running.count), trainAccuracy: running.correct / max(1, running.count),
+            validLoss: validLoss, validAccuracy: validAccuracy, genotype: network.genotype.dartsText,
+            skipConnections: network.genotype.normal.joined().filter { $0.op == .skipConnect }.count,
+            normalWeights: weights.normal.values, reduceWeights: weights.reduce.values, thresholds: thresholds,
+            architectureUpdated: architectureUpdated, seconds: Date().timeIntervalSince(epochStart))
+    }
+
+    /// Loss and accuracy in inference mode on the architecture split (capped by `evalLimit`).
+    public func evaluate(_ model: SearchNetwork) -> (loss: Double, accuracy: Double) {
+        model.eval()
+        defer { model.train() }
+        var loss = 0.0, correct = 0.0, count = 0.0
+        let loader = validLoader
+        withNoGrad {
+            guard let batches = try? loader.epoch(0) else { return }
+            for batch in batches {
+                let logits = model(batch.images)
+                loss += crossEntropy(logits, batch.labels).item() * Double(batch.count)
+                correct += logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item()
+                count += Double(batch.count)
+                if let cap = hyper.evalLimit, Int(count) >= cap { break }
+            }
+        }
+        return (loss / max(1, count), correct / max(1, count))
+    }
+
+    // MARK: checkpoint state
+
+    /// Everything needed to continue exactly: weights, buffers, alphas/betas/thresholds, both
+    /// optimizers, libtorch's RNG state, and the loop position.
+    public func state() -> (tensors: [(String, Tensor)], position: [String: String]) {
+        var tensors = network.stateDict().map { ("model.\($0.0)", $0.1) }
+        tensors += optimizer.stateDict().map { ("sgd.\($0.0)", $0.1) }
+        tensors += architect.optimizer.stateDict().map { ("adam.\($0.0)", $0.1) }
+        tensors.append(("rng", Torch.rngState()))
+        let position = ["epoch": "\(epoch)", "step": "\(step)", "valid_cursor": "\(validCursor)",
+                        "running": "\(running.loss),\(running.correct),\(running.count)",
+                        "elapsed": "\(Date().timeIntervalSince(epochStart))"]
+        return (tensors, position)
+    }
+
+    public func restore(tensors: [String: Tensor], position: [String: String]) throws {
+        func part(_ prefix: String) -> [String: Tensor] {
+            Dictionary(uniqueKeysWithValues: tensors.compactMap { k, v in k.hasPrefix(prefix) ? (String(k.dropFirst(prefix.count)), v) : nil })
+        }
+        try network.load(stateDict: part("model."))
+        try optimizer.load(stateDict: part("sgd."))
+        try architect.optimizer.load(stateDict: part("adam."))
+        guard let rng = tensors["rng"] else { throw SearchConfigError(message: "the checkpoint lacks the random generator state") }
+        try Torch.setRNGState(rng)
+        guard let e = position["epoch"].flatMap(Int.init), let s = position["step"].flatMap(Int.init),
+              let v = position["valid_cursor"].flatMap(Int.init) else {
+            throw SearchConfigError(message: "the checkpoint lacks its epoch/step position")
+        }
+        epoch = e
+        step = s
+        validCursor = v
+        let r = (position["running"] ?? "0,0,0").split(separator: ",").compactMap { Double($0) }
+        if r.count == 3 { running = (r[0], r[1], r[2]) }
+        epochStart = Date().addingTimeInterval(-(position["elapsed"].flatMap(Double.init) ?? 0))
+        try network.rederive()
+    }
+}

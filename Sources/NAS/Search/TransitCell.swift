@@ -1,0 +1,63 @@
+import Torch
+
+/// The derived cell inside the super-net (spec Eq. 20, second case): it shares its type's
+/// architecture through the current derivation, holds every candidate op, but runs only the
+/// derived (input, op) pairs and sums them unweighted. Skipped ops cost no time or memory, and
+/// alpha gets no gradient here.
+public final class TransitCell: SearchCell {
+    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell) -> Tensor {
+        derivedForward(s0, s1, derived: derived)
+    }
+}
+
+extension SearchCell {
+    /// Runs only the derived (input, op) pairs, unweighted: the Transit-cell computation, and
+    /// how any cell runs when the network evaluates its derived architecture.
+    func derivedForward(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell) -> Tensor {
+        var states = preprocess(s0, s1)
+        var cache = OpCache()
+        for step in 0..<steps {
+            var node: Tensor? = nil
+            for (input, columns) in derived.nodes[step] {
+                let edge = layout.edge(step: step, input: input)
+                var mixed: Tensor? = nil
+                for k in columns {
+                    let y = cache.output(self, edge: edge, column: k, input: states[input])
+                    mixed = mixed.map { $0 + y } ?? y
+                }
+                guard let m = mixed else { continue }
+                let out = edgeOutput(m, input: states[input], stride: ops[source(ofEdge: edge)].stride)
+                node = node.map { $0 + out } ?? out
+            }
+            states.append(node ?? zeroNode(states))
+        }
+        return output(states)
+    }
+}
+
+/// A derived cell as the search network runs it: per intermediate node, its inputs, each with
+/// the alpha columns of the ops chosen on that edge.
+public struct DerivedCell: Equatable, Sendable {
+    public var nodes: [[(input: Int, columns: [Int])]]
+
+    public init(connections: [[Connection]], primitives: [Primitive]) {
+        nodes = connections.map { conns in
+            var byInput: [(input: Int, columns: [Int])] = []
+            for c in conns {
+                guard let column = primitives.firstIndex(of: c.op) else { continue }
+                if let i = byInput.firstIndex(where: { $0.input == c.input }) {
+                    if !byInput[i].columns.contains(column) { byInput[i].columns.append(column) }
+                } else {
+                    byInput.append((c.input, [column]))
+                }
+            }
+            return byInput
+        }
+    }
+
+    public static func == (a: DerivedCell, b: DerivedCell) -> Bool {
+        a.nodes.count == b.nodes.count && zip(a.nodes, b.nodes).allSatisfy { x, y in
+            x.count == y.count && zip(x, y).allSatisfy { $0.input == $1.input && $0.columns == $1.columns }
+        }
+    }
+}

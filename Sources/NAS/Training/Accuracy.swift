@@ -1,0 +1,54 @@
+import Datasets
+import Foundation
+import Torch
+
+/// Loss and top-1 / top-5 accuracy over a dataset part.
+public struct EvaluationResult: Codable, Equatable, Sendable {
+    /// Mean cross-entropy (no label smoothing).
+    public var loss: Double
+    /// Percent of images whose label is the top prediction.
+    public var top1: Double
+    /// Percent of images whose label is among the 5 top predictions (all of them with < 5 classes).
+    public var top5: Double
+    public var count: Int
+}
+
+/// Number of rows of `logits` whose label is among the `k` highest scores.
+public func topKCorrect(_ logits: Tensor, labels: Tensor, k: Int) -> Int {
+    withNoGrad {
+        let k = min(k, logits.size(1))
+        let top = logits.topkIndices(k, dim: 1)
+        return Int(top.eq(labels.reshape([-1, 1])).to(.float32).sum().item())
+    }
+}
+
+/// Evaluates `network` in inference mode on every batch of `loader` (epoch 0 of an unshuffled,
+/// unaugmented loader is the dataset in order). Returns nil when `stop` was requested midway.
+public func evaluate(_ network: EvalNetwork, on loader: DataLoader, progress: ProgressBar? = nil,
+                     stop: StopSignal? = nil) throws -> EvaluationResult? {
+    let wasTraining = network.isTraining
+    network.eval()
+    defer { network.train(wasTraining) }
+    var lossSum = 0.0, top1 = 0, top5 = 0, seen = 0
+    try withNoGrad {
+        for batch in try loader.epoch(0) {
+            let logits = network(batch.images).logits
+            lossSum += crossEntropy(logits, batch.labels).item() * Double(batch.count)
+            top1 += topKCorrect(logits, labels: batch.labels, k: 1)
+            top5 += topKCorrect(logits, labels: batch.labels, k: 5)
+            seen += batch.count
+            progress?.update(done: seen, metrics: [("acc", percent(top1, seen))])
+            if stop?.isRequested == true { break }
+        }
+    }
+    progress?.finish()
+    if stop?.isRequested == true { return nil }
+    guard seen > 0 else { return EvaluationResult(loss: 0, top1: 0, top5: 0, count: 0) }
+    return EvaluationResult(loss: lossSum / Double(seen), top1: 100 * Double(top1) / Double(seen),
+                            top5: 100 * Double(top5) / Double(seen), count: seen)
+}
+
+/// `part` of `whole` as a percentage with two decimals.
+func percent(_ part: Int, _ whole: Int) -> String {
+    String(format: "%.2f%%", whole > 0 ? 100 * Double(part) / Double(whole) : 0)
+}

@@ -1,0 +1,280 @@
+import Datasets
+import Foundation
+import Torch
+
+/// How a call to `Trainer.run` ended.
+public enum TrainingOutcome: Equatable, Sendable {
+    /// Every epoch is done; the result is the final test evaluation.
+    case finished(EvaluationResult)
+    /// A stop was requested; the checkpoint holds `epoch` finished epochs and `batch` batches of the next.
+    case stopped(epoch: Int, batch: Int)
+}
+
+/// Trains an evaluation network from scratch by the DARTS protocol (spec §6.4): SGD with
+/// momentum, cosine learning rate per epoch, weight decay, gradient clipping, auxiliary loss,
+/// drop-path ramped over the epochs, optional label smoothing and cutout. Tests the network after
+/// every epoch, appends `metrics.jsonl`, rewrites the checkpoint atomically, and stops cleanly on
+/// request. A resumed run computes bitwise what an uninterrupted one would (same threads, CPU).
+public final class Trainer {
+    public let configuration: TrainingConfiguration
+    public let network: EvalNetwork
+    public let optimizer: SGD
+    public let schedule: CosineAnnealing
+    public let trainLoader: DataLoader
+    public let testLoader: DataLoader
+    public let directory: RunDirectory
+    /// No progress bars and no printed lines (the log file is still written).
+    public let quiet: Bool
+    public let stop: StopSignal
+    /// Called after each training step with the epoch, the batch index and the step's loss.
+    public var afterStep: ((_ epoch: Int, _ batch: Int, _ loss: Double) -> Void)?
+
+    private let log: RunLog
+
+    /// Seeds libtorch with the configuration's seed and builds the network, the optimizer and
+    /// the loaders. `directory` must have been prepared (`RunDirectory.prepare`).
+    public init(configuration: TrainingConfiguration, train: Dataset, test: Dataset, directory: RunDirectory,
+                quiet: Bool = false, stop: StopSignal = .shared) throws {
+        try configuration.validate()
+        for part in [train, test] {
+            guard part.channels == configuration.inputChannels, part.height == configuration.imageHeight,
+                  part.width == configuration.imageWidth, part.classCount == configuration.classes else {
+                throw RunError("the \(part.name) \(part.part) images are \(part.channels)x\(part.height)x\(part.width) with "
+                               + "\(part.classCount) classes, the run expects \(configuration.inputChannels)x"
+                               + "\(configuration.imageHeight)x\(configuration.imageWidth) with \(configuration.classes); "
+                               + "use the run's --dataset \(configuration.dataset)")
+            }
+        }
+        self.configuration = configuration
+        self.directory = directory
+        self.quiet = quiet
+        self.stop = stop
+        Torch.manualSeed(configuration.seed)
+        network = try EvalNetwork(genotype: configuration.genotype, configuration: configuration.network)
+        optimizer = SGD(network.namedParameters(), learningRate: configuration.learningRate,
+                        momentum: configuration.momentum, weightDecay: configuration.weightDecay)
+        schedule = CosineAnnealing(base: configuration.learningRate, minimum: configuration.learningRateMin,
+                                   period: configuration.epochs)
+        do {
+            let indices = configuration.limit > 0
+                ? try SearchSplit.balancedIndices(labels: train.labels, classCount: train.classCount,
+                                                  limit: configuration.limit, seed: configuration.seed)
+                : nil
+            let count = indices?.count ?? train.count
+            // A last batch of one image would leave batch norm one value per channel after the
+            // auxiliary head's 2x2 convolution, which libtorch rejects in training.
+            trainLoader = try DataLoader(dataset: train, indices: indices, batchSize: configuration.batchSize,
+                                         augmentation: Self.augmentation(for: configuration), shuffle: true,
+                                         dropLast: count % configuration.batchSize == 1, seed: configuration.seed)
+            testLoader = try DataLoader(dataset: test, batchSize: configuration.batchSize, shuffle: false,
+                                        seed: configuration.seed)
+        } catch let error as DatasetError {
+            throw RunError("\(error)")
+        }
+        log = try RunLog(url: directory.log, echo: !quiet)
+    }
+
+    /// The dataset's usual training augmentation (crop, and flip for CIFAR) plus cutout.
+    public static func augmentation(for configuration: TrainingConfiguration) -> Augmentation {
+        var augmentation = (try? DatasetSpec(name: configuration.dataset))?.trainingAugmentation ?? Augmentation()
+        augmentation.cutoutLength = configuration.cutout
+        return augmentation
+    }
+
+    /// Trains from the start, or with `resume` from the directory's checkpoint, until every epoch
+    /// is done or a stop is requested. On completion writes `model.safetensors` and the genotype.
+    public func run(resume: Bool = false) throws -> TrainingOutcome {
+        var epoch = 0
+        var startBatch = 0
+        var partial = PartialEpoch()
+        if resume {
+            let checkpoint = try Checkpoint.load(from: directory.checkpoint)
+            try checkpoint.checkConfiguration(configuration.jsonString(), kind: "train",
+                                              ignoring: TrainingConfiguration.resumableDifferences)
+            try checkpoint.restore(model: network, optimizers: [("sgd", optimizer)])
+            (epoch, startBatch) = (checkpoint.epoch, checkpoint.batch)
+            partial = PartialEpoch(checkpoint.values)
+            try MetricsLog.rewind(directory.metrics, keepingThrough: epoch)
+            if let threads = checkpoint.threadCount, threads != Torch.threadCount {
+                log.print("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
+                          + "results match an uninterrupted run bitwise only with the same --threads")
+            }
+            log.print("resuming \(directory.path) at epoch \(epoch + 1), batch \(startBatch) of \(trainLoader.batchCount)")
+        } else {
+            do { try AtomicFile.write(configuration.jsonString() + "\n", to: directory.configuration) } catch {
+                throw RunError("cannot write \(directory.configuration.path): \(error)")
+            }
+        }
+        let metrics = try MetricsLog(url: directory.metrics)
+        var last: EvaluationResult?
+        while epoch < configuration.epochs {
+            switch try runEpoch(epoch, from: startBatch, partial: partial, metrics: metrics) {
+            case .tested(let result): last = result
+            case .stopped(let epoch, let batch): return .stopped(epoch: epoch, batch: batch)
+            }
+            epoch += 1
+            startBatch = 0
+            partial = PartialEpoch()
+            if stop.isRequested && epoch < configuration.epochs { return .stopped(epoch: epoch, batch: 0) }
+        }
+        let final: EvaluationResult
+        if let last {
+            final = last
+        } else {
+            let bar = ProgressBar(label: "test", total: testLoader.imagesPerEpoch, enabled: !quiet)
+            guard let result = try evaluate(network, on: testLoader, progress: bar, stop: stop) else {
+                return .stopped(epoch: epoch, batch: 0)
+            }
+            final = result
+        }
+        try TrainedModel.save(network, configuration: configuration, result: final, in: directory)
+        log.print(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
+                  + " on \(final.count) \(configuration.dataset) test images")
+        log.print("weights: \(directory.model.path) (genotype.json and genotype.txt beside it)")
+        return .finished(final)
+    }
+
+    private enum EpochEnd {
+        case tested(EvaluationResult)
+        case stopped(epoch: Int, batch: Int)
+    }
+
+    /// Sums of the batches done so far in the current epoch (kept in checkpoints mid-epoch).
+    private struct PartialEpoch {
+        var lossSum = 0.0, correct = 0, seen = 0, seconds = 0.0
+
+        init() {}
+
+        init(_ values: [String: String]) {
+            lossSum = values["partial_loss_sum"].flatMap(Double.init) ?? 0
+            correct = values["partial_correct"].flatMap(Int.init) ?? 0
+            seen = values["partial_seen"].flatMap(Int.init) ?? 0
+            seconds = values["partial_seconds"].flatMap(Double.init) ?? 0
+        }
+
+        var values: [String: String] {
+            ["partial_loss_sum": String(lossSum), "partial_correct": String(correct), "partial_seen": String(seen),
+             "partial_seconds": String(seconds)]
+        }
+    }
+
+    /// One epoch from batch `startBatch`, then the test; on a stop request, saves the checkpoint.
+    private func runEpoch(_ epoch: Int, from startBatch: Int, partial start: PartialEpoch,
+                          metrics: MetricsLog) throws -> EpochEnd {
+        let learningRate = schedule.learningRate(at: epoch)
+        optimizer.setLearningRate(learningRate)
+        network.dropPathProbability = configuration.dropPathProbability(epoch: epoch)
+        network.train()
+        var partial = start
+        let began = Date()
+        let elapsed = { partial.seconds + Date().timeIntervalSince(began) }
+        let bar = ProgressBar(label: "epoch \(epoch + 1)/\(configuration.epochs)", total: trainLoader.imagesPerEpoch,
+                              initial: partial.seen, enabled: !quiet)
+        let parameters = network.parameters()
+        for batch in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
+            let loss = try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
+            partial.lossSum += loss.value * Double(batch.count)
+            partial.correct += loss.correct
+            partial.seen += batch.count
+            bar.update(done: partial.seen, metrics: [("loss", String(format: "%.4f", partial.lossSum / Double(partial.seen))),
+                                                     ("acc", percent(partial.correct, partial.seen))])
+            afterStep?(epoch, batch.index, loss.value)
+            if stop.isRequested {
+                bar.finish()
+                partial.seconds = elapsed()
+                try saveCheckpoint(epoch: epoch, batch: batch.index + 1, partial: partial)
+                return .stopped(epoch: epoch, batch: batch.index + 1)
+            }
+        }
+        bar.finish()
+        partial.seconds = elapsed()
+        let testBar = ProgressBar(label: "  test", total: testLoader.imagesPerEpoch, enabled: !quiet)
+        guard let test = try evaluate(network, on: testLoader, progress: testBar, stop: stop) else {
+            try saveCheckpoint(epoch: epoch, batch: trainLoader.batchCount, partial: partial)
+            return .stopped(epoch: epoch, batch: trainLoader.batchCount)
+        }
+        let seen = max(partial.seen, 1)
+        let record = EpochRecord(epoch: epoch + 1, epochs: configuration.epochs, learningRate: learningRate,
+                                 dropPathProb: network.dropPathProbability, trainLoss: partial.lossSum / Double(seen),
+                                 trainTop1: 100 * Double(partial.correct) / Double(seen), testLoss: test.loss,
+                                 testTop1: test.top1, testTop5: test.top5, seconds: partial.seconds,
+                                 imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
+        log.print(record.line)
+        try metrics.append(record)
+        try checkFinite(epoch: epoch)
+        try saveCheckpoint(epoch: epoch + 1, batch: 0, partial: PartialEpoch())
+        return .tested(test)
+    }
+
+    /// One SGD step on one batch: loss (main + weighted auxiliary), backward, clip, update.
+    /// Returns the main loss (without the auxiliary term) and the number of correct top-1 guesses.
+    private func step(_ batch: Batch, epoch: Int, parameters: [Tensor],
+                      learningRate: Double) throws -> (value: Double, correct: Int) {
+        optimizer.zeroGrad()
+        let (logits, auxiliaryLogits) = network(batch.images)
+        let main = crossEntropy(logits, batch.labels, labelSmoothing: configuration.labelSmoothing)
+        var loss = main
+        if let auxiliaryLogits {
+            loss = loss + crossEntropy(auxiliaryLogits, batch.labels, labelSmoothing: configuration.labelSmoothing)
+                * configuration.auxiliaryWeight
+        }
+        let total = loss.item()
+        guard total.isFinite else { throw nonFinite("the loss became \(total)", epoch, batch, learningRate) }
+        loss.backward()
+        let norm = clipGradNorm(parameters, maxNorm: configuration.gradClip)
+        guard norm.isFinite else { throw nonFinite("the gradient norm became \(norm)", epoch, batch, learningRate) }
+        optimizer.step()
+        // Reported: the classification loss alone, comparable with the test loss.
+        return (auxiliaryLogits == nil ? total : main.item(), topKCorrect(logits, labels: batch.labels, k: 1))
+    }
+
+    private func nonFinite(_ what: String, _ epoch: Int, _ batch: Batch, _ learningRate: Double) -> RunError {
+        let kept = epoch > 0 ? "the checkpoint of epoch \(epoch) is kept" : "no checkpoint was written"
+        return RunError("\(what) at epoch \(epoch + 1), step \(batch.index + 1) of \(trainLoader.batchCount) "
+                        + "(learning rate \(String(format: "%.4g", learningRate))); training stopped and \(kept). "
+                        + "Start again with a lower --learning-rate (e.g. \(String(format: "%.4g", configuration.learningRate / 2))) "
+                        + "or a lower --grad-clip")
+    }
+
+    /// Refuses to checkpoint weights that are no longer finite.
+    private func checkFinite(epoch: Int) throws {
+        let bad = withNoGrad {
+            network.namedParameters().first { $0.1.isFinite().logicalNot().to(.float32).sum().item() > 0 }
+        }
+        if let (name, _) = bad {
+            throw RunError("weight \(name) is no longer finite after epoch \(epoch + 1); no checkpoint was saved for it. "
+                           + "Start again with a lower --learning-rate")
+        }
+    }
+
+    private func saveCheckpoint(epoch: Int, batch: Int, partial: PartialEpoch) throws {
+        try Checkpoint.save(to: directory.checkpoint, kind: "train", configuration: configuration.jsonString(),
+                            epoch: epoch, batch: batch, dataSeed: configuration.seed, model: network,
+                            optimizers: [("sgd", optimizer)], values: partial.values)
+    }
+}
+
+/// One line of `metrics.jsonl` for a training epoch (keys in snake_case).
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var epochs: Int
+    public var learningRate: Double
+    public var dropPathProb: Double
+    public var trainLoss: Double
+    public var trainTop1: Double
+    public var testLoss: Double
+    public var testTop1: Double
+    public var testTop5: Double
+    public var seconds: Double
+    public var imagesPerSecond: Double
+
+    /// The printed per-epoch line.
+    public var line: String {
+        let width = String(epochs).count
+        let number = String(repeating: " ", count: max(0, width - String(epoch).count)) + String(epoch)
+        return "epoch \(number)/\(epochs)  "
+            + String(format: "lr %.5f  drop-path %.3f  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%% top-5 %.2f%%  ",
+                     learningRate, dropPathProb, trainLoss, trainTop1, testLoss, testTop1, testTop5)
+            + ProgressBar.formatDuration(seconds) + String(format: " (%.0f img/s)", imagesPerSecond)
+    }
+}

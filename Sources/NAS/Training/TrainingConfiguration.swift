@@ -1,0 +1,167 @@
+import Foundation
+
+/// Starting points for `entrannas train`; every setting can still be changed by its flag.
+public enum TrainingPreset: String, Codable, CaseIterable, Sendable {
+    /// Minutes on 2 CPU cores with Fashion-MNIST: 8 cells, 16 channels, a few thousand images,
+    /// a few epochs, light regularisation (cutout and drop-path hurt runs this short).
+    case quick
+    /// DARTS' CIFAR-10 evaluation protocol (spec §6.4): 20 cells, 36 channels, 600 epochs,
+    /// batch 96, SGD lr 0.025 cosine to 0, momentum 0.9, weight decay 3e-4, grad clip 5,
+    /// cutout 16, drop-path 0.2 ramped over the epochs, auxiliary weight 0.4.
+    case paper
+}
+
+/// Every setting of a training run. It is stored as JSON in `config.json`, in each checkpoint
+/// and in the trained model, so `--resume` and `eval` rebuild exactly the same network.
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    public var preset: TrainingPreset
+    /// How the genotype was named on the command line (a built-in name, a file, or "custom").
+    public var genotypeName: String
+    public var genotype: Genotype
+    /// Dataset name as the command line spells it ("fashion-mnist", "cifar10", ...).
+    public var dataset: String
+    /// The `--data` folder ("" for the dataset's default location). Not compared on resume:
+    /// the files may move between a stop and a resume.
+    public var dataPath: String
+    public var inputChannels: Int
+    public var imageHeight: Int
+    public var imageWidth: Int
+    public var classes: Int
+
+    public var layers: Int
+    public var initChannels: Int
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    /// The cosine schedule's floor (DARTS evaluation: 0).
+    public var learningRateMin: Double
+    public var momentum: Double
+    public var weightDecay: Double
+    public var gradClip: Double
+    /// Weight of the auxiliary head's loss; 0 builds the network without the head.
+    public var auxiliaryWeight: Double
+    /// Final drop-path probability; epoch e uses dropPathProb * e / epochs.
+    public var dropPathProb: Double
+    public var labelSmoothing: Double
+    /// Cutout square side in pixels; 0 turns it off.
+    public var cutout: Int
+    /// Training images used, class-balanced; 0 means all.
+    public var limit: Int
+    /// Seeds libtorch (weights, drop-path) and the data loader (order, augmentation).
+    public var seed: UInt64
+
+    /// The preset's settings for a dataset of the given image shape and class count.
+    public init(preset: TrainingPreset, genotype: Genotype, genotypeName: String, dataset: String, dataPath: String = "",
+                inputChannels: Int, imageHeight: Int, imageWidth: Int, classes: Int, seed: UInt64) {
+        self.preset = preset
+        self.genotype = genotype
+        self.genotypeName = genotypeName
+        self.dataset = dataset
+        self.dataPath = dataPath
+        self.inputChannels = inputChannels
+        self.imageHeight = imageHeight
+        self.imageWidth = imageWidth
+        self.classes = classes
+        self.seed = seed
+        learningRate = 0.025
+        learningRateMin = 0
+        momentum = 0.9
+        weightDecay = 3e-4
+        gradClip = 5
+        auxiliaryWeight = 0.4
+        labelSmoothing = 0
+        switch preset {
+        case .quick:
+            layers = 8
+            initChannels = 16
+            epochs = 4
+            batchSize = 64
+            limit = 4000
+            cutout = 0
+            dropPathProb = 0
+        case .paper:
+            layers = 20
+            initChannels = 36
+            epochs = 600
+            batchSize = 96
+            limit = 0
+            cutout = 16
+            dropPathProb = 0.2
+        }
+    }
+
+    /// The network these settings describe (CIFAR style, auxiliary head when its weight is > 0).
+    public var network: EvalNetworkConfiguration {
+        EvalNetworkConfiguration(style: .cifar, layers: layers, initChannels: initChannels, inputChannels: inputChannels,
+                                 classes: classes, auxiliary: auxiliaryWeight > 0)
+    }
+
+    /// Drop-path probability of epoch `epoch` (0-based): ramped linearly from 0 (DARTS).
+    public func dropPathProbability(epoch: Int) -> Double { dropPathProb * Double(epoch) / Double(epochs) }
+
+    /// Throws a one-line error naming the first setting that cannot work, and its flag.
+    public func validate() throws {
+        func fail(_ message: String) -> RunError { RunError(message) }
+        if epochs < 1 { throw fail("--epochs must be at least 1, got \(epochs)") }
+        if batchSize < 2 { throw fail("--batch-size must be at least 2 (batch norm needs two images), got \(batchSize)") }
+        if !(learningRate > 0) || !learningRate.isFinite {
+            throw fail("--learning-rate must be a positive number, got \(learningRate)")
+        }
+        if !(learningRateMin >= 0) || learningRateMin > learningRate {
+            throw fail("--learning-rate-min must lie between 0 and --learning-rate (\(learningRate)), got \(learningRateMin)")
+        }
+        if !(momentum >= 0 && momentum < 1) { throw fail("--momentum must lie in [0, 1), got \(momentum)") }
+        if !(weightDecay >= 0) { throw fail("--weight-decay must be 0 or more, got \(weightDecay)") }
+        if !(gradClip > 0) { throw fail("--grad-clip must be positive, got \(gradClip)") }
+        if !(auxiliaryWeight >= 0) { throw fail("--auxiliary-weight must be 0 (no auxiliary head) or more, got \(auxiliaryWeight)") }
+        if !(dropPathProb >= 0 && dropPathProb < 1) { throw fail("--drop-path-prob must lie in [0, 1), got \(dropPathProb)") }
+        if !(labelSmoothing >= 0 && labelSmoothing < 1) {
+            throw fail("--label-smoothing must lie in [0, 1), got \(labelSmoothing)")
+        }
+        if cutout < 0 { throw fail("--cutout must be 0 (off) or a length in pixels, got \(cutout)") }
+        if limit < 0 { throw fail("--limit must be 0 (all images) or a positive count, got \(limit)") }
+        if limit > 0 && limit < classes {
+            throw fail("--limit \(limit) is below the \(classes) classes; use at least one image per class")
+        }
+        try EvalNetwork.validate(genotype: genotype, configuration: network)
+    }
+
+    /// Settings that may differ between a checkpoint and the run resuming it.
+    public static let resumableDifferences: Set<String> = ["data_path"]
+
+    /// Pretty JSON with sorted keys, as written to `config.json` and into checkpoints.
+    public func jsonString() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain numbers, strings and a genotype cannot fail.
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Reads the JSON of `jsonString()`; `source` names the file in the error.
+    public init(json: String, source: String) throws {
+        do {
+            self = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8))
+        } catch {
+            throw RunError("\(source): the stored training configuration cannot be read (\(error)); was it written by "
+                           + "another version of entrannas?")
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case preset, genotype, dataset, classes, layers, epochs, momentum, cutout, limit, seed
+        case genotypeName = "genotype_name"
+        case dataPath = "data_path"
+        case inputChannels = "input_channels"
+        case imageHeight = "image_height"
+        case imageWidth = "image_width"
+        case initChannels = "init_channels"
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case learningRateMin = "learning_rate_min"
+        case weightDecay = "weight_decay"
+        case gradClip = "grad_clip"
+        case auxiliaryWeight = "auxiliary_weight"
+        case dropPathProb = "drop_path_prob"
+        case labelSmoothing = "label_smoothing"
+    }
+}

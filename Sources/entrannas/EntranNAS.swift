@@ -1,0 +1,14 @@
+import ArgumentParser
+import Foundation
+import Torch
+
+/// The `entrannas` command line: search, train, evaluate and inspect NAS architectures.
+@main
+struct EntranNAS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "entrannas",
+        abstract: "Differentiable architecture search: EnTranNAS, EnTranNAS-DST, DARTS and PC-DARTS on libtorch.",
+        // Subcommands are listed here as they land (search/run by the lead; train/eval/summary by the eval work).
+        subcommands: [InfoCommand.self, SearchCommand.self, TrainCommand.self, EvalCommand.self, SummaryCommand.self]
+    )
+}

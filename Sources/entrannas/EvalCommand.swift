@@ -1,0 +1,64 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NAS
+import Torch
+
+/// `entrannas eval`: top-1 and top-5 test accuracy of a trained network.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Print the top-1 and top-5 test accuracy of a network trained by `entrannas train`.",
+        discussion: """
+        --checkpoint takes a training output folder (its model.safetensors, or its checkpoint while training is
+        still running), or either file. The dataset defaults to the one the network was trained on.
+        """)
+
+    @Option(help: "A training output folder, or its model.safetensors or checkpoint.safetensors.")
+    var checkpoint: String
+    @Option(help: "Dataset to test on (default: the training dataset): fashion-mnist, mnist, cifar10, cifar100.")
+    var dataset: String?
+    @Option(help: "Folder with the dataset files (default: where the network was trained from).")
+    var data: String?
+    @Option(help: "Images per forward pass.")
+    var batchSize: Int = 256
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    }
+
+    func run() throws {
+        runtime.apply()
+        let (network, config, file) = try TrainedModel.load(path: checkpoint)
+        let name = dataset ?? config.dataset
+        let path = data ?? (dataset == nil && !config.dataPath.isEmpty ? config.dataPath : nil)
+        let test = try DatasetSpec(name: name, path: path).load().test
+        guard test.channels == config.inputChannels, test.height == config.imageHeight, test.width == config.imageWidth,
+              test.classCount == config.classes else {
+            throw RunError("the network takes \(config.inputChannels)x\(config.imageHeight)x\(config.imageWidth) images "
+                           + "with \(config.classes) classes, \(test.name) has \(test.channels)x\(test.height)x\(test.width) "
+                           + "with \(test.classCount); test it on --dataset \(config.dataset)")
+        }
+        print("model: \(file.path) (\(config.genotypeName), \(config.layers) cells, \(config.initChannels) channels, "
+              + "trained on \(config.dataset))")
+        let loader = try DatasetErrorMapping.run { try DataLoader(dataset: test, batchSize: batchSize, shuffle: false, seed: 0) }
+        let bar = ProgressBar(label: "test", total: loader.imagesPerEpoch)
+        StopSignal.shared.install()
+        defer { StopSignal.shared.uninstall() }
+        guard let result = try evaluate(network, on: loader, progress: bar, stop: StopSignal.shared) else {
+            print("stopped before the end of the test set")
+            throw ExitCode(StopSignal.exitCode)
+        }
+        print(String(format: "test accuracy: %.2f%% top-1, %.2f%% top-5, loss %.4f", result.top1, result.top5, result.loss)
+              + " on \(result.count) \(test.name) test images")
+    }
+}
+
+/// Turns the loader's own errors into the same one-line form as everything else.
+enum DatasetErrorMapping {
+    static func run<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatasetError { throw RunError("\(error)") }
+    }
+}

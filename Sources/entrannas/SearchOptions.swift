@@ -1,0 +1,132 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NAS
+
+/// Presets: `quick` finishes in minutes on 2 CPU cores; `paper` is the method's published scale.
+enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
+    case quick, paper
+}
+
+/// Every search setting, with DARTS' flag spellings. Unset flags take the preset's value,
+/// then the method's default (spec §6).
+struct SearchOptions: ParsableArguments {
+    @Option(help: "Search method: \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var method: SearchMethod = .entrannas
+    @Option(help: "quick (minutes on a CPU) or paper (the method's published configuration).")
+    var preset: SearchPreset = .paper
+    @Option(help: "Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100.")
+    var dataset: String = "fashion-mnist"
+    @Option(help: "Folder of the dataset files (required for CIFAR; Fashion-MNIST defaults to Debian's path).")
+    var data: String?
+
+    @Option var epochs: Int?
+    @Option(name: .customLong("batch-size")) var batchSize: Int?
+    @Option(name: .customLong("learning-rate")) var learningRate: Double?
+    @Option(name: .customLong("learning-rate-min")) var learningRateMin: Double?
+    @Option var momentum: Double?
+    @Option(name: .customLong("weight-decay")) var weightDecay: Double?
+    @Option(name: .customLong("grad-clip")) var gradClip: Double?
+    @Option(name: .customLong("arch-learning-rate")) var archLearningRate: Double?
+    @Option(name: .customLong("arch-weight-decay")) var archWeightDecay: Double?
+    @Option(name: .customLong("warmup-epochs"), help: "Epochs training weights only before architecture steps.")
+    var warmupEpochs: Int?
+    @Option(name: .customLong("train-portion"), help: "Share of the training set for weights (the rest trains the architecture).")
+    var trainPortion: Double?
+    @Option(help: "Use only this many training images, class-balanced.")
+    var limit: Int?
+    @Option(name: .customLong("eval-limit"), help: "Validation images evaluated per epoch (default: the whole architecture split).")
+    var evalLimit: Int?
+
+    @Option var layers: Int?
+    @Option(name: .customLong("init-channels")) var initChannels: Int?
+    @Option var steps: Int?
+    @Option(help: "Candidate ops, comma-separated DARTS names, or 'darts' / 'extended'.")
+    var primitives: String?
+    @Option(name: .customLong("engine-cells"), help: "Comma-separated indices of Engine-cells (EnTranNAS; default: first normal and first reduction cell).")
+    var engineCells: String?
+    @Option(name: .customLong("feature-sharing"), help: "One op output per (source node, op): true or false (default: on for EnTranNAS).")
+    var featureSharing: Bool?
+    @Option(help: "Engine-cell softmax temperature tau.")
+    var temperature: Double?
+    @Option(name: .customLong("partial-channels"), help: "PC-DARTS partial channels K (1 = off).")
+    var partialChannels: Int?
+    @Option(name: .customLong("edge-normalization"), help: "PC-DARTS edge normalisation: true or false.")
+    var edgeNormalization: Bool?
+    @Option(name: .customLong("dst-none"), help: "EnTranNAS-DST and 'none': excluded (default) or masked.")
+    var dstNone: DSTNoneHandling?
+    @Option(name: .customLong("threshold-init"), help: "Initial DST threshold logit (t = sigmoid; 0 gives 0.5).")
+    var thresholdInit: Double?
+
+    @Option(help: "Output folder (genotype, metrics, log, checkpoint).")
+    var output: String?
+    @Flag(help: "Continue the search saved in --output.")
+    var resume = false
+
+    /// The search space for a dataset of the given shape.
+    func spaceConfig(for data: Dataset) throws -> SearchSpaceConfig {
+        let quick = preset == .quick
+        var ops = Primitive.darts
+        if let primitives { ops = try Primitive.parseList(primitives) }
+        if method == .entrannasDST && dstNone == .masked && !ops.contains(Primitive.none) { ops.insert(Primitive.none, at: 0) }
+        var c = SearchSpaceConfig(method: method, primitives: ops, layers: layers ?? (quick ? 5 : 8),
+                                  initChannels: initChannels ?? (quick ? 8 : 16), steps: steps ?? 4,
+                                  inputChannels: data.channels, imageSize: data.height, classes: data.classCount)
+        if method == .entrannasDST, let dstNone {
+            c.dstNone = dstNone
+            if dstNone == .masked && !c.primitives.contains(Primitive.none) { c.primitives.insert(Primitive.none, at: 0) }
+        }
+        if let engineCells {
+            c.engineCells = try engineCells.split(separator: ",").map { item in
+                guard let i = Int(item.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--engine-cells takes comma-separated cell indices, got '\(engineCells)'")
+                }
+                return i
+            }
+        }
+        if let featureSharing { c.featureSharing = featureSharing }
+        if let temperature { c.temperature = temperature }
+        if let partialChannels { c.partialChannels = partialChannels }
+        if let edgeNormalization { c.edgeNormalization = edgeNormalization }
+        if let thresholdInit { c.thresholdInit = thresholdInit }
+        try c.validate()
+        return c
+    }
+
+    var hyperparameters: SearchHyperparameters {
+        var h = SearchHyperparameters(method: method)
+        if preset == .quick {
+            h.epochs = 6
+            h.warmupEpochs = 2
+            h.batchSize = 64
+            h.limit = 2_000
+            h.learningRate = method == .darts || method == .darts2nd ? 0.025 : 0.05
+        }
+        if let epochs { h.epochs = epochs }
+        if let batchSize { h.batchSize = batchSize }
+        if let learningRate { h.learningRate = learningRate }
+        if let learningRateMin { h.learningRateMin = learningRateMin }
+        if let momentum { h.momentum = momentum }
+        if let weightDecay { h.weightDecay = weightDecay }
+        if let gradClip { h.gradClip = gradClip }
+        if let archLearningRate { h.archLearningRate = archLearningRate }
+        if let archWeightDecay { h.archWeightDecay = archWeightDecay }
+        if let warmupEpochs { h.warmupEpochs = warmupEpochs }
+        if let trainPortion { h.trainPortion = trainPortion }
+        if let limit { h.limit = limit }
+        if let evalLimit { h.evalLimit = evalLimit }
+        if h.warmupEpochs >= h.epochs && epochs != nil && warmupEpochs == nil { h.warmupEpochs = max(0, h.epochs / 3) }
+        return h
+    }
+
+    func outputFolder(seed: UInt64) -> URL {
+        URL(fileURLWithPath: output ?? "runs/search-\(method.rawValue)-seed\(seed)")
+    }
+
+    func loadTrainingSet() throws -> Dataset {
+        try DatasetSpec(name: dataset, path: data).load().train
+    }
+}
+
+extension SearchMethod: ExpressibleByArgument {}
+extension DSTNoneHandling: ExpressibleByArgument {}

@@ -1,0 +1,195 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NAS
+import Torch
+
+/// `entrannas train`: train a genotype from scratch by the DARTS evaluation protocol.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a genotype from scratch (DARTS evaluation protocol) and report its test accuracy.",
+        discussion: """
+        Writes config.json, log.txt, metrics.jsonl (one line per epoch) and checkpoint.safetensors (each epoch) to
+        --output, and at the end model.safetensors with genotype.json and genotype.txt beside it.
+        Ctrl-C finishes the current step, saves a checkpoint and stops; continue with --output DIR --resume.
+
+        Examples:
+          entrannas train --genotype DARTS_V2 --preset quick
+          entrannas train --genotype runs/search/genotype.json --epochs 50 --output runs/train-mine
+          entrannas train --genotype DARTS_V2 --dataset cifar10 --data ~/cifar-10-batches-bin --preset paper
+          entrannas train --output runs/train-mine --resume
+        """)
+
+    @Option(help: "The architecture: a built-in name (\(Genotype.builtinNames.joined(separator: ", "))), a genotype.json or genotype.txt file, or DARTS genotype text.")
+    var genotype: String?
+    @Option(help: "quick (minutes on a CPU with Fashion-MNIST) or paper (DARTS' 600-epoch CIFAR-10 protocol).")
+    var preset: TrainingPreset = .paper
+    @Option(help: "fashion-mnist (default, Debian package), mnist, cifar10 or cifar100.")
+    var dataset: String?
+    @Option(help: "Folder with the dataset files (required for MNIST and CIFAR; Fashion-MNIST defaults to Debian's path).")
+    var data: String?
+
+    @Option(help: "Training epochs (paper: 600, quick: 4).") var epochs: Int?
+    @Option(help: "Images per step (paper: 96, quick: 64).") var batchSize: Int?
+    @Option(help: "Initial SGD learning rate, cosine-annealed (default 0.025).") var learningRate: Double?
+    @Option(help: "Learning rate at the end of the cosine schedule (default 0).") var learningRateMin: Double?
+    @Option(help: "SGD momentum (default 0.9).") var momentum: Double?
+    @Option(help: "L2 weight decay (default 3e-4).") var weightDecay: Double?
+    @Option(help: "Gradient norm clip (default 5).") var gradClip: Double?
+    @Option(help: "Cells in the network (paper: 20, quick: 8).") var layers: Int?
+    @Option(help: "Channels of the first cells, doubled at each reduction (paper: 36, quick: 16).") var initChannels: Int?
+    @Option(help: "Cutout square side in pixels, 0 for none (paper: 16, quick: 0).") var cutout: Int?
+    @Option(help: "Weight of the auxiliary head's loss; 0 removes the head (default 0.4).") var auxiliaryWeight: Double?
+    @Option(help: "Final drop-path probability, ramped from 0 over the epochs (paper: 0.2, quick: 0).")
+    var dropPathProb: Double?
+    @Option(help: "Label smoothing of the training loss (default 0; ImageNet protocol: 0.1).") var labelSmoothing: Double?
+    @Option(help: "Use only this many training images, class-balanced; 0 for all (quick: 4000).") var limit: Int?
+
+    @Option(help: "Output folder (default: runs/train-GENOTYPE-TIMESTAMP).") var output: String?
+    @Flag(help: "Continue the run saved in --output; other flags may be left out (they must match the run's if given).")
+    var resume = false
+    @Flag(help: "Print the network's parameters and multiply-adds block by block, then exit without training.")
+    var summary = false
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if resume && output == nil { throw ValidationError("--resume needs --output DIR, the folder of the run to continue") }
+        if resume && summary { throw ValidationError("--summary and --resume do not go together; drop one") }
+        if !resume && genotype == nil {
+            throw ValidationError("missing --genotype: give a built-in name such as DARTS_V2, a genotype file, or DARTS text")
+        }
+    }
+
+    func run() throws {
+        runtime.apply()
+        var config: TrainingConfiguration
+        let directory: RunDirectory?
+        var checkpoint: Checkpoint?
+        if resume {
+            let run = RunDirectory(path: output!)
+            try run.prepare(resume: true)
+            checkpoint = try Checkpoint.load(from: run.checkpoint)
+            config = try checkpoint!.trainingConfiguration(source: run.checkpoint.path)
+            directory = run
+        } else {
+            config = try newConfiguration()
+            directory = summary ? nil : RunDirectory(path: output ?? defaultOutput(name: config.genotypeName))
+        }
+        try applyFlags(to: &config)
+        try config.validate()
+        try checkpoint?.checkConfiguration(config.jsonString(), kind: "train",
+                                           ignoring: TrainingConfiguration.resumableDifferences)
+        let data = try loadData(config)
+        if summary {
+            printSummary(config, table: true)
+            return
+        }
+        let run = directory!
+        if !resume { try run.prepare(resume: false) }
+        printSummary(config, table: false)
+        print("training: \(config.epochs) epochs of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
+              + "\(config.batchSize), lr \(config.learningRate) cosine, cutout \(config.cutout), drop-path \(config.dropPathProb), "
+              + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)")
+        print("output: \(run.path)")
+        let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: run)
+        StopSignal.shared.install()
+        defer { StopSignal.shared.uninstall() }
+        switch try trainer.run(resume: resume) {
+        case .finished:
+            break
+        case .stopped(let epoch, let batch):
+            let position = batch == 0 ? "after epoch \(epoch)" : "in epoch \(epoch + 1) after batch \(batch)"
+            print("stopped \(position); checkpoint saved. Continue with: entrannas train --output \(run.path) --resume")
+            throw ExitCode(StopSignal.exitCode)
+        }
+    }
+
+    /// The preset for the chosen genotype and dataset, before the flags are applied.
+    private func newConfiguration() throws -> TrainingConfiguration {
+        let spec = genotype!
+        let resolved = try Genotype.resolve(spec)
+        let data = try loadData(name: dataset ?? "fashion-mnist", path: data)
+        return TrainingConfiguration(preset: preset, genotype: resolved, genotypeName: genotypeLabel(spec),
+                                     dataset: data.train.name, dataPath: self.data ?? "",
+                                     inputChannels: data.train.channels, imageHeight: data.train.height,
+                                     imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
+    }
+
+    /// Every flag the user gave overrides the preset (or, on --resume, is checked against the run).
+    private func applyFlags(to c: inout TrainingConfiguration) throws {
+        if let dataset { c.dataset = dataset }
+        if let data { c.dataPath = data }
+        if let epochs { c.epochs = epochs }
+        if let batchSize { c.batchSize = batchSize }
+        if let learningRate { c.learningRate = learningRate }
+        if let learningRateMin { c.learningRateMin = learningRateMin }
+        if let momentum { c.momentum = momentum }
+        if let weightDecay { c.weightDecay = weightDecay }
+        if let gradClip { c.gradClip = gradClip }
+        if let layers { c.layers = layers }
+        if let initChannels { c.initChannels = initChannels }
+        if let cutout { c.cutout = cutout }
+        if let auxiliaryWeight { c.auxiliaryWeight = auxiliaryWeight }
+        if let dropPathProb { c.dropPathProb = dropPathProb }
+        if let labelSmoothing { c.labelSmoothing = labelSmoothing }
+        if let limit { c.limit = limit }
+        if resume, let genotype { c.genotype = try Genotype.resolve(genotype) }
+    }
+
+    private func loadData(_ c: TrainingConfiguration) throws -> DatasetPair {
+        try loadData(name: c.dataset, path: c.dataPath.isEmpty ? nil : c.dataPath)
+    }
+
+    private func loadData(name: String, path: String?) throws -> DatasetPair {
+        try DatasetSpec(name: name, path: path).load()
+    }
+
+    private func printSummary(_ c: TrainingConfiguration, table: Bool) {
+        // Building the network draws weights; keep the training run's generator untouched.
+        let state = Torch.rngState()
+        defer { try? Torch.setRNGState(state) }
+        guard let network = try? EvalNetwork(genotype: c.genotype, configuration: c.network) else { return }
+        let summary = network.summary(height: c.imageHeight, width: c.imageWidth)
+        print("genotype \(c.genotypeName): \(c.genotype.dartsText)")
+        print("network: \(c.layers) cells, \(c.initChannels) initial channels, \(c.dataset) input "
+              + "\(c.inputChannels)x\(c.imageHeight)x\(c.imageWidth), \(c.classes) classes")
+        if table { print(summary.table) }
+        print(summary.headline)
+    }
+
+    private func defaultOutput(name: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let safe = name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }
+        return "runs/train-\(String(safe))-\(formatter.string(from: Date()))"
+    }
+}
+
+/// A short name for a genotype argument: the built-in name, the file's name, or "custom".
+func genotypeLabel(_ spec: String) -> String {
+    let trimmed = spec.trimmingCharacters(in: .whitespacesAndNewlines)
+    if Genotype.named(trimmed) != nil {
+        let key = trimmed.uppercased()
+        return Genotype.builtinAliases.first { $0.key.uppercased() == key }?.value
+            ?? Genotype.builtinNames.first { $0.uppercased() == key } ?? trimmed
+    }
+    if FileManager.default.fileExists(atPath: trimmed) {
+        return ((trimmed as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+    return "custom"
+}
+
+extension TrainingPreset: ExpressibleByArgument {}
+
+extension Checkpoint {
+    /// The training configuration stored in a training checkpoint.
+    func trainingConfiguration(source: String) throws -> TrainingConfiguration {
+        guard kind == "train" else {
+            throw RunError("\(source) was written by `entrannas \(kind)`, not `entrannas train`; choose the training run's --output")
+        }
+        return try TrainingConfiguration(json: configuration, source: source)
+    }
+}

@@ -1,0 +1,22 @@
+import Torch
+import XCTest
+@testable import Datasets
+
+final class BatchTests: XCTestCase {
+    func testBatchesBecomeNCHWFloatAndInt64Tensors() throws {
+        let dataset = try Fixtures.dataset(count: 10, channels: 2, side: 4, classes: 3)
+        let loader = try DataLoader(dataset: dataset, batchSize: 4, seed: 9)
+        let order = loader.order(epoch: 0)
+        var count = 0
+        for batch in try loader.epoch(0) {
+            let host = loader.makeBatch(epoch: 0, index: batch.index, order: order)
+            XCTAssertEqual(batch.images.shape, [host.count, 2, 4, 4])
+            XCTAssertEqual(batch.labels.shape, [host.count])
+            XCTAssertEqual(batch.images.floats(), host.images)
+            XCTAssertEqual(batch.labels.int64s(), host.labels)
+            XCTAssertEqual(batch.indices, host.indices)
+            count += batch.count
+        }
+        XCTAssertEqual(count, 10)
+    }
+}

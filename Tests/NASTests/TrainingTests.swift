@@ -1,0 +1,203 @@
+import Datasets
+import Foundation
+import XCTest
+@testable import NAS
+import Torch
+
+final class TrainingTests: XCTestCase {
+    var folders: [URL] = []
+
+    override func tearDown() {
+        for folder in folders { try? FileManager.default.removeItem(at: folder) }
+        folders = []
+    }
+
+    func makeFolder() throws -> RunDirectory {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-training-\(UUID().uuidString)")
+        folders.append(url)
+        let run = RunDirectory(url: url)
+        try run.prepare(resume: false)
+        return run
+    }
+
+    /// 8x8 grayscale images of 4 classes: a bright 3x3 square whose corner depends on the class,
+    /// on seeded noise, so a tiny network can learn it.
+    static func synthetic(_ part: String, count: Int, seed: UInt64) throws -> Dataset {
+        var state = seed
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        var images: [UInt8] = []
+        var labels: [Int32] = []
+        for i in 0..<count {
+            let label = i % 4
+            var image = (0..<64).map { _ in UInt8(next() % 80) }
+            let (top, left) = [(0, 0), (0, 5), (5, 0), (5, 5)][label]
+            for y in top..<(top + 3) { for x in left..<(left + 3) { image[y * 8 + x] = 255 } }
+            images += image
+            labels.append(Int32(label))
+        }
+        return try Dataset(name: "synthetic", part: part, channels: 1, height: 8, width: 8,
+                           classNames: ["a", "b", "c", "d"], images: images, labels: labels)
+    }
+
+    /// 3 cells, 4 channels, batch 8, 2 epochs of 6 steps; auxiliary head, drop-path and cutout
+    /// all on, so the generator and the loader's augmentation matter for exact resume.
+    static func tinyConfiguration(epochs: Int = 2) -> TrainingConfiguration {
+        var c = TrainingConfiguration(preset: .quick, genotype: .dartsV2, genotypeName: "DARTS_V2", dataset: "synthetic",
+                                      inputChannels: 1, imageHeight: 8, imageWidth: 8, classes: 4, seed: 3)
+        c.layers = 3
+        c.initChannels = 4
+        c.epochs = epochs
+        c.batchSize = 8
+        c.limit = 0
+        c.learningRate = 0.05
+        c.dropPathProb = 0.2
+        c.cutout = 2
+        c.auxiliaryWeight = 0.4
+        return c
+    }
+
+    func makeTrainer(_ c: TrainingConfiguration, _ run: RunDirectory, stop: StopSignal = StopSignal()) throws -> Trainer {
+        try Trainer(configuration: c, train: Self.synthetic("train", count: 48, seed: 1),
+                    test: Self.synthetic("test", count: 16, seed: 2), directory: run, quiet: true, stop: stop)
+    }
+
+    /// The presets carry DARTS' evaluation protocol (spec §6.4) and a CPU-sized quick run.
+    func testPresets() {
+        let paper = TrainingConfiguration(preset: .paper, genotype: .dartsV2, genotypeName: "DARTS_V2", dataset: "cifar10",
+                                          inputChannels: 3, imageHeight: 32, imageWidth: 32, classes: 10, seed: 0)
+        XCTAssertEqual([paper.layers, paper.initChannels, paper.epochs, paper.batchSize, paper.cutout], [20, 36, 600, 96, 16])
+        XCTAssertEqual([paper.learningRate, paper.learningRateMin, paper.momentum, paper.weightDecay, paper.gradClip,
+                        paper.auxiliaryWeight, paper.dropPathProb], [0.025, 0, 0.9, 3e-4, 5, 0.4, 0.2])
+        XCTAssertEqual(paper.network, .dartsCIFAR)
+        XCTAssertEqual(paper.dropPathProbability(epoch: 300), 0.1, accuracy: 1e-12)
+        let quick = TrainingConfiguration(preset: .quick, genotype: .dartsV2, genotypeName: "DARTS_V2",
+                                          dataset: "fashion-mnist", inputChannels: 1, imageHeight: 28, imageWidth: 28,
+                                          classes: 10, seed: 0)
+        XCTAssertEqual([quick.layers, quick.initChannels], [8, 16])
+        XCTAssertNoThrow(try quick.validate())
+        var bad = quick
+        bad.learningRate = -1
+        XCTAssertThrowsError(try bad.validate()) { XCTAssertTrue("\($0)".contains("--learning-rate")) }
+    }
+
+    /// Stopping mid-epoch and resuming from the checkpoint with a fresh trainer ends with
+    /// bitwise the same weights, buffers and metrics as a run that never stopped.
+    func testResumeAfterStopEqualsUninterruptedRun() throws {
+        let c = Self.tinyConfiguration()
+        let straightRun = try makeFolder()
+        let straight = try makeTrainer(c, straightRun)
+        guard case .finished(let expected) = try straight.run() else { return XCTFail("the uninterrupted run stopped") }
+
+        let stoppedRun = try makeFolder()
+        let stop = StopSignal()
+        let first = try makeTrainer(c, stoppedRun, stop: stop)
+        first.afterStep = { epoch, batch, _ in if epoch == 0 && batch == 2 { stop.request() } }
+        XCTAssertEqual(try first.run(), .stopped(epoch: 0, batch: 3))
+        XCTAssertTrue(stoppedRun.hasCheckpoint)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stoppedRun.model.path))
+
+        let resumed = try makeTrainer(c, stoppedRun)
+        XCTAssertEqual(try resumed.run(resume: true), .finished(expected))
+
+        let a = straight.network.stateDict(), b = resumed.network.stateDict()
+        XCTAssertEqual(a.map(\.0), b.map(\.0))
+        for ((name, x), (_, y)) in zip(a, b) { XCTAssertEqual(x.rawBytes(), y.rawBytes(), "\(name) differs after resume") }
+        func withoutTimes(_ url: URL) throws -> [NSDictionary] {
+            try MetricsLog.read(url).map { record in
+                var r = record
+                r["seconds"] = nil
+                r["images_per_second"] = nil
+                return r as NSDictionary
+            }
+        }
+        XCTAssertEqual(try withoutTimes(straightRun.metrics), try withoutTimes(stoppedRun.metrics))
+        XCTAssertEqual(try MetricsLog.read(stoppedRun.metrics).count, 2)
+    }
+
+    /// A finished run leaves the weights, genotype, config, metrics and log; the weights load
+    /// back into a network that gives the same outputs.
+    func testFinishedRunWritesLoadableModel() throws {
+        let run = try makeFolder()
+        let trainer = try makeTrainer(Self.tinyConfiguration(epochs: 1), run)
+        guard case .finished(let result) = try trainer.run() else { return XCTFail("stopped") }
+        XCTAssertEqual(result.count, 16)
+        XCTAssertGreaterThanOrEqual(result.top5, result.top1)
+        for file in [run.model, run.genotypeJSON, run.genotypeText, run.configuration, run.metrics, run.log, run.checkpoint] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: file.path), file.lastPathComponent)
+        }
+        XCTAssertEqual(try Genotype.load(path: run.genotypeJSON.path), .dartsV2)
+        XCTAssertEqual(try Genotype.load(path: run.genotypeText.path), .dartsV2)
+        let log = try String(contentsOf: run.log, encoding: .utf8)
+        XCTAssertTrue(log.contains("epoch 1/1"), log)
+        XCTAssertTrue(log.contains("test accuracy"), log)
+
+        let loaded = try TrainedModel.load(path: run.path)
+        XCTAssertEqual(loaded.file.lastPathComponent, "model.safetensors")
+        XCTAssertEqual(loaded.configuration, trainer.configuration)
+        trainer.network.eval()
+        let x = Tensor.randn([2, 1, 8, 8])
+        XCTAssertEqual(loaded.network(x).logits.floats(), trainer.network(x).logits.floats())
+        let fromCheckpoint = try TrainedModel.load(path: run.checkpoint.path)
+        XCTAssertEqual(fromCheckpoint.network(x).logits.floats(), trainer.network(x).logits.floats())
+    }
+
+    /// A diverging loss stops training with one line naming the epoch, the step and the fix,
+    /// and no checkpoint holding non-finite weights is written.
+    func testNonFiniteLossStopsWithClearError() throws {
+        var c = Self.tinyConfiguration()
+        c.learningRate = 1e30
+        let run = try makeFolder()
+        let trainer = try makeTrainer(c, run)
+        XCTAssertThrowsError(try trainer.run()) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("epoch 1, step "), message)
+            XCTAssertTrue(message.contains("lower --learning-rate"), message)
+            XCTAssertFalse(message.contains("\n"), message)
+        }
+        XCTAssertFalse(run.hasCheckpoint, "a checkpoint was written for a diverged run")
+    }
+
+    /// Resuming with a setting changed names that setting; a resume without a checkpoint, or a
+    /// new run over an old one, is refused.
+    func testResumeChecksTheConfiguration() throws {
+        let run = try makeFolder()
+        let stop = StopSignal()
+        let trainer = try makeTrainer(Self.tinyConfiguration(), run, stop: stop)
+        trainer.afterStep = { _, _, _ in stop.request() }
+        XCTAssertEqual(try trainer.run(), .stopped(epoch: 0, batch: 1))
+        var changed = Self.tinyConfiguration()
+        changed.learningRate = 0.1
+        XCTAssertThrowsError(try makeTrainer(changed, run).run(resume: true)) { error in
+            XCTAssertTrue("\(error)".contains("setting 'learning-rate' is 0.1 here but 0.05 in the checkpoint"), "\(error)")
+        }
+        var moved = Self.tinyConfiguration()
+        moved.dataPath = "/elsewhere"
+        XCTAssertNoThrow(try makeTrainer(moved, run).run(resume: true))
+        XCTAssertThrowsError(try run.prepare(resume: false)) { XCTAssertTrue("\($0)".contains("--resume")) }
+        let empty = try makeFolder()
+        XCTAssertThrowsError(try empty.prepare(resume: true)) { XCTAssertTrue("\($0)".contains("no checkpoint")) }
+    }
+
+    /// Training learns: on the synthetic task the test accuracy ends far above chance (25%).
+    func testTrainingLearnsSyntheticTask() throws {
+        var c = Self.tinyConfiguration(epochs: 8)
+        c.dropPathProb = 0
+        c.cutout = 0
+        let trainer = try makeTrainer(c, try makeFolder())
+        guard case .finished(let result) = try trainer.run() else { return XCTFail("stopped") }
+        let records = try MetricsLog.read(trainer.directory.metrics)
+        let accuracies = records.compactMap { $0["test_top1"] as? Double }
+        XCTAssertGreaterThan(result.top1, 60, "test accuracy per epoch: \(accuracies)")
+    }
+
+    func testTopKCorrect() {
+        let logits = Tensor([0.1, 0.9, 0.0, 0.5, 0.2, 0.3, 0.0, 0.1, 0.8] as [Float], shape: [3, 3])
+        let labels = Tensor([1, 2, 0] as [Int64], shape: [3])
+        XCTAssertEqual(topKCorrect(logits, labels: labels, k: 1), 1)
+        XCTAssertEqual(topKCorrect(logits, labels: labels, k: 2), 2)
+        XCTAssertEqual(topKCorrect(logits, labels: labels, k: 5), 3, "k is capped at the class count")
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+import Torch
+
+/// Seeds, generator state, threads and the allocator setting (Runtime.swift).
+final class RuntimeTests: XCTestCase {
+    /// One draw from every random source, concatenated as bytes.
+    private func draws() -> [[UInt8]] {
+        [Tensor.randn([4, 3]).rawBytes(), Tensor.rand([5]).rawBytes(), Tensor.uniform([3], low: -2, high: 2).rawBytes(),
+         Tensor.normal([3], mean: 1, std: 0.1).rawBytes(), Tensor.bernoulli([16], p: 0.5).rawBytes(),
+         Tensor.randperm(10).rawBytes(), dropout(Tensor.ones([16]), p: 0.5, training: true).rawBytes(),
+         Conv2d(2, 2, kernelSize: 3).weight.rawBytes()]
+    }
+
+    func testSameSeedGivesIdenticalTensors() {
+        Torch.manualSeed(42)
+        let first = draws()
+        Torch.manualSeed(42)
+        XCTAssertEqual(draws(), first, "every source repeats bit for bit")
+    }
+
+    func testDifferentSeedsGiveDifferentTensors() {
+        Torch.manualSeed(42)
+        let first = draws()
+        Torch.manualSeed(43)
+        let second = draws()
+        for (i, (a, b)) in zip(first, second).enumerated() { XCTAssertNotEqual(a, b, "source \(i)") }
+        XCTAssertNotEqual(draws(), second, "the generator advances between draws")
+    }
+
+    func testRNGStateSaveRestoreReproducesDraws() throws {
+        Torch.manualSeed(5)
+        _ = Tensor.randn([7])
+        let state = Torch.rngState()
+        XCTAssertEqual(state.dtype, .uint8)
+        let saved = state.clone()
+        let expected = draws()
+        _ = draws()
+        try Torch.setRNGState(saved)
+        XCTAssertEqual(draws(), expected, "restoring the state replays the same numbers")
+
+        // Through a checkpoint file, as a resumed search does.
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("rng.safetensors")
+        try Torch.setRNGState(saved)
+        try Safetensors.save([("rng_state", Torch.rngState())], to: url)
+        let again = draws()
+        try Torch.setRNGState(try Safetensors.load(from: url).tensors["rng_state"]!)
+        XCTAssertEqual(draws(), again)
+        XCTAssertEqual(again, expected)
+    }
+
+    func testBadRNGStateThrows() {
+        assertThrowsTorchError("wrong-sized state", containing: ["random generator"]) {
+            try Torch.setRNGState(Tensor.zeros([3], dtype: .uint8))
+        }
+        assertThrowsTorchError("float state", containing: ["random generator"]) {
+            try Torch.setRNGState(Tensor.zeros([5056]))
+        }
+        Torch.manualSeed(1)
+        XCTAssertEqual(Tensor.randn([1]).count, 1, "the generator still works afterwards")
+    }
+
+    func testThreadCountCanBeSetAndRead() {
+        let original = Torch.threadCount
+        XCTAssertGreaterThanOrEqual(original, 1)
+        if ProcessInfo.processInfo.environment["ENTRANNAS_THREADS"] == nil {
+            XCTAssertEqual(original, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), "defaults to the core count")
+        }
+        Torch.threadCount = 1
+        XCTAssertEqual(Torch.threadCount, 1)
+        Torch.threadCount = 0
+        XCTAssertEqual(Torch.threadCount, 1, "clamped to at least one")
+        Torch.threadCount = original
+        XCTAssertEqual(Torch.threadCount, original)
+    }
+
+    func testRuntimeDescription() {
+        XCTAssertTrue(Torch.version.hasPrefix("1.") || Torch.version.hasPrefix("2."), Torch.version)
+        XCTAssertEqual(Torch.devices.first, "cpu")
+        if ProcessInfo.processInfo.environment["ENTRANNAS_NO_MALLOPT"] == nil {
+            XCTAssertTrue(Torch.allocatorTuned, "mallopt was applied when the shim loaded")
+            XCTAssertTrue(Torch.allocatorDescription.contains("mmap_threshold") || Torch.allocatorDescription.contains("tcmalloc"))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import NAS
+import Torch
+
+// Time per search step (architecture step + weight step) and peak resident memory of one search
+// method at one configuration, on random data. benchmarks/search-bench.sh runs every method in
+// its own process (so peak memory is per method) and prints the README table.
+//
+//   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--steps 5] [--threads N] [--profile]
+
+var args = Array(CommandLine.arguments.dropFirst())
+guard let methodName = args.first, let method = SearchMethod(rawValue: methodName) else {
+    FileHandle.standardError.write(Data("usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--steps N] [--threads N]\n".utf8))
+    exit(2)
+}
+@MainActor func option(_ name: String, _ fallback: Int) -> Int {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return fallback }
+    return v
+}
+let batch = option("--batch", 64), layers = option("--layers", 8), channels = option("--channels", 16)
+let size = option("--size", 28), steps = option("--steps", 5)
+if let t = args.firstIndex(of: "--threads").flatMap({ Int(args[$0 + 1]) }) { Torch.threadCount = t }
+
+Torch.manualSeed(0)
+let config = SearchSpaceConfig(method: method, layers: layers, initChannels: channels, inputChannels: 1, imageSize: size, classes: 10)
+let net = try SearchNetwork(config: config)
+let sgd = SGD(net.weightParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
+let architect = Architect(network: net, order: method == .darts2nd ? .second : .first)
+@MainActor func batchData() -> (Tensor, Tensor) {
+    (Tensor.randn([batch, 1, size, size]), Tensor((0..<batch).map { Int64($0 % 10) }, shape: [batch]))
+}
+let train = batchData(), valid = batchData()
+let weights = net.weightParameters().map(\.1)
+
+@MainActor func step() throws -> (arch: Double, weight: Double) {
+    let t0 = Date()
+    try architect.step(validation: valid, train: train, weightOptimizer: sgd)
+    let t1 = Date()
+    let loss = crossEntropy(net(train.0), train.1)
+    let g = gradients(of: [loss], withRespectTo: weights, allowUnused: true)
+    for (w, gi) in zip(weights, g) { w.grad = gi }
+    clipGradNorm(weights, maxNorm: 5)
+    sgd.step()
+    _ = loss.item()
+    return (t1.timeIntervalSince(t0), Date().timeIntervalSince(t1))
+}
+
+_ = try step()  // warm-up: allocator, first-touch
+var archTimes: [Double] = [], weightTimes: [Double] = []
+for _ in 0..<steps {
+    let t = try step()
+    archTimes.append(t.arch)
+    weightTimes.append(t.weight)
+}
+func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+func peakRSSMB() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? "VmHWM: 0 kB"
+    return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0) / 1024
+}
+let total = zip(archTimes, weightTimes).map { $0 + $1 }
+print(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d",
+             method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
+             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch))

@@ -1,0 +1,86 @@
+// Convolution forward+backward through our shim, release build:
+// `swift run -c release torch-bench [--threads N] [--repeats R] [--iterations I]`.
+// benchmarks/conv-bench.sh runs it next to benchmarks/conv_bench.py (the same ops from Python on
+// the same libtorch) and prints the comparison. Output: one `name ms/iter` line per case, after
+// `#` comment lines describing the settings.
+import Foundation
+import Torch
+
+struct Settings {
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var repeats = 7
+    var iterations = 50
+    static let usage = "usage: torch-bench [--threads N] [--repeats R] [--iterations I]"
+
+    init(arguments: [String]) {
+        var arguments = arguments[...]
+        while let flag = arguments.popFirst() {
+            guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else {
+                emit(Settings.usage)
+                exit(2)
+            }
+            switch flag {
+            case "--threads": threads = value
+            case "--repeats": repeats = value
+            case "--iterations": iterations = value
+            default:
+                emit("unknown flag \(flag); \(Settings.usage)")
+                exit(2)
+            }
+        }
+    }
+}
+
+/// Unbuffered, so a piped run shows each row as it is measured (stack notes, pitfall 5).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// One benchmark case: `conv(x, w).sum().backward()` with gradients for x and w.
+struct ConvCase {
+    let name: String
+    let weightShape: [Int]
+    let padding: Int, dilation: Int, groups: Int
+}
+
+/// The cases of the stack notes: N=64, 16->16 channels, 32x32, 3x3 kernels.
+let cases = [
+    ConvCase(name: "conv3x3", weightShape: [16, 16, 3, 3], padding: 1, dilation: 1, groups: 1),
+    ConvCase(name: "depthwise3x3", weightShape: [16, 1, 3, 3], padding: 1, dilation: 1, groups: 16),
+    ConvCase(name: "dilated3x3", weightShape: [16, 16, 3, 3], padding: 2, dilation: 2, groups: 1),
+]
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Median over `repeats` of the mean time per iteration, in milliseconds.
+func measure(_ c: ConvCase, _ settings: Settings) -> Double {
+    Torch.manualSeed(0)
+    let x = Tensor.randn([64, 16, 32, 32]).requiringGrad()
+    let w = Tensor.randn(c.weightShape).requiringGrad()
+    func step() {
+        x.zeroGrad()
+        w.zeroGrad()
+        conv2d(x, weight: w, padding: c.padding, dilation: c.dilation, groups: c.groups).sum().backward()
+    }
+    for _ in 0..<max(3, settings.iterations / 5) { step() }
+    var times: [Double] = []
+    for _ in 0..<settings.repeats {
+        let start = monotonicSeconds()
+        for _ in 0..<settings.iterations { step() }
+        times.append((monotonicSeconds() - start) / Double(settings.iterations) * 1000)
+    }
+    precondition(x.grad?.shape == x.shape && w.grad?.shape == w.shape, "gradients for x and w")
+    return times.sorted()[times.count / 2]
+}
+
+let settings = Settings(arguments: Array(CommandLine.arguments.dropFirst()))
+Torch.threadCount = settings.threads
+emit("# swift: libtorch \(Torch.version), threads \(Torch.threadCount), allocator \(Torch.allocatorDescription)")
+emit("# median of \(settings.repeats) x \(settings.iterations) iterations")
+for c in cases {
+    emit("\(c.name) \(String(format: "%.3f", measure(c, settings)))")
+}

@@ -1,0 +1,79 @@
+// One training step of DARTS_V2's evaluation network through our Swift stack, release build:
+// `swift run -c release train-bench [--threads N] [--repeats R] [--steps S] [--batch B]`.
+// benchmarks/train-bench/run.sh runs it next to train_bench.py (the same network and step in
+// PyTorch on the same libtorch) and prints the comparison table.
+//
+// The step is the `--preset quick` one: 8 cells, 16 channels, 1x28x28 input, 10 classes, the
+// auxiliary head on (loss weight 0.4), drop-path off, SGD momentum 0.9, weight decay 3e-4,
+// gradient clipping at 5, a fixed random batch (data loading is not timed). Output: `#` lines
+// describing the settings, then `train_step ms/step` as the median of R repeats of S steps.
+import Foundation
+import NAS
+import Torch
+
+struct Settings {
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var repeats = 5
+    var steps = 10
+    var batch = 64
+    static let usage = "usage: train-bench [--threads N] [--repeats R] [--steps S] [--batch B]"
+
+    init(arguments: [String]) {
+        var arguments = arguments[...]
+        while let flag = arguments.popFirst() {
+            guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else {
+                emit(Settings.usage)
+                exit(2)
+            }
+            switch flag {
+            case "--threads": threads = value
+            case "--repeats": repeats = value
+            case "--steps": steps = value
+            case "--batch": batch = value
+            default:
+                emit("unknown flag \(flag); \(Settings.usage)")
+                exit(2)
+            }
+        }
+    }
+}
+
+/// Unbuffered, so a piped run shows each line as it is measured.
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+let settings = Settings(arguments: Array(CommandLine.arguments.dropFirst()))
+Torch.threadCount = settings.threads
+Torch.manualSeed(0)
+let network = try EvalNetwork(genotype: .dartsV2, configuration: EvalNetworkConfiguration(
+    layers: 8, initChannels: 16, inputChannels: 1, classes: 10, auxiliary: true))
+network.train()
+let optimizer = SGD(network.namedParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
+let parameters = network.parameters()
+let images = Tensor.randn([settings.batch, 1, 28, 28])
+let labels = Tensor((0..<settings.batch).map { Int64($0 % 10) }, shape: [settings.batch])
+
+let step = { () -> Double in
+    optimizer.zeroGrad()
+    let (logits, auxiliary) = network(images)
+    let loss = crossEntropy(logits, labels) + crossEntropy(auxiliary!, labels) * 0.4
+    let value = loss.item()
+    loss.backward()
+    clipGradNorm(parameters, maxNorm: 5)
+    optimizer.step()
+    return value
+}
+
+emit("# swift: libtorch \(Torch.version), \(Torch.threadCount) threads, allocator \(Torch.allocatorDescription)")
+emit("# swift: DARTS_V2 8 cells 16 channels 1x28x28 batch \(settings.batch), auxiliary on, "
+     + "\(network.parameterCountWithoutAuxiliary) parameters + \(network.auxiliaryParameterCount) auxiliary")
+for _ in 0..<3 { _ = step() }
+var times: [Double] = []
+for _ in 0..<settings.repeats {
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<settings.steps { _ = step() }
+    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(settings.steps))
+}
+times.sort()
+emit(String(format: "train_step %.2f", times[times.count / 2]))

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what entrannas needs from Debian, only when something is missing:
+#   libtorch-dev (tensors, autograd), zlib1g-dev (gzipped IDX files),
+#   dataset-fashion-mnist (the default dataset), plus any extra packages named as arguments.
+# Runs apt-get as root directly, or through sudo when available.
+set -euo pipefail
+
+packages=(libtorch-dev zlib1g-dev dataset-fashion-mnist "$@")
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null; then
+  if [ -x /opt/swift/usr/bin/swift ]; then
+    echo "note: add /opt/swift/usr/bin to PATH" >&2
+  else
+    echo "error: the Swift 6 toolchain (swift) is not on PATH; install it from swift.org, then rerun" >&2
+    exit 1
+  fi
+fi

@@ -10,7 +10,7 @@ struct SearchCommand: ParsableCommand {
         commandName: "search",
         abstract: "Search a cell architecture (EnTranNAS, EnTranNAS-DST, DARTS 1st/2nd order, PC-DARTS).",
         discussion: """
-        Writes genotype.json, genotype.txt (DARTS form), metrics.jsonl, search.log, report.json and
+        Writes genotype.json, genotype.txt (DARTS form), metrics.jsonl, log.txt, report.json and
         checkpoint.safetensors (each epoch) to --output. Ctrl-C saves and stops; --resume continues.
         """)
 
@@ -41,72 +41,76 @@ func performSearch(options: SearchOptions, seed: UInt64) throws -> (run: SearchR
         "schedule: \(hyper.epochs) epochs (\(hyper.warmupEpochs) warm-up), batch \(hyper.batchSize), lr \(hyper.learningRate), arch lr \(hyper.archLearningRate), threads \(Torch.threadCount), seed \(seed)",
         "output: \(output.path)" + (options.resume ? " (resumed at epoch \(run.searcher.epoch + 1), step \(run.searcher.step))" : ""),
     ]
-    for line in header {
-        print(line)
-        run.log(line)
-    }
+    for line in header { run.log.print(line) }
     let reporter = SearchReporter(run: run)
-    let stop = StopRequest.install()
-    run.searcher.shouldStop = { stop.requested }
+    StopSignal.shared.install()
+    defer { StopSignal.shared.uninstall() }
+    run.searcher.shouldStop = { StopSignal.shared.isRequested }
     let outcome = try run.searcher.run(observer: reporter)
-    reporter.finishLine()
+    reporter.bar?.finish()
     if outcome == .stopped {
         try run.saveCheckpoint()
         let msg = "stopped at epoch \(run.searcher.epoch + 1), step \(run.searcher.step); checkpoint saved. Continue with the same command plus --resume."
-        print(msg)
-        run.log(msg)
-        throw ExitCode(130)
+        run.log.print(msg)
+        throw ExitCode(StopSignal.exitCode)
     }
     let report = try run.searcher.consistencyReport()
     try run.writeResults(report: report)
     let lines = ["final genotype: \(net.genotype.dartsText)", report.table,
                  "wrote \(output.appendingPathComponent("genotype.txt").path) and genotype.json, report.json, metrics.jsonl"]
-    for line in lines {
-        print(line)
-        run.log(line)
-    }
+    for line in lines { run.log.print(line) }
     return (run, report)
 }
 
-/// Draws the progress bar and writes per-epoch lines, metrics and checkpoints.
+/// Draws the progress bar and writes per-epoch lines, metrics and checkpoints. The terminal
+/// gets a compact line per epoch; search.log and metrics.jsonl also hold every alpha.
 final class SearchReporter: SearchObserver {
     let run: SearchRun
-    let bar = ProgressLine()
+    var bar: ProgressBar?
     init(run: SearchRun) { self.run = run }
 
     func searchWillStart(epochs: Int, stepsPerEpoch: Int, resumedAt: (epoch: Int, step: Int)) {
-        bar.start(total: epochs * stepsPerEpoch, done: resumedAt.epoch * stepsPerEpoch + resumedAt.step)
+        bar = ProgressBar(label: "search", total: epochs * stepsPerEpoch, unit: "step",
+                          initial: resumedAt.epoch * stepsPerEpoch + resumedAt.step)
     }
 
     func stepDidFinish(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) {
-        bar.update(done: epoch * stepsPerEpoch + step,
-                   label: "epoch \(epoch + 1)/\(run.hyper.epochs)", metrics: String(format: "loss %.3f acc %.1f%%", loss, 100 * accuracy))
+        bar?.update(done: epoch * stepsPerEpoch + step,
+                    metrics: [("epoch", "\(epoch + 1)/\(run.hyper.epochs)"), ("loss", String(format: "%.3f", loss)),
+                              ("acc", String(format: "%.1f%%", 100 * accuracy))])
     }
 
     func epochDidFinish(_ s: SearchEpochSummary) {
-        bar.clear()
-        var line = String(format: "epoch %d/%d lr %.4g train loss %.4f acc %.2f%% | valid loss %.4f acc %.2f%% | skip %d | %.1fs%@",
+        bar?.finish()
+        var line = String(format: "epoch %d/%d lr %.4g | train loss %.4f acc %.2f%% | valid loss %.4f acc %.2f%% | skip %d | %.1fs%@",
                           s.epoch, run.hyper.epochs, s.learningRate, s.trainLoss, 100 * s.trainAccuracy, s.validLoss,
                           100 * s.validAccuracy, s.skipConnections, s.seconds, s.architectureUpdated ? "" : " (warm-up)")
         line += "\n  genotype: \(s.genotype)"
-        line += "\n  alphas normal (softmax, rows = edges, cols = \(run.config.primitives.map(\.rawValue).joined(separator: " "))):\n"
-            + formatMatrix(s.normalWeights)
-        line += "\n  alphas reduce:\n" + formatMatrix(s.reduceWeights)
+        line += "\n  strongest op per edge (normal): " + strongest(s.normalWeights)
+        line += "\n  strongest op per edge (reduce): " + strongest(s.reduceWeights)
         if let t = s.thresholds {
             line += "\n  thresholds t_j: normal \(t["normal"]!.map { String(format: "%.3f", $0) }) reduce \(t["reduce"]!.map { String(format: "%.3f", $0) })"
         }
         print(line)
+        let full = line + "\n  alphas normal (rows = edges, columns = \(run.config.primitives.map(\.rawValue).joined(separator: " "))):\n"
+            + matrix(s.normalWeights) + "\n  alphas reduce:\n" + matrix(s.reduceWeights)
         do {
             try run.saveCheckpoint()
-            try run.record(s, logLine: line)
+            try run.record(s, logLine: full)
         } catch {
             print("warning: \(error)")
         }
     }
 
-    func finishLine() { bar.clear() }
+    /// "e0 sep_conv_3x3 .21, e1 ..." : the weight matrices at a glance.
+    private func strongest(_ m: [[Float]]) -> String {
+        m.enumerated().map { e, row in
+            let k = row.indices.max { row[$0] < row[$1] } ?? 0
+            return "e\(e) \(run.config.primitives[k].rawValue) \(String(format: "%.2f", row[k]))"
+        }.joined(separator: ", ")
+    }
 
-    private func formatMatrix(_ m: [[Float]]) -> String {
+    private func matrix(_ m: [[Float]]) -> String {
         m.map { "    " + $0.map { String(format: "%.3f", $0) }.joined(separator: " ") }.joined(separator: "\n")
     }
 }

@@ -45,6 +45,8 @@ struct TrainCommand: ParsableCommand {
     var dropPathProb: Double?
     @Option(help: "Label smoothing of the training loss (default 0; ImageNet protocol: 0.1).") var labelSmoothing: Double?
     @Option(help: "Use only this many training images, class-balanced; 0 for all (quick: 4000).") var limit: Int?
+    @Option(help: "Test images evaluated after each epoch but the last, class-balanced; 0 for all (quick: 2000). The reported accuracy always uses the whole test set.")
+    var evalLimit: Int?
 
     @Option(help: "Output folder (default: runs/train-GENOTYPE-TIMESTAMP).") var output: String?
     @Flag(help: "Continue the run saved in --output; other flags may be left out (they must match the run's if given).")
@@ -135,6 +137,7 @@ struct TrainCommand: ParsableCommand {
         if let dropPathProb { c.dropPathProb = dropPathProb }
         if let labelSmoothing { c.labelSmoothing = labelSmoothing }
         if let limit { c.limit = limit }
+        if let evalLimit { c.evalLimit = evalLimit }
         if resume, let genotype { c.genotype = try Genotype.resolve(genotype) }
     }
 

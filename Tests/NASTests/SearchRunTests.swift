@@ -71,7 +71,7 @@ final class SearchRunTests: XCTestCase {
         try finish(run)
         let report = try run.searcher.consistencyReport()
         try run.writeResults(report: report)
-        for file in ["genotype.json", "genotype.txt", "metrics.jsonl", "search.log", "checkpoint.safetensors", "report.json"] {
+        for file in ["genotype.json", "genotype.txt", "metrics.jsonl", "log.txt", "checkpoint.safetensors", "report.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
         let text = try String(contentsOf: out.appendingPathComponent("genotype.txt"), encoding: .utf8)
@@ -87,7 +87,7 @@ final class SearchRunTests: XCTestCase {
         other.batchSize = 4
         XCTAssertThrowsError(try SearchRun(config: tinyConfig(.darts), hyper: other, train: data, seed: 1, output: out,
                                            resume: true)) { error in
-            XCTAssertTrue("\(error)".contains("batchSize"), "\(error)")
+            XCTAssertTrue("\(error)".contains("batch-size"), "\(error)")
         }
     }
 

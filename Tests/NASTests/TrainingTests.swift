@@ -43,7 +43,8 @@ final class TrainingTests: XCTestCase {
     }
 
     /// 3 cells, 4 channels, batch 8, 2 epochs of 6 steps; auxiliary head, drop-path and cutout
-    /// all on, so the generator and the loader's augmentation matter for exact resume.
+    /// all on, so the generator and the loader's augmentation matter for exact resume; epochs but
+    /// the last are tested on 8 of the 16 test images.
     static func tinyConfiguration(epochs: Int = 2) -> TrainingConfiguration {
         var c = TrainingConfiguration(preset: .quick, genotype: .dartsV2, genotypeName: "DARTS_V2", dataset: "synthetic",
                                       inputChannels: 1, imageHeight: 8, imageWidth: 8, classes: 4, seed: 3)
@@ -52,6 +53,7 @@ final class TrainingTests: XCTestCase {
         c.epochs = epochs
         c.batchSize = 8
         c.limit = 0
+        c.evalLimit = 8
         c.learningRate = 0.05
         c.dropPathProb = 0.2
         c.cutout = 2
@@ -114,7 +116,8 @@ final class TrainingTests: XCTestCase {
             }
         }
         XCTAssertEqual(try withoutTimes(straightRun.metrics), try withoutTimes(stoppedRun.metrics))
-        XCTAssertEqual(try MetricsLog.read(stoppedRun.metrics).count, 2)
+        let testImages = try MetricsLog.read(stoppedRun.metrics).compactMap { $0["test_images"] as? Int }
+        XCTAssertEqual(testImages, [8, 16], "--eval-limit applies to every epoch but the last")
     }
 
     /// A finished run leaves the weights, genotype, config, metrics and log; the weights load

@@ -21,7 +21,10 @@ public final class Trainer {
     public let optimizer: SGD
     public let schedule: CosineAnnealing
     public let trainLoader: DataLoader
+    /// The whole test set: the last epoch and the reported result.
     public let testLoader: DataLoader
+    /// The test images evaluated after the other epochs (`evalLimit` of them, or all).
+    public let epochTestLoader: DataLoader
     public let directory: RunDirectory
     /// No progress bars and no printed lines (the log file is still written).
     public let quiet: Bool
@@ -68,6 +71,12 @@ public final class Trainer {
                                          dropLast: count % configuration.batchSize == 1, seed: configuration.seed)
             testLoader = try DataLoader(dataset: test, batchSize: configuration.batchSize, shuffle: false,
                                         seed: configuration.seed)
+            epochTestLoader = configuration.evalLimit > 0 && configuration.evalLimit < test.count
+                ? try DataLoader(dataset: test,
+                                 indices: SearchSplit.balancedIndices(labels: test.labels, classCount: test.classCount,
+                                                                      limit: configuration.evalLimit, seed: configuration.seed),
+                                 batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed)
+                : testLoader
         } catch let error as DatasetError {
             throw RunError("\(error)")
         }
@@ -188,8 +197,9 @@ public final class Trainer {
         }
         bar.finish()
         partial.seconds = elapsed()
-        let testBar = ProgressBar(label: "  test", total: testLoader.imagesPerEpoch, enabled: !quiet)
-        guard let test = try evaluate(network, on: testLoader, progress: testBar, stop: stop) else {
+        let loader = epoch == configuration.epochs - 1 ? testLoader : epochTestLoader
+        let testBar = ProgressBar(label: "  test", total: loader.imagesPerEpoch, enabled: !quiet)
+        guard let test = try evaluate(network, on: loader, progress: testBar, stop: stop) else {
             try saveCheckpoint(epoch: epoch, batch: trainLoader.batchCount, partial: partial)
             return .stopped(epoch: epoch, batch: trainLoader.batchCount)
         }
@@ -197,9 +207,9 @@ public final class Trainer {
         let record = EpochRecord(epoch: epoch + 1, epochs: configuration.epochs, learningRate: learningRate,
                                  dropPathProb: network.dropPathProbability, trainLoss: partial.lossSum / Double(seen),
                                  trainTop1: 100 * Double(partial.correct) / Double(seen), testLoss: test.loss,
-                                 testTop1: test.top1, testTop5: test.top5, seconds: partial.seconds,
+                                 testTop1: test.top1, testTop5: test.top5, testImages: test.count, seconds: partial.seconds,
                                  imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
-        log.print(record.line)
+        log.print(record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
         try metrics.append(record)
         try checkFinite(epoch: epoch)
         try saveCheckpoint(epoch: epoch + 1, batch: 0, partial: PartialEpoch())
@@ -265,6 +275,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var testLoss: Double
     public var testTop1: Double
     public var testTop5: Double
+    /// Test images behind the three test numbers (fewer than the test set with `--eval-limit`).
+    public var testImages: Int
     public var seconds: Double
     public var imagesPerSecond: Double
 

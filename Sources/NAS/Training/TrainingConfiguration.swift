@@ -47,6 +47,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var cutout: Int
     /// Training images used, class-balanced; 0 means all.
     public var limit: Int
+    /// Test images evaluated after each epoch but the last, class-balanced; 0 means all. The
+    /// last epoch and the reported result always use the whole test set.
+    public var evalLimit: Int
     /// Seeds libtorch (weights, drop-path) and the data loader (order, augmentation).
     public var seed: UInt64
 
@@ -77,6 +80,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             epochs = 4
             batchSize = 64
             limit = 4000
+            evalLimit = 2000
             cutout = 0
             dropPathProb = 0
         case .paper:
@@ -85,6 +89,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             epochs = 600
             batchSize = 96
             limit = 0
+            evalLimit = 0
             cutout = 16
             dropPathProb = 0.2
         }
@@ -123,11 +128,16 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if limit > 0 && limit < classes {
             throw fail("--limit \(limit) is below the \(classes) classes; use at least one image per class")
         }
+        if evalLimit < 0 { throw fail("--eval-limit must be 0 (all test images) or a positive count, got \(evalLimit)") }
+        if evalLimit > 0 && evalLimit < classes {
+            throw fail("--eval-limit \(evalLimit) is below the \(classes) classes; use at least one image per class")
+        }
         try EvalNetwork.validate(genotype: genotype, configuration: network)
     }
 
-    /// Settings that may differ between a checkpoint and the run resuming it.
-    public static let resumableDifferences: Set<String> = ["data_path"]
+    /// Settings that may differ between a checkpoint and the run resuming it: they change neither
+    /// the weights nor the random streams.
+    public static let resumableDifferences: Set<String> = ["data_path", "eval_limit"]
 
     /// Pretty JSON with sorted keys, as written to `config.json` and into checkpoints.
     public func jsonString() -> String {
@@ -151,6 +161,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case preset, genotype, dataset, classes, layers, epochs, momentum, cutout, limit, seed
         case genotypeName = "genotype_name"
         case dataPath = "data_path"
+        case evalLimit = "eval_limit"
         case inputChannels = "input_channels"
         case imageHeight = "image_height"
         case imageWidth = "image_width"

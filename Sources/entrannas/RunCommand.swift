@@ -1,0 +1,116 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NAS
+import Torch
+
+/// `entrannas run`: the one-shot pipeline. Searches, trains the derived architecture from scratch
+/// for a short while, and writes a report: the README's main job.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Search, then train the derived architecture briefly, and write report.md.",
+        discussion: """
+        Output folder layout: search/ (as `entrannas search`), train/ (as `entrannas train`) and report.md.
+        Every search option applies; --train-epochs and --train-preset size the training part.
+        --resume continues whichever part was interrupted.
+        """)
+
+    @OptionGroup var options: SearchOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @Option(name: .customLong("train-preset"), help: "Training preset for the derived architecture (quick or paper).")
+    var trainPreset: TrainingPreset = .quick
+    @Option(name: .customLong("train-epochs"), help: "Training epochs (default: the training preset's).")
+    var trainEpochs: Int?
+
+    func run() throws {
+        runtime.apply()
+        let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
+        let started = Date()
+
+        // 1. Search (skipped when a finished search is already there).
+        var searchOptions = options
+        searchOptions.output = root.appendingPathComponent("search").path
+        let searchDir = RunDirectory(path: searchOptions.output!)
+        let genotype: Genotype
+        let report: ConsistencyReport
+        if options.resume, let done = try? finishedSearch(searchDir) {
+            (genotype, report) = done
+            print("search: already finished in \(searchDir.path)")
+        } else {
+            searchOptions.resume = options.resume && searchDir.hasCheckpoint
+            guard let result = try performSearch(options: searchOptions, seed: runtime.seed) else { return }
+            genotype = result.run.searcher.network.genotype
+            report = result.report
+        }
+        let searchSeconds = Date().timeIntervalSince(started)
+
+        // 2. Train the derived architecture from scratch.
+        let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
+        let data = try DatasetSpec(name: options.dataset, path: options.data).load()
+        var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
+                                           dataset: data.train.name, dataPath: options.data ?? "",
+                                           inputChannels: data.train.channels, imageHeight: data.train.height,
+                                           imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
+        if let trainEpochs { config.epochs = trainEpochs }
+        try config.validate()
+        let resumeTraining = options.resume && trainDir.hasCheckpoint
+        if !resumeTraining { try trainDir.prepare(resume: false) }
+        print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
+        let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir)
+        StopSignal.shared.install()
+        defer { StopSignal.shared.uninstall() }
+        let result: EvaluationResult
+        switch try trainer.run(resume: resumeTraining) {
+        case .finished(let r): result = r
+        case .stopped:
+            print("stopped; checkpoint saved. Continue with the same command plus --resume.")
+            throw ExitCode(StopSignal.exitCode)
+        }
+
+        // 3. Report.
+        let params = Double(trainer.network.summary(height: config.imageHeight, width: config.imageWidth).parameters) / 1e6
+        let text = """
+        # entrannas run: \(options.method.rawValue) on \(data.train.name)
+
+        ## Search
+        - settings: \(searchSettingsLine(searchOptions, data: data.train)), seed \(runtime.seed), \(Torch.threadCount) threads
+        - genotype: `\(genotype.dartsText)`
+        - skip connections in the normal cell: \(genotype.normal.joined().filter { $0.op == .skipConnect }.count)
+
+        ## Consistency (validation split, end of search)
+        | network | accuracy | loss |
+        |---|---:|---:|
+        | super-net | \(String(format: "%.2f%%", 100 * report.superNetAccuracy)) | \(String(format: "%.4f", report.superNetLoss)) |
+        | derived net, inherited weights | \(String(format: "%.2f%%", 100 * report.derivedAccuracy)) | \(String(format: "%.4f", report.derivedLoss)) |
+
+        ## Derived architecture trained from scratch
+        - \(config.layers) cells, \(config.initChannels) channels, \(String(format: "%.3f", params))M parameters (auxiliary head excluded), \(config.epochs) epochs (\(trainPreset.rawValue) preset)
+        - test accuracy: top-1 \(String(format: "%.2f%%", result.top1)), top-5 \(String(format: "%.2f%%", result.top5)) on \(result.count) images
+
+        Total time \(ProgressBar.formatDuration(Date().timeIntervalSince(started))) (search \(ProgressBar.formatDuration(searchSeconds))).
+        Files: search/ (genotype.json, genotype.txt, metrics.jsonl, log.txt, report.json), train/ (model.safetensors, metrics.jsonl, log.txt).
+
+        """
+        let reportURL = root.appendingPathComponent("report.md")
+        try AtomicFile.write(text, to: reportURL)
+        print(text)
+        print("wrote \(reportURL.path)")
+    }
+
+    private func finishedSearch(_ dir: RunDirectory) throws -> (Genotype, ConsistencyReport)? {
+        let reportURL = dir.file("report.json")
+        guard FileManager.default.fileExists(atPath: reportURL.path) else { return nil }
+        let genotype = try Genotype(json: String(contentsOf: dir.genotypeJSON, encoding: .utf8))
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let report = try decoder.decode(ConsistencyReport.self, from: Data(contentsOf: reportURL))
+        return (genotype, report)
+    }
+
+    private func searchSettingsLine(_ o: SearchOptions, data: Dataset) -> String {
+        let h = o.hyperparameters
+        return "\(o.preset.rawValue) preset, \(h.epochs) epochs (\(h.warmupEpochs) warm-up), batch \(h.batchSize)"
+            + (h.limit.map { ", \($0) images" } ?? "")
+    }
+}

@@ -8,7 +8,11 @@ struct EntranNAS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "entrannas",
         abstract: "Differentiable architecture search: EnTranNAS, EnTranNAS-DST, DARTS and PC-DARTS on libtorch.",
-        // Subcommands are listed here as they land (search/run by the lead; train/eval/summary by the eval work).
         subcommands: [InfoCommand.self, SearchCommand.self, RunCommand.self, TrainCommand.self, EvalCommand.self, SummaryCommand.self]
     )
+
+    static func main() {
+        OpenMPPolicy.ensurePassiveWaiting()
+        main(nil)
+    }
 }

@@ -10,8 +10,7 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Print the top-1 and top-5 test accuracy of a network trained by `entrannas train`.",
         discussion: """
-        --checkpoint takes a training output folder (its model.safetensors, or its checkpoint while training is
-        still running), or either file. The dataset defaults to the one the network was trained on.
+        --checkpoint takes a training output folder (its model.safetensors, or its checkpoint while training still runs), or either file. The dataset defaults to the one the network was trained on.
         """)
 
     @Option(help: "A training output folder, or its model.safetensors or checkpoint.safetensors.")

@@ -30,7 +30,8 @@ func performSearch(options: SearchOptions, seed: UInt64) throws -> (run: SearchR
     let config = try options.spaceConfig(for: train)
     let hyper = options.hyperparameters
     let output = options.outputFolder(seed: seed)
-    let run = try SearchRun(config: config, hyper: hyper, train: train, seed: seed, output: output, resume: options.resume)
+    let run = try SearchRun(config: config, hyper: hyper, train: train, seed: seed, output: output, resume: options.resume,
+                            echo: true)
     let net = run.searcher.network
     let header = [
         "search: \(config.method.rawValue) on \(train.name) (\(train.channels)x\(train.height)x\(train.width), \(train.classCount) classes)"

@@ -9,14 +9,13 @@ struct SummaryCommand: ParsableCommand {
         commandName: "summary",
         abstract: "Print a genotype's evaluation network block by block: output shape, parameters, multiply-adds.",
         discussion: """
-        Parameters exclude the auxiliary head, as papers count them; multiply-adds count convolutions and linear
-        layers for one image. Defaults are DARTS' CIFAR-10 network (20 cells, 36 channels, 3x32x32, 10 classes);
-        --imagenet switches to the mobile ImageNet network (14 cells, 48 channels, 3x224x224, 1000 classes).
+        Parameters exclude the auxiliary head, as papers count them; multiply-adds count convolutions and linear layers for one image. The defaults are DARTS' CIFAR-10 network (20 cells, 36 channels, 3x32x32, 10 classes); --imagenet switches to the mobile ImageNet network (14 cells, 48 channels, 3x224x224, 1000 classes).
 
         Examples:
           entrannas summary --genotype DARTS_V2
           entrannas summary --genotype DARTS_V2 --imagenet
-          entrannas summary --genotype PC_DARTS --layers 8 --init-channels 16 --input-size 28 --input-channels 1
+          entrannas summary --genotype PC_DARTS --layers 8 --init-channels 16 \\
+            --input-size 28 --input-channels 1
         """)
 
     @Option(help: "A built-in name (\(Genotype.builtinNames.joined(separator: ", "))), a genotype file, or DARTS text.")

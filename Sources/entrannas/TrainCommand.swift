@@ -10,15 +10,13 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a genotype from scratch (DARTS evaluation protocol) and report its test accuracy.",
         discussion: """
-        Writes config.json, log.txt, metrics.jsonl (one line per epoch) and checkpoint.safetensors (each epoch) to
-        --output, and at the end model.safetensors with genotype.json and genotype.txt beside it.
-        Ctrl-C finishes the current step, saves a checkpoint and stops; continue with --output DIR --resume.
+        Writes config.json, log.txt, metrics.jsonl (one line per epoch) and checkpoint.safetensors (every epoch) to --output, and at the end model.safetensors with genotype.json and genotype.txt beside it. Ctrl-C finishes the current step, saves a checkpoint and stops; continue with --output DIR --resume.
 
         Examples:
           entrannas train --genotype DARTS_V2 --preset quick
-          entrannas train --genotype runs/search/genotype.json --epochs 50 --output runs/train-mine
-          entrannas train --genotype DARTS_V2 --dataset cifar10 --data ~/cifar-10-batches-bin --preset paper
-          entrannas train --output runs/train-mine --resume
+          entrannas train --genotype my/genotype.json --epochs 50
+          entrannas train --genotype DARTS_V2 --dataset cifar10 --data DIR
+          entrannas train --output runs/my-run --resume
         """)
 
     @Option(help: "The architecture: a built-in name (\(Genotype.builtinNames.joined(separator: ", "))), a genotype.json or genotype.txt file, or DARTS genotype text.")

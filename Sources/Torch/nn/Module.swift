@@ -31,10 +31,7 @@ open class Module: @unchecked Sendable {
     /// Direct children, in declaration order, with their names.
     open func namedChildren() -> [(String, Module)] {
         var out: [(String, Module)] = []
-        var mirror: Mirror? = Mirror(reflecting: self)
-        var chain: [Mirror] = []
-        while let m = mirror { chain.append(m); mirror = m.superclassMirror }
-        for m in chain.reversed() {
+        for m in mirrorChain() {
             for child in m.children {
                 guard let label = child.label else { continue }
                 if let module = child.value as? Module {
@@ -53,12 +50,18 @@ open class Module: @unchecked Sendable {
         return out
     }
 
+    /// Mirrors of this object's class and its superclasses, base class first, so stored
+    /// properties are visited in declaration order.
+    private func mirrorChain() -> [Mirror] {
+        var chain: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror { chain.append(m); mirror = m.superclassMirror }
+        return chain.reversed()
+    }
+
     private func ownTensors<W>(_: W.Type, _ value: (W) -> Tensor) -> [(String, Tensor)] {
         var out: [(String, Tensor)] = []
-        var mirror: Mirror? = Mirror(reflecting: self)
-        var chain: [Mirror] = []
-        while let m = mirror { chain.append(m); mirror = m.superclassMirror }
-        for m in chain.reversed() {
+        for m in mirrorChain() {
             for child in m.children {
                 guard let label = child.label, let w = child.value as? W else { continue }
                 let name = label.hasPrefix("_") ? String(label.dropFirst()) : label

@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
     @Option(name: .customLong("train-preset"), help: "Training preset for the derived architecture (quick or paper).")
     var trainPreset: TrainingPreset = .quick
-    @Option(name: .customLong("train-epochs"), help: "Training epochs (default: the training preset's).")
+    @Option(name: .customLong("train-epochs"), help: "Training epochs (default 2 with the quick training preset, else the preset's).")
     var trainEpochs: Int?
 
     func run() throws {
@@ -52,7 +52,8 @@ struct RunCommand: ParsableCommand {
                                            dataset: data.train.name, dataPath: options.data ?? "",
                                            inputChannels: data.train.channels, imageHeight: data.train.height,
                                            imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
-        if let trainEpochs { config.epochs = trainEpochs }
+        // A brief training: the main job should finish in minutes; `entrannas train` does the rest.
+        if let trainEpochs { config.epochs = trainEpochs } else if trainPreset == .quick { config.epochs = 2 }
         try config.validate()
         let resumeTraining = options.resume && trainDir.hasCheckpoint
         if !resumeTraining { try trainDir.prepare(resume: false) }

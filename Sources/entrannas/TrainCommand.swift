@@ -100,7 +100,9 @@ struct TrainCommand: ParsableCommand {
         case .finished:
             break
         case .stopped(let epoch, let batch):
-            let position = batch == 0 ? "after epoch \(epoch)" : "in epoch \(epoch + 1) after batch \(batch)"
+            let position = batch == 0 ? "after epoch \(epoch)"
+                : batch == trainer.trainLoader.batchCount ? "in the test of epoch \(epoch + 1)"
+                : "in epoch \(epoch + 1) after batch \(batch) of \(trainer.trainLoader.batchCount)"
             print("stopped \(position); checkpoint saved. Continue with: entrannas train --output \(run.path) --resume")
             throw ExitCode(StopSignal.exitCode)
         }

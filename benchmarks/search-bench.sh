@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
 swift build -c release --product search-bench >/dev/null
 methods=(darts darts-2nd pc-darts entrannas entrannas-dst)
+[ -n "${METHODS:-}" ] && read -r -a methods <<<"$METHODS"   # e.g. METHODS="darts entrannas"
 declare -A ms mem
 for m in "${methods[@]}"; do
   line=$(.build/release/search-bench "$m" --steps 3 "$@")
@@ -23,5 +24,5 @@ echo "| method | ms/step | x DARTS 1st | peak RSS (MB) | x DARTS 1st |"
 echo "|---|---:|---:|---:|---:|"
 for m in "${methods[@]}"; do
   awk -v m="$m" -v t="${ms[$m]}" -v r="${mem[$m]}" -v t0="${ms[darts]}" -v r0="${mem[darts]}" \
-    'BEGIN { printf "| %s | %.0f | %.2f | %.0f | %.2f |\n", m, t, t / t0, r, r / r0 }'
+    'BEGIN { if (t0 == "") { t0 = t; r0 = r }; printf "| %s | %.0f | %.2f | %.0f | %.2f |\n", m, t, t / t0, r, r / r0 }'
 done

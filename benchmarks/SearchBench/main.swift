@@ -56,7 +56,8 @@ func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 func peakRSSMB() -> Double {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? "VmHWM: 0 kB"
-    return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0) / 1024
+    let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+    return (fields.count > 1 ? Double(fields[1]) ?? 0 : 0) / 1024
 }
 let total = zip(archTimes, weightTimes).map { $0 + $1 }
 print(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d",

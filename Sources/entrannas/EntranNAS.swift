@@ -12,7 +12,7 @@ struct EntranNAS: ParsableCommand {
     )
 
     static func main() {
-        OpenMPPolicy.ensurePassiveWaiting()
+        OpenMPPolicy.choose()
         main(nil)
     }
 }

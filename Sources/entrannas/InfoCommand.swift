@@ -14,7 +14,7 @@ struct InfoCommand: ParsableCommand {
         print("libtorch   \(Torch.version)")
         print("threads    \(Torch.threadCount) (cores: \(ProcessInfo.processInfo.activeProcessorCount); --threads or ENTRANNAS_THREADS to change)")
         print("allocator  \(Torch.allocatorDescription)")
-        print("openmp     wait policy \(ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"] ?? "default (spinning)")")
+        print("openmp     wait policy \(OpenMPPolicy.description)")
         print("seed       \(runtime.seed)")
         print("devices    \(Torch.devices.joined(separator: ", "))")
     }

@@ -1,18 +1,34 @@
 import Foundation
 
-/// libgomp's worker threads spin while they wait for work. On a machine that is busy with other
-/// processes this makes libtorch up to 5x slower (measured: a search step went from 2.7 s to
-/// 13 s with 2 threads on a loaded 2-core machine), so the CLI asks for passive waiting. libgomp
-/// reads the setting once, when it loads, so the process re-executes itself with it set. An
-/// explicit OMP_WAIT_POLICY is respected.
+/// libgomp's worker threads spin while they wait for work. That is fastest on an idle machine
+/// (passive waiting cost 40-55% per training step here), but when other busy processes share
+/// the cores, spinning threads fight them: a search step went from 2.7 s to 13 s with 2 threads
+/// next to other libtorch jobs. So when the machine is already busy at start (1-minute load
+/// average at least half the cores), the CLI asks for passive waiting. libgomp reads the
+/// setting once, when it loads, so the process re-executes itself with it set. An explicit
+/// OMP_WAIT_POLICY is always respected.
 enum OpenMPPolicy {
-    static func ensurePassiveWaiting() {
+    static func choose() {
         guard ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"] == nil else { return }
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        guard let load = loadAverage(), load >= cores / 2 else { return }
         setenv("OMP_WAIT_POLICY", "PASSIVE", 1)
-        let arguments = CommandLine.arguments
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        setenv("ENTRANNAS_PASSIVE_REASON", String(format: "load average %.2f on %.0f cores at start", load, cores), 1)
+        var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
         argv.append(nil)
         execv("/proc/self/exe", &argv)
-        // exec failed (no /proc): carry on with the default policy.
+        // exec failed (no /proc): carry on with libgomp's default.
+    }
+
+    /// What `info` prints.
+    static var description: String {
+        let env = ProcessInfo.processInfo.environment
+        guard let policy = env["OMP_WAIT_POLICY"] else { return "default (spin, then sleep): the machine was idle at start" }
+        return policy + (env["ENTRANNAS_PASSIVE_REASON"].map { " (\($0))" } ?? " (from OMP_WAIT_POLICY)")
+    }
+
+    private static func loadAverage() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { Double($0) }
     }
 }

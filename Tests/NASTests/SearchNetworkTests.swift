@@ -26,4 +26,41 @@ final class SearchNetworkTests: XCTestCase {
             XCTAssertEqual(y.shape, [2, 5], "\(method)")
         }
     }
+
+    /// The open readings of the spec are settings, and each one builds and runs.
+    func testSettingVariantsRun() throws {
+        var partial = tinyConfig(.entrannas, channels: 8)
+        partial.partialChannels = 2
+        partial.edgeNormalization = true
+        var extended = tinyConfig(.entrannas)
+        extended.primitives = Primitive.extended
+        var masked = tinyConfig(.entrannasDST)
+        masked.dstNone = .masked
+        masked.primitives.insert(Primitive.none, at: 0)
+        var allReductionsEngine = tinyConfig(.entrannas, layers: 4)
+        allReductionsEngine.engineCells = [0, 1, 2]
+        for config in [partial, extended, masked, allReductionsEngine] {
+            Torch.manualSeed(2)
+            let net = try SearchNetwork(config: config)
+            let batch = tinyBatch()
+            let loss = crossEntropy(net(batch.images), batch.labels)
+            let g = gradients(of: loss, withRespectTo: net.architectureParameters().map(\.1))
+            XCTAssertTrue(g.allSatisfy { $0.abs().sum().item() > 0 }, "every architecture parameter learns: \(config)")
+            XCTAssertFalse(net.genotype.normal.joined().contains { $0.op == Primitive.none })
+        }
+    }
+
+    func testInvalidConfigurationsAreRejectedWithTheFlagName() {
+        var noNormalEngine = tinyConfig(.entrannas)
+        noNormalEngine.engineCells = [1]
+        var badPartial = tinyConfig(.pcDarts)
+        badPartial.partialChannels = 3
+        var dstWithNone = tinyConfig(.entrannasDST)
+        dstWithNone.primitives.insert(Primitive.none, at: 0)
+        for (config, flag) in [(noNormalEngine, "--engine-cells"), (badPartial, "--partial-channels"), (dstWithNone, "none")] {
+            XCTAssertThrowsError(try SearchNetwork(config: config)) { error in
+                XCTAssertTrue("\(error)".contains(flag), "\(error)")
+            }
+        }
+    }
 }

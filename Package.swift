@@ -39,13 +39,15 @@ let package = Package(
             ]
         ),
         // Loader throughput in images/s: `swift run -c release loader-bench`.
-        .executableTarget(name: "loader-bench", dependencies: ["Datasets", "Torch"], path: "benchmarks/LoaderBenchmark"),
+        // Flag parsing and output shared by the benchmark executables.
+        .target(name: "BenchmarkSupport", path: "benchmarks/Support"),
+        .executableTarget(name: "loader-bench", dependencies: ["Datasets", "Torch", "BenchmarkSupport"], path: "benchmarks/LoaderBenchmark"),
         // Conv forward+backward from Swift against Python on the same libtorch: benchmarks/conv-bench.sh.
-        .executableTarget(name: "torch-bench", dependencies: ["Torch"], path: "benchmarks/TorchBench"),
+        .executableTarget(name: "torch-bench", dependencies: ["Torch", "BenchmarkSupport"], path: "benchmarks/TorchBench"),
         // DARTS_V2 training step from Swift against PyTorch on the same libtorch: benchmarks/train-bench/run.sh.
-        .executableTarget(name: "train-bench", dependencies: ["NAS", "Torch"], path: "benchmarks/train-bench/TrainBench"),
+        .executableTarget(name: "train-bench", dependencies: ["NAS", "Torch", "BenchmarkSupport"], path: "benchmarks/train-bench/TrainBench"),
         // Search step time and peak memory per method: benchmarks/search-bench.sh.
-        .executableTarget(name: "search-bench", dependencies: ["NAS", "Torch"], path: "benchmarks/SearchBench"),
+        .executableTarget(name: "search-bench", dependencies: ["NAS", "Torch", "BenchmarkSupport"], path: "benchmarks/SearchBench"),
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
         .testTarget(name: "NASTests", dependencies: ["NAS", "Datasets", "Torch"]),

@@ -4,36 +4,23 @@
 // not installed) and on CIFAR-shaped synthetic data, batches converted to tensors as a search
 // step receives them.
 import Datasets
+import BenchmarkSupport
 import Foundation
 import Torch
 
 struct Settings {
     /// Each row runs whole epochs until at least this long has passed.
-    var seconds = 2
-    var workers = 1
+    var seconds: Int
+    var workers: Int
 
     init(arguments: [String]) {
-        var arguments = arguments[...]
-        while let flag = arguments.popFirst() {
-            guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else {
-                emit("usage: loader-bench [--seconds S] [--workers N]")
-                exit(2)
-            }
-            switch flag {
-            case "--seconds": seconds = value
-            case "--workers": workers = value
-            default:
-                emit("unknown flag \(flag); usage: loader-bench [--seconds S] [--workers N]")
-                exit(2)
-            }
-        }
+        let flags = BenchmarkFlags(arguments, defaults: ["seconds": 2, "workers": 1],
+                                   usage: "usage: loader-bench [--seconds S] [--workers N]")
+        seconds = flags["seconds"]
+        workers = flags["workers"]
     }
 }
 
-/// Unbuffered, so a piped run shows each row as it is measured.
-func emit(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
 
 /// Random bytes in a dataset of the given shape, for shapes whose real data is not at hand.
 func synthetic(name: String, count: Int, shape: ImageShape, classes: Int) throws -> Dataset {

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import NAS
 import Torch
@@ -6,20 +7,19 @@ import Torch
 // method at one configuration, on random data. benchmarks/search-bench.sh runs every method in
 // its own process (so peak memory is per method) and prints the README table.
 //
-//   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--steps 5] [--threads N] [--profile]
+//   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--steps 5] [--threads N]
 
-var args = Array(CommandLine.arguments.dropFirst())
+let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--steps N] [--threads N]"
+let args = Array(CommandLine.arguments.dropFirst())
 guard let methodName = args.first, let method = SearchMethod(rawValue: methodName) else {
-    FileHandle.standardError.write(Data("usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--steps N] [--threads N]\n".utf8))
+    emit(usage)
     exit(2)
 }
-@MainActor func option(_ name: String, _ fallback: Int) -> Int {
-    guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return fallback }
-    return v
-}
-let batch = option("--batch", 64), layers = option("--layers", 8), channels = option("--channels", 16)
-let size = option("--size", 28), steps = option("--steps", 5)
-if let t = args.firstIndex(of: "--threads").flatMap({ Int(args[$0 + 1]) }) { Torch.threadCount = t }
+let flags = BenchmarkFlags(args.dropFirst(), defaults: ["batch": 64, "layers": 8, "channels": 16, "size": 28, "steps": 5,
+                                                        "threads": Torch.threadCount], usage: usage)
+let batch = flags["batch"], layers = flags["layers"], channels = flags["channels"]
+let size = flags["size"], steps = flags["steps"]
+Torch.threadCount = flags["threads"]
 
 Torch.manualSeed(0)
 let config = SearchSpaceConfig(method: method, layers: layers, initChannels: channels, inputChannels: 1, imageSize: size, classes: 10)
@@ -60,6 +60,6 @@ func peakRSSMB() -> Double {
     return (fields.count > 1 ? Double(fields[1]) ?? 0 : 0) / 1024
 }
 let total = zip(archTimes, weightTimes).map { $0 + $1 }
-print(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d",
+emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d",
              method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
              Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch))

@@ -3,38 +3,23 @@
 // benchmarks/conv-bench.sh runs it next to benchmarks/conv_bench.py (the same ops from Python on
 // the same libtorch) and prints the comparison. Output: one `name ms/iter` line per case, after
 // `#` comment lines describing the settings.
+import BenchmarkSupport
 import Foundation
 import Torch
 
 struct Settings {
-    var threads = ProcessInfo.processInfo.activeProcessorCount
-    var repeats = 7
-    var iterations = 50
+    var threads: Int, repeats: Int, iterations: Int
     static let usage = "usage: torch-bench [--threads N] [--repeats R] [--iterations I]"
 
     init(arguments: [String]) {
-        var arguments = arguments[...]
-        while let flag = arguments.popFirst() {
-            guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else {
-                emit(Settings.usage)
-                exit(2)
-            }
-            switch flag {
-            case "--threads": threads = value
-            case "--repeats": repeats = value
-            case "--iterations": iterations = value
-            default:
-                emit("unknown flag \(flag); \(Settings.usage)")
-                exit(2)
-            }
-        }
+        let flags = BenchmarkFlags(arguments, defaults: ["threads": ProcessInfo.processInfo.activeProcessorCount,
+                                                         "repeats": 7, "iterations": 50], usage: Settings.usage)
+        threads = flags["threads"]
+        repeats = flags["repeats"]
+        iterations = flags["iterations"]
     }
 }
 
-/// Unbuffered, so a piped run shows each row as it is measured (stack notes, pitfall 5).
-func emit(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
 
 /// One benchmark case: `conv(x, w).sum().backward()` with gradients for x and w.
 struct ConvCase {

@@ -7,41 +7,25 @@
 // auxiliary head on (loss weight 0.4), drop-path off, SGD momentum 0.9, weight decay 3e-4,
 // gradient clipping at 5, a fixed random batch (data loading is not timed). Output: `#` lines
 // describing the settings, then `train_step ms/step` as the median of R repeats of S steps.
+import BenchmarkSupport
 import Foundation
 import NAS
 import Torch
 
 struct Settings {
-    var threads = ProcessInfo.processInfo.activeProcessorCount
-    var repeats = 5
-    var steps = 10
-    var batch = 64
+    var threads: Int, repeats: Int, steps: Int, batch: Int
     static let usage = "usage: train-bench [--threads N] [--repeats R] [--steps S] [--batch B]"
 
     init(arguments: [String]) {
-        var arguments = arguments[...]
-        while let flag = arguments.popFirst() {
-            guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else {
-                emit(Settings.usage)
-                exit(2)
-            }
-            switch flag {
-            case "--threads": threads = value
-            case "--repeats": repeats = value
-            case "--steps": steps = value
-            case "--batch": batch = value
-            default:
-                emit("unknown flag \(flag); \(Settings.usage)")
-                exit(2)
-            }
-        }
+        let flags = BenchmarkFlags(arguments, defaults: ["threads": ProcessInfo.processInfo.activeProcessorCount,
+                                                         "repeats": 5, "steps": 10, "batch": 64], usage: Settings.usage)
+        threads = flags["threads"]
+        repeats = flags["repeats"]
+        steps = flags["steps"]
+        batch = flags["batch"]
     }
 }
 
-/// Unbuffered, so a piped run shows each line as it is measured.
-func emit(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
 
 let settings = Settings(arguments: Array(CommandLine.arguments.dropFirst()))
 Torch.threadCount = settings.threads

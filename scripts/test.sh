@@ -8,4 +8,17 @@ scripts/install-deps.sh
 # against a busy machine (2 threads on a loaded 2-core box ran 100x slower).
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
 swift build --build-tests
-swift test --skip-build
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+# Every test is an XCTest; the Swift Testing runner would only add a "0 tests" summary.
+status=0
+swift test --skip-build --disable-swift-testing 2>&1 | tee "$log" || status=$?
+# One plain closing line: "tests: N passed, N failed, N skipped".
+summary=$(grep -E "Executed [0-9]+ tests?, with" "$log" | tail -1 || true)
+if [ -n "$summary" ]; then
+  total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
+  failed=$(sed -E 's/.* ([0-9]+) failures?.*/\1/' <<<"$summary")
+  skipped=$(grep -oE '[0-9]+ tests? skipped' <<<"$summary" | grep -oE '^[0-9]+' || echo 0)
+  echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
+fi
+exit "$status"

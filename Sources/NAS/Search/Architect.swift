@@ -18,13 +18,17 @@ public final class Architect {
     public let optimizer: Adam
     public let order: Order
     public var hessianProduct: HessianProduct = .darts
+    /// alpha, edge betas and thresholds, in the optimizer's order.
+    let archParams: [Tensor]
 
     /// DARTS' defaults: Adam, lr 3e-4, betas (0.5, 0.999), weight decay 1e-3.
     public init(network: SearchNetwork, order: Order, learningRate: Double = 3e-4, weightDecay: Double = 1e-3,
                 betas: (Double, Double) = (0.5, 0.999)) {
         self.network = network
         self.order = order
-        optimizer = Adam(network.architectureParameters(), learningRate: learningRate, betas: betas, weightDecay: weightDecay)
+        let named = network.architectureParameters()
+        archParams = named.map(\.1)
+        optimizer = Adam(named, learningRate: learningRate, betas: betas, weightDecay: weightDecay)
     }
 
     /// One architecture step, then the cells are derived again for the next forward passes.
@@ -38,7 +42,6 @@ public final class Architect {
         switch order {
         case .first:
             let l = crossEntropy(network(validation.images), validation.labels)
-            let archParams = network.architectureParameters().map(\.1)
             let grads = gradients(of: [l], withRespectTo: archParams, allowUnused: true)
             for (p, g) in zip(archParams, grads) { p.grad = g }
             loss = l.item()
@@ -58,7 +61,6 @@ public final class Architect {
                       weightOptimizer: SGD) -> Double {
         let named = network.weightParameters()
         let weights = named.map(\.1)
-        let archParams = network.architectureParameters().map(\.1)
         let xi = weightOptimizer.learningRate
         let momentum = weightOptimizer.momentum
         let decay = weightOptimizer.groups.first?.weightDecay ?? 0

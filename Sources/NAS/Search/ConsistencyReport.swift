@@ -37,10 +37,10 @@ extension Searcher {
             withNoGrad { for (b, s) in zip(buffers, saved) { b.copy_(s) } }
         }
         try recalibrateBatchNorm()
-        let superNet = evaluate(network)
+        let superNet = try evaluate(network)
         network.runsDerivedOnly = true
         try recalibrateBatchNorm()
-        let derived = evaluate(network)
+        let derived = try evaluate(network)
         return ConsistencyReport(method: network.config.method.rawValue, superNetAccuracy: superNet.accuracy,
                                  superNetLoss: superNet.loss, derivedAccuracy: derived.accuracy, derivedLoss: derived.loss,
                                  genotype: network.genotype.dartsText)

@@ -141,7 +141,7 @@ public final class Searcher {
     }
 
     private func finishEpoch(architectureUpdated: Bool) throws -> SearchEpochSummary {
-        let (validLoss, validAccuracy) = evaluate(network)
+        let (validLoss, validAccuracy) = try evaluate(network)
         let weights = withNoGrad { network.cellWeights() }
         let thresholds: [String: [Float]]? = network.config.usesThresholds
             ? ["normal": network.arch.thresholds_normal.sigmoid().floats(), "reduce": network.arch.thresholds_reduce.sigmoid().floats()]
@@ -156,13 +156,12 @@ public final class Searcher {
     }
 
     /// Loss and accuracy in inference mode on the architecture split (capped by `evalLimit`).
-    public func evaluate(_ model: SearchNetwork) -> (loss: Double, accuracy: Double) {
+    public func evaluate(_ model: SearchNetwork) throws -> (loss: Double, accuracy: Double) {
         model.eval()
         defer { model.train() }
         var loss = 0.0, correct = 0.0, count = 0.0
-        let loader = validLoader
+        let batches = try validLoader.epoch(0)
         withNoGrad {
-            guard let batches = try? loader.epoch(0) else { return }
             for batch in batches {
                 let logits = model(batch.images)
                 loss += crossEntropy(logits, batch.labels).item() * Double(batch.count)

@@ -3,7 +3,7 @@ import XCTest
 import Torch
 
 /// Architecture gradients against finite differences (spec §6.2).
-final class ArchitectTests: XCTestCase {
+final class ArchitectTests: SingleThreadTestCase {
     private func loss(_ net: SearchNetwork, _ batch: (images: Tensor, labels: Tensor)) -> Tensor {
         crossEntropy(net(batch.images), batch.labels)
     }

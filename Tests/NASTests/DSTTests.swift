@@ -3,7 +3,7 @@ import XCTest
 import Torch
 
 /// EnTranNAS-DST (spec §5.2, Eqs. 21-22).
-final class DSTTests: XCTestCase {
+final class DSTTests: SingleThreadTestCase {
     func testSparsificationFormula() {
         // One node with two edges of three ops: q = relu(p / max p - t), renormalised per edge.
         let p = Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6] as [Float], shape: [2, 3])

@@ -26,7 +26,7 @@ private func weights(reproducing nodes: [[Connection]]) -> [[Float]] {
     return weights
 }
 
-final class EdgeIndexTests: XCTestCase {
+final class EdgeIndexTests: SingleThreadTestCase {
     func testDartsLayout() {
         let layout = EdgeIndex(steps: 4)
         XCTAssertEqual(layout.edgeCount, 14)
@@ -53,7 +53,7 @@ final class EdgeIndexTests: XCTestCase {
     }
 }
 
-final class DerivationTests: XCTestCase {
+final class DerivationTests: SingleThreadTestCase {
     private let primitives = Primitive.darts
 
     // MARK: DARTS rule

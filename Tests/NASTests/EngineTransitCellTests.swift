@@ -4,7 +4,7 @@ import Torch
 
 /// The acceptance checks of EnTranNAS (spec §3-5): Engine-cells compute DARTS, Transit-cells
 /// compute exactly the derived sub-graph, gradients reach alpha only through Engine-cells.
-final class EngineTransitCellTests: XCTestCase {
+final class EngineTransitCellTests: SingleThreadTestCase {
     /// A DARTS cell written out by hand from the network's own modules: every edge, every op
     /// (none included), weighted by softmax(alpha).
     private func referenceDartsForward(_ net: SearchNetwork, _ x: Tensor) -> Tensor {

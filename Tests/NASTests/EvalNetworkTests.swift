@@ -2,17 +2,8 @@ import XCTest
 @testable import NAS
 import Torch
 
-final class EvalNetworkTests: XCTestCase {
-    private var savedThreadCount = 1
+final class EvalNetworkTests: SingleThreadTestCase {
 
-    /// Tiny tensors run fastest on one thread, and a second thread spinning at OpenMP barriers
-    /// makes these tests crawl when the cores are shared (parallel test runs).
-    override func setUp() {
-        savedThreadCount = Torch.threadCount
-        Torch.threadCount = 1
-    }
-
-    override func tearDown() { Torch.threadCount = savedThreadCount }
 
     /// A DST-style genotype: normal node 2 has three inputs, two of them ops on the same edge
     /// (1 -> 2); node 3 has a single input; the reduction cell has a three-input node too.

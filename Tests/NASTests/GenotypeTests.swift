@@ -96,7 +96,7 @@ private let dstGenotype = Genotype(
     ],
     reduceConcat: [2, 3, 4, 5])
 
-final class PrimitiveTests: XCTestCase {
+final class PrimitiveTests: SingleThreadTestCase {
     func testDartsListMatchesDartsPrimitivesInOrder() {
         XCTAssertEqual(Primitive.darts.map(\.rawValue), [
             "none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
@@ -137,7 +137,7 @@ final class PrimitiveTests: XCTestCase {
     }
 }
 
-final class GenotypeTests: XCTestCase {
+final class GenotypeTests: SingleThreadTestCase {
     // MARK: built-ins
 
     func testBuiltinsMatchOriginalTexts() throws {

@@ -4,7 +4,7 @@ import Torch
 
 /// The candidate operations behave as DARTS' `operations.py`: C channels in, C out, the same
 /// spatial size at stride 1 and half of it at stride 2, bias-free convolutions.
-final class OperationsTests: XCTestCase {
+final class OperationsTests: SingleThreadTestCase {
     func testEveryPrimitiveKeepsOrHalvesTheSizeAndMapsCToC() {
         Torch.manualSeed(0)
         for size in [8, 7] {

@@ -3,7 +3,7 @@ import XCTest
 import Torch
 
 /// PC-DARTS specifics (spec §6.3): partial channels, bypass, channel shuffle, edge normalisation.
-final class PCDartsTests: XCTestCase {
+final class PCDartsTests: SingleThreadTestCase {
     func testOpsSeeAQuarterOfTheChannelsAndEdgeWeightsNormalisePerNode() throws {
         Torch.manualSeed(21)
         var config = tinyConfig(.pcDarts, channels: 8)

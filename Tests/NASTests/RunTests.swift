@@ -3,7 +3,7 @@ import XCTest
 @testable import NAS
 import Torch
 
-final class RunTests: XCTestCase {
+final class RunTests: SingleThreadTestCase {
     func temporaryFile(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-run-\(UUID().uuidString)-\(name)")
     }

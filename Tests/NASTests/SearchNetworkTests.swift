@@ -2,7 +2,7 @@ import XCTest
 @testable import NAS
 import Torch
 
-final class SearchNetworkTests: XCTestCase {
+final class SearchNetworkTests: SingleThreadTestCase {
     /// The DARTS search network at its reference configuration: 1,930,618 weights (alphas
     /// excluded), as counted on DARTS' model_search.Network(16, 10, 8) rebuilt in PyTorch.
     func testDartsSearchNetworkParameterCount() throws {

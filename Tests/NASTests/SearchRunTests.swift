@@ -5,7 +5,7 @@ import Torch
 
 /// The search loop end to end on a tiny synthetic dataset: it learns, it writes its files, and a
 /// run stopped mid-epoch then resumed ends exactly where an uninterrupted run ends.
-final class SearchRunTests: XCTestCase {
+final class SearchRunTests: SingleThreadTestCase {
     private func folder(_ name: String) -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-\(name)-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }

@@ -4,22 +4,14 @@ import XCTest
 @testable import NAS
 import Torch
 
-final class TrainingTests: XCTestCase {
-    private var savedThreadCount = 1
-
-    /// Tiny tensors run fastest on one thread, and a second thread spinning at OpenMP barriers
-    /// makes these tests crawl when the cores are shared (parallel test runs).
-    override func setUp() {
-        savedThreadCount = Torch.threadCount
-        Torch.threadCount = 1
-    }
+final class TrainingTests: SingleThreadTestCase {
 
     var folders: [URL] = []
 
     override func tearDown() {
-        Torch.threadCount = savedThreadCount
         for folder in folders { try? FileManager.default.removeItem(at: folder) }
         folders = []
+        super.tearDown()
     }
 
     func makeFolder() throws -> RunDirectory {

@@ -10,8 +10,14 @@ struct SearchCommand: ParsableCommand {
         commandName: "search",
         abstract: "Search a cell architecture (EnTranNAS, EnTranNAS-DST, DARTS 1st/2nd order, PC-DARTS).",
         discussion: """
-        Writes genotype.json, genotype.txt (DARTS form), metrics.jsonl, log.txt, report.json and
-        checkpoint.safetensors (each epoch) to --output. Ctrl-C saves and stops; --resume continues.
+        Writes genotype.json, genotype.txt (DARTS form), metrics.jsonl, log.txt, report.json and \
+        checkpoint.safetensors (each epoch) to --output. Ctrl-C saves and stops; the same command \
+        with --resume continues.
+
+        Examples:
+          entrannas search --preset quick
+          entrannas search --method entrannas-dst --preset quick --output runs/dst
+          entrannas search --method darts --dataset cifar10 --data DIR
         """)
 
     @OptionGroup var options: SearchOptions

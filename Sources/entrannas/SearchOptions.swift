@@ -11,7 +11,7 @@ enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
 /// Every search setting, with DARTS' flag spellings. Unset flags take the preset's value,
 /// then the method's default (spec §6).
 struct SearchOptions: ParsableArguments {
-    @Option(help: "Search method: \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Search method.")
     var method: SearchMethod = .entrannas
     @Option(help: "quick (minutes on a CPU) or paper (the method's published configuration).")
     var preset: SearchPreset = .paper
@@ -20,15 +20,20 @@ struct SearchOptions: ParsableArguments {
     @Option(help: "Folder of the dataset files (required for CIFAR; Fashion-MNIST defaults to Debian's path).")
     var data: String?
 
-    @Option var epochs: Int?
-    @Option(name: .customLong("batch-size")) var batchSize: Int?
-    @Option(name: .customLong("learning-rate")) var learningRate: Double?
-    @Option(name: .customLong("learning-rate-min")) var learningRateMin: Double?
-    @Option var momentum: Double?
-    @Option(name: .customLong("weight-decay")) var weightDecay: Double?
-    @Option(name: .customLong("grad-clip")) var gradClip: Double?
-    @Option(name: .customLong("arch-learning-rate")) var archLearningRate: Double?
-    @Option(name: .customLong("arch-weight-decay")) var archWeightDecay: Double?
+    @Option(help: "Search epochs (paper: 50, quick: 6).") var epochs: Int?
+    @Option(name: .customLong("batch-size"), help: "Images per step, for weights and for the architecture (DARTS: 64; PC-DARTS, EnTranNAS: 256; quick: 64).")
+    var batchSize: Int?
+    @Option(name: .customLong("learning-rate"), help: "Initial SGD learning rate of the weights, cosine-annealed (DARTS: 0.025; PC-DARTS, EnTranNAS: 0.1).")
+    var learningRate: Double?
+    @Option(name: .customLong("learning-rate-min"), help: "Learning rate at the end of the cosine schedule (DARTS: 0.001, else 0).")
+    var learningRateMin: Double?
+    @Option(help: "SGD momentum (0.9).") var momentum: Double?
+    @Option(name: .customLong("weight-decay"), help: "Weight decay of the network weights (3e-4).") var weightDecay: Double?
+    @Option(name: .customLong("grad-clip"), help: "Gradient-norm clip of the weights (5).") var gradClip: Double?
+    @Option(name: .customLong("arch-learning-rate"), help: "Adam learning rate of alphas, betas and thresholds (DARTS: 3e-4; PC-DARTS, EnTranNAS: 6e-4; quick: 6e-3).")
+    var archLearningRate: Double?
+    @Option(name: .customLong("arch-weight-decay"), help: "Weight decay of the architecture parameters (1e-3).")
+    var archWeightDecay: Double?
     @Option(name: .customLong("warmup-epochs"), help: "Epochs training weights only before architecture steps.")
     var warmupEpochs: Int?
     @Option(name: .customLong("train-portion"), help: "Share of the training set for weights (the rest trains the architecture).")
@@ -38,9 +43,10 @@ struct SearchOptions: ParsableArguments {
     @Option(name: .customLong("eval-limit"), help: "Validation images evaluated per epoch (default: the whole architecture split).")
     var evalLimit: Int?
 
-    @Option var layers: Int?
-    @Option(name: .customLong("init-channels")) var initChannels: Int?
-    @Option var steps: Int?
+    @Option(help: "Cells in the super-net (paper: 8, quick: 5).") var layers: Int?
+    @Option(name: .customLong("init-channels"), help: "Channels of the first cells, doubled at each reduction (paper: 16, quick: 8).")
+    var initChannels: Int?
+    @Option(help: "Intermediate nodes per cell (4).") var steps: Int?
     @Option(help: "Candidate ops, comma-separated DARTS names, or 'darts' / 'extended'.")
     var primitives: String?
     @Option(name: .customLong("engine-cells"), help: "Comma-separated indices of Engine-cells (EnTranNAS; default: first normal and first reduction cell).")

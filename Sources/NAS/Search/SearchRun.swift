@@ -48,29 +48,31 @@ public final class SearchRun {
         if resume { try loadCheckpoint() }
     }
 
-    var settingsMetadata: [String: String] {
-        ["format": "entrannas-search-1", "config": jsonText(config), "hyper": jsonText(hyper), "seed": "\(seed)",
-         "dataset": "\(dataset.name) \(dataset.channels)x\(dataset.height)x\(dataset.width) \(dataset.classCount) classes"]
+    /// Every setting of the search as one flat JSON object (space, schedule, seed, data), so a
+    /// resume with other flags names the setting that differs.
+    var settingsJSON: String {
+        var merged: [String: Any] = ["seed": "\(seed)",
+                                     "dataset": "\(dataset.name) \(dataset.channels)x\(dataset.height)x\(dataset.width) \(dataset.classCount) classes"]
+        for part in [jsonText(config), jsonText(hyper)] {
+            let object = (try? JSONSerialization.jsonObject(with: Data(part.utf8))) as? [String: Any] ?? [:]
+            merged.merge(object) { a, _ in a }
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: merged, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Writes the checkpoint atomically (temporary file, then rename).
     public func saveCheckpoint() throws {
-        let (tensors, position) = searcher.state()
-        try Safetensors.save(tensors, metadata: settingsMetadata.merging(position) { a, _ in a }, to: checkpointURL)
+        try Checkpoint.save(to: checkpointURL, kind: "search", configuration: settingsJSON, epoch: searcher.epoch,
+                            batch: searcher.step, dataSeed: seed, model: searcher.network, optimizers: searcher.optimizers,
+                            values: searcher.loopValues)
     }
 
     func loadCheckpoint() throws {
-        let file = try Safetensors.load(from: checkpointURL)
-        let meta = file.metadata
-        guard meta["format"] == "entrannas-search-1" else {
-            throw RunError("\(checkpointURL.path) is not an entrannas search checkpoint; choose the search's --output")
-        }
-        for (key, mine) in settingsMetadata where key != "format" {
-            guard let theirs = meta[key], theirs != mine else { continue }
-            let what = Checkpoint.firstDifference(saved: theirs, current: mine) ?? "\(key) is \(mine) here but \(theirs) in the checkpoint"
-            throw RunError("cannot resume: \(what); use the same flags, or a new --output")
-        }
-        try searcher.restore(tensors: file.tensors, position: meta)
+        let checkpoint = try Checkpoint.load(from: checkpointURL)
+        try checkpoint.checkConfiguration(settingsJSON, kind: "search")
+        try checkpoint.restore(model: searcher.network, optimizers: searcher.optimizers)
+        try searcher.resume(epoch: checkpoint.epoch, step: checkpoint.batch, values: checkpoint.values)
         // Epochs finished after this checkpoint was written are run again: drop their lines.
         try MetricsLog.rewind(directory.metrics, keepingThrough: searcher.epoch)
     }

@@ -175,38 +175,26 @@ public final class Searcher {
 
     // MARK: checkpoint state
 
-    /// Everything needed to continue exactly: weights, buffers, alphas/betas/thresholds, both
-    /// optimizers, libtorch's RNG state, and the loop position.
-    public func state() -> (tensors: [(String, Tensor)], position: [String: String]) {
-        var tensors = network.stateDict().map { ("model.\($0.0)", $0.1) }
-        tensors += optimizer.stateDict().map { ("sgd.\($0.0)", $0.1) }
-        tensors += architect.optimizer.stateDict().map { ("adam.\($0.0)", $0.1) }
-        tensors.append(("rng", Torch.rngState()))
-        let position = ["epoch": "\(epoch)", "step": "\(step)", "valid_cursor": "\(validCursor)",
-                        "running": "\(running.loss),\(running.correct),\(running.count)",
-                        "elapsed": "\(Date().timeIntervalSince(epochStart))"]
-        return (tensors, position)
+    /// Both optimizers, named as the checkpoint stores them.
+    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("sgd", optimizer), ("adam", architect.optimizer)] }
+
+    /// The loop state a checkpoint needs beyond the position, weights, optimizers and RNG.
+    public var loopValues: [String: String] {
+        ["valid_cursor": "\(validCursor)", "running": "\(running.loss),\(running.correct),\(running.count)",
+         "elapsed": "\(Date().timeIntervalSince(epochStart))"]
     }
 
-    public func restore(tensors: [String: Tensor], position: [String: String]) throws {
-        func part(_ prefix: String) -> [String: Tensor] {
-            Dictionary(uniqueKeysWithValues: tensors.compactMap { k, v in k.hasPrefix(prefix) ? (String(k.dropFirst(prefix.count)), v) : nil })
+    /// Continues at `step` of `epoch` after the checkpoint restored weights, optimizers and RNG.
+    public func resume(epoch: Int, step: Int, values: [String: String]) throws {
+        guard let v = values["valid_cursor"].flatMap(Int.init) else {
+            throw RunError("the search checkpoint lacks its validation-batch position; the file is damaged")
         }
-        try network.load(stateDict: part("model."))
-        try optimizer.load(stateDict: part("sgd."))
-        try architect.optimizer.load(stateDict: part("adam."))
-        guard let rng = tensors["rng"] else { throw SearchConfigError(message: "the checkpoint lacks the random generator state") }
-        try Torch.setRNGState(rng)
-        guard let e = position["epoch"].flatMap(Int.init), let s = position["step"].flatMap(Int.init),
-              let v = position["valid_cursor"].flatMap(Int.init) else {
-            throw SearchConfigError(message: "the checkpoint lacks its epoch/step position")
-        }
-        epoch = e
-        step = s
+        self.epoch = epoch
+        self.step = step
         validCursor = v
-        let r = (position["running"] ?? "0,0,0").split(separator: ",").compactMap { Double($0) }
+        let r = (values["running"] ?? "0,0,0").split(separator: ",").compactMap { Double($0) }
         if r.count == 3 { running = (r[0], r[1], r[2]) }
-        epochStart = Date().addingTimeInterval(-(position["elapsed"].flatMap(Double.init) ?? 0))
+        epochStart = Date().addingTimeInterval(-(values["elapsed"].flatMap(Double.init) ?? 0))
         try network.rederive()
     }
 }

@@ -10,39 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-threads=$(nproc)
-rounds=3
-pass=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --threads) threads="$2"; shift 2 ;;
-    --rounds) rounds="$2"; shift 2 ;;
-    --repeats|--iterations) pass+=("$1" "$2"); shift 2 ;;
-    *) echo "usage: $0 [--threads N] [--rounds K] [--repeats R] [--iterations I]" >&2; exit 2 ;;
-  esac
-done
-
-if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  echo "conv-bench: Debian's python3-torch is missing (apt-get install python3-torch)" >&2
-  exit 1
-fi
-
-scratch=()
-[ -n "${SCRATCH_PATH:-}" ] && scratch=(--scratch-path "$SCRATCH_PATH")
-swift build -c release "${scratch[@]}" --product torch-bench >&2
-bin="$(swift build -c release "${scratch[@]}" --show-bin-path)/torch-bench"
-
-swift_out="" python_out=""
-for _ in $(seq "$rounds"); do
-  swift_out+=$("$bin" --threads "$threads" "${pass[@]}")$'\n'
-  python_out+=$(/usr/bin/python3 benchmarks/conv_bench.py --threads "$threads" "${pass[@]}")$'\n'
-done
-
-grep '^#' <<<"$swift_out" | sort -u
-grep '^#' <<<"$python_out" | sort -u
-echo "# best of $rounds alternating rounds; $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores," \
-  "load average after the run $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
+source benchmarks/swift-vs-python.sh
+compare_parse conv-bench --repeats --iterations -- "$@"
+compare_build torch-bench
+compare_rounds benchmarks/conv_bench.py
+compare_header
 echo "| fwd+bwd, ms/iter ($threads threads) | Swift | Python | Swift/Python |"
 echo "|---|---|---|---|"
 awk 'NR == FNR { if ($0 ~ /^[a-z]/ && (!($1 in py) || $2 < py[$1])) py[$1] = $2; next }

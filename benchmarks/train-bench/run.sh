@@ -13,40 +13,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
 
-threads=$(nproc)
-rounds=3
-pass=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --threads) threads="$2"; shift 2 ;;
-    --rounds) rounds="$2"; shift 2 ;;
-    --repeats|--steps) pass+=("$1" "$2"); shift 2 ;;
-    *) echo "usage: $0 [--threads N] [--rounds K] [--repeats R] [--steps S]" >&2; exit 2 ;;
-  esac
-done
-
-if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  echo "train-bench: Debian's python3-torch is missing (apt-get install python3-torch)" >&2
-  exit 1
-fi
-
-scratch=()
-[ -n "${SCRATCH_PATH:-}" ] && scratch=(--scratch-path "$SCRATCH_PATH")
-swift build -c release "${scratch[@]}" --product train-bench >&2
-bin="$(swift build -c release "${scratch[@]}" --show-bin-path)/train-bench"
-tunables="glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
-
-swift_out="" python_out=""
-for _ in $(seq "$rounds"); do
-  swift_out+=$("$bin" --threads "$threads" "${pass[@]}")$'\n'
-  python_out+=$(GLIBC_TUNABLES="$tunables" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$here/train_bench.py" --threads "$threads" "${pass[@]}")$'\n'
-done
-
-grep '^#' <<<"$swift_out" | sort -u
-grep '^#' <<<"$python_out" | sort -u
-echo "# best of $rounds alternating rounds; $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores," \
-  "load average after the run $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
+source benchmarks/swift-vs-python.sh
+compare_parse train-bench --repeats --steps -- "$@"
+compare_build train-bench
+compare_rounds "$here/train_bench.py"
+compare_header
 best() { awk '/^train_step/ { if (best == "" || $2 < best) best = $2 } END { print best }'; }
 sw=$(best <<<"$swift_out")
 py=$(best <<<"$python_out")

@@ -27,6 +27,7 @@ struct RunCommand: ParsableCommand {
         runtime.apply()
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
+        let data = try DatasetSpec(name: options.dataset, path: options.data).load()
 
         // 1. Search (skipped when a finished search is already there).
         var searchOptions = options
@@ -39,7 +40,7 @@ struct RunCommand: ParsableCommand {
             print("search: already finished in \(searchDir.path)")
         } else {
             searchOptions.resume = options.resume && searchDir.hasCheckpoint
-            guard let result = try performSearch(options: searchOptions, seed: runtime.seed) else { return }
+            guard let result = try performSearch(options: searchOptions, seed: runtime.seed, train: data.train) else { return }
             genotype = result.run.searcher.network.genotype
             report = result.report
         }
@@ -47,7 +48,6 @@ struct RunCommand: ParsableCommand {
 
         // 2. Train the derived architecture from scratch.
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
-        let data = try DatasetSpec(name: options.dataset, path: options.data).load()
         var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
                                            dataset: data.train.name, dataPath: options.data ?? "",
                                            inputChannels: data.train.channels, imageHeight: data.train.height,

@@ -25,14 +25,13 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        _ = try performSearch(options: options, seed: runtime.seed)
+        _ = try performSearch(options: options, seed: runtime.seed, train: options.loadTrainingSet())
     }
 }
 
 /// Runs a search end to end with progress output; shared by `search` and `run`.
 /// Returns nil when the user stopped it (after saving).
-func performSearch(options: SearchOptions, seed: UInt64) throws -> (run: SearchRun, report: ConsistencyReport)? {
-    let train = try options.loadTrainingSet()
+func performSearch(options: SearchOptions, seed: UInt64, train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport)? {
     let config = try options.spaceConfig(for: train)
     let hyper = options.hyperparameters
     let output = options.outputFolder(seed: seed)

@@ -30,7 +30,8 @@ extension CellWeights {
         let values = ops.detached().floats()
         let k = config.primitives.count
         let rows = (0..<layout.edgeCount).map { Array(values[($0 * k)..<($0 * k + k)]) }
-        let active = rows.map { row in row.indices.map { $0 != noneColumn && (arch.thresholds(type) == nil || row[$0] > 0) } }
+        let pruning = arch.thresholds(type) != nil
+        let active = rows.map { row in row.indices.map { $0 != noneColumn && (!pruning || row[$0] > 0) } }
         let scalarRows = ops.chunked(layout.edgeCount, dim: 0).map { $0.reshape([k]).chunked(k, dim: 0).map { $0.reshape([]) } }
         var edges: [Tensor]? = nil
         var edgeValues: [Float]? = nil

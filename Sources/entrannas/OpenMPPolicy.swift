@@ -9,7 +9,10 @@ import Foundation
 /// OMP_WAIT_POLICY is always respected.
 enum OpenMPPolicy {
     static func choose() {
-        guard ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"] == nil else { return }
+        let env = ProcessInfo.processInfo.environment
+        // A unit of `experiment` inherits its parent's choice: the load its predecessor left
+        // behind says nothing about the machine.
+        guard env["OMP_WAIT_POLICY"] == nil, env[inheritedKey] == nil else { return }
         let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
         guard let load = loadAverage(), load >= cores / 2 else { return }
         setenv("OMP_WAIT_POLICY", "PASSIVE", 1)
@@ -19,6 +22,9 @@ enum OpenMPPolicy {
         execv("/proc/self/exe", &argv)
         // exec failed (no /proc): carry on with libgomp's default.
     }
+
+    /// Set by `experiment` for its child processes.
+    static let inheritedKey = "ENTRANNAS_OMP_POLICY_INHERITED"
 
     /// What `info` prints.
     static var description: String {

@@ -32,6 +32,7 @@ struct SearchCommand: ParsableCommand {
 /// Runs a search end to end with progress output; shared by `search` and `run`.
 /// Returns nil when the user stopped it (after saving).
 func performSearch(options: SearchOptions, seed: UInt64, train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport)? {
+    for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
     let config = try options.spaceConfig(for: train)
     let hyper = options.hyperparameters
     let output = options.outputFolder(seed: seed)
@@ -91,6 +92,9 @@ final class SearchReporter: SearchObserver {
         var line = String(format: "epoch %d/%d lr %.4g | train loss %.4f acc %.2f%% | valid loss %.4f acc %.2f%% | skip %d | %.1fs%@",
                           s.epoch, run.hyper.epochs, s.learningRate, s.trainLoss, 100 * s.trainAccuracy, s.validLoss,
                           100 * s.validAccuracy, s.skipConnections, s.seconds, s.architectureUpdated ? "" : " (warm-up)")
+        line += "\n  separation: " + separation("normal", s.normalStatistics) + "; " + separation("reduce", s.reduceStatistics)
+            + " (uniform: max \(String(format: "%.3f", 1 / Double(run.config.primitives.count))), H \(String(format: "%.2f", Foundation.log(Double(run.config.primitives.count)))))"
+        if let z = s.zeroGradientNodes { line += String(format: "; nodes with zero arch gradient %.1f of %d", z, 2 * run.config.steps) }
         line += "\n  genotype: \(s.genotype)"
         line += "\n  strongest op per edge (normal): " + strongest(s.normalWeights)
         line += "\n  strongest op per edge (reduce): " + strongest(s.reduceWeights)
@@ -106,6 +110,13 @@ final class SearchReporter: SearchObserver {
         } catch {
             print("warning: \(error)")
         }
+    }
+
+    /// "normal max .412 H 1.63 [pruned 55% in-degree 3.2]": separation and DST sparsity of one cell type.
+    private func separation(_ name: String, _ a: ArchitectureStatistics) -> String {
+        var text = String(format: "%@ max %.3f H %.2f", name, a.meanMaxWeight, a.meanEntropy)
+        if let pruned = a.prunedFraction { text += String(format: " pruned %.0f%% in-degree %.2f", 100 * pruned, a.meanInDegree) }
+        return text
     }
 
     /// "e0 sep_conv_3x3 .21, e1 ..." : the weight matrices at a glance.

@@ -3,9 +3,11 @@ import Datasets
 import Foundation
 import NAS
 
-/// Presets: `quick` finishes in minutes on 2 CPU cores; `paper` is the method's published scale.
+/// Presets: `quick` finishes in minutes on 2 CPU cores (the weights barely move); `cpu` is the
+/// smallest search in which the architecture visibly learns on 2 cores (README, "The cpu
+/// preset"); `paper` is the method's published scale.
 enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
-    case quick, paper
+    case quick, cpu, paper
 }
 
 /// Every search setting, with DARTS' flag spellings. Unset flags take the preset's value,
@@ -13,7 +15,7 @@ enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
 struct SearchOptions: ParsableArguments {
     @Option(help: "Search method.")
     var method: SearchMethod = .entrannas
-    @Option(help: "quick (minutes on a CPU) or paper (the method's published configuration).")
+    @Option(help: "quick (minutes on a CPU, smoke test), cpu (about 20 minutes on 2 cores, the architecture learns) or paper (the method's published configuration).")
     var preset: SearchPreset = .paper
     @Option(help: "Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100.")
     var dataset: String = "fashion-mnist"
@@ -61,8 +63,10 @@ struct SearchOptions: ParsableArguments {
     var edgeNormalization: Bool?
     @Option(name: .customLong("dst-none"), help: "EnTranNAS-DST and 'none': excluded (default) or masked.")
     var dstNone: DSTNoneHandling?
-    @Option(name: .customLong("threshold-init"), help: "Initial DST threshold logit (t = sigmoid; 0 gives 0.5).")
+    @Option(name: .customLong("threshold-init"), help: "Initial DST threshold logit (t = sigmoid; 0 gives 0.5; below 16).")
     var thresholdInit: Double?
+    @Option(name: .customLong("dst-renormalization"), help: "EnTranNAS-DST renormalisation of the thresholded weights: straight-through (default), edge or node.")
+    var dstRenormalization: DSTRenormalization?
 
     @Option(help: "Output folder (genotype, metrics, log, checkpoint).")
     var output: String?
@@ -72,11 +76,12 @@ struct SearchOptions: ParsableArguments {
     /// The search space for a dataset of the given shape.
     func spaceConfig(for data: Dataset) throws -> SearchSpaceConfig {
         let quick = preset == .quick
+        let cpu = preset == .cpu
         var ops = Primitive.darts
         if let primitives { ops = try Primitive.parseList(primitives) }
         if method == .entrannasDST && dstNone == .masked && !ops.contains(Primitive.none) { ops.insert(Primitive.none, at: 0) }
-        var c = SearchSpaceConfig(method: method, primitives: ops, layers: layers ?? (quick ? 5 : 8),
-                                  initChannels: initChannels ?? (quick ? 8 : 16), steps: steps ?? 4,
+        var c = SearchSpaceConfig(method: method, primitives: ops, layers: layers ?? (quick || cpu ? 5 : 8),
+                                  initChannels: initChannels ?? (quick || cpu ? 8 : 16), steps: steps ?? 4,
                                   inputChannels: data.channels, imageSize: data.height, classes: data.classCount)
         if method == .entrannasDST, let dstNone {
             c.dstNone = dstNone
@@ -95,6 +100,7 @@ struct SearchOptions: ParsableArguments {
         if let partialChannels { c.partialChannels = partialChannels }
         if let edgeNormalization { c.edgeNormalization = edgeNormalization }
         if let thresholdInit { c.thresholdInit = thresholdInit }
+        if let dstRenormalization { c.dstRenormalization = dstRenormalization }
         try c.validate()
         return c
     }
@@ -109,6 +115,17 @@ struct SearchOptions: ParsableArguments {
             h.learningRate = method == .darts || method == .darts2nd ? 0.025 : 0.05
             // 60 architecture steps instead of DARTS' ~20,000: a larger step lets alphas move visibly.
             h.archLearningRate = 6e-3
+        }
+        if preset == .cpu {
+            // Measured (README "The cpu preset"): enough architecture steps, with a step size
+            // large enough, for the op weights to separate within about 20 minutes on 2 cores.
+            h.epochs = 10
+            h.warmupEpochs = 2
+            h.batchSize = 64
+            h.limit = 10_000
+            h.learningRate = method == .darts || method == .darts2nd ? 0.025 : 0.05
+            h.archLearningRate = 3e-3
+            h.evalLimit = 2_000
         }
         if let epochs { h.epochs = epochs }
         if let batchSize { h.batchSize = batchSize }
@@ -127,6 +144,14 @@ struct SearchOptions: ParsableArguments {
         return h
     }
 
+    /// Flags that were given but change nothing for the chosen method, one warning each.
+    var ineffectiveFlagWarnings: [String] {
+        guard method != .entrannasDST else { return [] }
+        let dstOnly: [(String, Bool)] = [("--dst-none", dstNone != nil), ("--threshold-init", thresholdInit != nil),
+                                         ("--dst-renormalization", dstRenormalization != nil)]
+        return dstOnly.filter(\.1).map { "warning: \($0.0) does nothing with --method \(method.rawValue) (it applies to entrannas-dst only)" }
+    }
+
     func outputFolder(seed: UInt64) -> URL {
         URL(fileURLWithPath: output ?? "runs/search-\(method.rawValue)-seed\(seed)")
     }
@@ -138,3 +163,4 @@ struct SearchOptions: ParsableArguments {
 
 extension SearchMethod: ExpressibleByArgument {}
 extension DSTNoneHandling: ExpressibleByArgument {}
+extension DSTRenormalization: ExpressibleByArgument {}

@@ -2,7 +2,7 @@ import XCTest
 @testable import NAS
 import Torch
 
-/// Architecture gradients against finite differences (spec §6.2).
+/// Architecture gradients against finite differences (docs/method.md#bilevel).
 final class ArchitectTests: SingleThreadTestCase {
     private func loss(_ net: SearchNetwork, _ batch: (images: Tensor, labels: Tensor)) -> Tensor {
         crossEntropy(net(batch.images), batch.labels)
@@ -114,5 +114,22 @@ final class ArchitectTests: SingleThreadTestCase {
         XCTAssertEqual(archNames, ["arch.alphas_normal", "arch.alphas_reduce", "arch.betas_normal", "arch.betas_reduce"])
         XCTAssertTrue(weightNames.isDisjoint(with: archNames))
         XCTAssertTrue(net.stateDict().map(\.0).contains("arch.betas_reduce"), "checkpoints hold the architecture")
+    }
+
+    /// DARTS runs the validation forward at w' on an unrolled copy: the live network's
+    /// batch-norm statistics see only the training batches (virtual step, Hessian product).
+    func testSecondOrderStepLeavesRunningStatisticsToTheTrainingBatches() throws {
+        Torch.manualSeed(12)
+        let net = try SearchNetwork(config: tinyConfig(.darts2nd))
+        let train = tinyBatch(6)
+        // A validation batch far from the training one: any forward on it would move the stem's
+        // running mean by about 0.1 * 1000 * |sum of a filter|.
+        let validation = (images: train.images + 1000, labels: train.labels)
+        let architect = Architect(network: net, order: .second)
+        let sgd = SGD(net.weightParameters(), learningRate: 0.01, momentum: 0.9)
+        try architect.step(validation: validation, train: train, weightOptimizer: sgd)
+        let stemNorm = try XCTUnwrap(net.stem.modules().compactMap { $0 as? BatchNorm2d }.first)
+        XCTAssertLessThan(stemNorm.runningMean.abs().max().item(), 5)
+        XCTAssertEqual(stemNorm.numBatchesTracked.itemInt(), 3, "virtual step and the two Hessian-product forwards")
     }
 }

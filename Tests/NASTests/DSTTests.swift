@@ -2,18 +2,118 @@ import XCTest
 @testable import NAS
 import Torch
 
-/// EnTranNAS-DST (spec §5.2, Eqs. 21-22).
+/// EnTranNAS-DST (docs/method.md#dst).
 final class DSTTests: SingleThreadTestCase {
-    func testSparsificationFormula() {
-        // One node with two edges of three ops: q = relu(p / max p - t), renormalised per edge.
+    func testSparsificationFormulaInEachScope() {
+        // One node with two edges of three ops: q = relu(p / max p - t) = [.6, .1, 0], [0, 0, .6].
         let p = Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6] as [Float], shape: [2, 3])
         let t = Tensor([0.4] as [Float], shape: [1])
-        let layout = EdgeIndex(steps: 1)
-        // steps=1 has 2 edges.
-        let q = CellWeights.sparsify(p, thresholds: t, layout: layout, noneColumn: nil).floats()
-        // ratios: [1, .5, 1/6], [1/3, 1/3, 1] minus .4 -> [.6, .1, 0], [0, 0, .6]
-        let expected: [Float] = [0.6 / 0.7, 0.1 / 0.7, 0, 0, 0, 1]
-        for (a, b) in zip(q, expected) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        let layout = EdgeIndex(steps: 1)  // steps=1 has 2 edges.
+        let perEdge: [Float] = [0.6 / 0.7, 0.1 / 0.7, 0, 0, 0, 1]
+        let expected: [DSTRenormalization: [Float]] = [
+            .edge: perEdge, .straightThrough: perEdge, .node: [0.6 / 1.3, 0.1 / 1.3, 0, 0, 0, 0.6 / 1.3]]
+        for scope in DSTRenormalization.allCases {
+            let q = CellWeights.sparsify(p, thresholds: t, layout: layout, noneColumn: nil, scope: scope).floats()
+            for (a, b) in zip(q, expected[scope]!) { XCTAssertEqual(a, b, accuracy: 1e-6, "\(scope)") }
+        }
+    }
+
+    /// A sparse state: on every edge one op dominates (logits 6 - 0.2 e), so each node keeps all
+    /// its edges with exactly one op each, and q-hat = 1 wherever it is not 0.
+    private func sparseNetwork(_ scope: DSTRenormalization) throws -> SearchNetwork {
+        Torch.manualSeed(5)
+        var config = tinyConfig(.entrannasDST)
+        config.dstRenormalization = scope
+        let net = try SearchNetwork(config: config)
+        var logits = [Float](repeating: 0, count: 5 * 7)
+        for e in 0..<5 { logits[e * 7 + (e % 6) + 1] = 6 - 0.2 * Float(e) }
+        withNoGrad {
+            net.arch.alphas_normal.copy_(Tensor(logits, shape: [5, 7]))
+            net.arch.alphas_reduce.copy_(Tensor(logits, shape: [5, 7]))
+        }
+        try net.rederive()
+        XCTAssertEqual(net.genotype.normal.map(\.count), [2, 3], "every edge survives with one op")
+        return net
+    }
+
+    /// Per node of both cell types: does any alpha of its edges or its threshold get gradient?
+    private func nodesWithGradient(_ net: SearchNetwork) -> [Bool] {
+        let batch = tinyBatch()
+        let loss = crossEntropy(net(batch.images), batch.labels)
+        let arch = net.arch
+        let g = gradients(of: [loss], withRespectTo: [arch.alphas_normal, arch.thresholds_normal, arch.alphas_reduce,
+                                                      arch.thresholds_reduce], allowUnused: true)
+        let layout = EdgeIndex(steps: 2)
+        return [(0, 1), (2, 3)].flatMap { a, t -> [Bool] in
+            let alphas = g[a]?.floats() ?? [], thresholds = g[t]?.floats() ?? []
+            return (0..<2).map { step in
+                let r = layout.edges(step: step)
+                let alphaMoves = !alphas.isEmpty && alphas[(r.lowerBound * 7)..<(r.upperBound * 7)].contains { $0 != 0 }
+                let thresholdMoves = !thresholds.isEmpty && thresholds[step] != 0
+                return alphaMoves && thresholdMoves
+            }
+        }
+    }
+
+    func testDefaultKeepsLearningInASparseState() throws {
+        XCTAssertEqual(SearchSpaceConfig(method: .entrannasDST).dstRenormalization, .straightThrough)
+        let net = try sparseNetwork(.straightThrough)
+        XCTAssertTrue(net.cellWeights().normal.values.joined().allSatisfy { $0 == 0 || $0 == 1 })
+        XCTAssertEqual(nodesWithGradient(net), [true, true, true, true])
+    }
+
+    func testPerEdgeRenormalisationFreezesASparseState() throws {
+        // The survey's formula: q-hat = q / q = 1 on single-op edges has derivative 0.
+        XCTAssertEqual(nodesWithGradient(try sparseNetwork(.edge)), [false, false, false, false])
+        XCTAssertEqual(nodesWithGradient(try sparseNetwork(.node)), [true, true, true, true])
+    }
+
+    func testArchitectCountsNodesWithZeroGradient() throws {
+        for (scope, expected) in [(DSTRenormalization.edge, 4), (.straightThrough, 0)] {
+            let net = try sparseNetwork(scope)
+            let architect = Architect(network: net, order: .first)
+            let sgd = SGD(net.weightParameters(), learningRate: 0.01)
+            let batch = tinyBatch()
+            try architect.step(validation: batch, train: batch, weightOptimizer: sgd)
+            XCTAssertEqual(architect.zeroGradientNodes, expected, "\(scope)")
+        }
+    }
+
+    func testTransitCellBeforePruningIsTheWeightedMixture() throws {
+        // At initialisation nothing is pruned: a DST Transit-cell weights its outputs by the
+        // detached q-hat, so it computes what the Engine-cell computes, not a sum of 14 ops.
+        Torch.manualSeed(6)
+        let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
+        let engine = try XCTUnwrap(net.cells[0] as? EngineCell)
+        let s = Tensor.randn([2, 4, 8, 8])
+        let viaEngine = engine(s, s, weights: net.cellWeights().normal)
+        let viaTransit = engine.derivedForward(s, s, derived: net.derived.normal, weighted: true)
+        let unweighted = engine.derivedForward(s, s, derived: net.derived.normal)
+        XCTAssertLessThan(maxDiff(viaEngine, viaTransit), 1e-5)
+        XCTAssertGreaterThan(maxDiff(viaEngine, unweighted), 0.1)
+    }
+
+    func testPreSparsificationWeightsAreKeptForTheFallback() throws {
+        Torch.manualSeed(7)
+        let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
+        withNoGrad { net.arch.alphas_normal.copy_(Tensor.randn(net.arch.alphas_normal.shape) * 2) }
+        let w = net.cellWeights().normal
+        let softmax = net.arch.alphas_normal.softmax(dim: 1).floats()
+        for (a, b) in zip(w.probabilities.joined(), softmax) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        XCTAssertNotEqual(w.probabilities, w.values)
+    }
+
+    func testThresholdInitIsValidated() {
+        var c = SearchSpaceConfig(method: .entrannasDST)
+        c.thresholdInit = 20
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("--threshold-init")) }
+        c.thresholdInit = .nan
+        XCTAssertThrowsError(try c.validate())
+        c.thresholdInit = 15
+        XCTAssertNoThrow(try c.validate())
+        // 15 really leaves the strongest candidate alive: t < 1 in float32.
+        XCTAssertLessThan(Tensor([15] as [Float]).sigmoid().floats()[0], 1)
+        XCTAssertEqual(Tensor([20] as [Float]).sigmoid().floats()[0], 1)
     }
 
     func testEveryNodeKeepsAnInputAndGenotypeHasFreeInDegree() throws {

@@ -106,4 +106,12 @@ final class SearchRunTests: SingleThreadTestCase {
         _ = try run.searcher.run(observer: last)
         XCTAssertGreaterThan(last.accuracy, 0.6, "three visible classes should be learned well above chance (1/3)")
     }
+
+    func testWarmupCoveringEveryEpochIsRejected() {
+        var h = hyper(.entrannas)
+        h.warmupEpochs = 2
+        XCTAssertThrowsError(try h.validate()) { XCTAssertTrue("\($0)".contains("--warmup-epochs 2 covers all 2 epochs")) }
+        h.warmupEpochs = 1
+        XCTAssertNoThrow(try h.validate())
+    }
 }

@@ -48,9 +48,32 @@ public final class Architect {
         case .second:
             loss = unrolledStep(validation: validation, train: train, weightOptimizer: weightOptimizer)
         }
+        if network.config.usesThresholds { zeroGradientNodes = countZeroGradientNodes() }
         optimizer.step()
         try network.rederive()
         return loss
+    }
+
+    /// EnTranNAS-DST: after the last step, how many nodes (of both cell types) got exactly zero
+    /// gradient on all their alphas and their threshold, i.e. stopped learning.
+    public private(set) var zeroGradientNodes = 0
+
+    private func countZeroGradientNodes() -> Int {
+        let layout = EdgeIndex(steps: network.config.steps)
+        let arch = network.arch
+        var count = 0
+        for (alphas, thresholds) in [(arch.alphas_normal, arch.thresholds_normal), (arch.alphas_reduce, arch.thresholds_reduce)] {
+            let k = alphas.size(1)
+            let ga = alphas.grad?.floats() ?? []
+            let gt = thresholds.grad?.floats() ?? []
+            for step in 0..<layout.steps {
+                let r = layout.edges(step: step)
+                let alphaZero = ga.isEmpty || ga[(r.lowerBound * k)..<(r.upperBound * k)].allSatisfy { $0 == 0 }
+                let thresholdZero = gt.isEmpty || gt[step] == 0
+                if alphaZero && thresholdZero { count += 1 }
+            }
+        }
+        return count
     }
 
     /// d alpha = dL_val(w', alpha)/d alpha - xi * (grad_alpha L_train(w+) - grad_alpha L_train(w-)) / (2 eps),
@@ -77,9 +100,13 @@ public final class Architect {
                 w.add_(d, alpha: -xi)
             }
         }
-        // Validation gradient at w'.
-        let valLoss = crossEntropy(network(validation.images), validation.labels)
-        let g = gradients(of: [valLoss], withRespectTo: archParams + weights, allowUnused: true)
+        // Validation gradient at w'. DARTS runs this forward on a separate unrolled copy, so the
+        // live network's batch-norm running statistics must not see it.
+        // (Restored after the backward pass, which reads the buffers the forward saw.)
+        let (valLoss, g) = network.preservingBuffers {
+            let l = crossEntropy(network(validation.images), validation.labels)
+            return (l, gradients(of: [l], withRespectTo: archParams + weights, allowUnused: true))
+        }
         let dAlpha = Array(g.prefix(archParams.count))
         let dWPrime = Array(g.suffix(weights.count))
         let norm = withNoGrad {

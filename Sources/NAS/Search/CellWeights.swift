@@ -14,6 +14,9 @@ public struct CellWeights {
     public let edges: [Tensor]?
     /// The plain values, for derivation and logging.
     public let values: [[Float]]
+    /// softmax(alpha / tau) as plain values: equal to `values` except under DST, where it is the
+    /// pre-sparsification weight (derivation fallback, and the separation measures).
+    public let probabilities: [[Float]]
     public let edgeValues: [Float]?
 }
 
@@ -25,11 +28,15 @@ extension CellWeights {
         let noneColumn = config.primitives.firstIndex(of: .none)
         var ops = p
         if let beta = arch.thresholds(type) {
-            ops = sparsify(p, thresholds: beta.sigmoid(), layout: layout, noneColumn: noneColumn)
+            ops = sparsify(p, thresholds: beta.sigmoid(), layout: layout, noneColumn: noneColumn,
+                           scope: config.dstRenormalization)
         }
-        let values = ops.detached().floats()
         let k = config.primitives.count
-        let rows = (0..<layout.edgeCount).map { Array(values[($0 * k)..<($0 * k + k)]) }
+        func matrix(_ t: Tensor) -> [[Float]] {
+            let flat = t.detached().floats()
+            return (0..<layout.edgeCount).map { Array(flat[($0 * k)..<($0 * k + k)]) }
+        }
+        let rows = matrix(ops)
         let pruning = arch.thresholds(type) != nil
         let active = rows.map { row in row.indices.map { $0 != noneColumn && (!pruning || row[$0] > 0) } }
         let scalarRows = ops.chunked(layout.edgeCount, dim: 0).map { $0.reshape([k]).chunked(k, dim: 0).map { $0.reshape([]) } }
@@ -44,13 +51,15 @@ extension CellWeights {
             edgeValues = all.detached().floats()
             edges = all.chunked(layout.edgeCount, dim: 0).map { $0.reshape([]) }
         }
-        return CellWeights(ops: ops, scalars: scalarRows, active: active, edges: edges, values: rows, edgeValues: edgeValues)
+        return CellWeights(ops: ops, scalars: scalarRows, active: active, edges: edges, values: rows,
+                           probabilities: pruning ? matrix(p) : rows, edgeValues: edgeValues)
     }
 
-    /// EnTranNAS-DST (spec §5.2): per node j, q = ReLU(p / max_{i,k} p - t_j), renormalised per
-    /// edge; edges whose q are all zero are pruned. `none` (when kept, the `masked` reading) is
+    /// EnTranNAS-DST (spec §5.2): per node j, q = ReLU(p / max_{i,k} p - t_j), renormalised in
+    /// `scope`; candidates whose q is zero are pruned. `none` (when kept, the `masked` reading) is
     /// left out of the max and never survives.
-    static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?) -> Tensor {
+    static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?,
+                         scope: DSTRenormalization) -> Tensor {
         let k = p.size(1)
         var candidates = p
         if let noneColumn {
@@ -63,7 +72,16 @@ extension CellWeights {
             let block = candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
             let ratio = block / block.max()
             let q = (ratio - t.narrow(dim: 0, start: step, length: 1)).relu()
-            return q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)
+            switch scope {
+            case .edge:
+                return q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)
+            case .node:
+                return q / q.sum().clamp(min: 1e-12)
+            case .straightThrough:
+                // Value of the per-edge q-hat, gradient of q: q - q.detached() is exactly zero.
+                let perEdge = (q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)).detached()
+                return perEdge + (q - q.detached())
+            }
         }
         return Tensor.cat(perNode, dim: 0)
     }

@@ -30,20 +30,17 @@ extension Searcher {
     /// Measures both networks. The super-net's batch-norm buffers are restored afterwards, so
     /// the search state is unchanged.
     public func consistencyReport() throws -> ConsistencyReport {
-        let buffers = network.namedBuffers().map(\.1)
-        let saved = withNoGrad { buffers.map { $0.clone() } }
-        defer {
-            network.runsDerivedOnly = false
-            withNoGrad { for (b, s) in zip(buffers, saved) { b.copy_(s) } }
-        }
-        try recalibrateBatchNorm()
-        let superNet = try evaluate(network)
-        network.runsDerivedOnly = true
-        try recalibrateBatchNorm()
-        let derived = try evaluate(network)
-        return ConsistencyReport(method: network.config.method.rawValue, superNetAccuracy: superNet.accuracy,
+        try network.preservingBuffers {
+            defer { network.runsDerivedOnly = false }
+            try recalibrateBatchNorm()
+            let superNet = try evaluate(network)
+            network.runsDerivedOnly = true
+            try recalibrateBatchNorm()
+            let derived = try evaluate(network)
+            return ConsistencyReport(method: network.config.method.rawValue, superNetAccuracy: superNet.accuracy,
                                  superNetLoss: superNet.loss, derivedAccuracy: derived.accuracy, derivedLoss: derived.loss,
                                  genotype: network.genotype.dartsText)
+        }
     }
 
     /// Re-estimates every batch-norm's running statistics as an exact average over a few

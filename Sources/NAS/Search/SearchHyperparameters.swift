@@ -41,6 +41,9 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
         guard learningRate > 0, learningRateMin >= 0 else { throw fail("--learning-rate must be positive") }
         guard archLearningRate > 0 else { throw fail("--arch-learning-rate must be positive") }
         guard warmupEpochs >= 0 else { throw fail("--warmup-epochs must be >= 0, got \(warmupEpochs)") }
+        guard warmupEpochs < epochs else {
+            throw fail("--warmup-epochs \(warmupEpochs) covers all \(epochs) epochs, so no architecture step would run: lower --warmup-epochs or raise --epochs")
+        }
         guard trainPortion > 0, trainPortion < 1 else { throw fail("--train-portion must be in (0, 1), got \(trainPortion)") }
         if let limit, limit < 4 { throw fail("--limit must be at least 4 images, got \(limit)") }
     }

@@ -22,3 +22,16 @@ public enum DSTNoneHandling: String, CaseIterable, Codable, Sendable {
     /// survive the threshold.
     case masked
 }
+
+/// How EnTranNAS-DST renormalises the thresholded weights q (docs/method.md#dst-renormalisation).
+/// The paper leaves the scope open; the default is chosen by measurement (README).
+public enum DSTRenormalization: String, CaseIterable, Codable, Sendable {
+    /// q-hat = q / sum over the edge's ops, as the survey writes it. An edge left with one op has
+    /// q-hat = 1 and zero gradient, so a node whose surviving edges all keep one op stops learning.
+    case edge
+    /// q-hat = q / sum over every candidate of the node: Engine-cell terms of a node sum to 1.
+    case node
+    /// The forward value of `edge` (so a sparse Engine-cell equals its Transit-cell exactly), with
+    /// the gradient of the un-normalised q, so alphas and thresholds keep learning once sparse.
+    case straightThrough = "straight-through"
+}

@@ -75,12 +75,22 @@ public final class SearchNetwork: Module, Layer {
             if !runsDerivedOnly, let engine = cell as? EngineCell {
                 next = engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal)
             } else {
-                next = cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal)
+                next = cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal,
+                                           weighted: !runsDerivedOnly)
             }
             s0 = s1
             s1 = next
         }
         return classifier(adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten())
+    }
+
+    /// Runs `body` and puts every buffer (batch-norm running statistics) back as it was, for
+    /// forward passes that must not count as training (DARTS' unrolled copy, BN re-estimation).
+    public func preservingBuffers<T>(_ body: () throws -> T) rethrows -> T {
+        let buffers = namedBuffers().map(\.1)
+        let saved = withNoGrad { buffers.map { $0.clone() } }
+        defer { withNoGrad { for (b, s) in zip(buffers, saved) { b.copy_(s) } } }
+        return try body()
     }
 
     /// Derives the discrete cells from the current architecture parameters, without gradient,
@@ -89,7 +99,7 @@ public final class SearchNetwork: Module, Layer {
         let (normal, reduce) = withNoGrad { cellWeights() }
         let rule: DerivationRule
         if config.usesThresholds {
-            rule = .threshold()
+            rule = .threshold(normalFallback: normal.probabilities, reduceFallback: reduce.probabilities)
         } else if let n = normal.edgeValues, let r = reduce.edgeValues {
             rule = .pcDarts(normalEdgeWeights: n, reduceEdgeWeights: r)
         } else {
@@ -97,7 +107,10 @@ public final class SearchNetwork: Module, Layer {
         }
         genotype = try deriveGenotype(normalWeights: normal.values, reduceWeights: reduce.values,
                                       primitives: config.primitives, steps: config.steps, rule: rule)
-        derived = (DerivedCell(connections: genotype.normal, primitives: config.primitives),
-                   DerivedCell(connections: genotype.reduce, primitives: config.primitives))
+        let weighted = config.usesThresholds
+        derived = (DerivedCell(connections: genotype.normal, primitives: config.primitives,
+                               transitWeights: weighted ? normal.values : nil),
+                   DerivedCell(connections: genotype.reduce, primitives: config.primitives,
+                               transitWeights: weighted ? reduce.values : nil))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that fixes the shape of a search network (spec §2, §3.3). Codable so that a
 /// checkpoint can say which setting differs when resumed with other flags.
 public struct SearchSpaceConfig: Codable, Equatable, Sendable {
@@ -23,6 +25,8 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     /// PC-DARTS edge normalisation betas.
     public var edgeNormalization: Bool
     public var dstNone: DSTNoneHandling = .excluded
+    /// EnTranNAS-DST renormalisation scope of the thresholded weights.
+    public var dstRenormalization: DSTRenormalization = .straightThrough
     /// Initial DST threshold logit beta_j (t_j = sigmoid(beta_j); 0 gives 0.5).
     public var thresholdInit = 0.0
 
@@ -87,6 +91,10 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         }
         guard engineCells.contains(where: { isReduction($0) }) else {
             throw fail("no Engine-cell among the reduction cells \(reductions): alpha_reduce would get no gradient (add one to --engine-cells)")
+        }
+        // sigmoid in float32, as libtorch computes it: 1 + exp(-b) rounds to 1 from b of about 16.6 on.
+        guard thresholdInit.isFinite, 1 / (1 + Float(Foundation.exp(-thresholdInit))) < 1 else {
+            throw fail("--threshold-init \(thresholdInit) gives a threshold t = sigmoid(\(thresholdInit)) of 1.0 in float32, which prunes every candidate: use a value below 16")
         }
         if usesThresholds && dstNone == .excluded && primitives.contains(.none) {
             throw fail("EnTranNAS-DST with 'none' excluded must not list 'none' among the candidates")

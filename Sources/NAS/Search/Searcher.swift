@@ -24,6 +24,12 @@ public struct SearchEpochSummary: Codable, Sendable {
     public var normalWeights: [[Float]]
     public var reduceWeights: [[Float]]
     public var thresholds: [String: [Float]]?
+    /// Separation (and, under DST, sparsity) of each cell type's weights at the end of the epoch.
+    public var normalStatistics: ArchitectureStatistics
+    public var reduceStatistics: ArchitectureStatistics
+    /// EnTranNAS-DST: nodes (of both cell types) whose alphas and threshold got exactly zero
+    /// gradient, averaged over the epoch's architecture steps; nil without DST or arch steps.
+    public var zeroGradientNodes: Double?
     public var architectureUpdated: Bool
     public var seconds: Double
 }
@@ -45,6 +51,8 @@ public final class Searcher {
     /// Validation batches consumed so far, across epochs (DARTS draws a fresh one per step).
     public private(set) var validCursor = 0
     private var running = (loss: 0.0, correct: 0.0, count: 0.0)
+    /// Sum of the architect's zero-gradient node counts over this epoch's architecture steps, and their number.
+    private var zeroGradient = (sum: 0.0, steps: 0.0)
     private var epochStart = Date()
     /// Polled between steps; when it returns true the loop returns `.stopped`.
     public var shouldStop: () -> Bool = { false }
@@ -76,6 +84,7 @@ public final class Searcher {
         while epoch < hyper.epochs {
             if step == 0 {
                 running = (0, 0, 0)
+                zeroGradient = (0, 0)
                 epochStart = Date()
             }
             optimizer.setLearningRate(schedule.learningRate(at: epoch))
@@ -87,6 +96,8 @@ public final class Searcher {
                     let v = try nextValidBatch(&validIterator)
                     try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
                                        weightOptimizer: optimizer)
+                    zeroGradient.sum += Double(architect.zeroGradientNodes)
+                    zeroGradient.steps += 1
                 }
                 let (loss, correct) = try weightStep(batch)
                 running.loss += loss * Double(batch.count)
@@ -152,6 +163,11 @@ public final class Searcher {
             validLoss: validLoss, validAccuracy: validAccuracy, genotype: network.genotype.dartsText,
             skipConnections: network.genotype.normal.joined().filter { $0.op == .skipConnect }.count,
             normalWeights: weights.normal.values, reduceWeights: weights.reduce.values, thresholds: thresholds,
+            normalStatistics: ArchitectureStatistics(weights: weights.normal, derived: network.genotype.normal,
+                                                     primitives: network.config.primitives, pruning: network.config.usesThresholds),
+            reduceStatistics: ArchitectureStatistics(weights: weights.reduce, derived: network.genotype.reduce,
+                                                     primitives: network.config.primitives, pruning: network.config.usesThresholds),
+            zeroGradientNodes: network.config.usesThresholds && zeroGradient.steps > 0 ? zeroGradient.sum / zeroGradient.steps : nil,
             architectureUpdated: architectureUpdated, seconds: Date().timeIntervalSince(epochStart))
     }
 
@@ -181,7 +197,7 @@ public final class Searcher {
     /// The loop state a checkpoint needs beyond the position, weights, optimizers and RNG.
     public var loopValues: [String: String] {
         ["valid_cursor": "\(validCursor)", "running": "\(running.loss),\(running.correct),\(running.count)",
-         "elapsed": "\(Date().timeIntervalSince(epochStart))"]
+         "elapsed": "\(Date().timeIntervalSince(epochStart))", "zero_gradient": "\(zeroGradient.sum),\(zeroGradient.steps)"]
     }
 
     /// Continues at `step` of `epoch` after the checkpoint restored weights, optimizers and RNG.
@@ -194,6 +210,8 @@ public final class Searcher {
         validCursor = v
         let r = (values["running"] ?? "0,0,0").split(separator: ",").compactMap { Double($0) }
         if r.count == 3 { running = (r[0], r[1], r[2]) }
+        let z = (values["zero_gradient"] ?? "0,0").split(separator: ",").compactMap { Double($0) }
+        if z.count == 2 { zeroGradient = (z[0], z[1]) }
         epochStart = Date().addingTimeInterval(-(values["elapsed"].flatMap(Double.init) ?? 0))
         try network.rederive()
     }

@@ -2,27 +2,30 @@ import Torch
 
 /// The derived cell inside the super-net (spec Eq. 20, second case): it shares its type's
 /// architecture through the current derivation, holds every candidate op, but runs only the
-/// derived (input, op) pairs and sums them unweighted. Skipped ops cost no time or memory, and
+/// derived (input, op) pairs and sums them unweighted (EnTranNAS-DST: weighted by the detached
+/// q-hat, which is 1 once sparse; see `DerivedCell`). Skipped ops cost no time or memory, and
 /// alpha gets no gradient here.
 public final class TransitCell: SearchCell {
     public func callAsFunction(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell) -> Tensor {
-        derivedForward(s0, s1, derived: derived)
+        derivedForward(s0, s1, derived: derived, weighted: true)
     }
 }
 
 extension SearchCell {
-    /// Runs only the derived (input, op) pairs, unweighted: the Transit-cell computation, and
-    /// how any cell runs when the network evaluates its derived architecture.
-    func derivedForward(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell) -> Tensor {
+    /// Runs only the derived (input, op) pairs: the Transit-cell computation (`weighted`: each
+    /// output times its derived weight), and, unweighted, how any cell runs when the network
+    /// evaluates its derived architecture as the evaluation network will.
+    func derivedForward(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell, weighted: Bool = false) -> Tensor {
         var states = preprocess(s0, s1)
         var cache = OpCache()
         for step in 0..<steps {
             var node: Tensor? = nil
-            for (input, columns) in derived.nodes[step] {
+            for (input, columns, weights) in derived.nodes[step] {
                 let edge = layout.edge(step: step, input: input)
                 var mixed: Tensor? = nil
-                for k in columns {
-                    let y = cache.output(self, edge: edge, column: k, input: states[input])
+                for (k, w) in zip(columns, weights) {
+                    var y = cache.output(self, edge: edge, column: k, input: states[input])
+                    if weighted && w != 1 { y = y * Double(w) }
                     mixed = mixed.map { $0 + y } ?? y
                 }
                 guard let m = mixed else { continue }

@@ -1,0 +1,89 @@
+import Foundation
+
+/// One piece of an experiment that finishes on its own and is never redone: a search, the
+/// training from scratch of what a search derived, or the training of a random cell.
+public struct ExperimentUnit: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case search, train
+        /// A random cell by the DARTS rule (two inputs per node).
+        case randomDarts = "random-darts"
+        /// A random cell with EnTranNAS-DST's free in-degree, matched to the searched DST cells.
+        case randomDST = "random-dst"
+    }
+
+    public var kind: Kind
+    /// The search method (search and train units).
+    public var method: SearchMethod?
+    /// Search seed, training seed, or the random cell's index.
+    public var seed: UInt64
+
+    public init(kind: Kind, method: SearchMethod?, seed: UInt64) {
+        self.kind = kind
+        self.method = method
+        self.seed = seed
+    }
+
+    /// Folder and file name: "search-entrannas-seed1", "train-entrannas-seed1", "random-darts-3".
+    public var name: String {
+        switch kind {
+        case .search, .train: return "\(kind.rawValue)-\(method!.rawValue)-seed\(seed)"
+        case .randomDarts, .randomDST: return "\(kind.rawValue)-\(seed)"
+        }
+    }
+}
+
+/// The order in which units run: per method (cheapest first), each seed's search then its
+/// training; the random cells right after the EnTranNAS-DST searches they are matched to, so
+/// the expensive DARTS searches come last and a partial experiment already has its baselines.
+public struct ExperimentPlan: Codable, Equatable, Sendable {
+    public var methods: [SearchMethod]
+    public var seeds: [UInt64]
+    /// Random cells per rule.
+    public var randomCells: Int
+
+    public init(methods: [SearchMethod], seeds: [UInt64], randomCells: Int) {
+        self.methods = methods
+        self.seeds = seeds
+        self.randomCells = randomCells
+    }
+
+    /// Relative cost of one search step (README, search benchmark), to order the methods.
+    static func cost(_ m: SearchMethod) -> Int {
+        switch m {
+        case .entrannas: return 1
+        case .entrannasDST: return 2
+        case .pcDarts: return 3
+        case .darts: return 4
+        case .darts2nd: return 5
+        }
+    }
+
+    public var units: [ExperimentUnit] {
+        var out: [ExperimentUnit] = []
+        let ordered = methods.sorted { Self.cost($0) < Self.cost($1) }
+        let randoms = (1...max(1, randomCells)).prefix(randomCells).flatMap { i -> [ExperimentUnit] in
+            [ExperimentUnit(kind: .randomDarts, method: nil, seed: UInt64(i))]
+                + (methods.contains(.entrannasDST) ? [ExperimentUnit(kind: .randomDST, method: nil, seed: UInt64(i))] : [])
+        }
+        var randomsPlaced = false
+        for method in ordered {
+            if !randomsPlaced && Self.cost(method) > Self.cost(.entrannasDST) {
+                out += randoms
+                randomsPlaced = true
+            }
+            for seed in seeds {
+                out.append(ExperimentUnit(kind: .search, method: method, seed: seed))
+                out.append(ExperimentUnit(kind: .train, method: method, seed: seed))
+            }
+        }
+        if !randomsPlaced { out += randoms }
+        return out
+    }
+
+    public func validate() throws {
+        guard !methods.isEmpty else { throw RunError("--methods lists no method") }
+        guard Set(methods).count == methods.count else { throw RunError("--methods lists a method twice") }
+        guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw RunError("--seeds needs at least one seed, each once") }
+        guard randomCells >= 0 else { throw RunError("--random-cells must be 0 or more, got \(randomCells)") }
+    }
+}

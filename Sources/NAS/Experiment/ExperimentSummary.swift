@@ -1,0 +1,150 @@
+import Foundation
+
+/// Mean and spread over seeds per method, next to the random cells, and the goals the README
+/// states, each marked met, missed or pending; written as results.md and results.json.
+public struct ExperimentSummary: Sendable {
+    public let plan: ExperimentPlan
+    public let settings: [String: String]
+    public let results: [UnitResult]
+
+    /// Mean and sample standard deviation (nil below two values).
+    public struct Spread: Codable, Equatable, Sendable {
+        public var mean: Double
+        public var std: Double?
+        public var count: Int
+
+        public init?(_ values: [Double]) {
+            guard !values.isEmpty else { return nil }
+            count = values.count
+            mean = values.reduce(0, +) / Double(values.count)
+            std = values.count < 2 ? nil
+                : (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+        }
+
+        func text(_ format: String = "%.2f") -> String {
+            String(format: format, mean) + (std.map { " ± " + String(format: format, $0) } ?? "")
+        }
+    }
+
+    /// One row per method (searched cells) and per random rule.
+    public struct Row: Codable, Equatable, Sendable {
+        public var name: String
+        public var searches: Int
+        public var trained: Int
+        public var searchMinutes: Spread?
+        public var peakMemoryGB: Spread?
+        public var skipConnections: Spread?
+        public var meanMaxWeight: Spread?
+        public var gapPoints: Spread?
+        public var prunedPercent: Spread?
+        public var inDegree: Spread?
+        public var testAccuracy: Spread?
+    }
+
+    public init(plan: ExperimentPlan, settings: [String: String], results: [UnitResult]) {
+        self.plan = plan
+        self.settings = settings
+        self.results = results
+    }
+
+    public var rows: [Row] {
+        var rows = plan.methods.map { method -> Row in
+            let searches = results.filter { $0.unit.kind == .search && $0.unit.method == method }
+            let trains = results.filter { $0.unit.kind == .train && $0.unit.method == method }
+            return Row(name: method.rawValue, searches: searches.count, trained: trains.count,
+                       searchMinutes: Spread(searches.map { $0.seconds / 60 }),
+                       peakMemoryGB: Spread(searches.compactMap { $0.peakMemoryBytes.map { Double($0) / 1e9 } }),
+                       skipConnections: Spread(searches.compactMap { $0.skipConnections.map(Double.init) }),
+                       meanMaxWeight: Spread(searches.compactMap(\.meanMaxWeight)),
+                       gapPoints: Spread(searches.compactMap(\.gap)),
+                       prunedPercent: Spread(searches.compactMap { $0.prunedFraction.map { 100 * $0 } }),
+                       inDegree: Spread(searches.compactMap { r in
+                           r.meanInDegreeNormal.flatMap { n in r.meanInDegreeReduce.map { (n + $0) / 2 } } }),
+                       testAccuracy: Spread(trains.compactMap(\.testAccuracy)))
+        }
+        for kind in [ExperimentUnit.Kind.randomDarts, .randomDST] {
+            let trains = results.filter { $0.unit.kind == kind }
+            guard !trains.isEmpty else { continue }
+            rows.append(Row(name: kind == .randomDarts ? "random (DARTS rule)" : "random (DST in-degree)", searches: 0,
+                            trained: trains.count,
+                            inDegree: Spread(trains.compactMap { r in
+                                r.meanInDegreeNormal.flatMap { n in r.meanInDegreeReduce.map { (n + $0) / 2 } } }),
+                            testAccuracy: Spread(trains.compactMap(\.testAccuracy))))
+        }
+        return rows
+    }
+
+    /// The goals of the README, checked against the numbers so far.
+    public var goals: [(goal: String, verdict: String)] {
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0) })
+        func verdict(_ ok: Bool?) -> String { ok.map { $0 ? "met" : "missed" } ?? "pending" }
+        let dst = byName[SearchMethod.entrannasDST.rawValue]
+        let ent = byName[SearchMethod.entrannas.rawValue]
+        let darts = byName[SearchMethod.darts.rawValue]
+        let randomMeans = rows.filter { $0.name.hasPrefix("random") }.compactMap { $0.testAccuracy?.mean }
+        let randomBest = randomMeans.max()
+        var out: [(String, String)] = []
+        if plan.methods.contains(.entrannasDST) {
+            out.append(("EnTranNAS-DST prunes at least half of the candidates",
+                        dst?.prunedPercent.map { verdict($0.mean >= 50) + String(format: " (%.1f%%)", $0.mean) } ?? "pending"))
+            out.append(("EnTranNAS-DST consistency gap at most 2 points",
+                        dst?.gapPoints.map { verdict($0.mean <= 2) + String(format: " (%.2f)", $0.mean) } ?? "pending"))
+        }
+        if plan.methods.contains(.entrannas) && plan.methods.contains(.darts) {
+            let e = ent?.gapPoints?.mean, d = darts?.gapPoints?.mean
+            out.append(("EnTranNAS gap smaller than DARTS'",
+                        e.flatMap { e in d.map { verdict(e < $0) + String(format: " (%.2f vs %.2f)", e, $0) } } ?? "pending"))
+        }
+        for row in rows where !row.name.hasPrefix("random") {
+            let goal = "\(row.name) cells beat the mean of the random cells"
+            if let acc = row.testAccuracy?.mean, let r = randomBest {
+                out.append((goal, verdict(acc > r) + String(format: " (%.2f%% vs %.2f%%)", acc, r)))
+            } else {
+                out.append((goal, "pending"))
+            }
+        }
+        return out
+    }
+
+    public var markdown: String {
+        let total = plan.units.count
+        var lines = ["# Experiment results", ""]
+        lines.append(results.count == total ? "All \(total) units finished." : "**Partial**: \(results.count) of \(total) units finished; continue with the same command plus `--resume`.")
+        lines.append("")
+        lines.append("Settings: " + settings.keys.sorted().map { "\($0) `\(settings[$0]!)`" }.joined(separator: ", ") + ".")
+        lines += ["", "## Per method (mean ± sample standard deviation over seeds)", "",
+                  "| cells | searches | search min | peak GB | skip (normal) | mean max weight | gap (points) | pruned % | in-degree | trained | test acc % |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in rows {
+            func t(_ s: Spread?, _ f: String = "%.2f") -> String { s?.text(f) ?? "-" }
+            lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.inDegree)) | \(r.trained) | \(t(r.testAccuracy)) |")
+        }
+        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Random cells are trained exactly as the searched ones.", "",
+                  "## Goals", "", "| goal | verdict |", "|---|---|"]
+        for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
+        lines += ["", "## Units", "", "| unit | minutes | peak GB | gap | pruned % | test acc % | genotype |", "|---|---:|---:|---:|---:|---:|---|"]
+        for r in results {
+            func f(_ v: Double?, _ format: String = "%.2f") -> String { v.map { String(format: format, $0) } ?? "-" }
+            lines.append("| \(r.unit.name) | \(f(r.seconds / 60, "%.1f")) | \(f(r.peakMemoryBytes.map { Double($0) / 1e9 })) | \(f(r.gap)) | \(f(r.prunedFraction.map { 100 * $0 }, "%.1f")) | \(f(r.testAccuracy)) | `\(r.genotype)` |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public var json: String {
+        struct Document: Encodable {
+            var plan: ExperimentPlan
+            var settings: [String: String]
+            var finishedUnits: Int
+            var totalUnits: Int
+            var rows: [Row]
+            var goals: [[String: String]]
+            var units: [UnitResult]
+        }
+        let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
+                           rows: rows, goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, units: results)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return ((try? String(decoding: encoder.encode(doc), as: UTF8.self)) ?? "{}") + "\n"
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// What a finished unit measured; kept as `units/NAME/result.json` the moment it finishes.
+public struct UnitResult: Codable, Equatable, Sendable {
+    public var unit: ExperimentUnit
+    /// Wall-clock seconds of the unit's process.
+    public var seconds: Double
+    /// Peak resident memory of the unit's process, in bytes.
+    public var peakMemoryBytes: Int?
+    /// DARTS text of the searched or trained genotype.
+    public var genotype: String
+    /// Search units: the consistency report and the derived cells' shape.
+    public var superNetAccuracy: Double?
+    public var derivedAccuracy: Double?
+    public var skipConnections: Int?
+    public var meanMaxWeight: Double?
+    public var prunedFraction: Double?
+    public var meanInDegreeNormal: Double?
+    public var meanInDegreeReduce: Double?
+    /// Training units: top-1 accuracy (percent) on the whole test set, and parameters.
+    public var testAccuracy: Double?
+    public var testImages: Int?
+
+    public init(unit: ExperimentUnit, seconds: Double, peakMemoryBytes: Int?, genotype: String) {
+        self.unit = unit
+        self.seconds = seconds
+        self.peakMemoryBytes = peakMemoryBytes
+        self.genotype = genotype
+    }
+
+    /// Consistency gap in points (super-net minus derived net, both with BN re-estimated).
+    public var gap: Double? {
+        guard let s = superNetAccuracy, let d = derivedAccuracy else { return nil }
+        return 100 * (s - d)
+    }
+}

@@ -1,0 +1,213 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NAS
+import Torch
+
+/// `entrannas experiment`: methods x seeds under one search budget, each derived cell trained
+/// from scratch next to random cells, with mean and spread over seeds in results.md.
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Compare search methods over several seeds against random cells; writes results.md and results.json.",
+        discussion: """
+        Every unit (a search, the training of what it derived, the training of a random cell) runs as its own \
+        `entrannas` process, so its time and peak memory are its own, and writes units/NAME/result.json as soon \
+        as it finishes. Ctrl-C stops the running unit after saving its checkpoint; the same command plus \
+        --resume continues it and never redoes a finished unit.
+
+        Example (the README's experiment):
+          entrannas experiment --methods darts,pc-darts,entrannas,entrannas-dst --seeds 1,2 --random-cells 4 --output runs/experiment
+        """)
+
+    @Option(help: "Comma-separated search methods.")
+    var methods: String = "darts,pc-darts,entrannas,entrannas-dst"
+    @Option(help: "Comma-separated seeds; every method searches once per seed.")
+    var seeds: String = "1,2"
+    @Option(name: .customLong("random-cells"), help: "Random cells per rule: DARTS rule (2 inputs per node) and, with entrannas-dst, DST's in-degree.")
+    var randomCells: Int = 4
+    @Option(help: "Search preset of every search (quick, cpu or paper).")
+    var preset: SearchPreset = .cpu
+    @Option(help: "Search epochs instead of the preset's.")
+    var epochs: Int?
+    @Option(help: "Dataset: fashion-mnist (default), mnist, cifar10, cifar100.")
+    var dataset: String = "fashion-mnist"
+    @Option(help: "Folder of the dataset files (required for CIFAR).")
+    var data: String?
+
+    @Option(name: .customLong("train-epochs"), help: "Training protocol: epochs of every trained cell.")
+    var trainEpochs: Int = 4
+    @Option(name: .customLong("train-limit"), help: "Training protocol: training images, class-balanced (0 = all).")
+    var trainLimit: Int = 10_000
+    @Option(name: .customLong("train-layers"), help: "Training protocol: cells of the evaluation network.")
+    var trainLayers: Int = 8
+    @Option(name: .customLong("train-channels"), help: "Training protocol: initial channels of the evaluation network.")
+    var trainChannels: Int = 16
+
+    @Option(help: "Intra-op threads of every unit (default: the machine's cores).")
+    var threads: Int?
+    @Option(help: "Output folder.")
+    var output: String = "runs/experiment"
+    @Flag(help: "Continue the experiment in --output: finished units are kept, an interrupted one resumes.")
+    var resume = false
+
+    func run() throws {
+        let plan = ExperimentPlan(
+            methods: try methods.split(separator: ",").map { name in
+                guard let m = SearchMethod(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--methods: unknown method '\(name)'; choose from \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return m
+            },
+            seeds: try seeds.split(separator: ",").map { s in
+                guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds takes comma-separated integers, got '\(seeds)'") }
+                return v
+            },
+            randomCells: randomCells)
+        if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }
+        let settings = ["preset": preset.rawValue, "epochs": epochs.map(String.init) ?? "preset", "dataset": dataset,
+                        "train_epochs": "\(trainEpochs)", "train_limit": "\(trainLimit)", "train_layers": "\(trainLayers)",
+                        "train_channels": "\(trainChannels)"]
+        let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume)
+        let units = UnitProcesses(command: self)
+        StopSignal.shared.install()
+        defer { StopSignal.shared.uninstall() }
+        let outcome = try experiment.run({ unit, folder, previous in try units.run(unit, in: folder, previous: previous) },
+                                         progress: { print("experiment \($0)") })
+        let finished = experiment.finishedResults().count
+        print("experiment: \(finished) of \(plan.units.count) units finished; wrote \(experiment.directory.file("results.md").path)")
+        if outcome == .stopped {
+            print("stopped; continue with the same command plus --resume")
+            throw ExitCode(StopSignal.exitCode)
+        }
+    }
+}
+
+/// Runs each unit as a child `entrannas` process and reads its files into a `UnitResult`.
+struct UnitProcesses {
+    let command: ExperimentCommand
+
+    func run(_ unit: ExperimentUnit, in folder: RunDirectory, previous: [UnitResult]) throws -> UnitResult? {
+        switch unit.kind {
+        case .search:
+            var args = ["search", "--method", unit.method!.rawValue, "--preset", command.preset.rawValue, "--seed", "\(unit.seed)",
+                        "--dataset", command.dataset, "--output", folder.path]
+            if let epochs = command.epochs { args += ["--epochs", "\(epochs)"] }
+            if let data = command.data { args += ["--data", data] }
+            if folder.hasCheckpoint { args.append("--resume") }
+            guard let cost = try spawn(args, folder: folder) else { return nil }
+            return try searchResult(unit, folder: folder, cost: cost)
+        case .train:
+            let search = ExperimentUnit(kind: .search, method: unit.method, seed: unit.seed)
+            guard previous.contains(where: { $0.unit == search }) else {
+                throw RunError("\(unit.name) needs the result of \(search.name), which is missing")
+            }
+            let genotype = folder.url.deletingLastPathComponent().appendingPathComponent(search.name).appendingPathComponent("genotype.json")
+            return try train(unit, genotypeFile: genotype.path, folder: folder)
+        case .randomDarts, .randomDST:
+            let genotypeFile = folder.file("random-genotype.json")
+            if !FileManager.default.fileExists(atPath: genotypeFile.path) {
+                let genotype = try randomGenotype(unit, previous: previous)
+                try AtomicFile.write(genotype.jsonString() + "\n", to: genotypeFile)
+            }
+            return try train(unit, genotypeFile: genotypeFile.path, folder: folder)
+        }
+    }
+
+    /// Random cells draw from the space the searches used (EnTranNAS-DST's has no `none`).
+    private func randomGenotype(_ unit: ExperimentUnit, previous: [UnitResult]) throws -> Genotype {
+        let ops = Primitive.darts.filter { $0 != .none }
+        if unit.kind == .randomDarts { return Genotype.random(primitives: ops, seed: unit.seed) }
+        let dst = previous.filter { $0.unit.kind == .search && $0.unit.method == .entrannasDST }
+        let normal = dst.compactMap(\.meanInDegreeNormal), reduce = dst.compactMap(\.meanInDegreeReduce)
+        guard !normal.isEmpty, !reduce.isEmpty else {
+            throw RunError("\(unit.name) matches the in-degree of the entrannas-dst searches, but none has finished")
+        }
+        return Genotype.random(primitives: ops, meanInDegree: (normal.reduce(0, +) / Double(normal.count),
+                                                               reduce.reduce(0, +) / Double(reduce.count)), seed: unit.seed)
+    }
+
+    private func train(_ unit: ExperimentUnit, genotypeFile: String, folder: RunDirectory) throws -> UnitResult? {
+        let run = RunDirectory(url: folder.url.appendingPathComponent("train"))
+        var args: [String]
+        if run.hasCheckpoint {
+            args = ["train", "--output", run.path, "--resume"]
+        } else {
+            args = ["train", "--genotype", genotypeFile, "--preset", "quick", "--epochs", "\(command.trainEpochs)",
+                    "--limit", "\(command.trainLimit)", "--layers", "\(command.trainLayers)",
+                    "--init-channels", "\(command.trainChannels)", "--seed", "\(unit.seed)",
+                    "--dataset", command.dataset, "--output", run.path]
+            if let data = command.data { args += ["--data", data] }
+        }
+        if !FileManager.default.fileExists(atPath: run.model.path) {
+            guard try spawn(args, folder: folder) != nil else { return nil }
+        }
+        let cost = try attempts(folder)
+        let genotype = try Genotype(json: String(contentsOf: URL(fileURLWithPath: genotypeFile), encoding: .utf8))
+        var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
+        guard let last = try lastJSONLine(run.metrics), let top1 = last["test_top1"] as? Double else {
+            throw RunError("\(run.metrics.path) has no final test accuracy; the training did not finish")
+        }
+        result.testAccuracy = top1
+        result.testImages = last["test_images"] as? Int
+        result.meanInDegreeNormal = genotype.meanInDegree(.normal)
+        result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
+        return result
+    }
+
+    private func searchResult(_ unit: ExperimentUnit, folder: RunDirectory, cost: Attempts) throws -> UnitResult {
+        let genotype = try Genotype(json: String(contentsOf: folder.genotypeJSON, encoding: .utf8))
+        var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let report = try decoder.decode(ConsistencyReport.self, from: Data(contentsOf: folder.file("report.json")))
+        result.superNetAccuracy = report.superNetAccuracy
+        result.derivedAccuracy = report.derivedAccuracy
+        result.skipConnections = genotype.normal.joined().filter { $0.op == .skipConnect }.count
+        result.meanInDegreeNormal = genotype.meanInDegree(.normal)
+        result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
+        if let last = try lastJSONLine(folder.metrics) {
+            let stats = ["normal_statistics", "reduce_statistics"].compactMap { last[$0] as? [String: Any] }
+            let maxWeights = stats.compactMap { $0["mean_max_weight"] as? Double }
+            if !maxWeights.isEmpty { result.meanMaxWeight = maxWeights.reduce(0, +) / Double(maxWeights.count) }
+            let pruned = stats.compactMap { $0["pruned_fraction"] as? Double }
+            if !pruned.isEmpty { result.prunedFraction = pruned.reduce(0, +) / Double(pruned.count) }
+        }
+        return result
+    }
+
+    private func lastJSONLine(_ url: URL) throws -> [String: Any]? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let line = text.split(separator: "\n").last else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    }
+
+    /// Time and peak memory over every process a unit needed (a resumed unit adds up).
+    struct Attempts: Codable {
+        var seconds = 0.0
+        var peak = 0
+    }
+
+    private func attempts(_ folder: RunDirectory) throws -> Attempts {
+        guard let data = try? Data(contentsOf: folder.file("attempts.json")) else { return Attempts() }
+        return try JSONDecoder().decode(Attempts.self, from: data)
+    }
+
+    /// Runs `entrannas ARGS`, its output going to the terminal; nil when it was stopped.
+    private func spawn(_ args: [String], folder: RunDirectory) throws -> Attempts? {
+        var env = ProcessInfo.processInfo.environment
+        env[OpenMPPolicy.inheritedKey] = "1"
+        if let threads = command.threads { env["ENTRANNAS_THREADS"] = "\(threads)" }
+        let started = Date()
+        let (status, peak) = try ChildProcess.run(executable: "/proc/self/exe", arguments: args, environment: env)
+        var total = try attempts(folder)
+        total.seconds += Date().timeIntervalSince(started)
+        total.peak = max(total.peak, peak)
+        try AtomicFile.write(Data(try JSONEncoder().encode(total)), to: folder.file("attempts.json"))
+        if status == StopSignal.exitCode || StopSignal.shared.isRequested { return nil }
+        guard status == 0 else {
+            throw RunError("unit process `entrannas \(args.joined(separator: " "))` failed with exit status \(status); see \(folder.path)")
+        }
+        return total
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+@testable import NAS
+
+/// The experiment's bookkeeping: unit order, results kept as units finish, resume that never
+/// redoes a finished unit, and the summary's statistics and goals.
+final class ExperimentTests: XCTestCase {
+    private func folder() -> RunDirectory {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-experiment-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return RunDirectory(url: url)
+    }
+
+    let plan = ExperimentPlan(methods: [.darts, .entrannasDST, .entrannas], seeds: [1, 2], randomCells: 2)
+
+    func testUnitsRunCheapMethodsFirstAndRandomCellsAfterTheDSTSearches() {
+        XCTAssertEqual(plan.units.map(\.name), [
+            "search-entrannas-seed1", "train-entrannas-seed1", "search-entrannas-seed2", "train-entrannas-seed2",
+            "search-entrannas-dst-seed1", "train-entrannas-dst-seed1", "search-entrannas-dst-seed2", "train-entrannas-dst-seed2",
+            "random-darts-1", "random-dst-1", "random-darts-2", "random-dst-2",
+            "search-darts-seed1", "train-darts-seed1", "search-darts-seed2", "train-darts-seed2",
+        ])
+        XCTAssertEqual(ExperimentPlan(methods: [.entrannas], seeds: [1], randomCells: 0).units.count, 2)
+    }
+
+    /// A fake unit: search units report a gap and pruning, training units an accuracy.
+    private func fakeResult(_ unit: ExperimentUnit) -> UnitResult {
+        var r = UnitResult(unit: unit, seconds: 60, peakMemoryBytes: 1_000_000_000, genotype: "g")
+        switch unit.kind {
+        case .search:
+            r.superNetAccuracy = 0.8
+            r.derivedAccuracy = unit.method == .darts ? 0.5 : 0.79
+            r.prunedFraction = unit.method == .entrannasDST ? 0.6 : nil
+        case .train: r.testAccuracy = 90 + Double(unit.seed)
+        case .randomDarts, .randomDST: r.testAccuracy = 85
+        }
+        return r
+    }
+
+    func testResumeNeverRedoesAFinishedUnit() throws {
+        let dir = folder()
+        var ran: [String] = []
+        // First attempt: stopped during the fifth unit.
+        let first = try Experiment(directory: dir, plan: plan, settings: ["preset": "cpu"], resume: false)
+        XCTAssertEqual(try first.run { unit, _, _ in
+            if ran.count == 4 { return nil }
+            ran.append(unit.name)
+            return self.fakeResult(unit)
+        }, .stopped)
+        XCTAssertEqual(first.finishedResults().count, 4)
+        let partial = try String(contentsOf: dir.file("results.md"), encoding: .utf8)
+        XCTAssertTrue(partial.contains("4 of 16 units finished"))
+
+        // A new experiment in the same folder is refused; a resume with another plan too.
+        XCTAssertThrowsError(try Experiment(directory: dir, plan: plan, settings: ["preset": "cpu"], resume: false))
+        XCTAssertThrowsError(try Experiment(directory: dir, plan: ExperimentPlan(methods: [.darts], seeds: [1], randomCells: 0),
+                                            settings: ["preset": "cpu"], resume: true))
+        XCTAssertThrowsError(try Experiment(directory: dir, plan: plan, settings: ["preset": "quick"], resume: true)) {
+            XCTAssertTrue("\($0)".contains("preset"))
+        }
+
+        // Resumed: only the twelve units left run, and each sees the results before it.
+        var resumed: [String] = []
+        let second = try Experiment(directory: dir, plan: plan, settings: ["preset": "cpu"], resume: true)
+        XCTAssertEqual(try second.run { unit, _, previous in
+            XCTAssertEqual(previous.count, 4 + resumed.count)
+            resumed.append(unit.name)
+            return self.fakeResult(unit)
+        }, .finished)
+        XCTAssertEqual(resumed, Array(plan.units.map(\.name).dropFirst(4)))
+        XCTAssertEqual(Set(ran).intersection(resumed), [])
+        let done = try String(contentsOf: dir.file("results.md"), encoding: .utf8)
+        XCTAssertTrue(done.contains("All 16 units finished"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file("results.json"))) as? [String: Any]
+        XCTAssertEqual(json?["finished_units"] as? Int, 16)
+        XCTAssertEqual((json?["units"] as? [Any])?.count, 16)
+    }
+
+    func testSummaryStatisticsAndGoals() {
+        let results = plan.units.map(fakeResult)
+        let summary = ExperimentSummary(plan: plan, settings: [:], results: results)
+        let rows = Dictionary(uniqueKeysWithValues: summary.rows.map { ($0.name, $0) })
+        let ent = rows["entrannas"]!
+        XCTAssertEqual(ent.testAccuracy?.mean ?? 0, 91.5, accuracy: 1e-9)
+        XCTAssertEqual(ent.testAccuracy?.std ?? 0, 0.5.squareRoot(), accuracy: 1e-9)  // 91 and 92
+        XCTAssertEqual(ent.gapPoints?.mean ?? 0, 1, accuracy: 1e-9)
+        XCTAssertEqual(rows["darts"]?.gapPoints?.mean ?? 0, 30, accuracy: 1e-9)
+        XCTAssertEqual(rows["random (DARTS rule)"]?.trained, 2)
+        let goals = Dictionary(uniqueKeysWithValues: summary.goals.map { ($0.goal, $0.verdict) })
+        XCTAssertTrue(goals["EnTranNAS-DST prunes at least half of the candidates"]!.hasPrefix("met"))
+        XCTAssertTrue(goals["EnTranNAS-DST consistency gap at most 2 points"]!.hasPrefix("met"))
+        XCTAssertTrue(goals["EnTranNAS gap smaller than DARTS'"]!.hasPrefix("met"))
+        XCTAssertTrue(goals["darts cells beat the mean of the random cells"]!.hasPrefix("met"))
+        XCTAssertNil(ExperimentSummary.Spread([]))
+        XCTAssertNil(ExperimentSummary.Spread([3])?.std)
+    }
+}

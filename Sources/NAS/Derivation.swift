@@ -45,7 +45,7 @@ public struct EdgeIndex: Equatable, Sendable {
     }
 }
 
-/// How to turn architecture weights into a discrete cell (spec §5).
+/// How to turn architecture weights into a discrete cell (docs/method.md#derivation).
 public enum DerivationRule: Equatable, Sendable {
     /// DARTS: per node keep the `topK` edges with the strongest non-`none` op, argmax op on each.
     case darts(topK: Int = 2)
@@ -82,7 +82,7 @@ extension DerivationError: LocalizedError {
     public var errorDescription: String? { description }
 }
 
-/// DARTS derivation (spec §5.1): for each node rank its incoming edges by their strongest
+/// DARTS derivation (docs/method.md#derivation): for each node rank its incoming edges by their strongest
 /// non-`none` weight, keep the best `topK`, and take the argmax non-`none` op on each.
 /// `weights[e][k]` is the (softmaxed) weight of `primitives[k]` on edge e.
 /// Connections are listed strongest edge first, as DARTS prints them; ties go to the lower input
@@ -104,7 +104,7 @@ public func deriveDarts(
     }
 }
 
-/// PC-DARTS derivation (spec §5.1): each edge's op weights times that edge's weight from edge
+/// PC-DARTS derivation (docs/method.md#derivation): each edge's op weights times that edge's weight from edge
 /// normalisation, then the DARTS rule. Edge weights must already be softmax-normalised over the
 /// incoming edges of each node (PC-DARTS `betas`).
 public func derivePCDarts(
@@ -119,12 +119,12 @@ public func derivePCDarts(
     return try deriveDarts(weights: scaled, primitives: primitives, steps: steps, topK: topK)
 }
 
-/// EnTranNAS-DST readout (spec §5.2): every (op, input) whose sparsified weight q-hat is > 0
+/// EnTranNAS-DST readout (docs/method.md#dst): every (op, input) whose sparsified weight q-hat is > 0
 /// survives, so nodes get any in-degree and an edge may keep several ops. Listed per node by
 /// input, then op column. `none` is skipped even when it survives: it contributes nothing.
 ///
 /// A node normally cannot end up empty (its strongest candidate has ratio 1 > t_j), except when
-/// `none` stays in the candidate list and dominates the node (spec §8 A5). A cell node without
+/// `none` stays in the candidate list and dominates the node (docs/method.md#a5). A cell node without
 /// inputs has no defined output, so such a node keeps its strongest non-`none` candidate, taken
 /// from `fallbackWeights` (the pre-sparsification weights) when given, else from q-hat.
 public func deriveThreshold(

@@ -11,7 +11,7 @@ enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Every search setting, with DARTS' flag spellings. Unset flags take the preset's value,
-/// then the method's default (spec §6).
+/// then the method's default (docs/method.md#bilevel).
 struct SearchOptions: ParsableArguments {
     @Option(help: "Search method.")
     var method: SearchMethod = .entrannas

@@ -2,7 +2,7 @@ import XCTest
 @testable import NAS
 import Torch
 
-/// The acceptance checks of EnTranNAS (spec §3-5): Engine-cells compute DARTS, Transit-cells
+/// The acceptance checks of EnTranNAS (docs/method.md#engine-transit): Engine-cells compute DARTS, Transit-cells
 /// compute exactly the derived sub-graph, gradients reach alpha only through Engine-cells.
 final class EngineTransitCellTests: SingleThreadTestCase {
     /// A DARTS cell written out by hand from the network's own modules: every edge, every op

@@ -2,7 +2,7 @@ import XCTest
 @testable import NAS
 import Torch
 
-/// PC-DARTS specifics (spec §6.3): partial channels, bypass, channel shuffle, edge normalisation.
+/// PC-DARTS specifics (docs/method.md#pc-darts): partial channels, bypass, channel shuffle, edge normalisation.
 final class PCDartsTests: SingleThreadTestCase {
     func testOpsSeeAQuarterOfTheChannelsAndEdgeWeightsNormalisePerNode() throws {
         Torch.manualSeed(21)

@@ -27,7 +27,7 @@ final class SearchNetworkTests: SingleThreadTestCase {
         }
     }
 
-    /// The open readings of the spec are settings, and each one builds and runs.
+    /// The open readings of the paper (docs/method.md#readings) are settings, and each one builds and runs.
     func testSettingVariantsRun() throws {
         var partial = tinyConfig(.entrannas, channels: 8)
         partial.partialChannels = 2

@@ -68,7 +68,7 @@ final class TrainingTests: SingleThreadTestCase {
                     test: Self.synthetic("test", count: 16, seed: 2), directory: run, quiet: true, stop: stop)
     }
 
-    /// The presets carry DARTS' evaluation protocol (spec §6.4) and a CPU-sized quick run.
+    /// The presets carry DARTS' evaluation protocol (docs/method.md#evaluation) and a CPU-sized quick run.
     func testPresets() {
         let paper = TrainingConfiguration(preset: .paper, genotype: .dartsV2, genotypeName: "DARTS_V2", dataset: "cifar10",
                                           inputChannels: 3, imageHeight: 32, imageWidth: 32, classes: 10, seed: 0)

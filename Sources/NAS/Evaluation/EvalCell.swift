@@ -2,10 +2,10 @@ import Torch
 
 /// One cell of an evaluation network, built from one cell of a genotype (DARTS `model.py`
 /// `Cell`), generalised to nodes with any number of inputs and several ops on one edge, as
-/// EnTranNAS-DST genotypes have (spec §8 A12).
+/// EnTranNAS-DST genotypes have (docs/method.md#a12).
 ///
 /// Every (op, input) entry of the genotype is its own module with affine batch norm; nothing is
-/// shared between nodes (spec §8 A6). Node j is the sum of its entries; the output is the channel
+/// shared between nodes (docs/method.md#a6). Node j is the sum of its entries; the output is the channel
 /// concatenation of the genotype's concat states.
 public final class EvalCell: Module, @unchecked Sendable {
     /// A reduction cell halves the spatial size: ops reading state 0 or 1 have stride 2.

@@ -32,10 +32,10 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
         self.stemMultiplier = stemMultiplier
     }
 
-    /// DARTS' CIFAR-10 evaluation network: 20 cells, 36 channels, auxiliary head (spec §6.4).
+    /// DARTS' CIFAR-10 evaluation network: 20 cells, 36 channels, auxiliary head (docs/method.md#evaluation).
     public static let dartsCIFAR = EvalNetworkConfiguration(layers: 20, initChannels: 36, inputChannels: 3, classes: 10,
                                                             auxiliary: true)
-    /// DARTS' ImageNet network in the mobile setting: 14 cells, 48 channels (spec §2.3).
+    /// DARTS' ImageNet network in the mobile setting: 14 cells, 48 channels (docs/method.md#search-space).
     public static let dartsImageNet = EvalNetworkConfiguration(style: .imagenet, layers: 14, initChannels: 48,
                                                                inputChannels: 3, classes: 1000, auxiliary: true)
 

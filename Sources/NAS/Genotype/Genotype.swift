@@ -18,7 +18,7 @@ public struct Connection: Codable, Hashable, Sendable {
 
 /// A derived cell architecture, DARTS `Genotype(normal, normal_concat, reduce, reduce_concat)`.
 /// Connections are grouped per intermediate node rather than in a flat pair list, because
-/// EnTranNAS-DST gives nodes any in-degree and may keep several ops on one edge (spec §5.2).
+/// EnTranNAS-DST gives nodes any in-degree and may keep several ops on one edge (docs/method.md#dst).
 public struct Genotype: Codable, Equatable, Sendable {
     /// The two cell types of a DARTS network.
     public enum CellType: String, CaseIterable, Sendable {

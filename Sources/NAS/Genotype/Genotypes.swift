@@ -52,7 +52,7 @@ extension Genotype {
             (.skipConnect, 2), (.avgPool3x3, 0)),
         reduceConcat: [2, 3, 4, 5])
 
-    /// DARTS second-order search on CIFAR-10: the cell behind the paper's 2.76% (spec §7.2).
+    /// DARTS second-order search on CIFAR-10: the cell behind the paper's 2.76% (DARTS paper).
     public static let dartsV2 = Genotype(
         normal: pairs(
             (.sepConv3x3, 0), (.sepConv3x3, 1),

@@ -16,7 +16,7 @@ public enum Primitive: String, CaseIterable, Codable, Sendable {
     case sepConv7x7 = "sep_conv_7x7"
     /// Defined in DARTS `operations.py` but outside its `PRIMITIVES`; used by AmoebaNet.
     case conv7x1_1x7 = "conv_7x1_1x7"
-    /// Plain ReLU-conv-BN ops, candidates for the EnTranNAS "extended space" (spec §8 A3).
+    /// Plain ReLU-conv-BN ops, candidates for the EnTranNAS "extended space" (docs/method.md#a3).
     case conv1x1 = "conv_1x1"
     case conv3x3 = "conv_3x3"
 
@@ -26,7 +26,7 @@ public enum Primitive: String, CaseIterable, Codable, Sendable {
         .sepConv3x3, .sepConv5x5, .dilConv3x3, .dilConv5x5,
     ]
 
-    /// The DARTS list plus the four extra ops: one reading of the "extended space" (spec §8 A3).
+    /// The DARTS list plus the four extra ops: one reading of the "extended space" (docs/method.md#a3).
     public static let extended: [Primitive] = darts + [.sepConv7x7, .conv7x1_1x7, .conv1x1, .conv3x3]
 
     /// The DARTS name, as printed in genotypes.

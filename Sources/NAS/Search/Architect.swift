@@ -2,7 +2,7 @@ import Torch
 
 /// Updates the architecture parameters on validation data (DARTS `architect.py`): the
 /// first-order step takes d L_val / d alpha at the current weights; the second-order step
-/// differentiates through one virtual SGD step of the weights (spec §6.2).
+/// differentiates through one virtual SGD step of the weights (docs/method.md#bilevel).
 public final class Architect {
     public enum Order: Sendable { case first, second }
 

@@ -1,6 +1,6 @@
 import Torch
 
-/// The architecture parameters, shared by every cell of a type (spec §3.3): op logits alpha per
+/// The architecture parameters, shared by every cell of a type (docs/method.md#engine-transit): op logits alpha per
 /// edge, PC-DARTS edge logits, and EnTranNAS-DST threshold logits beta_j per node. They live in
 /// their own module (`arch.*` names) so they are never in the weight optimizer or its decay.
 public final class ArchitectureParameters: Module {

@@ -3,7 +3,7 @@ import Torch
 /// The architecture weights one cell type uses in a forward pass, computed once per pass from
 /// the shared parameters and kept in the autograd graph so alpha (and beta) get gradients.
 public struct CellWeights {
-    /// [edges, K]: softmax(alpha / tau), or EnTranNAS-DST's sparsified q-hat (spec Eqs. 20-22).
+    /// [edges, K]: softmax(alpha / tau), or EnTranNAS-DST's sparsified q-hat (docs/method.md#relaxation, #dst).
     public let ops: Tensor
     /// ops[e][k] as scalars, so cells do not re-slice the matrix.
     public let scalars: [[Tensor]]
@@ -21,7 +21,7 @@ public struct CellWeights {
 }
 
 extension CellWeights {
-    /// Builds the weights of one cell type (spec §3.2 and §5.2).
+    /// Builds the weights of one cell type (docs/method.md#relaxation, #dst).
     static func compute(arch: ArchitectureParameters, type: Genotype.CellType, config: SearchSpaceConfig) -> CellWeights {
         let layout = EdgeIndex(steps: config.steps)
         let p = (config.temperature == 1 ? arch.alphas(type) : arch.alphas(type) / config.temperature).softmax(dim: 1)
@@ -55,7 +55,7 @@ extension CellWeights {
                            probabilities: pruning ? matrix(p) : rows, edgeValues: edgeValues)
     }
 
-    /// EnTranNAS-DST (spec §5.2): per node j, q = ReLU(p / max_{i,k} p - t_j), renormalised in
+    /// EnTranNAS-DST (docs/method.md#dst): per node j, q = ReLU(p / max_{i,k} p - t_j), renormalised in
     /// `scope`; candidates whose q is zero are pruned. `none` (when kept, the `masked` reading) is
     /// left out of the max and never survives.
     static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?,

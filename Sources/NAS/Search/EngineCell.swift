@@ -1,6 +1,6 @@
 import Torch
 
-/// The differentiable cell (spec Eq. 20, first case): node j = sum over inputs i and ops k of
+/// The differentiable cell (docs/method.md#engine-transit): node j = sum over inputs i and ops k of
 /// w_ijk * o_i^k(x_i), with w = softmax(alpha / tau) or DST's q-hat. With feature sharing each
 /// o_i^k is computed once and reused by every later node; the weights stay per edge.
 public final class EngineCell: SearchCell {

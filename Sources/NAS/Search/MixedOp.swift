@@ -1,7 +1,7 @@
 import Torch
 
 /// Every candidate op for one source: an edge (DARTS) or, with feature sharing, a node whose
-/// op outputs all its successors reuse (spec §4). Ops are built at search settings: affine-free
+/// op outputs all its successors reuse (docs/method.md#feature-sharing). Ops are built at search settings: affine-free
 /// BN, pooling followed by BN. With partial channels they see only C/K channels.
 public final class MixedOp: Module {
     public let ops: [Module]

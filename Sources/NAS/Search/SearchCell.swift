@@ -1,6 +1,6 @@
 import Torch
 
-/// What every search cell has (spec §2.2, §3-4): two preprocessed inputs, `steps` intermediate
+/// What every search cell has (docs/method.md#search-space, #feature-sharing): two preprocessed inputs, `steps` intermediate
 /// nodes, candidate ops per source, and the PC-DARTS partial-channel plumbing. `EngineCell` and
 /// `TransitCell` differ only in which ops they run and whether outputs are weighted.
 public class SearchCell: Module {

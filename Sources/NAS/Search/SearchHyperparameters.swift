@@ -1,5 +1,5 @@
-/// The optimisation settings of a search (spec §6). Defaults depend on the method: DARTS'
-/// recipe for DARTS, PC-DARTS' for PC-DARTS and (spec A10) for EnTranNAS.
+/// The optimisation settings of a search (docs/method.md#bilevel). Defaults depend on the method: DARTS'
+/// recipe for DARTS, PC-DARTS' for PC-DARTS and (docs/method.md#a10) for EnTranNAS.
 public struct SearchHyperparameters: Codable, Equatable, Sendable {
     public var epochs: Int
     public var batchSize: Int

@@ -14,9 +14,9 @@ public enum SearchMethod: String, CaseIterable, Codable, Sendable {
     public var isEnTranNAS: Bool { self == .entrannas || self == .entrannasDST }
 }
 
-/// How `none` is treated by EnTranNAS-DST (spec §8 A5).
+/// How `none` is treated by EnTranNAS-DST (docs/method.md#a5).
 public enum DSTNoneHandling: String, CaseIterable, Codable, Sendable {
-    /// `none` is not a candidate at all (K = 7 on the DARTS space). The spec's recommendation.
+    /// `none` is not a candidate at all (K = 7 on the DARTS space). The default (docs/method.md#a5).
     case excluded
     /// `none` keeps its alpha column in the softmax but is left out of the max and can never
     /// survive the threshold.

@@ -1,6 +1,6 @@
 import Torch
 
-/// The super-net (spec §2.3, §3.3): a stem sized to the dataset, `layers` cells with reductions
+/// The super-net (docs/method.md#search-space): a stem sized to the dataset, `layers` cells with reductions
 /// at layers/3 and 2*layers/3, global pooling and a classifier. Each cell is an `EngineCell` or a
 /// `TransitCell`; all cells of a type share the architecture parameters in `arch`.
 public final class SearchNetwork: Module, Layer {
@@ -9,7 +9,7 @@ public final class SearchNetwork: Module, Layer {
     public let cells: [SearchCell]
     public let classifier: Linear
     public let arch: ArchitectureParameters
-    /// The current derivation, redone after every architecture step (spec §3.4, A11).
+    /// The current derivation, redone after every architecture step (docs/method.md#a11).
     public private(set) var derived: (normal: DerivedCell, reduce: DerivedCell)
     public private(set) var genotype: Genotype
     /// When set, every cell (Engine-cells too) runs only the derived sub-graph: the derived

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Everything that fixes the shape of a search network (spec §2, §3.3). Codable so that a
+/// Everything that fixes the shape of a search network (docs/method.md#search-space). Codable so that a
 /// checkpoint can say which setting differs when resumed with other flags.
 public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public var method: SearchMethod
@@ -14,11 +14,11 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public var inputChannels = 1
     public var imageSize = 28
     public var classes = 10
-    /// Indices of the Engine-cells; every other cell is a Transit-cell (spec §3.3, A1).
+    /// Indices of the Engine-cells; every other cell is a Transit-cell (docs/method.md#a1).
     public var engineCells: [Int]
-    /// One op output per (source node, op) inside a cell instead of one per edge (spec §4).
+    /// One op output per (source node, op) inside a cell instead of one per edge (docs/method.md#feature-sharing).
     public var featureSharing: Bool
-    /// Engine-cell softmax temperature tau (spec §3.2, A2).
+    /// Engine-cell softmax temperature tau (docs/method.md#a2).
     public var temperature = 1.0
     /// PC-DARTS partial channels: ops see 1/K of the channels; 1 switches it off.
     public var partialChannels: Int
@@ -30,7 +30,7 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     /// Initial DST threshold logit beta_j (t_j = sigmoid(beta_j); 0 gives 0.5).
     public var thresholdInit = 0.0
 
-    /// The method's defaults on the standard DARTS space (spec §5, §6, §8).
+    /// The method's defaults on the standard DARTS space (docs/method.md#readings).
     public init(method: SearchMethod, primitives: [Primitive] = Primitive.darts, layers: Int = 8, initChannels: Int = 16,
                 steps: Int = 4, inputChannels: Int = 1, imageSize: Int = 28, classes: Int = 10) {
         self.method = method

@@ -34,7 +34,7 @@ public struct SearchEpochSummary: Codable, Sendable {
     public var seconds: Double
 }
 
-/// The bilevel search loop (spec §3.4, §6.2): per step, one architecture step on a validation
+/// The bilevel search loop (docs/method.md#bilevel): per step, one architecture step on a validation
 /// batch (after the warm-up epochs), then one weight step on a training batch; the derived
 /// cells are refreshed after each architecture step. Stops cleanly between steps on request.
 public final class Searcher {

@@ -1,6 +1,6 @@
 import Torch
 
-/// The derived cell inside the super-net (spec Eq. 20, second case): it shares its type's
+/// The derived cell inside the super-net (docs/method.md#engine-transit): it shares its type's
 /// architecture through the current derivation, holds every candidate op, but runs only the
 /// derived (input, op) pairs and sums them unweighted (EnTranNAS-DST: weighted by the detached
 /// q-hat, which is 1 once sparse; see `DerivedCell`). Skipped ops cost no time or memory, and

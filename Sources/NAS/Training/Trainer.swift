@@ -10,7 +10,7 @@ public enum TrainingOutcome: Equatable, Sendable {
     case stopped(epoch: Int, batch: Int)
 }
 
-/// Trains an evaluation network from scratch by the DARTS protocol (spec §6.4): SGD with
+/// Trains an evaluation network from scratch by the DARTS protocol (docs/method.md#evaluation): SGD with
 /// momentum, cosine learning rate per epoch, weight decay, gradient clipping, auxiliary loss,
 /// drop-path ramped over the epochs, optional label smoothing and cutout. Tests the network after
 /// every epoch, appends `metrics.jsonl`, rewrites the checkpoint atomically, and stops cleanly on

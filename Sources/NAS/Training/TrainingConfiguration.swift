@@ -5,7 +5,7 @@ public enum TrainingPreset: String, Codable, CaseIterable, Sendable {
     /// Minutes on 2 CPU cores with Fashion-MNIST: 8 cells, 16 channels, a few thousand images,
     /// a few epochs, light regularisation (cutout and drop-path hurt runs this short).
     case quick
-    /// DARTS' CIFAR-10 evaluation protocol (spec §6.4): 20 cells, 36 channels, 600 epochs,
+    /// DARTS' CIFAR-10 evaluation protocol (docs/method.md#evaluation): 20 cells, 36 channels, 600 epochs,
     /// batch 96, SGD lr 0.025 cosine to 0, momentum 0.9, weight decay 3e-4, grad clip 5,
     /// cutout 16, drop-path 0.2 ramped over the epochs, auxiliary weight 0.4.
     case paper

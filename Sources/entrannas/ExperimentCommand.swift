@@ -87,6 +87,12 @@ struct ExperimentCommand: ParsableCommand {
 struct UnitProcesses {
     let command: ExperimentCommand
 
+    /// This program's path, resolved once: each unit starts whatever binary is there then, as a
+    /// user calling `entrannas` would (a rebuilt binary serves the units still to come).
+    static let executable: String = {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }()
+
     func run(_ unit: ExperimentUnit, in folder: RunDirectory, previous: [UnitResult]) throws -> UnitResult? {
         switch unit.kind {
         case .search:
@@ -199,7 +205,7 @@ struct UnitProcesses {
         env[OpenMPPolicy.inheritedKey] = "1"
         if let threads = command.threads { env["ENTRANNAS_THREADS"] = "\(threads)" }
         let started = Date()
-        let (status, peak) = try ChildProcess.run(executable: "/proc/self/exe", arguments: args, environment: env)
+        let (status, peak) = try ChildProcess.run(executable: Self.executable, arguments: args, environment: env)
         var total = try attempts(folder)
         total.seconds += Date().timeIntervalSince(started)
         total.peak = max(total.peak, peak)

@@ -13,7 +13,9 @@ final class DSTTests: SingleThreadTestCase {
         let expected: [DSTRenormalization: [Float]] = [
             .edge: perEdge, .straightThrough: perEdge, .node: [0.6 / 1.3, 0.1 / 1.3, 0, 0, 0, 0.6 / 1.3]]
         for scope in DSTRenormalization.allCases {
-            let q = CellWeights.sparsify(p, thresholds: t, layout: layout, noneColumn: nil, scope: scope).floats()
+            let (weights, penalty) = CellWeights.sparsify(p, thresholds: t, layout: layout, noneColumn: nil, scope: scope)
+            let q = weights.floats()
+            XCTAssertEqual(penalty.item(), 1.3 / 6, accuracy: 1e-6, "mean q of the node")
             for (a, b) in zip(q, expected[scope]!) { XCTAssertEqual(a, b, accuracy: 1e-6, "\(scope)") }
         }
     }
@@ -172,5 +174,20 @@ final class DSTTests: SingleThreadTestCase {
         let w = net.cellWeights().normal
         let activeCount = w.active.joined().filter { $0 }.count
         XCTAssertEqual(activeCount, 5)
+    }
+
+    func testSparsityTermRaisesThresholds() throws {
+        // With the L1 term dominating, one architecture step raises every threshold (prunes).
+        var config = tinyConfig(.entrannasDST)
+        config.dstSparsity = 100
+        Torch.manualSeed(8)
+        let net = try SearchNetwork(config: config)
+        let architect = Architect(network: net, order: .first, learningRate: 0.01)
+        let batch = tinyBatch()
+        try architect.step(validation: batch, train: batch, weightOptimizer: SGD(net.weightParameters(), learningRate: 0.01))
+        XCTAssertTrue(net.arch.thresholds_normal.floats().allSatisfy { $0 > 0 })
+        XCTAssertTrue(net.arch.thresholds_reduce.floats().allSatisfy { $0 > 0 })
+        config.dstSparsity = -1
+        XCTAssertThrowsError(try config.validate())
     }
 }

@@ -28,7 +28,7 @@ public final class Experiment {
                   let stored = try? JSONDecoder().decode(Manifest.self, from: data) else {
                 throw RunError("\(directory.path) holds no experiment to resume (experiment.json missing or unreadable); run without --resume")
             }
-            if stored.plan != plan { throw RunError("--resume with other --methods, --seeds or --random-cells than the experiment in \(directory.path)") }
+            if stored.plan != plan { throw RunError("--resume with other --methods, --seeds or --random-cells than the experiment in \(directory.path); give the same ones") }
             if let key = stored.settings.keys.sorted().first(where: { stored.settings[$0] != settings[$0] }) ?? settings.keys.sorted().first(where: { stored.settings[$0] == nil }) {
                 throw RunError("setting '\(key)' is \(settings[key] ?? "unset") here but \(stored.settings[key] ?? "unset") in \(directory.path); resume with the experiment's settings")
             }
@@ -73,7 +73,10 @@ public final class Experiment {
             progress("[\(i + 1)/\(units.count)] \(unit.name)")
             let folder = folder(of: unit)
             try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-            guard let result = try runner(unit, folder, results) else { return .stopped }
+            guard let result = try runner(unit, folder, results) else {
+                try writeSummary(results)
+                return .stopped
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n", to: folder.file("result.json"))

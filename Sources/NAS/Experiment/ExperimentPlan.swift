@@ -33,8 +33,8 @@ public struct ExperimentUnit: Codable, Equatable, Sendable {
 }
 
 /// The order in which units run: per method (cheapest first), each seed's search then its
-/// training; the random cells right after the EnTranNAS-DST searches they are matched to, so
-/// the expensive DARTS searches come last and a partial experiment already has its baselines.
+/// training, the random cells as early as they can run, so the expensive DARTS searches come
+/// last and a partial experiment already has its baselines.
 public struct ExperimentPlan: Codable, Equatable, Sendable {
     public var methods: [SearchMethod]
     public var seeds: [UInt64]
@@ -61,22 +61,19 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
     public var units: [ExperimentUnit] {
         var out: [ExperimentUnit] = []
         let ordered = methods.sorted { Self.cost($0) < Self.cost($1) }
-        let randoms = (1...max(1, randomCells)).prefix(randomCells).flatMap { i -> [ExperimentUnit] in
-            [ExperimentUnit(kind: .randomDarts, method: nil, seed: UInt64(i))]
-                + (methods.contains(.entrannasDST) ? [ExperimentUnit(kind: .randomDST, method: nil, seed: UInt64(i))] : [])
-        }
-        var randomsPlaced = false
+        let indices = (0..<max(0, randomCells)).map { UInt64($0 + 1) }
+        let randomDarts = indices.map { ExperimentUnit(kind: .randomDarts, method: nil, seed: $0) }
+        let randomDST = indices.map { ExperimentUnit(kind: .randomDST, method: nil, seed: $0) }
         for method in ordered {
-            if !randomsPlaced && Self.cost(method) > Self.cost(.entrannasDST) {
-                out += randoms
-                randomsPlaced = true
-            }
             for seed in seeds {
                 out.append(ExperimentUnit(kind: .search, method: method, seed: seed))
                 out.append(ExperimentUnit(kind: .train, method: method, seed: seed))
             }
+            // Baselines as early as they can run: DARTS-rule cells after the first method,
+            // DST-matched cells after the DST searches whose in-degree they copy.
+            if method == ordered.first { out += randomDarts }
+            if method == .entrannasDST { out += randomDST }
         }
-        if !randomsPlaced { out += randoms }
         return out
     }
 

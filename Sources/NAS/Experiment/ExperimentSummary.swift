@@ -81,8 +81,11 @@ public struct ExperimentSummary: Sendable {
         let dst = byName[SearchMethod.entrannasDST.rawValue]
         let ent = byName[SearchMethod.entrannas.rawValue]
         let darts = byName[SearchMethod.darts.rawValue]
-        let randomMeans = rows.filter { $0.name.hasPrefix("random") }.compactMap { $0.testAccuracy?.mean }
-        let randomBest = randomMeans.max()
+        /// Each method against the random cells drawn by its own rule (DST: matched in-degree).
+        func randomMean(for method: String) -> Double? {
+            let rule = method == SearchMethod.entrannasDST.rawValue ? "random (DST in-degree)" : "random (DARTS rule)"
+            return byName[rule]?.testAccuracy?.mean
+        }
         var out: [(String, String)] = []
         if plan.methods.contains(.entrannasDST) {
             out.append(("EnTranNAS-DST prunes at least half of the candidates",
@@ -96,8 +99,8 @@ public struct ExperimentSummary: Sendable {
                         e.flatMap { e in d.map { verdict(e < $0) + String(format: " (%.2f vs %.2f)", e, $0) } } ?? "pending"))
         }
         for row in rows where !row.name.hasPrefix("random") {
-            let goal = "\(row.name) cells beat the mean of the random cells"
-            if let acc = row.testAccuracy?.mean, let r = randomBest {
+            let goal = "\(row.name) cells beat the mean of the random cells of the same rule"
+            if let acc = row.testAccuracy?.mean, let r = randomMean(for: row.name) {
                 out.append((goal, verdict(acc > r) + String(format: " (%.2f%% vs %.2f%%)", acc, r)))
             } else {
                 out.append((goal, "pending"))
@@ -122,10 +125,17 @@ public struct ExperimentSummary: Sendable {
         lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Random cells are trained exactly as the searched ones.", "",
                   "## Goals", "", "| goal | verdict |", "|---|---|"]
         for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
-        lines += ["", "## Units", "", "| unit | minutes | peak GB | gap | pruned % | test acc % | genotype |", "|---|---:|---:|---:|---:|---:|---|"]
+        lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`.", "",
+                  "| unit | minutes | peak GB | super-net acc % | derived acc % | gap | pruned % | in-degree (normal, reduce) | test acc % |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
         for r in results {
             func f(_ v: Double?, _ format: String = "%.2f") -> String { v.map { String(format: format, $0) } ?? "-" }
-            lines.append("| \(r.unit.name) | \(f(r.seconds / 60, "%.1f")) | \(f(r.peakMemoryBytes.map { Double($0) / 1e9 })) | \(f(r.gap)) | \(f(r.prunedFraction.map { 100 * $0 }, "%.1f")) | \(f(r.testAccuracy)) | `\(r.genotype)` |")
+            let degree = r.meanInDegreeNormal.flatMap { n in r.meanInDegreeReduce.map { String(format: "%.2f, %.2f", n, $0) } } ?? "-"
+            lines.append("| \(r.unit.name) | \(f(r.seconds / 60, "%.1f")) | \(f(r.peakMemoryBytes.map { Double($0) / 1e9 })) | \(f(r.superNetAccuracy.map { 100 * $0 })) | \(f(r.derivedAccuracy.map { 100 * $0 })) | \(f(r.gap)) | \(f(r.prunedFraction.map { 100 * $0 }, "%.1f")) | \(degree) | \(f(r.testAccuracy)) |")
+        }
+        lines += ["", "## Searched genotypes", ""]
+        for r in results where r.unit.kind == .search {
+            lines += ["- \(r.unit.name): `\(r.genotype)`"]
         }
         return lines.joined(separator: "\n") + "\n"
     }

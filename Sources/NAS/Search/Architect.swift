@@ -42,7 +42,12 @@ public final class Architect {
         switch order {
         case .first:
             let l = crossEntropy(network(validation.images), validation.labels)
-            let grads = gradients(of: [l], withRespectTo: archParams, allowUnused: true)
+            var objective = l
+            if network.config.usesThresholds && network.config.dstSparsity > 0 {
+                let w = network.cellWeights()
+                objective = l + (w.normal.sparsityPenalty! + w.reduce.sparsityPenalty!) * network.config.dstSparsity
+            }
+            let grads = gradients(of: [objective], withRespectTo: archParams, allowUnused: true)
             for (p, g) in zip(archParams, grads) { p.grad = g }
             loss = l.item()
         case .second:

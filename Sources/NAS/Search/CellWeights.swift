@@ -12,6 +12,9 @@ public struct CellWeights {
     public let active: [[Bool]]
     /// PC-DARTS edge weights, softmax over each node's incoming edges; nil without edge normalisation.
     public let edges: [Tensor]?
+    /// EnTranNAS-DST: sum over nodes of the mean un-normalised q of the node's candidates, the L1
+    /// sparsity term that `SearchSpaceConfig.dstSparsity` weighs (docs/method.md#a7); nil otherwise.
+    public let sparsityPenalty: Tensor?
     /// The plain values, for derivation and logging.
     public let values: [[Float]]
     /// softmax(alpha / tau) as plain values: equal to `values` except under DST, where it is the
@@ -27,9 +30,10 @@ extension CellWeights {
         let p = (config.temperature == 1 ? arch.alphas(type) : arch.alphas(type) / config.temperature).softmax(dim: 1)
         let noneColumn = config.primitives.firstIndex(of: .none)
         var ops = p
+        var penalty: Tensor? = nil
         if let beta = arch.thresholds(type) {
-            ops = sparsify(p, thresholds: beta.sigmoid(), layout: layout, noneColumn: noneColumn,
-                           scope: config.dstRenormalization)
+            (ops, penalty) = sparsify(p, thresholds: beta.sigmoid(), layout: layout, noneColumn: noneColumn,
+                                      scope: config.dstRenormalization)
         }
         let k = config.primitives.count
         func matrix(_ t: Tensor) -> [[Float]] {
@@ -51,7 +55,7 @@ extension CellWeights {
             edgeValues = all.detached().floats()
             edges = all.chunked(layout.edgeCount, dim: 0).map { $0.reshape([]) }
         }
-        return CellWeights(ops: ops, scalars: scalarRows, active: active, edges: edges, values: rows,
+        return CellWeights(ops: ops, scalars: scalarRows, active: active, edges: edges, sparsityPenalty: penalty, values: rows,
                            probabilities: pruning ? matrix(p) : rows, edgeValues: edgeValues)
     }
 
@@ -59,7 +63,7 @@ extension CellWeights {
     /// `scope`; candidates whose q is zero are pruned. `none` (when kept, the `masked` reading) is
     /// left out of the max and never survives.
     static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?,
-                         scope: DSTRenormalization) -> Tensor {
+                         scope: DSTRenormalization) -> (weights: Tensor, penalty: Tensor) {
         let k = p.size(1)
         var candidates = p
         if let noneColumn {
@@ -67,11 +71,14 @@ extension CellWeights {
             mask[noneColumn] = 0
             candidates = p * Tensor(mask, shape: [1, k])
         }
+        var penalty: Tensor? = nil
         let perNode = (0..<layout.steps).map { step -> Tensor in
             let r = layout.edges(step: step)
             let block = candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
             let ratio = block / block.max()
             let q = (ratio - t.narrow(dim: 0, start: step, length: 1)).relu()
+            let mean = q.sum() / Double(r.count * (k - (noneColumn == nil ? 0 : 1)))
+            penalty = penalty.map { $0 + mean } ?? mean
             switch scope {
             case .edge:
                 return q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)
@@ -83,6 +90,6 @@ extension CellWeights {
                 return perEdge + (q - q.detached())
             }
         }
-        return Tensor.cat(perNode, dim: 0)
+        return (Tensor.cat(perNode, dim: 0), penalty!)
     }
 }

@@ -40,6 +40,7 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
         guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
         guard learningRate > 0, learningRateMin >= 0 else { throw fail("--learning-rate must be positive") }
         guard archLearningRate > 0 else { throw fail("--arch-learning-rate must be positive") }
+        guard archBeta1 >= 0, archBeta1 < 1 else { throw fail("--arch-beta1 must lie in [0, 1), got \(archBeta1)") }
         guard warmupEpochs >= 0 else { throw fail("--warmup-epochs must be >= 0, got \(warmupEpochs)") }
         guard warmupEpochs < epochs else {
             throw fail("--warmup-epochs \(warmupEpochs) covers all \(epochs) epochs, so no architecture step would run: lower --warmup-epochs or raise --epochs")

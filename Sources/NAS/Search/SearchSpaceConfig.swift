@@ -27,6 +27,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public var dstNone: DSTNoneHandling = .excluded
     /// EnTranNAS-DST renormalisation scope of the thresholded weights.
     public var dstRenormalization: DSTRenormalization = .straightThrough
+    /// EnTranNAS-DST: weight of an L1 term on the thresholded weights q in the architecture loss,
+    /// a pressure to prune that the paper does not state (docs/method.md#a7); 0 turns it off.
+    public var dstSparsity = 0.0
     /// Initial DST threshold logit beta_j (t_j = sigmoid(beta_j); 0 gives 0.5).
     public var thresholdInit = 0.0
 
@@ -96,6 +99,7 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         guard thresholdInit.isFinite, 1 / (1 + Float(Foundation.exp(-thresholdInit))) < 1 else {
             throw fail("--threshold-init \(thresholdInit) gives a threshold t = sigmoid(\(thresholdInit)) of 1.0 in float32, which prunes every candidate: use a value below 16")
         }
+        guard dstSparsity >= 0, dstSparsity.isFinite else { throw fail("--dst-sparsity must be 0 (off) or a positive weight, got \(dstSparsity)") }
         if usesThresholds && dstNone == .excluded && primitives.contains(.none) {
             throw fail("EnTranNAS-DST with 'none' excluded must not list 'none' among the candidates")
         }

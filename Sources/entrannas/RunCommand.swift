@@ -20,8 +20,14 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
     @Option(name: .customLong("train-preset"), help: "Training preset for the derived architecture (quick or paper).")
     var trainPreset: TrainingPreset = .quick
-    @Option(name: .customLong("train-epochs"), help: "Training epochs (default 2 with the quick training preset, else the preset's).")
+    @Option(name: .customLong("train-epochs"), help: "Training epochs (default 1 with the quick training preset, else the preset's).")
     var trainEpochs: Int?
+    @Option(name: .customLong("train-limit"), help: "Training images, class-balanced, 0 for all (default with the quick training preset: all).")
+    var trainLimit: Int?
+    @Option(name: .customLong("train-layers"), help: "Cells of the trained network (default with the quick training preset: 5).")
+    var trainLayers: Int?
+    @Option(name: .customLong("train-channels"), help: "Initial channels of the trained network (default 16 with the quick training preset).")
+    var trainChannels: Int?
 
     func run() throws {
         runtime.apply()
@@ -35,14 +41,17 @@ struct RunCommand: ParsableCommand {
         let searchDir = RunDirectory(path: searchOptions.output!)
         let genotype: Genotype
         let report: ConsistencyReport
+        let lastEpoch: SearchEpochSummary?
         if options.resume, let done = try? finishedSearch(searchDir) {
             (genotype, report) = done
+            lastEpoch = try? MetricsLog.lastRecord(SearchEpochSummary.self, in: searchDir.metrics)
             print("search: already finished in \(searchDir.path)")
         } else {
             searchOptions.resume = options.resume && searchDir.hasCheckpoint
             guard let result = try performSearch(options: searchOptions, seed: runtime.seed, train: data.train) else { return }
             genotype = result.run.searcher.network.genotype
             report = result.report
+            lastEpoch = try? MetricsLog.lastRecord(SearchEpochSummary.self, in: searchDir.metrics)
         }
         let searchSeconds = Date().timeIntervalSince(started)
 
@@ -53,7 +62,17 @@ struct RunCommand: ParsableCommand {
                                            inputChannels: data.train.channels, imageHeight: data.train.height,
                                            imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
         // A brief training: the main job should finish in minutes; `entrannas train` does the rest.
-        if let trainEpochs { config.epochs = trainEpochs } else if trainPreset == .quick { config.epochs = 2 }
+        // One pass over all 60,000 Fashion-MNIST images with a 5-cell network beats several over
+        // the quick preset's 4,000 images with 8 cells, in less time.
+        if trainPreset == .quick {
+            config.epochs = 1
+            config.limit = 0
+            config.layers = 5
+        }
+        if let trainEpochs { config.epochs = trainEpochs }
+        if let trainLimit { config.limit = trainLimit }
+        if let trainLayers { config.layers = trainLayers }
+        if let trainChannels { config.initChannels = trainChannels }
         try config.validate()
         let resumeTraining = options.resume && trainDir.hasCheckpoint
         if !resumeTraining { try trainDir.prepare(resume: false) }
@@ -79,6 +98,9 @@ struct RunCommand: ParsableCommand {
         - genotype: `\(genotype.dartsText)`
         - skip connections in the normal cell: \(genotype.normal.joined().filter { $0.op == .skipConnect }.count)
 
+        ## Architecture weights at the end of the search
+        \(weightsSection(lastEpoch, primitives: options.spaceConfigPrimitives))
+
         ## Consistency (validation split, end of search)
         | network | accuracy | loss |
         |---|---:|---:|
@@ -97,6 +119,28 @@ struct RunCommand: ParsableCommand {
         try AtomicFile.write(text, to: reportURL)
         print(text)
         print("wrote \(reportURL.path)")
+    }
+
+    /// Separation per cell type against the uniform weights, DST pruning, and the strongest op per edge.
+    private func weightsSection(_ s: SearchEpochSummary?, primitives: [Primitive]) -> String {
+        guard let s else { return "(metrics.jsonl has no epoch)" }
+        let k = Double(s.normalWeights.first?.count ?? primitives.count)
+        var lines = ["| cell | mean largest op weight | mean entropy (nats) | pruned candidates | mean in-degree |",
+                     "|---|---:|---:|---:|---:|"]
+        for (name, a) in [("normal", s.normalStatistics), ("reduce", s.reduceStatistics)] {
+            lines.append(String(format: "| %@ | %.3f | %.3f | %@ | %.2f |", name, a.meanMaxWeight, a.meanEntropy,
+                                a.prunedFraction.map { String(format: "%.0f%%", 100 * $0) } ?? "-", a.meanInDegree))
+        }
+        lines.append(String(format: "| uniform weights | %.3f | %.3f | | |", 1 / k, Foundation.log(k)))
+        func strongest(_ m: [[Float]]) -> String {
+            m.enumerated().map { e, row in
+                let j = row.indices.max { row[$0] < row[$1] } ?? 0
+                return "e\(e) \(j < primitives.count ? primitives[j].rawValue : "?") \(String(format: "%.2f", row[j]))"
+            }.joined(separator: ", ")
+        }
+        lines += ["", "Strongest op per edge (normal): " + strongest(s.normalWeights),
+                  "", "Strongest op per edge (reduce): " + strongest(s.reduceWeights)]
+        return lines.joined(separator: "\n")
     }
 
     private func finishedSearch(_ dir: RunDirectory) throws -> (Genotype, ConsistencyReport)? {

@@ -152,6 +152,13 @@ struct SearchOptions: ParsableArguments {
         return h
     }
 
+    /// The candidate ops the search uses (for labelling weight matrices).
+    var spaceConfigPrimitives: [Primitive] {
+        var ops = (try? primitives.map(Primitive.parseList)) ?? Primitive.darts
+        if method == .entrannasDST && dstNone != .masked { ops.removeAll { $0 == .none } }
+        return ops
+    }
+
     /// Flags that were given but change nothing for the chosen method, one warning each.
     var ineffectiveFlagWarnings: [String] {
         guard method != .entrannasDST else { return [] }

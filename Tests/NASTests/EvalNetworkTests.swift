@@ -119,8 +119,8 @@ final class EvalNetworkTests: SingleThreadTestCase {
         let s0 = Tensor.randn([16, 2, 4, 4]), s1 = Tensor.randn([16, 2, 4, 4])
         // Batch norm in training mode is deterministic for a given batch, so the parts can be
         // recomputed one by one and compared per sample.
-        let identity = (cell.preprocess0 as! any Layer)(s0)
-        let pooled = (cell.ops[1] as! any Layer)(cell.preprocess1(s1))
+        let identity = cell.preprocess0(s0)
+        let pooled = cell.ops[1](cell.preprocess1(s1))
         cell.dropPathProbability = 0.5
         let out = cell(s0, s1)
         var kept = 0, dropped = 0

@@ -20,10 +20,10 @@ public final class EvalCell: Module, @unchecked Sendable {
     public let concat: [Int]
 
     /// `FactorizedReduce` after a reduction cell, otherwise a 1x1 `ReLUConvBN`.
-    public let preprocess0: Module
+    public let preprocess0: any Layer
     public let preprocess1: ReLUConvBN
     /// One module per (op, input) entry, node by node (DARTS `_ops`).
-    public let ops: [Module]
+    public let ops: [any Layer]
     /// Whether each entry of `ops` is the parameter-free identity, which drop-path skips.
     private let isIdentity: [Bool]
 
@@ -48,7 +48,7 @@ public final class EvalCell: Module, @unchecked Sendable {
             ? FactorizedReduce(previousPreviousChannels, channels, affine: true)
             : ReLUConvBN(previousPreviousChannels, channels, kernelSize: 1, stride: 1, padding: 0, affine: true)
         preprocess1 = ReLUConvBN(previousChannels, channels, kernelSize: 1, stride: 1, padding: 0, affine: true)
-        var ops: [Module] = []
+        var ops: [any Layer] = []
         var identity: [Bool] = []
         for inputs in connections {
             for connection in inputs {
@@ -72,13 +72,13 @@ public final class EvalCell: Module, @unchecked Sendable {
 
     /// The cell output from c_{k-2} and c_{k-1}.
     public func callAsFunction(_ s0: Tensor, _ s1: Tensor) -> Tensor {
-        var states = [(preprocess0 as! any Layer)(s0), preprocess1(s1)]
+        var states = [preprocess0(s0), preprocess1(s1)]
         let dropping = isTraining && dropPathProbability > 0
         var k = 0
         for inputs in connections {
             var node: Tensor?
             for connection in inputs {
-                var h = (ops[k] as! any Layer)(states[connection.input])
+                var h = ops[k](states[connection.input])
                 if dropping && !isIdentity[k] { h = dropPath(h, probability: dropPathProbability) }
                 node = node.map { $0 + h } ?? h
                 k += 1

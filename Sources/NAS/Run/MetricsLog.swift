@@ -73,4 +73,16 @@ public final class MetricsLog: @unchecked Sendable {
         let body = kept.map { $0 + "\n" }.joined()
         if body != text { try AtomicFile.write(Data(body.utf8), to: url) }
     }
+
+    /// The last line of a metrics file, decoded; nil when the file has no line.
+    public static func lastRecord<Record: Decodable>(_ type: Record.Type, in url: URL) throws -> Record? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let line = text.split(separator: "\n").last else { return nil }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try decoder.decode(Record.self, from: Data(line.utf8)) } catch {
+            throw RunError("\(url.path): the last line cannot be read (\(error)); was it written by another version?")
+        }
+    }
 }

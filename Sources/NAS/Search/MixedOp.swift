@@ -4,7 +4,7 @@ import Torch
 /// op outputs all its successors reuse (docs/method.md#feature-sharing). Ops are built at search settings: affine-free
 /// BN, pooling followed by BN. With partial channels they see only C/K channels.
 public final class MixedOp: Module {
-    public let ops: [Module]
+    public let ops: [any Layer]
     public let primitives: [Primitive]
     public let stride: Int
 
@@ -15,15 +15,5 @@ public final class MixedOp: Module {
     }
 
     /// The output of candidate `column` on `x`.
-    public func callAsFunction(_ x: Tensor, column: Int) -> Tensor { (ops[column] as! any Layer)(x) }
-
-    /// DARTS' MixedOp: sum_k w_k * op_k(x), skipping inactive terms (`none` adds only zeros).
-    public func callAsFunction(_ x: Tensor, weights: [Tensor], active: [Bool]) -> Tensor? {
-        var total: Tensor? = nil
-        for k in ops.indices where active[k] {
-            let term = weights[k] * self(x, column: k)
-            total = total.map { $0 + term } ?? term
-        }
-        return total
-    }
+    public func callAsFunction(_ x: Tensor, column: Int) -> Tensor { ops[column](x) }
 }

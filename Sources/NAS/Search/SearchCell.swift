@@ -4,7 +4,7 @@ import Torch
 /// nodes, candidate ops per source, and the PC-DARTS partial-channel plumbing. `EngineCell` and
 /// `TransitCell` differ only in which ops they run and whether outputs are weighted.
 public class SearchCell: Module {
-    public let preprocess0: Module
+    public let preprocess0: any Layer
     public let preprocess1: ReLUConvBN
     /// Candidate ops per source: per edge, or per source node with feature sharing.
     public let ops: [MixedOp]
@@ -44,7 +44,7 @@ public class SearchCell: Module {
 
     /// The two cell inputs after preprocessing: nodes 0 and 1.
     func preprocess(_ s0: Tensor, _ s1: Tensor) -> [Tensor] {
-        [(preprocess0 as! any Layer)(s0), preprocess1(s1)]
+        [preprocess0(s0), preprocess1(s1)]
     }
 
     /// The ops' input: the first C/K channels under partial channels.

@@ -113,8 +113,3 @@ public func makeSearchOperation(_ primitive: Primitive, channels c: Int, stride:
     default: return op
     }
 }
-
-extension Primitive {
-    /// Parameter-free identity, exempt from drop-path in evaluation networks (as in DARTS).
-    public var isIdentity: Bool { self == .skipConnect }
-}

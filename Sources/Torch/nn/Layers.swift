@@ -154,11 +154,11 @@ public final class Dropout: Module, Layer {
 
 /// Layers applied in order; children are named `0`, `1`, ... as in PyTorch.
 public final class Sequential: Module, Layer {
-    public let layers: [Module]
+    public let layers: [any Layer]
     public init(_ layers: [any Layer]) { self.layers = layers }
     public init(_ layers: any Layer...) { self.layers = layers }
     public override func namedChildren() -> [(String, Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        layers.reduce(x) { ($1 as! any Layer)($0) }
+        layers.reduce(x) { $1($0) }
     }
 }

@@ -36,6 +36,8 @@ open class Module: @unchecked Sendable {
                 guard let label = child.label else { continue }
                 if let module = child.value as? Module {
                     out.append((label, module))
+                } else if let layers = child.value as? [any Layer] {
+                    for (i, layer) in layers.enumerated() { out.append(("\(label).\(i)", layer)) }
                 } else if let modules = child.value as? [Module] {
                     for (i, module) in modules.enumerated() { out.append(("\(label).\(i)", module)) }
                 } else if let modules = child.value as? [[Module]] {

@@ -73,14 +73,19 @@ struct ExperimentCommand: ParsableCommand {
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
         let outcome = try experiment.run({ unit, folder, previous in try units.run(unit, in: folder, previous: previous) },
-                                         progress: { print("experiment \($0)") })
+                                         progress: { say("experiment \($0)") })
         let finished = experiment.finishedResults().count
-        print("experiment: \(finished) of \(plan.units.count) units finished; wrote \(experiment.directory.file("results.md").path)")
+        say("experiment: \(finished) of \(plan.units.count) units finished; wrote \(experiment.directory.file("results.md").path)")
         if outcome == .stopped {
-            print("stopped; continue with the same command plus --resume")
+            say("stopped; continue with the same command plus --resume")
             throw ExitCode(StopSignal.exitCode)
         }
     }
+}
+
+/// Prints and flushes, so the experiment's lines keep their place among its units' output.
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 /// Runs each unit as a child `entrannas` process and reads its files into a `UnitResult`.
@@ -151,6 +156,7 @@ struct UnitProcesses {
         let cost = try attempts(folder)
         let genotype = try Genotype(json: String(contentsOf: URL(fileURLWithPath: genotypeFile), encoding: .utf8))
         var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
+        result.cpuSeconds = cost.cpuSeconds
         guard let last = try lastJSONLine(run.metrics), let top1 = last["test_top1"] as? Double else {
             throw RunError("\(run.metrics.path) has no final test accuracy; the training did not finish")
         }
@@ -164,6 +170,7 @@ struct UnitProcesses {
     private func searchResult(_ unit: ExperimentUnit, folder: RunDirectory, cost: Attempts) throws -> UnitResult {
         let genotype = try Genotype(json: String(contentsOf: folder.genotypeJSON, encoding: .utf8))
         var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
+        result.cpuSeconds = cost.cpuSeconds
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let report = try decoder.decode(ConsistencyReport.self, from: Data(contentsOf: folder.file("report.json")))
@@ -192,6 +199,7 @@ struct UnitProcesses {
     struct Attempts: Codable {
         var seconds = 0.0
         var peak = 0
+        var cpuSeconds: Double? = 0
     }
 
     private func attempts(_ folder: RunDirectory) throws -> Attempts {
@@ -205,10 +213,11 @@ struct UnitProcesses {
         env[OpenMPPolicy.inheritedKey] = "1"
         if let threads = command.threads { env["ENTRANNAS_THREADS"] = "\(threads)" }
         let started = Date()
-        let (status, peak) = try ChildProcess.run(executable: Self.executable, arguments: args, environment: env)
+        let (status, peak, cpu) = try ChildProcess.run(executable: Self.executable, arguments: args, environment: env)
         var total = try attempts(folder)
         total.seconds += Date().timeIntervalSince(started)
         total.peak = max(total.peak, peak)
+        total.cpuSeconds = (total.cpuSeconds ?? 0) + cpu
         try AtomicFile.write(Data(try JSONEncoder().encode(total)), to: folder.file("attempts.json"))
         if status == StopSignal.exitCode || StopSignal.shared.isRequested { return nil }
         guard status == 0 else {

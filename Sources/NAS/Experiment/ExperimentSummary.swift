@@ -52,7 +52,7 @@ public struct ExperimentSummary: Sendable {
             let searches = results.filter { $0.unit.kind == .search && $0.unit.method == method }
             let trains = results.filter { $0.unit.kind == .train && $0.unit.method == method }
             return Row(name: method.rawValue, searches: searches.count, trained: trains.count,
-                       searchMinutes: Spread(searches.map { $0.seconds / 60 }),
+                       searchMinutes: Spread(searches.map { ($0.cpuSeconds ?? $0.seconds) / 60 }),
                        peakMemoryGB: Spread(searches.compactMap { $0.peakMemoryBytes.map { Double($0) / 1e9 } }),
                        skipConnections: Spread(searches.compactMap { $0.skipConnections.map(Double.init) }),
                        meanMaxWeight: Spread(searches.compactMap(\.meanMaxWeight)),
@@ -116,7 +116,7 @@ public struct ExperimentSummary: Sendable {
         lines.append("")
         lines.append("Settings: " + settings.keys.sorted().map { "\($0) `\(settings[$0]!)`" }.joined(separator: ", ") + ".")
         lines += ["", "## Per method (mean ± sample standard deviation over seeds)", "",
-                  "| cells | searches | search min | peak GB | skip (normal) | mean max weight | gap (points) | pruned % | in-degree | trained | test acc % |",
+                  "| cells | searches | search CPU min | peak GB | skip (normal) | mean max weight | gap (points) | pruned % | in-degree | trained | test acc % |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in rows {
             func t(_ s: Spread?, _ f: String = "%.2f") -> String { s?.text(f) ?? "-" }
@@ -126,12 +126,12 @@ public struct ExperimentSummary: Sendable {
                   "## Goals", "", "| goal | verdict |", "|---|---|"]
         for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
         lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`.", "",
-                  "| unit | minutes | peak GB | super-net acc % | derived acc % | gap | pruned % | in-degree (normal, reduce) | test acc % |",
-                  "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
+                  "| unit | CPU min | wall min | peak GB | super-net acc % | derived acc % | gap | pruned % | in-degree (normal, reduce) | test acc % |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
         for r in results {
             func f(_ v: Double?, _ format: String = "%.2f") -> String { v.map { String(format: format, $0) } ?? "-" }
             let degree = r.meanInDegreeNormal.flatMap { n in r.meanInDegreeReduce.map { String(format: "%.2f, %.2f", n, $0) } } ?? "-"
-            lines.append("| \(r.unit.name) | \(f(r.seconds / 60, "%.1f")) | \(f(r.peakMemoryBytes.map { Double($0) / 1e9 })) | \(f(r.superNetAccuracy.map { 100 * $0 })) | \(f(r.derivedAccuracy.map { 100 * $0 })) | \(f(r.gap)) | \(f(r.prunedFraction.map { 100 * $0 }, "%.1f")) | \(degree) | \(f(r.testAccuracy)) |")
+            lines.append("| \(r.unit.name) | \(f(r.cpuSeconds.map { $0 / 60 }, "%.1f")) | \(f(r.seconds / 60, "%.1f")) | \(f(r.peakMemoryBytes.map { Double($0) / 1e9 })) | \(f(r.superNetAccuracy.map { 100 * $0 })) | \(f(r.derivedAccuracy.map { 100 * $0 })) | \(f(r.gap)) | \(f(r.prunedFraction.map { 100 * $0 }, "%.1f")) | \(degree) | \(f(r.testAccuracy)) |")
         }
         lines += ["", "## Searched genotypes", ""]
         for r in results where r.unit.kind == .search {

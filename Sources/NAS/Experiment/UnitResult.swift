@@ -5,6 +5,9 @@ public struct UnitResult: Codable, Equatable, Sendable {
     public var unit: ExperimentUnit
     /// Wall-clock seconds of the unit's process.
     public var seconds: Double
+    /// CPU seconds (user + system) of the unit's processes: with one thread, its time on an idle
+    /// core, whatever else ran beside it.
+    public var cpuSeconds: Double?
     /// Peak resident memory of the unit's process, in bytes.
     public var peakMemoryBytes: Int?
     /// DARTS text of the searched or trained genotype.

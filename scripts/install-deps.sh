@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what entrannas needs from Debian, only when something is missing:
 #   libtorch-dev (tensors, autograd), zlib1g-dev (gzipped IDX files),
-#   dataset-fashion-mnist (the default dataset), plus any extra packages named as arguments.
+#   dataset-fashion-mnist (the default dataset), graphviz (cell diagrams), plus any extra
+#   packages named as arguments.
 # Runs apt-get as root directly, or through sudo when available.
 set -euo pipefail
 
-packages=(libtorch-dev zlib1g-dev dataset-fashion-mnist "$@")
+packages=(libtorch-dev zlib1g-dev dataset-fashion-mnist graphviz "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

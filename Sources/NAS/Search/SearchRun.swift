@@ -7,6 +7,7 @@ import Torch
 /// in an output folder:
 ///
 ///     genotype.json  genotype.txt  metrics.jsonl  log.txt  checkpoint.safetensors  report.json
+///     normal.dot/.svg/.png  reduce.dot/.svg/.png (the cells drawn; SVG and PNG need Graphviz)
 public final class SearchRun {
     public let config: SearchSpaceConfig
     public let hyper: SearchHyperparameters
@@ -84,11 +85,12 @@ public final class SearchRun {
         log.write(logLine)
     }
 
-    /// Writes genotype.json, genotype.txt and report.json (each atomically).
+    /// Writes genotype.json, genotype.txt, report.json and the cell diagrams (each atomically).
     public func writeResults(report: ConsistencyReport?) throws {
         let genotype = searcher.network.genotype
         try AtomicFile.write(genotype.jsonString() + "\n", to: directory.genotypeJSON)
         try AtomicFile.write(genotype.dartsText + "\n", to: directory.genotypeText)
+        try CellDiagrams.write(genotype, to: directory.url)
         if let report { try AtomicFile.write(jsonText(report) + "\n", to: directory.file("report.json")) }
     }
 }

@@ -21,6 +21,7 @@ public enum TrainedModel {
             try Safetensors.save(network.stateDict(), metadata: metadata, to: directory.model)
             try AtomicFile.write(configuration.genotype.jsonString(), to: directory.genotypeJSON)
             try AtomicFile.write(configuration.genotype.dartsText + "\n", to: directory.genotypeText)
+            try CellDiagrams.write(configuration.genotype, to: directory.url)
         } catch {
             throw RunError("cannot write the trained model into \(directory.path): \(error)")
         }

@@ -1,0 +1,97 @@
+import Foundation
+import Torch
+
+/// A cell drawn as DARTS draws it (`visualize.py`): inputs c_{k-2} and c_{k-1}, intermediate
+/// nodes 0, 1, ..., the output c_{k}, one edge per (op, input) labelled with the op. Any
+/// in-degree, so EnTranNAS-DST cells draw too.
+public struct CellDiagram: Sendable {
+    public let cell: Genotype.CellType
+    public let nodes: [[Connection]]
+    public let concat: [Int]
+
+    public init(genotype: Genotype, cell: Genotype.CellType) {
+        self.cell = cell
+        nodes = genotype.connections(of: cell)
+        concat = genotype.concat(of: cell)
+    }
+
+    /// The name of state `i`: the two cell inputs, then the intermediate nodes from 0.
+    public static func stateName(_ i: Int) -> String {
+        switch i {
+        case 0: return "c_{k-2}"
+        case 1: return "c_{k-1}"
+        default: return "\(i - 2)"
+        }
+    }
+
+    /// Edges as (from, to, label): every connection, then each concatenated node into c_{k}.
+    public var edges: [(from: String, to: String, label: String?)] {
+        var out: [(String, String, String?)] = []
+        for (step, inputs) in nodes.enumerated() {
+            for c in inputs { out.append((Self.stateName(c.input), Self.stateName(step + 2), c.op.rawValue)) }
+        }
+        for i in concat { out.append((Self.stateName(i), "c_{k}", nil)) }
+        return out
+    }
+
+    /// Graphviz source, left to right, in DARTS' colours.
+    public var dot: String {
+        var lines = ["digraph \(cell.rawValue) {", "  rankdir=LR;",
+                     "  node [style=\"rounded, filled\", shape=rect, fontsize=20, height=0.5, width=0.5, penwidth=2, fontname=\"helvetica\"];",
+                     "  edge [fontsize=20, fontname=\"times\"];",
+                     "  \"c_{k-2}\" [fillcolor=darkseagreen2];", "  \"c_{k-1}\" [fillcolor=darkseagreen2];"]
+        for step in nodes.indices { lines.append("  \"\(step)\" [fillcolor=lightblue];") }
+        lines.append("  \"c_{k}\" [fillcolor=palegoldenrod];")
+        for e in edges {
+            lines.append("  \"\(e.from)\" -> \"\(e.to)\"" + (e.label.map { " [label=\"\($0)\", fillcolor=gray]" } ?? " [fillcolor=gray]") + ";")
+        }
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Writes `normal.dot` and `reduce.dot` (and their SVG and PNG through Graphviz's `dot`, when it
+/// is installed) into a folder. Returns the files written.
+public enum CellDiagrams {
+    @discardableResult
+    public static func write(_ genotype: Genotype, to folder: URL, render: Bool = true) throws -> [URL] {
+        var written: [URL] = []
+        for cell in Genotype.CellType.allCases {
+            let source = folder.appendingPathComponent("\(cell.rawValue).dot")
+            try AtomicFile.write(CellDiagram(genotype: genotype, cell: cell).dot, to: source)
+            written.append(source)
+            guard render, let dot = graphviz else { continue }
+            for format in ["svg", "png"] {
+                let target = folder.appendingPathComponent("\(cell.rawValue).\(format)")
+                try renderFile(dot: dot, source: source, format: format, target: target)
+                written.append(target)
+            }
+        }
+        return written
+    }
+
+    /// The path of Graphviz's `dot`, or nil when it is not installed.
+    public static var graphviz: String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map(String.init) + ["/usr/bin"]
+        return paths.map { $0 + "/dot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    private static func renderFile(dot: String, source: URL, format: String, target: URL) throws {
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: dot)
+        process.arguments = ["-T\(format)", source.path, "-o", temporary.path]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw RunError("graphviz could not render \(source.path) as \(format): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        guard rename(temporary.path, target.path) == 0 else {
+            throw RunError("cannot move the rendered diagram to \(target.path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

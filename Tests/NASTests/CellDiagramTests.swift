@@ -1,0 +1,47 @@
+import Foundation
+import XCTest
+@testable import NAS
+
+/// Cell diagrams: the node and edge sets of the DOT source, for a DARTS and a DST genotype.
+final class CellDiagramTests: XCTestCase {
+    private func edgeSet(_ d: CellDiagram) -> [String] {
+        d.edges.map { "\($0.from)->\($0.to)" + ($0.label.map { ":" + $0 } ?? "") }.sorted()
+    }
+
+    func testDartsV2NormalCell() {
+        let d = CellDiagram(genotype: .dartsV2, cell: .normal)
+        XCTAssertEqual(edgeSet(d), [
+            "0->3:dil_conv_3x3", "0->c_{k}", "1->c_{k}", "2->c_{k}", "3->c_{k}",
+            "c_{k-1}->0:sep_conv_3x3", "c_{k-1}->1:sep_conv_3x3", "c_{k-1}->2:sep_conv_3x3",
+            "c_{k-2}->0:sep_conv_3x3", "c_{k-2}->1:sep_conv_3x3", "c_{k-2}->2:skip_connect", "c_{k-2}->3:skip_connect",
+        ])
+        let dot = d.dot
+        XCTAssertTrue(dot.hasPrefix("digraph normal {"))
+        XCTAssertEqual(dot.components(separatedBy: "->").count - 1, 12)
+        for node in ["c_{k-2}", "c_{k-1}", "0", "1", "2", "3", "c_{k}"] { XCTAssertTrue(dot.contains("\"\(node)\" [fillcolor=")) }
+    }
+
+    func testDSTCellWithFreeInDegreeAndSeveralOpsOnOneEdge() throws {
+        let g = try Genotype(dartsText: """
+            Genotype(normal=[[('sep_conv_3x3', 0)], [('skip_connect', 0), ('sep_conv_3x3', 0), ('dil_conv_3x3', 2)]], \
+            normal_concat=range(2, 4), reduce=[[('max_pool_3x3', 1)], [('avg_pool_3x3', 2)]], reduce_concat=range(2, 4))
+            """)
+        let d = CellDiagram(genotype: g, cell: .normal)
+        XCTAssertEqual(edgeSet(d), ["0->1:dil_conv_3x3", "0->c_{k}", "1->c_{k}", "c_{k-2}->0:sep_conv_3x3",
+                                    "c_{k-2}->1:sep_conv_3x3", "c_{k-2}->1:skip_connect"])
+        XCTAssertFalse(d.dot.contains("\"2\" [fillcolor"), "two intermediate nodes only")
+    }
+
+    func testWritesDOTFilesAndRendersWhenGraphvizIsThere() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-cells-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = try CellDiagrams.write(.dartsV2, to: folder).map(\.lastPathComponent)
+        XCTAssertTrue(files.contains("normal.dot") && files.contains("reduce.dot"))
+        if CellDiagrams.graphviz != nil {
+            XCTAssertEqual(Set(files), ["normal.dot", "normal.svg", "normal.png", "reduce.dot", "reduce.svg", "reduce.png"])
+            let svg = try String(contentsOf: folder.appendingPathComponent("normal.svg"), encoding: .utf8)
+            XCTAssertTrue(svg.contains("<svg") && svg.contains("sep_conv_3x3"))
+        }
+    }
+}

@@ -78,6 +78,16 @@ final class SearchRunTests: SingleThreadTestCase {
         XCTAssertEqual(try Genotype(dartsText: text), run.searcher.network.genotype)
         let lines = try String(contentsOf: out.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
+        for file in ["normal.dot", "reduce.dot"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
+        }
+        // The last epoch reads back with its learning measures.
+        let last = try XCTUnwrap(try MetricsLog.lastRecord(SearchEpochSummary.self, in: out.appendingPathComponent("metrics.jsonl")))
+        XCTAssertEqual(last.epoch, 2)
+        XCTAssertEqual(last.normalStatistics.meanInDegree, 2)
+        XCTAssertGreaterThan(last.normalStatistics.meanMaxWeight, 1 / 8)
+        XCTAssertLessThan(last.normalStatistics.meanEntropy, Foundation.log(8))
+        XCTAssertNil(last.normalStatistics.prunedFraction)
         XCTAssertThrowsError(try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 1, output: out,
                                            resume: false)) { error in
             XCTAssertTrue("\(error)".contains("--resume"))

@@ -105,6 +105,9 @@ struct SearchOptions: ParsableArguments {
         if let edgeNormalization { c.edgeNormalization = edgeNormalization }
         if let thresholdInit { c.thresholdInit = thresholdInit }
         if let dstRenormalization { c.dstRenormalization = dstRenormalization }
+        // Without a sparsity term DST pruned about 30% in the cpu preset's budget; 0.1 pruned to
+        // one input per node; 0.02 prunes more than half (README, "A search that learns").
+        if cpu && method == .entrannasDST { c.dstSparsity = 0.02 }
         if let dstSparsity { c.dstSparsity = dstSparsity }
         try c.validate()
         return c

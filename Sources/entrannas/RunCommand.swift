@@ -112,7 +112,7 @@ struct RunCommand: ParsableCommand {
         - test accuracy: top-1 \(String(format: "%.2f%%", result.top1)), top-5 \(String(format: "%.2f%%", result.top5)) on \(result.count) images
 
         Total time \(ProgressBar.formatDuration(Date().timeIntervalSince(started))) (search \(ProgressBar.formatDuration(searchSeconds))).
-        Files: search/ (genotype.json, genotype.txt, metrics.jsonl, log.txt, report.json), train/ (model.safetensors, metrics.jsonl, log.txt).
+        Files: search/ (genotype.json, genotype.txt, metrics.jsonl, log.txt, report.json, normal.svg, reduce.svg), train/ (model.safetensors, metrics.jsonl, log.txt, normal.svg, reduce.svg).
 
         """
         let reportURL = root.appendingPathComponent("report.md")

@@ -157,11 +157,11 @@ struct UnitProcesses {
         let genotype = try Genotype(json: String(contentsOf: URL(fileURLWithPath: genotypeFile), encoding: .utf8))
         var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
         result.cpuSeconds = cost.cpuSeconds
-        guard let last = try lastJSONLine(run.metrics), let top1 = last["test_top1"] as? Double else {
+        guard let last = try MetricsLog.lastRecord(EpochRecord.self, in: run.metrics), last.epoch == last.epochs else {
             throw RunError("\(run.metrics.path) has no final test accuracy; the training did not finish")
         }
-        result.testAccuracy = top1
-        result.testImages = last["test_images"] as? Int
+        result.testAccuracy = last.testTop1
+        result.testImages = last.testImages
         result.meanInDegreeNormal = genotype.meanInDegree(.normal)
         result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
         return result
@@ -179,20 +179,13 @@ struct UnitProcesses {
         result.skipConnections = genotype.normal.joined().filter { $0.op == .skipConnect }.count
         result.meanInDegreeNormal = genotype.meanInDegree(.normal)
         result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
-        if let last = try lastJSONLine(folder.metrics) {
-            let stats = ["normal_statistics", "reduce_statistics"].compactMap { last[$0] as? [String: Any] }
-            let maxWeights = stats.compactMap { $0["mean_max_weight"] as? Double }
-            if !maxWeights.isEmpty { result.meanMaxWeight = maxWeights.reduce(0, +) / Double(maxWeights.count) }
-            let pruned = stats.compactMap { $0["pruned_fraction"] as? Double }
+        if let last = try MetricsLog.lastRecord(SearchEpochSummary.self, in: folder.metrics) {
+            let stats = [last.normalStatistics, last.reduceStatistics]
+            result.meanMaxWeight = stats.map(\.meanMaxWeight).reduce(0, +) / 2
+            let pruned = stats.compactMap(\.prunedFraction)
             if !pruned.isEmpty { result.prunedFraction = pruned.reduce(0, +) / Double(pruned.count) }
         }
         return result
-    }
-
-    private func lastJSONLine(_ url: URL) throws -> [String: Any]? {
-        guard let text = try? String(contentsOf: url, encoding: .utf8),
-              let line = text.split(separator: "\n").last else { return nil }
-        return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     }
 
     /// Time and peak memory over every process a unit needed (a resumed unit adds up).

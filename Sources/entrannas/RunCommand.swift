@@ -132,14 +132,8 @@ struct RunCommand: ParsableCommand {
                                 a.prunedFraction.map { String(format: "%.0f%%", 100 * $0) } ?? "-", a.meanInDegree))
         }
         lines.append(String(format: "| uniform weights | %.3f | %.3f | | |", 1 / k, Foundation.log(k)))
-        func strongest(_ m: [[Float]]) -> String {
-            m.enumerated().map { e, row in
-                let j = row.indices.max { row[$0] < row[$1] } ?? 0
-                return "e\(e) \(j < primitives.count ? primitives[j].rawValue : "?") \(String(format: "%.2f", row[j]))"
-            }.joined(separator: ", ")
-        }
-        lines += ["", "Strongest op per edge (normal): " + strongest(s.normalWeights),
-                  "", "Strongest op per edge (reduce): " + strongest(s.reduceWeights)]
+        lines += ["", "Strongest op per edge (normal): " + strongestOps(s.normalWeights, primitives: primitives),
+                  "", "Strongest op per edge (reduce): " + strongestOps(s.reduceWeights, primitives: primitives)]
         return lines.joined(separator: "\n")
     }
 

@@ -69,6 +69,14 @@ func performSearch(options: SearchOptions, seed: UInt64, train: Dataset) throws 
     return (run, report)
 }
 
+/// "e0 sep_conv_3x3 0.21, e1 ...": the strongest op of every edge of a weight matrix.
+func strongestOps(_ m: [[Float]], primitives: [Primitive]) -> String {
+    m.enumerated().map { e, row in
+        let k = row.indices.max { row[$0] < row[$1] } ?? 0
+        return "e\(e) \(k < primitives.count ? primitives[k].rawValue : "?") \(String(format: "%.2f", row[k]))"
+    }.joined(separator: ", ")
+}
+
 /// Draws the progress bar and writes per-epoch lines, metrics and checkpoints. The terminal
 /// gets a compact line per epoch; search.log and metrics.jsonl also hold every alpha.
 final class SearchReporter: SearchObserver {
@@ -120,12 +128,7 @@ final class SearchReporter: SearchObserver {
     }
 
     /// "e0 sep_conv_3x3 .21, e1 ..." : the weight matrices at a glance.
-    private func strongest(_ m: [[Float]]) -> String {
-        m.enumerated().map { e, row in
-            let k = row.indices.max { row[$0] < row[$1] } ?? 0
-            return "e\(e) \(run.config.primitives[k].rawValue) \(String(format: "%.2f", row[k]))"
-        }.joined(separator: ", ")
-    }
+    private func strongest(_ m: [[Float]]) -> String { strongestOps(m, primitives: run.config.primitives) }
 
     private func matrix(_ m: [[Float]]) -> String {
         m.map { "    " + $0.map { String(format: "%.3f", $0) }.joined(separator: " ") }.joined(separator: "\n")

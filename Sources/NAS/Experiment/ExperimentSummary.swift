@@ -58,8 +58,7 @@ public struct ExperimentSummary: Sendable {
                        meanMaxWeight: Spread(searches.compactMap(\.meanMaxWeight)),
                        gapPoints: Spread(searches.compactMap(\.gap)),
                        prunedPercent: Spread(searches.compactMap { $0.prunedFraction.map { 100 * $0 } }),
-                       inDegree: Spread(searches.compactMap { r in
-                           r.meanInDegreeNormal.flatMap { n in r.meanInDegreeReduce.map { (n + $0) / 2 } } }),
+                       inDegree: Spread(searches.compactMap(\.meanInDegree)),
                        testAccuracy: Spread(trains.compactMap(\.testAccuracy)))
         }
         for kind in [ExperimentUnit.Kind.randomDarts, .randomDST] {
@@ -67,8 +66,7 @@ public struct ExperimentSummary: Sendable {
             guard !trains.isEmpty else { continue }
             rows.append(Row(name: kind == .randomDarts ? "random (DARTS rule)" : "random (DST in-degree)", searches: 0,
                             trained: trains.count,
-                            inDegree: Spread(trains.compactMap { r in
-                                r.meanInDegreeNormal.flatMap { n in r.meanInDegreeReduce.map { (n + $0) / 2 } } }),
+                            inDegree: Spread(trains.compactMap(\.meanInDegree)),
                             testAccuracy: Spread(trains.compactMap(\.testAccuracy))))
         }
         return rows

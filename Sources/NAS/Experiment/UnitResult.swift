@@ -31,6 +31,11 @@ public struct UnitResult: Codable, Equatable, Sendable {
         self.genotype = genotype
     }
 
+    /// Mean in-degree over both cell types.
+    public var meanInDegree: Double? {
+        meanInDegreeNormal.flatMap { n in meanInDegreeReduce.map { (n + $0) / 2 } }
+    }
+
     /// Consistency gap in points (super-net minus derived net, both with BN re-estimated).
     public var gap: Double? {
         guard let s = superNetAccuracy, let d = derivedAccuracy else { return nil }

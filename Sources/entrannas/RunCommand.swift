@@ -99,7 +99,7 @@ struct RunCommand: ParsableCommand {
         - skip connections in the normal cell: \(genotype.normal.joined().filter { $0.op == .skipConnect }.count)
 
         ## Architecture weights at the end of the search
-        \(weightsSection(lastEpoch, primitives: options.spaceConfigPrimitives))
+        \(weightsSection(lastEpoch, primitives: try options.spaceConfig(for: data.train).primitives))
 
         ## Consistency (validation split, end of search)
         | network | accuracy | loss |

@@ -4,8 +4,8 @@ import Foundation
 import NAS
 
 /// Presets: `quick` finishes in minutes on 2 CPU cores (the weights barely move); `cpu` is the
-/// smallest search in which the architecture visibly learns on 2 cores (README, "The cpu
-/// preset"); `paper` is the method's published scale.
+/// smallest search in which the architecture visibly learns on 2 cores (README, "A search
+/// that learns on 2 cores"); `paper` is the method's published scale.
 enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
     case quick, cpu, paper
 }
@@ -15,7 +15,7 @@ enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
 struct SearchOptions: ParsableArguments {
     @Option(help: "Search method.")
     var method: SearchMethod = .entrannas
-    @Option(help: "quick (minutes on a CPU, smoke test), cpu (about 20 minutes on 2 cores, the architecture learns) or paper (the method's published configuration).")
+    @Option(help: "quick (minutes on a CPU, smoke test), cpu (about 15 minutes on 2 cores for EnTranNAS, the architecture learns) or paper (the method's published configuration).")
     var preset: SearchPreset = .paper
     @Option(help: "Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100.")
     var dataset: String = "fashion-mnist"
@@ -153,13 +153,6 @@ struct SearchOptions: ParsableArguments {
         if let evalLimit { h.evalLimit = evalLimit }
         if h.warmupEpochs >= h.epochs && epochs != nil && warmupEpochs == nil { h.warmupEpochs = max(0, h.epochs / 3) }
         return h
-    }
-
-    /// The candidate ops the search uses (for labelling weight matrices).
-    var spaceConfigPrimitives: [Primitive] {
-        var ops = (try? primitives.map(Primitive.parseList)) ?? Primitive.darts
-        if method == .entrannasDST && dstNone != .masked { ops.removeAll { $0 == .none } }
-        return ops
     }
 
     /// Flags that were given but change nothing for the chosen method, one warning each.

@@ -16,11 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // libtorch's include and library folders come from pkg-config (libtorch.pc), so no
+        // unsafeFlags: other packages can depend on this one. Debian's libtorch needs none.
+        .systemLibrary(name: "CLibTorch", pkgConfig: "libtorch", providers: [.apt(["libtorch-dev"])]),
         .target(
             name: "CTorch",
-            cxxSettings: [
-                .unsafeFlags(["-I/usr/include/torch/csrc/api/include", "-O2", "-Wno-deprecated-declarations"]),
-            ],
+            dependencies: ["CLibTorch"],
             linkerSettings: [
                 .linkedLibrary("torch_cpu"),
                 .linkedLibrary("c10"),

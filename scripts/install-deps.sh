@@ -31,3 +31,23 @@ if ! command -v swift >/dev/null; then
     exit 1
   fi
 fi
+
+# pkg-config file through which Package.swift finds libtorch (no unsafeFlags, so other packages
+# can depend on ours). Debian's libtorch needs no extra folders; the file says so explicitly, and
+# SwiftPM stops warning that it cannot find libtorch. docs/building.md explains the file.
+pc_dir=/usr/local/lib/pkgconfig
+pc_file="$pc_dir/libtorch.pc"
+if [ ! -f "$pc_file" ]; then
+  torch_version=$(dpkg-query -W -f='${Version}' libtorch-dev | sed -E 's/^[0-9]+://; s/[-+].*//')
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO mkdir -p "$pc_dir"
+  printf '%s\n' \
+    "# Written by entrannas' scripts/install-deps.sh: Debian's libtorch-dev." \
+    "Name: libtorch" \
+    "Description: PyTorch's C++ library (Debian libtorch-dev, CPU)" \
+    "Version: $torch_version" \
+    "Cflags:" \
+    "Libs: -ltorch_cpu -lc10" | $SUDO tee "$pc_file.tmp" >/dev/null
+  $SUDO mv "$pc_file.tmp" "$pc_file"
+  echo "wrote $pc_file"
+fi

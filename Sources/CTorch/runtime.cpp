@@ -3,7 +3,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/grad_mode.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/version.h>
+#include <torch/csrc/api/include/torch/version.h>  // full path: no extra include folder needed
 #include <malloc.h>
 #include <cstdlib>
 #include <thread>

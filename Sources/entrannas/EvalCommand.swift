@@ -43,10 +43,9 @@ struct EvalCommand: ParsableCommand {
         print("model: \(file.path) (\(config.genotypeName), \(config.layers) cells, \(config.initChannels) channels, "
               + "trained on \(config.dataset))")
         let loader = try DatasetErrorMapping.run { try DataLoader(dataset: test, batchSize: batchSize, shuffle: false, seed: 0) }
-        let bar = ProgressBar(label: "test", total: loader.imagesPerEpoch)
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
-        guard let result = try evaluate(network, on: loader, progress: bar, stop: StopSignal.shared) else {
+        guard let result = try evaluate(network, on: loader, observer: ConsoleObserver(), stop: StopSignal.shared) else {
             print("stopped before the end of the test set")
             throw ExitCode(StopSignal.exitCode)
         }

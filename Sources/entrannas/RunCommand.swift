@@ -48,7 +48,7 @@ struct RunCommand: ParsableCommand {
             print("search: already finished in \(searchDir.path)")
         } else {
             searchOptions.resume = options.resume && searchDir.hasCheckpoint
-            guard let result = try performSearch(options: searchOptions, seed: runtime.seed, train: data.train) else { return }
+            let result = try performSearch(options: searchOptions, seed: runtime.seed, train: data.train)
             genotype = result.run.searcher.network.genotype
             report = result.report
             lastEpoch = try? MetricsLog.lastRecord(SearchEpochSummary.self, in: searchDir.metrics)
@@ -78,6 +78,7 @@ struct RunCommand: ParsableCommand {
         if !resumeTraining { try trainDir.prepare(resume: false) }
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir)
+        trainer.observer = ConsoleObserver()
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
         let result: EvaluationResult

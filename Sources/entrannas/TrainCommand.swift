@@ -94,6 +94,7 @@ struct TrainCommand: ParsableCommand {
               + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)")
         print("output: \(run.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: run)
+        trainer.observer = ConsoleObserver()
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
         switch try trainer.run(resume: resume) {

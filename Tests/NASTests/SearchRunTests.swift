@@ -24,17 +24,7 @@ final class SearchRunTests: SingleThreadTestCase {
     }
 
     private func finish(_ run: SearchRun) throws {
-        final class Sink: SearchObserver {
-            let run: SearchRun
-            init(_ run: SearchRun) { self.run = run }
-            func searchWillStart(epochs: Int, stepsPerEpoch: Int, resumedAt: (epoch: Int, step: Int)) {}
-            func stepDidFinish(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) {}
-            func epochDidFinish(_ s: SearchEpochSummary) {
-                try! run.saveCheckpoint()
-                try! run.record(s, logLine: "epoch \(s.epoch)")
-            }
-        }
-        XCTAssertEqual(try run.searcher.run(observer: Sink(run)), .finished)
+        guard case .finished = try run.run() else { return XCTFail("the search stopped") }
     }
 
     func testResumeAfterAStopMidSearchEqualsAnUninterruptedRun() throws {
@@ -48,9 +38,8 @@ final class SearchRunTests: SingleThreadTestCase {
             let first = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: b, resume: false)
             var steps = 0
             first.searcher.shouldStop = { steps += 1; return steps >= 4 }
-            XCTAssertEqual(try first.searcher.run(), .stopped)
+            guard case .stopped(epoch: 0, step: 4) = try first.run() else { return XCTFail("expected a stop at step 4") }
             XCTAssertEqual(first.searcher.epoch, 0, "stopped inside the first epoch")
-            try first.saveCheckpoint()
             // Scramble the global generator, as a new process would start from another state.
             Torch.manualSeed(999)
             let resumed = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: b, resume: true)
@@ -68,9 +57,9 @@ final class SearchRunTests: SingleThreadTestCase {
         let data = syntheticDataset()
         let out = folder("files")
         let run = try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 1, output: out, resume: false)
+        let observer = RecordingObserver()
+        run.observer = observer
         try finish(run)
-        let report = try run.searcher.consistencyReport()
-        try run.writeResults(report: report)
         for file in ["genotype.json", "genotype.txt", "metrics.jsonl", "log.txt", "checkpoint.safetensors", "report.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
@@ -81,6 +70,14 @@ final class SearchRunTests: SingleThreadTestCase {
         for file in ["normal.dot", "reduce.dot"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
+        // What was shown was logged; the closing line names only files that exist.
+        let log = try String(contentsOf: out.appendingPathComponent("log.txt"), encoding: .utf8)
+        for line in observer.lines { XCTAssertTrue(log.contains(line.split(separator: "\n")[0]), line) }
+        let wrote = try XCTUnwrap(observer.lines.last { $0.hasPrefix("wrote ") })
+        for name in wrote.dropFirst(6).components(separatedBy: " in ")[0].components(separatedBy: ", ") {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), name)
+        }
+        XCTAssertTrue(wrote.contains("metrics.jsonl") && wrote.contains("report.json"), wrote)
         // The last epoch reads back with its learning measures.
         let last = try XCTUnwrap(try MetricsLog.lastRecord(SearchEpochSummary.self, in: out.appendingPathComponent("metrics.jsonl")))
         XCTAssertEqual(last.epoch, 2)
@@ -106,15 +103,9 @@ final class SearchRunTests: SingleThreadTestCase {
         var h = hyper(.entrannas)
         h.epochs = 4
         let run = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 3, output: folder("learn"), resume: false)
-        final class Last: SearchObserver {
-            var accuracy = 0.0
-            func searchWillStart(epochs: Int, stepsPerEpoch: Int, resumedAt: (epoch: Int, step: Int)) {}
-            func stepDidFinish(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) {}
-            func epochDidFinish(_ s: SearchEpochSummary) { accuracy = s.trainAccuracy }
-        }
-        let last = Last()
-        _ = try run.searcher.run(observer: last)
-        XCTAssertGreaterThan(last.accuracy, 0.6, "three visible classes should be learned well above chance (1/3)")
+        var accuracy = 0.0
+        _ = try run.searcher.run { accuracy = $0.trainAccuracy }
+        XCTAssertGreaterThan(accuracy, 0.6, "three visible classes should be learned well above chance (1/3)")
     }
 
     func testWarmupCoveringEveryEpochIsRejected() {
@@ -123,5 +114,47 @@ final class SearchRunTests: SingleThreadTestCase {
         XCTAssertThrowsError(try h.validate()) { XCTAssertTrue("\($0)".contains("--warmup-epochs 2 covers all 2 epochs")) }
         h.warmupEpochs = 1
         XCTAssertNoThrow(try h.validate())
+    }
+}
+
+/// A search on a disk that fills up: the run stops with an error naming the file and the cause,
+/// the last good checkpoint stays readable, no temporary file is left, and after space is freed
+/// the resumed run finishes with one metrics record per epoch.
+final class SearchRunFullDiskTests: SingleThreadTestCase {
+    func testAFullDiskStopsTheSearchAndKeepsTheLastCheckpoint() throws {
+        let disk = try FullDisk()
+        let out = disk.folder("search")
+        var h = SearchHyperparameters(method: .entrannas)
+        h.epochs = 3
+        h.warmupEpochs = 0
+        h.batchSize = 8
+        h.bnRecalibrationBatches = 2
+        let data = syntheticDataset()
+        let run = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 2, output: out, resume: false)
+        let steps = run.searcher.trainLoader.batchCount
+        var filled = false
+        run.observer = RecordingObserver { label, done in
+            // Full from the first step of the second epoch on: epoch 1's checkpoint is on disk.
+            if label == "search" && done == steps + 1 && !filled {
+                disk.fill()
+                filled = true
+            }
+        }
+        XCTAssertThrowsError(try run.run()) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(out.path) && (text.contains("disk full") || text.contains("space")), text)
+            XCTAssertFalse(text.contains("\n"), "one line: \(text)")
+        }
+        let checkpoint = try Checkpoint.load(from: out.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertEqual(checkpoint.epoch, 1, "the checkpoint of the last finished epoch is intact")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.contains(".tmp") }
+        XCTAssertEqual(leftovers, [], "no temporary file is left behind")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("genotype.json").path))
+
+        disk.free()
+        let resumed = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 2, output: out, resume: true)
+        guard case .finished = try resumed.run() else { return XCTFail("the resumed search stopped") }
+        let epochs = try MetricsLog.read(out.appendingPathComponent("metrics.jsonl")).compactMap { $0["epoch"] as? Int }
+        XCTAssertEqual(epochs, [1, 2, 3])
     }
 }

@@ -65,7 +65,7 @@ final class TrainingTests: SingleThreadTestCase {
 
     func makeTrainer(_ c: TrainingConfiguration, _ run: RunDirectory, stop: StopSignal = StopSignal()) throws -> Trainer {
         try Trainer(configuration: c, train: Self.synthetic("train", count: 48, seed: 1),
-                    test: Self.synthetic("test", count: 16, seed: 2), directory: run, quiet: true, stop: stop)
+                    test: Self.synthetic("test", count: 16, seed: 2), directory: run, stop: stop)
     }
 
     /// The presets carry DARTS' evaluation protocol (docs/method.md#evaluation) and a CPU-sized quick run.
@@ -98,7 +98,9 @@ final class TrainingTests: SingleThreadTestCase {
         let stoppedRun = try makeFolder()
         let stop = StopSignal()
         let first = try makeTrainer(c, stoppedRun, stop: stop)
-        first.afterStep = { epoch, batch, _ in if epoch == 0 && batch == 2 { stop.request() } }
+        // Batches of 8: after the third batch of the first epoch.
+        let observer = RecordingObserver { label, done in if label == "epoch 1/\(c.epochs)" && done == 24 { stop.request() } }
+        first.observer = observer
         XCTAssertEqual(try first.run(), .stopped(epoch: 0, batch: 3))
         XCTAssertTrue(stoppedRun.hasCheckpoint)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stoppedRun.model.path))
@@ -171,7 +173,8 @@ final class TrainingTests: SingleThreadTestCase {
         let run = try makeFolder()
         let stop = StopSignal()
         let trainer = try makeTrainer(Self.tinyConfiguration(), run, stop: stop)
-        trainer.afterStep = { _, _, _ in stop.request() }
+        let observer = RecordingObserver { _, _ in stop.request() }
+        trainer.observer = observer
         XCTAssertEqual(try trainer.run(), .stopped(epoch: 0, batch: 1))
         var changed = Self.tinyConfiguration()
         changed.learningRate = 0.1
@@ -204,5 +207,36 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertEqual(topKCorrect(logits, labels: labels, k: 1), 1)
         XCTAssertEqual(topKCorrect(logits, labels: labels, k: 2), 2)
         XCTAssertEqual(topKCorrect(logits, labels: labels, k: 5), 3, "k is capped at the class count")
+    }
+}
+
+/// Training on a disk that fills up stops with a one-line error and keeps the last checkpoint.
+final class TrainingFullDiskTests: SingleThreadTestCase {
+    func testAFullDiskStopsTrainingAndKeepsTheLastCheckpoint() throws {
+        let disk = try FullDisk()
+        let run = RunDirectory(url: disk.folder("train"))
+        try run.prepare(resume: false)
+        let c = TrainingTests.tinyConfiguration(epochs: 3)
+        let trainer = try Trainer(configuration: c, train: TrainingTests.synthetic("train", count: 48, seed: 1),
+                                  test: TrainingTests.synthetic("test", count: 16, seed: 2), directory: run, stop: StopSignal())
+        var filled = false
+        trainer.observer = RecordingObserver { label, _ in
+            if label == "epoch 2/3" && !filled {
+                disk.fill()
+                filled = true
+            }
+        }
+        XCTAssertThrowsError(try trainer.run()) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(run.path) && (text.contains("disk full") || text.contains("space")), text)
+            XCTAssertFalse(text.contains("\n"), "one line: \(text)")
+        }
+        XCTAssertEqual(try Checkpoint.load(from: run.checkpoint).epoch, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.model.path))
+        disk.free()
+        let resumed = try Trainer(configuration: c, train: TrainingTests.synthetic("train", count: 48, seed: 1),
+                                  test: TrainingTests.synthetic("test", count: 16, seed: 2), directory: run, stop: StopSignal())
+        guard case .finished = try resumed.run(resume: true) else { return XCTFail("the resumed training stopped") }
+        XCTAssertEqual(try MetricsLog.read(run.metrics).compactMap { $0["epoch"] as? Int }, [1, 2, 3])
     }
 }

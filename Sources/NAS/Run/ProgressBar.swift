@@ -13,8 +13,6 @@ public final class ProgressBar {
     /// What is counted ("img", "step").
     public let unit: String
     public let interactive: Bool
-    /// Draws nothing at all when false (tests, quiet runs).
-    public let enabled: Bool
     public var plainInterval: TimeInterval = 10
 
     private let start: Date
@@ -27,13 +25,12 @@ public final class ProgressBar {
     /// - Parameters:
     ///   - initial: work already done before this bar started (a resumed epoch); it counts
     ///     toward `done` but not toward the rate.
-    public init(label: String, total: Int, unit: String = "img", initial: Int = 0, enabled: Bool = true,
+    public init(label: String, total: Int, unit: String = "img", initial: Int = 0,
                 interactive: Bool = ProgressBar.stdoutIsTerminal) {
         self.label = label
         self.total = max(total, 1)
         self.unit = unit
         self.initial = initial
-        self.enabled = enabled
         self.interactive = interactive
         start = Date()
         lastPlainLine = start
@@ -54,7 +51,6 @@ public final class ProgressBar {
     /// Reports that `done` units are finished; `metrics` are shown after the ETA in order, e.g.
     /// `[("loss", "0.512"), ("acc", "81.3%")]`.
     public func update(done: Int, metrics: [(String, String)] = []) {
-        guard enabled else { return }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
         if interactive {
@@ -79,7 +75,7 @@ public final class ProgressBar {
 
     /// Clears the bar's line so the next printed line starts clean.
     public func finish() {
-        guard enabled, interactive, drawn else { return }
+        guard interactive, drawn else { return }
         print("\r\u{1B}[K", terminator: "")
         fflush(nil)
         drawn = false

@@ -1,23 +1,18 @@
 import Foundation
 
-/// Prints a run's per-epoch lines and mirrors them, time-stamped, into `log.txt`. Every line is
-/// written through at once (stdout flushed, file appended) so a killed run loses nothing.
+/// `log.txt`: a run's printed lines, time-stamped, appended and flushed one at a time so a killed
+/// run loses nothing. A line that cannot be written (disk full) is an error that stops the run.
 public final class RunLog: @unchecked Sendable {
-    private let handle: FileHandle?
-    /// False silences stdout (tests); the file still gets every line.
-    public let echo: Bool
+    public let url: URL
+    private let handle: FileHandle
     private let formatter: DateFormatter
 
-    /// Appends to `url` (created if missing); with nil, lines only go to stdout.
-    public init(url: URL?, echo: Bool = true) throws {
-        self.echo = echo
+    /// Appends to `url`, creating it when missing.
+    public init(url: URL) throws {
+        self.url = url
         formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        guard let url else {
-            handle = nil
-            return
-        }
         if !FileManager.default.fileExists(atPath: url.path) {
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
                 throw RunError("cannot create the log file \(url.path); check that its folder is writable")
@@ -25,28 +20,24 @@ public final class RunLog: @unchecked Sendable {
         }
         do {
             handle = try FileHandle(forWritingTo: url)
-            try handle?.seekToEnd()
+            try handle.seekToEnd()
         } catch {
             throw RunError("cannot open the log file \(url.path): \(error.localizedDescription)")
         }
     }
 
-    deinit { try? handle?.close() }
+    deinit { try? handle.close() }
 
-    /// Prints `line` and appends it to the log file.
-    public func print(_ line: String) {
-        if echo {
-            Swift.print(line)
-            fflush(nil)
-        }
-        write(line)
-    }
-
-    /// Appends `line` to the log file only.
-    public func write(_ line: String) {
-        guard let handle else { return }
+    /// Appends `line` (several lines when it holds newlines), each with a time stamp.
+    public func write(_ line: String) throws {
         let stamped = line.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "\(formatter.string(from: Date()))  \($0)" }.joined(separator: "\n")
-        try? handle.write(contentsOf: Data((stamped + "\n").utf8))
+        do {
+            try handle.write(contentsOf: Data((stamped + "\n").utf8))
+            try handle.synchronize()
+        } catch {
+            throw RunError("cannot write to \(url.path) (disk full?): \(error.localizedDescription); the run stopped, "
+                           + "its last checkpoint is intact: free space, then continue with --resume")
+        }
     }
 }

@@ -2,12 +2,22 @@ import Datasets
 import Foundation
 import Torch
 
+/// How `SearchRun.run` ended.
+public enum SearchOutcome: Sendable {
+    /// Every epoch is done; the genotype, diagrams and the consistency report are written.
+    case finished(ConsistencyReport)
+    /// A stop was requested; the checkpoint holds the position to resume from.
+    case stopped(epoch: Int, step: Int)
+}
+
 /// A complete search as the `search` and `run` commands perform it: data split, network,
-/// search loop, per-epoch checkpoint and metrics, and the final genotype and consistency report
-/// in an output folder:
+/// search loop, and the files of its output folder, which the run writes itself:
 ///
-///     genotype.json  genotype.txt  metrics.jsonl  log.txt  checkpoint.safetensors  report.json
-///     normal.dot/.svg/.png  reduce.dot/.svg/.png (the cells drawn; SVG and PNG need Graphviz)
+///     checkpoint.safetensors (every epoch and on a stop)  metrics.jsonl  log.txt
+///     genotype.json  genotype.txt  report.json  normal.dot/.svg/.png  reduce.dot/.svg/.png
+///
+/// A write that fails (disk full, permission) throws and ends the run; the checkpoint is
+/// replaced atomically, so the last good one stays.
 public final class SearchRun {
     public let config: SearchSpaceConfig
     public let hyper: SearchHyperparameters
@@ -15,8 +25,10 @@ public final class SearchRun {
     public let directory: RunDirectory
     public let searcher: Searcher
     public let dataset: Dataset
-    /// The per-epoch lines, mirrored into log.txt (stdout only when `echo` is set).
+    /// log.txt: every line the run shows, and the full weight matrices per epoch.
     public let log: RunLog
+    /// Display only (progress bars, printed lines); nil runs silently with the same files.
+    public var observer: RunObserver?
     private var metrics: MetricsLog?
 
     public var output: URL { directory.url }
@@ -25,7 +37,7 @@ public final class SearchRun {
     /// Builds everything; with `resume`, continues from the checkpoint in `output`, which must
     /// have been written with the same settings.
     public init(config: SearchSpaceConfig, hyper: SearchHyperparameters, train: Dataset, seed: UInt64, output: URL,
-                resume: Bool, echo: Bool = false) throws {
+                resume: Bool) throws {
         try config.validate()
         try hyper.validate()
         self.config = config
@@ -45,7 +57,7 @@ public final class SearchRun {
         let network = try SearchNetwork(config: config)
         searcher = try Searcher(network: network, hyper: hyper, trainLoader: trainLoader, validLoader: validLoader)
         try directory.prepare(resume: resume)
-        log = try RunLog(url: directory.log, echo: echo)
+        log = try RunLog(url: directory.log)
         if resume { try loadCheckpoint() }
     }
 
@@ -78,20 +90,74 @@ public final class SearchRun {
         try MetricsLog.rewind(directory.metrics, keepingThrough: searcher.epoch)
     }
 
-    /// Appends one epoch to metrics.jsonl and the log (flushed, so a crash loses nothing).
-    public func record(_ summary: SearchEpochSummary, logLine: String) throws {
-        if metrics == nil { metrics = try MetricsLog(url: directory.metrics) }
-        try metrics!.append(summary)
-        log.write(logLine)
+    /// What the search is: method, data, network, schedule and folder (the first lines of the log).
+    public var header: [String] {
+        let net = searcher.network
+        let weights = Double(net.weightParameters().reduce(0) { $0 + $1.1.count }) / 1e6
+        return [
+            "search: \(config.method.rawValue) on \(dataset.name) (\(dataset.channels)x\(dataset.height)x\(dataset.width), \(dataset.classCount) classes)"
+                + ", \(searcher.trainLoader.indices.count)+\(searcher.validLoader.indices.count) images (weights+architecture)",
+            "network: \(config.layers) cells, \(config.initChannels) channels, \(config.steps) steps, Engine-cells \(config.engineCells)"
+                + (config.featureSharing ? ", feature sharing" : "") + (config.partialChannels > 1 ? ", partial channels 1/\(config.partialChannels)" : "")
+                + ", \(String(format: "%.3f", weights))M weights",
+            "schedule: \(hyper.epochs) epochs (\(hyper.warmupEpochs) warm-up), batch \(hyper.batchSize), lr \(hyper.learningRate), "
+                + "arch lr \(hyper.archLearningRate), threads \(Torch.threadCount), seed \(seed)",
+            "output: \(output.path)" + (searcher.epoch > 0 || searcher.step > 0 ? " (resumed at epoch \(searcher.epoch + 1), step \(searcher.step))" : ""),
+        ]
     }
 
-    /// Writes genotype.json, genotype.txt, report.json and the cell diagrams (each atomically).
-    public func writeResults(report: ConsistencyReport?) throws {
+    /// Searches until the last epoch or a stop request (`searcher.shouldStop`). After every epoch
+    /// appends metrics.jsonl and log.txt and rewrites the checkpoint; on a stop saves the
+    /// checkpoint; at the end writes the genotype, the diagrams and the consistency report.
+    public func run() throws -> SearchOutcome {
+        for line in header { try say(line) }
+        let outcome = try searcher.run(observer: observer) { summary in
+            try self.record(summary)
+            try self.saveCheckpoint()
+        }
+        if outcome == .stopped {
+            try saveCheckpoint()
+            try say("stopped at epoch \(searcher.epoch + 1), step \(searcher.step); checkpoint saved. "
+                    + "Continue with the same command plus --resume.")
+            return .stopped(epoch: searcher.epoch, step: searcher.step)
+        }
+        let report = try searcher.consistencyReport()
+        let written = try writeResults(report: report)
+        try say("final genotype: \(searcher.network.genotype.dartsText)")
+        try say(report.table)
+        try say("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) in \(output.path)")
+        return .finished(report)
+    }
+
+    /// Appends one epoch to metrics.jsonl and log.txt (each flushed, so a crash loses nothing).
+    public func record(_ summary: SearchEpochSummary) throws {
+        if metrics == nil { metrics = try MetricsLog(url: directory.metrics) }
+        try metrics!.append(summary)
+        try log.write(summary.text(config: config, epochs: hyper.epochs, detailed: true))
+        observer?.runDidLog(summary.text(config: config, epochs: hyper.epochs, detailed: false))
+    }
+
+    /// Writes genotype.json, genotype.txt, report.json and the cell diagrams (each atomically);
+    /// returns the files written, so nothing is reported that is not there.
+    @discardableResult
+    public func writeResults(report: ConsistencyReport?) throws -> [URL] {
         let genotype = searcher.network.genotype
         try AtomicFile.write(genotype.jsonString() + "\n", to: directory.genotypeJSON)
         try AtomicFile.write(genotype.dartsText + "\n", to: directory.genotypeText)
-        try CellDiagrams.write(genotype, to: directory.url)
-        if let report { try AtomicFile.write(jsonText(report) + "\n", to: directory.file("report.json")) }
+        var written = [directory.genotypeJSON, directory.genotypeText]
+        if let report {
+            try AtomicFile.write(jsonText(report) + "\n", to: directory.file("report.json"))
+            written.append(directory.file("report.json"))
+        }
+        written += try CellDiagrams.write(genotype, to: directory.url)
+        return written + [directory.metrics, directory.log, directory.checkpoint]
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// Writes a line to log.txt, then shows it.
+    func say(_ line: String) throws {
+        try log.write(line)
+        observer?.runDidLog(line)
     }
 }
 

@@ -2,38 +2,6 @@ import Datasets
 import Foundation
 import Torch
 
-/// What a search reports while it runs; the CLI draws progress bars and log lines from it.
-public protocol SearchObserver: AnyObject {
-    func searchWillStart(epochs: Int, stepsPerEpoch: Int, resumedAt: (epoch: Int, step: Int))
-    func stepDidFinish(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double)
-    func epochDidFinish(_ summary: SearchEpochSummary)
-}
-
-/// One line of the search log and of metrics.jsonl.
-public struct SearchEpochSummary: Codable, Sendable {
-    public var epoch: Int
-    public var learningRate: Double
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var validLoss: Double
-    public var validAccuracy: Double
-    public var genotype: String
-    /// skip_connect count in the derived normal cell: the known collapse of DARTS-style search.
-    public var skipConnections: Int
-    /// softmax(alpha) per cell type, [edges][ops]; q-hat under DST.
-    public var normalWeights: [[Float]]
-    public var reduceWeights: [[Float]]
-    public var thresholds: [String: [Float]]?
-    /// Separation (and, under DST, sparsity) of each cell type's weights at the end of the epoch.
-    public var normalStatistics: ArchitectureStatistics
-    public var reduceStatistics: ArchitectureStatistics
-    /// EnTranNAS-DST: nodes (of both cell types) whose alphas and threshold got exactly zero
-    /// gradient, averaged over the epoch's architecture steps; nil without DST or arch steps.
-    public var zeroGradientNodes: Double?
-    public var architectureUpdated: Bool
-    public var seconds: Double
-}
-
 /// The bilevel search loop (docs/method.md#bilevel): per step, one architecture step on a validation
 /// batch (after the warm-up epochs), then one weight step on a training batch; the derived
 /// cells are refreshed after each architecture step. Stops cleanly between steps on request.
@@ -78,9 +46,14 @@ public final class Searcher {
 
     public var isFinished: Bool { epoch >= hyper.epochs }
 
-    /// Runs until the last epoch ends or `shouldStop` says so.
-    public func run(observer: SearchObserver? = nil) throws -> Outcome {
-        observer?.searchWillStart(epochs: hyper.epochs, stepsPerEpoch: trainLoader.batchCount, resumedAt: (epoch, step))
+    /// Runs until the last epoch ends or `shouldStop` says so. `epochDidFinish` gets each epoch's
+    /// summary before the loop goes on (SearchRun writes metrics and the checkpoint there); an
+    /// error it throws ends the search.
+    public func run(observer: RunObserver? = nil,
+                    epochDidFinish: (SearchEpochSummary) throws -> Void = { _ in }) throws -> Outcome {
+        let steps = trainLoader.batchCount
+        observer?.progressWillStart(label: "search", total: hyper.epochs * steps, unit: "step", done: epoch * steps + step)
+        defer { observer?.progressDidFinish() }
         while epoch < hyper.epochs {
             if step == 0 {
                 running = (0, 0, 0)
@@ -104,14 +77,16 @@ public final class Searcher {
                 running.correct += correct
                 running.count += Double(batch.count)
                 step += 1
-                observer?.stepDidFinish(epoch: epoch, step: step, stepsPerEpoch: trainLoader.batchCount,
-                                        loss: running.loss / running.count, accuracy: running.correct / running.count)
+                observer?.progress(done: epoch * steps + step,
+                                   metrics: [("epoch", "\(epoch + 1)/\(hyper.epochs)"),
+                                             ("loss", String(format: "%.3f", running.loss / running.count)),
+                                             ("acc", String(format: "%.1f%%", 100 * running.correct / running.count))])
                 if shouldStop() && step < trainLoader.batchCount { return .stopped }
             }
             let summary = try finishEpoch(architectureUpdated: updatesArchitecture)
             epoch += 1
             step = 0
-            observer?.epochDidFinish(summary)
+            try epochDidFinish(summary)
             if shouldStop() && epoch < hyper.epochs { return .stopped }
         }
         return .finished

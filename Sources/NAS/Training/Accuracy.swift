@@ -23,13 +23,16 @@ public func topKCorrect(_ logits: Tensor, labels: Tensor, k: Int) -> Int {
 }
 
 /// Evaluates `network` in inference mode on every batch of `loader` (epoch 0 of an unshuffled,
-/// unaugmented loader is the dataset in order). Returns nil when `stop` was requested midway.
-public func evaluate(_ network: EvalNetwork, on loader: DataLoader, progress: ProgressBar? = nil,
+/// unaugmented loader is the dataset in order), shown to `observer` as a stretch of work called
+/// `label`. Returns nil when `stop` was requested midway.
+public func evaluate(_ network: EvalNetwork, on loader: DataLoader, observer: RunObserver? = nil, label: String = "test",
                      stop: StopSignal? = nil) throws -> EvaluationResult? {
     let wasTraining = network.isTraining
     network.eval()
     defer { network.train(wasTraining) }
     var lossSum = 0.0, top1 = 0, top5 = 0, seen = 0
+    observer?.progressWillStart(label: label, total: loader.imagesPerEpoch, unit: "img", done: 0)
+    defer { observer?.progressDidFinish() }
     try withNoGrad {
         for batch in try loader.epoch(0) {
             let logits = network(batch.images).logits
@@ -37,11 +40,10 @@ public func evaluate(_ network: EvalNetwork, on loader: DataLoader, progress: Pr
             top1 += topKCorrect(logits, labels: batch.labels, k: 1)
             top5 += topKCorrect(logits, labels: batch.labels, k: 5)
             seen += batch.count
-            progress?.update(done: seen, metrics: [("acc", percent(top1, seen))])
+            observer?.progress(done: seen, metrics: [("acc", percent(top1, seen))])
             if stop?.isRequested == true { break }
         }
     }
-    progress?.finish()
     if stop?.isRequested == true { return nil }
     guard seen > 0 else { return EvaluationResult(loss: 0, top1: 0, top5: 0, count: 0) }
     return EvaluationResult(loss: lossSum / Double(seen), top1: 100 * Double(top1) / Double(seen),

@@ -13,8 +13,9 @@ public enum TrainingOutcome: Equatable, Sendable {
 /// Trains an evaluation network from scratch by the DARTS protocol (docs/method.md#evaluation): SGD with
 /// momentum, cosine learning rate per epoch, weight decay, gradient clipping, auxiliary loss,
 /// drop-path ramped over the epochs, optional label smoothing and cutout. Tests the network after
-/// every epoch, appends `metrics.jsonl`, rewrites the checkpoint atomically, and stops cleanly on
-/// request. A resumed run computes bitwise what an uninterrupted one would (same threads, CPU).
+/// every epoch, appends `metrics.jsonl` and `log.txt`, rewrites the checkpoint atomically, and
+/// stops cleanly on request. A failed write throws and ends the run, the last good checkpoint
+/// intact. A resumed run computes bitwise what an uninterrupted one would (same threads, CPU).
 public final class Trainer {
     public let configuration: TrainingConfiguration
     public let network: EvalNetwork
@@ -26,18 +27,16 @@ public final class Trainer {
     /// The test images evaluated after the other epochs (`evalLimit` of them, or all).
     public let epochTestLoader: DataLoader
     public let directory: RunDirectory
-    /// No progress bars and no printed lines (the log file is still written).
-    public let quiet: Bool
     public let stop: StopSignal
-    /// Called after each training step with the epoch, the batch index and the step's loss.
-    public var afterStep: ((_ epoch: Int, _ batch: Int, _ loss: Double) -> Void)?
+    /// Display only (progress bars, printed lines); nil trains silently with the same files.
+    public var observer: RunObserver?
 
     private let log: RunLog
 
     /// Seeds libtorch with the configuration's seed and builds the network, the optimizer and
     /// the loaders. `directory` must have been prepared (`RunDirectory.prepare`).
     public init(configuration: TrainingConfiguration, train: Dataset, test: Dataset, directory: RunDirectory,
-                quiet: Bool = false, stop: StopSignal = .shared) throws {
+                stop: StopSignal = .shared) throws {
         try configuration.validate()
         for part in [train, test] {
             guard part.channels == configuration.inputChannels, part.height == configuration.imageHeight,
@@ -50,7 +49,6 @@ public final class Trainer {
         }
         self.configuration = configuration
         self.directory = directory
-        self.quiet = quiet
         self.stop = stop
         Torch.manualSeed(configuration.seed)
         network = try EvalNetwork(genotype: configuration.genotype, configuration: configuration.network)
@@ -80,7 +78,7 @@ public final class Trainer {
         } catch let error as DatasetError {
             throw RunError("\(error)")
         }
-        log = try RunLog(url: directory.log, echo: !quiet)
+        log = try RunLog(url: directory.log)
     }
 
     /// The dataset's usual training augmentation (crop, and flip for CIFAR) plus cutout.
@@ -105,10 +103,10 @@ public final class Trainer {
             partial = PartialEpoch(checkpoint.values)
             try MetricsLog.rewind(directory.metrics, keepingThrough: epoch)
             if let threads = checkpoint.threadCount, threads != Torch.threadCount {
-                log.print("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
+                try say("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
                           + "results match an uninterrupted run bitwise only with the same --threads")
             }
-            log.print("resuming \(directory.path) at epoch \(epoch + 1), batch \(startBatch) of \(trainLoader.batchCount)")
+            try say("resuming \(directory.path) at epoch \(epoch + 1), batch \(startBatch) of \(trainLoader.batchCount)")
         } else {
             do { try AtomicFile.write(configuration.jsonString() + "\n", to: directory.configuration) } catch {
                 throw RunError("cannot write \(directory.configuration.path): \(error)")
@@ -130,16 +128,15 @@ public final class Trainer {
         if let last {
             final = last
         } else {
-            let bar = ProgressBar(label: "test", total: testLoader.imagesPerEpoch, enabled: !quiet)
-            guard let result = try evaluate(network, on: testLoader, progress: bar, stop: stop) else {
+            guard let result = try evaluate(network, on: testLoader, observer: observer, stop: stop) else {
                 return .stopped(epoch: epoch, batch: 0)
             }
             final = result
         }
         try TrainedModel.save(network, configuration: configuration, result: final, in: directory)
-        log.print(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
+        try say(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
                   + " on \(final.count) \(configuration.dataset) test images")
-        log.print("weights: \(directory.model.path) (genotype.json and genotype.txt beside it)")
+        try say("weights: \(directory.model.path) (genotype.json and genotype.txt beside it)")
         return .finished(final)
     }
 
@@ -177,29 +174,27 @@ public final class Trainer {
         var partial = start
         let began = Date()
         let elapsed = { partial.seconds + Date().timeIntervalSince(began) }
-        let bar = ProgressBar(label: "epoch \(epoch + 1)/\(configuration.epochs)", total: trainLoader.imagesPerEpoch,
-                              initial: partial.seen, enabled: !quiet)
+        observer?.progressWillStart(label: "epoch \(epoch + 1)/\(configuration.epochs)", total: trainLoader.imagesPerEpoch,
+                                    unit: "img", done: partial.seen)
         let parameters = network.parameters()
         for batch in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
             let loss = try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
             partial.lossSum += loss.value * Double(batch.count)
             partial.correct += loss.correct
             partial.seen += batch.count
-            bar.update(done: partial.seen, metrics: [("loss", String(format: "%.4f", partial.lossSum / Double(partial.seen))),
-                                                     ("acc", percent(partial.correct, partial.seen))])
-            afterStep?(epoch, batch.index, loss.value)
+            observer?.progress(done: partial.seen, metrics: [("loss", String(format: "%.4f", partial.lossSum / Double(partial.seen))),
+                                                             ("acc", percent(partial.correct, partial.seen))])
             if stop.isRequested {
-                bar.finish()
+                observer?.progressDidFinish()
                 partial.seconds = elapsed()
                 try saveCheckpoint(epoch: epoch, batch: batch.index + 1, partial: partial)
                 return .stopped(epoch: epoch, batch: batch.index + 1)
             }
         }
-        bar.finish()
+        observer?.progressDidFinish()
         partial.seconds = elapsed()
         let loader = epoch == configuration.epochs - 1 ? testLoader : epochTestLoader
-        let testBar = ProgressBar(label: "  test", total: loader.imagesPerEpoch, enabled: !quiet)
-        guard let test = try evaluate(network, on: loader, progress: testBar, stop: stop) else {
+        guard let test = try evaluate(network, on: loader, observer: observer, label: "  test", stop: stop) else {
             try saveCheckpoint(epoch: epoch, batch: trainLoader.batchCount, partial: partial)
             return .stopped(epoch: epoch, batch: trainLoader.batchCount)
         }
@@ -209,8 +204,8 @@ public final class Trainer {
                                  trainTop1: 100 * Double(partial.correct) / Double(seen), testLoss: test.loss,
                                  testTop1: test.top1, testTop5: test.top5, testImages: test.count, seconds: partial.seconds,
                                  imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
-        log.print(record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
         try metrics.append(record)
+        try say(record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
         try checkFinite(epoch: epoch)
         try saveCheckpoint(epoch: epoch + 1, batch: 0, partial: PartialEpoch())
         return .tested(test)
@@ -255,6 +250,12 @@ public final class Trainer {
             throw RunError("weight \(name) is no longer finite after epoch \(epoch + 1); no checkpoint was saved for it. "
                            + "Start again with a lower --learning-rate")
         }
+    }
+
+    /// Writes a line to log.txt, then shows it.
+    private func say(_ line: String) throws {
+        try log.write(line)
+        observer?.runDidLog(line)
     }
 
     private func saveCheckpoint(epoch: Int, batch: Int, partial: PartialEpoch) throws {

@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+
+/// A real full disk for tests: a small tmpfs mounted in a temporary folder, which `fill()` fills
+/// to the last byte and `free()` empties again. Mounting needs root (CI runs as root); elsewhere
+/// the test is skipped with that reason.
+final class FullDisk {
+    let url: URL
+    private var filler: URL { url.appendingPathComponent("filler") }
+
+    init(megabytes: Int = 8) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-fulldisk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        guard Self.shell("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", url.path]) == 0 else {
+            try? FileManager.default.removeItem(at: url)
+            throw XCTSkip("mounting a tmpfs needs root; this test fills a real disk")
+        }
+    }
+
+    /// A folder inside the disk for a run's output.
+    func folder(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    /// Writes zeros until the disk refuses (ENOSPC).
+    func fill() {
+        FileManager.default.createFile(atPath: filler.path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: filler.path) else { return }
+        defer { try? handle.close() }
+        let block = Data(count: 4096)
+        while (try? handle.write(contentsOf: block)) != nil {}
+    }
+
+    func free() { try? FileManager.default.removeItem(at: filler) }
+
+    deinit {
+        _ = Self.shell("/bin/umount", [url.path])
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    private static func shell(_ tool: String, _ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

@@ -16,12 +16,8 @@ public struct LoaderEpoch: Sequence, Sendable {
     /// Batches this iteration will yield.
     public var underestimatedCount: Int { loader.batchCount - startBatch }
 
-    public func makeIterator() -> BatchIterator {
-        BatchIterator(hostBatches: hostBatches())
-    }
-
-    /// The same batches as plain arrays, without creating tensors.
-    public func hostBatches() -> HostBatchIterator {
+    /// The batches as plain arrays; `try Batch(host)` makes the tensors.
+    public func makeIterator() -> HostBatchIterator {
         HostBatchIterator(loader: loader, epoch: epoch, startBatch: startBatch)
     }
 }

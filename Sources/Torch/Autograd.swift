@@ -4,36 +4,30 @@ import CTorch
 
 extension Tensor {
     /// Whether operations on this tensor are recorded for differentiation.
-    public var requiresGrad: Bool {
-        get { ct_requires_grad(handle) }
-        set { if ct_set_requires_grad(handle, newValue) != 0 { TorchError.fail("requires_grad") } }
-    }
+    public var requiresGrad: Bool { ct_requires_grad(handle) }
     public var isLeaf: Bool { ct_is_leaf(handle) }
 
     /// Marks this tensor as a leaf that collects gradients, and returns it.
     @discardableResult
-    public func requiringGrad(_ on: Bool = true) -> Tensor {
-        requiresGrad = on
+    public func requiringGrad(_ on: Bool = true) throws -> Tensor {
+        if ct_set_requires_grad(handle, on) != 0 { throw TorchError.failure("requires_grad") }
         return self
     }
 
     /// Accumulates d(self)/d(leaf) into every leaf's `grad`. `self` must be a scalar unless
     /// `gradient` is given.
-    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) {
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) throws {
         let rc = withExtendedLifetime(gradient) { ct_backward(handle, gradient?.handle, retainGraph, createGraph) }
-        if rc != 0 { TorchError.fail("backward") }
+        if rc != 0 { throw TorchError.failure("backward") }
     }
 
     /// The accumulated gradient, or nil when none has been computed.
-    public var grad: Tensor? {
-        get {
-            guard let h = ct_grad(handle) else { return nil }
-            return Tensor(owning: h)
-        }
-        set {
-            let rc = withExtendedLifetime(newValue) { ct_set_grad(handle, newValue?.handle) }
-            if rc != 0 { TorchError.fail("set grad") }
-        }
+    public var grad: Tensor? { ct_grad(handle).map { Tensor(valid: $0) } }
+
+    /// Replaces the accumulated gradient (nil drops it); its shape must match.
+    public func setGrad(_ gradient: Tensor?) throws {
+        let rc = withExtendedLifetime(gradient) { ct_set_grad(handle, gradient?.handle) }
+        if rc != 0 { throw TorchError.failure("set grad") }
     }
 
     /// Drops the accumulated gradient (PyTorch's `zero_grad(set_to_none=True)`).
@@ -46,7 +40,7 @@ extension Tensor {
 /// step gets a Hessian-vector product. Inputs that do not influence the outputs get nil when
 /// `allowUnused` is set (otherwise libtorch reports an error).
 public func gradients(of outputs: [Tensor], withRespectTo inputs: [Tensor], gradOutputs: [Tensor]? = nil,
-                      retainGraph: Bool? = nil, createGraph: Bool = false, allowUnused: Bool = false) -> [Tensor?] {
+                      retainGraph: Bool? = nil, createGraph: Bool = false, allowUnused: Bool = false) throws -> [Tensor?] {
     let outs: [OpaquePointer?] = outputs.map { $0.handle }
     let ins: [OpaquePointer?] = inputs.map { $0.handle }
     let gos: [OpaquePointer?]? = gradOutputs?.map { $0.handle }
@@ -58,11 +52,11 @@ public func gradients(of outputs: [Tensor], withRespectTo inputs: [Tensor], grad
         } ?? ct_autograd_grad(outs, Int64(outs.count), ins, Int64(ins.count), nil, retainGraph ?? createGraph,
                               createGraph, allowUnused, &result)
     }
-    if rc != 0 { TorchError.fail("autograd.grad") }
-    return result.map { $0.map { Tensor(owning: $0) } }
+    if rc != 0 { throw TorchError.failure("autograd.grad") }
+    return result.map { $0.map { Tensor(valid: $0) } }
 }
 
 /// Gradient of a scalar with respect to inputs (all must be used).
-public func gradients(of output: Tensor, withRespectTo inputs: [Tensor], createGraph: Bool = false) -> [Tensor] {
-    gradients(of: [output], withRespectTo: inputs, createGraph: createGraph).map { $0! }
+public func gradients(of output: Tensor, withRespectTo inputs: [Tensor], createGraph: Bool = false) throws -> [Tensor] {
+    try gradients(of: [output], withRespectTo: inputs, createGraph: createGraph).map { $0! }
 }

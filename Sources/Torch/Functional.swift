@@ -4,61 +4,61 @@ import CTorch
 
 /// 2-D convolution. `weight` is [out, in/groups, kh, kw].
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
-                   dilation: Int = 1, groups: Int = 1) -> Tensor {
-    conv2d(x, weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
+                   dilation: Int = 1, groups: Int = 1) throws -> Tensor {
+    try conv2d(x, weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
            dilation: (dilation, dilation), groups: groups)
 }
 
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int), padding: (Int, Int),
-                   dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
+                   dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
     let s = [Int64(stride.0), Int64(stride.1)], p = [Int64(padding.0), Int64(padding.1)]
     let d = [Int64(dilation.0), Int64(dilation.1)]
-    return withExtendedLifetime(bias) {
-        Tensor(owning: ct_conv2d(x.handle, weight.handle, bias?.handle, s, p, d, Int64(groups)), "conv2d")
+    return try withExtendedLifetime(bias) {
+        try Tensor(owning: ct_conv2d(x.handle, weight.handle, bias?.handle, s, p, d, Int64(groups)), "conv2d")
     }
 }
 
-public func maxPool2d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) -> Tensor {
+public func maxPool2d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) throws -> Tensor {
     let k = [Int64(kernelSize), Int64(kernelSize)], st = Int64(stride ?? kernelSize)
-    return Tensor(owning: ct_max_pool2d(x.handle, k, [st, st], [Int64(padding), Int64(padding)], ceilMode), "max_pool2d")
+    return try Tensor(owning: ct_max_pool2d(x.handle, k, [st, st], [Int64(padding), Int64(padding)], ceilMode), "max_pool2d")
 }
 
 /// Average pooling; DARTS uses `countIncludePad: false` so border averages ignore the padding.
 public func avgPool2d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false,
-                      countIncludePad: Bool = false) -> Tensor {
+                      countIncludePad: Bool = false) throws -> Tensor {
     let k = [Int64(kernelSize), Int64(kernelSize)], st = Int64(stride ?? kernelSize)
-    return Tensor(owning: ct_avg_pool2d(x.handle, k, [st, st], [Int64(padding), Int64(padding)], ceilMode, countIncludePad),
+    return try Tensor(owning: ct_avg_pool2d(x.handle, k, [st, st], [Int64(padding), Int64(padding)], ceilMode, countIncludePad),
                   "avg_pool2d")
 }
 
-public func adaptiveAvgPool2d(_ x: Tensor, outputSize: (Int, Int)) -> Tensor {
-    Tensor(owning: ct_adaptive_avg_pool2d(x.handle, [Int64(outputSize.0), Int64(outputSize.1)]), "adaptive_avg_pool2d")
+public func adaptiveAvgPool2d(_ x: Tensor, outputSize: (Int, Int)) throws -> Tensor {
+    try Tensor(owning: ct_adaptive_avg_pool2d(x.handle, [Int64(outputSize.0), Int64(outputSize.1)]), "adaptive_avg_pool2d")
 }
 
 /// Batch normalisation. In training mode batch statistics are used and the running statistics
 /// (when given) move by `momentum`; in inference mode the running statistics are used.
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
-                      training: Bool, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
-    withExtendedLifetime((weight, bias, runningMean, runningVar)) {
-        Tensor(owning: ct_batch_norm(x.handle, weight?.handle, bias?.handle, runningMean?.handle, runningVar?.handle,
+                      training: Bool, momentum: Double = 0.1, eps: Double = 1e-5) throws -> Tensor {
+    try withExtendedLifetime((weight, bias, runningMean, runningVar)) {
+        try Tensor(owning: ct_batch_norm(x.handle, weight?.handle, bias?.handle, runningMean?.handle, runningVar?.handle,
                                      training, momentum, eps), "batch_norm")
     }
 }
 
-public func dropout(_ x: Tensor, p: Double, training: Bool) -> Tensor {
-    Tensor(owning: ct_dropout(x.handle, p, training), "dropout")
+public func dropout(_ x: Tensor, p: Double, training: Bool) throws -> Tensor {
+    try Tensor(owning: ct_dropout(x.handle, p, training), "dropout")
 }
 
-public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    withExtendedLifetime(bias) { Tensor(owning: ct_linear(x.handle, weight.handle, bias?.handle), "linear") }
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
+    try withExtendedLifetime(bias) { try Tensor(owning: ct_linear(x.handle, weight.handle, bias?.handle), "linear") }
 }
 
 /// Mean cross-entropy of logits [N, C] against int64 class indices [N]; optional label smoothing.
-public func crossEntropy(_ logits: Tensor, _ target: Tensor, labelSmoothing: Double = 0) -> Tensor {
-    Tensor(owning: ct_cross_entropy(logits.handle, target.handle, labelSmoothing), "cross_entropy")
+public func crossEntropy(_ logits: Tensor, _ target: Tensor, labelSmoothing: Double = 0) throws -> Tensor {
+    try Tensor(owning: ct_cross_entropy(logits.handle, target.handle, labelSmoothing), "cross_entropy")
 }
 
 extension Tensor {
-    public func softmax(dim: Int) -> Tensor { Tensor(owning: ct_softmax(handle, Int64(dim)), "softmax") }
-    public func logSoftmax(dim: Int) -> Tensor { Tensor(owning: ct_log_softmax(handle, Int64(dim)), "log_softmax") }
+    public func softmax(dim: Int) throws -> Tensor { try Tensor(owning: ct_softmax(handle, Int64(dim)), "softmax") }
+    public func logSoftmax(dim: Int) throws -> Tensor { try Tensor(owning: ct_log_softmax(handle, Int64(dim)), "log_softmax") }
 }

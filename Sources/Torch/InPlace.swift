@@ -4,22 +4,22 @@ import CTorch
 // recorded by autograd only when called under `withNoGrad`, as in PyTorch's `torch.no_grad()`.
 
 extension Tensor {
-    private func check(_ rc: Int32, _ what: String) { if rc != 0 { TorchError.fail(what) } }
+    private func check(_ rc: Int32, _ what: String) throws { if rc != 0 { throw TorchError.failure(what) } }
 
     /// Copies `source` (broadcast) into this tensor's memory.
-    public func copy_(_ source: Tensor) { check(ct_copy_(handle, source.handle), "copy_") }
-    public func zero_() { check(ct_zero_(handle), "zero_") }
-    public func fill_(_ value: Double) { check(ct_fill_(handle, value), "fill_") }
+    public func copy_(_ source: Tensor) throws { try check(ct_copy_(handle, source.handle), "copy_") }
+    public func zero_() throws { try check(ct_zero_(handle), "zero_") }
+    public func fill_(_ value: Double) throws { try check(ct_fill_(handle, value), "fill_") }
     /// self += alpha * other
-    public func add_(_ other: Tensor, alpha: Double = 1) { check(ct_add_(handle, other.handle, alpha), "add_") }
-    public func mul_(_ scalar: Double) { check(ct_mul_scalar_(handle, scalar), "mul_") }
-    public func mul_(_ other: Tensor) { check(ct_mul_(handle, other.handle), "mul_") }
+    public func add_(_ other: Tensor, alpha: Double = 1) throws { try check(ct_add_(handle, other.handle, alpha), "add_") }
+    public func mul_(_ scalar: Double) throws { try check(ct_mul_scalar_(handle, scalar), "mul_") }
+    public func mul_(_ other: Tensor) throws { try check(ct_mul_(handle, other.handle), "mul_") }
     /// self += value * a * b
-    public func addcmul_(_ a: Tensor, _ b: Tensor, value: Double = 1) {
-        check(ct_addcmul_(handle, a.handle, b.handle, value), "addcmul_")
+    public func addcmul_(_ a: Tensor, _ b: Tensor, value: Double = 1) throws {
+        try check(ct_addcmul_(handle, a.handle, b.handle, value), "addcmul_")
     }
     /// self += value * a / b
-    public func addcdiv_(_ a: Tensor, _ b: Tensor, value: Double = 1) {
-        check(ct_addcdiv_(handle, a.handle, b.handle, value), "addcdiv_")
+    public func addcdiv_(_ a: Tensor, _ b: Tensor, value: Double = 1) throws {
+        try check(ct_addcdiv_(handle, a.handle, b.handle, value), "addcdiv_")
     }
 }

@@ -32,7 +32,7 @@ public enum Torch {
     public static func manualSeed(_ seed: UInt64) { ct_manual_seed(seed) }
 
     /// The generator's state, to store in checkpoints so a resumed run draws the same numbers.
-    public static func rngState() -> Tensor { Tensor(owning: ct_rng_get_state(), "rng state") }
+    public static func rngState() throws -> Tensor { try Tensor(owning: ct_rng_get_state(), "rng state") }
 
     public static func setRNGState(_ state: Tensor) throws {
         try TorchError.check(ct_rng_set_state(state.handle), "restoring the random generator state")

@@ -35,10 +35,13 @@ public final class Tensor: @unchecked Sendable {
     let handle: OpaquePointer
 
     /// Takes ownership of a handle returned by the shim; a NULL handle is a libtorch error.
-    init(owning handle: OpaquePointer?, _ what: @autoclosure () -> String = "libtorch call") {
-        guard let handle else { TorchError.fail(what()) }
+    init(owning handle: OpaquePointer?, _ what: @autoclosure () -> String = "libtorch call") throws {
+        guard let handle else { throw TorchError.failure(what()) }
         self.handle = handle
     }
+
+    /// Takes ownership of a handle the shim returned and that is known not to be NULL.
+    init(valid handle: OpaquePointer) { self.handle = handle }
 
     deinit { ct_free(handle) }
 
@@ -64,28 +67,34 @@ public final class Tensor: @unchecked Sendable {
     // MARK: creation
 
     /// Copies Swift floats into a new float32 tensor of the given shape.
-    public convenience init(_ values: [Float], shape: [Int]) {
-        precondition(values.count == shape.reduce(1, *), "Tensor: \(values.count) values for shape \(shape)")
+    public convenience init(_ values: [Float], shape: [Int]) throws {
+        guard values.count == shape.reduce(1, *) else {
+            throw TorchError.invalid("Tensor: \(values.count) values for shape \(shape)")
+        }
         let s = shape.map(Int64.init)
         let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.float32.rawValue) }
-        self.init(owning: h, "from [Float]")
+        try self.init(owning: h, "from [Float]")
     }
-    public convenience init(_ values: [Int64], shape: [Int]) {
-        precondition(values.count == shape.reduce(1, *), "Tensor: \(values.count) values for shape \(shape)")
+    public convenience init(_ values: [Int64], shape: [Int]) throws {
+        guard values.count == shape.reduce(1, *) else {
+            throw TorchError.invalid("Tensor: \(values.count) values for shape \(shape)")
+        }
         let s = shape.map(Int64.init)
         let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.int64.rawValue) }
-        self.init(owning: h, "from [Int64]")
+        try self.init(owning: h, "from [Int64]")
     }
-    public convenience init(_ values: [Double], shape: [Int]) {
-        precondition(values.count == shape.reduce(1, *), "Tensor: \(values.count) values for shape \(shape)")
+    public convenience init(_ values: [Double], shape: [Int]) throws {
+        guard values.count == shape.reduce(1, *) else {
+            throw TorchError.invalid("Tensor: \(values.count) values for shape \(shape)")
+        }
         let s = shape.map(Int64.init)
         let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.float64.rawValue) }
-        self.init(owning: h, "from [Double]")
+        try self.init(owning: h, "from [Double]")
     }
     /// A 1-D float tensor.
-    public convenience init(_ values: [Float]) { self.init(values, shape: [values.count]) }
+    public convenience init(_ values: [Float]) throws { try self.init(values, shape: [values.count]) }
     /// A 0-D float tensor.
-    public convenience init(scalar: Float) { self.init([scalar], shape: []) }
+    public convenience init(scalar: Float) throws { try self.init([scalar], shape: []) }
 
     /// Builds a tensor from raw little-endian bytes; throws when the byte count does not fit.
     public convenience init(bytes: UnsafeRawBufferPointer, shape: [Int], dtype: DType) throws {
@@ -94,82 +103,82 @@ public final class Tensor: @unchecked Sendable {
             throw TorchError.invalid("\(bytes.count) bytes for shape \(shape) of \(dtype) (needs \(expected))")
         }
         let s = shape.map(Int64.init)
-        self.init(owning: ct_from_data(bytes.baseAddress, s, Int64(s.count), dtype.rawValue), "from bytes")
+        try self.init(owning: ct_from_data(bytes.baseAddress, s, Int64(s.count), dtype.rawValue), "from bytes")
     }
 
-    public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 0, dtype: dtype) }
-    public static func ones(_ shape: [Int], dtype: DType = .float32) -> Tensor { full(shape, 1, dtype: dtype) }
-    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
+    public static func zeros(_ shape: [Int], dtype: DType = .float32) throws -> Tensor { try full(shape, 0, dtype: dtype) }
+    public static func ones(_ shape: [Int], dtype: DType = .float32) throws -> Tensor { try full(shape, 1, dtype: dtype) }
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) throws -> Tensor {
         let s = shape.map(Int64.init)
-        return Tensor(owning: ct_full(s, Int64(s.count), value, dtype.rawValue), "full")
+        return try Tensor(owning: ct_full(s, Int64(s.count), value, dtype.rawValue), "full")
     }
     /// Standard normal samples from the global generator (seed it with `Torch.manualSeed`).
-    public static func randn(_ shape: [Int]) -> Tensor {
+    public static func randn(_ shape: [Int]) throws -> Tensor {
         let s = shape.map(Int64.init)
-        return Tensor(owning: ct_randn(s, Int64(s.count)), "randn")
+        return try Tensor(owning: ct_randn(s, Int64(s.count)), "randn")
     }
     /// Uniform samples in [0, 1).
-    public static func rand(_ shape: [Int]) -> Tensor {
+    public static func rand(_ shape: [Int]) throws -> Tensor {
         let s = shape.map(Int64.init)
-        return Tensor(owning: ct_rand(s, Int64(s.count)), "rand")
+        return try Tensor(owning: ct_rand(s, Int64(s.count)), "rand")
     }
-    public static func uniform(_ shape: [Int], low: Double, high: Double) -> Tensor {
+    public static func uniform(_ shape: [Int], low: Double, high: Double) throws -> Tensor {
         let s = shape.map(Int64.init)
-        return Tensor(owning: ct_uniform(s, Int64(s.count), low, high), "uniform")
+        return try Tensor(owning: ct_uniform(s, Int64(s.count), low, high), "uniform")
     }
-    public static func normal(_ shape: [Int], mean: Double = 0, std: Double = 1) -> Tensor {
+    public static func normal(_ shape: [Int], mean: Double = 0, std: Double = 1) throws -> Tensor {
         let s = shape.map(Int64.init)
-        return Tensor(owning: ct_normal(s, Int64(s.count), mean, std), "normal")
+        return try Tensor(owning: ct_normal(s, Int64(s.count), mean, std), "normal")
     }
     /// Ones with probability p, zeros otherwise (float32).
-    public static func bernoulli(_ shape: [Int], p: Double) -> Tensor {
+    public static func bernoulli(_ shape: [Int], p: Double) throws -> Tensor {
         let s = shape.map(Int64.init)
-        return Tensor(owning: ct_bernoulli(s, Int64(s.count), p), "bernoulli")
+        return try Tensor(owning: ct_bernoulli(s, Int64(s.count), p), "bernoulli")
     }
-    public static func randperm(_ n: Int) -> Tensor { Tensor(owning: ct_randperm(Int64(n)), "randperm") }
-    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) -> Tensor {
-        Tensor(owning: ct_arange(start, end, step, dtype.rawValue), "arange")
+    public static func randperm(_ n: Int) throws -> Tensor { try Tensor(owning: ct_randperm(Int64(n)), "randperm") }
+    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) throws -> Tensor {
+        try Tensor(owning: ct_arange(start, end, step, dtype.rawValue), "arange")
     }
     /// 0, 1, ..., end-1 (`torch.arange(end)`).
-    public static func arange(_ end: Double, dtype: DType = .float32) -> Tensor { arange(0, end, dtype: dtype) }
+    public static func arange(_ end: Double, dtype: DType = .float32) throws -> Tensor { try arange(0, end, dtype: dtype) }
 
     // MARK: back to Swift
 
     /// The elements as Swift floats (converting from other dtypes).
-    public func floats() -> [Float] { copyOut(as: .float32, Float.self) }
-    public func doubles() -> [Double] { copyOut(as: .float64, Double.self) }
-    public func int64s() -> [Int64] { copyOut(as: .int64, Int64.self) }
-    public func bytes() -> [UInt8] { copyOut(as: .uint8, UInt8.self) }
+    public func floats() throws -> [Float] { try copyOut(as: .float32, Float.self) }
+    public func doubles() throws -> [Double] { try copyOut(as: .float64, Double.self) }
+    public func int64s() throws -> [Int64] { try copyOut(as: .int64, Int64.self) }
+    public func bytes() throws -> [UInt8] { try copyOut(as: .uint8, UInt8.self) }
     /// The raw little-endian bytes of this tensor in its own dtype (row-major).
-    public func rawBytes() -> [UInt8] {
+    public func rawBytes() throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count * dtype.byteSize)
         let rc = out.withUnsafeMutableBytes { ct_copy_out(handle, $0.baseAddress, $0.count) }
-        if rc != 0 { TorchError.fail("copy out") }
+        if rc != 0 { throw TorchError.failure("copy out") }
         return out
     }
 
-    private func copyOut<T>(as type: DType, _: T.Type) -> [T] where T: Numeric {
-        let source = dtype == type ? self : to(type)
+    private func copyOut<T>(as type: DType, _: T.Type) throws -> [T] where T: Numeric {
+        let source = try dtype == type ? self : to(type)
         var out = [T](repeating: 0, count: source.count)
         let rc = out.withUnsafeMutableBytes { ct_copy_out(source.handle, $0.baseAddress, $0.count) }
-        if rc != 0 { TorchError.fail("copy out") }
+        if rc != 0 { throw TorchError.failure("copy out") }
         return out
     }
 
     /// The single value of a one-element tensor.
-    public func item() -> Double {
+    public func item() throws -> Double {
         var ok: Int32 = 0
         let v = ct_item_double(handle, &ok)
-        if ok == 0 { TorchError.fail("item") }
+        if ok == 0 { throw TorchError.failure("item") }
         return v
     }
-    public func itemInt() -> Int {
+    public func itemInt() throws -> Int {
         var ok: Int32 = 0
         let v = ct_item_int64(handle, &ok)
-        if ok == 0 { TorchError.fail("item") }
+        if ok == 0 { throw TorchError.failure("item") }
         return Int(v)
     }
-    public var scalar: Float { Float(item()) }
+    public func scalar() throws -> Float { Float(try item()) }
 
     /// Address of the first element: equal for two views of the same memory.
     public var dataAddress: UnsafeRawPointer? { ct_data_ptr(handle) }
@@ -178,7 +187,7 @@ public final class Tensor: @unchecked Sendable {
 extension Tensor: CustomStringConvertible {
     public var description: String {
         let n = count
-        let preview = n <= 16 ? floats().map { String(format: "%.4g", $0) }.joined(separator: ", ") : "\(n) elements"
+        let preview = n <= 16 ? ((try? floats()) ?? []).map { String(format: "%.4g", $0) }.joined(separator: ", ") : "\(n) elements"
         return "Tensor(\(shape), \(dtype): [\(preview)])"
     }
 }

@@ -1,8 +1,8 @@
 import CTorch
 
-/// Errors raised by the Torch layer. Internal libtorch failures (a programming error such as a
-/// shape mismatch inside the network) stop the process with libtorch's message; anything that
-/// user input can cause is validated earlier and thrown as one of these.
+/// Errors raised by the Torch layer. Every libtorch failure (a shape mismatch, a wrong dtype, an
+/// allocation that fails) arrives as `.libtorch` with libtorch's message: the shim turns C++
+/// exceptions into an error string, and no path through this library stops the process.
 public enum TorchError: Error, CustomStringConvertible, Equatable {
     case invalid(String)
     case io(String)
@@ -27,8 +27,6 @@ public enum TorchError: Error, CustomStringConvertible, Equatable {
         if rc != 0 { throw TorchError.libtorch("\(what()): \(lastMessage)") }
     }
 
-    /// Stops on an internal libtorch failure, with its message: no exception ever unwinds.
-    static func fail(_ what: String) -> Never {
-        fatalError("libtorch failed in \(what): \(lastMessage)")
-    }
+    /// The pending libtorch error of a call named `what`.
+    static func failure(_ what: String) -> TorchError { .libtorch("\(what): \(lastMessage)") }
 }

@@ -83,12 +83,12 @@ struct TrainCommand: ParsableCommand {
                                            ignoring: TrainingConfiguration.resumableDifferences)
         let data = try loadData(config)
         if summary {
-            printSummary(config, table: true)
+            try printSummary(config, table: true)
             return
         }
         let run = directory!
         if !resume { try run.prepare(resume: false) }
-        printSummary(config, table: false)
+        try printSummary(config, table: false)
         print("training: \(config.epochs) epochs of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
               + "\(config.batchSize), lr \(config.learningRate) cosine, cutout \(config.cutout), drop-path \(config.dropPathProb), "
               + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)")
@@ -150,9 +150,9 @@ struct TrainCommand: ParsableCommand {
         try DatasetSpec(name: name, path: path).load()
     }
 
-    private func printSummary(_ c: TrainingConfiguration, table: Bool) {
+    private func printSummary(_ c: TrainingConfiguration, table: Bool) throws {
         // Building the network draws weights; keep the training run's generator untouched.
-        let state = Torch.rngState()
+        let state = try Torch.rngState()
         defer { try? Torch.setRNGState(state) }
         guard let network = try? EvalNetwork(genotype: c.genotype, configuration: c.network) else { return }
         let summary = network.summary(height: c.imageHeight, width: c.imageWidth)

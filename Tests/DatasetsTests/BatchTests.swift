@@ -8,12 +8,13 @@ final class BatchTests: XCTestCase {
         let loader = try DataLoader(dataset: dataset, batchSize: 4, seed: 9)
         let order = loader.order(epoch: 0)
         var count = 0
-        for batch in try loader.epoch(0) {
+        for host in try loader.epoch(0) {
+            let batch = try Batch(host)
             let host = loader.makeBatch(epoch: 0, index: batch.index, order: order)
             XCTAssertEqual(batch.images.shape, [host.count, 2, 4, 4])
             XCTAssertEqual(batch.labels.shape, [host.count])
-            XCTAssertEqual(batch.images.floats(), host.images)
-            XCTAssertEqual(batch.labels.int64s(), host.labels)
+            XCTAssertEqual(try batch.images.floats(), host.images)
+            XCTAssertEqual(try batch.labels.int64s(), host.labels)
             XCTAssertEqual(batch.indices, host.indices)
             count += batch.count
         }

@@ -11,7 +11,7 @@ final class DataLoaderTests: XCTestCase {
     }
 
     func batches(_ loader: DataLoader, epoch: Int, from start: Int = 0) throws -> [HostBatch] {
-        Array(try loader.epoch(epoch, startingAtBatch: start).hostBatches())
+        Array(try loader.epoch(epoch, startingAtBatch: start).makeIterator())
     }
 
     func testBatchShapesLabelsAndCounts() throws {
@@ -23,9 +23,9 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertEqual(epoch[0].shape, [8, 3, 6, 6])
         XCTAssertEqual(epoch[3].shape, [6, 3, 6, 6])
         XCTAssertEqual(epoch.map(\.index), [0, 1, 2, 3])
-        for batch in epoch {
-            XCTAssertEqual(batch.images.count, batch.count * 108)
-            XCTAssertEqual(batch.labels, batch.indices.map { Int64(dataset.labels[$0]) })
+        for host in epoch {
+            XCTAssertEqual(host.images.count, host.count * 108)
+            XCTAssertEqual(host.labels, host.indices.map { Int64(dataset.labels[$0]) })
         }
         XCTAssertEqual(epoch.flatMap(\.indices).sorted(), Array(0..<30), "each image once per epoch")
     }
@@ -54,7 +54,7 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertNotEqual(epoch0.flatMap(\.indices), epoch1.flatMap(\.indices))
         XCTAssertEqual(epoch0, try batches(loader, epoch: 0), "iterating again gives the same epoch")
         let sequence = try loader.epoch(1)
-        XCTAssertEqual(Array(sequence.hostBatches()), Array(sequence.hostBatches()))
+        XCTAssertEqual(Array(sequence), Array(sequence))
     }
 
     func testStartingMidEpochGivesTheRemainingBatches() throws {
@@ -81,7 +81,7 @@ final class DataLoaderTests: XCTestCase {
     func testStoppingEarlyReleasesTheWorkers() throws {
         let loader = try loader(Fixtures.dataset(count: 400), batchSize: 4)
         for _ in 0..<20 {
-            let iterator = try loader.epoch(0).hostBatches()
+            let iterator = try loader.epoch(0).makeIterator()
             XCTAssertNotNil(iterator.next())
         }
         // The abandoned epochs must not block a new one.

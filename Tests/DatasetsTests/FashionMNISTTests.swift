@@ -32,7 +32,7 @@ final class FashionMNISTTests: XCTestCase {
         XCTAssertEqual(split.weightIndices.count, 30_000)
         let loader = try DataLoader(dataset: data.train, indices: split.weightIndices, batchSize: 64,
                                     augmentation: spec.trainingAugmentation, seed: 0)
-        let batch = try XCTUnwrap(try loader.epoch(0).hostBatches().next())
+        let batch = try XCTUnwrap(try loader.epoch(0).makeIterator().next())
         XCTAssertEqual(batch.shape, [64, 1, 28, 28])
         let black = -data.train.mean[0] / data.train.std[0]
         let white = (1 - data.train.mean[0]) / data.train.std[0]

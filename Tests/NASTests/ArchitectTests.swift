@@ -4,33 +4,33 @@ import Torch
 
 /// Architecture gradients against finite differences (docs/method.md#bilevel).
 final class ArchitectTests: SingleThreadTestCase {
-    private func loss(_ net: SearchNetwork, _ batch: (images: Tensor, labels: Tensor)) -> Tensor {
-        crossEntropy(net(batch.images), batch.labels)
+    private func loss(_ net: SearchNetwork, _ batch: (images: Tensor, labels: Tensor)) throws -> Tensor {
+        try crossEntropy(try net(batch.images), batch.labels)
     }
 
     /// Central difference of f along alpha entry (row, column).
-    private func finiteDifference(_ alpha: Tensor, _ index: Int, h: Double = 5e-3, _ f: () -> Double) -> Double {
-        var values = alpha.floats()
+    private func finiteDifference(_ alpha: Tensor, _ index: Int, h: Double = 5e-3, _ f: () throws -> Double) throws -> Double {
+        var values = try alpha.floats()
         let original = values[index]
         values[index] = original + Float(h)
-        withNoGrad { alpha.copy_(Tensor(values, shape: alpha.shape)) }
-        let plus = f()
+        try withNoGrad { try alpha.copy_(try Tensor(values, shape: alpha.shape)) }
+        let plus = try f()
         values[index] = original - Float(h)
-        withNoGrad { alpha.copy_(Tensor(values, shape: alpha.shape)) }
-        let minus = f()
+        try withNoGrad { try alpha.copy_(try Tensor(values, shape: alpha.shape)) }
+        let minus = try f()
         values[index] = original
-        withNoGrad { alpha.copy_(Tensor(values, shape: alpha.shape)) }
+        try withNoGrad { try alpha.copy_(try Tensor(values, shape: alpha.shape)) }
         return (plus - minus) / (2 * h)
     }
 
     func testFirstOrderAlphaGradientMatchesFiniteDifference() throws {
         Torch.manualSeed(11)
         let net = try SearchNetwork(config: tinyConfig(.darts))
-        withNoGrad { net.arch.alphas_normal.copy_(Tensor.randn([5, 8])) }
-        let batch = tinyBatch(6)
-        let g = gradients(of: loss(net, batch), withRespectTo: [net.arch.alphas_normal])[0].floats()
+        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor.randn([5, 8])) }
+        let batch = try tinyBatch(6)
+        let g = try gradients(of: loss(net, batch), withRespectTo: [net.arch.alphas_normal])[0].floats()
         for index in [1, 12, 27, 39] {
-            let fd = finiteDifference(net.arch.alphas_normal, index) { loss(net, batch).item() }
+            let fd = try finiteDifference(net.arch.alphas_normal, index) { try loss(net, batch).item() }
             XCTAssertEqual(Double(g[index]), fd, accuracy: 2e-3 + 0.05 * abs(fd), "alpha entry \(index)")
         }
     }
@@ -41,34 +41,34 @@ final class ArchitectTests: SingleThreadTestCase {
     func testSecondOrderAlphaGradientMatchesFiniteDifferenceOfUnrolledObjective() throws {
         Torch.manualSeed(12)
         let net = try SearchNetwork(config: tinyConfig(.darts2nd))
-        withNoGrad { net.arch.alphas_normal.copy_(Tensor.randn([5, 8])) }
-        let train = tinyBatch(6, seed: 1), valid = tinyBatch(6, seed: 2)
+        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor.randn([5, 8])) }
+        let train = try tinyBatch(6, seed: 1), valid = try tinyBatch(6, seed: 2)
         let xi = 0.05, decay = 3e-4
         let sgd = SGD(net.weightParameters(), learningRate: xi, momentum: 0.9, weightDecay: decay)
         let architect = Architect(network: net, order: .second)
         architect.hessianProduct = .exact
         let weights = net.weightParameters().map(\.1)
 
-        func unrolledObjective() -> Double {
-            let saved = withNoGrad { weights.map { $0.clone() } }
-            let g = gradients(of: [loss(net, train)], withRespectTo: weights, allowUnused: true)
-            withNoGrad {
+        func unrolledObjective() throws -> Double {
+            let saved = try withNoGrad { try weights.map { try $0.clone() } }
+            let g = try gradients(of: [loss(net, train)], withRespectTo: weights, allowUnused: true)
+            try withNoGrad {
                 for (i, w) in weights.enumerated() {
-                    if let gi = g[i] { w.add_(gi, alpha: -xi) }
-                    w.add_(saved[i], alpha: -xi * decay)
+                    if let gi = g[i] { try w.add_(gi, alpha: -xi) }
+                    try w.add_(saved[i], alpha: -xi * decay)
                 }
             }
-            let value = withNoGrad { loss(net, valid).item() }
-            withNoGrad { for (w, s) in zip(weights, saved) { w.copy_(s) } }
+            let value = try withNoGrad { try loss(net, valid).item() }
+            try withNoGrad { for (w, s) in zip(weights, saved) { try w.copy_(s) } }
             return value
         }
 
-        _ = architect.unrolledStep(validation: valid, train: train, weightOptimizer: sgd)
+        _ = try architect.unrolledStep(validation: valid, train: train, weightOptimizer: sgd)
         let analytic = try XCTUnwrap(net.arch.alphas_normal.grad).floats()
-        let firstOrder = gradients(of: loss(net, valid), withRespectTo: [net.arch.alphas_normal])[0].floats()
+        let firstOrder = try gradients(of: loss(net, valid), withRespectTo: [net.arch.alphas_normal])[0].floats()
         var correctionMatters = false
         for index in [3, 14, 22, 36] {
-            let fd = finiteDifference(net.arch.alphas_normal, index, h: 2e-4, unrolledObjective)
+            let fd = try finiteDifference(net.arch.alphas_normal, index, h: 2e-4, unrolledObjective)
             XCTAssertEqual(Double(analytic[index]), fd, accuracy: 2e-3 + 0.05 * abs(fd), "alpha entry \(index)")
             if abs(Double(firstOrder[index]) - fd) > 1e-2 { correctionMatters = true }
         }
@@ -82,11 +82,11 @@ final class ArchitectTests: SingleThreadTestCase {
     func testFiniteDifferenceModeRestoresWeights() throws {
         Torch.manualSeed(14)
         let net = try SearchNetwork(config: tinyConfig(.darts2nd))
-        let before = net.weightParameters().map { $0.1.clone() }
+        let before = try net.weightParameters().map { try $0.1.clone() }
         let architect = Architect(network: net, order: .second)
-        _ = architect.unrolledStep(validation: tinyBatch(6, seed: 1), train: tinyBatch(6, seed: 2),
+        _ = try architect.unrolledStep(validation: tinyBatch(6, seed: 1), train: tinyBatch(6, seed: 2),
                                    weightOptimizer: SGD(net.weightParameters(), learningRate: 0.1, momentum: 0.9))
-        for (a, b) in zip(before, net.weightParameters().map(\.1)) { XCTAssertEqual(maxDiff(a, b), 0) }
+        for (a, b) in zip(before, net.weightParameters().map(\.1)) { XCTAssertEqual(try maxDiff(a, b), 0) }
         let g = try XCTUnwrap(net.arch.alphas_normal.grad).floats()
         XCTAssertTrue(g.allSatisfy { $0.isFinite })
     }
@@ -96,11 +96,11 @@ final class ArchitectTests: SingleThreadTestCase {
         let net = try SearchNetwork(config: tinyConfig(.entrannas))
         let sgd = SGD(net.weightParameters(), learningRate: 0.1, momentum: 0.9)
         let architect = Architect(network: net, order: .first, learningRate: 0.5)
-        let before = net.weightParameters().map { $0.1.clone() }
-        let alphaBefore = net.arch.alphas_normal.clone()
+        let before = try net.weightParameters().map { try $0.1.clone() }
+        let alphaBefore = try net.arch.alphas_normal.clone()
         try architect.step(validation: tinyBatch(4, seed: 3), train: tinyBatch(4, seed: 4), weightOptimizer: sgd)
-        XCTAssertGreaterThan(maxDiff(alphaBefore, net.arch.alphas_normal), 0)
-        for (a, b) in zip(before, net.weightParameters().map(\.1)) { XCTAssertEqual(maxDiff(a, b), 0) }
+        XCTAssertGreaterThan(try maxDiff(alphaBefore, net.arch.alphas_normal), 0)
+        for (a, b) in zip(before, net.weightParameters().map(\.1)) { XCTAssertEqual(try maxDiff(a, b), 0) }
         // The derivation follows the new alphas.
         let fresh = try deriveGenotype(normalWeights: net.cellWeights().normal.values, reduceWeights: net.cellWeights().reduce.values,
                                        primitives: net.config.primitives, steps: net.config.steps)
@@ -121,15 +121,15 @@ final class ArchitectTests: SingleThreadTestCase {
     func testSecondOrderStepLeavesRunningStatisticsToTheTrainingBatches() throws {
         Torch.manualSeed(12)
         let net = try SearchNetwork(config: tinyConfig(.darts2nd))
-        let train = tinyBatch(6)
+        let train = try tinyBatch(6)
         // A validation batch far from the training one: any forward on it would move the stem's
         // running mean by about 0.1 * 1000 * |sum of a filter|.
-        let validation = (images: train.images + 1000, labels: train.labels)
+        let validation = (images: try train.images + 1000, labels: train.labels)
         let architect = Architect(network: net, order: .second)
         let sgd = SGD(net.weightParameters(), learningRate: 0.01, momentum: 0.9)
         try architect.step(validation: validation, train: train, weightOptimizer: sgd)
         let stemNorm = try XCTUnwrap(net.stem.modules().compactMap { $0 as? BatchNorm2d }.first)
-        XCTAssertLessThan(stemNorm.runningMean.abs().max().item(), 5)
-        XCTAssertEqual(stemNorm.numBatchesTracked.itemInt(), 3, "virtual step and the two Hessian-product forwards")
+        XCTAssertLessThan(try stemNorm.runningMean.abs().max().item(), 5)
+        XCTAssertEqual(try stemNorm.numBatchesTracked.itemInt(), 3, "virtual step and the two Hessian-product forwards")
     }
 }

@@ -4,18 +4,18 @@ import Torch
 
 /// EnTranNAS-DST (docs/method.md#dst).
 final class DSTTests: SingleThreadTestCase {
-    func testSparsificationFormulaInEachScope() {
+    func testSparsificationFormulaInEachScope() throws {
         // One node with two edges of three ops: q = relu(p / max p - t) = [.6, .1, 0], [0, 0, .6].
-        let p = Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6] as [Float], shape: [2, 3])
-        let t = Tensor([0.4] as [Float], shape: [1])
+        let p = try Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6] as [Float], shape: [2, 3])
+        let t = try Tensor([0.4] as [Float], shape: [1])
         let layout = EdgeIndex(steps: 1)  // steps=1 has 2 edges.
         let perEdge: [Float] = [0.6 / 0.7, 0.1 / 0.7, 0, 0, 0, 1]
         let expected: [DSTRenormalization: [Float]] = [
             .edge: perEdge, .straightThrough: perEdge, .node: [0.6 / 1.3, 0.1 / 1.3, 0, 0, 0, 0.6 / 1.3]]
         for scope in DSTRenormalization.allCases {
-            let (weights, penalty) = CellWeights.sparsify(p, thresholds: t, layout: layout, noneColumn: nil, scope: scope)
-            let q = weights.floats()
-            XCTAssertEqual(penalty.item(), 1.3 / 6, accuracy: 1e-6, "mean q of the node")
+            let (weights, penalty) = try CellWeights.sparsify(p, thresholds: t, layout: layout, noneColumn: nil, scope: scope)
+            let q = try weights.floats()
+            XCTAssertEqual(try penalty.item(), 1.3 / 6, accuracy: 1e-6, "mean q of the node")
             for (a, b) in zip(q, expected[scope]!) { XCTAssertEqual(a, b, accuracy: 1e-6, "\(scope)") }
         }
     }
@@ -29,9 +29,9 @@ final class DSTTests: SingleThreadTestCase {
         let net = try SearchNetwork(config: config)
         var logits = [Float](repeating: 0, count: 5 * 7)
         for e in 0..<5 { logits[e * 7 + (e % 6) + 1] = 6 - 0.2 * Float(e) }
-        withNoGrad {
-            net.arch.alphas_normal.copy_(Tensor(logits, shape: [5, 7]))
-            net.arch.alphas_reduce.copy_(Tensor(logits, shape: [5, 7]))
+        try withNoGrad {
+            try net.arch.alphas_normal.copy_(try Tensor(logits, shape: [5, 7]))
+            try net.arch.alphas_reduce.copy_(try Tensor(logits, shape: [5, 7]))
         }
         try net.rederive()
         XCTAssertEqual(net.genotype.normal.map(\.count), [2, 3], "every edge survives with one op")
@@ -39,15 +39,15 @@ final class DSTTests: SingleThreadTestCase {
     }
 
     /// Per node of both cell types: does any alpha of its edges or its threshold get gradient?
-    private func nodesWithGradient(_ net: SearchNetwork) -> [Bool] {
-        let batch = tinyBatch()
-        let loss = crossEntropy(net(batch.images), batch.labels)
+    private func nodesWithGradient(_ net: SearchNetwork) throws -> [Bool] {
+        let batch = try tinyBatch()
+        let loss = try crossEntropy(try net(batch.images), batch.labels)
         let arch = net.arch
-        let g = gradients(of: [loss], withRespectTo: [arch.alphas_normal, arch.thresholds_normal, arch.alphas_reduce,
+        let g = try gradients(of: [loss], withRespectTo: [arch.alphas_normal, arch.thresholds_normal, arch.alphas_reduce,
                                                       arch.thresholds_reduce], allowUnused: true)
         let layout = EdgeIndex(steps: 2)
-        return [(0, 1), (2, 3)].flatMap { a, t -> [Bool] in
-            let alphas = g[a]?.floats() ?? [], thresholds = g[t]?.floats() ?? []
+        return try [(0, 1), (2, 3)].flatMap { a, t -> [Bool] in
+            let alphas = try g[a]?.floats() ?? [], thresholds = try g[t]?.floats() ?? []
             return (0..<2).map { step in
                 let r = layout.edges(step: step)
                 let alphaMoves = !alphas.isEmpty && alphas[(r.lowerBound * 7)..<(r.upperBound * 7)].contains { $0 != 0 }
@@ -60,14 +60,14 @@ final class DSTTests: SingleThreadTestCase {
     func testDefaultKeepsLearningInASparseState() throws {
         XCTAssertEqual(SearchSpaceConfig(method: .entrannasDST).dstRenormalization, .straightThrough)
         let net = try sparseNetwork(.straightThrough)
-        XCTAssertTrue(net.cellWeights().normal.values.joined().allSatisfy { $0 == 0 || $0 == 1 })
-        XCTAssertEqual(nodesWithGradient(net), [true, true, true, true])
+        XCTAssertTrue(try net.cellWeights().normal.values.joined().allSatisfy { $0 == 0 || $0 == 1 })
+        XCTAssertEqual(try nodesWithGradient(net), [true, true, true, true])
     }
 
     func testPerEdgeRenormalisationFreezesASparseState() throws {
         // The survey's formula: q-hat = q / q = 1 on single-op edges has derivative 0.
-        XCTAssertEqual(nodesWithGradient(try sparseNetwork(.edge)), [false, false, false, false])
-        XCTAssertEqual(nodesWithGradient(try sparseNetwork(.node)), [true, true, true, true])
+        XCTAssertEqual(try nodesWithGradient(try sparseNetwork(.edge)), [false, false, false, false])
+        XCTAssertEqual(try nodesWithGradient(try sparseNetwork(.node)), [true, true, true, true])
     }
 
     func testArchitectCountsNodesWithZeroGradient() throws {
@@ -75,7 +75,7 @@ final class DSTTests: SingleThreadTestCase {
             let net = try sparseNetwork(scope)
             let architect = Architect(network: net, order: .first)
             let sgd = SGD(net.weightParameters(), learningRate: 0.01)
-            let batch = tinyBatch()
+            let batch = try tinyBatch()
             try architect.step(validation: batch, train: batch, weightOptimizer: sgd)
             XCTAssertEqual(architect.zeroGradientNodes, expected, "\(scope)")
         }
@@ -87,20 +87,20 @@ final class DSTTests: SingleThreadTestCase {
         Torch.manualSeed(6)
         let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
         let engine = try XCTUnwrap(net.cells[0] as? EngineCell)
-        let s = Tensor.randn([2, 4, 8, 8])
-        let viaEngine = engine(s, s, weights: net.cellWeights().normal)
-        let viaTransit = engine.derivedForward(s, s, derived: net.derived.normal, weighted: true)
-        let unweighted = engine.derivedForward(s, s, derived: net.derived.normal)
-        XCTAssertLessThan(maxDiff(viaEngine, viaTransit), 1e-5)
-        XCTAssertGreaterThan(maxDiff(viaEngine, unweighted), 0.1)
+        let s = try Tensor.randn([2, 4, 8, 8])
+        let viaEngine = try engine(s, s, weights: try net.cellWeights().normal)
+        let viaTransit = try engine.derivedForward(s, s, derived: net.derived.normal, weighted: true)
+        let unweighted = try engine.derivedForward(s, s, derived: net.derived.normal)
+        XCTAssertLessThan(try maxDiff(viaEngine, viaTransit), 1e-5)
+        XCTAssertGreaterThan(try maxDiff(viaEngine, unweighted), 0.1)
     }
 
     func testPreSparsificationWeightsAreKeptForTheFallback() throws {
         Torch.manualSeed(7)
         let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
-        withNoGrad { net.arch.alphas_normal.copy_(Tensor.randn(net.arch.alphas_normal.shape) * 2) }
-        let w = net.cellWeights().normal
-        let softmax = net.arch.alphas_normal.softmax(dim: 1).floats()
+        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor.randn(net.arch.alphas_normal.shape) * 2) }
+        let w = try net.cellWeights().normal
+        let softmax = try net.arch.alphas_normal.softmax(dim: 1).floats()
         for (a, b) in zip(w.probabilities.joined(), softmax) { XCTAssertEqual(a, b, accuracy: 1e-6) }
         XCTAssertNotEqual(w.probabilities, w.values)
     }
@@ -114,17 +114,17 @@ final class DSTTests: SingleThreadTestCase {
         c.thresholdInit = 15
         XCTAssertNoThrow(try c.validate())
         // 15 really leaves the strongest candidate alive: t < 1 in float32.
-        XCTAssertLessThan(Tensor([15] as [Float]).sigmoid().floats()[0], 1)
-        XCTAssertEqual(Tensor([20] as [Float]).sigmoid().floats()[0], 1)
+        XCTAssertLessThan(try Tensor([15] as [Float]).sigmoid().floats()[0], 1)
+        XCTAssertEqual(try Tensor([20] as [Float]).sigmoid().floats()[0], 1)
     }
 
     func testEveryNodeKeepsAnInputAndGenotypeHasFreeInDegree() throws {
         for seed: UInt64 in 0..<5 {
             Torch.manualSeed(seed)
             let net = try SearchNetwork(config: tinyConfig(.entrannasDST, steps: 3))
-            withNoGrad {
-                net.arch.alphas_normal.copy_(Tensor.randn(net.arch.alphas_normal.shape) * 2)
-                net.arch.thresholds_normal.copy_(Tensor.randn([3]) * 2)
+            try withNoGrad {
+                try net.arch.alphas_normal.copy_(try Tensor.randn(net.arch.alphas_normal.shape) * 2)
+                try net.arch.thresholds_normal.copy_(try Tensor.randn([3]) * 2)
             }
             try net.rederive()
             for node in net.genotype.normal { XCTAssertGreaterThanOrEqual(node.count, 1) }
@@ -144,25 +144,25 @@ final class DSTTests: SingleThreadTestCase {
         // each alone on its edge, so q-hat = 1 wherever it is not 0.
         var logits = [Float](repeating: 0, count: 5 * 7)
         for e in 0..<5 { logits[e * 7 + (e % 6) + 1] = 6 }
-        withNoGrad { net.arch.alphas_normal.copy_(Tensor(logits, shape: [5, 7])) }
+        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor(logits, shape: [5, 7])) }
         try net.rederive()
-        let w = net.cellWeights().normal
+        let w = try net.cellWeights().normal
         XCTAssertTrue(w.values.joined().allSatisfy { $0 == 0 || $0 == 1 })
         let engine = try XCTUnwrap(net.cells[0] as? EngineCell)
-        let s = Tensor.randn([2, 4, 8, 8])
-        let viaEngine = engine(s, s, weights: w)
-        let viaTransit = engine.derivedForward(s, s, derived: net.derived.normal)
-        XCTAssertEqual(maxDiff(viaEngine, viaTransit), 0)
+        let s = try Tensor.randn([2, 4, 8, 8])
+        let viaEngine = try engine(s, s, weights: w)
+        let viaTransit = try engine.derivedForward(s, s, derived: net.derived.normal)
+        XCTAssertEqual(try maxDiff(viaEngine, viaTransit), 0)
     }
 
     func testThresholdsReceiveGradient() throws {
         Torch.manualSeed(3)
         let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
-        let batch = tinyBatch()
-        let loss = crossEntropy(net(batch.images), batch.labels)
-        let g = gradients(of: loss, withRespectTo: [net.arch.thresholds_normal, net.arch.thresholds_reduce])
-        XCTAssertGreaterThan(g[0].abs().sum().item(), 0)
-        XCTAssertGreaterThan(g[1].abs().sum().item(), 0)
+        let batch = try tinyBatch()
+        let loss = try crossEntropy(try net(batch.images), batch.labels)
+        let g = try gradients(of: loss, withRespectTo: [net.arch.thresholds_normal, net.arch.thresholds_reduce])
+        XCTAssertGreaterThan(try g[0].abs().sum().item(), 0)
+        XCTAssertGreaterThan(try g[1].abs().sum().item(), 0)
     }
 
     func testPrunedCandidatesAreNotComputed() throws {
@@ -170,8 +170,8 @@ final class DSTTests: SingleThreadTestCase {
         let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
         var logits = [Float](repeating: 0, count: 5 * 7)
         for e in 0..<5 { logits[e * 7] = 5 }
-        withNoGrad { net.arch.alphas_normal.copy_(Tensor(logits, shape: [5, 7])) }
-        let w = net.cellWeights().normal
+        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor(logits, shape: [5, 7])) }
+        let w = try net.cellWeights().normal
         let activeCount = w.active.joined().filter { $0 }.count
         XCTAssertEqual(activeCount, 5)
     }
@@ -183,10 +183,10 @@ final class DSTTests: SingleThreadTestCase {
         Torch.manualSeed(8)
         let net = try SearchNetwork(config: config)
         let architect = Architect(network: net, order: .first, learningRate: 0.01)
-        let batch = tinyBatch()
+        let batch = try tinyBatch()
         try architect.step(validation: batch, train: batch, weightOptimizer: SGD(net.weightParameters(), learningRate: 0.01))
-        XCTAssertTrue(net.arch.thresholds_normal.floats().allSatisfy { $0 > 0 })
-        XCTAssertTrue(net.arch.thresholds_reduce.floats().allSatisfy { $0 > 0 })
+        XCTAssertTrue(try net.arch.thresholds_normal.floats().allSatisfy { $0 > 0 })
+        XCTAssertTrue(try net.arch.thresholds_reduce.floats().allSatisfy { $0 > 0 })
         config.dstSparsity = -1
         XCTAssertThrowsError(try config.validate())
     }

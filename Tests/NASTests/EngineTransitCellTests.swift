@@ -7,27 +7,27 @@ import Torch
 final class EngineTransitCellTests: SingleThreadTestCase {
     /// A DARTS cell written out by hand from the network's own modules: every edge, every op
     /// (none included), weighted by softmax(alpha).
-    private func referenceDartsForward(_ net: SearchNetwork, _ x: Tensor) -> Tensor {
+    private func referenceDartsForward(_ net: SearchNetwork, _ x: Tensor) throws -> Tensor {
         let layout = EdgeIndex(steps: net.config.steps)
-        var s0 = net.stem(x), s1 = s0
+        var s0 = try net.stem(x), s1 = s0
         for cell in net.cells {
-            let w = net.arch.alphas(cell.reduction ? .reduce : .normal).softmax(dim: 1)
-            var states = cell.preprocess(s0, s1)
+            let w = try net.arch.alphas(cell.reduction ? .reduce : .normal).softmax(dim: 1)
+            var states = try cell.preprocess(s0, s1)
             for step in 0..<cell.steps {
                 var node: Tensor? = nil
                 for input in 0..<(step + 2) {
                     let e = layout.edge(step: step, input: input)
                     for k in net.config.primitives.indices {
-                        let term = w[e][k] * cell.ops[e](states[input], column: k)
-                        node = node.map { $0 + term } ?? term
+                        let term = try w[e][k] * cell.ops[e](states[input], column: k)
+                        node = try node.map { try $0 + term } ?? term
                     }
                 }
                 states.append(node!)
             }
             s0 = s1
-            s1 = Tensor.cat(Array(states.suffix(cell.multiplier)), dim: 1)
+            s1 = try Tensor.cat(Array(states.suffix(cell.multiplier)), dim: 1)
         }
-        return net.classifier(adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten())
+        return try net.classifier(try adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten())
     }
 
     func testAllEngineNoSharingEqualsDarts() throws {
@@ -40,10 +40,10 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         Torch.manualSeed(4)
         let darts = try SearchNetwork(config: tinyConfig(.darts))
         try entran.load(stateDict: Dictionary(uniqueKeysWithValues: darts.stateDict()))
-        let x = tinyBatch().images
-        let reference = referenceDartsForward(darts, x)
-        XCTAssertEqual(maxDiff(darts(x), reference), 0, accuracy: 1e-5)
-        XCTAssertEqual(maxDiff(entran(x), reference), 0, accuracy: 1e-5)
+        let x = try tinyBatch().images
+        let reference = try referenceDartsForward(darts, x)
+        XCTAssertEqual(try maxDiff(try darts(x), reference), 0, accuracy: 1e-5)
+        XCTAssertEqual(try maxDiff(try entran(x), reference), 0, accuracy: 1e-5)
     }
 
     func testTemperatureSharpensTheEngineWeights() throws {
@@ -51,31 +51,31 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         config.temperature = 0.5
         Torch.manualSeed(3)
         let net = try SearchNetwork(config: config)
-        let w = net.cellWeights().normal.ops
-        let expected = (net.arch.alphas_normal / 0.5).softmax(dim: 1)
-        XCTAssertEqual(maxDiff(w, expected), 0, accuracy: 1e-7)
+        let w = try net.cellWeights().normal.ops
+        let expected = try (try net.arch.alphas_normal / 0.5).softmax(dim: 1)
+        XCTAssertEqual(try maxDiff(w, expected), 0, accuracy: 1e-7)
     }
 
     func testTransitCellIsTheSumOfItsDerivedOps() throws {
         Torch.manualSeed(5)
         let net = try SearchNetwork(config: tinyConfig(.entrannas))
         // Make the architecture decisive so the derivation is not a coin flip.
-        withNoGrad { net.arch.alphas_normal.copy_(Tensor.randn([5, 8]) * 3) }
+        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor.randn([5, 8]) * 3) }
         try net.rederive()
-        let transit = TransitCell(config: net.config, cPrevPrev: 4, cPrev: 4, channels: 4, reduction: false, reductionPrev: false)
-        let s0 = Tensor.randn([2, 4, 8, 8]), s1 = Tensor.randn([2, 4, 8, 8])
-        let out = transit(s0, s1, derived: net.derived.normal)
-        var states = transit.preprocess(s0, s1)
+        let transit = try TransitCell(config: net.config, cPrevPrev: 4, cPrev: 4, channels: 4, reduction: false, reductionPrev: false)
+        let s0 = try Tensor.randn([2, 4, 8, 8]), s1 = try Tensor.randn([2, 4, 8, 8])
+        let out = try transit(s0, s1, derived: net.derived.normal)
+        var states = try transit.preprocess(s0, s1)
         for conns in net.genotype.normal {
             var node: Tensor? = nil
             for c in conns {
                 let k = net.config.primitives.firstIndex(of: c.op)!
-                let y = transit.ops[c.input](states[c.input], column: k)  // shared: one op set per source node
-                node = node.map { $0 + y } ?? y
+                let y = try transit.ops[c.input](states[c.input], column: k)  // shared: one op set per source node
+                node = try node.map { try $0 + y } ?? y
             }
             states.append(node!)
         }
-        XCTAssertEqual(maxDiff(out, Tensor.cat(Array(states.suffix(2)), dim: 1)), 0, accuracy: 1e-6)
+        XCTAssertEqual(try maxDiff(out, try Tensor.cat(Array(states.suffix(2)), dim: 1)), 0, accuracy: 1e-6)
     }
 
     /// The all-Transit network equals a derived network built fresh from the genotype with
@@ -84,61 +84,61 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         for method in [SearchMethod.entrannas, .darts] {
             Torch.manualSeed(6)
             let net = try SearchNetwork(config: tinyConfig(method))
-            withNoGrad {
-                net.arch.alphas_normal.copy_(Tensor.randn([5, 8]) * 3)
-                net.arch.alphas_reduce.copy_(Tensor.randn([5, 8]) * 3)
+            try withNoGrad {
+                try net.arch.alphas_normal.copy_(try Tensor.randn([5, 8]) * 3)
+                try net.arch.alphas_reduce.copy_(try Tensor.randn([5, 8]) * 3)
             }
             try net.rederive()
-            let x = tinyBatch().images
+            let x = try tinyBatch().images
             net.runsDerivedOnly = true
-            let derivedOut = net(x)
+            let derivedOut = try net(x)
             net.runsDerivedOnly = false
 
             // Fresh modules, one per genotype connection, weights copied from the super-net.
-            var s0 = net.stem(x), s1 = s0
+            var s0 = try net.stem(x), s1 = s0
             for cell in net.cells {
                 let conns = cell.reduction ? net.genotype.reduce : net.genotype.normal
-                var states = cell.preprocess(s0, s1)
+                var states = try cell.preprocess(s0, s1)
                 for (step, node) in conns.enumerated() {
                     var sum: Tensor? = nil
                     for c in node {
                         let k = net.config.primitives.firstIndex(of: c.op)!
                         let stride = cell.reduction && c.input < 2 ? 2 : 1
-                        let fresh = makeSearchOperation(c.op, channels: cell.channels, stride: stride)
+                        let fresh = try makeSearchOperation(c.op, channels: cell.channels, stride: stride)
                         let source = cell.featureSharing ? c.input : EdgeIndex(steps: cell.steps).edge(step: step, input: c.input)
                         let inherited = cell.ops[source].ops[k]
                         try fresh.load(stateDict: Dictionary(uniqueKeysWithValues: inherited.stateDict()))
-                        let y = fresh(states[c.input])
-                        sum = sum.map { $0 + y } ?? y
+                        let y = try fresh(states[c.input])
+                        sum = try sum.map { try $0 + y } ?? y
                     }
                     states.append(sum!)
                 }
                 s0 = s1
-                s1 = Tensor.cat(Array(states.suffix(cell.multiplier)), dim: 1)
+                s1 = try Tensor.cat(Array(states.suffix(cell.multiplier)), dim: 1)
             }
-            let reference = net.classifier(adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten())
-            XCTAssertEqual(maxDiff(derivedOut, reference), 0, accuracy: 1e-5, "\(method)")
+            let reference = try net.classifier(try adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten())
+            XCTAssertEqual(try maxDiff(derivedOut, reference), 0, accuracy: 1e-5, "\(method)")
         }
     }
 
     func testAlphasGetGradientOnlyThroughEngineCells() throws {
         Torch.manualSeed(8)
         let net = try SearchNetwork(config: tinyConfig(.entrannas))
-        let x = tinyBatch().images
+        let x = try tinyBatch().images
         let alphas = [net.arch.alphas_normal, net.arch.alphas_reduce]
-        let weights = net.cellWeights()
-        var s0 = net.stem(x), s1 = s0
+        let weights = try net.cellWeights()
+        var s0 = try net.stem(x), s1 = s0
         var sawTransit = false
         for cell in net.cells {
             let out: Tensor
             if let engine = cell as? EngineCell {
-                out = engine(s0, s1, weights: cell.reduction ? weights.reduce : weights.normal)
-                let g = gradients(of: [out.sum()], withRespectTo: alphas, retainGraph: true, allowUnused: true)
+                out = try engine(s0, s1, weights: cell.reduction ? weights.reduce : weights.normal)
+                let g = try gradients(of: [try out.sum()], withRespectTo: alphas, retainGraph: true, allowUnused: true)
                 XCTAssertNotNil(g[cell.reduction ? 1 : 0], "Engine-cell must pass gradient to its alphas")
             } else {
                 // Fresh inputs cut from the graph: whatever reaches alpha must come from the cell itself.
-                out = (cell as! TransitCell)(s0.detached(), s1.detached(), derived: cell.reduction ? net.derived.reduce : net.derived.normal)
-                let g = gradients(of: [out.sum()], withRespectTo: alphas, retainGraph: true, allowUnused: true)
+                out = try (cell as! TransitCell)(try s0.detached(), try s1.detached(), derived: cell.reduction ? net.derived.reduce : net.derived.normal)
+                let g = try gradients(of: [try out.sum()], withRespectTo: alphas, retainGraph: true, allowUnused: true)
                 XCTAssertNil(g[0])
                 XCTAssertNil(g[1])
                 sawTransit = true
@@ -148,17 +148,17 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         }
         XCTAssertTrue(sawTransit)
         // Through the whole network, both alphas do get gradient (via the Engine-cells).
-        let loss = crossEntropy(net(x), tinyBatch().labels)
-        let g = gradients(of: loss, withRespectTo: alphas)
-        XCTAssertGreaterThan(g[0].abs().sum().item(), 0)
-        XCTAssertGreaterThan(g[1].abs().sum().item(), 0)
+        let loss = try crossEntropy(try net(x), tinyBatch().labels)
+        let g = try gradients(of: loss, withRespectTo: alphas)
+        XCTAssertGreaterThan(try g[0].abs().sum().item(), 0)
+        XCTAssertGreaterThan(try g[1].abs().sum().item(), 0)
     }
 
     func testFeatureSharedEngineCellHoldsFiveTimesKOps() throws {
         let config = SearchSpaceConfig(method: .entrannas)
-        let shared = EngineCell(config: config, cPrevPrev: 48, cPrev: 48, channels: 16, reduction: false, reductionPrev: false)
+        let shared = try EngineCell(config: config, cPrevPrev: 48, cPrev: 48, channels: 16, reduction: false, reductionPrev: false)
         XCTAssertEqual(shared.opModuleCount, 5 * 8)
-        let darts = EngineCell(config: SearchSpaceConfig(method: .darts), cPrevPrev: 48, cPrev: 48, channels: 16,
+        let darts = try EngineCell(config: SearchSpaceConfig(method: .darts), cPrevPrev: 48, cPrev: 48, channels: 16,
                                reduction: false, reductionPrev: false)
         XCTAssertEqual(darts.opModuleCount, 14 * 8)
     }
@@ -167,12 +167,12 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         // With sharing, node j's term for (i, k) is the very tensor node j' uses: same memory.
         Torch.manualSeed(9)
         let config = tinyConfig(.entrannas)
-        let cell = EngineCell(config: config, cPrevPrev: 4, cPrev: 4, channels: 4, reduction: false, reductionPrev: false)
+        let cell = try EngineCell(config: config, cPrevPrev: 4, cPrev: 4, channels: 4, reduction: false, reductionPrev: false)
         var cache = SearchCell.OpCache()
-        let x = Tensor.randn([2, 4, 8, 8])
+        let x = try Tensor.randn([2, 4, 8, 8])
         let layout = EdgeIndex(steps: 2)
-        let a = cache.output(cell, edge: layout.edge(step: 0, input: 1), column: 4, input: x)
-        let b = cache.output(cell, edge: layout.edge(step: 1, input: 1), column: 4, input: x)
+        let a = try cache.output(cell, edge: layout.edge(step: 0, input: 1), column: 4, input: x)
+        let b = try cache.output(cell, edge: layout.edge(step: 1, input: 1), column: 4, input: x)
         XCTAssertEqual(a.dataAddress, b.dataAddress)
         XCTAssertEqual(cache.outputs.count, 1)
     }

@@ -71,17 +71,17 @@ final class EvalNetworkTests: SingleThreadTestCase {
         for primitive in Primitive.allCases {
             for stride in [1, 2] {
                 for size in [7, 8] {
-                    let op = makeOperation(primitive, channels: 4, stride: stride, affine: true)
+                    let op = try makeOperation(primitive, channels: 4, stride: stride, affine: true)
                     var counter = MultiplyAddCounter()
                     let traced = counter.trace(op, FeatureShape(channels: 4, height: size, width: size))
-                    let y = op(Tensor.randn([2, 4, size, size]))
+                    let y = try op(try Tensor.randn([2, 4, size, size]))
                     XCTAssertEqual([2, traced.channels, traced.height, traced.width], y.shape,
                                    "\(primitive) stride \(stride) on \(size)x\(size)")
                 }
             }
         }
         var counter = MultiplyAddCounter()
-        _ = counter.trace(Conv2d(3, 8, kernelSize: 3, stride: 2, padding: 1, bias: false),
+        _ = counter.trace(try Conv2d(3, 8, kernelSize: 3, stride: 2, padding: 1, bias: false),
                           FeatureShape(channels: 3, height: 9, width: 9))
         XCTAssertEqual(counter.total, 8 * 5 * 5 * 3 * 9)
 
@@ -89,7 +89,7 @@ final class EvalNetworkTests: SingleThreadTestCase {
         net.eval()
         for size in [7, 8, 11] {
             let traced = net.summary(height: size, width: size)
-            XCTAssertEqual(net(Tensor.randn([2, 1, size, size])).logits.shape, [2, traced.blocks.last!.output.channels])
+            XCTAssertEqual(try net(try Tensor.randn([2, 1, size, size])).logits.shape, [2, traced.blocks.last!.output.channels])
         }
     }
 
@@ -98,34 +98,34 @@ final class EvalNetworkTests: SingleThreadTestCase {
     func testDropPathInactiveInEvalMode() throws {
         let net = try tinyNetwork()
         net.eval()
-        let x = Tensor.randn([4, 1, 8, 8])
+        let x = try Tensor.randn([4, 1, 8, 8])
         net.dropPathProbability = 0
-        let reference = net(x).logits.floats()
+        let reference = try net(x).logits.floats()
         net.dropPathProbability = 0.5
-        let before = Torch.rngState().bytes()
-        XCTAssertEqual(net(x).logits.floats(), reference)
-        XCTAssertEqual(net(x).logits.floats(), reference)
-        XCTAssertEqual(Torch.rngState().bytes(), before, "eval mode drew random numbers")
+        let before = try Torch.rngState().bytes()
+        XCTAssertEqual(try net(x).logits.floats(), reference)
+        XCTAssertEqual(try net(x).logits.floats(), reference)
+        XCTAssertEqual(try Torch.rngState().bytes(), before, "eval mode drew random numbers")
     }
 
     /// In training mode each non-identity op output is either dropped for a sample or kept and
     /// scaled by 1 / (1 - p); identity (skip_connect, stride 1) outputs are never dropped.
     func testDropPathScalesKeptPathsInTraining() throws {
         Torch.manualSeed(5)
-        let cell = EvalCell(connections: [[Connection(.skipConnect, 0), Connection(.maxPool3x3, 1)]], concat: [2],
+        let cell = try EvalCell(connections: [[Connection(.skipConnect, 0), Connection(.maxPool3x3, 1)]], concat: [2],
                             previousPreviousChannels: 2, previousChannels: 2, channels: 2, reduction: false,
                             reductionPrevious: false)
         cell.train()
-        let s0 = Tensor.randn([16, 2, 4, 4]), s1 = Tensor.randn([16, 2, 4, 4])
+        let s0 = try Tensor.randn([16, 2, 4, 4]), s1 = try Tensor.randn([16, 2, 4, 4])
         // Batch norm in training mode is deterministic for a given batch, so the parts can be
         // recomputed one by one and compared per sample.
-        let identity = cell.preprocess0(s0)
-        let pooled = cell.ops[1](cell.preprocess1(s1))
+        let identity = try cell.preprocess0(s0)
+        let pooled = try cell.ops[1](try cell.preprocess1(s1))
         cell.dropPathProbability = 0.5
-        let out = cell(s0, s1)
+        let out = try cell(s0, s1)
         var kept = 0, dropped = 0
         for n in 0..<16 {
-            let y = out[n].floats(), a = identity[n].floats(), b = pooled[n].floats()
+            let y = try out[n].floats(), a = try identity[n].floats(), b = try pooled[n].floats()
             let asDropped = zip(y, a).allSatisfy { abs($0 - $1) < 1e-5 }
             let asKept = zip(y, zip(a, b)).allSatisfy { abs($0 - ($1.0 + 2 * $1.1)) < 1e-4 }
             XCTAssertTrue(asDropped != asKept, "sample \(n) is neither dropped nor kept and scaled by 2")
@@ -134,7 +134,7 @@ final class EvalNetworkTests: SingleThreadTestCase {
         XCTAssertGreaterThan(kept, 0)
         XCTAssertGreaterThan(dropped, 0)
 
-        let mask = dropPath(Tensor.ones([4000, 1, 1, 1]), probability: 0.25).floats()
+        let mask = try dropPath(try Tensor.ones([4000, 1, 1, 1]), probability: 0.25).floats()
         XCTAssertTrue(mask.allSatisfy { $0 == 0 || abs($0 - 1 / 0.75) < 1e-6 })
         let mean = mask.reduce(0, +) / Float(mask.count)
         XCTAssertEqual(mean, 1, accuracy: 0.05, "kept paths are scaled so the expectation is unchanged")
@@ -143,24 +143,24 @@ final class EvalNetworkTests: SingleThreadTestCase {
     /// The auxiliary head runs in training only, and only when the network has one.
     func testAuxiliaryHeadRunsOnlyInTraining() throws {
         let net = try tinyNetwork()
-        let x = Tensor.randn([3, 1, 8, 8])
+        let x = try Tensor.randn([3, 1, 8, 8])
         net.train()
-        let training = net(x)
+        let training = try net(x)
         XCTAssertEqual(training.logits.shape, [3, 5])
         XCTAssertEqual(training.auxiliaryLogits?.shape, [3, 5])
         net.eval()
-        XCTAssertNil(net(x).auxiliaryLogits)
+        XCTAssertNil(try net(x).auxiliaryLogits)
         let plain = try tinyNetwork(auxiliary: false)
         plain.train()
-        XCTAssertNil(plain(x).auxiliaryLogits)
+        XCTAssertNil(try plain(x).auxiliaryLogits)
         XCTAssertEqual(plain.auxiliaryParameterCount, 0)
     }
 
     /// DARTS' fixed pooling is kept where it gives 2x2 (8x8 CIFAR maps, 7x7 ImageNet maps); other
     /// sizes (7x7 in a 28x28 CIFAR-style network) pool adaptively. Every size yields logits.
-    func testAuxiliaryHeadWorksForAnyMapSize() {
-        let cifar = AuxiliaryHead(.cifar, inputChannels: 6, classes: 3)
-        let imagenet = AuxiliaryHead(.imagenet, inputChannels: 6, classes: 3)
+    func testAuxiliaryHeadWorksForAnyMapSize() throws {
+        let cifar = try AuxiliaryHead(.cifar, inputChannels: 6, classes: 3)
+        let imagenet = try AuxiliaryHead(.imagenet, inputChannels: 6, classes: 3)
         let cifarPool = cifar.features.layers[1] as! AuxiliaryPool
         let imagenetPool = imagenet.features.layers[1] as! AuxiliaryPool
         XCTAssertTrue(cifarPool.usesFixedPooling(height: 8, width: 8))
@@ -169,8 +169,8 @@ final class EvalNetworkTests: SingleThreadTestCase {
         XCTAssertFalse(imagenet.features.layers.contains { $0 is BatchNorm2d && ($0 as! BatchNorm2d).runningMean.count == 768 },
                        "DARTS' ImageNet head has no batch norm after the 2x2 convolution")
         for size in [1, 2, 4, 7, 8, 13] {
-            XCTAssertEqual(cifar(Tensor.randn([2, 6, size, size])).shape, [2, 3], "cifar head on \(size)x\(size)")
-            XCTAssertEqual(imagenet(Tensor.randn([2, 6, size, size])).shape, [2, 3], "imagenet head on \(size)x\(size)")
+            XCTAssertEqual(try cifar(try Tensor.randn([2, 6, size, size])).shape, [2, 3], "cifar head on \(size)x\(size)")
+            XCTAssertEqual(try imagenet(try Tensor.randn([2, 6, size, size])).shape, [2, 3], "imagenet head on \(size)x\(size)")
         }
     }
 
@@ -182,19 +182,19 @@ final class EvalNetworkTests: SingleThreadTestCase {
         XCTAssertEqual(net.cells[1].ops.count, 5)
         XCTAssertEqual(net.cells[0].outputChannels, 2 * 4)
         Torch.manualSeed(11)
-        let x = Tensor.randn([8, 1, 8, 8])
-        let y = Tensor([0, 1, 2, 3, 4, 0, 1, 2] as [Int64], shape: [8])
+        let x = try Tensor.randn([8, 1, 8, 8])
+        let y = try Tensor([0, 1, 2, 3, 4, 0, 1, 2] as [Int64], shape: [8])
         let optimizer = SGD(net.namedParameters(), learningRate: 0.05, momentum: 0.9)
         net.train()
         var losses: [Double] = []
         for _ in 0..<8 {
             optimizer.zeroGrad()
-            let (logits, auxiliary) = net(x)
-            let loss = crossEntropy(logits, y) + crossEntropy(auxiliary!, y) * 0.4
-            losses.append(loss.item())
-            loss.backward()
-            clipGradNorm(net.parameters(), maxNorm: 5)
-            optimizer.step()
+            let (logits, auxiliary) = try net(x)
+            let loss = try crossEntropy(logits, y) + crossEntropy(auxiliary!, y) * 0.4
+            losses.append(try loss.item())
+            try loss.backward()
+            try clipGradNorm(net.parameters(), maxNorm: 5)
+            try optimizer.step()
         }
         XCTAssertLessThan(losses.last!, losses.first! * 0.8, "losses: \(losses)")
         XCTAssertTrue(net.parameters().allSatisfy { $0.grad != nil }, "every op of every node received a gradient")

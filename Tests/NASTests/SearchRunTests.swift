@@ -48,7 +48,7 @@ final class SearchRunTests: SingleThreadTestCase {
 
             XCTAssertEqual(resumed.searcher.network.genotype, straight.searcher.network.genotype, "\(method)")
             for ((name, x), (_, y)) in zip(straight.searcher.network.stateDict(), resumed.searcher.network.stateDict()) {
-                XCTAssertEqual(x.rawBytes(), y.rawBytes(), "\(method): \(name) differs after resume")
+                XCTAssertEqual(try x.rawBytes(), try y.rawBytes(), "\(method): \(name) differs after resume")
             }
         }
     }

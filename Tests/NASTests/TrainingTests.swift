@@ -110,7 +110,7 @@ final class TrainingTests: SingleThreadTestCase {
 
         let a = straight.network.stateDict(), b = resumed.network.stateDict()
         XCTAssertEqual(a.map(\.0), b.map(\.0))
-        for ((name, x), (_, y)) in zip(a, b) { XCTAssertEqual(x.rawBytes(), y.rawBytes(), "\(name) differs after resume") }
+        for ((name, x), (_, y)) in zip(a, b) { XCTAssertEqual(try x.rawBytes(), try y.rawBytes(), "\(name) differs after resume") }
         func withoutTimes(_ url: URL) throws -> [NSDictionary] {
             try MetricsLog.read(url).map { record in
                 var r = record
@@ -145,10 +145,10 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertEqual(loaded.file.lastPathComponent, "model.safetensors")
         XCTAssertEqual(loaded.configuration, trainer.configuration)
         trainer.network.eval()
-        let x = Tensor.randn([2, 1, 8, 8])
-        XCTAssertEqual(loaded.network(x).logits.floats(), trainer.network(x).logits.floats())
+        let x = try Tensor.randn([2, 1, 8, 8])
+        XCTAssertEqual(try loaded.network(x).logits.floats(), try trainer.network(x).logits.floats())
         let fromCheckpoint = try TrainedModel.load(path: run.checkpoint.path)
-        XCTAssertEqual(fromCheckpoint.network(x).logits.floats(), trainer.network(x).logits.floats())
+        XCTAssertEqual(try fromCheckpoint.network(x).logits.floats(), try trainer.network(x).logits.floats())
     }
 
     /// A diverging loss stops training with one line naming the epoch, the step and the fix,
@@ -201,12 +201,12 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertGreaterThan(result.top1, 60, "test accuracy per epoch: \(accuracies)")
     }
 
-    func testTopKCorrect() {
-        let logits = Tensor([0.1, 0.9, 0.0, 0.5, 0.2, 0.3, 0.0, 0.1, 0.8] as [Float], shape: [3, 3])
-        let labels = Tensor([1, 2, 0] as [Int64], shape: [3])
-        XCTAssertEqual(topKCorrect(logits, labels: labels, k: 1), 1)
-        XCTAssertEqual(topKCorrect(logits, labels: labels, k: 2), 2)
-        XCTAssertEqual(topKCorrect(logits, labels: labels, k: 5), 3, "k is capped at the class count")
+    func testTopKCorrect() throws {
+        let logits = try Tensor([0.1, 0.9, 0.0, 0.5, 0.2, 0.3, 0.0, 0.1, 0.8] as [Float], shape: [3, 3])
+        let labels = try Tensor([1, 2, 0] as [Int64], shape: [3])
+        XCTAssertEqual(try topKCorrect(logits, labels: labels, k: 1), 1)
+        XCTAssertEqual(try topKCorrect(logits, labels: labels, k: 2), 2)
+        XCTAssertEqual(try topKCorrect(logits, labels: labels, k: 5), 3, "k is capped at the class count")
     }
 }
 

@@ -46,7 +46,7 @@ final class FunctionalTests: XCTestCase {
         return (out, [n, c, oh, ow])
     }
 
-    func testConv2dMatchesDirectLoops() {
+    func testConv2dMatchesDirectLoops() throws {
         let cases: [(xs: [Int], ws: [Int], stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int, bias: Bool)] = [
             ([2, 3, 5, 5], [4, 3, 3, 3], (1, 1), (1, 1), (1, 1), 1, true),
             ([1, 4, 6, 7], [6, 2, 3, 3], (1, 1), (2, 2), (2, 2), 2, false),
@@ -55,70 +55,70 @@ final class FunctionalTests: XCTestCase {
             ([1, 2, 5, 8], [2, 2, 1, 3], (1, 3), (0, 1), (1, 1), 1, true),
         ]
         for (k, c) in cases.enumerated() {
-            let x = randomDoubles(c.xs, seed: UInt64(100 + k)), w = randomDoubles(c.ws, seed: UInt64(200 + k))
-            let b = c.bias ? randomDoubles([c.ws[0]], seed: UInt64(300 + k)) : nil
-            let y = conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
-            let (expected, shape) = naiveConv2d(x.doubles(), c.xs, w.doubles(), c.ws, bias: b?.doubles(), stride: c.stride,
+            let x = try randomDoubles(c.xs, seed: UInt64(100 + k)), w = try randomDoubles(c.ws, seed: UInt64(200 + k))
+            let b = try c.bias ? randomDoubles([c.ws[0]], seed: UInt64(300 + k)) : nil
+            let y = try conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+            let (expected, shape) = naiveConv2d(try x.doubles(), c.xs, try w.doubles(), c.ws, bias: try b?.doubles(), stride: c.stride,
                                                 padding: c.padding, dilation: c.dilation, groups: c.groups)
             XCTAssertEqual(y.shape, shape, "case \(k)")
-            assertClose(y.doubles(), expected, tolerance: 1e-10, "conv2d case \(k)")
+            assertClose(try y.doubles(), expected, tolerance: 1e-10, "conv2d case \(k)")
         }
     }
 
-    func testConv2dSquareConvenienceForwardsAllArguments() {
-        let x = randomDoubles([1, 4, 9, 9], seed: 7), w = randomDoubles([4, 2, 3, 3], seed: 8)
-        let y = conv2d(x, weight: w, stride: 2, padding: 3, dilation: 3, groups: 2)
-        let (expected, shape) = naiveConv2d(x.doubles(), [1, 4, 9, 9], w.doubles(), [4, 2, 3, 3], bias: nil,
+    func testConv2dSquareConvenienceForwardsAllArguments() throws {
+        let x = try randomDoubles([1, 4, 9, 9], seed: 7), w = try randomDoubles([4, 2, 3, 3], seed: 8)
+        let y = try conv2d(x, weight: w, stride: 2, padding: 3, dilation: 3, groups: 2)
+        let (expected, shape) = naiveConv2d(try x.doubles(), [1, 4, 9, 9], try w.doubles(), [4, 2, 3, 3], bias: nil,
                                             stride: (2, 2), padding: (3, 3), dilation: (3, 3), groups: 2)
         XCTAssertEqual(y.shape, shape)
-        assertClose(y.doubles(), expected, tolerance: 1e-10, "conv2d(stride:padding:dilation:groups:) with Ints")
+        assertClose(try y.doubles(), expected, tolerance: 1e-10, "conv2d(stride:padding:dilation:groups:) with Ints")
     }
 
-    func testMaxPoolIgnoresPadding() {
+    func testMaxPoolIgnoresPadding() throws {
         // All-negative input: if padding counted as zero, border maxima would be 0.
-        let x = randomDoubles([1, 2, 5, 5], seed: 9).abs() * -1.0 - 0.5
+        let x = try randomDoubles([1, 2, 5, 5], seed: 9).abs() * -1.0 - 0.5
         for (k, s, p) in [(3, 1, 1), (3, 2, 1), (2, 2, 0)] {
-            let y = maxPool2d(x, kernelSize: k, stride: s, padding: p)
-            let (expected, shape) = naivePool(x.doubles(), [1, 2, 5, 5], kernel: k, stride: s, padding: p) { $0.max()! }
+            let y = try maxPool2d(x, kernelSize: k, stride: s, padding: p)
+            let (expected, shape) = naivePool(try x.doubles(), [1, 2, 5, 5], kernel: k, stride: s, padding: p) { $0.max()! }
             XCTAssertEqual(y.shape, shape)
-            assertClose(y.doubles(), expected, tolerance: 0, "max_pool2d k\(k) s\(s) p\(p)")
+            assertClose(try y.doubles(), expected, tolerance: 0, "max_pool2d k\(k) s\(s) p\(p)")
         }
-        XCTAssertEqual(maxPool2d(x, kernelSize: 2).shape, [1, 2, 2, 2], "stride defaults to the kernel size")
-        XCTAssertEqual(maxPool2d(x, kernelSize: 2, ceilMode: true).shape, [1, 2, 3, 3], "ceil mode keeps the last window")
+        XCTAssertEqual(try maxPool2d(x, kernelSize: 2).shape, [1, 2, 2, 2], "stride defaults to the kernel size")
+        XCTAssertEqual(try maxPool2d(x, kernelSize: 2, ceilMode: true).shape, [1, 2, 3, 3], "ceil mode keeps the last window")
     }
 
-    func testAvgPoolCountIncludePad() {
-        let x = randomDoubles([2, 1, 4, 5], seed: 10)
-        let excluded = avgPool2d(x, kernelSize: 3, stride: 1, padding: 1, countIncludePad: false)
-        let (expected, shape) = naivePool(x.doubles(), [2, 1, 4, 5], kernel: 3, stride: 1, padding: 1) {
+    func testAvgPoolCountIncludePad() throws {
+        let x = try randomDoubles([2, 1, 4, 5], seed: 10)
+        let excluded = try avgPool2d(x, kernelSize: 3, stride: 1, padding: 1, countIncludePad: false)
+        let (expected, shape) = naivePool(try x.doubles(), [2, 1, 4, 5], kernel: 3, stride: 1, padding: 1) {
             $0.reduce(0, +) / Double($0.count)
         }
         XCTAssertEqual(excluded.shape, shape)
-        assertClose(excluded.doubles(), expected, tolerance: 1e-12, "avg_pool2d count_include_pad false")
-        XCTAssertEqual(avgPool2d(x, kernelSize: 3, stride: 1, padding: 1).doubles(), excluded.doubles(),
+        assertClose(try excluded.doubles(), expected, tolerance: 1e-12, "avg_pool2d count_include_pad false")
+        XCTAssertEqual(try avgPool2d(x, kernelSize: 3, stride: 1, padding: 1).doubles(), try excluded.doubles(),
                        "countIncludePad defaults to false (DARTS)")
 
-        let included = avgPool2d(x, kernelSize: 3, stride: 1, padding: 1, countIncludePad: true)
-        let (sums, _) = naivePool(x.doubles(), [2, 1, 4, 5], kernel: 3, stride: 1, padding: 1) { $0.reduce(0, +) }
-        assertClose(included.doubles(), sums.map { $0 / 9 }, tolerance: 1e-12, "avg_pool2d count_include_pad true")
+        let included = try avgPool2d(x, kernelSize: 3, stride: 1, padding: 1, countIncludePad: true)
+        let (sums, _) = naivePool(try x.doubles(), [2, 1, 4, 5], kernel: 3, stride: 1, padding: 1) { $0.reduce(0, +) }
+        assertClose(try included.doubles(), sums.map { $0 / 9 }, tolerance: 1e-12, "avg_pool2d count_include_pad true")
     }
 
-    func testAdaptiveAvgPool() {
-        let x = Tensor((0..<32).map(Double.init), shape: [2, 1, 4, 4])
-        XCTAssertEqual(adaptiveAvgPool2d(x, outputSize: (1, 1)).doubles(), [7.5, 23.5])
-        XCTAssertEqual(adaptiveAvgPool2d(x, outputSize: (2, 2)).doubles(), [2.5, 4.5, 10.5, 12.5, 18.5, 20.5, 26.5, 28.5])
+    func testAdaptiveAvgPool() throws {
+        let x = try Tensor((0..<32).map(Double.init), shape: [2, 1, 4, 4])
+        XCTAssertEqual(try adaptiveAvgPool2d(x, outputSize: (1, 1)).doubles(), [7.5, 23.5])
+        XCTAssertEqual(try adaptiveAvgPool2d(x, outputSize: (2, 2)).doubles(), [2.5, 4.5, 10.5, 12.5, 18.5, 20.5, 26.5, 28.5])
     }
 
-    func testBatchNormTrainingUsesBatchStatisticsAndUpdatesRunningStatistics() {
+    func testBatchNormTrainingUsesBatchStatisticsAndUpdatesRunningStatistics() throws {
         let xs = [3, 2, 2, 2]
-        let x = randomDoubles(xs, seed: 11) * 2.0 + 1.0
-        let weight = Tensor([1.5, -0.5], shape: [2]), bias = Tensor([0.25, 2.0], shape: [2])
-        let runningMean = Tensor([0.5, -1.0], shape: [2]), runningVar = Tensor([2.0, 0.5], shape: [2])
+        let x = try randomDoubles(xs, seed: 11) * 2.0 + 1.0
+        let weight = try Tensor([1.5, -0.5], shape: [2]), bias = try Tensor([0.25, 2.0], shape: [2])
+        let runningMean = try Tensor([0.5, -1.0], shape: [2]), runningVar = try Tensor([2.0, 0.5], shape: [2])
         let eps = 1e-5, momentum = 0.2
-        let y = batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+        let y = try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                           training: true, momentum: momentum, eps: eps)
 
-        let v = x.doubles()
+        let v = try x.doubles()
         var expected = [Double](repeating: 0, count: v.count)
         var expectedMean = [0.5, -1.0], expectedVar = [2.0, 0.5]
         for c in 0..<2 {
@@ -132,74 +132,74 @@ final class FunctionalTests: XCTestCase {
             expectedMean[c] = (1 - momentum) * expectedMean[c] + momentum * mean
             expectedVar[c] = (1 - momentum) * expectedVar[c] + momentum * biased * 12 / 11  // unbiased
         }
-        assertClose(y.doubles(), expected, tolerance: 1e-10, "normalised output")
-        assertClose(runningMean.doubles(), expectedMean, tolerance: 1e-12, "running mean")
-        assertClose(runningVar.doubles(), expectedVar, tolerance: 1e-12, "running variance (unbiased)")
+        assertClose(try y.doubles(), expected, tolerance: 1e-10, "normalised output")
+        assertClose(try runningMean.doubles(), expectedMean, tolerance: 1e-12, "running mean")
+        assertClose(try runningVar.doubles(), expectedVar, tolerance: 1e-12, "running variance (unbiased)")
 
-        let plain = batchNorm(x, weight: nil, bias: nil, runningMean: nil, runningVar: nil, training: true, eps: eps)
-        assertClose(plain.doubles(), zip(expected, (0..<v.count).map { ($0 / 4) % 2 }).map { e, c in
+        let plain = try batchNorm(x, weight: nil, bias: nil, runningMean: nil, runningVar: nil, training: true, eps: eps)
+        assertClose(try plain.doubles(), zip(expected, (0..<v.count).map { ($0 / 4) % 2 }).map { e, c in
             (e - [0.25, 2.0][c]) / [1.5, -0.5][c]
         }, tolerance: 1e-9, "without affine")
     }
 
-    func testBatchNormInferenceUsesRunningStatistics() {
-        let x = randomDoubles([2, 2, 1, 3], seed: 12)
-        let runningMean = Tensor([0.5, -1.0], shape: [2]), runningVar = Tensor([4.0, 0.25], shape: [2])
-        let y = batchNorm(x, weight: nil, bias: nil, runningMean: runningMean, runningVar: runningVar, training: false,
+    func testBatchNormInferenceUsesRunningStatistics() throws {
+        let x = try randomDoubles([2, 2, 1, 3], seed: 12)
+        let runningMean = try Tensor([0.5, -1.0], shape: [2]), runningVar = try Tensor([4.0, 0.25], shape: [2])
+        let y = try batchNorm(x, weight: nil, bias: nil, runningMean: runningMean, runningVar: runningVar, training: false,
                           eps: 0)
-        let v = x.doubles()
+        let v = try x.doubles()
         let expected = v.indices.map { i -> Double in
             let c = (i / 3) % 2
             return (v[i] - [0.5, -1.0][c]) / [2.0, 0.5][c]
         }
-        assertClose(y.doubles(), expected, tolerance: 1e-12, "inference")
-        XCTAssertEqual(runningMean.doubles(), [0.5, -1.0], "inference must not move the running mean")
-        XCTAssertEqual(runningVar.doubles(), [4.0, 0.25])
+        assertClose(try y.doubles(), expected, tolerance: 1e-12, "inference")
+        XCTAssertEqual(try runningMean.doubles(), [0.5, -1.0], "inference must not move the running mean")
+        XCTAssertEqual(try runningVar.doubles(), [4.0, 0.25])
     }
 
-    func testSoftmaxAndLogSoftmax() {
-        let x = Tensor([1.0, 2.0, 3.0, -1.0, 0.0, 4.0], shape: [2, 3])
+    func testSoftmaxAndLogSoftmax() throws {
+        let x = try Tensor([1.0, 2.0, 3.0, -1.0, 0.0, 4.0], shape: [2, 3])
         let rows = [[1.0, 2.0, 3.0], [-1.0, 0.0, 4.0]]
         let expected = rows.flatMap { r -> [Double] in
             let z = r.map(Foundation.exp).reduce(0, +)
             return r.map { Foundation.exp($0) / z }
         }
-        assertClose(x.softmax(dim: 1).doubles(), expected, tolerance: 1e-12, "softmax")
-        assertClose(x.logSoftmax(dim: 1).doubles(), expected.map(Foundation.log), tolerance: 1e-12, "log_softmax")
-        let columns = x.softmax(dim: 0).doubles()
+        assertClose(try x.softmax(dim: 1).doubles(), expected, tolerance: 1e-12, "softmax")
+        assertClose(try x.logSoftmax(dim: 1).doubles(), expected.map(Foundation.log), tolerance: 1e-12, "log_softmax")
+        let columns = try x.softmax(dim: 0).doubles()
         XCTAssertEqual(columns[0] + columns[3], 1, accuracy: 1e-12)
         XCTAssertEqual(columns[0], Foundation.exp(1) / (Foundation.exp(1) + Foundation.exp(-1)), accuracy: 1e-12)
     }
 
-    func testCrossEntropyWithAndWithoutLabelSmoothing() {
-        let logits = Tensor([2.0, 0.5, -1.0, 0.0, 1.0, 3.0], shape: [2, 3]), target = Tensor([0, 1] as [Int64], shape: [2])
+    func testCrossEntropyWithAndWithoutLabelSmoothing() throws {
+        let logits = try Tensor([2.0, 0.5, -1.0, 0.0, 1.0, 3.0], shape: [2, 3]), target = try Tensor([0, 1] as [Int64], shape: [2])
         let logProbs = [[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]].map { r -> [Double] in
             let lse = Foundation.log(r.map(Foundation.exp).reduce(0, +))
             return r.map { $0 - lse }
         }
         let nll = (-logProbs[0][0] - logProbs[1][1]) / 2
-        XCTAssertEqual(crossEntropy(logits, target).item(), nll, accuracy: 1e-12)
+        XCTAssertEqual(try crossEntropy(logits, target).item(), nll, accuracy: 1e-12)
         // PyTorch: (1 - eps) * nll + eps * mean over classes of -log p.
         let eps = 0.1
         let uniform = logProbs.map { -$0.reduce(0, +) / 3 }.reduce(0, +) / 2
-        XCTAssertEqual(crossEntropy(logits, target, labelSmoothing: eps).item(), (1 - eps) * nll + eps * uniform,
+        XCTAssertEqual(try crossEntropy(logits, target, labelSmoothing: eps).item(), (1 - eps) * nll + eps * uniform,
                        accuracy: 1e-12)
     }
 
-    func testLinear() {
-        let x = Tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], shape: [2, 3])
-        let w = Tensor([1.0, 0.0, -1.0, 0.5, 0.5, 0.5], shape: [2, 3]), b = Tensor([10.0, 20.0], shape: [2])
-        XCTAssertEqual(linear(x, weight: w, bias: b).doubles(), [8.0, 23.0, 8.0, 27.5])
-        XCTAssertEqual(linear(x, weight: w).doubles(), [-2.0, 3.0, -2.0, 7.5])
+    func testLinear() throws {
+        let x = try Tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], shape: [2, 3])
+        let w = try Tensor([1.0, 0.0, -1.0, 0.5, 0.5, 0.5], shape: [2, 3]), b = try Tensor([10.0, 20.0], shape: [2])
+        XCTAssertEqual(try linear(x, weight: w, bias: b).doubles(), [8.0, 23.0, 8.0, 27.5])
+        XCTAssertEqual(try linear(x, weight: w).doubles(), [-2.0, 3.0, -2.0, 7.5])
     }
 
-    func testDropoutScalesKeptValuesAndIsIdentityInEval() {
+    func testDropoutScalesKeptValuesAndIsIdentityInEval() throws {
         Torch.manualSeed(3)
-        let x = Tensor.ones([1000])
-        let y = dropout(x, p: 0.25, training: true).floats()
+        let x = try Tensor.ones([1000])
+        let y = try dropout(x, p: 0.25, training: true).floats()
         XCTAssertTrue(y.allSatisfy { $0 == 0 || Swift.abs($0 - 1 / 0.75) < 1e-6 }, "kept values are scaled by 1/(1-p)")
         let dropped = y.filter { $0 == 0 }.count
         XCTAssertTrue((150...350).contains(dropped), "about a quarter dropped, got \(dropped)")
-        XCTAssertEqual(dropout(x, p: 0.25, training: false).floats(), x.floats())
+        XCTAssertEqual(try dropout(x, p: 0.25, training: false).floats(), try x.floats())
     }
 }

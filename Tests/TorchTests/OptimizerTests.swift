@@ -6,93 +6,93 @@ import Torch
 /// save/restore (optim/SGD.swift, optim/Adam.swift, optim/Optimizer.swift).
 final class OptimizerTests: XCTestCase {
     /// Sets a constant gradient and steps, `count` times; returns the parameter after each step.
-    private func trajectory(_ optimizer: Optimizer, _ p: Tensor, grad: [Double], steps count: Int) -> [[Double]] {
-        (0..<count).map { _ in
-            p.grad = Tensor(grad, shape: p.shape).to(p.dtype)
-            optimizer.step()
-            return p.doubles()
+    private func trajectory(_ optimizer: Optimizer, _ p: Tensor, grad: [Double], steps count: Int) throws -> [[Double]] {
+        try (0..<count).map { _ in
+            try p.setGrad(Tensor(grad, shape: p.shape).to(p.dtype))
+            try optimizer.step()
+            return try p.doubles()
         }
     }
 
     // MARK: SGD, with numbers worked out by hand (p0 = 1, grad 0.5, lr 0.1)
 
-    func testSGDPlain() {
-        let p = Tensor([1.0], shape: [1])
-        let path = trajectory(SGD([("p", p)], learningRate: 0.1), p, grad: [0.5], steps: 3)
+    func testSGDPlain() throws {
+        let p = try Tensor([1.0], shape: [1])
+        let path = try trajectory(SGD([("p", p)], learningRate: 0.1), p, grad: [0.5], steps: 3)
         assertClose(path.map { $0[0] }, [0.95, 0.9, 0.85], tolerance: 1e-12, "p -= lr * g")
     }
 
-    func testSGDMomentum() {
+    func testSGDMomentum() throws {
         // buf: 0.5, 0.95, 1.355; p: 0.95, 0.855, 0.7195.
-        let p = Tensor([1.0], shape: [1])
-        let path = trajectory(SGD([("p", p)], learningRate: 0.1, momentum: 0.9), p, grad: [0.5], steps: 3)
+        let p = try Tensor([1.0], shape: [1])
+        let path = try trajectory(SGD([("p", p)], learningRate: 0.1, momentum: 0.9), p, grad: [0.5], steps: 3)
         assertClose(path.map { $0[0] }, [0.95, 0.855, 0.7195], tolerance: 1e-12, "heavy ball")
     }
 
-    func testSGDNesterov() {
+    func testSGDNesterov() throws {
         // step d = g + m * buf: 0.95, 1.355, 1.7195; p: 0.905, 0.7695, 0.59755.
-        let p = Tensor([1.0], shape: [1])
-        let path = trajectory(SGD([("p", p)], learningRate: 0.1, momentum: 0.9, nesterov: true), p, grad: [0.5], steps: 3)
+        let p = try Tensor([1.0], shape: [1])
+        let path = try trajectory(SGD([("p", p)], learningRate: 0.1, momentum: 0.9, nesterov: true), p, grad: [0.5], steps: 3)
         assertClose(path.map { $0[0] }, [0.905, 0.7695, 0.59755], tolerance: 1e-12, "nesterov")
     }
 
-    func testSGDWeightDecayWithMomentum() {
+    func testSGDWeightDecayWithMomentum() throws {
         // g' = g + wd * p. Step 1: g' = 0.5 + 0.1 = 0.6, buf 0.6, p = 0.94.
         // Step 2: g' = 0.5 + 0.094 = 0.594, buf = 0.54 + 0.594 = 1.134, p = 0.8266.
-        let p = Tensor([1.0], shape: [1])
+        let p = try Tensor([1.0], shape: [1])
         let sgd = SGD([("p", p)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.1)
-        let path = trajectory(sgd, p, grad: [0.5], steps: 2)
+        let path = try trajectory(sgd, p, grad: [0.5], steps: 2)
         assertClose(path.map { $0[0] }, [0.94, 0.8266], tolerance: 1e-12, "weight decay enters the momentum buffer")
-        assertClose(sgd.momentumBuffer("p")!.doubles(), [1.134], tolerance: 1e-12)
+        assertClose(try sgd.momentumBuffer("p")!.doubles(), [1.134], tolerance: 1e-12)
     }
 
-    func testSGDSkipsParametersWithoutGradient() {
-        let a = Tensor([1.0], shape: [1]), b = Tensor([2.0], shape: [1])
+    func testSGDSkipsParametersWithoutGradient() throws {
+        let a = try Tensor([1.0], shape: [1]), b = try Tensor([2.0], shape: [1])
         let sgd = SGD([("a", a), ("b", b)], learningRate: 0.5, momentum: 0.9, weightDecay: 0.1)
-        a.grad = Tensor([1.0], shape: [1])
-        sgd.step()
-        XCTAssertEqual(b.doubles(), [2.0], "no gradient, no step (not even weight decay)")
+        try a.setGrad(Tensor([1.0], shape: [1]))
+        try sgd.step()
+        XCTAssertEqual(try b.doubles(), [2.0], "no gradient, no step (not even weight decay)")
         XCTAssertNil(sgd.momentumBuffer("b"))
-        XCTAssertEqual(a.doubles()[0], 1 - 0.5 * 1.1, accuracy: 1e-12)
+        XCTAssertEqual(try a.doubles()[0], 1 - 0.5 * 1.1, accuracy: 1e-12)
     }
 
-    func testSGDWithBackwardOnVectorMatchesReference() {
+    func testSGDWithBackwardOnVectorMatchesReference() throws {
         // A real loss: L = sum(c * p^2) / 2 + sum(d * p), so dL/dp = c * p + d, over 3 steps.
         let c = [1.0, 2.0, 0.5], d = [0.3, -0.2, 1.0]
-        let p = Tensor([1.0, -1.0, 2.0], shape: [3]).requiringGrad()
+        let p = try Tensor([1.0, -1.0, 2.0], shape: [3]).requiringGrad()
         let sgd = SGD([("p", p)], learningRate: 0.05, momentum: 0.8, weightDecay: 0.01, nesterov: true)
         var ref = [1.0, -1.0, 2.0], buf: [Double]? = nil
         for _ in 0..<3 {
             sgd.zeroGrad()
-            ((p * p * Tensor(c, shape: [3])).sum() / 2 + (p * Tensor(d, shape: [3])).sum()).backward()
-            sgd.step()
+            try (try (try p * p * Tensor(c, shape: [3])).sum() / 2 + (try p * Tensor(d, shape: [3])).sum()).backward()
+            try sgd.step()
             let g = ref.indices.map { c[$0] * ref[$0] + d[$0] + 0.01 * ref[$0] }
             buf = buf.map { b in b.indices.map { 0.8 * b[$0] + g[$0] } } ?? g
             ref = ref.indices.map { ref[$0] - 0.05 * (g[$0] + 0.8 * buf![$0]) }
         }
-        assertClose(p.doubles(), ref, tolerance: 1e-12, "nesterov + weight decay over 3 steps")
+        assertClose(try p.doubles(), ref, tolerance: 1e-12, "nesterov + weight decay over 3 steps")
     }
 
     // MARK: Adam
 
-    func testAdamBiasCorrection() {
+    func testAdamBiasCorrection() throws {
         // With a constant gradient the bias-corrected moments are exactly g and g^2, so every step
         // moves by lr (up to eps): 0.9, 0.8, 0.7. Without correction the first step would be
         // 0.1 * 0.05 / sqrt(0.00025) = 0.316.
-        let p = Tensor([1.0], shape: [1])
-        let path = trajectory(Adam([("p", p)], learningRate: 0.1), p, grad: [0.5], steps: 3)
+        let p = try Tensor([1.0], shape: [1])
+        let path = try trajectory(Adam([("p", p)], learningRate: 0.1), p, grad: [0.5], steps: 3)
         assertClose(path.map { $0[0] }, [0.9, 0.8, 0.7], tolerance: 1e-7, "bias-corrected Adam")
     }
 
-    func testAdamAgainstReferenceWithWeightDecayAndVaryingGradients() {
+    func testAdamAgainstReferenceWithWeightDecayAndVaryingGradients() throws {
         let grads: [[Double]] = [[0.5, -1.0], [0.1, 2.0], [-0.3, 0.4]]
-        let p = Tensor([1.0, -2.0], shape: [2])
+        let p = try Tensor([1.0, -2.0], shape: [2])
         let (lr, b1, b2, eps, wd) = (0.01, 0.5, 0.999, 1e-8, 1e-3)  // DARTS' architecture optimizer
         let adam = Adam([("alphas", p)], learningRate: lr, betas: (b1, b2), eps: eps, weightDecay: wd)
         var ref = [1.0, -2.0], m = [0.0, 0.0], v = [0.0, 0.0]
         for (t, grad) in grads.enumerated() {
-            p.grad = Tensor(grad, shape: [2])
-            adam.step()
+            try p.setGrad(Tensor(grad, shape: [2]))
+            try adam.step()
             for i in 0..<2 {
                 let g = grad[i] + wd * ref[i]
                 m[i] = b1 * m[i] + (1 - b1) * g
@@ -100,32 +100,32 @@ final class OptimizerTests: XCTestCase {
                 let mHat = m[i] / (1 - Foundation.pow(b1, Double(t + 1))), vHat = v[i] / (1 - Foundation.pow(b2, Double(t + 1)))
                 ref[i] -= lr * mHat / (vHat.squareRoot() + eps)
             }
-            assertClose(p.doubles(), ref, tolerance: 1e-12, "step \(t + 1)")
+            assertClose(try p.doubles(), ref, tolerance: 1e-12, "step \(t + 1)")
         }
         XCTAssertEqual(adam.steps["alphas"], 3)
     }
 
-    func testAdamStateHasTheParameterDtype() {
-        let p = Tensor([1.0, 2.0], shape: [2])
+    func testAdamStateHasTheParameterDtype() throws {
+        let p = try Tensor([1.0, 2.0], shape: [2])
         let adam = Adam([("p", p)], learningRate: 0.1)
-        p.grad = Tensor([1.0, 1.0], shape: [2])
-        adam.step()
-        for (name, t) in adam.stateDict() where !name.hasSuffix(".step") {
+        try p.setGrad(Tensor([1.0, 1.0], shape: [2]))
+        try adam.step()
+        for (name, t) in try adam.stateDict() where !name.hasSuffix(".step") {
             XCTAssertEqual(t.dtype, .float64, "\(name) follows the float64 parameter")
         }
     }
 
     // MARK: groups, clipping
 
-    func testParameterGroupsKeepTheirOwnRates() {
-        let weight = Tensor([1.0], shape: [1]), alpha = Tensor([1.0], shape: [1])
+    func testParameterGroupsKeepTheirOwnRates() throws {
+        let weight = try Tensor([1.0], shape: [1]), alpha = try Tensor([1.0], shape: [1])
         let sgd = SGD([ParameterGroup([("w", weight)], learningRate: 0.1),
                        ParameterGroup([("alpha", alpha)], learningRate: 0.01, weightDecay: 1)])
-        weight.grad = Tensor([1.0], shape: [1])
-        alpha.grad = Tensor([1.0], shape: [1])
-        sgd.step()
-        XCTAssertEqual(weight.doubles()[0], 0.9, accuracy: 1e-12)
-        XCTAssertEqual(alpha.doubles()[0], 0.98, accuracy: 1e-12)
+        try weight.setGrad(Tensor([1.0], shape: [1]))
+        try alpha.setGrad(Tensor([1.0], shape: [1]))
+        try sgd.step()
+        XCTAssertEqual(try weight.doubles()[0], 0.9, accuracy: 1e-12)
+        XCTAssertEqual(try alpha.doubles()[0], 0.98, accuracy: 1e-12)
         XCTAssertEqual(sgd.learningRate, 0.1)
         sgd.setLearningRate(0.5)
         XCTAssertEqual(sgd.groups.map(\.learningRate), [0.5, 0.5])
@@ -135,14 +135,14 @@ final class OptimizerTests: XCTestCase {
         XCTAssertNil(alpha.grad)
     }
 
-    func testClipGradNorm() {
-        let a = Tensor([0.0, 0.0], shape: [2]), b = Tensor([0.0], shape: [1]), c = Tensor([0.0], shape: [1])
-        a.grad = Tensor([3.0, 0.0], shape: [2])
-        b.grad = Tensor([4.0], shape: [1])
-        XCTAssertEqual(clipGradNorm([a, b, c], maxNorm: 1), 5, accuracy: 1e-12, "returns the norm before clipping")
-        assertClose(a.grad!.doubles() + b.grad!.doubles(), [0.6, 0, 0.8], tolerance: 1e-6, "rescaled to norm 1")
-        XCTAssertEqual(clipGradNorm([a, b], maxNorm: 5), 1, accuracy: 1e-6)
-        assertClose(a.grad!.doubles(), [0.6, 0], tolerance: 1e-6, "below the limit nothing changes")
+    func testClipGradNorm() throws {
+        let a = try Tensor([0.0, 0.0], shape: [2]), b = try Tensor([0.0], shape: [1]), c = try Tensor([0.0], shape: [1])
+        try a.setGrad(Tensor([3.0, 0.0], shape: [2]))
+        try b.setGrad(Tensor([4.0], shape: [1]))
+        XCTAssertEqual(try clipGradNorm([a, b, c], maxNorm: 1), 5, accuracy: 1e-12, "returns the norm before clipping")
+        assertClose(try a.grad!.doubles() + b.grad!.doubles(), [0.6, 0, 0.8], tolerance: 1e-6, "rescaled to norm 1")
+        XCTAssertEqual(try clipGradNorm([a, b], maxNorm: 5), 1, accuracy: 1e-6)
+        assertClose(try a.grad!.doubles(), [0.6, 0], tolerance: 1e-6, "below the limit nothing changes")
     }
 
     // MARK: state save/restore
@@ -152,27 +152,27 @@ final class OptimizerTests: XCTestCase {
     private func checkResume(_ name: String, _ makeOptimizer: ([(String, Tensor)]) -> Optimizer) throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let x = randomDoubles([4, 3], seed: 41).to(.float32), target = Tensor([0, 1, 1, 0] as [Int64], shape: [4])
+        let x = try randomDoubles([4, 3], seed: 41).to(.float32), target = try Tensor([0, 1, 1, 0] as [Int64], shape: [4])
 
-        func train(_ model: Linear, _ optimizer: Optimizer, steps: Int) -> [[Float]] {
-            (0..<steps).map { _ in
+        func train(_ model: Linear, _ optimizer: Optimizer, steps: Int) throws -> [[Float]] {
+            try (0..<steps).map { _ in
                 optimizer.zeroGrad()
-                crossEntropy(model(x), target).backward()
-                optimizer.step()
-                return model.weight.floats() + model.bias.floats()
+                try crossEntropy(try model(x), target).backward()
+                try optimizer.step()
+                return try model.weight.floats() + model.bias.floats()
             }
         }
 
         Torch.manualSeed(7)
-        let model = Linear(3, 2)
+        let model = try Linear(3, 2)
         let optimizer = makeOptimizer(model.namedParameters())
-        _ = train(model, optimizer, steps: 2)
+        _ = try train(model, optimizer, steps: 2)
         let url = folder.appendingPathComponent("state.safetensors")
         try Safetensors.save(model.stateDict() + optimizer.stateDict().map { ("optimizer.\($0.0)", $0.1) }, to: url)
-        let expected = train(model, optimizer, steps: 3)
+        let expected = try train(model, optimizer, steps: 3)
 
         Torch.manualSeed(99)
-        let resumed = Linear(3, 2)
+        let resumed = try Linear(3, 2)
         let resumedOptimizer = makeOptimizer(resumed.namedParameters())
         let saved = try Safetensors.load(from: url).tensors
         try resumed.load(stateDict: saved.filter { !$0.key.hasPrefix("optimizer.") })
@@ -180,12 +180,12 @@ final class OptimizerTests: XCTestCase {
             key.hasPrefix("optimizer.") ? (String(key.dropFirst("optimizer.".count)), value) : nil
         })
         try resumedOptimizer.load(stateDict: optimizerState)
-        XCTAssertEqual(train(resumed, resumedOptimizer, steps: 3), expected, "\(name): resumed updates are identical")
+        XCTAssertEqual(try train(resumed, resumedOptimizer, steps: 3), expected, "\(name): resumed updates are identical")
 
         // Without the optimizer state the continuation differs, so the check above means something.
-        let fresh = Linear(3, 2)
+        let fresh = try Linear(3, 2)
         try fresh.load(stateDict: saved.filter { !$0.key.hasPrefix("optimizer.") })
-        XCTAssertNotEqual(train(fresh, makeOptimizer(fresh.namedParameters()), steps: 3), expected,
+        XCTAssertNotEqual(try train(fresh, makeOptimizer(fresh.namedParameters()), steps: 3), expected,
                           "\(name): the optimizer state matters")
     }
 
@@ -197,8 +197,8 @@ final class OptimizerTests: XCTestCase {
         try checkResume("Adam") { Adam($0, learningRate: 0.05, betas: (0.5, 0.999), weightDecay: 1e-3) }
     }
 
-    func testOptimizerStateRejectsMisShapedSlots() {
-        let p = Tensor([1.0, 2.0], shape: [2])
+    func testOptimizerStateRejectsMisShapedSlots() throws {
+        let p = try Tensor([1.0, 2.0], shape: [2])
         let sgd = SGD([("layer.weight", p)], learningRate: 0.1, momentum: 0.9)
         assertThrowsTorchError("SGD buffer shape", containing: ["layer.weight.momentum_buffer", "[3]", "[2]"]) {
             try sgd.load(stateDict: ["layer.weight.momentum_buffer": Tensor.zeros([3])])

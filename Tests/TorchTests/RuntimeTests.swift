@@ -5,39 +5,39 @@ import Torch
 /// Seeds, generator state, threads and the allocator setting (Runtime.swift).
 final class RuntimeTests: XCTestCase {
     /// One draw from every random source, concatenated as bytes.
-    private func draws() -> [[UInt8]] {
-        [Tensor.randn([4, 3]).rawBytes(), Tensor.rand([5]).rawBytes(), Tensor.uniform([3], low: -2, high: 2).rawBytes(),
-         Tensor.normal([3], mean: 1, std: 0.1).rawBytes(), Tensor.bernoulli([16], p: 0.5).rawBytes(),
-         Tensor.randperm(10).rawBytes(), dropout(Tensor.ones([16]), p: 0.5, training: true).rawBytes(),
-         Conv2d(2, 2, kernelSize: 3).weight.rawBytes()]
+    private func draws() throws -> [[UInt8]] {
+        [try Tensor.randn([4, 3]).rawBytes(), try Tensor.rand([5]).rawBytes(), try Tensor.uniform([3], low: -2, high: 2).rawBytes(),
+         try Tensor.normal([3], mean: 1, std: 0.1).rawBytes(), try Tensor.bernoulli([16], p: 0.5).rawBytes(),
+         try Tensor.randperm(10).rawBytes(), try dropout(try Tensor.ones([16]), p: 0.5, training: true).rawBytes(),
+         try Conv2d(2, 2, kernelSize: 3).weight.rawBytes()]
     }
 
-    func testSameSeedGivesIdenticalTensors() {
+    func testSameSeedGivesIdenticalTensors() throws {
         Torch.manualSeed(42)
-        let first = draws()
+        let first = try draws()
         Torch.manualSeed(42)
-        XCTAssertEqual(draws(), first, "every source repeats bit for bit")
+        XCTAssertEqual(try draws(), first, "every source repeats bit for bit")
     }
 
-    func testDifferentSeedsGiveDifferentTensors() {
+    func testDifferentSeedsGiveDifferentTensors() throws {
         Torch.manualSeed(42)
-        let first = draws()
+        let first = try draws()
         Torch.manualSeed(43)
-        let second = draws()
+        let second = try draws()
         for (i, (a, b)) in zip(first, second).enumerated() { XCTAssertNotEqual(a, b, "source \(i)") }
-        XCTAssertNotEqual(draws(), second, "the generator advances between draws")
+        XCTAssertNotEqual(try draws(), second, "the generator advances between draws")
     }
 
     func testRNGStateSaveRestoreReproducesDraws() throws {
         Torch.manualSeed(5)
-        _ = Tensor.randn([7])
-        let state = Torch.rngState()
+        _ = try Tensor.randn([7])
+        let state = try Torch.rngState()
         XCTAssertEqual(state.dtype, .uint8)
-        let saved = state.clone()
-        let expected = draws()
-        _ = draws()
+        let saved = try state.clone()
+        let expected = try draws()
+        _ = try draws()
         try Torch.setRNGState(saved)
-        XCTAssertEqual(draws(), expected, "restoring the state replays the same numbers")
+        XCTAssertEqual(try draws(), expected, "restoring the state replays the same numbers")
 
         // Through a checkpoint file, as a resumed search does.
         let folder = temporaryFolder()
@@ -45,9 +45,9 @@ final class RuntimeTests: XCTestCase {
         let url = folder.appendingPathComponent("rng.safetensors")
         try Torch.setRNGState(saved)
         try Safetensors.save([("rng_state", Torch.rngState())], to: url)
-        let again = draws()
+        let again = try draws()
         try Torch.setRNGState(try Safetensors.load(from: url).tensors["rng_state"]!)
-        XCTAssertEqual(draws(), again)
+        XCTAssertEqual(try draws(), again)
         XCTAssertEqual(again, expected)
     }
 
@@ -59,7 +59,7 @@ final class RuntimeTests: XCTestCase {
             try Torch.setRNGState(Tensor.zeros([5056]))
         }
         Torch.manualSeed(1)
-        XCTAssertEqual(Tensor.randn([1]).count, 1, "the generator still works afterwards")
+        XCTAssertEqual(try Tensor.randn([1]).count, 1, "the generator still works afterwards")
     }
 
     func testThreadCountCanBeSetAndRead() {

@@ -10,21 +10,21 @@ final class SafetensorsTests: XCTestCase {
     override func setUp() { folder = temporaryFolder() }
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }
 
-    private func sample() -> [(String, Tensor)] {
+    private func sample() throws -> [(String, Tensor)] {
         [
-            ("cells.3.ops.5.op.1.weight", Tensor((0..<24).map { Float($0) * 0.5 - 3 }, shape: [2, 3, 2, 2])),
-            ("alphas_normal", Tensor([0.1, -1e-300, .pi, 1e300], shape: [2, 2])),
-            ("bn.num_batches_tracked", Tensor([Int64(123_456_789_012)], shape: [])),
-            ("mask.u8", Tensor([0, 1, 255, 7] as [Int64], shape: [4]).to(.uint8)),
-            ("mask.bool", Tensor([1, 0, 1] as [Float], shape: [3]).to(.bool)),
-            ("labels.i32", Tensor([-5, 70_000] as [Int64], shape: [1, 2]).to(.int32)),
-            ("empty", Tensor.zeros([0, 3])),
+            ("cells.3.ops.5.op.1.weight", try Tensor((0..<24).map { Float($0) * 0.5 - 3 }, shape: [2, 3, 2, 2])),
+            ("alphas_normal", try Tensor([0.1, -1e-300, .pi, 1e300], shape: [2, 2])),
+            ("bn.num_batches_tracked", try Tensor([Int64(123_456_789_012)], shape: [])),
+            ("mask.u8", try Tensor([0, 1, 255, 7] as [Int64], shape: [4]).to(.uint8)),
+            ("mask.bool", try Tensor([1, 0, 1] as [Float], shape: [3]).to(.bool)),
+            ("labels.i32", try Tensor([-5, 70_000] as [Int64], shape: [1, 2]).to(.int32)),
+            ("empty", try Tensor.zeros([0, 3])),
         ]
     }
 
     func testRoundTripKeepsNamesDtypesShapesValuesAndMetadata() throws {
         let url = folder.appendingPathComponent("round.safetensors")
-        let tensors = sample()
+        let tensors = try sample()
         let metadata = ["format": "pt", "genotype": "Genotype(normal=[('sep_conv_3x3', 0)])",
                         "quote\"and\\slash": "line\nbreak\ttab é ✓"]
         try Safetensors.save(tensors, metadata: metadata, to: url)
@@ -35,12 +35,12 @@ final class SafetensorsTests: XCTestCase {
             guard let t = loaded.tensors[name] else { XCTFail("\(name) missing"); continue }
             XCTAssertEqual(t.dtype, original.dtype, name)
             XCTAssertEqual(t.shape, original.shape, name)
-            XCTAssertEqual(t.rawBytes(), original.rawBytes(), "\(name) is bit-identical")
+            XCTAssertEqual(try t.rawBytes(), try original.rawBytes(), "\(name) is bit-identical")
         }
-        XCTAssertEqual(loaded.tensors["alphas_normal"]?.doubles(), [0.1, -1e-300, .pi, 1e300])
-        XCTAssertEqual(loaded.tensors["mask.u8"]?.bytes(), [0, 1, 255, 7])
-        XCTAssertEqual(loaded.tensors["labels.i32"]?.int64s(), [-5, 70_000])
-        XCTAssertEqual(loaded.tensors["bn.num_batches_tracked"]?.itemInt(), 123_456_789_012)
+        XCTAssertEqual(try loaded.tensors["alphas_normal"]?.doubles(), [0.1, -1e-300, .pi, 1e300])
+        XCTAssertEqual(try loaded.tensors["mask.u8"]?.bytes(), [0, 1, 255, 7])
+        XCTAssertEqual(try loaded.tensors["labels.i32"]?.int64s(), [-5, 70_000])
+        XCTAssertEqual(try loaded.tensors["bn.num_batches_tracked"]?.itemInt(), 123_456_789_012)
     }
 
     func testFileLayoutFollowsTheFormat() throws {
@@ -180,14 +180,14 @@ final class SafetensorsTests: XCTestCase {
     // MARK: interoperability with Python's safetensors (benchmarks/safetensors_interop.sh)
 
     /// The fixture both sides write and check; keep in step with the script's Python half.
-    static func interopFixture() -> [(String, Tensor)] {
+    static func interopFixture() throws -> [(String, Tensor)] {
         [
-            ("cells.0.ops.1.op.1.weight", Tensor((0..<24).map { Float($0) * 0.5 - 3 }, shape: [2, 3, 4])),
-            ("alphas", Tensor([0.1, -2.5, 1e300, .pi], shape: [2, 2])),
-            ("step", Tensor([Int64(123_456_789_012)], shape: [])),
-            ("mask", Tensor([0, 1, 255] as [Int64], shape: [3]).to(.uint8)),
-            ("flags", Tensor([1, 0, 1] as [Float], shape: [3]).to(.bool)),
-            ("labels", Tensor([-5, 70_000] as [Int64], shape: [2]).to(.int32)),
+            ("cells.0.ops.1.op.1.weight", try Tensor((0..<24).map { Float($0) * 0.5 - 3 }, shape: [2, 3, 4])),
+            ("alphas", try Tensor([0.1, -2.5, 1e300, .pi], shape: [2, 2])),
+            ("step", try Tensor([Int64(123_456_789_012)], shape: [])),
+            ("mask", try Tensor([0, 1, 255] as [Int64], shape: [3]).to(.uint8)),
+            ("flags", try Tensor([1, 0, 1] as [Float], shape: [3]).to(.bool)),
+            ("labels", try Tensor([-5, 70_000] as [Int64], shape: [2]).to(.int32)),
         ]
     }
 
@@ -200,12 +200,12 @@ final class SafetensorsTests: XCTestCase {
         let folder = URL(fileURLWithPath: dir)
         let fromPython = try Safetensors.load(from: folder.appendingPathComponent("python.safetensors"))
         XCTAssertEqual(fromPython.metadata, ["format": "pt", "writer": "python é"])
-        XCTAssertEqual(Set(fromPython.order), Set(Self.interopFixture().map(\.0)))
-        for (name, expected) in Self.interopFixture() {
+        XCTAssertEqual(Set(fromPython.order), Set(try Self.interopFixture().map(\.0)))
+        for (name, expected) in try Self.interopFixture() {
             guard let t = fromPython.tensors[name] else { XCTFail("\(name) missing"); continue }
             XCTAssertEqual(t.dtype, expected.dtype, name)
             XCTAssertEqual(t.shape, expected.shape, name)
-            XCTAssertEqual(t.rawBytes(), expected.rawBytes(), name)
+            XCTAssertEqual(try t.rawBytes(), try expected.rawBytes(), name)
         }
         try Safetensors.save(Self.interopFixture(), metadata: ["format": "pt", "writer": "swift é"],
                              to: folder.appendingPathComponent("swift.safetensors"))

@@ -11,15 +11,15 @@ func pattern(_ count: Int, phase: Double = 0.7) -> [Double] {
 }
 
 /// Seeded standard-normal values as a float64 tensor.
-func randomDoubles(_ shape: [Int], seed: UInt64) -> Tensor {
+func randomDoubles(_ shape: [Int], seed: UInt64) throws -> Tensor {
     Torch.manualSeed(seed)
-    return Tensor.randn(shape).to(.float64)
+    return try Tensor.randn(shape).to(.float64)
 }
 
 /// Reduces any output to a scalar with fixed, unequal weights, so a gradient check also sees
 /// outputs whose plain sum is constant (softmax) or insensitive to the input.
-func weightedSum(_ y: Tensor) -> Tensor {
-    (y * Tensor(pattern(y.count), shape: y.shape).to(y.dtype)).sum()
+func weightedSum(_ y: Tensor) throws -> Tensor {
+    try (try y * Tensor(pattern(y.count), shape: y.shape).to(y.dtype)).sum()
 }
 
 /// Compares autograd's gradients of a scalar `f` with central differences, element by element.
@@ -28,25 +28,25 @@ func weightedSum(_ y: Tensor) -> Tensor {
 /// gradient is not all zero, so that a vacuous function cannot pass.
 func checkGradients(_ inputs: [Tensor], step h: Double = 1e-6, rtol: Double = 1e-5, atol: Double = 1e-7,
                     _ what: String, file: StaticString = #filePath, line: UInt = #line,
-                    _ f: ([Tensor]) -> Tensor) {
+                    _ f: ([Tensor]) throws -> Tensor) throws {
     // Hundreds of tiny ops: one thread avoids OpenMP spin-waiting on a busy machine.
     let threads = Torch.threadCount
     Torch.threadCount = 1
     defer { Torch.threadCount = threads }
-    let leaves = inputs.map { $0.detached().clone().requiringGrad() }
-    let analytic = gradients(of: f(leaves), withRespectTo: leaves)
+    let leaves = try inputs.map { try $0.detached().clone().requiringGrad() }
+    let analytic = try gradients(of: f(leaves), withRespectTo: leaves)
     for (k, x) in inputs.enumerated() {
-        let base = x.doubles(), shape = x.shape
+        let base = try x.doubles(), shape = x.shape
         var numeric = [Double](repeating: 0, count: base.count)
         for i in base.indices {
             var values = base
             values[i] = base[i] + h
-            let plus = withNoGrad { f(replacing(inputs, k, with: Tensor(values, shape: shape).to(x.dtype))).item() }
+            let plus = try withNoGrad { try f(replacing(inputs, k, with: try Tensor(values, shape: shape).to(x.dtype))).item() }
             values[i] = base[i] - h
-            let minus = withNoGrad { f(replacing(inputs, k, with: Tensor(values, shape: shape).to(x.dtype))).item() }
+            let minus = try withNoGrad { try f(replacing(inputs, k, with: try Tensor(values, shape: shape).to(x.dtype))).item() }
             numeric[i] = (plus - minus) / (2 * h)
         }
-        let exact = analytic[k].doubles()
+        let exact = try analytic[k].doubles()
         XCTAssertEqual(exact.count, numeric.count, "\(what): gradient \(k) has the wrong size", file: file, line: line)
         var worst = 0.0, worstIndex = 0
         for i in numeric.indices where i < exact.count {

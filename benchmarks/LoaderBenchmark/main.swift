@@ -41,7 +41,8 @@ func measure(_ loader: DataLoader, seconds: Int) throws -> Double {
     var epoch = 0
     let start = Date()
     while epoch == 0 || Date().timeIntervalSince(start) < Double(seconds) {
-        for batch in try loader.epoch(epoch) {
+        for host in try loader.epoch(epoch) {
+            let batch = try Batch(host)
             precondition(batch.images.shape == [batch.count, loader.dataset.channels, loader.dataset.height, loader.dataset.width])
             images += batch.count
         }

@@ -26,22 +26,22 @@ let config = SearchSpaceConfig(method: method, layers: layers, initChannels: cha
 let net = try SearchNetwork(config: config)
 let sgd = SGD(net.weightParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
 let architect = Architect(network: net, order: method == .darts2nd ? .second : .first)
-@MainActor func batchData() -> (Tensor, Tensor) {
-    (Tensor.randn([batch, 1, size, size]), Tensor((0..<batch).map { Int64($0 % 10) }, shape: [batch]))
+@MainActor func batchData() throws -> (Tensor, Tensor) {
+    (try Tensor.randn([batch, 1, size, size]), try Tensor((0..<batch).map { Int64($0 % 10) }, shape: [batch]))
 }
-let train = batchData(), valid = batchData()
+let train = try batchData(), valid = try batchData()
 let weights = net.weightParameters().map(\.1)
 
 @MainActor func step() throws -> (arch: Double, weight: Double) {
     let t0 = Date()
     try architect.step(validation: valid, train: train, weightOptimizer: sgd)
     let t1 = Date()
-    let loss = crossEntropy(net(train.0), train.1)
-    let g = gradients(of: [loss], withRespectTo: weights, allowUnused: true)
-    for (w, gi) in zip(weights, g) { w.grad = gi }
-    clipGradNorm(weights, maxNorm: 5)
-    sgd.step()
-    _ = loss.item()
+    let loss = try crossEntropy(try net(train.0), train.1)
+    let g = try gradients(of: [loss], withRespectTo: weights, allowUnused: true)
+    for (w, gi) in zip(weights, g) { try w.setGrad(gi) }
+    try clipGradNorm(weights, maxNorm: 5)
+    try sgd.step()
+    _ = try loss.item()
     return (t1.timeIntervalSince(t0), Date().timeIntervalSince(t1))
 }
 

@@ -42,20 +42,20 @@ func monotonicSeconds() -> Double {
 }
 
 /// Median over `repeats` of the mean time per iteration, in milliseconds.
-func measure(_ c: ConvCase, _ settings: Settings) -> Double {
+func measure(_ c: ConvCase, _ settings: Settings) throws -> Double {
     Torch.manualSeed(0)
-    let x = Tensor.randn([64, 16, 32, 32]).requiringGrad()
-    let w = Tensor.randn(c.weightShape).requiringGrad()
-    func step() {
+    let x = try Tensor.randn([64, 16, 32, 32]).requiringGrad()
+    let w = try Tensor.randn(c.weightShape).requiringGrad()
+    func step() throws {
         x.zeroGrad()
         w.zeroGrad()
-        conv2d(x, weight: w, padding: c.padding, dilation: c.dilation, groups: c.groups).sum().backward()
+        try conv2d(x, weight: w, padding: c.padding, dilation: c.dilation, groups: c.groups).sum().backward()
     }
-    for _ in 0..<max(3, settings.iterations / 5) { step() }
+    for _ in 0..<max(3, settings.iterations / 5) { try step() }
     var times: [Double] = []
     for _ in 0..<settings.repeats {
         let start = monotonicSeconds()
-        for _ in 0..<settings.iterations { step() }
+        for _ in 0..<settings.iterations { try step() }
         times.append((monotonicSeconds() - start) / Double(settings.iterations) * 1000)
     }
     precondition(x.grad?.shape == x.shape && w.grad?.shape == w.shape, "gradients for x and w")
@@ -67,5 +67,5 @@ Torch.threadCount = settings.threads
 emit("# swift: libtorch \(Torch.version), threads \(Torch.threadCount), allocator \(Torch.allocatorDescription)")
 emit("# median of \(settings.repeats) x \(settings.iterations) iterations")
 for c in cases {
-    emit("\(c.name) \(String(format: "%.3f", measure(c, settings)))")
+    emit("\(c.name) \(String(format: "%.3f", try measure(c, settings)))")
 }

@@ -21,24 +21,24 @@ public final class AuxiliaryHead: Module, Layer, @unchecked Sendable {
     public let features: Sequential
     public let classifier: Linear
 
-    public init(_ variant: Variant, inputChannels: Int, classes: Int) {
+    public init(_ variant: Variant, inputChannels: Int, classes: Int) throws {
         self.variant = variant
         var layers: [any Layer] = [
             ReLU(),
             AuxiliaryPool(kernelSize: 5, stride: variant == .cifar ? 3 : 2),
-            Conv2d(inputChannels, 128, kernelSize: 1, bias: false),
-            BatchNorm2d(128),
+            try Conv2d(inputChannels, 128, kernelSize: 1, bias: false),
+            try BatchNorm2d(128),
             ReLU(),
-            Conv2d(128, 768, kernelSize: 2, bias: false),
+            try Conv2d(128, 768, kernelSize: 2, bias: false),
         ]
-        if variant == .cifar { layers.append(BatchNorm2d(768)) }
+        if variant == .cifar { layers.append(try BatchNorm2d(768)) }
         layers.append(ReLU())
         features = Sequential(layers)
-        classifier = Linear(768, classes)
+        classifier = try Linear(768, classes)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        classifier(features(x).flatten(from: 1))
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try classifier(try features(x).flatten(from: 1))
     }
 }
 
@@ -58,10 +58,10 @@ public final class AuxiliaryPool: Module, Layer, @unchecked Sendable {
             && (height - kernelSize) / stride + 1 == 2 && (width - kernelSize) / stride + 1 == 2
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
         if usesFixedPooling(height: x.size(2), width: x.size(3)) {
-            return avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: 0, countIncludePad: false)
+            return try avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: 0, countIncludePad: false)
         }
-        return adaptiveAvgPool2d(x, outputSize: (2, 2))
+        return try adaptiveAvgPool2d(x, outputSize: (2, 2))
     }
 }

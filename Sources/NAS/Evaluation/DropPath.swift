@@ -5,10 +5,12 @@ import Torch
 ///
 /// The mask has one entry per sample ([N, 1, 1, 1]) and is drawn from libtorch's generator, so
 /// the generator state in a checkpoint makes a resumed run draw the same masks.
-public func dropPath(_ x: Tensor, probability: Double) -> Tensor {
-    precondition(probability >= 0 && probability < 1, "dropPath: probability \(probability) is outside [0, 1)")
+public func dropPath(_ x: Tensor, probability: Double) throws -> Tensor {
+    guard probability >= 0 && probability < 1 else {
+        throw TorchError.invalid("dropPath: probability \(probability) is outside [0, 1)")
+    }
     guard probability > 0 else { return x }
     let keep = 1 - probability
-    let mask = Tensor.bernoulli([x.size(0), 1, 1, 1], p: keep)
-    return x * (mask / keep)
+    let mask = try Tensor.bernoulli([x.size(0), 1, 1, 1], p: keep)
+    return try x * (try mask / keep)
 }

@@ -38,22 +38,22 @@ public final class EvalCell: Module, @unchecked Sendable {
     ///   - previousPreviousChannels: channels of c_{k-2} (DARTS `C_prev_prev`).
     ///   - previousChannels: channels of c_{k-1} (DARTS `C_prev`).
     public init(connections: [[Connection]], concat: [Int], previousPreviousChannels: Int, previousChannels: Int,
-                channels: Int, reduction: Bool, reductionPrevious: Bool) {
+                channels: Int, reduction: Bool, reductionPrevious: Bool) throws {
         self.reduction = reduction
         self.reductionPrevious = reductionPrevious
         self.channels = channels
         self.connections = connections
         self.concat = concat
-        preprocess0 = reductionPrevious
+        preprocess0 = try reductionPrevious
             ? FactorizedReduce(previousPreviousChannels, channels, affine: true)
             : ReLUConvBN(previousPreviousChannels, channels, kernelSize: 1, stride: 1, padding: 0, affine: true)
-        preprocess1 = ReLUConvBN(previousChannels, channels, kernelSize: 1, stride: 1, padding: 0, affine: true)
+        preprocess1 = try ReLUConvBN(previousChannels, channels, kernelSize: 1, stride: 1, padding: 0, affine: true)
         var ops: [any Layer] = []
         var identity: [Bool] = []
         for inputs in connections {
             for connection in inputs {
                 let stride = reduction && connection.input < 2 ? 2 : 1
-                let op = makeOperation(connection.op, channels: channels, stride: stride, affine: true)
+                let op = try makeOperation(connection.op, channels: channels, stride: stride, affine: true)
                 ops.append(op)
                 identity.append(op is Identity)
             }
@@ -64,27 +64,27 @@ public final class EvalCell: Module, @unchecked Sendable {
 
     /// Builds the `cellType` cell of `genotype`.
     public convenience init(genotype: Genotype, cellType: Genotype.CellType, previousPreviousChannels: Int,
-                            previousChannels: Int, channels: Int, reductionPrevious: Bool) {
-        self.init(connections: genotype.connections(of: cellType), concat: genotype.concat(of: cellType),
+                            previousChannels: Int, channels: Int, reductionPrevious: Bool) throws {
+        try self.init(connections: genotype.connections(of: cellType), concat: genotype.concat(of: cellType),
                   previousPreviousChannels: previousPreviousChannels, previousChannels: previousChannels,
                   channels: channels, reduction: cellType == .reduce, reductionPrevious: reductionPrevious)
     }
 
     /// The cell output from c_{k-2} and c_{k-1}.
-    public func callAsFunction(_ s0: Tensor, _ s1: Tensor) -> Tensor {
-        var states = [preprocess0(s0), preprocess1(s1)]
+    public func callAsFunction(_ s0: Tensor, _ s1: Tensor) throws -> Tensor {
+        var states = [try preprocess0(s0), try preprocess1(s1)]
         let dropping = isTraining && dropPathProbability > 0
         var k = 0
         for inputs in connections {
             var node: Tensor?
             for connection in inputs {
-                var h = ops[k](states[connection.input])
-                if dropping && !isIdentity[k] { h = dropPath(h, probability: dropPathProbability) }
-                node = node.map { $0 + h } ?? h
+                var h = try ops[k](states[connection.input])
+                if dropping && !isIdentity[k] { h = try dropPath(h, probability: dropPathProbability) }
+                node = try node.map { try $0 + h } ?? h
                 k += 1
             }
             states.append(node!)
         }
-        return Tensor.cat(concat.map { states[$0] }, dim: 1)
+        return try Tensor.cat(concat.map { states[$0] }, dim: 1)
     }
 }

@@ -101,17 +101,17 @@ public final class EvalNetwork: Module, @unchecked Sendable {
         switch configuration.style {
         case .cifar:
             let stemChannels = configuration.stemMultiplier * c
-            stem = Sequential(Conv2d(configuration.inputChannels, stemChannels, kernelSize: 3, padding: 1, bias: false),
-                              BatchNorm2d(stemChannels))
+            stem = Sequential(try Conv2d(configuration.inputChannels, stemChannels, kernelSize: 3, padding: 1, bias: false),
+                              try BatchNorm2d(stemChannels))
             stem0 = nil
             stem1 = nil
             (previousPrevious, previous, reductionPrevious) = (stemChannels, stemChannels, false)
         case .imagenet:
             stem = nil
-            stem0 = Sequential(Conv2d(configuration.inputChannels, c / 2, kernelSize: 3, stride: 2, padding: 1, bias: false),
-                               BatchNorm2d(c / 2), ReLU(),
-                               Conv2d(c / 2, c, kernelSize: 3, stride: 2, padding: 1, bias: false), BatchNorm2d(c))
-            stem1 = Sequential(ReLU(), Conv2d(c, c, kernelSize: 3, stride: 2, padding: 1, bias: false), BatchNorm2d(c))
+            stem0 = Sequential(try Conv2d(configuration.inputChannels, c / 2, kernelSize: 3, stride: 2, padding: 1, bias: false),
+                               try BatchNorm2d(c / 2), ReLU(),
+                               try Conv2d(c / 2, c, kernelSize: 3, stride: 2, padding: 1, bias: false), try BatchNorm2d(c))
+            stem1 = Sequential(ReLU(), try Conv2d(c, c, kernelSize: 3, stride: 2, padding: 1, bias: false), try BatchNorm2d(c))
             (previousPrevious, previous, reductionPrevious) = (c, c, true)
         }
         var cells: [EvalCell] = []
@@ -120,7 +120,7 @@ public final class EvalNetwork: Module, @unchecked Sendable {
         for i in 0..<configuration.layers {
             let reduction = configuration.reductionIndices.contains(i)
             if reduction { current *= 2 }
-            let cell = EvalCell(genotype: genotype, cellType: reduction ? .reduce : .normal,
+            let cell = try EvalCell(genotype: genotype, cellType: reduction ? .reduce : .normal,
                                 previousPreviousChannels: previousPrevious, previousChannels: previous,
                                 channels: current, reductionPrevious: reductionPrevious)
             cells.append(cell)
@@ -129,32 +129,32 @@ public final class EvalNetwork: Module, @unchecked Sendable {
             if i == configuration.auxiliaryIndex { auxiliaryChannels = previous }
         }
         self.cells = cells
-        auxiliaryHead = configuration.auxiliary
+        auxiliaryHead = try configuration.auxiliary
             ? AuxiliaryHead(configuration.style == .cifar ? .cifar : .imagenet, inputChannels: auxiliaryChannels,
                             classes: configuration.classes)
             : nil
-        classifier = Linear(previous, configuration.classes)
+        classifier = try Linear(previous, configuration.classes)
     }
 
     /// Class logits, and in training mode with an auxiliary head also the auxiliary logits.
-    public func callAsFunction(_ input: Tensor) -> (logits: Tensor, auxiliaryLogits: Tensor?) {
+    public func callAsFunction(_ input: Tensor) throws -> (logits: Tensor, auxiliaryLogits: Tensor?) {
         var s0: Tensor, s1: Tensor
         if let stem {
-            s0 = stem(input)
+            s0 = try stem(input)
             s1 = s0
         } else {
-            s0 = stem0!(input)
-            s1 = stem1!(s0)
+            s0 = try stem0!(input)
+            s1 = try stem1!(s0)
         }
         var auxiliaryLogits: Tensor?
         for (i, cell) in cells.enumerated() {
-            (s0, s1) = (s1, cell(s0, s1))
+            (s0, s1) = (s1, try cell(s0, s1))
             if i == configuration.auxiliaryIndex, isTraining, let auxiliaryHead {
-                auxiliaryLogits = auxiliaryHead(s1)
+                auxiliaryLogits = try auxiliaryHead(s1)
             }
         }
-        let pooled = adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten(from: 1)
-        return (classifier(pooled), auxiliaryLogits)
+        let pooled = try adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten(from: 1)
+        return (try classifier(pooled), auxiliaryLogits)
     }
 
     /// Parameters as the papers count them: everything except the auxiliary head (DARTS

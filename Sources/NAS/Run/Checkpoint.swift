@@ -48,9 +48,9 @@ public struct Checkpoint {
                             extraTensors: [(String, Tensor)] = [], values: [String: String] = [:]) throws {
         var tensors = model.stateDict().map { ("model." + $0.0, $0.1) }
         for (name, optimizer) in optimizers {
-            tensors += optimizer.stateDict().map { ("optimizer.\(name).\($0.0)", $0.1) }
+            tensors += try optimizer.stateDict().map { ("optimizer.\(name).\($0.0)", $0.1) }
         }
-        tensors.append(("rng.torch", Torch.rngState()))
+        tensors.append(("rng.torch", try Torch.rngState()))
         tensors += extraTensors
         var metadata = values
         metadata["format"] = format

@@ -41,20 +41,20 @@ public final class Architect {
         let loss: Double
         switch order {
         case .first:
-            let l = crossEntropy(network(validation.images), validation.labels)
+            let l = try crossEntropy(network(validation.images), validation.labels)
             var objective = l
             if network.config.usesThresholds && network.config.dstSparsity > 0 {
-                let w = network.cellWeights()
-                objective = l + (w.normal.sparsityPenalty! + w.reduce.sparsityPenalty!) * network.config.dstSparsity
+                let w = try network.cellWeights()
+                objective = try l + (try w.normal.sparsityPenalty! + w.reduce.sparsityPenalty!) * network.config.dstSparsity
             }
-            let grads = gradients(of: [objective], withRespectTo: archParams, allowUnused: true)
-            for (p, g) in zip(archParams, grads) { p.grad = g }
-            loss = l.item()
+            let grads = try gradients(of: [objective], withRespectTo: archParams, allowUnused: true)
+            for (p, g) in zip(archParams, grads) { try p.setGrad(g) }
+            loss = try l.item()
         case .second:
-            loss = unrolledStep(validation: validation, train: train, weightOptimizer: weightOptimizer)
+            loss = try unrolledStep(validation: validation, train: train, weightOptimizer: weightOptimizer)
         }
-        if network.config.usesThresholds { zeroGradientNodes = countZeroGradientNodes() }
-        optimizer.step()
+        if network.config.usesThresholds { zeroGradientNodes = try countZeroGradientNodes() }
+        try optimizer.step()
         try network.rederive()
         return loss
     }
@@ -63,14 +63,14 @@ public final class Architect {
     /// gradient on all their alphas and their threshold, i.e. stopped learning.
     public private(set) var zeroGradientNodes = 0
 
-    private func countZeroGradientNodes() -> Int {
+    private func countZeroGradientNodes() throws -> Int {
         let layout = EdgeIndex(steps: network.config.steps)
         let arch = network.arch
         var count = 0
         for (alphas, thresholds) in [(arch.alphas_normal, arch.thresholds_normal), (arch.alphas_reduce, arch.thresholds_reduce)] {
             let k = alphas.size(1)
-            let ga = alphas.grad?.floats() ?? []
-            let gt = thresholds.grad?.floats() ?? []
+            let ga = try alphas.grad?.floats() ?? []
+            let gt = try thresholds.grad?.floats() ?? []
             for step in 0..<layout.steps {
                 let r = layout.edges(step: step)
                 let alphaZero = ga.isEmpty || ga[(r.lowerBound * k)..<(r.upperBound * k)].allSatisfy { $0 == 0 }
@@ -86,78 +86,78 @@ public final class Architect {
     /// eps = r / ||dL_val/dw'|| (r = 0.01), xi = the weights' current learning rate (DARTS
     /// `_backward_step_unrolled`); or the same product computed exactly by double backward.
     func unrolledStep(validation: (images: Tensor, labels: Tensor), train: (images: Tensor, labels: Tensor),
-                      weightOptimizer: SGD) -> Double {
+                      weightOptimizer: SGD) throws -> Double {
         let named = network.weightParameters()
         let weights = named.map(\.1)
         let xi = weightOptimizer.learningRate
         let momentum = weightOptimizer.momentum
         let decay = weightOptimizer.groups.first?.weightDecay ?? 0
-        let saved = withNoGrad { weights.map { $0.clone() } }
+        let saved = try withNoGrad { try weights.map { try $0.clone() } }
 
         // Virtual step w' (in place; restored at the end).
-        let trainLoss = crossEntropy(network(train.images), train.labels)
-        let dw = gradients(of: [trainLoss], withRespectTo: weights, allowUnused: true)
-        withNoGrad {
+        let trainLoss = try crossEntropy(network(train.images), train.labels)
+        let dw = try gradients(of: [trainLoss], withRespectTo: weights, allowUnused: true)
+        try withNoGrad {
             for (i, (name, w)) in named.enumerated() {
-                var d = dw[i] ?? Tensor.zeros(w.shape)
-                if decay != 0 { d = d + saved[i] * decay }
-                if momentum != 0, let buf = weightOptimizer.momentumBuffer(name) { d = d + buf * momentum }
-                w.add_(d, alpha: -xi)
+                var d = try dw[i] ?? Tensor.zeros(w.shape)
+                if decay != 0 { d = try d + saved[i] * decay }
+                if momentum != 0, let buf = weightOptimizer.momentumBuffer(name) { d = try d + buf * momentum }
+                try w.add_(d, alpha: -xi)
             }
         }
         // Validation gradient at w'. DARTS runs this forward on a separate unrolled copy, so the
         // live network's batch-norm running statistics must not see it.
         // (Restored after the backward pass, which reads the buffers the forward saw.)
-        let (valLoss, g) = network.preservingBuffers {
-            let l = crossEntropy(network(validation.images), validation.labels)
-            return (l, gradients(of: [l], withRespectTo: archParams + weights, allowUnused: true))
+        let (valLoss, g) = try network.preservingBuffers {
+            let l = try crossEntropy(network(validation.images), validation.labels)
+            return (l, try gradients(of: [l], withRespectTo: archParams + weights, allowUnused: true))
         }
         let dAlpha = Array(g.prefix(archParams.count))
         let dWPrime = Array(g.suffix(weights.count))
-        let norm = withNoGrad {
-            dWPrime.compactMap { $0?.square().sum() }.reduce(Tensor.zeros([]), +).sqrt().item()
+        let norm = try withNoGrad {
+            try dWPrime.compactMap { try $0?.square().sum() }.reduce(try Tensor.zeros([]), +).sqrt().item()
         }
         let hvp: [Tensor?]
         switch hessianProduct {
         case .finiteDifference(let radius):
             // Central difference of grad_alpha L_train around the original w.
             let eps = radius / max(norm, 1e-12)
-            func archGradient(sign: Double) -> [Tensor?] {
-                withNoGrad {
+            func archGradient(sign: Double) throws -> [Tensor?] {
+                try withNoGrad {
                     for (i, w) in weights.enumerated() {
-                        w.copy_(saved[i])
-                        if let v = dWPrime[i] { w.add_(v, alpha: sign * eps) }
+                        try w.copy_(saved[i])
+                        if let v = dWPrime[i] { try w.add_(v, alpha: sign * eps) }
                     }
                 }
-                let l = crossEntropy(network(train.images), train.labels)
-                return gradients(of: [l], withRespectTo: archParams, allowUnused: true)
+                let l = try crossEntropy(network(train.images), train.labels)
+                return try gradients(of: [l], withRespectTo: archParams, allowUnused: true)
             }
-            let gPlus = archGradient(sign: 1)
-            let gMinus = archGradient(sign: -1)
-            hvp = zip(gPlus, gMinus).map { a, b in a.flatMap { a in b.map { (a - $0) / (2 * eps) } } }
-            withNoGrad { for (i, w) in weights.enumerated() { w.copy_(saved[i]) } }
+            let gPlus = try archGradient(sign: 1)
+            let gMinus = try archGradient(sign: -1)
+            hvp = try zip(gPlus, gMinus).map { a, b in try a.flatMap { a in try b.map { try (try a - $0) / (2 * eps) } } }
+            try withNoGrad { for (i, w) in weights.enumerated() { try w.copy_(saved[i]) } }
         case .exact:
             // grad_alpha of (grad_w L_train(w, alpha) . v), by double backward at the original w.
-            withNoGrad { for (i, w) in weights.enumerated() { w.copy_(saved[i]) } }
-            let l = crossEntropy(network(train.images), train.labels)
-            let gw = gradients(of: [l], withRespectTo: weights, createGraph: true, allowUnused: true)
+            try withNoGrad { for (i, w) in weights.enumerated() { try w.copy_(saved[i]) } }
+            let l = try crossEntropy(network(train.images), train.labels)
+            let gw = try gradients(of: [l], withRespectTo: weights, createGraph: true, allowUnused: true)
             var dot: Tensor? = nil
             for (g, v) in zip(gw, dWPrime) {
                 guard let g, let v else { continue }
-                let term = (g * v).sum()
-                dot = dot.map { $0 + term } ?? term
+                let term = try (try g * v).sum()
+                dot = try dot.map { try $0 + term } ?? term
             }
-            hvp = dot.map { gradients(of: [$0], withRespectTo: archParams, allowUnused: true) }
+            hvp = try dot.map { try gradients(of: [$0], withRespectTo: archParams, allowUnused: true) }
                 ?? archParams.map { _ in nil }
         }
 
-        withNoGrad {
+        try withNoGrad {
             for (i, p) in archParams.enumerated() {
-                var total = dAlpha[i] ?? Tensor.zeros(p.shape)
-                if let h = hvp[i] { total = total - h * xi }
-                p.grad = total
+                var total = try dAlpha[i] ?? Tensor.zeros(p.shape)
+                if let h = hvp[i] { total = try total - h * xi }
+                try p.setGrad(total)
             }
         }
-        return valLoss.item()
+        return try valLoss.item()
     }
 }

@@ -14,16 +14,16 @@ public final class ArchitectureParameters: Module {
     let hasThresholds: Bool
 
     /// DARTS initialisation: 1e-3 * N(0, 1) for alphas and edge betas; thresholds at `thresholdInit`.
-    public init(config: SearchSpaceConfig) {
+    public init(config: SearchSpaceConfig) throws {
         let e = config.edgeCount, k = config.primitives.count
-        _alphas_normal = Parameter(wrappedValue: Tensor.randn([e, k]) * 1e-3)
-        _alphas_reduce = Parameter(wrappedValue: Tensor.randn([e, k]) * 1e-3)
+        _alphas_normal = Parameter(wrappedValue: try Tensor.randn([e, k]) * 1e-3)
+        _alphas_reduce = Parameter(wrappedValue: try Tensor.randn([e, k]) * 1e-3)
         hasEdgeBetas = config.edgeNormalization
         hasThresholds = config.usesThresholds
-        _betas_normal = Parameter(wrappedValue: hasEdgeBetas ? Tensor.randn([e]) * 1e-3 : Tensor.zeros([0]))
-        _betas_reduce = Parameter(wrappedValue: hasEdgeBetas ? Tensor.randn([e]) * 1e-3 : Tensor.zeros([0]))
-        _thresholds_normal = Parameter(wrappedValue: Tensor.full([hasThresholds ? config.steps : 0], config.thresholdInit))
-        _thresholds_reduce = Parameter(wrappedValue: Tensor.full([hasThresholds ? config.steps : 0], config.thresholdInit))
+        _betas_normal = Parameter(wrappedValue: try hasEdgeBetas ? Tensor.randn([e]) * 1e-3 : Tensor.zeros([0]))
+        _betas_reduce = Parameter(wrappedValue: try hasEdgeBetas ? Tensor.randn([e]) * 1e-3 : Tensor.zeros([0]))
+        _thresholds_normal = Parameter(wrappedValue: try Tensor.full([hasThresholds ? config.steps : 0], config.thresholdInit))
+        _thresholds_reduce = Parameter(wrappedValue: try Tensor.full([hasThresholds ? config.steps : 0], config.thresholdInit))
     }
 
     public override func ownParameters() -> [(String, Tensor)] {

@@ -25,71 +25,71 @@ public struct CellWeights {
 
 extension CellWeights {
     /// Builds the weights of one cell type (docs/method.md#relaxation, #dst).
-    static func compute(arch: ArchitectureParameters, type: Genotype.CellType, config: SearchSpaceConfig) -> CellWeights {
+    static func compute(arch: ArchitectureParameters, type: Genotype.CellType, config: SearchSpaceConfig) throws -> CellWeights {
         let layout = EdgeIndex(steps: config.steps)
-        let p = (config.temperature == 1 ? arch.alphas(type) : arch.alphas(type) / config.temperature).softmax(dim: 1)
+        let p = try (try config.temperature == 1 ? arch.alphas(type) : arch.alphas(type) / config.temperature).softmax(dim: 1)
         let noneColumn = config.primitives.firstIndex(of: .none)
         var ops = p
         var penalty: Tensor? = nil
         if let beta = arch.thresholds(type) {
-            (ops, penalty) = sparsify(p, thresholds: beta.sigmoid(), layout: layout, noneColumn: noneColumn,
+            (ops, penalty) = try sparsify(p, thresholds: try beta.sigmoid(), layout: layout, noneColumn: noneColumn,
                                       scope: config.dstRenormalization)
         }
         let k = config.primitives.count
-        func matrix(_ t: Tensor) -> [[Float]] {
-            let flat = t.detached().floats()
+        func matrix(_ t: Tensor) throws -> [[Float]] {
+            let flat = try t.detached().floats()
             return (0..<layout.edgeCount).map { Array(flat[($0 * k)..<($0 * k + k)]) }
         }
-        let rows = matrix(ops)
+        let rows = try matrix(ops)
         let pruning = arch.thresholds(type) != nil
         let active = rows.map { row in row.indices.map { $0 != noneColumn && (!pruning || row[$0] > 0) } }
-        let scalarRows = ops.chunked(layout.edgeCount, dim: 0).map { $0.reshape([k]).chunked(k, dim: 0).map { $0.reshape([]) } }
+        let scalarRows = try ops.chunked(layout.edgeCount, dim: 0).map { try $0.reshape([k]).chunked(k, dim: 0).map { try $0.reshape([]) } }
         var edges: [Tensor]? = nil
         var edgeValues: [Float]? = nil
         if let betas = arch.edgeBetas(type) {
-            let normalised = (0..<config.steps).map { step -> Tensor in
+            let normalised = try (0..<config.steps).map { step -> Tensor in
                 let r = layout.edges(step: step)
-                return betas.narrow(dim: 0, start: r.lowerBound, length: r.count).softmax(dim: 0)
+                return try betas.narrow(dim: 0, start: r.lowerBound, length: r.count).softmax(dim: 0)
             }
-            let all = Tensor.cat(normalised, dim: 0)
-            edgeValues = all.detached().floats()
-            edges = all.chunked(layout.edgeCount, dim: 0).map { $0.reshape([]) }
+            let all = try Tensor.cat(normalised, dim: 0)
+            edgeValues = try all.detached().floats()
+            edges = try all.chunked(layout.edgeCount, dim: 0).map { try $0.reshape([]) }
         }
         return CellWeights(ops: ops, scalars: scalarRows, active: active, edges: edges, sparsityPenalty: penalty, values: rows,
-                           probabilities: pruning ? matrix(p) : rows, edgeValues: edgeValues)
+                           probabilities: try pruning ? matrix(p) : rows, edgeValues: edgeValues)
     }
 
     /// EnTranNAS-DST (docs/method.md#dst): per node j, q = ReLU(p / max_{i,k} p - t_j), renormalised in
     /// `scope`; candidates whose q is zero are pruned. `none` (when kept, the `masked` reading) is
     /// left out of the max and never survives.
     static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?,
-                         scope: DSTRenormalization) -> (weights: Tensor, penalty: Tensor) {
+                         scope: DSTRenormalization) throws -> (weights: Tensor, penalty: Tensor) {
         let k = p.size(1)
         var candidates = p
         if let noneColumn {
             var mask = [Float](repeating: 1, count: k)
             mask[noneColumn] = 0
-            candidates = p * Tensor(mask, shape: [1, k])
+            candidates = try p * Tensor(mask, shape: [1, k])
         }
         var penalty: Tensor? = nil
-        let perNode = (0..<layout.steps).map { step -> Tensor in
+        let perNode = try (0..<layout.steps).map { step -> Tensor in
             let r = layout.edges(step: step)
-            let block = candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
-            let ratio = block / block.max()
-            let q = (ratio - t.narrow(dim: 0, start: step, length: 1)).relu()
-            let mean = q.sum() / Double(r.count * (k - (noneColumn == nil ? 0 : 1)))
-            penalty = penalty.map { $0 + mean } ?? mean
+            let block = try candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
+            let ratio = try block / block.max()
+            let q = try (try ratio - t.narrow(dim: 0, start: step, length: 1)).relu()
+            let mean = try q.sum() / Double(r.count * (k - (noneColumn == nil ? 0 : 1)))
+            penalty = try penalty.map { try $0 + mean } ?? mean
             switch scope {
             case .edge:
-                return q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)
+                return try q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)
             case .node:
-                return q / q.sum().clamp(min: 1e-12)
+                return try q / q.sum().clamp(min: 1e-12)
             case .straightThrough:
                 // Value of the per-edge q-hat, gradient of q: q - q.detached() is exactly zero.
-                let perEdge = (q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)).detached()
-                return perEdge + (q - q.detached())
+                let perEdge = try (try q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)).detached()
+                return try perEdge + (try q - q.detached())
             }
         }
-        return (Tensor.cat(perNode, dim: 0), penalty!)
+        return (try Tensor.cat(perNode, dim: 0), penalty!)
     }
 }

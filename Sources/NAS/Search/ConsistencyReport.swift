@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Torch
 
@@ -48,14 +49,15 @@ extension Searcher {
     func recalibrateBatchNorm() throws {
         let norms = network.modules().compactMap { $0 as? BatchNorm2d }
         let momenta = norms.map(\.momentum)
-        for bn in norms { bn.resetRunningStats() }
+        for bn in norms { try bn.resetRunningStats() }
         network.train()
         defer { for (bn, m) in zip(norms, momenta) { bn.momentum = m } }
         try withNoGrad {
             var n = 0
-            for batch in try trainLoader.epoch(0) {
+            for host in try trainLoader.epoch(0) {
+                let batch = try Batch(host)
                 for bn in norms { bn.momentum = 1 / Double(n + 1) }
-                _ = network(batch.images)
+                _ = try network(batch.images)
                 n += 1
                 if n >= hyper.bnRecalibrationBatches { break }
             }

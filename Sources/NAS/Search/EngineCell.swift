@@ -4,8 +4,8 @@ import Torch
 /// w_ijk * o_i^k(x_i), with w = softmax(alpha / tau) or DST's q-hat. With feature sharing each
 /// o_i^k is computed once and reused by every later node; the weights stay per edge.
 public final class EngineCell: SearchCell {
-    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, weights: CellWeights) -> Tensor {
-        var states = preprocess(s0, s1)
+    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, weights: CellWeights) throws -> Tensor {
+        var states = try preprocess(s0, s1)
         var cache = OpCache()
         for step in 0..<steps {
             var node: Tensor? = nil
@@ -13,16 +13,16 @@ public final class EngineCell: SearchCell {
                 let edge = layout.edge(step: step, input: input)
                 var mixed: Tensor? = nil
                 for k in weights.active[edge].indices where weights.active[edge][k] {
-                    let term = weights.scalars[edge][k] * cache.output(self, edge: edge, column: k, input: states[input])
-                    mixed = mixed.map { $0 + term } ?? term
+                    let term = try weights.scalars[edge][k] * cache.output(self, edge: edge, column: k, input: states[input])
+                    mixed = try mixed.map { try $0 + term } ?? term
                 }
                 guard var m = mixed else { continue }
-                m = edgeOutput(m, input: states[input], stride: ops[source(ofEdge: edge)].stride)
-                if let edgeWeights = weights.edges { m = edgeWeights[edge] * m }
-                node = node.map { $0 + m } ?? m
+                m = try edgeOutput(m, input: states[input], stride: ops[source(ofEdge: edge)].stride)
+                if let edgeWeights = weights.edges { m = try edgeWeights[edge] * m }
+                node = try node.map { try $0 + m } ?? m
             }
-            states.append(node ?? zeroNode(states))
+            states.append(try node ?? zeroNode(states))
         }
-        return output(states)
+        return try output(states)
     }
 }

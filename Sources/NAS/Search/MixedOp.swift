@@ -8,12 +8,12 @@ public final class MixedOp: Module {
     public let primitives: [Primitive]
     public let stride: Int
 
-    public init(primitives: [Primitive], channels: Int, stride: Int) {
+    public init(primitives: [Primitive], channels: Int, stride: Int) throws {
         self.primitives = primitives
         self.stride = stride
-        ops = primitives.map { makeSearchOperation($0, channels: channels, stride: stride) }
+        ops = try primitives.map { try makeSearchOperation($0, channels: channels, stride: stride) }
     }
 
     /// The output of candidate `column` on `x`.
-    public func callAsFunction(_ x: Tensor, column: Int) -> Tensor { ops[column](x) }
+    public func callAsFunction(_ x: Tensor, column: Int) throws -> Tensor { try ops[column](x) }
 }

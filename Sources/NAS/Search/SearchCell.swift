@@ -18,10 +18,10 @@ public class SearchCell: Module {
     let layout: EdgeIndex
 
     public required init(config: SearchSpaceConfig, cPrevPrev: Int, cPrev: Int, channels c: Int, reduction: Bool,
-                reductionPrev: Bool) {
-        preprocess0 = reductionPrev ? FactorizedReduce(cPrevPrev, c, affine: false)
+                reductionPrev: Bool) throws {
+        preprocess0 = try reductionPrev ? FactorizedReduce(cPrevPrev, c, affine: false)
             : ReLUConvBN(cPrevPrev, c, kernelSize: 1, stride: 1, padding: 0, affine: false)
-        preprocess1 = ReLUConvBN(cPrev, c, kernelSize: 1, stride: 1, padding: 0, affine: false)
+        preprocess1 = try ReLUConvBN(cPrev, c, kernelSize: 1, stride: 1, padding: 0, affine: false)
         self.reduction = reduction
         steps = config.steps
         multiplier = config.multiplier
@@ -33,8 +33,8 @@ public class SearchCell: Module {
         // Sources: nodes 0...steps with sharing (the last node only feeds the output), else edges.
         let sourceInputs = config.featureSharing ? Array(0...config.steps)
             : (0..<layout.edgeCount).map { layout.location(ofEdge: $0).input }
-        ops = sourceInputs.map { input in
-            MixedOp(primitives: config.primitives, channels: c / config.partialChannels,
+        ops = try sourceInputs.map { input in
+            try MixedOp(primitives: config.primitives, channels: c / config.partialChannels,
                     stride: reduction && input < 2 ? 2 : 1)
         }
     }
@@ -43,43 +43,43 @@ public class SearchCell: Module {
     func source(ofEdge edge: Int) -> Int { featureSharing ? layout.location(ofEdge: edge).input : edge }
 
     /// The two cell inputs after preprocessing: nodes 0 and 1.
-    func preprocess(_ s0: Tensor, _ s1: Tensor) -> [Tensor] {
-        [preprocess0(s0), preprocess1(s1)]
+    func preprocess(_ s0: Tensor, _ s1: Tensor) throws -> [Tensor] {
+        [try preprocess0(s0), try preprocess1(s1)]
     }
 
     /// The ops' input: the first C/K channels under partial channels.
-    func opInput(_ x: Tensor) -> Tensor {
-        partialChannels == 1 ? x : x.narrow(dim: 1, start: 0, length: channels / partialChannels)
+    func opInput(_ x: Tensor) throws -> Tensor {
+        try partialChannels == 1 ? x : x.narrow(dim: 1, start: 0, length: channels / partialChannels)
     }
 
     /// PC-DARTS edge output: the mixed partial result joined with the bypassed channels
     /// (max-pooled on strided edges), then shuffled so later edges see other channels.
-    func edgeOutput(_ mixed: Tensor, input x: Tensor, stride: Int) -> Tensor {
+    func edgeOutput(_ mixed: Tensor, input x: Tensor, stride: Int) throws -> Tensor {
         guard partialChannels > 1 else { return mixed }
         let part = channels / partialChannels
-        var rest = x.narrow(dim: 1, start: part, length: channels - part)
-        if stride == 2 { rest = maxPool2d(rest, kernelSize: 2, stride: 2) }
-        return Tensor.cat([mixed, rest], dim: 1).channelShuffle(groups: partialChannels)
+        var rest = try x.narrow(dim: 1, start: part, length: channels - part)
+        if stride == 2 { rest = try maxPool2d(rest, kernelSize: 2, stride: 2) }
+        return try Tensor.cat([mixed, rest], dim: 1).channelShuffle(groups: partialChannels)
     }
 
     /// Zeros of a node's shape, for a node that received no term (only possible when `none` is
     /// the sole candidate left).
-    func zeroNode(_ states: [Tensor]) -> Tensor {
+    func zeroNode(_ states: [Tensor]) throws -> Tensor {
         let x = states[0]
-        return reduction ? x.slice(dim: 2, step: 2).slice(dim: 3, step: 2) * 0 : x * 0
+        return try reduction ? x.slice(dim: 2, step: 2).slice(dim: 3, step: 2) * 0 : x * 0
     }
 
     /// The cell output: the last `multiplier` nodes concatenated on channels.
-    func output(_ states: [Tensor]) -> Tensor { Tensor.cat(Array(states.suffix(multiplier)), dim: 1) }
+    func output(_ states: [Tensor]) throws -> Tensor { try Tensor.cat(Array(states.suffix(multiplier)), dim: 1) }
 
     /// Memoised op outputs for one forward pass, so a shared (source, op) runs once.
     struct OpCache {
         var outputs: [Int: Tensor] = [:]
-        mutating func output(_ cell: SearchCell, edge: Int, column: Int, input: Tensor) -> Tensor {
+        mutating func output(_ cell: SearchCell, edge: Int, column: Int, input: Tensor) throws -> Tensor {
             let s = cell.source(ofEdge: edge)
             let key = s * cell.ops[s].ops.count + column
             if let hit = outputs[key] { return hit }
-            let y = cell.ops[s](cell.opInput(input), column: column)
+            let y = try cell.ops[s](try cell.opInput(input), column: column)
             outputs[key] = y
             return y
         }

@@ -21,8 +21,8 @@ public final class SearchNetwork: Module, Layer {
         self.config = config
         let c = config.initChannels
         var cCurrent = config.stemMultiplier * c
-        stem = Sequential(Conv2d(config.inputChannels, cCurrent, kernelSize: 3, padding: 1, bias: false),
-                          BatchNorm2d(cCurrent, affine: true))
+        stem = Sequential(try Conv2d(config.inputChannels, cCurrent, kernelSize: 3, padding: 1, bias: false),
+                          try BatchNorm2d(cCurrent, affine: true))
         var cPrevPrev = cCurrent, cPrev = cCurrent
         cCurrent = c
         var reductionPrev = false
@@ -31,15 +31,15 @@ public final class SearchNetwork: Module, Layer {
             let reduction = config.isReduction(i)
             if reduction { cCurrent *= 2 }
             let kind: SearchCell.Type = config.isEngine(i) ? EngineCell.self : TransitCell.self
-            cells.append(kind.init(config: config, cPrevPrev: cPrevPrev, cPrev: cPrev, channels: cCurrent,
+            cells.append(try kind.init(config: config, cPrevPrev: cPrevPrev, cPrev: cPrev, channels: cCurrent,
                                    reduction: reduction, reductionPrev: reductionPrev))
             reductionPrev = reduction
             cPrevPrev = cPrev
             cPrev = config.multiplier * cCurrent
         }
         self.cells = cells
-        classifier = Linear(cPrev, config.classes)
-        arch = ArchitectureParameters(config: config)
+        classifier = try Linear(cPrev, config.classes)
+        arch = try ArchitectureParameters(config: config)
         let placeholder = DerivedCell(connections: [], primitives: [])
         derived = (placeholder, placeholder)
         genotype = Genotype(normal: [], normalConcat: [], reduce: [], reduceConcat: [])
@@ -60,43 +60,44 @@ public final class SearchNetwork: Module, Layer {
     public func architectureParameters() -> [(String, Tensor)] { arch.namedParameters(prefix: "arch.") }
 
     /// Both cell types' weights for one forward pass (in the autograd graph).
-    public func cellWeights() -> (normal: CellWeights, reduce: CellWeights) {
-        (CellWeights.compute(arch: arch, type: .normal, config: config),
-         CellWeights.compute(arch: arch, type: .reduce, config: config))
+    public func cellWeights() throws -> (normal: CellWeights, reduce: CellWeights) {
+        (try CellWeights.compute(arch: arch, type: .normal, config: config),
+         try CellWeights.compute(arch: arch, type: .reduce, config: config))
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let needsWeights = !runsDerivedOnly && cells.contains { $0 is EngineCell }
-        let weights = needsWeights ? cellWeights() : nil
-        var s0 = stem(x)
+        let weights = try needsWeights ? cellWeights() : nil
+        var s0 = try stem(x)
         var s1 = s0
         for cell in cells {
             let next: Tensor
             if !runsDerivedOnly, let engine = cell as? EngineCell {
-                next = engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal)
+                next = try engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal)
             } else {
-                next = cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal,
+                next = try cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal,
                                            weighted: !runsDerivedOnly)
             }
             s0 = s1
             s1 = next
         }
-        return classifier(adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten())
+        return try classifier(try adaptiveAvgPool2d(s1, outputSize: (1, 1)).flatten())
     }
 
     /// Runs `body` and puts every buffer (batch-norm running statistics) back as it was, for
     /// forward passes that must not count as training (DARTS' unrolled copy, BN re-estimation).
-    public func preservingBuffers<T>(_ body: () throws -> T) rethrows -> T {
+    public func preservingBuffers<T>(_ body: () throws -> T) throws -> T {
         let buffers = namedBuffers().map(\.1)
-        let saved = withNoGrad { buffers.map { $0.clone() } }
-        defer { withNoGrad { for (b, s) in zip(buffers, saved) { b.copy_(s) } } }
-        return try body()
+        let saved = try withNoGrad { try buffers.map { try $0.clone() } }
+        let result = Result { try body() }
+        try withNoGrad { for (b, s) in zip(buffers, saved) { try b.copy_(s) } }
+        return try result.get()
     }
 
     /// Derives the discrete cells from the current architecture parameters, without gradient,
     /// with the method's rule: DARTS top-2, PC-DARTS edge-weighted top-2, or DST's thresholds.
     public func rederive() throws {
-        let (normal, reduce) = withNoGrad { cellWeights() }
+        let (normal, reduce) = try withNoGrad { try cellWeights() }
         let rule: DerivationRule
         if config.usesThresholds {
             rule = .threshold(normalFallback: normal.probabilities, reduceFallback: reduce.probabilities)

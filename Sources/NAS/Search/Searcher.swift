@@ -64,7 +64,8 @@ public final class Searcher {
             network.train()
             let updatesArchitecture = epoch >= hyper.warmupEpochs
             var validIterator = try validBatches()
-            for batch in try trainLoader.epoch(epoch, startingAtBatch: step) {
+            for host in try trainLoader.epoch(epoch, startingAtBatch: step) {
+                let batch = try Batch(host)
                 if updatesArchitecture {
                     let v = try nextValidBatch(&validIterator)
                     try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
@@ -95,42 +96,42 @@ public final class Searcher {
     /// One SGD step on the weights: gradient-norm clipping at 5 as in DARTS.
     func weightStep(_ batch: Batch) throws -> (loss: Double, correct: Double) {
         let weights = network.weightParameters().map(\.1)
-        let logits = network(batch.images)
-        let loss = crossEntropy(logits, batch.labels)
-        let value = loss.item()
+        let logits = try network(batch.images)
+        let loss = try crossEntropy(logits, batch.labels)
+        let value = try loss.item()
         guard value.isFinite else {
             throw SearchConfigError(message: "the training loss became \(value) at epoch \(epoch + 1), step \(step + 1): lower --learning-rate (now \(optimizer.learningRate)) or --arch-learning-rate")
         }
-        let grads = gradients(of: [loss], withRespectTo: weights, allowUnused: true)
-        for (w, g) in zip(weights, grads) { w.grad = g }
-        clipGradNorm(weights, maxNorm: hyper.gradClip)
-        optimizer.step()
+        let grads = try gradients(of: [loss], withRespectTo: weights, allowUnused: true)
+        for (w, g) in zip(weights, grads) { try w.setGrad(g) }
+        try clipGradNorm(weights, maxNorm: hyper.gradClip)
+        try optimizer.step()
         for w in weights { w.zeroGrad() }
-        let correct = withNoGrad { logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item() }
+        let correct = try withNoGrad { try logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item() }
         return (value, correct)
     }
 
-    private func validBatches() throws -> BatchIterator {
+    private func validBatches() throws -> HostBatchIterator {
         let perEpoch = validLoader.batchCount
         return try validLoader.epoch(validCursor / perEpoch, startingAtBatch: validCursor % perEpoch).makeIterator()
     }
 
-    private func nextValidBatch(_ iterator: inout BatchIterator) throws -> Batch {
+    private func nextValidBatch(_ iterator: inout HostBatchIterator) throws -> Batch {
         if let b = iterator.next() {
             validCursor += 1
-            return b
+            return try Batch(b)
         }
         iterator = try validBatches()
         guard let b = iterator.next() else { throw SearchConfigError(message: "the architecture split yields no batch") }
         validCursor += 1
-        return b
+        return try Batch(b)
     }
 
     private func finishEpoch(architectureUpdated: Bool) throws -> SearchEpochSummary {
         let (validLoss, validAccuracy) = try evaluate(network)
-        let weights = withNoGrad { network.cellWeights() }
+        let weights = try withNoGrad { try network.cellWeights() }
         let thresholds: [String: [Float]]? = network.config.usesThresholds
-            ? ["normal": network.arch.thresholds_normal.sigmoid().floats(), "reduce": network.arch.thresholds_reduce.sigmoid().floats()]
+            ? ["normal": try network.arch.thresholds_normal.sigmoid().floats(), "reduce": try network.arch.thresholds_reduce.sigmoid().floats()]
             : nil
         return SearchEpochSummary(
             epoch: epoch + 1, learningRate: optimizer.learningRate,
@@ -152,11 +153,12 @@ public final class Searcher {
         defer { model.train() }
         var loss = 0.0, correct = 0.0, count = 0.0
         let batches = try validLoader.epoch(0)
-        withNoGrad {
-            for batch in batches {
-                let logits = model(batch.images)
-                loss += crossEntropy(logits, batch.labels).item() * Double(batch.count)
-                correct += logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item()
+        try withNoGrad {
+            for host in batches {
+                let batch = try Batch(host)
+                let logits = try model(batch.images)
+                loss += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
+                correct += try logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item()
                 count += Double(batch.count)
                 if let cap = hyper.evalLimit, Int(count) >= cap { break }
             }

@@ -6,8 +6,8 @@ import Torch
 /// q-hat, which is 1 once sparse; see `DerivedCell`). Skipped ops cost no time or memory, and
 /// alpha gets no gradient here.
 public final class TransitCell: SearchCell {
-    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell) -> Tensor {
-        derivedForward(s0, s1, derived: derived, weighted: true)
+    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell) throws -> Tensor {
+        try derivedForward(s0, s1, derived: derived, weighted: true)
     }
 }
 
@@ -15,8 +15,8 @@ extension SearchCell {
     /// Runs only the derived (input, op) pairs: the Transit-cell computation (`weighted`: each
     /// output times its derived weight), and, unweighted, how any cell runs when the network
     /// evaluates its derived architecture as the evaluation network will.
-    func derivedForward(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell, weighted: Bool = false) -> Tensor {
-        var states = preprocess(s0, s1)
+    func derivedForward(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell, weighted: Bool = false) throws -> Tensor {
+        var states = try preprocess(s0, s1)
         var cache = OpCache()
         for step in 0..<steps {
             var node: Tensor? = nil
@@ -24,16 +24,16 @@ extension SearchCell {
                 let edge = layout.edge(step: step, input: input)
                 var mixed: Tensor? = nil
                 for (k, w) in zip(columns, weights) {
-                    var y = cache.output(self, edge: edge, column: k, input: states[input])
-                    if weighted && w != 1 { y = y * Double(w) }
-                    mixed = mixed.map { $0 + y } ?? y
+                    var y = try cache.output(self, edge: edge, column: k, input: states[input])
+                    if weighted && w != 1 { y = try y * Double(w) }
+                    mixed = try mixed.map { try $0 + y } ?? y
                 }
                 guard let m = mixed else { continue }
-                let out = edgeOutput(m, input: states[input], stride: ops[source(ofEdge: edge)].stride)
-                node = node.map { $0 + out } ?? out
+                let out = try edgeOutput(m, input: states[input], stride: ops[source(ofEdge: edge)].stride)
+                node = try node.map { try $0 + out } ?? out
             }
-            states.append(node ?? zeroNode(states))
+            states.append(try node ?? zeroNode(states))
         }
-        return output(states)
+        return try output(states)
     }
 }

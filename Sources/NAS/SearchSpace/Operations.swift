@@ -7,61 +7,61 @@ import Torch
 /// ReLU -> k x k convolution -> BN (DARTS `ReLUConvBN`; also the cell preprocessing).
 public final class ReLUConvBN: Module, Layer {
     public let op: Sequential
-    public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, affine: Bool) {
-        op = Sequential(ReLU(), Conv2d(cIn, cOut, kernelSize: kernelSize, stride: stride, padding: padding, bias: false),
-                        BatchNorm2d(cOut, affine: affine))
+    public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, affine: Bool) throws {
+        op = Sequential(ReLU(), try Conv2d(cIn, cOut, kernelSize: kernelSize, stride: stride, padding: padding, bias: false),
+                        try BatchNorm2d(cOut, affine: affine))
     }
-    public func callAsFunction(_ x: Tensor) -> Tensor { op(x) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
 }
 
 /// ReLU -> dilated depthwise conv -> 1x1 conv -> BN (DARTS `DilConv`, applied once).
 public final class DilConv: Module, Layer {
     public let op: Sequential
-    public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, dilation: Int, affine: Bool) {
+    public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, dilation: Int, affine: Bool) throws {
         op = Sequential(ReLU(),
-                        Conv2d(cIn, cIn, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                        try Conv2d(cIn, cIn, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
                                groups: cIn, bias: false),
-                        Conv2d(cIn, cOut, kernelSize: 1, bias: false),
-                        BatchNorm2d(cOut, affine: affine))
+                        try Conv2d(cIn, cOut, kernelSize: 1, bias: false),
+                        try BatchNorm2d(cOut, affine: affine))
     }
-    public func callAsFunction(_ x: Tensor) -> Tensor { op(x) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
 }
 
 /// Two stacked depthwise-separable blocks, the first carrying the stride (DARTS `SepConv`).
 public final class SepConv: Module, Layer {
     public let op: Sequential
-    public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, affine: Bool) {
+    public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, affine: Bool) throws {
         op = Sequential(ReLU(),
-                        Conv2d(cIn, cIn, kernelSize: kernelSize, stride: stride, padding: padding, groups: cIn, bias: false),
-                        Conv2d(cIn, cIn, kernelSize: 1, bias: false),
-                        BatchNorm2d(cIn, affine: affine),
+                        try Conv2d(cIn, cIn, kernelSize: kernelSize, stride: stride, padding: padding, groups: cIn, bias: false),
+                        try Conv2d(cIn, cIn, kernelSize: 1, bias: false),
+                        try BatchNorm2d(cIn, affine: affine),
                         ReLU(),
-                        Conv2d(cIn, cIn, kernelSize: kernelSize, stride: 1, padding: padding, groups: cIn, bias: false),
-                        Conv2d(cIn, cOut, kernelSize: 1, bias: false),
-                        BatchNorm2d(cOut, affine: affine))
+                        try Conv2d(cIn, cIn, kernelSize: kernelSize, stride: 1, padding: padding, groups: cIn, bias: false),
+                        try Conv2d(cIn, cOut, kernelSize: 1, bias: false),
+                        try BatchNorm2d(cOut, affine: affine))
     }
-    public func callAsFunction(_ x: Tensor) -> Tensor { op(x) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
 }
 
 /// ReLU -> 1x7 conv -> 7x1 conv -> BN (DARTS `conv_7x1_1x7`).
 public final class Conv7x1x1x7: Module, Layer {
     public let op: Sequential
-    public init(_ c: Int, stride: Int, affine: Bool) {
+    public init(_ c: Int, stride: Int, affine: Bool) throws {
         op = Sequential(ReLU(),
-                        Conv2d(c, c, kernelSize: (1, 7), stride: (1, stride), padding: (0, 3), bias: false),
-                        Conv2d(c, c, kernelSize: (7, 1), stride: (stride, 1), padding: (3, 0), bias: false),
-                        BatchNorm2d(c, affine: affine))
+                        try Conv2d(c, c, kernelSize: (1, 7), stride: (1, stride), padding: (0, 3), bias: false),
+                        try Conv2d(c, c, kernelSize: (7, 1), stride: (stride, 1), padding: (3, 0), bias: false),
+                        try BatchNorm2d(c, affine: affine))
     }
-    public func callAsFunction(_ x: Tensor) -> Tensor { op(x) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
 }
 
 /// The `none` operation: zeros, subsampled when strided.
 public final class Zero: Module, Layer {
     public let stride: Int
     public init(stride: Int) { self.stride = stride }
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = stride == 1 ? x : x.slice(dim: 2, step: stride).slice(dim: 3, step: stride)
-        return y * 0
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let y = try stride == 1 ? x : x.slice(dim: 2, step: stride).slice(dim: 3, step: stride)
+        return try y * 0
     }
 }
 
@@ -71,45 +71,45 @@ public final class FactorizedReduce: Module, Layer {
     public let conv_1: Conv2d
     public let conv_2: Conv2d
     public let bn: BatchNorm2d
-    public init(_ cIn: Int, _ cOut: Int, affine: Bool) {
-        precondition(cOut % 2 == 0, "FactorizedReduce needs an even channel count, got \(cOut)")
-        conv_1 = Conv2d(cIn, cOut / 2, kernelSize: 1, stride: 2, bias: false)
-        conv_2 = Conv2d(cIn, cOut / 2, kernelSize: 1, stride: 2, bias: false)
-        bn = BatchNorm2d(cOut, affine: affine)
+    public init(_ cIn: Int, _ cOut: Int, affine: Bool) throws {
+        guard cOut % 2 == 0 else { throw TorchError.invalid("FactorizedReduce needs an even channel count, got \(cOut)") }
+        conv_1 = try Conv2d(cIn, cOut / 2, kernelSize: 1, stride: 2, bias: false)
+        conv_2 = try Conv2d(cIn, cOut / 2, kernelSize: 1, stride: 2, bias: false)
+        bn = try BatchNorm2d(cOut, affine: affine)
     }
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        let r = x.relu()
-        var shifted = r.slice(dim: 2, start: 1).slice(dim: 3, start: 1)
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let r = try x.relu()
+        var shifted = try r.slice(dim: 2, start: 1).slice(dim: 3, start: 1)
         // Odd sizes: pad the shifted view so both halves have ceil(H/2) rows and columns.
-        if x.size(2) % 2 == 1 || x.size(3) % 2 == 1 { shifted = shifted.padded([0, x.size(3) % 2, 0, x.size(2) % 2]) }
-        return bn(Tensor.cat([conv_1(r), conv_2(shifted)], dim: 1))
+        if x.size(2) % 2 == 1 || x.size(3) % 2 == 1 { shifted = try shifted.padded([0, x.size(3) % 2, 0, x.size(2) % 2]) }
+        return try bn(try Tensor.cat([try conv_1(r), try conv_2(shifted)], dim: 1))
     }
 }
 
 /// Builds a candidate operation mapping C to C channels at the given stride (2 halves the size).
-public func makeOperation(_ primitive: Primitive, channels c: Int, stride: Int, affine: Bool) -> any Layer {
+public func makeOperation(_ primitive: Primitive, channels c: Int, stride: Int, affine: Bool) throws -> any Layer {
     switch primitive {
     case .none: return Zero(stride: stride)
     case .maxPool3x3: return MaxPool2d(3, stride: stride, padding: 1)
     case .avgPool3x3: return AvgPool2d(3, stride: stride, padding: 1, countIncludePad: false)
-    case .skipConnect: return stride == 1 ? Identity() : FactorizedReduce(c, c, affine: affine)
-    case .sepConv3x3: return SepConv(c, c, kernelSize: 3, stride: stride, padding: 1, affine: affine)
-    case .sepConv5x5: return SepConv(c, c, kernelSize: 5, stride: stride, padding: 2, affine: affine)
-    case .sepConv7x7: return SepConv(c, c, kernelSize: 7, stride: stride, padding: 3, affine: affine)
-    case .dilConv3x3: return DilConv(c, c, kernelSize: 3, stride: stride, padding: 2, dilation: 2, affine: affine)
-    case .dilConv5x5: return DilConv(c, c, kernelSize: 5, stride: stride, padding: 4, dilation: 2, affine: affine)
-    case .conv7x1_1x7: return Conv7x1x1x7(c, stride: stride, affine: affine)
-    case .conv1x1: return ReLUConvBN(c, c, kernelSize: 1, stride: stride, padding: 0, affine: affine)
-    case .conv3x3: return ReLUConvBN(c, c, kernelSize: 3, stride: stride, padding: 1, affine: affine)
+    case .skipConnect: return try stride == 1 ? Identity() : FactorizedReduce(c, c, affine: affine)
+    case .sepConv3x3: return try SepConv(c, c, kernelSize: 3, stride: stride, padding: 1, affine: affine)
+    case .sepConv5x5: return try SepConv(c, c, kernelSize: 5, stride: stride, padding: 2, affine: affine)
+    case .sepConv7x7: return try SepConv(c, c, kernelSize: 7, stride: stride, padding: 3, affine: affine)
+    case .dilConv3x3: return try DilConv(c, c, kernelSize: 3, stride: stride, padding: 2, dilation: 2, affine: affine)
+    case .dilConv5x5: return try DilConv(c, c, kernelSize: 5, stride: stride, padding: 4, dilation: 2, affine: affine)
+    case .conv7x1_1x7: return try Conv7x1x1x7(c, stride: stride, affine: affine)
+    case .conv1x1: return try ReLUConvBN(c, c, kernelSize: 1, stride: stride, padding: 0, affine: affine)
+    case .conv3x3: return try ReLUConvBN(c, c, kernelSize: 3, stride: stride, padding: 1, affine: affine)
     }
 }
 
 /// A search-time candidate: as `makeOperation` with affine false, and pooling followed by a
 /// non-affine BN as in DARTS' `MixedOp` (pooling outputs are otherwise on another scale).
-public func makeSearchOperation(_ primitive: Primitive, channels c: Int, stride: Int) -> any Layer {
-    let op = makeOperation(primitive, channels: c, stride: stride, affine: false)
+public func makeSearchOperation(_ primitive: Primitive, channels c: Int, stride: Int) throws -> any Layer {
+    let op = try makeOperation(primitive, channels: c, stride: stride, affine: false)
     switch primitive {
-    case .maxPool3x3, .avgPool3x3: return Sequential(op, BatchNorm2d(c, affine: false))
+    case .maxPool3x3, .avgPool3x3: return Sequential(op, try BatchNorm2d(c, affine: false))
     default: return op
     }
 }

@@ -14,11 +14,11 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
 }
 
 /// Number of rows of `logits` whose label is among the `k` highest scores.
-public func topKCorrect(_ logits: Tensor, labels: Tensor, k: Int) -> Int {
-    withNoGrad {
+public func topKCorrect(_ logits: Tensor, labels: Tensor, k: Int) throws -> Int {
+    try withNoGrad {
         let k = min(k, logits.size(1))
-        let top = logits.topkIndices(k, dim: 1)
-        return Int(top.eq(labels.reshape([-1, 1])).to(.float32).sum().item())
+        let top = try logits.topkIndices(k, dim: 1)
+        return Int(try top.eq(try labels.reshape([-1, 1])).to(.float32).sum().item())
     }
 }
 
@@ -34,11 +34,12 @@ public func evaluate(_ network: EvalNetwork, on loader: DataLoader, observer: Ru
     observer?.progressWillStart(label: label, total: loader.imagesPerEpoch, unit: "img", done: 0)
     defer { observer?.progressDidFinish() }
     try withNoGrad {
-        for batch in try loader.epoch(0) {
-            let logits = network(batch.images).logits
-            lossSum += crossEntropy(logits, batch.labels).item() * Double(batch.count)
-            top1 += topKCorrect(logits, labels: batch.labels, k: 1)
-            top5 += topKCorrect(logits, labels: batch.labels, k: 5)
+        for host in try loader.epoch(0) {
+            let batch = try Batch(host)
+            let logits = try network(batch.images).logits
+            lossSum += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
+            top1 += try topKCorrect(logits, labels: batch.labels, k: 1)
+            top5 += try topKCorrect(logits, labels: batch.labels, k: 5)
             seen += batch.count
             observer?.progress(done: seen, metrics: [("acc", percent(top1, seen))])
             if stop?.isRequested == true { break }

@@ -177,7 +177,8 @@ public final class Trainer {
         observer?.progressWillStart(label: "epoch \(epoch + 1)/\(configuration.epochs)", total: trainLoader.imagesPerEpoch,
                                     unit: "img", done: partial.seen)
         let parameters = network.parameters()
-        for batch in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
+        for host in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
+            let batch = try Batch(host)
             let loss = try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
             partial.lossSum += loss.value * Double(batch.count)
             partial.correct += loss.correct
@@ -216,21 +217,21 @@ public final class Trainer {
     private func step(_ batch: Batch, epoch: Int, parameters: [Tensor],
                       learningRate: Double) throws -> (value: Double, correct: Int) {
         optimizer.zeroGrad()
-        let (logits, auxiliaryLogits) = network(batch.images)
-        let main = crossEntropy(logits, batch.labels, labelSmoothing: configuration.labelSmoothing)
+        let (logits, auxiliaryLogits) = try network(batch.images)
+        let main = try crossEntropy(logits, batch.labels, labelSmoothing: configuration.labelSmoothing)
         var loss = main
         if let auxiliaryLogits {
-            loss = loss + crossEntropy(auxiliaryLogits, batch.labels, labelSmoothing: configuration.labelSmoothing)
+            loss = try loss + crossEntropy(auxiliaryLogits, batch.labels, labelSmoothing: configuration.labelSmoothing)
                 * configuration.auxiliaryWeight
         }
-        let total = loss.item()
+        let total = try loss.item()
         guard total.isFinite else { throw nonFinite("the loss became \(total)", epoch, batch, learningRate) }
-        loss.backward()
-        let norm = clipGradNorm(parameters, maxNorm: configuration.gradClip)
+        try loss.backward()
+        let norm = try clipGradNorm(parameters, maxNorm: configuration.gradClip)
         guard norm.isFinite else { throw nonFinite("the gradient norm became \(norm)", epoch, batch, learningRate) }
-        optimizer.step()
+        try optimizer.step()
         // Reported: the classification loss alone, comparable with the test loss.
-        return (auxiliaryLogits == nil ? total : main.item(), topKCorrect(logits, labels: batch.labels, k: 1))
+        return (try auxiliaryLogits == nil ? total : main.item(), try topKCorrect(logits, labels: batch.labels, k: 1))
     }
 
     private func nonFinite(_ what: String, _ epoch: Int, _ batch: Batch, _ learningRate: Double) -> RunError {
@@ -243,8 +244,8 @@ public final class Trainer {
 
     /// Refuses to checkpoint weights that are no longer finite.
     private func checkFinite(epoch: Int) throws {
-        let bad = withNoGrad {
-            network.namedParameters().first { $0.1.isFinite().logicalNot().to(.float32).sum().item() > 0 }
+        let bad = try withNoGrad {
+            try network.namedParameters().first { try $0.1.isFinite().logicalNot().to(.float32).sum().item() > 0 }
         }
         if let (name, _) = bad {
             throw RunError("weight \(name) is no longer finite after epoch \(epoch + 1); no checkpoint was saved for it. "

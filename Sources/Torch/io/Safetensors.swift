@@ -20,7 +20,7 @@ public enum Safetensors {
         var blobs: [[UInt8]] = []
         var offset = 0
         for (name, t) in tensors {
-            let bytes = t.rawBytes()
+            let bytes = try t.rawBytes()
             entries.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes.count)]}")
             offset += bytes.count
             blobs.append(bytes)

@@ -4,7 +4,7 @@
 public final class Parameter: @unchecked Sendable {
     public var wrappedValue: Tensor
     public init(wrappedValue: Tensor) {
-        wrappedValue.requiresGrad = true
+        _ = try? wrappedValue.requiringGrad(true)  // fails only for integer tensors, which then get no gradient
         self.wrappedValue = wrappedValue
     }
 }
@@ -131,11 +131,11 @@ open class Module: @unchecked Sendable {
                 throw TorchError.invalid("unexpected tensor '\(extra)' in the checkpoint (not in this model)")
             }
         }
-        withNoGrad { for (name, target) in own { if let s = tensors[name] { target.copy_(s) } } }
+        try withNoGrad { for (name, target) in own { if let s = tensors[name] { try target.copy_(s) } } }
     }
 }
 
 /// A module mapping one tensor to one tensor.
 public protocol Layer: Module {
-    func callAsFunction(_ x: Tensor) -> Tensor
+    func callAsFunction(_ x: Tensor) throws -> Tensor
 }

@@ -18,34 +18,34 @@ public final class Adam: Optimizer {
         self.init([ParameterGroup(parameters, learningRate: learningRate, weightDecay: weightDecay)], betas: betas, eps: eps)
     }
 
-    public func step() {
-        withNoGrad {
+    public func step() throws {
+        try withNoGrad {
             for group in groups {
                 for (name, p) in group.parameters {
                     guard let grad = p.grad else { continue }
-                    let g = group.weightDecay != 0 ? grad + p * group.weightDecay : grad
+                    let g = try group.weightDecay != 0 ? grad + p * group.weightDecay : grad
                     let t = (steps[name] ?? 0) + 1
                     steps[name] = t
-                    let m = expAvg[name] ?? Tensor.zeros(p.shape, dtype: p.dtype)
-                    let v = expAvgSq[name] ?? Tensor.zeros(p.shape, dtype: p.dtype)
+                    let m = try expAvg[name] ?? Tensor.zeros(p.shape, dtype: p.dtype)
+                    let v = try expAvgSq[name] ?? Tensor.zeros(p.shape, dtype: p.dtype)
                     expAvg[name] = m
                     expAvgSq[name] = v
-                    m.mul_(beta1)
-                    m.add_(g, alpha: 1 - beta1)
-                    v.mul_(beta2)
-                    v.addcmul_(g, g, value: 1 - beta2)
+                    try m.mul_(beta1)
+                    try m.add_(g, alpha: 1 - beta1)
+                    try v.mul_(beta2)
+                    try v.addcmul_(g, g, value: 1 - beta2)
                     let bc1 = 1 - pow(beta1, Double(t))
                     let bc2 = 1 - pow(beta2, Double(t))
-                    let denom = v.sqrt() / bc2.squareRoot() + eps
-                    p.addcdiv_(m, denom, value: -group.learningRate / bc1)
+                    let denom = try v.sqrt() / bc2.squareRoot() + eps
+                    try p.addcdiv_(m, denom, value: -group.learningRate / bc1)
                 }
             }
         }
     }
 
-    public func stateDict() -> [(String, Tensor)] {
-        steps.keys.sorted().flatMap { name in
-            [("\(name).step", Tensor([Int64(steps[name]!)], shape: [])),
+    public func stateDict() throws -> [(String, Tensor)] {
+        try steps.keys.sorted().flatMap { name in
+            [("\(name).step", try Tensor([Int64(steps[name]!)], shape: [])),
              ("\(name).exp_avg", expAvg[name]!), ("\(name).exp_avg_sq", expAvgSq[name]!)]
         }
     }
@@ -60,7 +60,7 @@ public final class Adam: Optimizer {
                       let v = try loadSlot(dict, "\(name).exp_avg_sq", like: p) else {
                     throw TorchError.invalid("optimizer state for '\(name)' is incomplete")
                 }
-                steps[name] = step.itemInt()
+                steps[name] = try step.itemInt()
                 expAvg[name] = m
                 expAvgSq[name] = v
             }

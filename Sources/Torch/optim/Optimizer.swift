@@ -15,9 +15,9 @@ public struct ParameterGroup {
 /// named tensors so checkpoints can hold it.
 public protocol Optimizer: AnyObject {
     var groups: [ParameterGroup] { get set }
-    func step()
+    func step() throws
     /// Per-parameter state tensors keyed `<parameter name>.<slot>`, plus scalar counters.
-    func stateDict() -> [(String, Tensor)]
+    func stateDict() throws -> [(String, Tensor)]
     func load(stateDict: [String: Tensor]) throws
 }
 
@@ -33,13 +33,13 @@ extension Optimizer {
 /// Rescales all gradients so their joint L2 norm is at most `maxNorm` (DARTS clips at 5).
 /// Returns the norm before clipping.
 @discardableResult
-public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double) -> Double {
-    withNoGrad {
+public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double) throws -> Double {
+    try withNoGrad {
         let grads = parameters.compactMap { $0.grad }
         guard !grads.isEmpty else { return 0 }
-        let total = Tensor.stack(grads.map { $0.square().sum() }).sum().sqrt().item()
+        let total = try Tensor.stack(grads.map { try $0.square().sum() }).sum().sqrt().item()
         let coef = maxNorm / (total + 1e-6)
-        if coef < 1 { for g in grads { g.mul_(coef) } }
+        if coef < 1 { for g in grads { try g.mul_(coef) } }
         return total
     }
 }
@@ -49,5 +49,5 @@ func loadSlot(_ dict: [String: Tensor], _ key: String, like target: Tensor) thro
     guard t.shape == target.shape else {
         throw TorchError.invalid("optimizer state '\(key)' has shape \(t.shape), the parameter has \(target.shape)")
     }
-    return t.clone()
+    return try t.clone()
 }

@@ -18,26 +18,26 @@ public final class SGD: Optimizer {
                   momentum: momentum, nesterov: nesterov)
     }
 
-    public func step() {
-        withNoGrad {
+    public func step() throws {
+        try withNoGrad {
             for group in groups {
                 for (name, p) in group.parameters {
                     guard let grad = p.grad else { continue }
                     var d = grad
-                    if group.weightDecay != 0 { d = grad + p * group.weightDecay }
+                    if group.weightDecay != 0 { d = try grad + p * group.weightDecay }
                     if momentum != 0 {
                         let buf: Tensor
                         if let b = buffers[name] {
-                            b.mul_(momentum)
-                            b.add_(d)
+                            try b.mul_(momentum)
+                            try b.add_(d)
                             buf = b
                         } else {
-                            buf = d.detached().clone()
+                            buf = try d.detached().clone()
                             buffers[name] = buf
                         }
-                        d = nesterov ? d + buf * momentum : buf
+                        d = try nesterov ? d + buf * momentum : buf
                     }
-                    p.add_(d, alpha: -group.learningRate)
+                    try p.add_(d, alpha: -group.learningRate)
                 }
             }
         }

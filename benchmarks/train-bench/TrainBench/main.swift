@@ -35,28 +35,28 @@ let network = try EvalNetwork(genotype: .dartsV2, configuration: EvalNetworkConf
 network.train()
 let optimizer = SGD(network.namedParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
 let parameters = network.parameters()
-let images = Tensor.randn([settings.batch, 1, 28, 28])
-let labels = Tensor((0..<settings.batch).map { Int64($0 % 10) }, shape: [settings.batch])
+let images = try Tensor.randn([settings.batch, 1, 28, 28])
+let labels = try Tensor((0..<settings.batch).map { Int64($0 % 10) }, shape: [settings.batch])
 
 let step = { () -> Double in
     optimizer.zeroGrad()
-    let (logits, auxiliary) = network(images)
-    let loss = crossEntropy(logits, labels) + crossEntropy(auxiliary!, labels) * 0.4
-    let value = loss.item()
-    loss.backward()
-    clipGradNorm(parameters, maxNorm: 5)
-    optimizer.step()
+    let (logits, auxiliary) = try network(images)
+    let loss = try crossEntropy(logits, labels) + crossEntropy(auxiliary!, labels) * 0.4
+    let value = try loss.item()
+    try loss.backward()
+    try clipGradNorm(parameters, maxNorm: 5)
+    try optimizer.step()
     return value
 }
 
 emit("# swift: libtorch \(Torch.version), \(Torch.threadCount) threads, allocator \(Torch.allocatorDescription)")
 emit("# swift: DARTS_V2 8 cells 16 channels 1x28x28 batch \(settings.batch), auxiliary on, "
      + "\(network.parameterCountWithoutAuxiliary) parameters + \(network.auxiliaryParameterCount) auxiliary")
-for _ in 0..<3 { _ = step() }
+for _ in 0..<3 { _ = try step() }
 var times: [Double] = []
 for _ in 0..<settings.repeats {
     let start = DispatchTime.now().uptimeNanoseconds
-    for _ in 0..<settings.steps { _ = step() }
+    for _ in 0..<settings.steps { _ = try step() }
     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(settings.steps))
 }
 times.sort()

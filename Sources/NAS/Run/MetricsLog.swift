@@ -46,6 +46,17 @@ public final class MetricsLog: @unchecked Sendable {
         }
     }
 
+    /// A record as the JSON object it is written as (snake_case keys).
+    public static func jsonObject<Record: Encodable>(_ record: Record) throws -> [String: Any] {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let object = try JSONSerialization.jsonObject(with: encoder.encode(record)) as? [String: Any] else {
+            throw RunError("a metrics record is not a JSON object")
+        }
+        return object
+    }
+
     /// The records of a metrics file as JSON objects, skipping blank lines.
     public static func read(_ url: URL) throws -> [[String: Any]] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {

@@ -23,6 +23,8 @@ public struct SearchEpochSummary: Codable, Sendable {
     public var zeroGradientNodes: Double?
     public var architectureUpdated: Bool
     public var seconds: Double
+    /// Weight steps in the epoch (nil in metrics written before this field existed).
+    public var steps: Int?
 }
 
 extension SearchEpochSummary {

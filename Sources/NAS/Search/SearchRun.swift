@@ -13,7 +13,7 @@ public enum SearchOutcome: Sendable {
 /// A complete search as the `search` and `run` commands perform it: data split, network,
 /// search loop, and the files of its output folder, which the run writes itself:
 ///
-///     checkpoint.safetensors (every epoch and on a stop)  metrics.jsonl  log.txt
+///     checkpoint.safetensors (every epoch and on a stop)  metrics.jsonl  log.txt  tensorboard/
 ///     genotype.json  genotype.txt  report.json  normal.dot/.svg/.png  reduce.dot/.svg/.png
 ///
 /// A write that fails (disk full, permission) throws and ends the run; the checkpoint is
@@ -30,6 +30,7 @@ public final class SearchRun {
     /// Display only (progress bars, printed lines); nil runs silently with the same files.
     public var observer: RunObserver?
     private var metrics: MetricsLog?
+    private var tensorBoard: TensorBoardLog?
 
     public var output: URL { directory.url }
     public var checkpointURL: URL { directory.checkpoint }
@@ -59,6 +60,7 @@ public final class SearchRun {
         try directory.prepare(resume: resume)
         log = try RunLog(url: directory.log)
         if resume { try loadCheckpoint() }
+        tensorBoard = try TensorBoardLog(run: directory, primitives: config.primitives.map(\.rawValue), resume: resume)
     }
 
     /// Every setting of the search as one flat JSON object (space, schedule, seed, data), so a
@@ -133,6 +135,7 @@ public final class SearchRun {
     public func record(_ summary: SearchEpochSummary) throws {
         if metrics == nil { metrics = try MetricsLog(url: directory.metrics) }
         try metrics!.append(summary)
+        try tensorBoard?.append(summary)
         try log.write(summary.text(config: config, epochs: hyper.epochs, detailed: true))
         observer?.runDidLog(summary.text(config: config, epochs: hyper.epochs, detailed: false))
     }

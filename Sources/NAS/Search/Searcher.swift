@@ -144,7 +144,8 @@ public final class Searcher {
             reduceStatistics: ArchitectureStatistics(weights: weights.reduce, derived: network.genotype.reduce,
                                                      primitives: network.config.primitives, pruning: network.config.usesThresholds),
             zeroGradientNodes: network.config.usesThresholds && zeroGradient.steps > 0 ? zeroGradient.sum / zeroGradient.steps : nil,
-            architectureUpdated: architectureUpdated, seconds: Date().timeIntervalSince(epochStart))
+            architectureUpdated: architectureUpdated, seconds: Date().timeIntervalSince(epochStart),
+            steps: trainLoader.batchCount)
     }
 
     /// Loss and accuracy in inference mode on the architecture split (capped by `evalLimit`).

@@ -32,6 +32,7 @@ public final class Trainer {
     public var observer: RunObserver?
 
     private let log: RunLog
+    private var tensorBoard: TensorBoardLog?
 
     /// Seeds libtorch with the configuration's seed and builds the network, the optimizer and
     /// the loaders. `directory` must have been prepared (`RunDirectory.prepare`).
@@ -113,6 +114,7 @@ public final class Trainer {
             }
         }
         let metrics = try MetricsLog(url: directory.metrics)
+        tensorBoard = try TensorBoardLog(run: directory, resume: resume)
         var last: EvaluationResult?
         while epoch < configuration.epochs {
             switch try runEpoch(epoch, from: startBatch, partial: partial, metrics: metrics) {
@@ -206,6 +208,7 @@ public final class Trainer {
                                  testTop1: test.top1, testTop5: test.top5, testImages: test.count, seconds: partial.seconds,
                                  imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
         try metrics.append(record)
+        try tensorBoard?.append(record)
         try say(record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
         try checkFinite(epoch: epoch)
         try saveCheckpoint(epoch: epoch + 1, batch: 0, partial: PartialEpoch())

@@ -118,8 +118,9 @@ struct RunCommand: ParsableCommand {
         """
         let reportURL = root.appendingPathComponent("report.md")
         try AtomicFile.write(text, to: reportURL)
+        let html = try HTMLReport.write(for: root)
         print(text)
-        print("wrote \(reportURL.path)")
+        print("wrote \(reportURL.path) and \(html.path) (open it in a browser)")
     }
 
     /// Separation per cell type against the uniform weights, DST pruning, and the strongest op per edge.

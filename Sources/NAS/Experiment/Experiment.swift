@@ -92,5 +92,6 @@ public final class Experiment {
         let summary = ExperimentSummary(plan: plan, settings: settings, results: results)
         try AtomicFile.write(summary.json, to: directory.file("results.json"))
         try AtomicFile.write(summary.markdown, to: directory.file("results.md"))
+        try HTMLReport.write(for: directory.url)
     }
 }

@@ -14,7 +14,8 @@ public enum SearchOutcome: Sendable {
 /// search loop, and the files of its output folder, which the run writes itself:
 ///
 ///     checkpoint.safetensors (every epoch and on a stop)  metrics.jsonl  log.txt  tensorboard/
-///     genotype.json  genotype.txt  report.json  normal.dot/.svg/.png  reduce.dot/.svg/.png
+///     config.json  genotype.json  genotype.txt  report.json  report.html
+///     normal.dot/.svg/.png  reduce.dot/.svg/.png
 ///
 /// A write that fails (disk full, permission) throws and ends the run; the checkpoint is
 /// replaced atomically, so the last good one stays.
@@ -59,7 +60,7 @@ public final class SearchRun {
         searcher = try Searcher(network: network, hyper: hyper, trainLoader: trainLoader, validLoader: validLoader)
         try directory.prepare(resume: resume)
         log = try RunLog(url: directory.log)
-        if resume { try loadCheckpoint() }
+        if resume { try loadCheckpoint() } else { try AtomicFile.write(settingsJSON + "\n", to: directory.configuration) }
         tensorBoard = try TensorBoardLog(run: directory, primitives: config.primitives.map(\.rawValue), resume: resume)
     }
 
@@ -116,15 +117,18 @@ public final class SearchRun {
         let outcome = try searcher.run(observer: observer) { summary in
             try self.record(summary)
             try self.saveCheckpoint()
+            try HTMLReport.write(for: self.output)
         }
         if outcome == .stopped {
             try saveCheckpoint()
+            try HTMLReport.write(for: output)
             try say("stopped at epoch \(searcher.epoch + 1), step \(searcher.step); checkpoint saved. "
                     + "Continue with the same command plus --resume.")
             return .stopped(epoch: searcher.epoch, step: searcher.step)
         }
         let report = try searcher.consistencyReport()
-        let written = try writeResults(report: report)
+        var written = try writeResults(report: report)
+        written.append(try HTMLReport.write(for: output))
         try say("final genotype: \(searcher.network.genotype.dartsText)")
         try say(report.table)
         try say("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) in \(output.path)")

@@ -119,7 +119,9 @@ public final class Trainer {
         while epoch < configuration.epochs {
             switch try runEpoch(epoch, from: startBatch, partial: partial, metrics: metrics) {
             case .tested(let result): last = result
-            case .stopped(let epoch, let batch): return .stopped(epoch: epoch, batch: batch)
+            case .stopped(let epoch, let batch):
+                try HTMLReport.write(for: directory.url)
+                return .stopped(epoch: epoch, batch: batch)
             }
             epoch += 1
             startBatch = 0
@@ -136,6 +138,7 @@ public final class Trainer {
             final = result
         }
         try TrainedModel.save(network, configuration: configuration, result: final, in: directory)
+        try HTMLReport.write(for: directory.url)
         try say(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
                   + " on \(final.count) \(configuration.dataset) test images")
         try say("weights: \(directory.model.path) (genotype.json and genotype.txt beside it)")
@@ -212,6 +215,7 @@ public final class Trainer {
         try say(record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
         try checkFinite(epoch: epoch)
         try saveCheckpoint(epoch: epoch + 1, batch: 0, partial: PartialEpoch())
+        try HTMLReport.write(for: directory.url)
         return .tested(test)
     }
 

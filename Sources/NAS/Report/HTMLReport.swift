@@ -1,0 +1,187 @@
+import Foundation
+import Torch
+
+/// `report.html`: one self-contained page per run folder (inline SVG, inline CSS, no network;
+/// written as well-formed XHTML, so an XML parser can check it),
+/// rebuilt from the folder's files alone, so it also works for an interrupted run and after the
+/// fact (`entrannas report DIR`). Search and training runs show settings, genotype and cell
+/// diagrams, the consistency table or test result, plots, timings and links to the files; a
+/// `run` folder adds its report.md with both parts; an experiment folder renders results.md
+/// and links every unit's report.
+public enum HTMLReport {
+    /// Builds the page for `folder` and writes `folder/report.html` atomically.
+    @discardableResult
+    public static func write(for folder: URL) throws -> URL {
+        let target = folder.appendingPathComponent("report.html")
+        try AtomicFile.write(try html(for: folder), to: target)
+        return target
+    }
+
+    /// The page for a run, `run` or experiment folder.
+    public static func html(for folder: URL) throws -> String {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: folder.path) else {
+            throw RunError("\(folder.path) does not exist; give the --output folder of a search, train, run or experiment")
+        }
+        let name = folder.lastPathComponent
+        if fm.fileExists(atPath: folder.appendingPathComponent("results.json").path) {
+            return page("entrannas experiment: \(name)", experimentBody(folder))
+        }
+        let search = folder.appendingPathComponent("search"), train = folder.appendingPathComponent("train")
+        if fm.fileExists(atPath: search.path) || fm.fileExists(atPath: train.path) {
+            var body = read(folder.appendingPathComponent("report.md")).map(Markdown.html) ?? ""
+            for part in [search, train] where fm.fileExists(atPath: part.path) {
+                body += "<h2>\(part.lastPathComponent)/</h2>" + (try runBody(part, prefix: part.lastPathComponent + "/"))
+            }
+            return page("entrannas run: \(name)", body)
+        }
+        guard fm.fileExists(atPath: folder.appendingPathComponent("metrics.jsonl").path)
+                || fm.fileExists(atPath: folder.appendingPathComponent("config.json").path) else {
+            throw RunError("\(folder.path) holds no run (no metrics.jsonl, config.json or results.json); "
+                           + "give the --output folder of a search, train, run or experiment")
+        }
+        return page("entrannas \(isSearch(folder) ? "search" : "training"): \(name)", try runBody(folder, prefix: ""))
+    }
+
+    // MARK: one search or training run
+
+    static func isSearch(_ folder: URL) -> Bool {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path) { return false }
+        if let records = try? MetricsLog.read(folder.appendingPathComponent("metrics.jsonl")), let first = records.first {
+            return first["normal_weights"] != nil
+        }
+        return (configuration(folder)["genotype"] == nil)
+    }
+
+    static func configuration(_ folder: URL) -> [String: Any] {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("config.json")),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return object
+    }
+
+    static func runBody(_ folder: URL, prefix: String) throws -> String {
+        let fm = FileManager.default
+        let search = isSearch(folder)
+        let metrics = folder.appendingPathComponent("metrics.jsonl")
+        let records = fm.fileExists(atPath: metrics.path) ? try MetricsLog.read(metrics) : []
+        let settings = configuration(folder)
+        var body = ""
+
+        // Status.
+        let total = (settings["epochs"] as? Int) ?? (records.last?["epochs"] as? Int)
+        let finished = search ? fm.fileExists(atPath: folder.appendingPathComponent("report.json").path)
+            : fm.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path)
+        let done = "\(records.count) of \(total.map(String.init) ?? "?") epochs"
+        body += finished ? "<p class=\"ok\">Finished: \(done).</p>"
+            : "<p class=\"warn\">Not finished (interrupted or still running): \(done) in metrics.jsonl. "
+              + "Continue it with the same command plus <code>--resume</code>.</p>"
+
+        // Genotype and diagrams.
+        if let genotype = read(folder.appendingPathComponent("genotype.txt")) ?? (settings["genotype"] as? String) {
+            body += "<h3>Genotype</h3><pre>\(escape(genotype.trimmingCharacters(in: .whitespacesAndNewlines)))</pre>"
+        } else if let last = records.last?["genotype"] as? String {
+            body += "<h3>Genotype at epoch \(records.count)</h3><pre>\(escape(last))</pre>"
+        }
+        let diagrams = ["normal", "reduce"].compactMap { cell in
+            read(folder.appendingPathComponent("\(cell).svg")).map { "<figure>\(inlineSVG($0))<figcaption>\(cell) cell</figcaption></figure>" }
+        }
+        if !diagrams.isEmpty { body += "<div class=\"cells\">\(diagrams.joined())</div>" }
+
+        // Result.
+        if let report = read(folder.appendingPathComponent("report.json")),
+           let object = try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any] {
+            let superNet = (object["super_net_accuracy"] as? Double) ?? .nan
+            let derived = (object["derived_accuracy"] as? Double) ?? .nan
+            body += "<h3>Consistency (validation split, end of search)</h3><table><tr><th>network</th><th>accuracy</th><th>loss</th></tr>"
+                + row(["super-net", pct(superNet), num(object["super_net_loss"])])
+                + row(["derived net, inherited weights", pct(derived), num(object["derived_loss"])])
+                + row(["gap (points)", String(format: "%+.2f", 100 * (superNet - derived)), ""]) + "</table>"
+        }
+        if !search, let last = records.last, let top1 = last["test_top1"] as? Double {
+            body += String(format: "<h3>Test accuracy</h3><p class=\"big\">%.2f%% top-1, %.2f%% top-5</p>",
+                           top1, (last["test_top5"] as? Double) ?? .nan)
+        }
+
+        // Plots.
+        if !records.isEmpty {
+            let width = (records.first?["normal_weights"] as? [[Any]])?.first?.count ?? Primitive.darts.count
+            let primitives = width == Primitive.darts.count ? Primitive.darts : Primitive.darts.filter { $0 != .none }
+            body += "<h3>Plots</h3><div class=\"plots\">"
+                + RunPlots(records: records, primitives: primitives.map(\.rawValue)).plots
+                    .map { "<figure>\(inlineSVG($0.svg))</figure>" }.joined() + "</div>"
+            let seconds = records.compactMap { ($0["seconds"] as? NSNumber)?.doubleValue }
+            body += "<h3>Timings</h3><p>\(records.count) epochs in \(ProgressBar.formatDuration(seconds.reduce(0, +)))"
+                + (seconds.isEmpty ? "" : ", \(String(format: "%.1f", seconds.reduce(0, +) / Double(seconds.count))) s per epoch") + "</p>"
+        }
+
+        // Settings and files.
+        if !settings.isEmpty {
+            body += "<h3>Settings</h3><table>" + settings.keys.sorted().filter { $0 != "genotype" }
+                .map { row([$0, "\(settings[$0]!)"]) }.joined() + "</table>"
+        }
+        let files = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        body += "<h3>Files</h3><ul class=\"files\">" + files.map { "<li><a href=\"\(escape(prefix + $0))\">\(escape($0))</a></li>" }.joined() + "</ul>"
+        return body
+    }
+
+    // MARK: experiment
+
+    static func experimentBody(_ folder: URL) -> String {
+        var body = read(folder.appendingPathComponent("results.md")).map(Markdown.html) ?? ""
+        let units = folder.appendingPathComponent("units")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: units.path)) ?? []).sorted()
+        body += "<h2>Unit reports</h2><ul class=\"files\">" + names.map { name in
+            let sub = ["", "search/", "train/"].first { FileManager.default.fileExists(atPath: units.appendingPathComponent(name + "/" + $0 + "report.html").path) }
+            return sub.map { "<li><a href=\"units/\(escape(name))/\($0)report.html\">\(escape(name))</a></li>" }
+                ?? "<li>\(escape(name))</li>"
+        }.joined() + "</ul>"
+        return body
+    }
+
+    // MARK: pieces
+
+    static func page(_ title: String, _ body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/><title>\(escape(title))</title>
+        <style>
+        body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
+        h1{font-size:22px}h2{font-size:19px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}h3{font-size:16px;margin-top:24px}
+        table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;font-size:13px}
+        th{background:#f4f4f4}pre,code{font-family:ui-monospace,monospace;font-size:12px}pre{background:#f7f7f7;padding:8px;white-space:pre-wrap;word-break:break-all}
+        .cells,.plots{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}figure{margin:0}figcaption{text-align:center;font-size:13px;color:#555}
+        .cells svg{max-width:560px;height:auto}.ok{color:#1a7f37}.warn{color:#b35900}.big{font-size:20px}.files{columns:3;font-size:13px}
+        </style></head><body>
+        <h1>\(escape(title))</h1>
+        <p style="color:#666;font-size:13px">Built \(timestamp()) from the folder's files by entrannas; rebuild with <code>entrannas report DIR</code>.</p>
+        \(body)
+        </body></html>
+
+        """
+    }
+
+    static func row(_ cells: [String]) -> String { "<tr>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }
+    static func pct(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
+    static func num(_ x: Any?) -> String { ((x as? NSNumber)?.doubleValue).map { String(format: "%.4f", $0) } ?? "" }
+
+    static func read(_ url: URL) -> String? { try? String(contentsOf: url, encoding: .utf8) }
+
+    /// An SVG file's `<svg>` element alone (no XML prolog or DOCTYPE), for inlining in HTML.
+    static func inlineSVG(_ text: String) -> String {
+        guard let start = text.range(of: "<svg") else { return "" }
+        return String(text[start.lowerBound...])
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    private static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The pictures of a run, drawn from its metrics.jsonl records (search or training): losses and
+/// accuracies per epoch, the learning rate, every edge's op weights over the epochs (separation,
+/// or the collapse to skip_connect), DST thresholds and sparsity. Each is a titled SVG.
+public struct RunPlots {
+    public struct Plot {
+        public var title: String
+        public var svg: String
+    }
+
+    public let records: [[String: Any]]
+    /// Op names of the weight matrices' columns.
+    public let primitives: [String]
+
+    public init(records: [[String: Any]], primitives: [String] = Primitive.darts.map(\.rawValue)) {
+        self.records = records
+        self.primitives = primitives
+    }
+
+    /// A search run's records have architecture weights; a training run's have test accuracy.
+    public var isSearch: Bool { records.contains { $0["normal_weights"] != nil } }
+
+    public var plots: [Plot] {
+        isSearch ? searchPlots : trainingPlots
+    }
+
+    // MARK: series from records
+
+    private func epochs() -> [Double] { records.map { Double(($0["epoch"] as? Int) ?? 0) } }
+
+    private func series(_ name: String, _ key: String, scale: Double = 1, dashed: Bool = false) -> LineChart.Series {
+        let points = zip(epochs(), records).map { x, r in
+            LineChart.Point(x: x, y: ((r[key] as? NSNumber)?.doubleValue).map { $0 * scale } ?? .nan)
+        }
+        return LineChart.Series(name: name, points: points, dashed: dashed)
+    }
+
+    private func nested(_ name: String, _ key: String, _ field: String, dashed: Bool = false) -> LineChart.Series {
+        let points = zip(epochs(), records).map { x, r in
+            LineChart.Point(x: x, y: ((r[key] as? [String: Any])?[field] as? NSNumber)?.doubleValue ?? .nan)
+        }
+        return LineChart.Series(name: name, points: points, dashed: dashed)
+    }
+
+    private func chart(_ title: String, y: String, _ series: [LineChart.Series], range: ClosedRange<Double>? = nil,
+                       log: Bool = false) -> Plot {
+        Plot(title: title, svg: LineChart(title: title, xLabel: "epoch", yLabel: y, series: series, yRange: range,
+                                          logY: log).svg())
+    }
+
+    // MARK: search
+
+    private var searchPlots: [Plot] {
+        var out = [
+            chart("Loss", y: "cross-entropy", [series("train", "train_loss"), series("valid", "valid_loss", dashed: true)]),
+            chart("Accuracy", y: "%", [series("train", "train_accuracy", scale: 100),
+                                       series("valid", "valid_accuracy", scale: 100, dashed: true)], range: 0...100),
+            chart("Learning rate", y: "weights' lr", [series("lr", "learning_rate")], log: true),
+            chart("Separation of the op weights", y: "mean largest weight",
+                  [nested("normal", "normal_statistics", "mean_max_weight"),
+                   nested("reduce", "reduce_statistics", "mean_max_weight", dashed: true)], range: 0...1),
+        ]
+        for cell in ["normal", "reduce"] { out.append(edgeWeights(cell)) }
+        if records.contains(where: { $0["thresholds"] != nil }) {
+            out.append(chart("DST: pruned candidates", y: "%",
+                             [LineChart.Series(name: "normal", points: percent("normal_statistics", "pruned_fraction")),
+                              LineChart.Series(name: "reduce", points: percent("reduce_statistics", "pruned_fraction"), dashed: true)],
+                             range: 0...100))
+            out.append(chart("DST: mean in-degree", y: "inputs per node",
+                             [nested("normal", "normal_statistics", "mean_in_degree"),
+                              nested("reduce", "reduce_statistics", "mean_in_degree", dashed: true)]))
+            for cell in ["normal", "reduce"] { out.append(thresholds(cell)) }
+        }
+        return out
+    }
+
+    private func percent(_ key: String, _ field: String) -> [LineChart.Point] {
+        zip(epochs(), records).map { x, r in
+            LineChart.Point(x: x, y: (((r[key] as? [String: Any])?[field] as? NSNumber)?.doubleValue ?? .nan) * 100)
+        }
+    }
+
+    /// One small chart per edge, one line per op, all on 0...1: separation or collapse at a glance.
+    private func edgeWeights(_ cell: String) -> Plot {
+        let matrices = records.map { ($0["\(cell)_weights"] as? [[NSNumber]]) ?? [] }
+        let edges = matrices.map(\.count).max() ?? 0
+        let charts = (0..<edges).map { e in
+            LineChart(title: "edge \(e)", xLabel: "epoch", series: primitives.indices.map { k in
+                LineChart.Series(name: primitives[k], points: zip(epochs(), matrices).map { x, m in
+                    LineChart.Point(x: x, y: e < m.count && k < m[e].count ? m[e][k].doubleValue : .nan)
+                })
+            }, yRange: 0...1, legend: false)
+        }
+        let title = "Op weights per edge, \(cell) cell"
+        return Plot(title: title, svg: ChartGrid(title: title, charts: charts, columns: 4).svg())
+    }
+
+    private func thresholds(_ cell: String) -> Plot {
+        let rows = records.map { (($0["thresholds"] as? [String: Any])?[cell] as? [NSNumber]) ?? [] }
+        let nodes = rows.map(\.count).max() ?? 0
+        let series = (0..<nodes).map { j in
+            LineChart.Series(name: "node \(j + 2)", points: zip(epochs(), rows).map { x, t in
+                LineChart.Point(x: x, y: j < t.count ? t[j].doubleValue : .nan)
+            })
+        }
+        return chart("DST thresholds t_j, \(cell) cell", y: "sigmoid(threshold)", series, range: 0...1)
+    }
+
+    // MARK: training
+
+    private var trainingPlots: [Plot] {
+        [
+            chart("Loss", y: "cross-entropy", [series("train", "train_loss"), series("test", "test_loss", dashed: true)]),
+            chart("Accuracy", y: "%", [series("train", "train_top1"), series("test", "test_top1", dashed: true)], range: 0...100),
+            chart("Learning rate", y: "lr", [series("lr", "learning_rate")], log: true),
+            chart("Drop-path probability", y: "p", [series("drop-path", "drop_path_prob")]),
+        ]
+    }
+}

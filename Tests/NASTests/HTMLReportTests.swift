@@ -1,0 +1,95 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+@testable import NAS
+
+/// report.html for search folders with one and with many epochs, an interrupted search and a
+/// training run: well-formed (parsed as XML), with the sections a reader looks for.
+final class HTMLReportTests: SingleThreadTestCase {
+    private func folder() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-html-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    private func search(epochs: Int, stopAfterSteps: Int? = nil) throws -> URL {
+        let out = folder()
+        var h = SearchHyperparameters(method: .entrannasDST)
+        h.epochs = epochs
+        h.warmupEpochs = 0
+        h.batchSize = 8
+        h.bnRecalibrationBatches = 2
+        let run = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: syntheticDataset(), seed: 1, output: out, resume: false)
+        if let limit = stopAfterSteps {
+            var calls = 0
+            run.searcher.shouldStop = { calls += 1; return calls >= limit }
+        }
+        _ = try run.run()
+        return out
+    }
+
+    /// Parses `text` as XML and counts its elements by name.
+    private func elements(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [String: Int] {
+        final class Counter: NSObject, XMLParserDelegate {
+            var counts: [String: Int] = [:]
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                        attributes: [String: String] = [:]) {
+                counts[name, default: 0] += 1
+                // The longest line drawn, in points.
+                if name == "polyline", let points = attributes["points"] {
+                    counts["longest polyline"] = max(counts["longest polyline"] ?? 0, points.split(separator: " ").count)
+                }
+            }
+        }
+        let parser = XMLParser(data: Data(text.utf8))
+        let counter = Counter()
+        parser.delegate = counter
+        XCTAssertTrue(parser.parse(), "not well-formed: \(String(describing: parser.parserError))", file: file, line: line)
+        return counter.counts
+    }
+
+    func testFinishedSearchWithOneEpoch() throws {
+        let out = try search(epochs: 1)
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        let counts = elements(html)
+        XCTAssertTrue(html.contains("Finished: 1 of 1 epochs"))
+        for section in ["Genotype", "Consistency", "Plots", "Timings", "Settings", "Files"] {
+            XCTAssertTrue(html.contains("<h3>\(section)"), section)
+        }
+        // 4 plots + 2 edge grids + 2 DST plots + 2 threshold plots, and the cell diagrams when Graphviz is there.
+        let diagrams = FileManager.default.fileExists(atPath: out.appendingPathComponent("normal.svg").path) ? 2 : 0
+        XCTAssertEqual(counts["svg"], 10 + diagrams)
+        XCTAssertTrue(html.contains("href=\"metrics.jsonl\""))
+    }
+
+    func testManyEpochsAndAnInterruptedSearch() throws {
+        let out = try search(epochs: 3, stopAfterSteps: 8)
+        let metrics = out.appendingPathComponent("metrics.jsonl")
+        let one = try XCTUnwrap(try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n").first)
+        // 60 epochs of records, as a long search leaves them.
+        let many = (1...60).map { one.replacingOccurrences(of: "\"epoch\":1,", with: "\"epoch\":\($0),") }.joined(separator: "\n") + "\n"
+        try many.write(to: metrics, atomically: true, encoding: .utf8)
+        let html = try HTMLReport.html(for: out)
+        XCTAssertTrue(html.contains("Not finished"), "an interrupted search says so")
+        XCTAssertTrue(html.contains("60 of 3 epochs"), "counts the records")
+        XCTAssertEqual(elements(html)["longest polyline"], 60, "every epoch is a point")
+    }
+
+    func testTrainingRunAndErrors() throws {
+        let run = RunDirectory(url: folder())
+        try run.prepare(resume: false)
+        let trainer = try Trainer(configuration: TrainingTests.tinyConfiguration(epochs: 2),
+                                  train: TrainingTests.synthetic("train", count: 48, seed: 1),
+                                  test: TrainingTests.synthetic("test", count: 16, seed: 2), directory: run, stop: StopSignal())
+        _ = try trainer.run()
+        let html = try String(contentsOf: run.file("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("entrannas training"))
+        XCTAssertTrue(html.contains("<h3>Test accuracy"))
+        XCTAssertEqual(elements(html)["svg"].map { $0 >= 4 }, true)
+        XCTAssertThrowsError(try HTMLReport.html(for: folder().appendingPathComponent("missing"))) {
+            XCTAssertTrue("\($0)".contains("does not exist"))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Renders a run's report.html with headless Chromium to a PNG, to look at it as a person would:
+#   scripts/screenshot-report.sh RUN_FOLDER [OUT.png] [WIDTHxHEIGHT]
+# Installs Debian's chromium when missing. The page needs no network (everything is inline).
+set -euo pipefail
+folder="${1:?usage: scripts/screenshot-report.sh RUN_FOLDER [OUT.png] [WIDTHxHEIGHT]}"
+page="$(cd "$folder" && pwd)/report.html"
+out="${2:-$folder/report.png}"
+size="${3:-1280x4000}"
+[ -f "$page" ] || { echo "error: $page does not exist; build it with: entrannas report $folder" >&2; exit 1; }
+
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root (or sudo) to apt-get install chromium" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  echo "installing: chromium"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  browser=$(command -v chromium)
+fi
+
+# --no-sandbox: CI and containers run as root, where Chromium's sandbox refuses to start.
+"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="${size/x/,}" \
+  --screenshot="$(realpath -m "$out")" "file://$page" 2>/dev/null
+[ -s "$out" ] || { echo "error: Chromium wrote no screenshot to $out" >&2; exit 1; }
+echo "wrote $out"

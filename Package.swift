@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "entrannas", targets: ["entrannas"]),
         .library(name: "Torch", targets: ["Torch"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "NAS", targets: ["NAS"]),
     ],
     dependencies: [

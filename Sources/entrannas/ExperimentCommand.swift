@@ -203,7 +203,6 @@ struct UnitProcesses {
     /// Runs `entrannas ARGS`, its output going to the terminal; nil when it was stopped.
     private func spawn(_ args: [String], folder: RunDirectory) throws -> Attempts? {
         var env = ProcessInfo.processInfo.environment
-        env[OpenMPPolicy.inheritedKey] = "1"
         if let threads = command.threads { env["ENTRANNAS_THREADS"] = "\(threads)" }
         let started = Date()
         let (status, peak, cpu) = try ChildProcess.run(executable: Self.executable, arguments: args, environment: env)

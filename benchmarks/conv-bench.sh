@@ -18,6 +18,6 @@ compare_header
 echo "| fwd+bwd, ms/iter ($threads threads) | Swift | Python | Swift/Python |"
 echo "|---|---|---|---|"
 awk 'NR == FNR { if ($0 ~ /^[a-z]/ && (!($1 in py) || $2 < py[$1])) py[$1] = $2; next }
-     $0 ~ /^[a-z]/ { if (!($1 in sw)) order[n++] = $1; if (!($1 in sw) || $2 < sw[$1]) sw[$1] = $2 }
+     $0 ~ /^[a-z]/ && ($1 in py) { if (!($1 in sw)) order[n++] = $1; if (!($1 in sw) || $2 < sw[$1]) sw[$1] = $2 }
      END { for (i = 0; i < n; i++) { k = order[i]; printf "| %s | %.2f | %.2f | %.2f |\n", k, sw[k], py[k], sw[k] / py[k] } }' \
   <(echo "$python_out") <(echo "$swift_out")

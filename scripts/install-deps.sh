@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what entrannas needs from Debian, only when something is missing:
 #   libtorch-dev (tensors, autograd), zlib1g-dev (gzipped IDX files),
-#   dataset-fashion-mnist (the default dataset), graphviz (cell diagrams), plus any extra
-#   packages named as arguments.
+#   dataset-fashion-mnist (the default dataset), graphviz (cell diagrams), libopenblas0-openmp
+#   (libtorch's matrix products; without it they run on the reference BLAS, 28x slower for sgemm
+#   and 30% slower for a DARTS search step: README "Benchmarks"), plus any extra packages named
+#   as arguments.
 # Runs apt-get as root directly, or through sudo when available.
 set -euo pipefail
 
-packages=(libtorch-dev zlib1g-dev dataset-fashion-mnist graphviz "$@")
+packages=(libtorch-dev zlib1g-dev dataset-fashion-mnist graphviz libopenblas0-openmp "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,6 +5,7 @@ import CTorch
 extension Tensor {
     /// Whether operations on this tensor are recorded for differentiation.
     public var requiresGrad: Bool { ct_requires_grad(handle) }
+    /// Whether this is a leaf of the graph (created by the user, not by an op); only leaves get `grad`.
     public var isLeaf: Bool { ct_is_leaf(handle) }
 
     /// Marks this tensor as a leaf that collects gradients, and returns it.

@@ -9,6 +9,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
            dilation: (dilation, dilation), groups: groups)
 }
 
+/// 2-D convolution with separate height and width stride, padding and dilation.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int), padding: (Int, Int),
                    dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
     let s = [Int64(stride.0), Int64(stride.1)], p = [Int64(padding.0), Int64(padding.1)]
@@ -18,6 +19,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
     }
 }
 
+/// Max pooling over square windows; `stride` defaults to `kernelSize`, as in PyTorch.
 public func maxPool2d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) throws -> Tensor {
     let k = [Int64(kernelSize), Int64(kernelSize)], st = Int64(stride ?? kernelSize)
     return try Tensor(owning: ct_max_pool2d(x.handle, k, [st, st], [Int64(padding), Int64(padding)], ceilMode), "max_pool2d")
@@ -31,6 +33,7 @@ public func avgPool2d(_ x: Tensor, kernelSize: Int, stride: Int? = nil, padding:
                   "avg_pool2d")
 }
 
+/// Average pooling to a fixed output size, whatever the input size (global pooling with 1x1).
 public func adaptiveAvgPool2d(_ x: Tensor, outputSize: (Int, Int)) throws -> Tensor {
     try Tensor(owning: ct_adaptive_avg_pool2d(x.handle, [Int64(outputSize.0), Int64(outputSize.1)]), "adaptive_avg_pool2d")
 }
@@ -45,10 +48,12 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
     }
 }
 
+/// Zeroes each element with probability `p` and scales the rest by 1/(1-p); the identity when not training.
 public func dropout(_ x: Tensor, p: Double, training: Bool) throws -> Tensor {
     try Tensor(owning: ct_dropout(x.handle, p, training), "dropout")
 }
 
+/// x * weight^T + bias, with `weight` [out, in].
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
     try withExtendedLifetime(bias) { try Tensor(owning: ct_linear(x.handle, weight.handle, bias?.handle), "linear") }
 }
@@ -59,6 +64,8 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor, labelSmoothing: Dou
 }
 
 extension Tensor {
+    /// Softmax along `dim`.
     public func softmax(dim: Int) throws -> Tensor { try Tensor(owning: ct_softmax(handle, Int64(dim)), "softmax") }
+    /// Log-softmax along `dim`, more stable than `softmax(dim:).log()`.
     public func logSoftmax(dim: Int) throws -> Tensor { try Tensor(owning: ct_log_softmax(handle, Int64(dim)), "log_softmax") }
 }

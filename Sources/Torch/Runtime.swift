@@ -6,8 +6,10 @@ import Foundation
 /// The allocator tuning and the default thread count (the machine's cores, or
 /// `ENTRANNAS_THREADS`) are applied when the shim library loads, before any tensor exists.
 public enum Torch {
+    /// The libtorch version string, for logs and reports.
     public static var version: String { String(cString: ct_version()) }
 
+    /// Threads libtorch uses for intra-op parallelism; values below 1 are raised to 1.
     public static var threadCount: Int {
         get { Int(ct_get_num_threads()) }
         set { ct_set_num_threads(Int32(max(1, newValue))) }
@@ -16,11 +18,13 @@ public enum Torch {
     /// Whether glibc malloc was told to keep large blocks (stack notes, pitfall 1).
     public static var allocatorTuned: Bool { ct_allocator_tuned() == 1 }
 
+    /// The allocator in use, in words, for the run log.
     public static var allocatorDescription: String {
         if let pre = ProcessInfo.processInfo.environment["LD_PRELOAD"], pre.contains("tcmalloc") { return "tcmalloc (LD_PRELOAD)" }
         return allocatorTuned ? "glibc, mmap_threshold=32MiB trim_threshold=1GiB" : "glibc defaults (untuned)"
     }
 
+    /// Devices libtorch can see: "cpu", then "cuda:N" for each GPU.
     public static var devices: [String] {
         var d = ["cpu"]
         let n = Int(ct_cuda_device_count())
@@ -34,6 +38,7 @@ public enum Torch {
     /// The generator's state, to store in checkpoints so a resumed run draws the same numbers.
     public static func rngState() throws -> Tensor { try Tensor(owning: ct_rng_get_state(), "rng state") }
 
+    /// Restores a state from `rngState()`, so a resumed run continues the same random stream.
     public static func setRNGState(_ state: Tensor) throws {
         try TorchError.check(ct_rng_set_state(state.handle), "restoring the random generator state")
     }
@@ -55,4 +60,5 @@ public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
     return try body()
 }
 
+/// Whether gradient recording is on (false inside `withNoGrad`).
 public var isGradEnabled: Bool { ct_is_grad_enabled() }

@@ -3,6 +3,7 @@ import CTorch
 
 /// Element type of a tensor. The raw values are the shim's `ct_dtype` codes.
 public enum DType: Int32, Sendable, CustomStringConvertible {
+    /// PyTorch's float32, float64, int64, uint8, bool and int32.
     case float32 = 0, float64 = 1, int64 = 2, uint8 = 3, bool = 4, int32 = 5
 
     /// Bytes per element.
@@ -47,6 +48,7 @@ public final class Tensor: @unchecked Sendable {
 
     // MARK: metadata
 
+    /// Size of each dimension, outermost first.
     public var shape: [Int] {
         var sizes = [Int64](repeating: 0, count: 8)
         let rank = Int(ct_sizes(handle, &sizes, 8))
@@ -56,9 +58,13 @@ public final class Tensor: @unchecked Sendable {
         }
         return sizes.prefix(rank).map { Int($0) }
     }
+    /// Number of dimensions (0 for a scalar).
     public var rank: Int { Int(ct_dim(handle)) }
+    /// Number of elements.
     public var count: Int { Int(ct_numel(handle)) }
+    /// Element type.
     public var dtype: DType { DType(rawValue: ct_dtype_of(handle)) ?? .float32 }
+    /// Size of dimension `dim`; negative `dim` counts from the end.
     public func size(_ dim: Int) -> Int {
         let s = shape
         return s[dim < 0 ? dim + s.count : dim]
@@ -75,6 +81,7 @@ public final class Tensor: @unchecked Sendable {
         let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.float32.rawValue) }
         try self.init(owning: h, "from [Float]")
     }
+    /// Copies Swift integers into a new int64 tensor of the given shape (class indices, for example).
     public convenience init(_ values: [Int64], shape: [Int]) throws {
         guard values.count == shape.reduce(1, *) else {
             throw TorchError.invalid("Tensor: \(values.count) values for shape \(shape)")
@@ -83,6 +90,7 @@ public final class Tensor: @unchecked Sendable {
         let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.int64.rawValue) }
         try self.init(owning: h, "from [Int64]")
     }
+    /// Copies Swift doubles into a new float64 tensor of the given shape.
     public convenience init(_ values: [Double], shape: [Int]) throws {
         guard values.count == shape.reduce(1, *) else {
             throw TorchError.invalid("Tensor: \(values.count) values for shape \(shape)")
@@ -106,8 +114,11 @@ public final class Tensor: @unchecked Sendable {
         try self.init(owning: ct_from_data(bytes.baseAddress, s, Int64(s.count), dtype.rawValue), "from bytes")
     }
 
+    /// A tensor of zeros.
     public static func zeros(_ shape: [Int], dtype: DType = .float32) throws -> Tensor { try full(shape, 0, dtype: dtype) }
+    /// A tensor of ones.
     public static func ones(_ shape: [Int], dtype: DType = .float32) throws -> Tensor { try full(shape, 1, dtype: dtype) }
+    /// A tensor filled with `value`.
     public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try Tensor(owning: ct_full(s, Int64(s.count), value, dtype.rawValue), "full")
@@ -122,10 +133,12 @@ public final class Tensor: @unchecked Sendable {
         let s = shape.map(Int64.init)
         return try Tensor(owning: ct_rand(s, Int64(s.count)), "rand")
     }
+    /// Uniform samples in [low, high) from the global generator (layer initialisation).
     public static func uniform(_ shape: [Int], low: Double, high: Double) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try Tensor(owning: ct_uniform(s, Int64(s.count), low, high), "uniform")
     }
+    /// Normal samples with the given mean and standard deviation from the global generator.
     public static func normal(_ shape: [Int], mean: Double = 0, std: Double = 1) throws -> Tensor {
         let s = shape.map(Int64.init)
         return try Tensor(owning: ct_normal(s, Int64(s.count), mean, std), "normal")
@@ -135,7 +148,9 @@ public final class Tensor: @unchecked Sendable {
         let s = shape.map(Int64.init)
         return try Tensor(owning: ct_bernoulli(s, Int64(s.count), p), "bernoulli")
     }
+    /// A random permutation of 0..<n (int64), from the global generator.
     public static func randperm(_ n: Int) throws -> Tensor { try Tensor(owning: ct_randperm(Int64(n)), "randperm") }
+    /// start, start+step, ... up to but excluding `end` (`torch.arange(start, end, step)`).
     public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .float32) throws -> Tensor {
         try Tensor(owning: ct_arange(start, end, step, dtype.rawValue), "arange")
     }
@@ -146,8 +161,11 @@ public final class Tensor: @unchecked Sendable {
 
     /// The elements as Swift floats (converting from other dtypes).
     public func floats() throws -> [Float] { try copyOut(as: .float32, Float.self) }
+    /// The elements as Swift doubles (converting from other dtypes).
     public func doubles() throws -> [Double] { try copyOut(as: .float64, Double.self) }
+    /// The elements as Swift int64s (converting from other dtypes).
     public func int64s() throws -> [Int64] { try copyOut(as: .int64, Int64.self) }
+    /// The elements as bytes (converting from other dtypes).
     public func bytes() throws -> [UInt8] { try copyOut(as: .uint8, UInt8.self) }
     /// The raw little-endian bytes of this tensor in its own dtype (row-major).
     public func rawBytes() throws -> [UInt8] {
@@ -172,12 +190,14 @@ public final class Tensor: @unchecked Sendable {
         if ok == 0 { throw TorchError.failure("item") }
         return v
     }
+    /// The single value of a one-element tensor, as an integer.
     public func itemInt() throws -> Int {
         var ok: Int32 = 0
         let v = ct_item_int64(handle, &ok)
         if ok == 0 { throw TorchError.failure("item") }
         return Int(v)
     }
+    /// The single value of a one-element tensor, as a float.
     public func scalar() throws -> Float { Float(try item()) }
 
     /// Address of the first element: equal for two views of the same memory.
@@ -185,6 +205,7 @@ public final class Tensor: @unchecked Sendable {
 }
 
 extension Tensor: CustomStringConvertible {
+    /// Shape, dtype and, for at most 16 elements, the values.
     public var description: String {
         let n = count
         let preview = n <= 16 ? ((try? floats()) ?? []).map { String(format: "%.4g", $0) }.joined(separator: ", ") : "\(n) elements"

@@ -4,10 +4,14 @@ import CTorch
 /// allocation that fails) arrives as `.libtorch` with libtorch's message: the shim turns C++
 /// exceptions into an error string, and no path through this library stops the process.
 public enum TorchError: Error, CustomStringConvertible, Equatable {
+    /// A bad argument caught before libtorch is called.
     case invalid(String)
+    /// A file could not be read or written.
     case io(String)
+    /// A failure inside libtorch, with its message.
     case libtorch(String)
 
+    /// The message, prefixed "libtorch:" for errors from libtorch itself.
     public var description: String {
         switch self {
         case .invalid(let m): return m

@@ -22,7 +22,7 @@ final class FullDisk {
 
     /// Writes zeros until the disk refuses (ENOSPC).
     func fill() {
-        FileManager.default.createFile(atPath: filler.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: filler.path) else { return }
         defer { try? handle.close() }
         let block = Data(count: 4096)

@@ -62,6 +62,20 @@ func measure(_ c: ConvCase, _ settings: Settings) throws -> Double {
     return times.sorted()[times.count / 2]
 }
 
+/// sgemm through libtorch's BLAS: median ms of a 1024x1024 float32 matrix product (2n^3 flops).
+func measureMatmul(_ settings: Settings, n: Int = 1024) throws -> Double {
+    Torch.manualSeed(0)
+    let a = try Tensor.randn([n, n]), b = try Tensor.randn([n, n])
+    for _ in 0..<3 { _ = try a.matmul(b) }
+    var times: [Double] = []
+    for _ in 0..<settings.repeats {
+        let start = monotonicSeconds()
+        for _ in 0..<max(1, settings.iterations / 5) { _ = try a.matmul(b) }
+        times.append((monotonicSeconds() - start) / Double(max(1, settings.iterations / 5)) * 1000)
+    }
+    return times.sorted()[times.count / 2]
+}
+
 let settings = Settings(arguments: Array(CommandLine.arguments.dropFirst()))
 Torch.threadCount = settings.threads
 emit("# swift: libtorch \(Torch.version), threads \(Torch.threadCount), allocator \(Torch.allocatorDescription)")
@@ -69,3 +83,5 @@ emit("# median of \(settings.repeats) x \(settings.iterations) iterations")
 for c in cases {
     emit("\(c.name) \(String(format: "%.3f", try measure(c, settings)))")
 }
+let matmulMs = try measureMatmul(settings)
+emit("sgemm1024 \(String(format: "%.3f", matmulMs)) # \(String(format: "%.1f", 2 * pow(1024.0, 3) / matmulMs / 1e6)) GFLOP/s")

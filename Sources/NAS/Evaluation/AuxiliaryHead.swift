@@ -12,15 +12,20 @@ import Torch
 /// the 2x2 convolution fail) `AuxiliaryPool` pools adaptively to 2x2 instead, so the head works
 /// for every input size and has the same parameters.
 public final class AuxiliaryHead: Module, Layer, @unchecked Sendable {
+    /// Which DARTS head: CIFAR keeps the BN after the 2x2 convolution, ImageNet omits it.
     public enum Variant: String, Codable, Sendable {
+        /// `AuxiliaryHeadCIFAR`, `AuxiliaryHeadImageNet`.
         case cifar, imagenet
     }
 
+    /// The DARTS head this follows.
     public let variant: Variant
     /// Named as in DARTS (`features.2.weight` is the 1x1 convolution).
     public let features: Sequential
+    /// Linear 768 -> classes.
     public let classifier: Linear
 
+    /// A head reading `inputChannels` feature maps and predicting `classes` logits.
     public init(_ variant: Variant, inputChannels: Int, classes: Int) throws {
         self.variant = variant
         var layers: [any Layer] = [
@@ -37,6 +42,7 @@ public final class AuxiliaryHead: Module, Layer, @unchecked Sendable {
         classifier = try Linear(768, classes)
     }
 
+    /// Auxiliary logits [N, classes].
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try classifier(try features(x).flatten(from: 1))
     }
@@ -45,8 +51,10 @@ public final class AuxiliaryHead: Module, Layer, @unchecked Sendable {
 /// Average pooling to the 2x2 map the auxiliary head's 2x2 convolution expects: DARTS' fixed
 /// pooling (count_include_pad false, no padding) when it gives 2x2, adaptive pooling otherwise.
 public final class AuxiliaryPool: Module, Layer, @unchecked Sendable {
+    /// DARTS' fixed window and stride (5 and 3 for CIFAR, 5 and 2 for ImageNet).
     public let kernelSize: Int, stride: Int
 
+    /// Pools with `kernelSize`/`stride` where that gives 2x2, adaptively otherwise.
     public init(kernelSize: Int, stride: Int) {
         self.kernelSize = kernelSize
         self.stride = stride
@@ -58,6 +66,7 @@ public final class AuxiliaryPool: Module, Layer, @unchecked Sendable {
             && (height - kernelSize) / stride + 1 == 2 && (width - kernelSize) / stride + 1 == 2
     }
 
+    /// Pools an NCHW batch to N x C x 2 x 2.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         if usesFixedPooling(height: x.size(2), width: x.size(3)) {
             return try avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: 0, countIncludePad: false)

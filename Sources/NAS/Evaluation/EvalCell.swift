@@ -21,6 +21,7 @@ public final class EvalCell: Module, @unchecked Sendable {
 
     /// `FactorizedReduce` after a reduction cell, otherwise a 1x1 `ReLUConvBN`.
     public let preprocess0: any Layer
+    /// 1x1 `ReLUConvBN` from c_{k-1} to `channels`.
     public let preprocess1: ReLUConvBN
     /// One module per (op, input) entry, node by node (DARTS `_ops`).
     public let ops: [any Layer]
@@ -33,10 +34,16 @@ public final class EvalCell: Module, @unchecked Sendable {
     /// Output channels: one block of `channels` per concat state (DARTS `multiplier * C`).
     public var outputChannels: Int { concat.count * channels }
 
+    /// Builds one module per (op, input) entry of `connections`, with affine batch norm.
+    ///
     /// - Parameters:
     ///   - connections: the per-node inputs of this cell type (`genotype.normal` or `.reduce`).
+    ///   - concat: the states concatenated into the output (`genotype.normalConcat` or `.reduceConcat`).
     ///   - previousPreviousChannels: channels of c_{k-2} (DARTS `C_prev_prev`).
     ///   - previousChannels: channels of c_{k-1} (DARTS `C_prev`).
+    ///   - channels: channels of every node (C); doubled by the network at each reduction.
+    ///   - reduction: whether this cell halves the spatial size.
+    ///   - reductionPrevious: whether the previous cell was a reduction, so c_{k-2} must be halved.
     public init(connections: [[Connection]], concat: [Int], previousPreviousChannels: Int, previousChannels: Int,
                 channels: Int, reduction: Bool, reductionPrevious: Bool) throws {
         self.reduction = reduction

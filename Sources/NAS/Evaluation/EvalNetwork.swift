@@ -6,21 +6,26 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
     /// CIFAR style: one stride-1 stem, any input size. ImageNet style (mobile setting): two
     /// stride-2 stems taking 224x224 to 28x28 before the first cell.
     public enum Style: String, Codable, CaseIterable, Sendable {
+        /// `NetworkCIFAR`, `NetworkImageNet`.
         case cifar, imagenet
     }
 
+    /// Stem layout (default `.cifar`).
     public var style: Style
     /// Number of cells (`--layers`); reductions at layers/3 and 2*layers/3.
     public var layers: Int
     /// Channels of the first cell's nodes (`--init-channels`, C); doubled at each reduction.
     public var initChannels: Int
+    /// Image channels (1 for Fashion-MNIST, 3 for CIFAR and ImageNet).
     public var inputChannels: Int
+    /// Number of classes the classifier predicts.
     public var classes: Int
     /// Whether the auxiliary head after cell 2*layers/3 exists (it runs in training only).
     public var auxiliary: Bool
     /// CIFAR stem width as a multiple of C (DARTS: 3). Unused by the ImageNet stems.
     public var stemMultiplier: Int
 
+    /// The settings; stemMultiplier defaults to DARTS' 3.
     public init(style: Style = .cifar, layers: Int, initChannels: Int, inputChannels: Int, classes: Int,
                 auxiliary: Bool, stemMultiplier: Int = 3) {
         self.style = style
@@ -54,9 +59,12 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
 
 /// Why an evaluation network cannot be built; one line naming the setting and the fix.
 public enum EvalNetworkError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A setting out of range; the message names its flag.
     case invalidSetting(String)
+    /// The genotype cannot be built into cells.
     case genotype(String)
 
+    /// The message, one line.
     public var description: String {
         switch self {
         case .invalidSetting(let message): return message
@@ -66,6 +74,7 @@ public enum EvalNetworkError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 extension EvalNetworkError: LocalizedError {
+    /// The same line as `description`.
     public var errorDescription: String? { description }
 }
 
@@ -73,7 +82,9 @@ extension EvalNetworkError: LocalizedError {
 /// `NetworkImageNet`): stem, `layers` cells built from the genotype, global average pooling and a
 /// linear classifier, plus the auxiliary head in training. Any input channels, size and classes.
 public final class EvalNetwork: Module, @unchecked Sendable {
+    /// Shape and size of this network.
     public let configuration: EvalNetworkConfiguration
+    /// The genotype every cell is built from.
     public let genotype: Genotype
 
     /// CIFAR style: Conv3x3 (input -> stemMultiplier*C) -> BN.
@@ -82,9 +93,11 @@ public final class EvalNetwork: Module, @unchecked Sendable {
     public let stem0: Sequential?
     /// ImageNet style: ReLU -> Conv3x3 s2 -> BN.
     public let stem1: Sequential?
+    /// The `layers` cells, reductions at layers/3 and 2*layers/3.
     public let cells: [EvalCell]
     /// Named so that its parameters contain "auxiliary", which DARTS' count skips.
     public let auxiliaryHead: AuxiliaryHead?
+    /// Linear from the last cell's channels to the classes, after global average pooling.
     public let classifier: Linear
 
     /// Drop-path probability of every cell (training mode only); the trainer ramps it per epoch.
@@ -92,6 +105,7 @@ public final class EvalNetwork: Module, @unchecked Sendable {
         didSet { for cell in cells { cell.dropPathProbability = dropPathProbability } }
     }
 
+    /// Builds the network; throws `EvalNetworkError` when the settings or the genotype cannot make one.
     public init(genotype: Genotype, configuration: EvalNetworkConfiguration) throws {
         try Self.validate(genotype: genotype, configuration: configuration)
         self.configuration = configuration

@@ -6,25 +6,36 @@ import Torch
 public struct ModelSummary: Sendable {
     /// One printed row: a stem, a cell, or the classifier.
     public struct Block: Sendable {
+        /// "stem", "cell 3", "classifier", ...
         public var name: String
+        /// "stem", "normal", "reduce" or "linear".
         public var kind: String
+        /// The block's output shape for one sample.
         public var output: FeatureShape
+        /// The block's parameters.
         public var parameters: Int
+        /// The block's multiply-adds for one sample.
         public var multiplyAdds: Int
     }
 
+    /// Stem layout of the network.
     public let style: EvalNetworkConfiguration.Style
+    /// Input shape of one sample.
     public let input: FeatureShape
+    /// Number of classes.
     public let classes: Int
+    /// Stems, cells and classifier, in order.
     public let blocks: [Block]
     /// All parameters except the auxiliary head's.
     public let parameters: Int
+    /// The auxiliary head's parameters, counted apart (used in training only).
     public let auxiliaryParameters: Int
     /// Multiply-adds of one image in inference (the auxiliary head does not run).
     public let multiplyAdds: Int
 
     /// Parameters in millions, as papers print them.
     public var parametersM: Double { Double(parameters) / 1e6 }
+    /// Multiply-adds in millions, as papers print them.
     public var multiplyAddsM: Double { Double(multiplyAdds) / 1e6 }
 
     /// Two headline lines: params (M) and MAdds (M).

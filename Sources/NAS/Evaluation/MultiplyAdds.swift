@@ -2,14 +2,17 @@ import Torch
 
 /// The shape of one feature map of one sample: channels x height x width.
 public struct FeatureShape: Equatable, Sendable, CustomStringConvertible {
+    /// Sizes of the three dimensions.
     public var channels: Int, height: Int, width: Int
 
+    /// A shape of `channels` x `height` x `width`.
     public init(channels: Int, height: Int, width: Int) {
         self.channels = channels
         self.height = height
         self.width = width
     }
 
+    /// "CxHxW", as in "16x28x28".
     public var description: String { "\(channels)x\(height)x\(width)" }
 }
 
@@ -20,8 +23,10 @@ public struct FeatureShape: Equatable, Sendable, CustomStringConvertible {
 /// area, linear layers in x out; batch norm, activations, pooling and additions are not counted,
 /// the convention behind the published "multiply-adds" (DARTS' 574M on ImageNet).
 public struct MultiplyAddCounter {
+    /// Multiply-adds counted so far.
     public private(set) var total = 0
 
+    /// A counter at zero.
     public init() {}
 
     /// The output shape of `module` for `input`, adding its multiply-adds to `total`.

@@ -7,7 +7,9 @@ import Torch
 ///
 ///     OUTPUT/experiment.json  units/NAME/ (the unit's own run folder + result.json)  results.md  results.json
 public final class Experiment {
+    /// The experiment's folder: manifest, unit folders and results.
     public let directory: RunDirectory
+    /// Methods, seeds and random cells, in run order.
     public let plan: ExperimentPlan
     /// Settings the units run with (search preset, training protocol, dataset); stored so a
     /// resume with other settings is refused rather than mixing two experiments.
@@ -17,6 +19,8 @@ public final class Experiment {
     /// `previous` holds every result so far (a train unit reads its search's genotype).
     public typealias UnitRunner = (_ unit: ExperimentUnit, _ folder: RunDirectory, _ previous: [UnitResult]) throws -> UnitResult?
 
+    /// Starts an experiment in `directory`, or with `resume` continues the one there; throws
+    /// `RunError` when the plan or settings differ from the stored ones.
     public init(directory: RunDirectory, plan: ExperimentPlan, settings: [String: String], resume: Bool) throws {
         try plan.validate()
         self.directory = directory
@@ -49,6 +53,7 @@ public final class Experiment {
         var settings: [String: String]
     }
 
+    /// The run folder of one unit: `units/NAME`.
     public func folder(of unit: ExperimentUnit) -> RunDirectory {
         RunDirectory(url: directory.url.appendingPathComponent("units").appendingPathComponent(unit.name))
     }
@@ -61,6 +66,7 @@ public final class Experiment {
         }
     }
 
+    /// Whether `run` did every unit or was stopped part-way (it may resume).
     public enum Outcome: Equatable { case finished, stopped }
 
     /// Runs every unit without a result, in plan order, rewriting results.md and results.json

@@ -3,7 +3,9 @@ import Foundation
 /// One piece of an experiment that finishes on its own and is never redone: a search, the
 /// training from scratch of what a search derived, or the training of a random cell.
 public struct ExperimentUnit: Codable, Equatable, Sendable {
+    /// What a unit does.
     public enum Kind: String, Codable, Sendable {
+        /// A search, or the training from scratch of the cell it derived.
         case search, train
         /// A random cell by the DARTS rule (two inputs per node).
         case randomDarts = "random-darts"
@@ -11,12 +13,14 @@ public struct ExperimentUnit: Codable, Equatable, Sendable {
         case randomDST = "random-dst"
     }
 
+    /// What the unit does.
     public var kind: Kind
     /// The search method (search and train units).
     public var method: SearchMethod?
     /// Search seed, training seed, or the random cell's index.
     public var seed: UInt64
 
+    /// A unit; `method` is nil for random cells.
     public init(kind: Kind, method: SearchMethod?, seed: UInt64) {
         self.kind = kind
         self.method = method
@@ -36,11 +40,14 @@ public struct ExperimentUnit: Codable, Equatable, Sendable {
 /// training, the random cells as early as they can run, so the expensive DARTS searches come
 /// last and a partial experiment already has its baselines.
 public struct ExperimentPlan: Codable, Equatable, Sendable {
+    /// Search methods to compare (`--methods`).
     public var methods: [SearchMethod]
+    /// Search seeds, one search and one training per method and seed (`--seeds`).
     public var seeds: [UInt64]
     /// Random cells per rule.
     public var randomCells: Int
 
+    /// A plan; `validate()` checks it.
     public init(methods: [SearchMethod], seeds: [UInt64], randomCells: Int) {
         self.methods = methods
         self.seeds = seeds
@@ -58,6 +65,8 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         }
     }
 
+    /// Every unit in run order: per method (cheapest first) each seed's search then training,
+    /// random cells as early as they can run.
     public var units: [ExperimentUnit] {
         var out: [ExperimentUnit] = []
         let ordered = methods.sorted { Self.cost($0) < Self.cost($1) }
@@ -77,6 +86,7 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         return out
     }
 
+    /// Throws a `RunError` naming the flag when the plan is empty or lists a method or seed twice.
     public func validate() throws {
         guard !methods.isEmpty else { throw RunError("--methods lists no method") }
         guard Set(methods).count == methods.count else { throw RunError("--methods lists a method twice") }

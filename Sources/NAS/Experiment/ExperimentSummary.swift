@@ -3,16 +3,23 @@ import Foundation
 /// Mean and spread over seeds per method, next to the random cells, and the goals the README
 /// states, each marked met, missed or pending; written as results.md and results.json.
 public struct ExperimentSummary: Sendable {
+    /// The experiment's plan, for the method order and the unit count.
     public let plan: ExperimentPlan
+    /// The settings the units ran with, printed at the top.
     public let settings: [String: String]
+    /// The results of the finished units so far.
     public let results: [UnitResult]
 
     /// Mean and sample standard deviation (nil below two values).
     public struct Spread: Codable, Equatable, Sendable {
+        /// Arithmetic mean.
         public var mean: Double
+        /// Sample standard deviation (n - 1); nil for a single value.
         public var std: Double?
+        /// Number of values.
         public var count: Int
 
+        /// The spread of `values`; nil when there are none.
         public init?(_ values: [Double]) {
             guard !values.isEmpty else { return nil }
             count = values.count
@@ -28,25 +35,38 @@ public struct ExperimentSummary: Sendable {
 
     /// One row per method (searched cells) and per random rule.
     public struct Row: Codable, Equatable, Sendable {
+        /// Method name, or "random (DARTS rule)" / "random (DST in-degree)".
         public var name: String
+        /// Finished searches.
         public var searches: Int
+        /// Finished trainings.
         public var trained: Int
+        /// Search time in CPU minutes (wall minutes when CPU time is unknown).
         public var searchMinutes: Spread?
+        /// Peak resident memory of a search, in GB.
         public var peakMemoryGB: Spread?
+        /// `skip_connect` ops in the derived normal cell.
         public var skipConnections: Spread?
+        /// Mean largest op weight per edge at the end of the search (1/K uniform, 1 one-hot).
         public var meanMaxWeight: Spread?
+        /// Consistency gap in points: super-net minus derived-net validation accuracy.
         public var gapPoints: Spread?
+        /// Percent of candidate (edge, op) pairs pruned (EnTranNAS-DST).
         public var prunedPercent: Spread?
+        /// Mean inputs per intermediate node of the derived cells.
         public var inDegree: Spread?
+        /// Top-1 test accuracy of the trained cells, in percent.
         public var testAccuracy: Spread?
     }
 
+    /// A summary of `results` under `plan`.
     public init(plan: ExperimentPlan, settings: [String: String], results: [UnitResult]) {
         self.plan = plan
         self.settings = settings
         self.results = results
     }
 
+    /// One row per method in plan order, then one per random rule that has results.
     public var rows: [Row] {
         var rows = plan.methods.map { method -> Row in
             let searches = results.filter { $0.unit.kind == .search && $0.unit.method == method }
@@ -107,6 +127,8 @@ public struct ExperimentSummary: Sendable {
         return out
     }
 
+    /// results.md: settings, the per-method table, the goals with verdicts, every unit, and the
+    /// searched genotypes.
     public var markdown: String {
         let total = plan.units.count
         var lines = ["# Experiment results", ""]
@@ -138,6 +160,7 @@ public struct ExperimentSummary: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// results.json: plan, settings, unit counts, rows, goals and every unit result, in snake_case keys.
     public var json: String {
         struct Document: Encodable {
             var plan: ExperimentPlan

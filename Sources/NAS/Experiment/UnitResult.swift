@@ -2,6 +2,7 @@ import Foundation
 
 /// What a finished unit measured; kept as `units/NAME/result.json` the moment it finishes.
 public struct UnitResult: Codable, Equatable, Sendable {
+    /// The unit that produced this result.
     public var unit: ExperimentUnit
     /// Wall-clock seconds of the unit's process.
     public var seconds: Double
@@ -14,16 +15,24 @@ public struct UnitResult: Codable, Equatable, Sendable {
     public var genotype: String
     /// Search units: the consistency report and the derived cells' shape.
     public var superNetAccuracy: Double?
+    /// Validation accuracy (0-1) of the derived network with the inherited weights.
     public var derivedAccuracy: Double?
+    /// `skip_connect` ops in the derived normal cell.
     public var skipConnections: Int?
+    /// Mean over both cell types of `ArchitectureStatistics.meanMaxWeight` at the last epoch.
     public var meanMaxWeight: Double?
+    /// EnTranNAS-DST: mean over both cell types of the pruned share of candidates.
     public var prunedFraction: Double?
+    /// Mean inputs per intermediate node of the normal cell.
     public var meanInDegreeNormal: Double?
+    /// Mean inputs per intermediate node of the reduction cell.
     public var meanInDegreeReduce: Double?
     /// Training units: top-1 accuracy (percent) on the whole test set, and parameters.
     public var testAccuracy: Double?
+    /// Test images the accuracy was measured on.
     public var testImages: Int?
 
+    /// A result with the fields every unit has; the others are set by kind.
     public init(unit: ExperimentUnit, seconds: Double, peakMemoryBytes: Int?, genotype: String) {
         self.unit = unit
         self.seconds = seconds

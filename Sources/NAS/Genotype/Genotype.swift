@@ -3,14 +3,18 @@ import Foundation
 /// One input of an intermediate node: apply `op` to state `input` (0 = c_{k-2}, 1 = c_{k-1},
 /// j >= 2 = intermediate node j). The DARTS tuple `('sep_conv_3x3', 0)`.
 public struct Connection: Codable, Hashable, Sendable {
+    /// The operation on this input (never `none` in a derived genotype).
     public var op: Primitive
+    /// The state it reads: 0 = c_{k-2}, 1 = c_{k-1}, j >= 2 = intermediate node j.
     public var input: Int
 
+    /// DARTS tuple order: `Connection(.sepConv3x3, 0)`.
     public init(_ op: Primitive, _ input: Int) {
         self.op = op
         self.input = input
     }
 
+    /// Labelled form of `init(_:_:)`.
     public init(op: Primitive, input: Int) {
         self.init(op, input)
     }
@@ -22,7 +26,9 @@ public struct Connection: Codable, Hashable, Sendable {
 public struct Genotype: Codable, Equatable, Sendable {
     /// The two cell types of a DARTS network.
     public enum CellType: String, CaseIterable, Sendable {
+        /// Keeps the spatial size.
         case normal
+        /// Halves the spatial size and doubles the channels.
         case reduce
     }
 
@@ -35,6 +41,7 @@ public struct Genotype: Codable, Equatable, Sendable {
     /// States concatenated into the reduction cell's output.
     public var reduceConcat: [Int]
 
+    /// A genotype from per-node connection lists and concat indices; `validate()` checks it.
     public init(normal: [[Connection]], normalConcat: [Int], reduce: [[Connection]], reduceConcat: [Int]) {
         self.normal = normal
         self.normalConcat = normalConcat
@@ -121,14 +128,22 @@ public struct Genotype: Codable, Equatable, Sendable {
 /// Why a genotype cannot be built into a cell. Nodes are numbered as states (intermediate nodes
 /// from 2), the way DARTS indexes `states`.
 public enum GenotypeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The cell has no intermediate node.
     case noNodes(cell: Genotype.CellType)
+    /// A node lists no input.
     case nodeWithoutInputs(cell: Genotype.CellType, node: Int)
+    /// A connection uses `none`.
     case noneConnection(cell: Genotype.CellType, node: Int, input: Int)
+    /// A node reads a state that is not earlier than itself.
     case inputOutOfRange(cell: Genotype.CellType, node: Int, input: Int)
+    /// The cell concatenates nothing.
     case emptyConcat(cell: Genotype.CellType)
+    /// A concat index names a state the cell does not have.
     case concatOutOfRange(cell: Genotype.CellType, index: Int, stateCount: Int)
+    /// A concat index is listed twice.
     case duplicateConcat(cell: Genotype.CellType, index: Int)
 
+    /// One line naming the cell, the node and what is wrong.
     public var description: String {
         switch self {
         case .noNodes(let cell):
@@ -150,6 +165,7 @@ public enum GenotypeError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension GenotypeError: LocalizedError {
+    /// Same as `description`, for `localizedDescription`.
     public var errorDescription: String? { description }
 }
 
@@ -158,7 +174,9 @@ extension GenotypeError: LocalizedError {
 extension Genotype {
     /// Why JSON could not be read as a genotype; one line.
     public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+        /// What is wrong with the JSON, one line.
         public let description: String
+        /// Same as `description`, for `localizedDescription`.
         public var errorDescription: String? { description }
     }
 

@@ -45,12 +45,15 @@ extension Genotype: CustomStringConvertible {
 public struct GenotypeTextError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Character offset into the text (0-based).
     public let offset: Int
+    /// What is wrong at `offset`.
     public let message: String
 
+    /// "genotype text, offset N: message".
     public var description: String { "genotype text, offset \(offset): \(message)" }
 }
 
 extension GenotypeTextError: LocalizedError {
+    /// Same as `description`, for `localizedDescription`.
     public var errorDescription: String? { description }
 }
 

@@ -171,11 +171,16 @@ extension Genotype {
 
 /// Why `Genotype.resolve` could not turn its argument into a genotype; one line each.
 public enum GenotypeSpecError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Neither a built-in name, a .json/.txt file, nor DARTS genotype text.
     case unrecognized(spec: String)
+    /// The named file does not exist.
     case missingFile(path: String)
+    /// The file exists but cannot be read.
     case unreadableFile(path: String, reason: String)
+    /// The file was read but holds no valid genotype.
     case invalidFile(path: String, reason: String)
 
+    /// One line: what was given and what is accepted.
     public var description: String {
         switch self {
         case .unrecognized(let spec):
@@ -192,5 +197,6 @@ public enum GenotypeSpecError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 extension GenotypeSpecError: LocalizedError {
+    /// Same as `description`, for `localizedDescription`.
     public var errorDescription: String? { description }
 }

@@ -5,10 +5,14 @@ import Torch
 /// nodes 0, 1, ..., the output c_{k}, one edge per (op, input) labelled with the op. Any
 /// in-degree, so EnTranNAS-DST cells draw too.
 public struct CellDiagram: Sendable {
+    /// Which cell of the genotype is drawn.
     public let cell: Genotype.CellType
+    /// `nodes[j]` lists the inputs of intermediate node j.
     public let nodes: [[Connection]]
+    /// States concatenated into c_{k}.
     public let concat: [Int]
 
+    /// The diagram of one cell type of `genotype`.
     public init(genotype: Genotype, cell: Genotype.CellType) {
         self.cell = cell
         nodes = genotype.connections(of: cell)
@@ -53,6 +57,7 @@ public struct CellDiagram: Sendable {
 /// Writes `normal.dot` and `reduce.dot` (and their SVG and PNG through Graphviz's `dot`, when it
 /// is installed) into a folder. Returns the files written.
 public enum CellDiagrams {
+    /// Writes both cells into `folder`; `render: false` skips Graphviz. Returns the files written.
     @discardableResult
     public static func write(_ genotype: Genotype, to folder: URL, render: Bool = true) throws -> [URL] {
         var written: [URL] = []

@@ -6,9 +6,12 @@ import Foundation
 public struct LineChart: Sendable {
     /// One (x, y) sample. A struct rather than a tuple so that series can be stored as JSON.
     public struct Point: Codable, Sendable, Equatable {
+        /// Horizontal position (epoch or step).
         public var x: Double
+        /// Vertical position; NaN or infinity leaves a gap.
         public var y: Double
 
+        /// A point at (x, y).
         public init(x: Double, y: Double) {
             self.x = x
             self.y = y
@@ -18,12 +21,16 @@ public struct LineChart: Sendable {
     /// One line. The colour is `LineChart.palette[index % palette.count]` unless set, so the
     /// same op keeps its colour on every chart when series are given in a fixed op order.
     public struct Series: Sendable {
+        /// Legend label (an op name, "train", "valid").
         public var name: String
+        /// Samples in drawing order.
         public var points: [Point]
+        /// Draws the line dashed (validation next to training, for example).
         public var dashed: Bool
         /// Any SVG colour (`"#1f77b4"`, `"teal"`); nil takes the palette colour.
         public var colour: String?
 
+        /// A series of `Point`s.
         public init(name: String, points: [Point], dashed: Bool = false, colour: String? = nil) {
             self.name = name
             self.points = points
@@ -31,6 +38,7 @@ public struct LineChart: Sendable {
             self.colour = colour
         }
 
+        /// A series from (x, y) tuples.
         public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false, colour: String? = nil) {
             self.init(name: name, points: points.map { Point(x: $0.x, y: $0.y) }, dashed: dashed, colour: colour)
         }
@@ -46,9 +54,13 @@ public struct LineChart: Sendable {
     /// Legend rows drawn at most; the last row then says how many more series there are.
     public static let legendLimit = 10
 
+    /// Drawn above the plot; empty for none.
     public var title: String
+    /// Label under the x axis; empty for none.
     public var xLabel: String
+    /// Label beside the y axis; empty for none.
     public var yLabel: String
+    /// The lines, drawn in order.
     public var series: [Series]
     /// A fixed y axis (0...1 for op weights, 0...100 for accuracy) so charts compare at a
     /// glance; values outside it are drawn at its edge. Nil fits the axis to the data.
@@ -58,6 +70,7 @@ public struct LineChart: Sendable {
     /// Off for many series (8 ops × 14 edges), where a legend would hide the plot.
     public var legend: Bool
 
+    /// A chart; by default the y axis fits the data and a legend is drawn.
     public init(title: String, xLabel: String = "", yLabel: String = "", series: [Series] = [],
                 yRange: ClosedRange<Double>? = nil, logY: Bool = false, legend: Bool = true) {
         self.title = title
@@ -209,12 +222,16 @@ public struct LineChart: Sendable {
 /// cell as 14 small charts. One shared legend below them replaces per-chart legends, which
 /// would not fit in small cells.
 public struct ChartGrid: Sendable {
+    /// Drawn above the grid; empty for none.
     public var title: String
+    /// The charts, row by row.
     public var charts: [LineChart]
+    /// Charts per row (at least 1).
     public var columns: Int
     /// Draws one legend under the grid with every distinct series name (and its colour).
     public var sharedLegend: Bool
 
+    /// A grid of `charts`, four to a row by default, with one shared legend.
     public init(title: String = "", charts: [LineChart], columns: Int = 4, sharedLegend: Bool = true) {
         self.title = title
         self.charts = charts

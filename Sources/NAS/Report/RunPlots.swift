@@ -4,15 +4,20 @@ import Foundation
 /// accuracies per epoch, the learning rate, every edge's op weights over the epochs (separation,
 /// or the collapse to skip_connect), DST thresholds and sparsity. Each is a titled SVG.
 public struct RunPlots {
+    /// One titled picture of a run.
     public struct Plot {
+        /// Heading for the report ("Loss", "Normal cell op weights", ...).
         public var title: String
+        /// The picture as a self-contained SVG document.
         public var svg: String
     }
 
+    /// The metrics.jsonl records, one per epoch, as decoded JSON objects.
     public let records: [[String: Any]]
     /// Op names of the weight matrices' columns.
     public let primitives: [String]
 
+    /// Plots for `records`; `primitives` defaults to the DARTS op order.
     public init(records: [[String: Any]], primitives: [String] = Primitive.darts.map(\.rawValue)) {
         self.records = records
         self.primitives = primitives
@@ -21,6 +26,7 @@ public struct RunPlots {
     /// A search run's records have architecture weights; a training run's have test accuracy.
     public var isSearch: Bool { records.contains { $0["normal_weights"] != nil } }
 
+    /// The search plots or the training plots, by what the records hold.
     public var plots: [Plot] {
         isSearch ? searchPlots : trainingPlots
     }

@@ -4,10 +4,12 @@ import Foundation
 public struct TensorBoardEvent: Equatable, Sendable {
     /// One entry of the event's summary.
     public struct Value: Equatable, Sendable {
+        /// The scalar's name ("train/loss", for example).
         public var tag: String
         /// Nil for kinds other than scalars (histograms, images, ...), which are skipped.
         public var simpleValue: Float?
 
+        /// A value as read from the file.
         public init(tag: String, simpleValue: Float?) {
             self.tag = tag
             self.simpleValue = simpleValue
@@ -16,11 +18,14 @@ public struct TensorBoardEvent: Equatable, Sendable {
 
     /// Seconds since 1970.
     public var wallTime: Double
+    /// The epoch (or step) the values belong to.
     public var step: Int
     /// Set on the first record of a file only ("brain.Event:2").
     public var fileVersion: String?
+    /// The summary's entries (empty for the file_version record).
     public var values: [Value]
 
+    /// An event; the file_version record has a `fileVersion` and no values.
     public init(wallTime: Double, step: Int, fileVersion: String? = nil, values: [Value] = []) {
         self.wallTime = wallTime
         self.step = step
@@ -34,11 +39,16 @@ public struct TensorBoardEvent: Equatable, Sendable {
 public struct TensorBoardEventReader: Sendable {
     /// Why a file cannot be read; `record` counts from 0 and includes the file_version record.
     public enum ReadError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+        /// The file ends inside the record.
         case truncated(file: String, record: Int)
+        /// The CRC of the record's length does not match.
         case lengthChecksumMismatch(file: String, record: Int)
+        /// The CRC of the record's data does not match.
         case payloadChecksumMismatch(file: String, record: Int)
+        /// The data is not an Event message.
         case malformedEvent(file: String, record: Int, reason: String)
 
+        /// One line naming the file, the record and what is wrong.
         public var description: String {
             switch self {
             case .truncated(let file, let record):
@@ -52,11 +62,14 @@ public struct TensorBoardEventReader: Sendable {
             }
         }
 
+        /// Same as `description`, for `localizedDescription`.
         public var errorDescription: String? { description }
     }
 
+    /// The event file read.
     public let fileURL: URL
 
+    /// A reader of one event file; nothing is read until `readEvents()`.
     public init(fileURL: URL) {
         self.fileURL = fileURL
     }

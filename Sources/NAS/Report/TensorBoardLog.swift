@@ -8,11 +8,13 @@ import Foundation
 /// On resume the folder is rebuilt from metrics.jsonl (already rewound to the checkpoint), so
 /// epochs that are run again do not appear twice.
 public final class TensorBoardLog {
+    /// `DIR/tensorboard`, where the event files go.
     public let directory: URL
     private let writer: TensorBoardWriter
     /// Names of the op columns of `*_weights` matrices (the search space's primitives).
     private let primitives: [String]
 
+    /// Opens the log for `run`; with `resume` the event files are rebuilt from metrics.jsonl.
     public init(run: RunDirectory, primitives: [String] = [], resume: Bool) throws {
         directory = run.file("tensorboard")
         self.primitives = primitives

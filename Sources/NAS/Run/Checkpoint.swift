@@ -14,6 +14,7 @@ import Torch
 /// It is written atomically (temporary file, then rename), so a crash or a second Ctrl-C
 /// never leaves a half-written checkpoint.
 public struct Checkpoint {
+    /// The `format` metadata value; a checkpoint with another is refused.
     public static let format = "entrannas-checkpoint-1"
 
     /// "train" or "search".
@@ -31,6 +32,7 @@ public struct Checkpoint {
     /// All tensors by their stored names.
     public var tensors: [String: Tensor]
 
+    /// A checkpoint held in memory; `save(to:...)` captures and writes one in a single call.
     public init(kind: String, configuration: String, epoch: Int, batch: Int = 0, dataSeed: UInt64,
                 values: [String: String] = [:], tensors: [String: Tensor] = [:]) {
         self.kind = kind

@@ -4,6 +4,7 @@ import Torch
 /// `metrics.jsonl`: one JSON object per epoch, appended and flushed as each epoch ends, so plots
 /// and scripts can follow a run while it trains. Keys are written in snake_case and sorted.
 public final class MetricsLog: @unchecked Sendable {
+    /// The metrics.jsonl file.
     public let url: URL
     private let handle: FileHandle
     private let encoder: JSONEncoder

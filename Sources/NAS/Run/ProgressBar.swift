@@ -8,11 +8,15 @@ import Foundation
 /// work instead, at most one every `plainInterval` seconds, so logs stay short. Output is flushed
 /// at every draw so nothing is lost if the process dies.
 public final class ProgressBar {
+    /// Shown before the bar ("epoch 3/10").
     public let label: String
+    /// Units of work in the whole stretch (at least 1).
     public let total: Int
     /// What is counted ("img", "step").
     public let unit: String
+    /// Redraw in place with `\r` (a terminal), or print plain lines (a log file).
     public let interactive: Bool
+    /// Minimum seconds between plain lines when not interactive (default 10).
     public var plainInterval: TimeInterval = 10
 
     private let start: Date
@@ -23,8 +27,13 @@ public final class ProgressBar {
     private var drawn = false
 
     /// - Parameters:
+    ///   - label: shown before the bar ("epoch 3/10").
+    ///   - total: units of work in the whole stretch.
+    ///   - unit: what is counted ("img", "step").
     ///   - initial: work already done before this bar started (a resumed epoch); it counts
     ///     toward `done` but not toward the rate.
+    ///   - interactive: redraw in place (a terminal) or print plain lines; defaults to whether
+    ///     stdout is a terminal.
     public init(label: String, total: Int, unit: String = "img", initial: Int = 0,
                 interactive: Bool = ProgressBar.stdoutIsTerminal) {
         self.label = label

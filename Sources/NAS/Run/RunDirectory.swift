@@ -9,25 +9,38 @@ import Foundation
 ///     DIR/model.safetensors        final weights (training)
 ///     DIR/genotype.json, .txt      the architecture, as JSON and in DARTS text form
 public struct RunDirectory: Sendable, Equatable {
+    /// The folder, standardised.
     public let url: URL
 
+    /// The folder at `path`; `~` is expanded.
     public init(path: String) {
         url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath, isDirectory: true).standardizedFileURL
     }
 
+    /// The folder at `url`.
     public init(url: URL) { self.url = url.standardizedFileURL }
 
+    /// The folder's path, for messages.
     public var path: String { url.path }
+    /// `checkpoint.safetensors`: resumable state.
     public var checkpoint: URL { file("checkpoint.safetensors") }
+    /// `metrics.jsonl`: one JSON object per epoch.
     public var metrics: URL { file("metrics.jsonl") }
+    /// `log.txt`: the printed lines, time-stamped.
     public var log: URL { file("log.txt") }
+    /// `config.json`: the run's effective settings.
     public var configuration: URL { file("config.json") }
+    /// `model.safetensors`: the final weights of a training run.
     public var model: URL { file("model.safetensors") }
+    /// `genotype.json`: the architecture as JSON.
     public var genotypeJSON: URL { file("genotype.json") }
+    /// `genotype.txt`: the architecture in DARTS text form.
     public var genotypeText: URL { file("genotype.txt") }
 
+    /// A file of this folder.
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
+    /// Whether a checkpoint exists, so the run can be resumed.
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint.path) }
 
     /// Makes the folder ready. A new run refuses a folder that already holds a run (so nothing is

@@ -3,6 +3,7 @@ import Foundation
 /// `log.txt`: a run's printed lines, time-stamped, appended and flushed one at a time so a killed
 /// run loses nothing. A line that cannot be written (disk full) is an error that stops the run.
 public final class RunLog: @unchecked Sendable {
+    /// The log.txt file.
     public let url: URL
     private let handle: FileHandle
     private let formatter: DateFormatter

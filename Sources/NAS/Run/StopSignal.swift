@@ -25,6 +25,7 @@ public final class StopSignal: @unchecked Sendable {
     private var requestedBy: String?
     private var installed = false
 
+    /// A flag of its own, not installed (tests, or a library caller stopping by `request`).
     public init() {}
 
     /// Whether a stop was requested (by a signal while installed, or by `request`).

@@ -4,19 +4,28 @@ import Torch
 /// first-order step takes d L_val / d alpha at the current weights; the second-order step
 /// differentiates through one virtual SGD step of the weights (docs/method.md#bilevel).
 public final class Architect {
+    /// First order: alpha's gradient at the current weights (DARTS 1st). Second order: through one
+    /// virtual weight step (DARTS 2nd).
     public enum Order: Sendable { case first, second }
 
     /// How the second-order step gets its Hessian-vector product: DARTS' central finite
     /// difference with radius r (eps = r / ||v||), or exactly by double backward.
     public enum HessianProduct: Equatable, Sendable {
+        /// DARTS' central difference with eps = radius / norm(v).
         case finiteDifference(radius: Double)
+        /// Double backward, no approximation.
         case exact
+        /// DARTS' choice: finite difference with radius 0.01.
         public static let darts = HessianProduct.finiteDifference(radius: 0.01)
     }
 
+    /// The super-net whose architecture parameters are updated.
     public let network: SearchNetwork
+    /// Adam over the architecture parameters only.
     public let optimizer: Adam
+    /// First- or second-order approximation of the bilevel problem.
     public let order: Order
+    /// Hessian-vector product of the second-order step (default DARTS' finite difference).
     public var hessianProduct: HessianProduct = .darts
     /// alpha, edge betas and thresholds, in the optimizer's order.
     let archParams: [Tensor]

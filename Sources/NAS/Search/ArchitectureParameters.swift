@@ -3,12 +3,19 @@ import Torch
 /// The architecture parameters, shared by every cell of a type (docs/method.md#engine-transit): op logits alpha per
 /// edge, PC-DARTS edge logits, and EnTranNAS-DST threshold logits beta_j per node. They live in
 /// their own module (`arch.*` names) so they are never in the weight optimizer or its decay.
-public final class ArchitectureParameters: Module {
+public final class ArchitectureParameters: Module, @unchecked Sendable {
+    /// Op logits alpha of the normal cell, [edges, ops].
     @Parameter public var alphas_normal: Tensor
+    /// Op logits alpha of the reduction cell, [edges, ops].
     @Parameter public var alphas_reduce: Tensor
+    /// PC-DARTS edge logits of the normal cell, [edges]; empty for other methods.
     @Parameter public var betas_normal: Tensor
+    /// PC-DARTS edge logits of the reduction cell, [edges]; empty for other methods.
     @Parameter public var betas_reduce: Tensor
+    /// EnTranNAS-DST threshold logits beta_j of the normal cell, [steps], t_j = sigmoid(beta_j);
+    /// empty for other methods.
     @Parameter public var thresholds_normal: Tensor
+    /// EnTranNAS-DST threshold logits beta_j of the reduction cell, [steps]; empty for other methods.
     @Parameter public var thresholds_reduce: Tensor
     let hasEdgeBetas: Bool
     let hasThresholds: Bool
@@ -26,6 +33,8 @@ public final class ArchitectureParameters: Module {
         _thresholds_reduce = Parameter(wrappedValue: try Tensor.full([hasThresholds ? config.steps : 0], config.thresholdInit))
     }
 
+    /// Only the parameters the method uses, so checkpoints and the architect's optimizer hold no
+    /// empty tensors.
     public override func ownParameters() -> [(String, Tensor)] {
         var out = [("alphas_normal", alphas_normal), ("alphas_reduce", alphas_reduce)]
         if hasEdgeBetas { out += [("betas_normal", betas_normal), ("betas_reduce", betas_reduce)] }
@@ -33,8 +42,11 @@ public final class ArchitectureParameters: Module {
         return out
     }
 
+    /// Op logits alpha of one cell type.
     public func alphas(_ type: Genotype.CellType) -> Tensor { type == .normal ? alphas_normal : alphas_reduce }
+    /// PC-DARTS edge logits of one cell type; nil for other methods.
     public func edgeBetas(_ type: Genotype.CellType) -> Tensor? { hasEdgeBetas ? (type == .normal ? betas_normal : betas_reduce) : nil }
+    /// EnTranNAS-DST threshold logits of one cell type; nil for other methods.
     public func thresholds(_ type: Genotype.CellType) -> Tensor? {
         hasThresholds ? (type == .normal ? thresholds_normal : thresholds_reduce) : nil
     }

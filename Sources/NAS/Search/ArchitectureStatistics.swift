@@ -13,6 +13,8 @@ public struct ArchitectureStatistics: Codable, Equatable, Sendable {
     /// EnTranNAS-DST: share of the candidate (edge, op) pairs, `none` not counted, with q-hat = 0.
     public var prunedFraction: Double?
 
+    /// The measures of one cell type's `weights` and its derived cell; `pruning` (EnTranNAS-DST)
+    /// adds `prunedFraction`.
     public init(weights: CellWeights, derived: [[Connection]], primitives: [Primitive], pruning: Bool) {
         let rows = weights.probabilities
         meanMaxWeight = rows.map { Double($0.max() ?? 0) }.reduce(0, +) / Double(max(1, rows.count))

@@ -20,6 +20,7 @@ public struct CellWeights {
     /// softmax(alpha / tau) as plain values: equal to `values` except under DST, where it is the
     /// pre-sparsification weight (derivation fallback, and the separation measures).
     public let probabilities: [[Float]]
+    /// `edges` as plain values; nil without edge normalisation.
     public let edgeValues: [Float]?
 }
 

@@ -7,15 +7,23 @@ import Torch
 /// on the same training batches first (a Transit-cell's unused ops, and any short search, leave
 /// stale running statistics), so the gap measures the architectures, not the statistics.
 public struct ConsistencyReport: Codable, Sendable {
+    /// The search method's name ("entrannas", "darts", ...).
     public var method: String
+    /// Validation accuracy of the super-net, 0-1.
     public var superNetAccuracy: Double
+    /// Validation cross-entropy of the super-net.
     public var superNetLoss: Double
+    /// Validation accuracy of the derived network with the inherited weights, 0-1.
     public var derivedAccuracy: Double
+    /// Validation cross-entropy of the derived network.
     public var derivedLoss: Double
+    /// The derived genotype, as DARTS text.
     public var genotype: String
 
+    /// Super-net minus derived accuracy, 0-1 (positive when deriving loses accuracy).
     public var gap: Double { superNetAccuracy - derivedAccuracy }
 
+    /// The report as printed: both accuracies and losses, and the gap in points.
     public var table: String {
         func pct(_ x: Double) -> String { String(format: "%6.2f%%", 100 * x) }
         return """

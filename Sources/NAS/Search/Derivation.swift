@@ -14,11 +14,16 @@ public enum DerivationRule: Equatable, Sendable {
 
 /// Why weights could not be derived into a cell; one line each.
 public enum DerivationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A weight matrix has the wrong number of edges (rows).
     case edgeCount(what: String, expected: Int, got: Int)
+    /// An edge has the wrong number of op weights (columns).
     case opCount(what: String, edge: Int, expected: Int, got: Int)
+    /// No candidate op other than `none`.
     case noCandidateOps
+    /// A top-k below 1.
     case invalidTopK(Int)
 
+    /// One line naming what does not fit.
     public var description: String {
         switch self {
         case .edgeCount(let what, let expected, let got):
@@ -34,6 +39,7 @@ public enum DerivationError: Error, Equatable, Sendable, CustomStringConvertible
 }
 
 extension DerivationError: LocalizedError {
+    /// Same as `description`, for `localizedDescription`.
     public var errorDescription: String? { description }
 }
 

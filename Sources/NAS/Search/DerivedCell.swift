@@ -4,6 +4,8 @@ import Torch
 /// the alpha columns of the ops chosen on that edge and the weight each op's output gets in a
 /// Transit-cell.
 public struct DerivedCell: Equatable, Sendable {
+    /// Per intermediate node, its inputs: the state read, the alpha columns of the ops kept on that
+    /// edge, and each op's weight.
     public var nodes: [[(input: Int, columns: [Int], weights: [Float])]]
 
     /// Unweighted (every weight 1), as the paper's Transit-cell and the evaluation cell sum.
@@ -32,6 +34,7 @@ public struct DerivedCell: Equatable, Sendable {
         }
     }
 
+    /// Equal when every node has the same inputs, columns and weights in the same order.
     public static func == (a: DerivedCell, b: DerivedCell) -> Bool {
         a.nodes.count == b.nodes.count && zip(a.nodes, b.nodes).allSatisfy { x, y in
             x.count == y.count && zip(x, y).allSatisfy {

@@ -3,7 +3,8 @@ import Torch
 /// The differentiable cell (docs/method.md#engine-transit): node j = sum over inputs i and ops k of
 /// w_ijk * o_i^k(x_i), with w = softmax(alpha / tau) or DST's q-hat. With feature sharing each
 /// o_i^k is computed once and reused by every later node; the weights stay per edge.
-public final class EngineCell: SearchCell {
+public final class EngineCell: SearchCell, @unchecked Sendable {
+    /// The cell output: the concatenation of the last `multiplier` nodes, each weighted by `weights`.
     public func callAsFunction(_ s0: Tensor, _ s1: Tensor, weights: CellWeights) throws -> Tensor {
         var states = try preprocess(s0, s1)
         var cache = OpCache()

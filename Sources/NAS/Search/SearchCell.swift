@@ -3,20 +3,29 @@ import Torch
 /// What every search cell has (docs/method.md#search-space, #feature-sharing): two preprocessed inputs, `steps` intermediate
 /// nodes, candidate ops per source, and the PC-DARTS partial-channel plumbing. `EngineCell` and
 /// `TransitCell` differ only in which ops they run and whether outputs are weighted.
-public class SearchCell: Module {
+public class SearchCell: Module, @unchecked Sendable {
+    /// State 0 (c_{k-2}): `FactorizedReduce` after a reduction cell, otherwise a 1x1 `ReLUConvBN`.
     public let preprocess0: any Layer
+    /// State 1 (c_{k-1}): a 1x1 `ReLUConvBN`.
     public let preprocess1: ReLUConvBN
     /// Candidate ops per source: per edge, or per source node with feature sharing.
     public let ops: [MixedOp]
+    /// Whether this cell halves the spatial size and doubles the channels.
     public let reduction: Bool
+    /// Intermediate nodes (DARTS `steps`, 4).
     public let steps: Int
+    /// Nodes concatenated into the output (DARTS `multiplier`), the last ones.
     public let multiplier: Int
+    /// Whether op outputs are shared per source node (EnTranNAS) rather than owned by each edge.
     public let featureSharing: Bool
     /// PC-DARTS K: ops see channels/K channels, the rest bypass (1 = off).
     public let partialChannels: Int
+    /// Channels of every node (C).
     public let channels: Int
     let layout: EdgeIndex
 
+    /// A cell for `config`; `cPrevPrev` and `cPrev` are the channels of c_{k-2} and c_{k-1}, and
+    /// `reductionPrev` says whether c_{k-2} must be halved.
     public required init(config: SearchSpaceConfig, cPrevPrev: Int, cPrev: Int, channels c: Int, reduction: Bool,
                 reductionPrev: Bool) throws {
         preprocess0 = try reductionPrev ? FactorizedReduce(cPrevPrev, c, affine: false)

@@ -2,26 +2,39 @@ import Foundation
 
 /// One line of the search log and of metrics.jsonl.
 public struct SearchEpochSummary: Codable, Sendable {
+    /// The epoch just finished, from 1.
     public var epoch: Int
+    /// Weight learning rate used in the epoch.
     public var learningRate: Double
+    /// Mean training cross-entropy over the epoch's weight steps.
     public var trainLoss: Double
+    /// Training accuracy over the epoch's weight steps, 0-1.
     public var trainAccuracy: Double
+    /// Cross-entropy of the super-net on the architecture split.
     public var validLoss: Double
+    /// Accuracy of the super-net on the architecture split, 0-1.
     public var validAccuracy: Double
+    /// The derived genotype at the end of the epoch, as DARTS text.
     public var genotype: String
     /// skip_connect count in the derived normal cell: the known collapse of DARTS-style search.
     public var skipConnections: Int
     /// softmax(alpha) per cell type, [edges][ops]; q-hat under DST.
     public var normalWeights: [[Float]]
+    /// Like `normalWeights`, for the reduction cell.
     public var reduceWeights: [[Float]]
+    /// EnTranNAS-DST thresholds t_j = sigmoid(beta_j) per node, keyed "normal" and "reduce"; nil
+    /// for other methods.
     public var thresholds: [String: [Float]]?
     /// Separation (and, under DST, sparsity) of each cell type's weights at the end of the epoch.
     public var normalStatistics: ArchitectureStatistics
+    /// Like `normalStatistics`, for the reduction cell.
     public var reduceStatistics: ArchitectureStatistics
     /// EnTranNAS-DST: nodes (of both cell types) whose alphas and threshold got exactly zero
     /// gradient, averaged over the epoch's architecture steps; nil without DST or arch steps.
     public var zeroGradientNodes: Double?
+    /// False during the warm-up epochs, when only the weights train.
     public var architectureUpdated: Bool
+    /// Wall-clock seconds of the epoch, evaluation included.
     public var seconds: Double
     /// Weight steps in the epoch (nil in metrics written before this field existed).
     public var steps: Int?

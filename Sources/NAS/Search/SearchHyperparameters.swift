@@ -1,16 +1,27 @@
 /// The optimisation settings of a search (docs/method.md#bilevel). Defaults depend on the method: DARTS'
 /// recipe for DARTS, PC-DARTS' for PC-DARTS and (docs/method.md#a10) for EnTranNAS.
 public struct SearchHyperparameters: Codable, Equatable, Sendable {
+    /// Search epochs (DARTS, PC-DARTS: 50).
     public var epochs: Int
+    /// Images per batch, for weight and architecture steps alike (DARTS 64, PC-DARTS 256).
     public var batchSize: Int
+    /// Initial weight learning rate, annealed by cosine (DARTS 0.025, PC-DARTS 0.1).
     public var learningRate: Double
+    /// Final weight learning rate of the cosine schedule (DARTS 0.001, PC-DARTS 0).
     public var learningRateMin: Double
+    /// SGD momentum of the weights.
     public var momentum = 0.9
+    /// L2 weight decay of the weights.
     public var weightDecay = 3e-4
+    /// Gradient-norm clip of the weight step.
     public var gradClip = 5.0
+    /// Adam learning rate of the architecture parameters (DARTS 3e-4, PC-DARTS 6e-4).
     public var archLearningRate: Double
+    /// L2 weight decay of the architecture parameters.
     public var archWeightDecay = 1e-3
+    /// Adam beta1 of the architecture optimizer.
     public var archBeta1 = 0.5
+    /// Adam beta2 of the architecture optimizer.
     public var archBeta2 = 0.999
     /// Epochs that train weights only, before any architecture step (PC-DARTS: 15).
     public var warmupEpochs: Int
@@ -23,6 +34,7 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
     /// Training batches used to re-estimate batch-norm statistics for the derived network.
     public var bnRecalibrationBatches = 20
 
+    /// The method's published recipe: DARTS' for DARTS, PC-DARTS' for PC-DARTS and the EnTranNAS methods.
     public init(method: SearchMethod) {
         switch method {
         case .darts, .darts2nd:
@@ -34,6 +46,7 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
         }
     }
 
+    /// Throws `SearchConfigError` naming the flag of the first setting out of range.
     public func validate() throws {
         func fail(_ m: String) -> SearchConfigError { SearchConfigError(message: m) }
         guard epochs >= 1 else { throw fail("--epochs must be at least 1, got \(epochs)") }

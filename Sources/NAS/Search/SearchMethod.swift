@@ -11,6 +11,7 @@ public enum SearchMethod: String, CaseIterable, Codable, Sendable {
     /// PC-DARTS: partial channels, channel shuffle and edge normalisation.
     case pcDarts = "pc-darts"
 
+    /// Whether the method uses Engine- and Transit-cells (EnTranNAS or EnTranNAS-DST).
     public var isEnTranNAS: Bool { self == .entrannas || self == .entrannasDST }
 }
 

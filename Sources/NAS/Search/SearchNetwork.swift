@@ -3,19 +3,26 @@ import Torch
 /// The super-net (docs/method.md#search-space): a stem sized to the dataset, `layers` cells with reductions
 /// at layers/3 and 2*layers/3, global pooling and a classifier. Each cell is an `EngineCell` or a
 /// `TransitCell`; all cells of a type share the architecture parameters in `arch`.
-public final class SearchNetwork: Module, Layer {
+public final class SearchNetwork: Module, Layer, @unchecked Sendable {
+    /// The search space and method this network was built for.
     public let config: SearchSpaceConfig
+    /// 3x3 convolution to stemMultiplier*C channels, then BN.
     public let stem: Sequential
+    /// The `layers` cells, in order: Engine-cells and Transit-cells as `config` places them.
     public let cells: [SearchCell]
+    /// Linear from the last cell's channels to the classes, after global average pooling.
     public let classifier: Linear
+    /// The architecture parameters, registered under `arch.*`.
     public let arch: ArchitectureParameters
     /// The current derivation, redone after every architecture step (docs/method.md#a11).
     public private(set) var derived: (normal: DerivedCell, reduce: DerivedCell)
+    /// The current derived genotype, redone with `derived`.
     public private(set) var genotype: Genotype
     /// When set, every cell (Engine-cells too) runs only the derived sub-graph: the derived
     /// network with inherited weights, for the consistency report.
     public var runsDerivedOnly = false
 
+    /// Builds the super-net for `config` and derives its first genotype; throws when `config` is invalid.
     public init(config: SearchSpaceConfig) throws {
         try config.validate()
         self.config = config
@@ -65,6 +72,7 @@ public final class SearchNetwork: Module, Layer {
          try CellWeights.compute(arch: arch, type: .reduce, config: config))
     }
 
+    /// Class logits [N, classes] for an NCHW batch.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let needsWeights = !runsDerivedOnly && cells.contains { $0 is EngineCell }
         let weights = try needsWeights ? cellWeights() : nil

@@ -20,11 +20,17 @@ public enum SearchOutcome: Sendable {
 /// A write that fails (disk full, permission) throws and ends the run; the checkpoint is
 /// replaced atomically, so the last good one stays.
 public final class SearchRun {
+    /// The search space and method.
     public let config: SearchSpaceConfig
+    /// Epochs, batch size and learning rates.
     public let hyper: SearchHyperparameters
+    /// Seed of weights, data split and batches.
     public let seed: UInt64
+    /// The output folder.
     public let directory: RunDirectory
+    /// The search loop.
     public let searcher: Searcher
+    /// The training set the two search splits are drawn from.
     public let dataset: Dataset
     /// log.txt: every line the run shows, and the full weight matrices per epoch.
     public let log: RunLog
@@ -33,7 +39,9 @@ public final class SearchRun {
     private var metrics: MetricsLog?
     private var tensorBoard: TensorBoardLog?
 
+    /// The output folder's URL.
     public var output: URL { directory.url }
+    /// `checkpoint.safetensors` in the output folder.
     public var checkpointURL: URL { directory.checkpoint }
 
     /// Builds everything; with `resume`, continues from the checkpoint in `output`, which must

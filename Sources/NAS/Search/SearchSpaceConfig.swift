@@ -3,16 +3,25 @@ import Foundation
 /// Everything that fixes the shape of a search network (docs/method.md#search-space). Codable so that a
 /// checkpoint can say which setting differs when resumed with other flags.
 public struct SearchSpaceConfig: Codable, Equatable, Sendable {
+    /// The search method; it sets the defaults of the other fields.
     public var method: SearchMethod
     /// Candidate ops; column k of an alpha matrix is `primitives[k]`.
     public var primitives: [Primitive]
+    /// Intermediate nodes per cell (DARTS `steps`, 4).
     public var steps = 4
+    /// Nodes concatenated into a cell's output (DARTS `multiplier`); equal to `steps` by default.
     public var multiplier = 4
+    /// Cells in the super-net (`--layers`, DARTS search: 8).
     public var layers = 8
+    /// Channels of the first cell's nodes (`--init-channels`, C); doubled at each reduction.
     public var initChannels = 16
+    /// Stem width as a multiple of C (DARTS: 3).
     public var stemMultiplier = 3
+    /// Image channels (1 for Fashion-MNIST).
     public var inputChannels = 1
+    /// Image height and width in pixels (28 for Fashion-MNIST).
     public var imageSize = 28
+    /// Number of classes.
     public var classes = 10
     /// Indices of the Engine-cells; every other cell is a Transit-cell (docs/method.md#a1).
     public var engineCells: [Int]
@@ -24,6 +33,7 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public var partialChannels: Int
     /// PC-DARTS edge normalisation betas.
     public var edgeNormalization: Bool
+    /// Whether EnTranNAS-DST drops `none` from the candidates or masks it (docs/method.md#a5).
     public var dstNone: DSTNoneHandling = .excluded
     /// EnTranNAS-DST renormalisation scope of the thresholded weights.
     public var dstRenormalization: DSTRenormalization = .straightThrough
@@ -63,10 +73,15 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public static func reductionIndices(layers: Int) -> [Int] {
         layers < 3 ? [layers / 3] : [layers / 3, 2 * layers / 3]
     }
+    /// Indices of the reduction cells.
     public var reductionCells: [Int] { SearchSpaceConfig.reductionIndices(layers: layers) }
+    /// Whether cell `cell` is a reduction cell.
     public func isReduction(_ cell: Int) -> Bool { reductionCells.contains(cell) }
+    /// Whether cell `cell` is an Engine-cell.
     public func isEngine(_ cell: Int) -> Bool { engineCells.contains(cell) }
+    /// Whether the method learns DST thresholds (EnTranNAS-DST).
     public var usesThresholds: Bool { method == .entrannasDST }
+    /// Edges per cell: 2 + 3 + ... + (steps + 1), 14 for 4 steps.
     public var edgeCount: Int { EdgeIndex(steps: steps).edgeCount }
 
     /// Checks the configuration before anything is built; one line per problem.
@@ -106,7 +121,10 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     }
 }
 
+/// A search setting that is out of range or inconsistent; one line naming the flag and the fix.
 public struct SearchConfigError: Error, CustomStringConvertible {
+    /// The one line shown to the user.
     public let message: String
+    /// The message.
     public var description: String { message }
 }

@@ -6,15 +6,23 @@ import Torch
 /// batch (after the warm-up epochs), then one weight step on a training batch; the derived
 /// cells are refreshed after each architecture step. Stops cleanly between steps on request.
 public final class Searcher {
+    /// The super-net being searched.
     public let network: SearchNetwork
+    /// Epochs, batch size and learning rates of the search.
     public let hyper: SearchHyperparameters
+    /// Takes the architecture steps.
     public let architect: Architect
+    /// SGD over the network weights (not the architecture parameters).
     public let optimizer: SGD
+    /// Batches of the weight split.
     public let trainLoader: DataLoader
+    /// Batches of the architecture split (DARTS' "valid" queue).
     public let validLoader: DataLoader
+    /// Cosine schedule of the weight learning rate, set once per epoch.
     public let schedule: CosineAnnealing
     /// Position: the next step to run is `step` of `epoch`.
     public private(set) var epoch = 0
+    /// Weight steps already run in `epoch`.
     public private(set) var step = 0
     /// Validation batches consumed so far, across epochs (DARTS draws a fresh one per step).
     public private(set) var validCursor = 0
@@ -25,8 +33,11 @@ public final class Searcher {
     /// Polled between steps; when it returns true the loop returns `.stopped`.
     public var shouldStop: () -> Bool = { false }
 
+    /// Whether `run` finished every epoch or was stopped between steps (it may resume).
     public enum Outcome: Equatable { case finished, stopped }
 
+    /// Builds the optimizers and schedule from `hyper`; throws when a setting is invalid or a split
+    /// has no full batch.
     public init(network: SearchNetwork, hyper: SearchHyperparameters, trainLoader: DataLoader, validLoader: DataLoader) throws {
         try hyper.validate()
         guard trainLoader.batchCount > 0, validLoader.batchCount > 0 else {
@@ -44,6 +55,7 @@ public final class Searcher {
         schedule = CosineAnnealing(base: hyper.learningRate, minimum: hyper.learningRateMin, period: hyper.epochs)
     }
 
+    /// Whether every epoch has run.
     public var isFinished: Bool { epoch >= hyper.epochs }
 
     /// Runs until the last epoch ends or `shouldStop` says so. `epochDidFinish` gets each epoch's

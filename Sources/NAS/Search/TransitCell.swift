@@ -5,7 +5,8 @@ import Torch
 /// derived (input, op) pairs and sums them unweighted (EnTranNAS-DST: weighted by the detached
 /// q-hat, which is 1 once sparse; see `DerivedCell`). Skipped ops cost no time or memory, and
 /// alpha gets no gradient here.
-public final class TransitCell: SearchCell {
+public final class TransitCell: SearchCell, @unchecked Sendable {
+    /// The cell output, running only the pairs of `derived`.
     public func callAsFunction(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell) throws -> Tensor {
         try derivedForward(s0, s1, derived: derived, weighted: true)
     }

@@ -7,6 +7,7 @@ public struct EdgeIndex: Equatable, Sendable {
     /// Intermediate nodes per cell.
     public let steps: Int
 
+    /// The layout of a cell with `steps` intermediate nodes (at least 0).
     public init(steps: Int) {
         precondition(steps >= 0, "a cell cannot have \(steps) intermediate nodes")
         self.steps = steps

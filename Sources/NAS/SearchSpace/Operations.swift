@@ -5,18 +5,23 @@ import Torch
 // names can be checked against the reference. `affine` is false in the search network.
 
 /// ReLU -> k x k convolution -> BN (DARTS `ReLUConvBN`; also the cell preprocessing).
-public final class ReLUConvBN: Module, Layer {
+public final class ReLUConvBN: Module, Layer, @unchecked Sendable {
+    /// The three layers, named `op.0` to `op.2` as in DARTS.
     public let op: Sequential
+    /// `cIn` to `cOut` channels; `affine: false` in the search network.
     public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, affine: Bool) throws {
         op = Sequential(ReLU(), try Conv2d(cIn, cOut, kernelSize: kernelSize, stride: stride, padding: padding, bias: false),
                         try BatchNorm2d(cOut, affine: affine))
     }
+    /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
 }
 
 /// ReLU -> dilated depthwise conv -> 1x1 conv -> BN (DARTS `DilConv`, applied once).
-public final class DilConv: Module, Layer {
+public final class DilConv: Module, Layer, @unchecked Sendable {
+    /// The four layers, named `op.0` to `op.3` as in DARTS.
     public let op: Sequential
+    /// `cIn` to `cOut` channels; the depthwise convolution has the given dilation (2 for `dil_conv_3x3`).
     public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, dilation: Int, affine: Bool) throws {
         op = Sequential(ReLU(),
                         try Conv2d(cIn, cIn, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
@@ -24,12 +29,15 @@ public final class DilConv: Module, Layer {
                         try Conv2d(cIn, cOut, kernelSize: 1, bias: false),
                         try BatchNorm2d(cOut, affine: affine))
     }
+    /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
 }
 
 /// Two stacked depthwise-separable blocks, the first carrying the stride (DARTS `SepConv`).
-public final class SepConv: Module, Layer {
+public final class SepConv: Module, Layer, @unchecked Sendable {
+    /// The eight layers, named `op.0` to `op.7` as in DARTS.
     public let op: Sequential
+    /// `cIn` to `cOut` channels; only the first depthwise convolution has the stride.
     public init(_ cIn: Int, _ cOut: Int, kernelSize: Int, stride: Int, padding: Int, affine: Bool) throws {
         op = Sequential(ReLU(),
                         try Conv2d(cIn, cIn, kernelSize: kernelSize, stride: stride, padding: padding, groups: cIn, bias: false),
@@ -40,25 +48,32 @@ public final class SepConv: Module, Layer {
                         try Conv2d(cIn, cOut, kernelSize: 1, bias: false),
                         try BatchNorm2d(cOut, affine: affine))
     }
+    /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
 }
 
 /// ReLU -> 1x7 conv -> 7x1 conv -> BN (DARTS `conv_7x1_1x7`).
-public final class Conv7x1x1x7: Module, Layer {
+public final class Conv7x1x1x7: Module, Layer, @unchecked Sendable {
+    /// The four layers, named `op.0` to `op.3` as in DARTS.
     public let op: Sequential
+    /// `c` to `c` channels; the stride applies in both convolutions, one dimension each.
     public init(_ c: Int, stride: Int, affine: Bool) throws {
         op = Sequential(ReLU(),
                         try Conv2d(c, c, kernelSize: (1, 7), stride: (1, stride), padding: (0, 3), bias: false),
                         try Conv2d(c, c, kernelSize: (7, 1), stride: (stride, 1), padding: (3, 0), bias: false),
                         try BatchNorm2d(c, affine: affine))
     }
+    /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
 }
 
 /// The `none` operation: zeros, subsampled when strided.
-public final class Zero: Module, Layer {
+public final class Zero: Module, Layer, @unchecked Sendable {
+    /// 1 keeps the size; 2 keeps every second row and column.
     public let stride: Int
+    /// A `none` op with the given stride.
     public init(stride: Int) { self.stride = stride }
+    /// Zeros of `x`'s shape, subsampled when strided.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let y = try stride == 1 ? x : x.slice(dim: 2, step: stride).slice(dim: 3, step: stride)
         return try y * 0
@@ -67,16 +82,21 @@ public final class Zero: Module, Layer {
 
 /// Halves the spatial size with two offset 1x1 stride-2 convolutions, concatenated: the
 /// strided `skip_connect` and the preprocessing after a reduction cell.
-public final class FactorizedReduce: Module, Layer {
+public final class FactorizedReduce: Module, Layer, @unchecked Sendable {
+    /// 1x1 stride-2 convolution of the input, to cOut/2 channels.
     public let conv_1: Conv2d
+    /// 1x1 stride-2 convolution of the input shifted by one pixel, to cOut/2 channels.
     public let conv_2: Conv2d
+    /// BN over the concatenated cOut channels.
     public let bn: BatchNorm2d
+    /// `cIn` to `cOut` channels at half the size; `cOut` must be even.
     public init(_ cIn: Int, _ cOut: Int, affine: Bool) throws {
         guard cOut % 2 == 0 else { throw TorchError.invalid("FactorizedReduce needs an even channel count, got \(cOut)") }
         conv_1 = try Conv2d(cIn, cOut / 2, kernelSize: 1, stride: 2, bias: false)
         conv_2 = try Conv2d(cIn, cOut / 2, kernelSize: 1, stride: 2, bias: false)
         bn = try BatchNorm2d(cOut, affine: affine)
     }
+    /// ReLU, both convolutions concatenated, then BN; odd sizes give ceil(H/2) x ceil(W/2).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let r = try x.relu()
         var shifted = try r.slice(dim: 2, start: 1).slice(dim: 3, start: 1)

@@ -5,12 +5,19 @@ import Foundation
 public enum Primitive: String, CaseIterable, Codable, Sendable {
     /// The zero op. It lets the super-net switch an edge off; derivation never selects it.
     case none = "none"
+    /// 3x3 max pooling, followed by BN in the search network.
     case maxPool3x3 = "max_pool_3x3"
+    /// 3x3 average pooling (padding not counted), followed by BN in the search network.
     case avgPool3x3 = "avg_pool_3x3"
+    /// Identity; `FactorizedReduce` when strided.
     case skipConnect = "skip_connect"
+    /// `SepConv` with 3x3 kernels.
     case sepConv3x3 = "sep_conv_3x3"
+    /// `SepConv` with 5x5 kernels.
     case sepConv5x5 = "sep_conv_5x5"
+    /// `DilConv` with 3x3 kernels, dilation 2 (5x5 receptive field).
     case dilConv3x3 = "dil_conv_3x3"
+    /// `DilConv` with 5x5 kernels, dilation 2 (9x9 receptive field).
     case dilConv5x5 = "dil_conv_5x5"
     /// Defined in DARTS `operations.py` but outside its `PRIMITIVES`; used by NASNet/AmoebaNet.
     case sepConv7x7 = "sep_conv_7x7"
@@ -18,6 +25,7 @@ public enum Primitive: String, CaseIterable, Codable, Sendable {
     case conv7x1_1x7 = "conv_7x1_1x7"
     /// Plain ReLU-conv-BN ops, candidates for the EnTranNAS "extended space" (docs/method.md#a3).
     case conv1x1 = "conv_1x1"
+    /// 3x3 `ReLUConvBN`.
     case conv3x3 = "conv_3x3"
 
     /// The DARTS `PRIMITIVES` list, in DARTS order: column k of an alpha matrix is `darts[k]`.
@@ -65,10 +73,14 @@ public enum Primitive: String, CaseIterable, Codable, Sendable {
 
 /// Why a primitive name or list could not be read; each message lists the valid names.
 public enum PrimitiveError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The name is not a primitive.
     case unknownName(String)
+    /// The list has an empty entry (two commas in a row, say).
     case emptyName(list: String)
+    /// The list names a primitive twice.
     case duplicate(String)
 
+    /// One line naming the bad name and listing the valid ones.
     public var description: String {
         let valid = Primitive.allCases.map(\.rawValue).joined(separator: ", ")
         switch self {
@@ -83,5 +95,6 @@ public enum PrimitiveError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 extension PrimitiveError: LocalizedError {
+    /// Same as `description`, for `localizedDescription`.
     public var errorDescription: String? { description }
 }

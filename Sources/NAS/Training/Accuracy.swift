@@ -10,6 +10,7 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
     public var top1: Double
     /// Percent of images whose label is among the 5 top predictions (all of them with < 5 classes).
     public var top5: Double
+    /// Images evaluated.
     public var count: Int
 }
 

@@ -6,8 +6,11 @@ import Torch
 /// and the final test accuracy in the metadata, so `entrannas eval` rebuilds it from the file
 /// alone. `genotype.json` and `genotype.txt` are written beside it.
 public enum TrainedModel {
+    /// The `format` metadata value; a file with another is refused.
     public static let format = "entrannas-model-1"
 
+    /// Writes `model.safetensors` with the configuration and the test result (when given) as
+    /// metadata, then the genotype files and cell diagrams.
     public static func save(_ network: EvalNetwork, configuration: TrainingConfiguration, result: EvaluationResult?,
                             in directory: RunDirectory) throws {
         var metadata = ["format": format, "configuration": configuration.jsonString(),

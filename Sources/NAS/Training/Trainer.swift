@@ -17,16 +17,23 @@ public enum TrainingOutcome: Equatable, Sendable {
 /// stops cleanly on request. A failed write throws and ends the run, the last good checkpoint
 /// intact. A resumed run computes bitwise what an uninterrupted one would (same threads, CPU).
 public final class Trainer {
+    /// Every setting of the run, as stored in config.json and the checkpoint.
     public let configuration: TrainingConfiguration
+    /// The network being trained.
     public let network: EvalNetwork
+    /// SGD with momentum and weight decay over every parameter.
     public let optimizer: SGD
+    /// Cosine schedule of the learning rate, set once per epoch.
     public let schedule: CosineAnnealing
+    /// Batches of the (possibly limited) training set, with the augmentation.
     public let trainLoader: DataLoader
     /// The whole test set: the last epoch and the reported result.
     public let testLoader: DataLoader
     /// The test images evaluated after the other epochs (`evalLimit` of them, or all).
     public let epochTestLoader: DataLoader
+    /// The run's output folder.
     public let directory: RunDirectory
+    /// Polled after each batch; a set stop saves a checkpoint and returns `.stopped`.
     public let stop: StopSignal
     /// Display only (progress bars, printed lines); nil trains silently with the same files.
     public var observer: RunObserver?
@@ -275,18 +282,30 @@ public final class Trainer {
 
 /// One line of `metrics.jsonl` for a training epoch (keys in snake_case).
 public struct EpochRecord: Codable, Equatable, Sendable {
+    /// The epoch just finished, from 1.
     public var epoch: Int
+    /// Epochs of the whole run.
     public var epochs: Int
+    /// Learning rate used in the epoch.
     public var learningRate: Double
+    /// Drop-path probability used in the epoch.
     public var dropPathProb: Double
+    /// Mean training cross-entropy of the main classifier (auxiliary term excluded, label smoothing
+    /// included).
     public var trainLoss: Double
+    /// Training top-1 accuracy of the epoch, in percent.
     public var trainTop1: Double
+    /// Mean test cross-entropy.
     public var testLoss: Double
+    /// Test top-1 accuracy, in percent.
     public var testTop1: Double
+    /// Test top-5 accuracy, in percent.
     public var testTop5: Double
     /// Test images behind the three test numbers (fewer than the test set with `--eval-limit`).
     public var testImages: Int
+    /// Wall-clock seconds of the epoch's training (test pass excluded).
     public var seconds: Double
+    /// Training images per second in the epoch.
     public var imagesPerSecond: Double
 
     /// The printed per-epoch line.

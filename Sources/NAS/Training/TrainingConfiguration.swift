@@ -14,34 +14,49 @@ public enum TrainingPreset: String, Codable, CaseIterable, Sendable {
 /// Every setting of a training run. It is stored as JSON in `config.json`, in each checkpoint
 /// and in the trained model, so `--resume` and `eval` rebuild exactly the same network.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    /// The preset the other settings started from.
     public var preset: TrainingPreset
     /// How the genotype was named on the command line (a built-in name, a file, or "custom").
     public var genotypeName: String
+    /// The cell architecture to train.
     public var genotype: Genotype
     /// Dataset name as the command line spells it ("fashion-mnist", "cifar10", ...).
     public var dataset: String
     /// The `--data` folder ("" for the dataset's default location). Not compared on resume:
     /// the files may move between a stop and a resume.
     public var dataPath: String
+    /// Image channels of the dataset.
     public var inputChannels: Int
+    /// Image height in pixels.
     public var imageHeight: Int
+    /// Image width in pixels.
     public var imageWidth: Int
+    /// Number of classes.
     public var classes: Int
 
+    /// Cells in the network (`--layers`; DARTS evaluation: 20).
     public var layers: Int
+    /// Channels of the first cell's nodes (`--init-channels`, C; DARTS evaluation: 36).
     public var initChannels: Int
+    /// Training epochs (DARTS evaluation: 600).
     public var epochs: Int
+    /// Images per batch (DARTS evaluation: 96).
     public var batchSize: Int
+    /// Initial learning rate, annealed by cosine (DARTS: 0.025).
     public var learningRate: Double
     /// The cosine schedule's floor (DARTS evaluation: 0).
     public var learningRateMin: Double
+    /// SGD momentum (DARTS: 0.9).
     public var momentum: Double
+    /// L2 weight decay (DARTS: 3e-4).
     public var weightDecay: Double
+    /// Gradient-norm clip (DARTS: 5).
     public var gradClip: Double
     /// Weight of the auxiliary head's loss; 0 builds the network without the head.
     public var auxiliaryWeight: Double
     /// Final drop-path probability; epoch e uses dropPathProb * e / epochs.
     public var dropPathProb: Double
+    /// Label smoothing of the training loss; 0 turns it off.
     public var labelSmoothing: Double
     /// Cutout square side in pixels; 0 turns it off.
     public var cutout: Int

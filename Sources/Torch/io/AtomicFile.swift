@@ -3,6 +3,8 @@ import Foundation
 /// Whole-file writes that never leave a half-written file: write a temporary file in the same
 /// folder, flush it, then rename it over the destination (rename is atomic on POSIX).
 public enum AtomicFile {
+    /// Replaces the file at `url` with `data`, creating the folder if needed; throws
+    /// `TorchError.io` naming the path.
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
@@ -28,5 +30,6 @@ public enum AtomicFile {
         }
     }
 
+    /// Writes `text` as UTF-8, atomically.
     public static func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }
 }

@@ -4,12 +4,18 @@ import Foundation
 // counts match the reference implementations.
 
 /// 2-D convolution. Weights use Kaiming-uniform with a=sqrt(5), PyTorch's default.
-public final class Conv2d: Module, Layer {
+public final class Conv2d: Module, Layer, @unchecked Sendable {
+    /// [out, in/groups, kh, kw].
     @Parameter public var weight: Tensor
+    /// [out], or empty when the layer has no bias.
     @Parameter public var bias: Tensor
+    /// Whether `bias` is used and saved (DARTS convolutions have none).
     public let hasBias: Bool
+    /// Per-dimension (height, width) settings, as in `torch.nn.Conv2d`; `groups` = in channels
+    /// makes it depthwise.
     public let stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
 
+    /// Square or rectangular kernels; `bias: false` before batch norm, as in DARTS.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true) throws {
         guard groups > 0, inChannels % groups == 0, outChannels % groups == 0 else {
@@ -28,16 +34,19 @@ public final class Conv2d: Module, Layer {
         self.groups = groups
     }
 
+    /// Square kernel with the same stride, padding and dilation in both dimensions.
     public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                             dilation: Int = 1, groups: Int = 1, bias: Bool = true) throws {
         try self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
                   padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias)
     }
 
+    /// `weight`, and `bias` only when the layer has one, so checkpoint keys match PyTorch's.
     public override func ownParameters() -> [(String, Tensor)] {
         hasBias ? [("weight", weight), ("bias", bias)] : [("weight", weight)]
     }
 
+    /// Convolves an NCHW batch.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try conv2d(x, weight: weight, bias: hasBias ? bias : nil, stride: stride, padding: padding, dilation: dilation,
                groups: groups)
@@ -45,11 +54,15 @@ public final class Conv2d: Module, Layer {
 }
 
 /// Fully connected layer, PyTorch's default initialisation.
-public final class Linear: Module, Layer {
+public final class Linear: Module, Layer, @unchecked Sendable {
+    /// [out, in].
     @Parameter public var weight: Tensor
+    /// [out], or empty when the layer has no bias.
     @Parameter public var bias: Tensor
+    /// Whether `bias` is used and saved.
     public let hasBias: Bool
 
+    /// Weights and bias uniform in +-1/sqrt(inFeatures), PyTorch's default.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) throws {
         let bound = 1 / Foundation.sqrt(Double(inFeatures))
         _weight = Parameter(wrappedValue: try Tensor.uniform([outFeatures, inFeatures], low: -bound, high: bound))
@@ -58,27 +71,37 @@ public final class Linear: Module, Layer {
         hasBias = bias
     }
 
+    /// `weight`, and `bias` only when the layer has one.
     public override func ownParameters() -> [(String, Tensor)] {
         hasBias ? [("weight", weight), ("bias", bias)] : [("weight", weight)]
     }
 
+    /// Maps [N, in] to [N, out].
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try linear(x, weight: weight, bias: hasBias ? bias : nil) }
 }
 
 /// Batch normalisation over channels. `affine: false` (the DARTS search setting) has no weight
 /// and bias; running statistics are kept in both cases, with PyTorch's momentum 0.1.
-public final class BatchNorm2d: Module, Layer {
+public final class BatchNorm2d: Module, Layer, @unchecked Sendable {
+    /// Per-channel scale gamma; empty when not affine.
     @Parameter public var weight: Tensor
+    /// Per-channel shift beta; empty when not affine.
     @Parameter public var bias: Tensor
+    /// Running per-channel mean, used in inference mode.
     @Buffer public var runningMean: Tensor
+    /// Running per-channel variance, used in inference mode.
     @Buffer public var runningVar: Tensor
+    /// Training batches seen (int64 scalar), saved because PyTorch saves it.
     @Buffer public var numBatchesTracked: Tensor
+    /// Whether the layer learns `weight` and `bias` (false in the search network).
     public let affine: Bool
     /// Running-statistics momentum; a caller re-estimating statistics sets 1/(n+1) per batch
     /// for an exact cumulative average (PyTorch's momentum=None).
     public var momentum: Double
+    /// Added to the variance before the square root (default 1e-5).
     public let eps: Double
 
+    /// Running mean 0 and variance 1; weight 1 and bias 0 when affine.
     public init(_ channels: Int, affine: Bool = true, momentum: Double = 0.1, eps: Double = 1e-5) throws {
         _weight = Parameter(wrappedValue: try Tensor.ones([affine ? channels : 0]))
         _bias = Parameter(wrappedValue: try Tensor.zeros([affine ? channels : 0]))
@@ -94,11 +117,15 @@ public final class BatchNorm2d: Module, Layer {
         self.eps = eps
     }
 
+    /// `weight` and `bias` when affine, none otherwise.
     public override func ownParameters() -> [(String, Tensor)] { affine ? [("weight", weight), ("bias", bias)] : [] }
+    /// Running statistics under PyTorch's names (`running_mean`, `running_var`, `num_batches_tracked`).
     public override func ownBuffers() -> [(String, Tensor)] {
         [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
     }
 
+    /// Normalises an NCHW batch: batch statistics in training mode (updating the running ones),
+    /// running statistics otherwise.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         if isTraining { try withNoGrad { try numBatchesTracked.add_(try Tensor.ones([], dtype: .int64)) } }
         return try batchNorm(x, weight: affine ? weight : nil, bias: affine ? bias : nil, runningMean: runningMean,
@@ -115,51 +142,74 @@ public final class BatchNorm2d: Module, Layer {
     }
 }
 
-public final class ReLU: Module, Layer {
+/// max(x, 0) as a layer.
+public final class ReLU: Module, Layer, @unchecked Sendable {
+    /// A parameter-free layer.
     public override init() {}
+    /// Applies max(x, 0) elementwise.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.relu() }
 }
 
-public final class Identity: Module, Layer {
+/// Returns its input unchanged (the stride-1 `skip_connect`).
+public final class Identity: Module, Layer, @unchecked Sendable {
+    /// A parameter-free layer.
     public override init() {}
+    /// Returns `x`.
     public func callAsFunction(_ x: Tensor) -> Tensor { x }
 }
 
-public final class MaxPool2d: Module, Layer {
+/// Max pooling over square windows.
+public final class MaxPool2d: Module, Layer, @unchecked Sendable {
+    /// Window size, stride (defaults to the window) and zero padding, in pixels.
     public let kernelSize: Int, stride: Int, padding: Int
+    /// Stride nil means `kernelSize`, as in PyTorch.
     public init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
     }
+    /// Pools an NCHW batch.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding) }
 }
 
-public final class AvgPool2d: Module, Layer {
+/// Average pooling over square windows; DARTS' `avg_pool_3x3` excludes padding from the average.
+public final class AvgPool2d: Module, Layer, @unchecked Sendable {
+    /// Window size, stride (defaults to the window), padding, and whether padding counts in the average.
     public let kernelSize: Int, stride: Int, padding: Int, countIncludePad: Bool
+    /// Stride nil means `kernelSize`; `countIncludePad` defaults to false, as DARTS uses it.
     public init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = false) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
         self.countIncludePad = countIncludePad
     }
+    /// Pools an NCHW batch.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }
 }
 
-public final class Dropout: Module, Layer {
+/// Zeroes elements with probability `p` in training mode; the identity in inference mode.
+public final class Dropout: Module, Layer, @unchecked Sendable {
+    /// Drop probability, in [0, 1).
     public let p: Double
+    /// A layer dropping with probability `p`.
     public init(_ p: Double) { self.p = p }
+    /// Applies dropout when training.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try dropout(x, p: p, training: isTraining) }
 }
 
 /// Layers applied in order; children are named `0`, `1`, ... as in PyTorch.
-public final class Sequential: Module, Layer {
+public final class Sequential: Module, Layer, @unchecked Sendable {
+    /// The layers, in the order they run.
     public let layers: [any Layer]
+    /// Layers from an array.
     public init(_ layers: [any Layer]) { self.layers = layers }
+    /// Layers as arguments.
     public init(_ layers: any Layer...) { self.layers = layers }
+    /// The layers, named by position (`0`, `1`, ...).
     public override func namedChildren() -> [(String, Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
+    /// Runs `x` through every layer in turn.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try layers.reduce(x) { try $1($0) }
     }

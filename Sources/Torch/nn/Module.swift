@@ -2,7 +2,9 @@
 /// property's name becomes the last part of its dotted checkpoint key.
 @propertyWrapper
 public final class Parameter: @unchecked Sendable {
+    /// The tensor; it requires gradients.
     public var wrappedValue: Tensor
+    /// Wraps `wrappedValue` and marks it as requiring gradients (integer tensors cannot, and stay without).
     public init(wrappedValue: Tensor) {
         _ = try? wrappedValue.requiringGrad(true)  // fails only for integer tensors, which then get no gradient
         self.wrappedValue = wrappedValue
@@ -12,7 +14,9 @@ public final class Parameter: @unchecked Sendable {
 /// Non-trainable state saved with the module (batch-norm running statistics).
 @propertyWrapper
 public final class Buffer: @unchecked Sendable {
+    /// The tensor.
     public var wrappedValue: Tensor
+    /// Wraps `wrappedValue` as it is.
     public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue }
 }
 
@@ -26,6 +30,7 @@ open class Module: @unchecked Sendable {
     /// Training mode (batch statistics, dropout, drop-path) versus inference mode.
     public private(set) var isTraining = true
 
+    /// A module with no children, in training mode.
     public init() {}
 
     /// Direct children, in declaration order, with their names.
@@ -75,6 +80,7 @@ open class Module: @unchecked Sendable {
 
     /// This module's own parameters (not its children's).
     open func ownParameters() -> [(String, Tensor)] { ownTensors(Parameter.self) { $0.wrappedValue } }
+    /// This module's own buffers (not its children's).
     open func ownBuffers() -> [(String, Tensor)] { ownTensors(Buffer.self) { $0.wrappedValue } }
 
     /// Every parameter in the tree with its dotted name, depth first in declaration order.
@@ -83,11 +89,13 @@ open class Module: @unchecked Sendable {
         for (name, child) in namedChildren() { out += child.namedParameters(prefix: prefix + name + ".") }
         return out
     }
+    /// Every buffer in the tree with its dotted name, depth first in declaration order.
     public func namedBuffers(prefix: String = "") -> [(String, Tensor)] {
         var out = ownBuffers().map { (prefix + $0.0, $0.1) }
         for (name, child) in namedChildren() { out += child.namedBuffers(prefix: prefix + name + ".") }
         return out
     }
+    /// Every parameter tensor in the tree, in `namedParameters` order.
     public func parameters() -> [Tensor] { namedParameters().map { $0.1 } }
 
     /// Parameters and buffers together: what a checkpoint of this module holds.
@@ -104,6 +112,7 @@ open class Module: @unchecked Sendable {
         isTraining = on
         for (_, child) in namedChildren() { child.train(on) }
     }
+    /// Switches the whole tree to inference mode (`train(false)`).
     public func eval() { train(false) }
 
     /// Clears every parameter's gradient.
@@ -137,5 +146,6 @@ open class Module: @unchecked Sendable {
 
 /// A module mapping one tensor to one tensor.
 public protocol Layer: Module {
+    /// The layer's output for `x`.
     func callAsFunction(_ x: Tensor) throws -> Tensor
 }

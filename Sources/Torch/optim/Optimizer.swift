@@ -1,9 +1,13 @@
 /// A parameter group: tensors updated together with one learning rate and weight decay.
 /// Architecture parameters live in a group (and optimizer) apart from network weights.
 public struct ParameterGroup {
+    /// The tensors, with the names their state is saved under.
     public var parameters: [(name: String, tensor: Tensor)]
+    /// Step size for this group; schedules change it.
     public var learningRate: Double
+    /// L2 penalty coefficient added to the gradient (0 for none).
     public var weightDecay: Double
+    /// A group of named tensors.
     public init(_ parameters: [(String, Tensor)], learningRate: Double, weightDecay: Double = 0) {
         self.parameters = parameters.map { (name: $0.0, tensor: $0.1) }
         self.learningRate = learningRate
@@ -14,19 +18,25 @@ public struct ParameterGroup {
 /// Shared behaviour of SGD and Adam: groups, gradient clearing, and state (de)serialisation as
 /// named tensors so checkpoints can hold it.
 public protocol Optimizer: AnyObject {
+    /// The parameter groups; schedules change their learning rates.
     var groups: [ParameterGroup] { get set }
+    /// One update of every parameter that has a gradient.
     func step() throws
     /// Per-parameter state tensors keyed `<parameter name>.<slot>`, plus scalar counters.
     func stateDict() throws -> [(String, Tensor)]
+    /// Restores state saved by `stateDict()`.
     func load(stateDict: [String: Tensor]) throws
 }
 
 extension Optimizer {
+    /// Drops the gradient of every parameter in every group.
     public func zeroGrad() { for g in groups { for p in g.parameters { p.tensor.zeroGrad() } } }
 
     /// Sets the learning rate of every group (schedules call this once per epoch or step).
     public func setLearningRate(_ lr: Double) { for i in groups.indices { groups[i].learningRate = lr } }
+    /// The first group's learning rate (0 with no groups).
     public var learningRate: Double { groups.first?.learningRate ?? 0 }
+    /// Every tensor of every group.
     public var allParameters: [Tensor] { groups.flatMap { $0.parameters.map(\.tensor) } }
 }
 

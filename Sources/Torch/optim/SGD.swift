@@ -1,23 +1,29 @@
 /// Stochastic gradient descent with momentum, Nesterov and L2 weight decay, updating exactly as
 /// `torch.optim.SGD` does (dampening 0): g = grad + wd*p; buf = m*buf + g; p -= lr*(g + m*buf or buf).
 public final class SGD: Optimizer {
+    /// The parameter groups, each with its own learning rate and weight decay.
     public var groups: [ParameterGroup]
+    /// Momentum factor (DARTS: 0.9); 0 for plain SGD.
     public let momentum: Double
+    /// Whether to use Nesterov momentum.
     public let nesterov: Bool
     /// Momentum buffers by parameter name (created on the first step, as in PyTorch).
     public private(set) var buffers: [String: Tensor] = [:]
 
+    /// SGD over `groups`.
     public init(_ groups: [ParameterGroup], momentum: Double = 0, nesterov: Bool = false) {
         self.groups = groups
         self.momentum = momentum
         self.nesterov = nesterov
     }
+    /// SGD over one group of named parameters.
     public convenience init(_ parameters: [(String, Tensor)], learningRate: Double, momentum: Double = 0,
                             weightDecay: Double = 0, nesterov: Bool = false) {
         self.init([ParameterGroup(parameters, learningRate: learningRate, weightDecay: weightDecay)],
                   momentum: momentum, nesterov: nesterov)
     }
 
+    /// One update of every parameter that has a gradient; runs without gradient recording.
     public func step() throws {
         try withNoGrad {
             for group in groups {
@@ -46,9 +52,11 @@ public final class SGD: Optimizer {
     /// The momentum buffer of a parameter (DARTS' second-order virtual step reads it).
     public func momentumBuffer(_ name: String) -> Tensor? { buffers[name] }
 
+    /// `<name>.momentum_buffer` for every parameter with a buffer, as PyTorch names them.
     public func stateDict() -> [(String, Tensor)] {
         buffers.keys.sorted().map { ("\($0).momentum_buffer", buffers[$0]!) }
     }
+    /// Restores momentum buffers saved by `stateDict()`; parameters without one start fresh.
     public func load(stateDict dict: [String: Tensor]) throws {
         var loaded: [String: Tensor] = [:]
         for group in groups {

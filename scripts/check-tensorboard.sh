@@ -13,14 +13,7 @@ if ! "$venv/bin/python" -c "import tensorboard" 2>/dev/null; then
   command -v python3 >/dev/null || { echo "error: python3 is missing; install it (Debian: apt-get install python3-venv)" >&2; exit 1; }
   # Debian's python3 ships venv without ensurepip until python3-venv is installed.
   if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
-    SUDO=""
-    if [ "$(id -u)" -ne 0 ]; then
-      command -v sudo >/dev/null || { echo "error: need root (or sudo) to apt-get install python3-venv" >&2; exit 1; }
-      SUDO=sudo
-    fi
-    echo "installing: python3-venv"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    "$here/install-deps.sh" python3-venv
   fi
   echo "installing tensorboard into $venv"
   rm -rf "$venv"

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
 scripts/install-deps.sh
-swift build -c release --product entrannas
-.build/release/entrannas info
-exec .build/release/entrannas run --preset cpu --epochs 6 --warmup-epochs 1 "$@"
+source scripts/torch-backend.sh   # ENTRANNAS_TORCH=debian (default) or wheel
+swift build "${SWIFT_BUILD_FLAGS[@]}" -c release --product entrannas
+"$BUILD_DIR/release/entrannas" info
+exec "$BUILD_DIR/release/entrannas" run --preset cpu --epochs 6 --warmup-epochs 1 "$@"

@@ -11,14 +11,7 @@ size="${3:-1280x4000}"
 
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "error: need root (or sudo) to apt-get install chromium" >&2; exit 1; }
-    SUDO=sudo
-  fi
-  echo "installing: chromium"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  "$(dirname "$0")/install-deps.sh" chromium fonts-dejavu-core
   browser=$(command -v chromium)
 fi
 

@@ -4,19 +4,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
 scripts/install-deps.sh
+source scripts/torch-backend.sh   # ENTRANNAS_TORCH=debian (default) or wheel
 # Test tensors are tiny: one libtorch thread is fastest, and it keeps OpenMP from spinning
 # against a busy machine (2 threads on a loaded 2-core box ran 100x slower).
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
-swift build --build-tests
+swift build "${SWIFT_BUILD_FLAGS[@]}" --build-tests
 # The library as another package uses it (Examples/TinySearch depends on this one by path):
 # it must build without unsafeFlags and train and search through the public API.
-swift build --package-path Examples/TinySearch
-Examples/TinySearch/.build/debug/TinySearch | grep -v "^search: Genotype"
+swift build --package-path Examples/TinySearch --scratch-path "Examples/TinySearch/$BUILD_DIR" "${LINK_FLAGS[@]}"
+"Examples/TinySearch/$BUILD_DIR/debug/TinySearch" | grep -v "^search: Genotype"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # Every test is an XCTest; the Swift Testing runner would only add a "0 tests" summary.
 status=0
-swift test --skip-build --disable-swift-testing 2>&1 | tee "$log" || status=$?
+swift test "${SWIFT_BUILD_FLAGS[@]}" --skip-build --disable-swift-testing 2>&1 | tee "$log" || status=$?
 # One plain closing line: "tests: N passed, N failed, N skipped".
 summary=$(grep -E "Executed [0-9]+ tests?, with" "$log" | tail -1 || true)
 if [ -n "$summary" ]; then

@@ -16,11 +16,7 @@ final class HTMLReportTests: SingleThreadTestCase {
 
     private func search(epochs: Int, stopAfterSteps: Int? = nil) throws -> URL {
         let out = folder()
-        var h = SearchHyperparameters(method: .entrannasDST)
-        h.epochs = epochs
-        h.warmupEpochs = 0
-        h.batchSize = 8
-        h.bnRecalibrationBatches = 2
+        let h = tinyHyper(.entrannasDST, epochs: epochs)
         let run = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: syntheticDataset(), seed: 1, output: out, resume: false)
         if let limit = stopAfterSteps {
             var calls = 0

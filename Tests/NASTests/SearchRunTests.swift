@@ -124,11 +124,7 @@ final class SearchRunFullDiskTests: SingleThreadTestCase {
     func testAFullDiskStopsTheSearchAndKeepsTheLastCheckpoint() throws {
         let disk = try FullDisk()
         let out = disk.folder("search")
-        var h = SearchHyperparameters(method: .entrannas)
-        h.epochs = 3
-        h.warmupEpochs = 0
-        h.batchSize = 8
-        h.bnRecalibrationBatches = 2
+        let h = tinyHyper(.entrannas, epochs: 3)
         let data = syntheticDataset()
         let run = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 2, output: out, resume: false)
         let steps = run.searcher.trainLoader.batchCount

@@ -18,6 +18,16 @@ func tinyBatch(_ n: Int = 4, seed: UInt64 = 7) throws -> (images: Tensor, labels
     return (images, labels)
 }
 
+/// Search settings for the tiny fixtures: batch 8, no warm-up, 2 batches for BN re-estimation.
+func tinyHyper(_ method: SearchMethod, epochs: Int) -> SearchHyperparameters {
+    var h = SearchHyperparameters(method: method)
+    h.epochs = epochs
+    h.warmupEpochs = 0
+    h.batchSize = 8
+    h.bnRecalibrationBatches = 2
+    return h
+}
+
 /// A synthetic 8x8 grayscale dataset whose class is visible in the pixels, so a search learns.
 func syntheticDataset(count: Int = 96, classes: Int = 3, seed: UInt64 = 1) -> Dataset {
     var rng = SplitMix64(seed: seed)

@@ -19,11 +19,7 @@ final class TensorBoardLogTests: SingleThreadTestCase {
     func testTagsAndStepsAndResumeWithoutDuplicates() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-tb-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: out) }
-        var h = SearchHyperparameters(method: .entrannasDST)
-        h.epochs = 3
-        h.warmupEpochs = 0
-        h.batchSize = 8
-        h.bnRecalibrationBatches = 2
+        let h = tinyHyper(.entrannasDST, epochs: 3)
         let data = syntheticDataset()
         let first = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: data, seed: 4, output: out, resume: false)
         let steps = first.searcher.trainLoader.batchCount

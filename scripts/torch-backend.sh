@@ -1,0 +1,49 @@
+# Sourced by scripts/test.sh and scripts/main.sh: chooses the libtorch to build against.
+#   ENTRANNAS_TORCH=debian (default)  Debian's libtorch-dev 1.13 (CPU), found through libtorch.pc
+#                                     in /usr/local/lib/pkgconfig (scripts/install-deps.sh)
+#   ENTRANNAS_TORCH=wheel             the PyPI torch wheel's libtorch (2.11.0 by default,
+#                                     ENTRANNAS_TORCH_VERSION to change), CUDA-enabled, which
+#                                     also runs on a CPU; downloaded once into
+#                                     ${XDG_CACHE_HOME:-~/.cache}/entrannas/torch-VERSION
+# Sets BUILD_DIR (the scratch path), LINK_FLAGS (run-time library paths) and SWIFT_BUILD_FLAGS
+# (both, as arrays) for every swift build/test of this package.
+# The same sources build against both: the shim compiles as C++17 with either.
+backend="${ENTRANNAS_TORCH:-debian}"
+LINK_FLAGS=()
+BUILD_DIR=.build
+case "$backend" in
+  debian) ;;
+  wheel)
+    version="${ENTRANNAS_TORCH_VERSION:-2.11.0}"
+    home="${XDG_CACHE_HOME:-$HOME/.cache}/entrannas/torch-$version"
+    if [ ! -f "$home/pkgconfig/libtorch.pc" ]; then
+      command -v pip >/dev/null || command -v pip3 >/dev/null || { echo "error: pip is needed to fetch the torch wheel (apt-get install python3-pip)" >&2; exit 1; }
+      pip=$(command -v pip || command -v pip3)
+      command -v unzip >/dev/null || { echo "installing: unzip"; apt-get install -y -qq unzip >/dev/null; }
+      echo "fetching the PyPI torch==$version wheel's libtorch into $home (about 1 GB unpacked)"
+      rm -rf "$home.tmp" && mkdir -p "$home.tmp/wheels"
+      "$pip" download --quiet --no-deps "torch==$version" -d "$home.tmp/wheels"
+      # Its libtorch_cpu links the CUDA runtime and CUPTI even for CPU work; the versions come
+      # from the wheel's own requirements.
+      cuda=$(unzip -p "$home.tmp"/wheels/torch-*.whl "torch-$version.dist-info/METADATA" \
+        | sed -nE 's/^Requires-Dist: cuda-toolkit\[[^]]*\]==([0-9.]+).*/\1/p' | head -1)
+      if [ -n "$cuda" ]; then
+        "$pip" download --quiet "cuda-toolkit[cudart,cupti]==$cuda" -d "$home.tmp/wheels"
+      fi
+      (cd "$home.tmp" && for w in wheels/*.whl; do unzip -q -o "$w" 'torch/lib/*' 'torch/include/*' 'nvidia/*' 2>/dev/null || true; done)
+      [ -f "$home.tmp/torch/lib/libtorch_cpu.so" ] || { echo "error: the torch wheel held no torch/lib/libtorch_cpu.so" >&2; exit 1; }
+      rm -rf "$home.tmp/wheels"
+      mkdir -p "$home.tmp/pkgconfig"
+      printf '%s\n' "prefix=$home/torch" "Name: libtorch" "Description: libtorch from the PyPI torch wheel" \
+        "Version: $version" 'Cflags: -I${prefix}/include -I${prefix}/include/torch/csrc/api/include' \
+        'Libs: -L${prefix}/lib -ltorch_cpu -lc10' > "$home.tmp/pkgconfig/libtorch.pc"
+      rm -rf "$home" && mv "$home.tmp" "$home"
+    fi
+    export PKG_CONFIG_PATH="$home/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+    BUILD_DIR=".build-torch-$version"
+    LINK_FLAGS=(-Xlinker -rpath -Xlinker "$home/torch/lib")
+    for lib in "$home"/nvidia/*/lib; do [ -d "$lib" ] && LINK_FLAGS+=(-Xlinker -rpath -Xlinker "$lib"); done
+    ;;
+  *) echo "error: ENTRANNAS_TORCH must be debian or wheel, got '$backend'" >&2; exit 1 ;;
+esac
+SWIFT_BUILD_FLAGS=(--scratch-path "$BUILD_DIR" "${LINK_FLAGS[@]}")

@@ -4,8 +4,8 @@ import Torch
 /// the `HostBatch` a worker prepared (`try Batch(host)`: making tensors can fail in libtorch,
 /// so it is a throwing step of the loop, not of the iteration).
 public struct Batch {
-    public let images: Tensor
-    public let labels: Tensor
+    public private(set) var images: Tensor
+    public private(set) var labels: Tensor
     /// Which dataset image each row came from.
     public let indices: [Int]
     public let epoch: Int
@@ -18,6 +18,15 @@ public struct Batch {
         indices = host.indices
         epoch = host.epoch
         index = host.index
+    }
+
+    /// The batch's tensors on `device`: on a GPU copied from page-locked memory without
+    /// blocking, so the copy overlaps with the work already queued.
+    public init(_ host: HostBatch, on device: Device) throws {
+        try self.init(host)
+        guard device != .cpu else { return }
+        images = try images.pinned().to(device, nonBlocking: true)
+        labels = try labels.pinned().to(device, nonBlocking: true)
     }
 
     public var count: Int { indices.count }

@@ -32,8 +32,12 @@ public enum Torch {
         return d
     }
 
-    /// Seeds libtorch's global CPU generator (weights, randn, dropout, drop-path).
-    public static func manualSeed(_ seed: UInt64) { ct_manual_seed(seed) }
+    /// Seeds libtorch's global CPU generator (weights, randn, dropout, drop-path) and the
+    /// generator of every CUDA device.
+    public static func manualSeed(_ seed: UInt64) {
+        ct_manual_seed(seed)
+        _ = ct_cuda_manual_seed_all(seed)
+    }
 
     /// The generator's state, to store in checkpoints so a resumed run draws the same numbers.
     public static func rngState() throws -> Tensor { try Tensor(owning: ct_rng_get_state(), "rng state") }

@@ -31,6 +31,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         runtime.apply()
         let (network, config, file) = try TrainedModel.load(path: checkpoint)
+        try network.to(runtime.resolvedDevice)
         let name = dataset ?? config.dataset
         let path = data ?? (dataset == nil && !config.dataPath.isEmpty ? config.dataPath : nil)
         let test = try DatasetSpec(name: name, path: path).load().test

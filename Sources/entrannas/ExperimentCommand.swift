@@ -46,12 +46,16 @@ struct ExperimentCommand: ParsableCommand {
 
     @Option(help: "Intra-op threads of every unit (default: the machine's cores).")
     var threads: Int?
+
+    @Option(help: "Device of every unit: auto, cpu, cuda or cuda:N.")
+    var device: String = "auto"
     @Option(help: "Output folder.")
     var output: String = "runs/experiment"
     @Flag(help: "Continue the experiment in --output: finished units are kept, an interrupted one resumes.")
     var resume = false
 
     func run() throws {
+        _ = try Device(parsing: device)  // a wrong --device fails here, not in every unit
         let plan = ExperimentPlan(
             methods: try methods.split(separator: ",").map { name in
                 guard let m = SearchMethod(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
@@ -205,7 +209,8 @@ struct UnitProcesses {
         var env = ProcessInfo.processInfo.environment
         if let threads = command.threads { env["ENTRANNAS_THREADS"] = "\(threads)" }
         let started = Date()
-        let (status, peak, cpu) = try ChildProcess.run(executable: Self.executable, arguments: args, environment: env)
+        let (status, peak, cpu) = try ChildProcess.run(executable: Self.executable, arguments: args + ["--device", command.device],
+                                                       environment: env)
         var total = try attempts(folder)
         total.seconds += Date().timeIntervalSince(started)
         total.peak = max(total.peak, peak)

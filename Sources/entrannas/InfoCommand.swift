@@ -16,7 +16,7 @@ struct InfoCommand: ParsableCommand {
         print("allocator  \(Torch.allocatorDescription)")
         print("openmp     wait policy \(OpenMPPolicy.description)")
         print("seed       \(runtime.seed)")
-        print("devices    \(Torch.devices.joined(separator: ", "))")
+        print("devices    \(Torch.devices.joined(separator: ", ")) (--device auto picks \(Device.auto))")
     }
 }
 

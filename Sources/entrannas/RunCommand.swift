@@ -48,7 +48,7 @@ struct RunCommand: ParsableCommand {
             print("search: already finished in \(searchDir.path)")
         } else {
             searchOptions.resume = options.resume && searchDir.hasCheckpoint
-            let result = try performSearch(options: searchOptions, seed: runtime.seed, train: data.train)
+            let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice, train: data.train)
             genotype = result.run.searcher.network.genotype
             report = result.report
             lastEpoch = try? MetricsLog.lastRecord(SearchEpochSummary.self, in: searchDir.metrics)
@@ -77,7 +77,8 @@ struct RunCommand: ParsableCommand {
         let resumeTraining = options.resume && trainDir.hasCheckpoint
         if !resumeTraining { try trainDir.prepare(resume: false) }
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
-        let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir)
+        let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir,
+                                  device: runtime.resolvedDevice)
         trainer.observer = ConsoleObserver()
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }

@@ -25,16 +25,17 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        _ = try performSearch(options: options, seed: runtime.seed, train: options.loadTrainingSet())
+        _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
+                              train: options.loadTrainingSet())
     }
 }
 
 /// Runs a search end to end, shown on the terminal; shared by `search` and `run`. The run writes
 /// its own files; a stop (Ctrl-C) exits with the stop code after the checkpoint is saved.
-func performSearch(options: SearchOptions, seed: UInt64, train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport) {
+func performSearch(options: SearchOptions, seed: UInt64, device: Device, train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport) {
     for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
     let run = try SearchRun(config: try options.spaceConfig(for: train), hyper: options.hyperparameters, train: train,
-                            seed: seed, output: options.outputFolder(seed: seed), resume: options.resume)
+                            seed: seed, output: options.outputFolder(seed: seed), resume: options.resume, device: device)
     let console = ConsoleObserver()
     run.observer = console
     StopSignal.shared.install()

@@ -93,7 +93,8 @@ struct TrainCommand: ParsableCommand {
               + "\(config.batchSize), lr \(config.learningRate) cosine, cutout \(config.cutout), drop-path \(config.dropPathProb), "
               + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)")
         print("output: \(run.path)")
-        let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: run)
+        let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: run,
+                                  device: runtime.resolvedDevice)
         trainer.observer = ConsoleObserver()
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }

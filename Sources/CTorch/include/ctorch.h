@@ -43,6 +43,20 @@ int ct_allocator_tuned(void);
 int ct_cuda_available(void);
 int ct_cuda_device_count(void);
 void ct_manual_seed(uint64_t seed);
+
+// ---- devices ---------------------------------------------------------------------------
+typedef enum { CT_CPU = 0, CT_CUDA = 1 } ct_device_type_code;
+/// The tensor's device type (CT_CPU, CT_CUDA) and, through `index`, its index; -1 on error.
+int ct_device_type(ct_tensor t, int *index);
+/// A copy on another device (the tensor itself when it is already there).
+ct_tensor ct_to_device(ct_tensor t, int type, int index, bool non_blocking);
+/// Points `t` at `source`'s data, keeping `t`'s identity (a parameter stays the same leaf).
+int ct_set_data(ct_tensor t, ct_tensor source);
+ct_tensor ct_zeros_like(ct_tensor t);
+/// Page-locked copy for fast, asynchronous host-to-GPU copies (the tensor itself without CUDA).
+ct_tensor ct_pin_memory(ct_tensor t);
+/// Seeds the default generator of every CUDA device (nothing without CUDA).
+int ct_cuda_manual_seed_all(uint64_t seed);
 ct_tensor ct_rng_get_state(void);
 int ct_rng_set_state(ct_tensor state);
 /// Returns the previous setting.

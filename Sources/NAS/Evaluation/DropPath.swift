@@ -11,6 +11,6 @@ public func dropPath(_ x: Tensor, probability: Double) throws -> Tensor {
     }
     guard probability > 0 else { return x }
     let keep = 1 - probability
-    let mask = try Tensor.bernoulli([x.size(0), 1, 1, 1], p: keep)
+    let mask = try Tensor.bernoulli([x.size(0), 1, 1, 1], p: keep).to(x.device)
     return try x * (try mask / keep)
 }

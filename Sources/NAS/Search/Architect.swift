@@ -108,7 +108,7 @@ public final class Architect {
         let dw = try gradients(of: [trainLoss], withRespectTo: weights, allowUnused: true)
         try withNoGrad {
             for (i, (name, w)) in named.enumerated() {
-                var d = try dw[i] ?? Tensor.zeros(w.shape)
+                var d = try dw[i] ?? Tensor.zeros(like: w)
                 if decay != 0 { d = try d + saved[i] * decay }
                 if momentum != 0, let buf = weightOptimizer.momentumBuffer(name) { d = try d + buf * momentum }
                 try w.add_(d, alpha: -xi)
@@ -124,7 +124,8 @@ public final class Architect {
         let dAlpha = Array(g.prefix(archParams.count))
         let dWPrime = Array(g.suffix(weights.count))
         let norm = try withNoGrad {
-            try dWPrime.compactMap { try $0?.square().sum() }.reduce(try Tensor.zeros([]), +).sqrt().item()
+            let squares = try dWPrime.compactMap { try $0?.square().sum() }
+            return squares.isEmpty ? 0 : try Tensor.stack(squares).sum().sqrt().item()
         }
         let hvp: [Tensor?]
         switch hessianProduct {
@@ -162,7 +163,7 @@ public final class Architect {
 
         try withNoGrad {
             for (i, p) in archParams.enumerated() {
-                var total = try dAlpha[i] ?? Tensor.zeros(p.shape)
+                var total = try dAlpha[i] ?? Tensor.zeros(like: p)
                 if let h = hvp[i] { total = try total - h * xi }
                 try p.setGrad(total)
             }

@@ -47,7 +47,7 @@ public final class SearchRun {
     /// Builds everything; with `resume`, continues from the checkpoint in `output`, which must
     /// have been written with the same settings.
     public init(config: SearchSpaceConfig, hyper: SearchHyperparameters, train: Dataset, seed: UInt64, output: URL,
-                resume: Bool) throws {
+                resume: Bool, device: Device = .cpu) throws {
         try config.validate()
         try hyper.validate()
         self.config = config
@@ -65,6 +65,7 @@ public final class SearchRun {
                                          augmentation: augmentation, shuffle: true, dropLast: true, seed: seed)
         Torch.manualSeed(seed)
         let network = try SearchNetwork(config: config)
+        try network.to(device)
         searcher = try Searcher(network: network, hyper: hyper, trainLoader: trainLoader, validLoader: validLoader)
         try directory.prepare(resume: resume)
         log = try RunLog(url: directory.log)

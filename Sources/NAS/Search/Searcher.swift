@@ -8,6 +8,8 @@ import Torch
 public final class Searcher {
     /// The super-net being searched.
     public let network: SearchNetwork
+    /// Where the network lives (batches are moved there): the device the caller put it on.
+    public let device: Device
     /// Epochs, batch size and learning rates of the search.
     public let hyper: SearchHyperparameters
     /// Takes the architecture steps.
@@ -44,6 +46,7 @@ public final class Searcher {
             throw SearchConfigError(message: "the search split has no full batch: lower --batch-size (\(hyper.batchSize)) or raise --limit")
         }
         self.network = network
+        device = network.device
         self.hyper = hyper
         self.trainLoader = trainLoader
         self.validLoader = validLoader
@@ -77,7 +80,7 @@ public final class Searcher {
             let updatesArchitecture = epoch >= hyper.warmupEpochs
             var validIterator = try validBatches()
             for host in try trainLoader.epoch(epoch, startingAtBatch: step) {
-                let batch = try Batch(host)
+                let batch = try Batch(host, on: device)
                 if updatesArchitecture {
                     let v = try nextValidBatch(&validIterator)
                     try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
@@ -131,12 +134,12 @@ public final class Searcher {
     private func nextValidBatch(_ iterator: inout HostBatchIterator) throws -> Batch {
         if let b = iterator.next() {
             validCursor += 1
-            return try Batch(b)
+            return try Batch(b, on: device)
         }
         iterator = try validBatches()
         guard let b = iterator.next() else { throw SearchConfigError(message: "the architecture split yields no batch") }
         validCursor += 1
-        return try Batch(b)
+        return try Batch(b, on: device)
     }
 
     private func finishEpoch(architectureUpdated: Bool) throws -> SearchEpochSummary {
@@ -168,7 +171,7 @@ public final class Searcher {
         let batches = try validLoader.epoch(0)
         try withNoGrad {
             for host in batches {
-                let batch = try Batch(host)
+                let batch = try Batch(host, on: device)
                 let logits = try model(batch.images)
                 loss += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
                 correct += try logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item()

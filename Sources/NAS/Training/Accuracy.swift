@@ -36,7 +36,7 @@ public func evaluate(_ network: EvalNetwork, on loader: DataLoader, observer: Ru
     defer { observer?.progressDidFinish() }
     try withNoGrad {
         for host in try loader.epoch(0) {
-            let batch = try Batch(host)
+            let batch = try Batch(host, on: network.device)
             let logits = try network(batch.images).logits
             lossSum += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
             top1 += try topKCorrect(logits, labels: batch.labels, k: 1)

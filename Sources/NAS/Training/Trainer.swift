@@ -35,6 +35,8 @@ public final class Trainer {
     public let directory: RunDirectory
     /// Polled after each batch; a set stop saves a checkpoint and returns `.stopped`.
     public let stop: StopSignal
+    /// Where the network trains (`--device`).
+    public let device: Device
     /// Display only (progress bars, printed lines); nil trains silently with the same files.
     public var observer: RunObserver?
 
@@ -44,7 +46,7 @@ public final class Trainer {
     /// Seeds libtorch with the configuration's seed and builds the network, the optimizer and
     /// the loaders. `directory` must have been prepared (`RunDirectory.prepare`).
     public init(configuration: TrainingConfiguration, train: Dataset, test: Dataset, directory: RunDirectory,
-                stop: StopSignal = .shared) throws {
+                stop: StopSignal = .shared, device: Device = .cpu) throws {
         try configuration.validate()
         for part in [train, test] {
             guard part.channels == configuration.inputChannels, part.height == configuration.imageHeight,
@@ -60,6 +62,8 @@ public final class Trainer {
         self.stop = stop
         Torch.manualSeed(configuration.seed)
         network = try EvalNetwork(genotype: configuration.genotype, configuration: configuration.network)
+        try network.to(device)
+        self.device = device
         optimizer = SGD(network.namedParameters(), learningRate: configuration.learningRate,
                         momentum: configuration.momentum, weightDecay: configuration.weightDecay)
         schedule = CosineAnnealing(base: configuration.learningRate, minimum: configuration.learningRateMin,
@@ -190,7 +194,7 @@ public final class Trainer {
                                     unit: "img", done: partial.seen)
         let parameters = network.parameters()
         for host in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
-            let batch = try Batch(host)
+            let batch = try Batch(host, on: device)
             let loss = try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
             partial.lossSum += loss.value * Double(batch.count)
             partial.correct += loss.correct

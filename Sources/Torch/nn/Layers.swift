@@ -127,7 +127,7 @@ public final class BatchNorm2d: Module, Layer, @unchecked Sendable {
     /// Normalises an NCHW batch: batch statistics in training mode (updating the running ones),
     /// running statistics otherwise.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        if isTraining { try withNoGrad { try numBatchesTracked.add_(try Tensor.ones([], dtype: .int64)) } }
+        if isTraining { try withNoGrad { try numBatchesTracked.add_(try Tensor.ones([], dtype: .int64).to(numBatchesTracked.device)) } }
         return try batchNorm(x, weight: affine ? weight : nil, bias: affine ? bias : nil, runningMean: runningMean,
                          runningVar: runningVar, training: isTraining, momentum: momentum, eps: eps)
     }

@@ -32,8 +32,8 @@ public final class Adam: Optimizer {
                     let g = try group.weightDecay != 0 ? grad + p * group.weightDecay : grad
                     let t = (steps[name] ?? 0) + 1
                     steps[name] = t
-                    let m = try expAvg[name] ?? Tensor.zeros(p.shape, dtype: p.dtype)
-                    let v = try expAvgSq[name] ?? Tensor.zeros(p.shape, dtype: p.dtype)
+                    let m = try expAvg[name] ?? Tensor.zeros(like: p)
+                    let v = try expAvgSq[name] ?? Tensor.zeros(like: p)
                     expAvg[name] = m
                     expAvgSq[name] = v
                     try m.mul_(beta1)

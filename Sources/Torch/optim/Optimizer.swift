@@ -59,5 +59,6 @@ func loadSlot(_ dict: [String: Tensor], _ key: String, like target: Tensor) thro
     guard t.shape == target.shape else {
         throw TorchError.invalid("optimizer state '\(key)' has shape \(t.shape), the parameter has \(target.shape)")
     }
-    return try t.clone()
+    // On the parameter's device: a checkpoint written on a GPU resumes on a CPU and back.
+    return try t.to(target.device).clone()
 }

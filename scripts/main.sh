@@ -10,4 +10,5 @@ scripts/install-deps.sh
 source scripts/torch-backend.sh   # ENTRANNAS_TORCH=debian (default) or wheel
 swift build "${SWIFT_BUILD_FLAGS[@]}" -c release --product entrannas
 "$BUILD_DIR/release/entrannas" info
+check_backend "$BUILD_DIR/release/entrannas"
 exec "$BUILD_DIR/release/entrannas" run --preset cpu --epochs 6 --warmup-epochs 1 "$@"

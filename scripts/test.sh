@@ -9,6 +9,7 @@ source scripts/torch-backend.sh   # ENTRANNAS_TORCH=debian (default) or wheel
 # against a busy machine (2 threads on a loaded 2-core box ran 100x slower).
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
 swift build "${SWIFT_BUILD_FLAGS[@]}" --build-tests
+check_backend "$BUILD_DIR/debug/entrannas"
 # The library as another package uses it (Examples/TinySearch depends on this one by path):
 # it must build without unsafeFlags and train and search through the public API.
 swift build --package-path Examples/TinySearch --scratch-path "Examples/TinySearch/$BUILD_DIR" "${LINK_FLAGS[@]}"

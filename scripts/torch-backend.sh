@@ -16,7 +16,7 @@ case "$backend" in
   wheel)
     version="${ENTRANNAS_TORCH_VERSION:-2.11.0}"
     home="${XDG_CACHE_HOME:-$HOME/.cache}/entrannas/torch-$version"
-    if [ ! -f "$home/pkgconfig/libtorch.pc" ]; then
+    if [ ! -f "$home/pkgconfig/libtorch.pc" ] || [ ! -f "$home/torch/lib/libtorch_cpu.so" ]; then
       command -v pip >/dev/null || command -v pip3 >/dev/null || { echo "error: pip is needed to fetch the torch wheel (apt-get install python3-pip)" >&2; exit 1; }
       pip=$(command -v pip || command -v pip3)
       command -v unzip >/dev/null || { echo "installing: unzip"; apt-get install -y -qq unzip >/dev/null; }
@@ -34,7 +34,7 @@ case "$backend" in
       [ -f "$home.tmp/torch/lib/libtorch_cpu.so" ] || { echo "error: the torch wheel held no torch/lib/libtorch_cpu.so" >&2; exit 1; }
       rm -rf "$home.tmp/wheels"
       mkdir -p "$home.tmp/pkgconfig"
-      printf '%s\n' "prefix=$home/torch" "Name: libtorch" "Description: libtorch from the PyPI torch wheel" \
+      printf '%s\n' 'prefix=${pcfiledir}/../torch' "Name: libtorch" "Description: libtorch from the PyPI torch wheel" \
         "Version: $version" 'Cflags: -I${prefix}/include -I${prefix}/include/torch/csrc/api/include' \
         'Libs: -L${prefix}/lib -ltorch_cpu -lc10' > "$home.tmp/pkgconfig/libtorch.pc"
       rm -rf "$home" && mv "$home.tmp" "$home"
@@ -47,3 +47,15 @@ case "$backend" in
   *) echo "error: ENTRANNAS_TORCH must be debian or wheel, got '$backend'" >&2; exit 1 ;;
 esac
 SWIFT_BUILD_FLAGS=(--scratch-path "$BUILD_DIR" "${LINK_FLAGS[@]}")
+
+# Fails when BINARY does not run on the libtorch this backend promises (a stale libtorch.pc
+# would otherwise fall back to Debian's headers and libraries without a word).
+check_backend() {
+  local got expected
+  got=$("$1" info | sed -nE 's/^libtorch +([0-9.]+).*/\1/p')
+  if [ "$backend" = wheel ]; then expected=${version}; else expected=$(pkg-config --modversion libtorch 2>/dev/null | cut -d. -f1,2); fi
+  case "$got" in
+    "$expected"*) echo "libtorch $got ($backend backend)" ;;
+    *) echo "error: $1 runs on libtorch '$got', but the $backend backend is libtorch $expected; delete $BUILD_DIR and rebuild" >&2; exit 1 ;;
+  esac
+}

@@ -4,11 +4,12 @@
 #   dataset-fashion-mnist (the default dataset), graphviz (cell diagrams), libopenblas0-openmp
 #   (libtorch's matrix products; without it they run on the reference BLAS, 28x slower for sgemm
 #   and 30% slower for a DARTS search step: README "Benchmarks"), plus any extra packages named
-#   as arguments.
+#   as arguments. libgloo-dev: the headers of the Gloo library inside Debian's libtorch, for
+#   c10d process groups (ProcessGroup).
 # Runs apt-get as root directly, or through sudo when available.
 set -euo pipefail
 
-packages=(libtorch-dev zlib1g-dev dataset-fashion-mnist graphviz libopenblas0-openmp "$@")
+packages=(libtorch-dev zlib1g-dev dataset-fashion-mnist graphviz libopenblas0-openmp libgloo-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

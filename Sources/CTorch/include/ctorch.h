@@ -57,6 +57,19 @@ ct_tensor ct_zeros_like(ct_tensor t);
 ct_tensor ct_pin_memory(ct_tensor t);
 /// Seeds the default generator of every CUDA device (nothing without CUDA).
 int ct_cuda_manual_seed_all(uint64_t seed);
+
+// ---- c10d: process groups (Gloo over TCP) ------------------------------------------------
+typedef struct ct_process_group_s *ct_process_group;
+bool ct_gloo_available(void);
+/// Joins a group of `world_size` processes: rank 0 serves the TCP store at host:port, the
+/// others connect; returns when all have joined or NULL after `timeout_ms`.
+ct_process_group ct_process_group_gloo(const char *host, int port, int rank, int world_size, int timeout_ms);
+void ct_process_group_free(ct_process_group g);
+/// Sums each tensor in place across the group.
+int ct_all_reduce_sum(ct_process_group g, ct_tensor *tensors, int64_t n);
+/// Copies each tensor from rank `root` to every rank, in place.
+int ct_broadcast(ct_process_group g, ct_tensor *tensors, int64_t n, int root);
+int ct_barrier(ct_process_group g);
 ct_tensor ct_rng_get_state(void);
 int ct_rng_set_state(ct_tensor state);
 /// Returns the previous setting.

@@ -1,0 +1,70 @@
+import CTorch
+import Foundation
+
+/// A group of processes that exchange tensors through libtorch's own c10d, the engine behind
+/// `torch.distributed`: a TCP store for the rendezvous and a Gloo process group (CPU) for the
+/// collectives. Rank 0 serves the store at host:port; every rank blocks in `init` until all
+/// `worldSize` ranks have joined, or throws after `timeout` seconds.
+public final class ProcessGroup: @unchecked Sendable {
+    private let handle: OpaquePointer
+    /// This process's index, 0 ..< worldSize.
+    public let rank: Int
+    /// Number of processes in the group.
+    public let worldSize: Int
+
+    /// Whether this libtorch build has Gloo (Debian's does, with libgloo-dev's headers).
+    public static var isGlooAvailable: Bool { ct_gloo_available() }
+
+    public init(host: String = "127.0.0.1", port: Int, rank: Int, worldSize: Int, timeout: Double = 60) throws {
+        guard worldSize >= 1, (0..<worldSize).contains(rank) else {
+            throw TorchError.invalid("process group: rank \(rank) is outside 0..<\(worldSize)")
+        }
+        guard (1...65535).contains(port) else { throw TorchError.invalid("process group: port \(port) is outside 1...65535") }
+        guard let h = ct_process_group_gloo(host, Int32(port), Int32(rank), Int32(worldSize), Int32(timeout * 1000)) else {
+            throw TorchError.failure("joining the process group at \(host):\(port) as rank \(rank) of \(worldSize)")
+        }
+        handle = h
+        self.rank = rank
+        self.worldSize = worldSize
+    }
+
+    /// The group torchrun (or any launcher) describes in the environment: RANK, WORLD_SIZE,
+    /// MASTER_ADDR, MASTER_PORT; nil when WORLD_SIZE is not set.
+    public static func fromEnvironment(timeout: Double = 300) throws -> ProcessGroup? {
+        let env = ProcessInfo.processInfo.environment
+        guard let world = env["WORLD_SIZE"].flatMap(Int.init) else { return nil }
+        guard let rank = env["RANK"].flatMap(Int.init), let port = env["MASTER_PORT"].flatMap(Int.init) else {
+            throw TorchError.invalid("WORLD_SIZE is set, so RANK and MASTER_PORT must be too (as torchrun sets them)")
+        }
+        return try ProcessGroup(host: env["MASTER_ADDR"] ?? "127.0.0.1", port: port, rank: rank, worldSize: world,
+                                timeout: timeout)
+    }
+
+    deinit { ct_process_group_free(handle) }
+
+    /// Sums every tensor, in place, across the group.
+    public func allReduceSum(_ tensors: [Tensor]) throws {
+        var handles: [OpaquePointer?] = tensors.map { $0.handle }
+        let rc = withExtendedLifetime(tensors) { ct_all_reduce_sum(handle, &handles, Int64(handles.count)) }
+        if rc != 0 { throw TorchError.failure("all-reduce on rank \(rank)") }
+    }
+
+    /// Averages every tensor, in place, across the group (gradients of data-parallel training).
+    public func allReduceMean(_ tensors: [Tensor]) throws {
+        try allReduceSum(tensors)
+        guard worldSize > 1 else { return }
+        try withNoGrad { for t in tensors { try t.mul_(1 / Double(worldSize)) } }
+    }
+
+    /// Copies every tensor from rank `root` to all ranks, in place (identical starting weights).
+    public func broadcast(_ tensors: [Tensor], from root: Int = 0) throws {
+        var handles: [OpaquePointer?] = tensors.map { $0.handle }
+        let rc = withExtendedLifetime(tensors) { ct_broadcast(handle, &handles, Int64(handles.count), Int32(root)) }
+        if rc != 0 { throw TorchError.failure("broadcast from rank \(root) on rank \(rank)") }
+    }
+
+    /// Returns when every rank has reached it.
+    public func barrier() throws {
+        if ct_barrier(handle) != 0 { throw TorchError.failure("barrier on rank \(rank)") }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+@testable import Torch
+
+/// c10d collectives over loopback: two ranks, here as two threads of one process (each with its
+/// own process group, as two processes would have), so the test needs no launcher.
+final class ProcessGroupTests: XCTestCase {
+    /// A TCP port nothing listens on right now.
+    private func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func testAllReduceBroadcastAndBarrierOnTwoRanks() throws {
+        guard ProcessGroup.isGlooAvailable else { throw XCTSkip("this libtorch build has no Gloo") }
+        let port = freePort()
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 2) { rank in
+            do {
+                let group = try ProcessGroup(port: port, rank: rank, worldSize: 2, timeout: 30)
+                let summed = try Tensor([Float(rank + 1), 10 * Float(rank + 1)], shape: [2])
+                try group.allReduceSum([summed])
+                let averaged = try Tensor([Float(rank) * 4], shape: [1])
+                try group.allReduceMean([averaged])
+                let weights = try Tensor([Float(rank + 7)], shape: [1])
+                try group.broadcast([weights], from: 0)
+                try group.barrier()
+                results.set(rank, try summed.floats() + averaged.floats() + weights.floats())
+            } catch {
+                results.set(rank, error: "\(error)")
+            }
+        }
+        XCTAssertEqual(results.errors, [])
+        // sum of [1, 10] and [2, 20]; mean of 0 and 4; rank 0's weight 7 everywhere.
+        XCTAssertEqual(results.values[0], [3, 30, 2, 7])
+        XCTAssertEqual(results.values[1], [3, 30, 2, 7])
+    }
+
+    func testAMissingRankTimesOutWithAnError() throws {
+        guard ProcessGroup.isGlooAvailable else { throw XCTSkip("this libtorch build has no Gloo") }
+        let started = Date()
+        XCTAssertThrowsError(try ProcessGroup(port: freePort(), rank: 0, worldSize: 2, timeout: 1)) { error in
+            XCTAssertTrue("\(error)".contains("rank 0 of 2"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "a missing rank ends the wait, it does not hang")
+        XCTAssertThrowsError(try ProcessGroup(port: 1, rank: 2, worldSize: 2))
+    }
+}
+
+/// Per-rank results written from two threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Int: [Float]] = [:]
+    private(set) var errors: [String] = []
+    func set(_ rank: Int, _ value: [Float]) { lock.lock(); values[rank] = value; lock.unlock() }
+    func set(_ rank: Int, error: String) { lock.lock(); errors.append("rank \(rank): \(error)"); lock.unlock() }
+}

@@ -72,7 +72,7 @@ public enum HTMLReport {
         let total = (settings["epochs"] as? Int) ?? (records.last?["epochs"] as? Int)
         let finished = search ? fm.fileExists(atPath: folder.appendingPathComponent("report.json").path)
             : fm.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path)
-        let done = "\(records.count) of \(total.map(String.init) ?? "?") epochs"
+        let done = total.map { "\(records.count) of \($0) epochs" } ?? "\(records.count) epochs"
         body += finished ? "<p class=\"ok\">Finished: \(done).</p>"
             : "<p class=\"warn\">Not finished (interrupted or still running): \(done) in metrics.jsonl. "
               + "Continue it with the same command plus <code>--resume</code>.</p>"

@@ -54,9 +54,11 @@ final class HTMLReportTests: SingleThreadTestCase {
         for section in ["Genotype", "Consistency", "Plots", "Timings", "Settings", "Files"] {
             XCTAssertTrue(html.contains("<h3>\(section)"), section)
         }
-        // 4 plots + 2 edge grids + 2 DST plots + 2 threshold plots, and the cell diagrams when Graphviz is there.
+        // 4 plots + 2 edge grids + 2 DST plots + 2 per-node in-degree plots + 2 threshold plots,
+        // and the cell diagrams when Graphviz is there.
         let diagrams = FileManager.default.fileExists(atPath: out.appendingPathComponent("normal.svg").path) ? 2 : 0
-        XCTAssertEqual(counts["svg"], 10 + diagrams)
+        XCTAssertEqual(counts["svg"], 12 + diagrams)
+        XCTAssertTrue(html.contains("DST: inputs kept per node, normal cell"))
         XCTAssertTrue(html.contains("href=\"metrics.jsonl\""))
     }
 

@@ -76,6 +76,7 @@ public struct RunPlots {
             out.append(chart("DST: mean in-degree", y: "inputs per node",
                              [nested("normal", "normal_statistics", "mean_in_degree"),
                               nested("reduce", "reduce_statistics", "mean_in_degree", dashed: true)]))
+            for cell in ["normal", "reduce"] { out.append(inDegrees(cell)) }
             for cell in ["normal", "reduce"] { out.append(thresholds(cell)) }
         }
         return out
@@ -100,6 +101,20 @@ public struct RunPlots {
         }
         let title = "Op weights per edge, \(cell) cell"
         return Plot(title: title, svg: ChartGrid(title: title, charts: charts, columns: 4).svg())
+    }
+
+    /// Inputs kept by each node of the derived cell, per epoch (from the epoch's genotype): a
+    /// node whose threshold drifts low keeps every candidate while the mean looks moderate.
+    private func inDegrees(_ cell: String) -> Plot {
+        let genotypes = records.map { ($0["genotype"] as? String).flatMap { try? Genotype(dartsText: $0) } }
+        let nodes = genotypes.compactMap { $0.map { cell == "normal" ? $0.normal.count : $0.reduce.count } }.max() ?? 0
+        let series = (0..<nodes).map { j in
+            LineChart.Series(name: "node \(j + 2)", points: zip(epochs(), genotypes).map { x, g in
+                let node = g.map { cell == "normal" ? $0.normal : $0.reduce }
+                return LineChart.Point(x: x, y: node.map { j < $0.count ? Double($0[j].count) : .nan } ?? .nan)
+            })
+        }
+        return chart("DST: inputs kept per node, \(cell) cell", y: "inputs", series)
     }
 
     private func thresholds(_ cell: String) -> Plot {

@@ -32,11 +32,12 @@ public func evaluate(_ network: EvalNetwork, on loader: DataLoader, observer: Ru
     network.eval()
     defer { network.train(wasTraining) }
     var lossSum = 0.0, top1 = 0, top5 = 0, seen = 0
+    let device = network.device
     observer?.progressWillStart(label: label, total: loader.imagesPerEpoch, unit: "img", done: 0)
     defer { observer?.progressDidFinish() }
     try withNoGrad {
         for host in try loader.epoch(0) {
-            let batch = try Batch(host, on: network.device)
+            let batch = try Batch(host, on: device)
             let logits = try network(batch.images).logits
             lossSum += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
             top1 += try topKCorrect(logits, labels: batch.labels, k: 1)

@@ -31,7 +31,7 @@ public enum HTMLReport {
         if fm.fileExists(atPath: search.path) || fm.fileExists(atPath: train.path) {
             var body = read(folder.appendingPathComponent("report.md")).map(Markdown.html) ?? ""
             for part in [search, train] where fm.fileExists(atPath: part.path) {
-                body += "<h2>\(part.lastPathComponent)/</h2>" + (try runBody(part, prefix: part.lastPathComponent + "/"))
+                body += "<h2>\(part.lastPathComponent)/</h2>" + (try runBody(part, try RunFiles(part), prefix: part.lastPathComponent + "/"))
             }
             return page("entrannas run: \(name)", body)
         }
@@ -40,32 +40,41 @@ public enum HTMLReport {
             throw RunError("\(folder.path) holds no run (no metrics.jsonl, config.json or results.json); "
                            + "give the --output folder of a search, train, run or experiment")
         }
-        return page("entrannas \(isSearch(folder) ? "search" : "training"): \(name)", try runBody(folder, prefix: ""))
+        let files = try RunFiles(folder)
+        return page("entrannas \(files.isSearch ? "search" : "training"): \(name)", try runBody(folder, files, prefix: ""))
     }
 
     // MARK: one search or training run
 
-    static func isSearch(_ folder: URL) -> Bool {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path) { return false }
-        if let records = try? MetricsLog.read(folder.appendingPathComponent("metrics.jsonl")), let first = records.first {
-            return first["normal_weights"] != nil
+    /// What a search or training folder holds, read once per page: its metrics records, its
+    /// settings (config.json), and which kind of run it is.
+    struct RunFiles {
+        let records: [[String: Any]]
+        let settings: [String: Any]
+        let isSearch: Bool
+
+        init(_ folder: URL) throws {
+            let metrics = folder.appendingPathComponent("metrics.jsonl")
+            records = FileManager.default.fileExists(atPath: metrics.path) ? try MetricsLog.read(metrics) : []
+            if let data = try? Data(contentsOf: folder.appendingPathComponent("config.json")),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                settings = object
+            } else {
+                settings = [:]
+            }
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path) {
+                isSearch = false
+            } else if let first = records.first {
+                isSearch = first["normal_weights"] != nil
+            } else {
+                isSearch = settings["genotype"] == nil
+            }
         }
-        return (configuration(folder)["genotype"] == nil)
     }
 
-    static func configuration(_ folder: URL) -> [String: Any] {
-        guard let data = try? Data(contentsOf: folder.appendingPathComponent("config.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object
-    }
-
-    static func runBody(_ folder: URL, prefix: String) throws -> String {
+    static func runBody(_ folder: URL, _ files: RunFiles, prefix: String) throws -> String {
         let fm = FileManager.default
-        let search = isSearch(folder)
-        let metrics = folder.appendingPathComponent("metrics.jsonl")
-        let records = fm.fileExists(atPath: metrics.path) ? try MetricsLog.read(metrics) : []
-        let settings = configuration(folder)
+        let (search, records, settings) = (files.isSearch, files.records, files.settings)
         var body = ""
 
         // Status.

@@ -23,11 +23,17 @@ public final class MetricsLog: @unchecked Sendable {
         } catch {
             throw RunError("cannot open \(url.path) for appending: \(error.localizedDescription)")
         }
-        encoder = JSONEncoder()
+        encoder = Self.makeEncoder()
+    }
+
+    /// How records are written: snake_case keys, sorted, non-finite numbers as strings.
+    private static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
                                                                        nan: "nan")
+        return encoder
     }
 
     deinit { try? handle.close() }
@@ -49,10 +55,7 @@ public final class MetricsLog: @unchecked Sendable {
 
     /// A record as the JSON object it is written as (snake_case keys).
     public static func jsonObject<Record: Encodable>(_ record: Record) throws -> [String: Any] {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let object = try JSONSerialization.jsonObject(with: encoder.encode(record)) as? [String: Any] else {
+        guard let object = try JSONSerialization.jsonObject(with: makeEncoder().encode(record)) as? [String: Any] else {
             throw RunError("a metrics record is not a JSON object")
         }
         return object

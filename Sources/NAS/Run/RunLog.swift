@@ -29,6 +29,12 @@ public final class RunLog: @unchecked Sendable {
 
     deinit { try? handle.close() }
 
+    /// Appends `line`, then shows it to `observer`: what a run says is always in its log first.
+    public func write(_ line: String, showing observer: RunObserver?) throws {
+        try write(line)
+        observer?.runDidLog(line)
+    }
+
     /// Appends `line` (several lines when it holds newlines), each with a time stamp.
     public func write(_ line: String) throws {
         let stamped = line.split(separator: "\n", omittingEmptySubsequences: false)

@@ -171,10 +171,7 @@ public final class SearchRun {
     }
 
     /// Writes a line to log.txt, then shows it.
-    func say(_ line: String) throws {
-        try log.write(line)
-        observer?.runDidLog(line)
-    }
+    func say(_ line: String) throws { try log.write(line, showing: observer) }
 }
 
 func jsonText<T: Encodable>(_ value: T) -> String {

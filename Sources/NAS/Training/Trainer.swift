@@ -272,10 +272,7 @@ public final class Trainer {
     }
 
     /// Writes a line to log.txt, then shows it.
-    private func say(_ line: String) throws {
-        try log.write(line)
-        observer?.runDidLog(line)
-    }
+    private func say(_ line: String) throws { try log.write(line, showing: observer) }
 
     private func saveCheckpoint(epoch: Int, batch: Int, partial: PartialEpoch) throws {
         try Checkpoint.save(to: directory.checkpoint, kind: "train", configuration: configuration.jsonString(),

@@ -31,6 +31,16 @@ final class FullDisk {
 
     func free() { try? FileManager.default.removeItem(at: filler) }
 
+    /// Asserts that `run` fails with the one-line error of a full disk naming a file in `folder`.
+    func assertStops(_ run: () throws -> Any, writingTo folder: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try run(), file: file, line: line) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(folder) && (text.contains("disk full") || text.contains("space")), text,
+                          file: file, line: line)
+            XCTAssertFalse(text.contains("\n"), "one line: \(text)", file: file, line: line)
+        }
+    }
+
     deinit {
         _ = Self.shell("/bin/umount", [url.path])
         try? FileManager.default.removeItem(at: url)

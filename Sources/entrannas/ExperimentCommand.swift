@@ -109,7 +109,7 @@ struct UnitProcesses {
                         "--dataset", command.dataset, "--output", folder.path]
             if let epochs = command.epochs { args += ["--epochs", "\(epochs)"] }
             if let data = command.data { args += ["--data", data] }
-            if folder.hasCheckpoint { args.append("--resume") }
+            if folder.hasCheckpoint { args.append("--resume") } else { try startOver(folder) }
             guard let cost = try spawn(args, folder: folder) else { return nil }
             return try searchResult(unit, folder: folder, cost: cost)
         case .train:
@@ -126,6 +126,16 @@ struct UnitProcesses {
                 try AtomicFile.write(genotype.jsonString() + "\n", to: genotypeFile)
             }
             return try train(unit, genotypeFile: genotypeFile.path, folder: folder)
+        }
+    }
+
+    /// A unit stopped before its first checkpoint left only logs behind; they belong to the
+    /// experiment, so they go and the unit starts over instead of refusing the folder.
+    private func startOver(_ run: RunDirectory) throws {
+        let fm = FileManager.default
+        for file in [run.metrics, run.log, run.configuration, run.file("report.html"), run.file("tensorboard")]
+        where fm.fileExists(atPath: file.path) {
+            try fm.removeItem(at: file)
         }
     }
 
@@ -153,6 +163,7 @@ struct UnitProcesses {
                     "--init-channels", "\(command.trainChannels)", "--seed", "\(unit.seed)",
                     "--dataset", command.dataset, "--output", run.path]
             if let data = command.data { args += ["--data", data] }
+            try startOver(run)
         }
         if !FileManager.default.fileExists(atPath: run.model.path) {
             guard try spawn(args, folder: folder) != nil else { return nil }

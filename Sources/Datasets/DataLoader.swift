@@ -20,12 +20,16 @@ public struct DataLoader: Sendable {
     public let prefetch: Int
     /// Background threads preparing batches.
     public let workers: Int
+    /// The part of every batch this loader yields (data-parallel processes each take one);
+    /// order and augmentation are those of the whole batch, so the parts add up to it exactly.
+    public let shard: DataShard
     /// Folds `seed` and `indices` into one key, so loaders over different subsets differ.
     private let stream: UInt64
 
     public init(
         dataset: Dataset, indices: [Int]? = nil, batchSize: Int, augmentation: Augmentation = .plain,
-        shuffle: Bool = true, dropLast: Bool = false, seed: UInt64, prefetch: Int = 2, workers: Int = 1
+        shuffle: Bool = true, dropLast: Bool = false, seed: UInt64, prefetch: Int = 2, workers: Int = 1,
+        shard: DataShard = .whole
     ) throws {
         guard batchSize > 0 else { throw DatasetError.invalidArgument("batch size must be positive, got \(batchSize)") }
         guard prefetch > 0 else { throw DatasetError.invalidArgument("prefetch must be at least 1 batch, got \(prefetch)") }
@@ -47,9 +51,16 @@ public struct DataLoader: Sendable {
         }
         self.prefetch = prefetch
         self.workers = workers
+        self.shard = shard
     }
 
-    /// Images per epoch, after drop-last.
+    /// The same loader yielding part `shard` of every batch.
+    public func sharded(_ shard: DataShard) throws -> DataLoader {
+        try DataLoader(dataset: dataset, indices: indices, batchSize: batchSize, augmentation: augmenter.augmentation,
+                       shuffle: shuffle, dropLast: dropLast, seed: seed, prefetch: prefetch, workers: workers, shard: shard)
+    }
+
+    /// Images per epoch, after drop-last (of the whole batches, all shards together).
     public var imagesPerEpoch: Int { dropLast ? batchCount * batchSize : indices.count }
 
     /// Batches per epoch.
@@ -75,10 +86,13 @@ public struct DataLoader: Sendable {
         return LoaderEpoch(loader: self, epoch: epoch, startBatch: startBatch)
     }
 
-    /// Builds batch `index` of an epoch whose order is `order`, on the calling thread.
+    /// Builds batch `index` of an epoch whose order is `order` (this loader's shard of it), on
+    /// the calling thread.
     public func makeBatch(epoch: Int, index: Int, order: [Int]) -> HostBatch {
-        let start = index * batchSize
-        let rows = Array(order[start..<min(order.count, start + batchSize)])
+        let whole = index * batchSize
+        let part = shard.rows(of: min(order.count, whole + batchSize) - whole)
+        let start = whole + part.lowerBound
+        let rows = Array(order[start..<(whole + part.upperBound)])
         let imageSize = dataset.imageSize
         var images = [Float](repeating: 0, count: rows.count * imageSize)
         var scratch = [UInt8](repeating: 0, count: imageSize)

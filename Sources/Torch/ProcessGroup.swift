@@ -44,9 +44,36 @@ public final class ProcessGroup: @unchecked Sendable {
 
     /// Sums every tensor, in place, across the group.
     public func allReduceSum(_ tensors: [Tensor]) throws {
-        var handles: [OpaquePointer?] = tensors.map { $0.handle }
-        let rc = withExtendedLifetime(tensors) { ct_all_reduce_sum(handle, &handles, Int64(handles.count)) }
-        if rc != 0 { throw TorchError.failure("all-reduce on rank \(rank)") }
+        try coalesced(tensors) { buffers in
+            var handles: [OpaquePointer?] = buffers.map { $0.handle }
+            let rc = withExtendedLifetime(buffers) { ct_all_reduce_sum(handle, &handles, Int64(handles.count)) }
+            if rc != 0 { throw TorchError.failure("all-reduce on rank \(rank) of \(worldSize)") }
+        }
+    }
+
+    /// Runs a collective on one flat buffer per dtype and device (one exchange instead of one
+    /// per tensor, as DDP's gradient buckets do), then copies the results back.
+    private func coalesced(_ tensors: [Tensor], _ collective: ([Tensor]) throws -> Void) throws {
+        var groups: [String: [Tensor]] = [:]
+        var order: [String] = []
+        for t in tensors {
+            let key = "\(t.dtype) \(t.device)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(t)
+        }
+        for key in order {
+            let members = groups[key]!
+            guard members.count > 1 else { try collective(members); continue }
+            let buffer = try withNoGrad { try Tensor.cat(members.map { try $0.reshape([-1]) }) }
+            try collective([buffer])
+            try withNoGrad {
+                var offset = 0
+                for t in members {
+                    try t.copy_(buffer.narrow(dim: 0, start: offset, length: t.count).reshape(t.shape))
+                    offset += t.count
+                }
+            }
+        }
     }
 
     /// Averages every tensor, in place, across the group (gradients of data-parallel training).
@@ -56,11 +83,21 @@ public final class ProcessGroup: @unchecked Sendable {
         try withNoGrad { for t in tensors { try t.mul_(1 / Double(worldSize)) } }
     }
 
+    /// Sums plain numbers across the group (metrics, a stop request), in double precision.
+    public func allReduceSum(_ values: [Double]) throws -> [Double] {
+        guard !values.isEmpty else { return [] }
+        let t = try Tensor(values, shape: [values.count])
+        try allReduceSum([t])
+        return try t.doubles()
+    }
+
     /// Copies every tensor from rank `root` to all ranks, in place (identical starting weights).
     public func broadcast(_ tensors: [Tensor], from root: Int = 0) throws {
-        var handles: [OpaquePointer?] = tensors.map { $0.handle }
-        let rc = withExtendedLifetime(tensors) { ct_broadcast(handle, &handles, Int64(handles.count), Int32(root)) }
-        if rc != 0 { throw TorchError.failure("broadcast from rank \(root) on rank \(rank)") }
+        try coalesced(tensors) { buffers in
+            var handles: [OpaquePointer?] = buffers.map { $0.handle }
+            let rc = withExtendedLifetime(buffers) { ct_broadcast(handle, &handles, Int64(handles.count), Int32(root)) }
+            if rc != 0 { throw TorchError.failure("broadcast from rank \(root) on rank \(rank) of \(worldSize)") }
+        }
     }
 
     /// Returns when every rank has reached it.

@@ -29,6 +29,8 @@ public final class Architect {
     public var hessianProduct: HessianProduct = .darts
     /// alpha, edge betas and thresholds, in the optimizer's order.
     let archParams: [Tensor]
+    /// Every gradient is the mean over the whole batch of all processes and chunks.
+    public var parallel = DataParallel.single
 
     /// DARTS' defaults: Adam, lr 3e-4, betas (0.5, 0.999), weight decay 1e-3.
     public init(network: SearchNetwork, order: Order, learningRate: Double = 3e-4, weightDecay: Double = 1e-3,
@@ -50,15 +52,19 @@ public final class Architect {
         let loss: Double
         switch order {
         case .first:
-            let l = try crossEntropy(network(validation.images), validation.labels)
-            var objective = l
-            if network.config.usesThresholds && network.config.dstSparsity > 0 {
-                let w = try network.cellWeights()
-                objective = try l + (try w.normal.sparsityPenalty! + w.reduce.sparsityPenalty!) * network.config.dstSparsity
+            var lossSum = 0.0
+            let grads = try parallel.meanGradients(images: validation.images, labels: validation.labels) { images, labels in
+                let l = try crossEntropy(network(images), labels)
+                var objective = l
+                if network.config.usesThresholds && network.config.dstSparsity > 0 {
+                    let w = try network.cellWeights()
+                    objective = try l + (try w.normal.sparsityPenalty! + w.reduce.sparsityPenalty!) * network.config.dstSparsity
+                }
+                lossSum += try l.item() * Double(labels.size(0))
+                return try gradients(of: [objective], withRespectTo: archParams, allowUnused: true)
             }
-            let grads = try gradients(of: [objective], withRespectTo: archParams, allowUnused: true)
             for (p, g) in zip(archParams, grads) { try p.setGrad(g) }
-            loss = try l.item()
+            loss = lossSum / Double(validation.labels.size(0))
         case .second:
             loss = try unrolledStep(validation: validation, train: train, weightOptimizer: weightOptimizer)
         }
@@ -104,8 +110,9 @@ public final class Architect {
         let saved = try withNoGrad { try weights.map { try $0.clone() } }
 
         // Virtual step w' (in place; restored at the end).
-        let trainLoss = try crossEntropy(network(train.images), train.labels)
-        let dw = try gradients(of: [trainLoss], withRespectTo: weights, allowUnused: true)
+        let dw = try parallel.meanGradients(images: train.images, labels: train.labels) { images, labels in
+            try gradients(of: [crossEntropy(network(images), labels)], withRespectTo: weights, allowUnused: true)
+        }
         try withNoGrad {
             for (i, (name, w)) in named.enumerated() {
                 var d = try dw[i] ?? Tensor.zeros(like: w)
@@ -117,9 +124,13 @@ public final class Architect {
         // Validation gradient at w'. DARTS runs this forward on a separate unrolled copy, so the
         // live network's batch-norm running statistics must not see it.
         // (Restored after the backward pass, which reads the buffers the forward saw.)
-        let (valLoss, g) = try network.preservingBuffers {
-            let l = try crossEntropy(network(validation.images), validation.labels)
-            return (l, try gradients(of: [l], withRespectTo: archParams + weights, allowUnused: true))
+        var valLossSum = 0.0
+        let g = try network.preservingBuffers {
+            try parallel.meanGradients(images: validation.images, labels: validation.labels) { images, labels in
+                let l = try crossEntropy(network(images), labels)
+                valLossSum += try l.item() * Double(labels.size(0))
+                return try gradients(of: [l], withRespectTo: archParams + weights, allowUnused: true)
+            }
         }
         let dAlpha = Array(g.prefix(archParams.count))
         let dWPrime = Array(g.suffix(weights.count))
@@ -139,8 +150,9 @@ public final class Architect {
                         if let v = dWPrime[i] { try w.add_(v, alpha: sign * eps) }
                     }
                 }
-                let l = try crossEntropy(network(train.images), train.labels)
-                return try gradients(of: [l], withRespectTo: archParams, allowUnused: true)
+                return try parallel.meanGradients(images: train.images, labels: train.labels) { images, labels in
+                    try gradients(of: [crossEntropy(network(images), labels)], withRespectTo: archParams, allowUnused: true)
+                }
             }
             let gPlus = try archGradient(sign: 1)
             let gMinus = try archGradient(sign: -1)
@@ -149,16 +161,18 @@ public final class Architect {
         case .exact:
             // grad_alpha of (grad_w L_train(w, alpha) . v), by double backward at the original w.
             try withNoGrad { for (i, w) in weights.enumerated() { try w.copy_(saved[i]) } }
-            let l = try crossEntropy(network(train.images), train.labels)
-            let gw = try gradients(of: [l], withRespectTo: weights, createGraph: true, allowUnused: true)
-            var dot: Tensor? = nil
-            for (g, v) in zip(gw, dWPrime) {
-                guard let g, let v else { continue }
-                let term = try (try g * v).sum()
-                dot = try dot.map { try $0 + term } ?? term
+            hvp = try parallel.meanGradients(images: train.images, labels: train.labels) { images, labels in
+                let l = try crossEntropy(network(images), labels)
+                let gw = try gradients(of: [l], withRespectTo: weights, createGraph: true, allowUnused: true)
+                var dot: Tensor? = nil
+                for (g, v) in zip(gw, dWPrime) {
+                    guard let g, let v else { continue }
+                    let term = try (try g * v).sum()
+                    dot = try dot.map { try $0 + term } ?? term
+                }
+                return try dot.map { try gradients(of: [$0], withRespectTo: archParams, allowUnused: true) }
+                    ?? archParams.map { _ in nil }
             }
-            hvp = try dot.map { try gradients(of: [$0], withRespectTo: archParams, allowUnused: true) }
-                ?? archParams.map { _ in nil }
         }
 
         try withNoGrad {
@@ -168,6 +182,6 @@ public final class Architect {
                 try p.setGrad(total)
             }
         }
-        return try valLoss.item()
+        return valLossSum / Double(validation.labels.size(0))
     }
 }

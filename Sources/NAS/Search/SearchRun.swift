@@ -18,7 +18,8 @@ public enum SearchOutcome: Sendable {
 ///     normal.dot/.svg/.png  reduce.dot/.svg/.png
 ///
 /// A write that fails (disk full, permission) throws and ends the run; the checkpoint is
-/// replaced atomically, so the last good one stays.
+/// replaced atomically, so the last good one stays. In a data-parallel run every rank computes
+/// and only rank 0 writes; every rank resumes from the same checkpoint.
 public final class SearchRun {
     /// The search space and method.
     public let config: SearchSpaceConfig
@@ -32,8 +33,11 @@ public final class SearchRun {
     public let searcher: Searcher
     /// The training set the two search splits are drawn from.
     public let dataset: Dataset
-    /// log.txt: every line the run shows, and the full weight matrices per epoch.
-    public let log: RunLog
+    /// log.txt: every line the run shows, and the full weight matrices per epoch (nil on the
+    /// ranks other than 0, which write nothing).
+    public let log: RunLog?
+    /// The processes the batches are spread over.
+    public let parallel: DataParallel
     /// Display only (progress bars, printed lines); nil runs silently with the same files.
     public var observer: RunObserver?
     private var metrics: MetricsLog?
@@ -47,7 +51,7 @@ public final class SearchRun {
     /// Builds everything; with `resume`, continues from the checkpoint in `output`, which must
     /// have been written with the same settings.
     public init(config: SearchSpaceConfig, hyper: SearchHyperparameters, train: Dataset, seed: UInt64, output: URL,
-                resume: Bool, device: Device = .cpu) throws {
+                resume: Bool, device: Device = .cpu, parallel: DataParallel = .single) throws {
         try config.validate()
         try hyper.validate()
         self.config = config
@@ -66,7 +70,19 @@ public final class SearchRun {
         Torch.manualSeed(seed)
         let network = try SearchNetwork(config: config)
         try network.to(device)
-        searcher = try Searcher(network: network, hyper: hyper, trainLoader: trainLoader, validLoader: validLoader)
+        searcher = try Searcher(network: network, hyper: hyper, trainLoader: trainLoader, validLoader: validLoader,
+                                parallel: parallel)
+        self.parallel = parallel
+        guard parallel.isMain else {
+            log = nil
+            if resume {
+                guard directory.hasCheckpoint else {
+                    throw RunError("cannot resume: rank \(parallel.rank) sees no \(checkpointURL.path); every rank reads the checkpoint, so the output folder must be shared")
+                }
+                try loadCheckpoint()
+            }
+            return
+        }
         try directory.prepare(resume: resume)
         log = try RunLog(url: directory.log)
         if resume { try loadCheckpoint() } else { try AtomicFile.write(settingsJSON + "\n", to: directory.configuration) }
@@ -86,8 +102,9 @@ public final class SearchRun {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Writes the checkpoint atomically (temporary file, then rename).
+    /// Writes the checkpoint atomically (temporary file, then rename); rank 0 only.
     public func saveCheckpoint() throws {
+        guard parallel.isMain else { return }
         try Checkpoint.save(to: checkpointURL, kind: "search", configuration: settingsJSON, epoch: searcher.epoch,
                             batch: searcher.step, dataSeed: seed, model: searcher.network, optimizers: searcher.optimizers,
                             values: searcher.loopValues)
@@ -99,6 +116,7 @@ public final class SearchRun {
         try checkpoint.restore(model: searcher.network, optimizers: searcher.optimizers)
         try searcher.resume(epoch: checkpoint.epoch, step: checkpoint.batch, values: checkpoint.values)
         // Epochs finished after this checkpoint was written are run again: drop their lines.
+        guard parallel.isMain else { return }
         try MetricsLog.rewind(directory.metrics, keepingThrough: searcher.epoch)
     }
 
@@ -113,7 +131,9 @@ public final class SearchRun {
                 + (config.featureSharing ? ", feature sharing" : "") + (config.partialChannels > 1 ? ", partial channels 1/\(config.partialChannels)" : "")
                 + ", \(String(format: "%.3f", weights))M weights",
             "schedule: \(hyper.epochs) epochs (\(hyper.warmupEpochs) warm-up), batch \(hyper.batchSize), lr \(hyper.learningRate), "
-                + "arch lr \(hyper.archLearningRate), threads \(Torch.threadCount), seed \(seed)",
+                + "arch lr \(hyper.archLearningRate), threads \(Torch.threadCount), seed \(seed)"
+                + (parallel.worldSize > 1 ? ", \(parallel.worldSize) processes" : "")
+                + (parallel.chunks > 1 ? ", \(parallel.chunks) chunks per batch" : ""),
             "output: \(output.path)" + (searcher.epoch > 0 || searcher.step > 0 ? " (resumed at epoch \(searcher.epoch + 1), step \(searcher.step))" : ""),
         ]
     }
@@ -126,16 +146,17 @@ public final class SearchRun {
         let outcome = try searcher.run(observer: observer) { summary in
             try self.record(summary)
             try self.saveCheckpoint()
-            try HTMLReport.write(for: self.output)
+            if self.parallel.isMain { try HTMLReport.write(for: self.output) }
         }
         if outcome == .stopped {
             try saveCheckpoint()
-            try HTMLReport.write(for: output)
+            if parallel.isMain { try HTMLReport.write(for: output) }
             try say("stopped at epoch \(searcher.epoch + 1), step \(searcher.step); checkpoint saved. "
                     + "Continue with the same command plus --resume.")
             return .stopped(epoch: searcher.epoch, step: searcher.step)
         }
         let report = try searcher.consistencyReport()
+        guard parallel.isMain else { return .finished(report) }
         var written = try writeResults(report: report)
         written.append(try HTMLReport.write(for: output))
         try say("final genotype: \(searcher.network.genotype.dartsText)")
@@ -146,10 +167,11 @@ public final class SearchRun {
 
     /// Appends one epoch to metrics.jsonl and log.txt (each flushed, so a crash loses nothing).
     public func record(_ summary: SearchEpochSummary) throws {
+        guard parallel.isMain else { return }
         if metrics == nil { metrics = try MetricsLog(url: directory.metrics) }
         try metrics!.append(summary)
         try tensorBoard?.append(summary)
-        try log.write(summary.text(config: config, epochs: hyper.epochs, detailed: true))
+        try log?.write(summary.text(config: config, epochs: hyper.epochs, detailed: true))
         observer?.runDidLog(summary.text(config: config, epochs: hyper.epochs, detailed: false))
     }
 
@@ -171,7 +193,7 @@ public final class SearchRun {
     }
 
     /// Writes a line to log.txt, then shows it.
-    func say(_ line: String) throws { try log.write(line, showing: observer) }
+    func say(_ line: String) throws { try log?.write(line, showing: observer) }
 }
 
 func jsonText<T: Encodable>(_ value: T) -> String {

@@ -32,29 +32,37 @@ public final class Searcher {
     /// Sum of the architect's zero-gradient node counts over this epoch's architecture steps, and their number.
     private var zeroGradient = (sum: 0.0, steps: 0.0)
     private var epochStart = Date()
-    /// Polled between steps; when it returns true the loop returns `.stopped`.
+    /// Polled between steps; when it returns true the loop returns `.stopped` (on every rank at
+    /// the same step when one rank is asked).
     public var shouldStop: () -> Bool = { false }
+    /// The processes (and chunks) each batch is spread over; the loaders yield this rank's rows.
+    public let parallel: DataParallel
 
     /// Whether `run` finished every epoch or was stopped between steps (it may resume).
     public enum Outcome: Equatable { case finished, stopped }
 
     /// Builds the optimizers and schedule from `hyper`; throws when a setting is invalid or a split
-    /// has no full batch.
-    public init(network: SearchNetwork, hyper: SearchHyperparameters, trainLoader: DataLoader, validLoader: DataLoader) throws {
+    /// has no full batch. With `parallel`, the loaders are given whole and yield this rank's rows.
+    public init(network: SearchNetwork, hyper: SearchHyperparameters, trainLoader: DataLoader, validLoader: DataLoader,
+                parallel: DataParallel = .single) throws {
         try hyper.validate()
+        try parallel.check(batchSize: hyper.batchSize)
         guard trainLoader.batchCount > 0, validLoader.batchCount > 0 else {
             throw SearchConfigError(message: "the search split has no full batch: lower --batch-size (\(hyper.batchSize)) or raise --limit")
         }
         self.network = network
         device = network.device
         self.hyper = hyper
-        self.trainLoader = trainLoader
-        self.validLoader = validLoader
+        self.trainLoader = try trainLoader.sharded(parallel.shard)
+        self.validLoader = try validLoader.sharded(parallel.shard)
+        self.parallel = parallel
+        try parallel.broadcast(network)
         optimizer = SGD(network.weightParameters(), learningRate: hyper.learningRate, momentum: hyper.momentum,
                         weightDecay: hyper.weightDecay)
         architect = Architect(network: network, order: network.config.method == .darts2nd ? .second : .first,
                               learningRate: hyper.archLearningRate, weightDecay: hyper.archWeightDecay,
                               betas: (hyper.archBeta1, hyper.archBeta2))
+        architect.parallel = parallel
         schedule = CosineAnnealing(base: hyper.learningRate, minimum: hyper.learningRateMin, period: hyper.epochs)
     }
 
@@ -88,42 +96,48 @@ public final class Searcher {
                     zeroGradient.sum += Double(architect.zeroGradientNodes)
                     zeroGradient.steps += 1
                 }
-                let (loss, correct) = try weightStep(batch)
-                running.loss += loss * Double(batch.count)
-                running.correct += correct
-                running.count += Double(batch.count)
+                // The whole batch's loss and hits; then whether any rank stops, so all stop together.
+                let totals = try parallel.sum(try weightStep(batch))
+                running.loss += totals[0]
+                running.correct += totals[1]
+                running.count += totals[2]
                 step += 1
                 observer?.progress(done: epoch * steps + step,
                                    metrics: [("epoch", "\(epoch + 1)/\(hyper.epochs)"),
                                              ("loss", String(format: "%.3f", running.loss / running.count)),
                                              ("acc", String(format: "%.1f%%", 100 * running.correct / running.count))])
-                if shouldStop() && step < trainLoader.batchCount { return .stopped }
+                if try parallel.any(shouldStop()) && step < trainLoader.batchCount { return .stopped }
             }
             let summary = try finishEpoch(architectureUpdated: updatesArchitecture)
             epoch += 1
             step = 0
             try epochDidFinish(summary)
-            if shouldStop() && epoch < hyper.epochs { return .stopped }
+            if try parallel.any(shouldStop()) && epoch < hyper.epochs { return .stopped }
         }
         return .finished
     }
 
-    /// One SGD step on the weights: gradient-norm clipping at 5 as in DARTS.
-    func weightStep(_ batch: Batch) throws -> (loss: Double, correct: Double) {
+    /// One SGD step on the weights (gradients averaged over the whole batch of every rank),
+    /// gradient-norm clipping at 5 as in DARTS. Returns this rank's loss sum, hits and rows.
+    func weightStep(_ batch: Batch) throws -> [Double] {
         let weights = network.weightParameters().map(\.1)
-        let logits = try network(batch.images)
-        let loss = try crossEntropy(logits, batch.labels)
-        let value = try loss.item()
-        guard value.isFinite else {
-            throw SearchConfigError(message: "the training loss became \(value) at epoch \(epoch + 1), step \(step + 1): lower --learning-rate (now \(optimizer.learningRate)) or --arch-learning-rate")
+        var lossSum = 0.0, correct = 0.0
+        let grads = try parallel.meanGradients(images: batch.images, labels: batch.labels) { images, labels in
+            let logits = try network(images)
+            let loss = try crossEntropy(logits, labels)
+            let value = try loss.item()
+            guard value.isFinite else {
+                throw SearchConfigError(message: "the training loss became \(value) at epoch \(epoch + 1), step \(step + 1): lower --learning-rate (now \(optimizer.learningRate)) or --arch-learning-rate")
+            }
+            lossSum += value * Double(labels.size(0))
+            correct += try withNoGrad { try logits.argmax(dim: 1).eq(labels).to(.float32).sum().item() }
+            return try gradients(of: [loss], withRespectTo: weights, allowUnused: true)
         }
-        let grads = try gradients(of: [loss], withRespectTo: weights, allowUnused: true)
         for (w, g) in zip(weights, grads) { try w.setGrad(g) }
         try clipGradNorm(weights, maxNorm: hyper.gradClip)
         try optimizer.step()
         for w in weights { w.zeroGrad() }
-        let correct = try withNoGrad { try logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item() }
-        return (value, correct)
+        return [lossSum, correct, Double(batch.count)]
     }
 
     private func validBatches() throws -> HostBatchIterator {
@@ -163,10 +177,12 @@ public final class Searcher {
             steps: trainLoader.batchCount)
     }
 
-    /// Loss and accuracy in inference mode on the architecture split (capped by `evalLimit`).
+    /// Loss and accuracy in inference mode on the architecture split (capped by `evalLimit`),
+    /// each rank on its rows with rank 0's batch-norm statistics, summed over the ranks.
     public func evaluate(_ model: SearchNetwork) throws -> (loss: Double, accuracy: Double) {
         model.eval()
         defer { model.train() }
+        try parallel.broadcastBuffers(model)
         var loss = 0.0, correct = 0.0, count = 0.0
         let batches = try validLoader.epoch(0)
         try withNoGrad {
@@ -176,10 +192,11 @@ public final class Searcher {
                 loss += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
                 correct += try logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item()
                 count += Double(batch.count)
-                if let cap = hyper.evalLimit, Int(count) >= cap { break }
+                if let cap = hyper.evalLimit, (host.index + 1) * validLoader.batchSize >= cap { break }
             }
         }
-        return (loss / max(1, count), correct / max(1, count))
+        let totals = try parallel.sum([loss, correct, count])
+        return (totals[0] / max(1, totals[2]), totals[1] / max(1, totals[2]))
     }
 
     // MARK: checkpoint state

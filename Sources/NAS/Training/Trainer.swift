@@ -16,6 +16,8 @@ public enum TrainingOutcome: Equatable, Sendable {
 /// every epoch, appends `metrics.jsonl` and `log.txt`, rewrites the checkpoint atomically, and
 /// stops cleanly on request. A failed write throws and ends the run, the last good checkpoint
 /// intact. A resumed run computes bitwise what an uninterrupted one would (same threads, CPU).
+/// In a data-parallel run (`parallel`) each rank trains on its rows of every batch, gradients
+/// are averaged over all rows, and only rank 0 writes files.
 public final class Trainer {
     /// Every setting of the run, as stored in config.json and the checkpoint.
     public let configuration: TrainingConfiguration
@@ -39,15 +41,18 @@ public final class Trainer {
     public let device: Device
     /// Display only (progress bars, printed lines); nil trains silently with the same files.
     public var observer: RunObserver?
+    /// The processes the batches are spread over.
+    public let parallel: DataParallel
 
-    private let log: RunLog
+    private let log: RunLog?
     private var tensorBoard: TensorBoardLog?
 
     /// Seeds libtorch with the configuration's seed and builds the network, the optimizer and
     /// the loaders. `directory` must have been prepared (`RunDirectory.prepare`).
     public init(configuration: TrainingConfiguration, train: Dataset, test: Dataset, directory: RunDirectory,
-                stop: StopSignal = .shared, device: Device = .cpu) throws {
+                stop: StopSignal = .shared, device: Device = .cpu, parallel: DataParallel = .single) throws {
         try configuration.validate()
+        try parallel.check(batchSize: configuration.batchSize)
         for part in [train, test] {
             guard part.channels == configuration.inputChannels, part.height == configuration.imageHeight,
                   part.width == configuration.imageWidth, part.classCount == configuration.classes else {
@@ -63,6 +68,9 @@ public final class Trainer {
         Torch.manualSeed(configuration.seed)
         network = try EvalNetwork(genotype: configuration.genotype, configuration: configuration.network)
         try network.to(device)
+        try parallel.broadcast(network)
+        self.parallel = parallel
+        Self.seedDropPath(configuration.seed, parallel: parallel, epoch: 0, batch: 0)
         self.device = device
         optimizer = SGD(network.namedParameters(), learningRate: configuration.learningRate,
                         momentum: configuration.momentum, weightDecay: configuration.weightDecay)
@@ -74,23 +82,34 @@ public final class Trainer {
                                                   limit: configuration.limit, seed: configuration.seed)
                 : nil
             let count = indices?.count ?? train.count
-            // A last batch of one image would leave batch norm one value per channel after the
-            // auxiliary head's 2x2 convolution, which libtorch rejects in training.
+            // A piece of one image would leave batch norm one value per channel after the
+            // auxiliary head's 2x2 convolution, which libtorch rejects in training: a last batch
+            // too small to give every process and chunk two images is left out.
+            let remainder = count % configuration.batchSize
             trainLoader = try DataLoader(dataset: train, indices: indices, batchSize: configuration.batchSize,
                                          augmentation: Self.augmentation(for: configuration), shuffle: true,
-                                         dropLast: count % configuration.batchSize == 1, seed: configuration.seed)
+                                         dropLast: remainder > 0 && remainder < 2 * parallel.worldSize * parallel.chunks,
+                                         seed: configuration.seed, shard: parallel.shard)
             testLoader = try DataLoader(dataset: test, batchSize: configuration.batchSize, shuffle: false,
-                                        seed: configuration.seed)
+                                        seed: configuration.seed, shard: parallel.shard)
             epochTestLoader = configuration.evalLimit > 0 && configuration.evalLimit < test.count
                 ? try DataLoader(dataset: test,
                                  indices: SearchSplit.balancedIndices(labels: test.labels, classCount: test.classCount,
                                                                       limit: configuration.evalLimit, seed: configuration.seed),
-                                 batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed)
+                                 batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed,
+                                 shard: parallel.shard)
                 : testLoader
         } catch let error as DatasetError {
             throw RunError("\(error)")
         }
-        log = try RunLog(url: directory.log)
+        log = parallel.isMain ? try RunLog(url: directory.log) : nil
+    }
+
+    /// Drop-path masks are drawn from libtorch's generator: ranks other than 0 get streams of
+    /// their own (a function of seed, rank and position), so their rows are not masked alike.
+    private static func seedDropPath(_ seed: UInt64, parallel: DataParallel, epoch: Int, batch: Int) {
+        guard parallel.rank > 0 else { return }
+        Torch.manualSeed(SplitMix64.key(seed, UInt64(parallel.rank), UInt64(epoch) << 32 | UInt64(batch)))
     }
 
     /// The dataset's usual training augmentation (crop, and flip for CIFAR) plus cutout.
@@ -112,42 +131,44 @@ public final class Trainer {
                                               ignoring: TrainingConfiguration.resumableDifferences)
             try checkpoint.restore(model: network, optimizers: [("sgd", optimizer)])
             (epoch, startBatch) = (checkpoint.epoch, checkpoint.batch)
+            Self.seedDropPath(configuration.seed, parallel: parallel, epoch: epoch, batch: startBatch)
             partial = PartialEpoch(checkpoint.values)
-            try MetricsLog.rewind(directory.metrics, keepingThrough: epoch)
+            if parallel.isMain { try MetricsLog.rewind(directory.metrics, keepingThrough: epoch) }
             if let threads = checkpoint.threadCount, threads != Torch.threadCount {
                 try say("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
                           + "results match an uninterrupted run bitwise only with the same --threads")
             }
             try say("resuming \(directory.path) at epoch \(epoch + 1), batch \(startBatch) of \(trainLoader.batchCount)")
-        } else {
+        } else if parallel.isMain {
             do { try AtomicFile.write(configuration.jsonString() + "\n", to: directory.configuration) } catch {
                 throw RunError("cannot write \(directory.configuration.path): \(error)")
             }
         }
-        let metrics = try MetricsLog(url: directory.metrics)
-        tensorBoard = try TensorBoardLog(run: directory, resume: resume)
+        let metrics = parallel.isMain ? try MetricsLog(url: directory.metrics) : nil
+        if parallel.isMain { tensorBoard = try TensorBoardLog(run: directory, resume: resume) }
         var last: EvaluationResult?
         while epoch < configuration.epochs {
             switch try runEpoch(epoch, from: startBatch, partial: partial, metrics: metrics) {
             case .tested(let result): last = result
             case .stopped(let epoch, let batch):
-                try HTMLReport.write(for: directory.url)
+                if parallel.isMain { try HTMLReport.write(for: directory.url) }
                 return .stopped(epoch: epoch, batch: batch)
             }
             epoch += 1
             startBatch = 0
             partial = PartialEpoch()
-            if stop.isRequested && epoch < configuration.epochs { return .stopped(epoch: epoch, batch: 0) }
+            if try parallel.any(stop.isRequested) && epoch < configuration.epochs { return .stopped(epoch: epoch, batch: 0) }
         }
         let final: EvaluationResult
         if let last {
             final = last
         } else {
-            guard let result = try evaluate(network, on: testLoader, observer: observer, stop: stop) else {
+            guard let result = try evaluate(network, on: testLoader, observer: observer, stop: stop, parallel: parallel) else {
                 return .stopped(epoch: epoch, batch: 0)
             }
             final = result
         }
+        guard parallel.isMain else { return .finished(final) }
         try TrainedModel.save(network, configuration: configuration, result: final, in: directory)
         try HTMLReport.write(for: directory.url)
         try say(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
@@ -182,7 +203,7 @@ public final class Trainer {
 
     /// One epoch from batch `startBatch`, then the test; on a stop request, saves the checkpoint.
     private func runEpoch(_ epoch: Int, from startBatch: Int, partial start: PartialEpoch,
-                          metrics: MetricsLog) throws -> EpochEnd {
+                          metrics: MetricsLog?) throws -> EpochEnd {
         let learningRate = schedule.learningRate(at: epoch)
         optimizer.setLearningRate(learningRate)
         network.dropPathProbability = configuration.dropPathProbability(epoch: epoch)
@@ -195,13 +216,15 @@ public final class Trainer {
         let parameters = network.parameters()
         for host in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
             let batch = try Batch(host, on: device)
-            let loss = try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
-            partial.lossSum += loss.value * Double(batch.count)
-            partial.correct += loss.correct
-            partial.seen += batch.count
+            let local = try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
+            // The whole batch's loss and hits; then whether any rank stops, so all stop together.
+            let totals = try parallel.sum([local.lossSum, Double(local.correct), Double(batch.count)])
+            partial.lossSum += totals[0]
+            partial.correct += Int(totals[1])
+            partial.seen += Int(totals[2])
             observer?.progress(done: partial.seen, metrics: [("loss", String(format: "%.4f", partial.lossSum / Double(partial.seen))),
                                                              ("acc", percent(partial.correct, partial.seen))])
-            if stop.isRequested {
+            if try parallel.any(stop.isRequested) {
                 observer?.progressDidFinish()
                 partial.seconds = elapsed()
                 try saveCheckpoint(epoch: epoch, batch: batch.index + 1, partial: partial)
@@ -211,7 +234,7 @@ public final class Trainer {
         observer?.progressDidFinish()
         partial.seconds = elapsed()
         let loader = epoch == configuration.epochs - 1 ? testLoader : epochTestLoader
-        guard let test = try evaluate(network, on: loader, observer: observer, label: "  test", stop: stop) else {
+        guard let test = try evaluate(network, on: loader, observer: observer, label: "  test", stop: stop, parallel: parallel) else {
             try saveCheckpoint(epoch: epoch, batch: trainLoader.batchCount, partial: partial)
             return .stopped(epoch: epoch, batch: trainLoader.batchCount)
         }
@@ -221,35 +244,41 @@ public final class Trainer {
                                  trainTop1: 100 * Double(partial.correct) / Double(seen), testLoss: test.loss,
                                  testTop1: test.top1, testTop5: test.top5, testImages: test.count, seconds: partial.seconds,
                                  imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
-        try metrics.append(record)
+        try metrics?.append(record)
         try tensorBoard?.append(record)
         try say(record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
         try checkFinite(epoch: epoch)
         try saveCheckpoint(epoch: epoch + 1, batch: 0, partial: PartialEpoch())
-        try HTMLReport.write(for: directory.url)
+        if parallel.isMain { try HTMLReport.write(for: directory.url) }
         return .tested(test)
     }
 
-    /// One SGD step on one batch: loss (main + weighted auxiliary), backward, clip, update.
-    /// Returns the main loss (without the auxiliary term) and the number of correct top-1 guesses.
+    /// One SGD step on one batch: loss (main + weighted auxiliary), gradients averaged over the
+    /// whole batch of every rank, clip, update. Returns this rank's sum of the main loss (without
+    /// the auxiliary term) and its number of correct top-1 guesses.
     private func step(_ batch: Batch, epoch: Int, parameters: [Tensor],
-                      learningRate: Double) throws -> (value: Double, correct: Int) {
-        optimizer.zeroGrad()
-        let (logits, auxiliaryLogits) = try network(batch.images)
-        let main = try crossEntropy(logits, batch.labels, labelSmoothing: configuration.labelSmoothing)
-        var loss = main
-        if let auxiliaryLogits {
-            loss = try loss + crossEntropy(auxiliaryLogits, batch.labels, labelSmoothing: configuration.labelSmoothing)
-                * configuration.auxiliaryWeight
+                      learningRate: Double) throws -> (lossSum: Double, correct: Int) {
+        var lossSum = 0.0, correct = 0
+        let grads = try parallel.meanGradients(images: batch.images, labels: batch.labels) { images, labels in
+            let (logits, auxiliaryLogits) = try network(images)
+            let main = try crossEntropy(logits, labels, labelSmoothing: configuration.labelSmoothing)
+            var loss = main
+            if let auxiliaryLogits {
+                loss = try loss + crossEntropy(auxiliaryLogits, labels, labelSmoothing: configuration.labelSmoothing)
+                    * configuration.auxiliaryWeight
+            }
+            let total = try loss.item()
+            guard total.isFinite else { throw nonFinite("the loss became \(total)", epoch, batch, learningRate) }
+            // Reported: the classification loss alone, comparable with the test loss.
+            lossSum += try (auxiliaryLogits == nil ? total : main.item()) * Double(labels.size(0))
+            correct += try topKCorrect(logits, labels: labels, k: 1)
+            return try gradients(of: [loss], withRespectTo: parameters, allowUnused: true)
         }
-        let total = try loss.item()
-        guard total.isFinite else { throw nonFinite("the loss became \(total)", epoch, batch, learningRate) }
-        try loss.backward()
+        for (p, g) in zip(parameters, grads) { try p.setGrad(g) }
         let norm = try clipGradNorm(parameters, maxNorm: configuration.gradClip)
         guard norm.isFinite else { throw nonFinite("the gradient norm became \(norm)", epoch, batch, learningRate) }
         try optimizer.step()
-        // Reported: the classification loss alone, comparable with the test loss.
-        return (try auxiliaryLogits == nil ? total : main.item(), try topKCorrect(logits, labels: batch.labels, k: 1))
+        return (lossSum, correct)
     }
 
     private func nonFinite(_ what: String, _ epoch: Int, _ batch: Batch, _ learningRate: Double) -> RunError {
@@ -272,9 +301,10 @@ public final class Trainer {
     }
 
     /// Writes a line to log.txt, then shows it.
-    private func say(_ line: String) throws { try log.write(line, showing: observer) }
+    private func say(_ line: String) throws { try log?.write(line, showing: observer) }
 
     private func saveCheckpoint(epoch: Int, batch: Int, partial: PartialEpoch) throws {
+        guard parallel.isMain else { return }
         try Checkpoint.save(to: directory.checkpoint, kind: "train", configuration: configuration.jsonString(),
                             epoch: epoch, batch: batch, dataSeed: configuration.seed, model: network,
                             optimizers: [("sgd", optimizer)], values: partial.values)

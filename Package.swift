@@ -55,6 +55,8 @@ let package = Package(
         .testTarget(name: "TorchTests", dependencies: ["Torch"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
         .testTarget(name: "NASTests", dependencies: ["NAS", "Datasets", "Torch"]),
+        // Runs the built `entrannas` binary as a user does (launch, several processes).
+        .testTarget(name: "CommandTests"),
     ],
     cxxLanguageStandard: .cxx17
 )

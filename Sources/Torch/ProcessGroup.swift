@@ -47,7 +47,7 @@ public final class ProcessGroup: @unchecked Sendable {
         try coalesced(tensors) { buffers in
             var handles: [OpaquePointer?] = buffers.map { $0.handle }
             let rc = withExtendedLifetime(buffers) { ct_all_reduce_sum(handle, &handles, Int64(handles.count)) }
-            if rc != 0 { throw TorchError.failure("all-reduce on rank \(rank) of \(worldSize)") }
+            if rc != 0 { throw TorchError.failure("all-reduce on rank \(rank) of \(worldSize) (did another rank stop or die?)") }
         }
     }
 
@@ -96,7 +96,7 @@ public final class ProcessGroup: @unchecked Sendable {
         try coalesced(tensors) { buffers in
             var handles: [OpaquePointer?] = buffers.map { $0.handle }
             let rc = withExtendedLifetime(buffers) { ct_broadcast(handle, &handles, Int64(handles.count), Int32(root)) }
-            if rc != 0 { throw TorchError.failure("broadcast from rank \(root) on rank \(rank) of \(worldSize)") }
+            if rc != 0 { throw TorchError.failure("broadcast from rank \(root) on rank \(rank) of \(worldSize) (did another rank stop or die?)") }
         }
     }
 

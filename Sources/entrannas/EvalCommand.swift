@@ -29,7 +29,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        runtime.apply()
+        try runtime.apply()
         let (network, config, file) = try TrainedModel.load(path: checkpoint)
         try network.to(runtime.resolvedDevice)
         let name = dataset ?? config.dataset
@@ -43,10 +43,14 @@ struct EvalCommand: ParsableCommand {
         }
         print("model: \(file.path) (\(config.genotypeName), \(config.layers) cells, \(config.initChannels) channels, "
               + "trained on \(config.dataset))")
-        let loader = try DatasetErrorMapping.run { try DataLoader(dataset: test, batchSize: batchSize, shuffle: false, seed: 0) }
+        let parallel = try runtime.parallel
+        let loader = try DatasetErrorMapping.run {
+            try DataLoader(dataset: test, batchSize: batchSize, shuffle: false, seed: 0, shard: parallel.shard)
+        }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
-        guard let result = try evaluate(network, on: loader, observer: ConsoleObserver(), stop: StopSignal.shared) else {
+        guard let result = try evaluate(network, on: loader, observer: parallel.isMain ? ConsoleObserver() : nil,
+                                        stop: StopSignal.shared, parallel: parallel) else {
             print("stopped before the end of the test set")
             throw ExitCode(StopSignal.exitCode)
         }

@@ -55,6 +55,10 @@ struct ExperimentCommand: ParsableCommand {
     var resume = false
 
     func run() throws {
+        if let world = ProcessInfo.processInfo.environment["WORLD_SIZE"].flatMap(Int.init), world > 1 {
+            throw RunError("experiment runs its units one after the other in one process; start it without a launcher "
+                           + "(WORLD_SIZE is \(world)), or launch the single search and train commands")
+        }
         _ = try Device(parsing: device)  // a wrong --device fails here, not in every unit
         let plan = ExperimentPlan(
             methods: try methods.split(separator: ",").map { name in

@@ -9,7 +9,7 @@ struct InfoCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        runtime.apply()
+        try runtime.apply()
         print("entrannas \(entrannasVersion)")
         print("libtorch   \(Torch.version)")
         print("threads    \(Torch.threadCount) (cores: \(ProcessInfo.processInfo.activeProcessorCount); --threads or ENTRANNAS_THREADS to change)")

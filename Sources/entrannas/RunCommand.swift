@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
     var trainChannels: Int?
 
     func run() throws {
-        runtime.apply()
+        try runtime.apply()
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
         let data = try DatasetSpec(name: options.dataset, path: options.data).load()
@@ -48,7 +48,8 @@ struct RunCommand: ParsableCommand {
             print("search: already finished in \(searchDir.path)")
         } else {
             searchOptions.resume = options.resume && searchDir.hasCheckpoint
-            let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice, train: data.train)
+            let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice,
+                                           parallel: runtime.parallel, train: data.train)
             genotype = result.run.searcher.network.genotype
             report = result.report
             lastEpoch = try? MetricsLog.lastRecord(SearchEpochSummary.self, in: searchDir.metrics)
@@ -75,11 +76,12 @@ struct RunCommand: ParsableCommand {
         if let trainChannels { config.initChannels = trainChannels }
         try config.validate()
         let resumeTraining = options.resume && trainDir.hasCheckpoint
-        if !resumeTraining { try trainDir.prepare(resume: false) }
+        let parallel = try runtime.parallel
+        if !resumeTraining && parallel.isMain { try trainDir.prepare(resume: false) }
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir,
-                                  device: runtime.resolvedDevice)
-        trainer.observer = ConsoleObserver()
+                                  device: runtime.resolvedDevice, parallel: parallel)
+        if parallel.isMain { trainer.observer = ConsoleObserver() }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
         let result: EvaluationResult
@@ -90,7 +92,8 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(StopSignal.exitCode)
         }
 
-        // 3. Report.
+        // 3. Report (rank 0 writes it).
+        guard parallel.isMain else { return }
         let params = Double(trainer.network.summary(height: config.imageHeight, width: config.imageWidth).parameters) / 1e6
         let text = """
         # entrannas run: \(options.method.rawValue) on \(data.train.name)

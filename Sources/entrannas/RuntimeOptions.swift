@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NAS
 import Torch
 
 /// Options every compute command shares: device, threads and seed.
@@ -13,19 +14,35 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Where to compute: auto (a CUDA GPU when libtorch sees one, else the CPU), cpu, cuda or cuda:N.")
     var device: String = "auto"
 
-    /// The parsed `--device`.
+    @Option(name: .customLong("batch-chunks"),
+            help: "Compute each batch in this many pieces, one after the other (less memory; one process with N chunks computes what N processes of `entrannas launch` compute).")
+    var batchChunks = 1
+
+    /// The parsed `--device`; a plain `cuda` in a launched group is the GPU of LOCAL_RANK.
     var resolvedDevice: Device {
-        get throws { try Device(parsing: device) }
+        get throws {
+            let parsed = try Device(parsing: device)
+            if device == "cuda", let local = Distributed.localRank { return try Device(parsing: "cuda:\(local)") }
+            return parsed
+        }
+    }
+
+    /// The processes (from the environment) and chunks each batch is spread over.
+    var parallel: DataParallel {
+        get throws { try DataParallel(group: Distributed.group(), chunks: batchChunks) }
     }
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if batchChunks < 1 { throw ValidationError("--batch-chunks must be at least 1, got \(batchChunks)") }
         do { _ = try Device(parsing: device) } catch { throw ValidationError("--device: \(error)") }
     }
 
-    /// Applies the thread count and seeds libtorch's generator.
-    func apply() {
+    /// Applies the thread count, seeds libtorch's generator and joins the process group the
+    /// environment describes (if any).
+    func apply() throws {
         if let threads { Torch.threadCount = threads }
         Torch.manualSeed(seed)
+        _ = try Distributed.group()
     }
 }

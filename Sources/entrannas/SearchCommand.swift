@@ -24,20 +24,23 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        runtime.apply()
+        try runtime.apply()
         _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
-                              train: options.loadTrainingSet())
+                              parallel: runtime.parallel, train: options.loadTrainingSet())
     }
 }
 
 /// Runs a search end to end, shown on the terminal; shared by `search` and `run`. The run writes
 /// its own files; a stop (Ctrl-C) exits with the stop code after the checkpoint is saved.
-func performSearch(options: SearchOptions, seed: UInt64, device: Device, train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport) {
-    for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+func performSearch(options: SearchOptions, seed: UInt64, device: Device, parallel: DataParallel,
+                   train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport) {
+    if parallel.isMain {
+        for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+    }
     let run = try SearchRun(config: try options.spaceConfig(for: train), hyper: options.hyperparameters, train: train,
-                            seed: seed, output: options.outputFolder(seed: seed), resume: options.resume, device: device)
-    let console = ConsoleObserver()
-    run.observer = console
+                            seed: seed, output: options.outputFolder(seed: seed), resume: options.resume, device: device,
+                            parallel: parallel)
+    if parallel.isMain { run.observer = ConsoleObserver() }
     StopSignal.shared.install()
     defer { StopSignal.shared.uninstall() }
     run.searcher.shouldStop = { StopSignal.shared.isRequested }

@@ -63,7 +63,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        runtime.apply()
+        try runtime.apply()
         var config: TrainingConfiguration
         let directory: RunDirectory?
         var checkpoint: Checkpoint?
@@ -87,15 +87,16 @@ struct TrainCommand: ParsableCommand {
             return
         }
         let run = directory!
-        if !resume { try run.prepare(resume: false) }
+        let parallel = try runtime.parallel
+        if !resume && parallel.isMain { try run.prepare(resume: false) }
         try printSummary(config, table: false)
         print("training: \(config.epochs) epochs of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
               + "\(config.batchSize), lr \(config.learningRate) cosine, cutout \(config.cutout), drop-path \(config.dropPathProb), "
               + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)")
         print("output: \(run.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: run,
-                                  device: runtime.resolvedDevice)
-        trainer.observer = ConsoleObserver()
+                                  device: runtime.resolvedDevice, parallel: parallel)
+        if parallel.isMain { trainer.observer = ConsoleObserver() }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
         switch try trainer.run(resume: resume) {

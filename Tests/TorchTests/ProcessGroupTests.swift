@@ -36,16 +36,25 @@ final class ProcessGroupTests: XCTestCase {
                 try group.allReduceMean([averaged])
                 let weights = try Tensor([Float(rank + 7)], shape: [1])
                 try group.broadcast([weights], from: 0)
+                // Several tensors of two dtypes travel as one buffer per dtype and come back in place.
+                let matrix = try Tensor([Float(rank), 1, 2, Float(rank)], shape: [2, 2])
+                let counts = try Tensor([Int64(rank + 1)], shape: [1])
+                let vector = try Tensor([Float(10 * rank)], shape: [1])
+                try group.allReduceSum([matrix, counts, vector])
+                let numbers = try group.allReduceSum([Double(rank) + 0.5, 2])
                 try group.barrier()
-                results.set(rank, try summed.floats() + averaged.floats() + weights.floats())
+                results.set(rank, try summed.floats() + averaged.floats() + weights.floats() + matrix.floats()
+                            + [Float(try counts.itemInt())] + vector.floats() + numbers.map(Float.init))
             } catch {
                 results.set(rank, error: "\(error)")
             }
         }
         XCTAssertEqual(results.errors, [])
-        // sum of [1, 10] and [2, 20]; mean of 0 and 4; rank 0's weight 7 everywhere.
-        XCTAssertEqual(results.values[0], [3, 30, 2, 7])
-        XCTAssertEqual(results.values[1], [3, 30, 2, 7])
+        // sum of [1, 10] and [2, 20]; mean of 0 and 4; rank 0's weight 7 everywhere; then the
+        // coalesced sums: [[1, 2], [4, 1]], 3, 10, and the plain numbers 2 and 4.
+        let expected: [Float] = [3, 30, 2, 7, 1, 2, 4, 1, 3, 10, 2, 4]
+        XCTAssertEqual(results.values[0], expected)
+        XCTAssertEqual(results.values[1], expected)
     }
 
     func testAMissingRankTimesOutWithAnError() throws {

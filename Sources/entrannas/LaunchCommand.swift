@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import NAS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `entrannas launch`: starts one process per rank on this machine with the environment
+/// torchrun sets, so `search`, `train`, `run` and `eval` run data-parallel over c10d. Like
+/// torchrun, a rank that fails brings the others down, so a group never hangs on a dead rank.
+struct LaunchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch",
+        abstract: "Run a command on several processes, data-parallel (as torchrun does).",
+        discussion: """
+        Each process gets RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER_PORT; \
+        rank 0 prints and writes the files, the others only compute. Each takes its own rows of every \
+        batch and gradients are averaged over all rows (batch-norm statistics stay per process, as in \
+        PyTorch's DDP). Ctrl-C stops every rank cleanly at the same step; --resume continues.
+
+        Examples:
+          entrannas launch --nproc-per-node 2 -- search --method entrannas-dst --preset quick --output runs/dp
+          entrannas launch --nnodes 2 --node-rank 0 --master-addr 10.0.0.1 --nproc-per-node 4 -- train --genotype DARTS_V2
+        """)
+
+    @Option(help: "Processes to start on this machine.")
+    var nprocPerNode = 2
+    @Option(help: "Machines taking part (each runs the same launch command with its own --node-rank).")
+    var nnodes = 1
+    @Option(help: "This machine's index, 0 ..< --nnodes; node 0 hosts the rendezvous.")
+    var nodeRank = 0
+    @Option(help: "Address of node 0, reachable from every node.")
+    var masterAddr = "127.0.0.1"
+    @Option(help: "TCP port of the rendezvous on node 0.")
+    var masterPort = 29500
+    @Option(help: "Seconds the other ranks get to stop after one failed, before they are killed.")
+    var graceSeconds = 15.0
+
+    @Argument(parsing: .captureForPassthrough, help: "The entrannas command and its options, after --.")
+    var command: [String] = []
+
+    func validate() throws {
+        if nprocPerNode < 1 { throw ValidationError("--nproc-per-node must be at least 1, got \(nprocPerNode)") }
+        if nnodes < 1 { throw ValidationError("--nnodes must be at least 1, got \(nnodes)") }
+        if !(0..<nnodes).contains(nodeRank) { throw ValidationError("--node-rank \(nodeRank) is outside 0..<\(nnodes)") }
+        if !(1...65535).contains(masterPort) { throw ValidationError("--master-port \(masterPort) is outside 1...65535") }
+        let args = command.first == "--" ? Array(command.dropFirst()) : command
+        guard let name = args.first else {
+            throw ValidationError("missing command: give it after --, e.g. entrannas launch --nproc-per-node 2 -- search --preset quick")
+        }
+        if ["launch", "experiment"].contains(name) {
+            throw ValidationError("`\(name)` cannot be launched on several processes; launch search, train, run or eval")
+        }
+    }
+
+    func run() throws {
+        let args = command.first == "--" ? Array(command.dropFirst()) : command
+        let world = nnodes * nprocPerNode
+        var environment = ProcessInfo.processInfo.environment
+        // Torch's threads are shared out between the ranks of this machine, as torchrun's
+        // OMP_NUM_THREADS=1 avoids oversubscription; --threads or ENTRANNAS_THREADS override.
+        if environment["ENTRANNAS_THREADS"] == nil {
+            environment["ENTRANNAS_THREADS"] = "\(max(1, ProcessInfo.processInfo.activeProcessorCount / nprocPerNode))"
+        }
+        environment["WORLD_SIZE"] = "\(world)"
+        environment["LOCAL_WORLD_SIZE"] = "\(nprocPerNode)"
+        environment["MASTER_ADDR"] = masterAddr
+        environment["MASTER_PORT"] = "\(masterPort)"
+        let group = RankGroup()
+        for local in 0..<nprocPerNode {
+            let rank = nodeRank * nprocPerNode + local
+            environment["RANK"] = "\(rank)"
+            environment["LOCAL_RANK"] = "\(local)"
+            try group.start(rank: rank, executable: UnitProcesses.executable, arguments: args, environment: environment)
+        }
+        print("launch: \(nprocPerNode) of \(world) ranks on this machine ("
+              + group.ranks.map { "rank \($0.rank) pid \($0.pid)" }.joined(separator: ", ") + "), rendezvous \(masterAddr):\(masterPort)")
+        fflush(nil)
+        let status = try group.wait(grace: graceSeconds)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// The launched ranks: started in a process group of their own, so the launcher alone gets the
+/// terminal's Ctrl-C and passes it on once; waited on together, and brought down together when
+/// one fails.
+final class RankGroup {
+    struct Rank { let rank: Int; let pid: pid_t }
+    private(set) var ranks: [Rank] = []
+
+    func start(rank: Int, executable: String, arguments: [String], environment: [String: String]) throws {
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, ranks.first?.pid ?? 0)
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
+        guard rc == 0 else {
+            signalAll(SIGKILL)
+            throw RunError("cannot start rank \(rank) (\(executable)): \(String(cString: strerror(rc)))")
+        }
+        ranks.append(Rank(rank: rank, pid: pid))
+    }
+
+    /// Waits for every rank. Returns 0 when all succeeded, the stop code when they were stopped,
+    /// else the first failure's status, after stopping the others (SIGTERM, then SIGKILL after
+    /// `grace` seconds).
+    func wait(grace: Double) throws -> Int32 {
+        LaunchSignals.install()
+        var running = Dictionary(uniqueKeysWithValues: ranks.map { ($0.pid, $0.rank) })
+        var failure: (rank: Int, status: Int32)?
+        var stopped = false
+        var killAt: Date?
+        while !running.isEmpty {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid > 0, let rank = running.removeValue(forKey: pid) {
+                let signalled = (status & 0x7f) != 0
+                let code = signalled ? 128 + (status & 0x7f) : (status >> 8) & 0xff
+                if code == StopSignal.exitCode { stopped = true }
+                if code != 0 && code != StopSignal.exitCode && failure == nil {
+                    failure = (rank, code)
+                    let how = signalled ? "was killed by signal \(status & 0x7f)" : "exited with status \(code)"
+                    FileHandle.standardError.write(Data("launch: rank \(rank) \(how); stopping the other \(running.count) rank(s)\n".utf8))
+                    signal(running.keys, SIGTERM)
+                    killAt = Date().addingTimeInterval(grace)
+                }
+                continue
+            }
+            let pending = LaunchSignals.take()
+            if pending != 0 { signal(running.keys, pending) }
+            if let deadline = killAt, Date() > deadline {
+                FileHandle.standardError.write(Data("launch: \(running.count) rank(s) still running after \(grace) s; killing them\n".utf8))
+                signal(running.keys, SIGKILL)
+                killAt = nil
+            }
+            usleep(50_000)
+        }
+        if let failure { return failure.status }
+        return stopped ? StopSignal.exitCode : 0
+    }
+
+    private func signal(_ pids: Dictionary<pid_t, Int>.Keys, _ sig: Int32) {
+        for pid in pids { kill(pid, sig) }
+    }
+
+    private func signalAll(_ sig: Int32) {
+        for rank in ranks { kill(rank.pid, sig) }
+    }
+}
+
+/// SIGINT and SIGTERM reach the launcher, which passes each one on to the ranks.
+enum LaunchSignals {
+    nonisolated(unsafe) private static var pending: sig_atomic_t = 0
+
+    static func install() {
+        let handler: @convention(c) (Int32) -> Void = { sig in LaunchSignals.pending = sig }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+
+    /// The last signal received since the previous call, 0 when none.
+    static func take() -> Int32 {
+        let sig = pending
+        pending = 0
+        return sig
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+
+/// The `entrannas` binary that `swift build --build-tests` put beside this test bundle, run as a
+/// user runs it: a child process with its own environment and output files.
+enum EntranNASBinary {
+    static var url: URL {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("entrannas")
+    }
+
+    /// A started command whose output goes to files in `folder`.
+    final class Running {
+        let process = Process()
+        let stdout: URL
+        let stderr: URL
+
+        init(_ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:]) throws {
+            guard FileManager.default.isExecutableFile(atPath: EntranNASBinary.url.path) else {
+                throw XCTSkip("\(EntranNASBinary.url.path) is missing; build it with swift build --build-tests")
+            }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            stdout = folder.appendingPathComponent("\(name).out")
+            stderr = folder.appendingPathComponent("\(name).err")
+            for file in [stdout, stderr] where !FileManager.default.createFile(atPath: file.path, contents: nil) {
+                throw XCTSkip("cannot create \(file.path)")
+            }
+            process.executableURL = EntranNASBinary.url
+            process.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            env["ENTRANNAS_THREADS"] = "1"
+            for key in ["RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"] { env[key] = nil }
+            env.merge(environment) { _, new in new }
+            process.environment = env
+            process.standardOutput = try FileHandle(forWritingTo: stdout)
+            process.standardError = try FileHandle(forWritingTo: stderr)
+            try process.run()
+        }
+
+        var output: String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
+        var errors: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+
+        /// Waits up to `seconds`; returns the exit status, or nil (and kills it) when it ran longer.
+        func wait(seconds: Double) -> Int32? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(50_000) }
+            if process.isRunning {
+                process.terminate()
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return nil
+            }
+            return process.terminationStatus
+        }
+    }
+
+    /// Runs to the end (at most `seconds`); fails the test with the command's stderr when it
+    /// does not exit with `expecting`.
+    @discardableResult
+    static func run(_ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:],
+                    seconds: Double = 300, expecting: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Running {
+        let running = try Running(arguments, in: folder, name: name, environment: environment)
+        let status = running.wait(seconds: seconds)
+        XCTAssertEqual(status, expecting, "entrannas \(arguments.joined(separator: " ")):\n\(running.errors)", file: file, line: line)
+        return running
+    }
+}
+
+/// A TCP port nothing listens on right now (for a rendezvous).
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A fresh temporary folder, removed after the test.
+func temporaryFolder(_ test: XCTestCase) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+}
+
+/// The JSON objects of a metrics.jsonl file.
+func metricsRecords(_ url: URL) throws -> [[String: Any]] {
+    try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+        try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+    }
+}

@@ -46,6 +46,34 @@ public struct SearchSplit: Sendable, Equatable {
         architectureIndices = architecture
     }
 
+    /// PC-DARTS' split for a search on ImageNet: `weightFraction` of every class's images for the
+    /// weights and another `architectureFraction` of them for the architecture (PC-DARTS: 0.1 and
+    /// 0.025), disjoint, drawn per class by the seed, so both subsets keep the class balance.
+    /// Each class gives round(n x fraction) images to each part.
+    public init(labels: [Int32], classCount: Int, weightFraction: Double, architectureFraction: Double, seed: UInt64) throws {
+        guard weightFraction > 0, architectureFraction > 0, weightFraction + architectureFraction <= 1 else {
+            throw DatasetError.invalidArgument("the weight and architecture fractions must be positive with a sum of at most 1, "
+                                               + "got \(weightFraction) and \(architectureFraction)")
+        }
+        var random = Xoshiro256(seed: SplitMix64.key(seed, 0x4652_4143))  // "FRAC"
+        let byClass = try Self.balancedClasses(labels: labels, classCount: classCount, limit: nil, random: &random)
+        var weights: [Int] = [], architecture: [Int] = []
+        for members in byClass {
+            let w = Int((Double(members.count) * weightFraction).rounded())
+            let a = min(members.count - w, Int((Double(members.count) * architectureFraction).rounded()))
+            weights += members[..<w]
+            architecture += members[w..<(w + a)]
+        }
+        guard !weights.isEmpty, !architecture.isEmpty else {
+            throw DatasetError.invalidArgument("fractions \(weightFraction) and \(architectureFraction) of \(labels.count) images "
+                                               + "leave one part of the search split empty; raise them")
+        }
+        random.shuffle(&weights)
+        random.shuffle(&architecture)
+        weightIndices = weights
+        architectureIndices = architecture
+    }
+
     public init(dataset: Dataset, trainPortion: Double = 0.5, limit: Int? = nil, seed: UInt64) throws {
         try self.init(labels: dataset.labels, classCount: dataset.classCount, trainPortion: trainPortion,
                       limit: limit, seed: seed)

@@ -5,9 +5,11 @@ import NAS
 
 /// Presets: `quick` finishes in minutes on 2 CPU cores (the weights barely move); `cpu` is the
 /// smallest search in which the architecture visibly learns on 2 cores (README, "A search
-/// that learns on 2 cores"); `paper` is the method's published scale.
+/// that learns on 2 cores"); `paper` is the method's published scale; `imagenet` is PC-DARTS'
+/// direct ImageNet search (ImageNet stem, 10% + 2.5% of every class, batch 1024), which the
+/// paper's EnTranNAS-DST ImageNet search most likely follows (docs/method.md#imagenet-search).
 enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
-    case quick, cpu, paper
+    case quick, cpu, paper, imagenet
 }
 
 /// Every search setting, with DARTS' flag spellings. Unset flags take the preset's value,
@@ -15,7 +17,7 @@ enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
 struct SearchOptions: ParsableArguments {
     @Option(help: "Search method.")
     var method: SearchMethod = .entrannas
-    @Option(help: "quick (minutes on a CPU, smoke test), cpu (about 15 minutes on 2 cores for EnTranNAS, the architecture learns) or paper (the method's published configuration).")
+    @Option(help: "quick (minutes on a CPU, smoke test), cpu (about 15 minutes on 2 cores for EnTranNAS, the architecture learns), paper (the method's published configuration) or imagenet (PC-DARTS' direct ImageNet search: ImageNet stem, 10% + 2.5% of every class, batch 1024; for GPUs).")
     var preset: SearchPreset = .paper
     @Option(help: "Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100.")
     var dataset: String = "fashion-mnist"
@@ -69,6 +71,12 @@ struct SearchOptions: ParsableArguments {
     var thresholdInit: Double?
     @Option(name: .customLong("dst-renormalization"), help: "EnTranNAS-DST renormalisation of the thresholded weights: straight-through (default), edge or node.")
     var dstRenormalization: DSTRenormalization?
+    @Option(help: "Stem: cifar (one 3x3 convolution) or imagenet (three stride-2 convolutions, for 224-pixel images; default with --preset imagenet).")
+    var stem: EvalNetworkConfiguration.Style?
+    @Option(name: .customLong("weight-fraction"), help: "Fraction of every class for the weights, with --arch-fraction (PC-DARTS' ImageNet split: 0.1; replaces --train-portion and --limit).")
+    var weightFraction: Double?
+    @Option(name: .customLong("arch-fraction"), help: "Fraction of every class for the architecture, with --weight-fraction (PC-DARTS: 0.025).")
+    var architectureFraction: Double?
     @Option(name: .customLong("dst-sparsity"), help: "EnTranNAS-DST: weight of an L1 term on the thresholded weights in the architecture loss (default 0: none, as the paper states none).")
     var dstSparsity: Double?
 
@@ -101,6 +109,11 @@ struct SearchOptions: ParsableArguments {
         }
         if let featureSharing { c.featureSharing = featureSharing }
         if let temperature { c.temperature = temperature }
+        if preset == .imagenet {
+            c.style = .imagenet
+            if method == .pcDarts { c.partialChannels = 2 }  // PC-DARTS' K for ImageNet
+        }
+        if let stem { c.style = stem == .imagenet ? .imagenet : nil }
         if let partialChannels { c.partialChannels = partialChannels }
         if let edgeNormalization { c.edgeNormalization = edgeNormalization }
         if let thresholdInit { c.thresholdInit = thresholdInit }
@@ -137,6 +150,16 @@ struct SearchOptions: ParsableArguments {
             h.archLearningRate = 3e-2
             h.evalLimit = 2_000
         }
+        if preset == .imagenet {
+            h.epochs = 50
+            h.warmupEpochs = 35
+            h.batchSize = 1024
+            h.learningRate = 0.5
+            h.learningRateMin = 0
+            h.archLearningRate = 6e-3
+            h.weightFraction = 0.1
+            h.architectureFraction = 0.025
+        }
         if let epochs { h.epochs = epochs }
         if let batchSize { h.batchSize = batchSize }
         if let learningRate { h.learningRate = learningRate }
@@ -150,6 +173,9 @@ struct SearchOptions: ParsableArguments {
         if let warmupEpochs { h.warmupEpochs = warmupEpochs }
         if let trainPortion { h.trainPortion = trainPortion }
         if let limit { h.limit = limit }
+        if let weightFraction { h.weightFraction = weightFraction }
+        if let architectureFraction { h.architectureFraction = architectureFraction }
+        if limit != nil && weightFraction == nil && preset == .imagenet { (h.weightFraction, h.architectureFraction) = (nil, nil) }
         if let evalLimit { h.evalLimit = evalLimit }
         if h.warmupEpochs >= h.epochs && epochs != nil && warmupEpochs == nil { h.warmupEpochs = max(0, h.epochs / 3) }
         return h
@@ -175,3 +201,4 @@ struct SearchOptions: ParsableArguments {
 extension SearchMethod: ExpressibleByArgument {}
 extension DSTNoneHandling: ExpressibleByArgument {}
 extension DSTRenormalization: ExpressibleByArgument {}
+extension EvalNetworkConfiguration.Style: ExpressibleByArgument {}

@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "The architecture: a built-in name (\(Genotype.builtinNames.joined(separator: ", "))), a genotype.json or genotype.txt file, or DARTS genotype text.")
     var genotype: String?
-    @Option(help: "quick (minutes on a CPU with Fashion-MNIST) or paper (DARTS' 600-epoch CIFAR-10 protocol).")
+    @Option(help: "quick (minutes on a CPU with Fashion-MNIST), paper (DARTS' 600-epoch CIFAR-10 protocol) or imagenet (DARTS' ImageNet mobile protocol: 14 cells, 48 channels, ImageNet stems, 224-pixel images).")
     var preset: TrainingPreset = .paper
     @Option(help: "fashion-mnist (default, Debian package), mnist, cifar10 or cifar100.")
     var dataset: String?
@@ -32,6 +32,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Images per step (paper: 96, quick: 64).") var batchSize: Int?
     @Option(help: "Initial SGD learning rate, cosine-annealed (default 0.025).") var learningRate: Double?
     @Option(help: "Learning rate at the end of the cosine schedule (default 0).") var learningRateMin: Double?
+    @Option(help: "Multiply the learning rate by this every epoch instead of the cosine schedule (imagenet preset: 0.97).")
+    var learningRateDecay: Double?
+    @Option(help: "Stems: cifar (one 3x3 convolution) or imagenet (stride-2 stems for 224-pixel images; the imagenet preset's).")
+    var stem: EvalNetworkConfiguration.Style?
     @Option(help: "SGD momentum (default 0.9).") var momentum: Double?
     @Option(help: "L2 weight decay (default 3e-4).") var weightDecay: Double?
     @Option(help: "Gradient norm clip (default 5).") var gradClip: Double?
@@ -130,6 +134,8 @@ struct TrainCommand: ParsableCommand {
         if let batchSize { c.batchSize = batchSize }
         if let learningRate { c.learningRate = learningRate }
         if let learningRateMin { c.learningRateMin = learningRateMin }
+        if let learningRateDecay { c.learningRateDecay = learningRateDecay }
+        if let stem { c.style = stem == .imagenet ? .imagenet : nil }
         if let momentum { c.momentum = momentum }
         if let weightDecay { c.weightDecay = weightDecay }
         if let gradClip { c.gradClip = gradClip }

@@ -26,6 +26,20 @@ final class SearchSplitTests: XCTestCase {
         for count in counts(split.weightIndices) { XCTAssertTrue((33...34).contains(count)) }
     }
 
+    /// PC-DARTS' ImageNet split: 10% and 2.5% of every class, disjoint, by the seed.
+    func testClassBalancedFractions() throws {
+        let split = try SearchSplit(labels: labels, classCount: 10, weightFraction: 0.1, architectureFraction: 0.025, seed: 3)
+        XCTAssertEqual(counts(split.weightIndices), [Int](repeating: 10, count: 10))
+        XCTAssertEqual(counts(split.architectureIndices), [Int](repeating: 3, count: 10), "round(2.5) per class")
+        XCTAssertTrue(Set(split.weightIndices).isDisjoint(with: split.architectureIndices))
+        let again = try SearchSplit(labels: labels, classCount: 10, weightFraction: 0.1, architectureFraction: 0.025, seed: 3)
+        XCTAssertEqual(again, split)
+        let other = try SearchSplit(labels: labels, classCount: 10, weightFraction: 0.1, architectureFraction: 0.025, seed: 4)
+        XCTAssertNotEqual(other.weightIndices.sorted(), split.weightIndices.sorted())
+        XCTAssertThrowsError(try SearchSplit(labels: labels, classCount: 10, weightFraction: 0.9, architectureFraction: 0.2, seed: 0))
+        XCTAssertThrowsError(try SearchSplit(labels: labels, classCount: 10, weightFraction: 0.001, architectureFraction: 0.001, seed: 0))
+    }
+
     func testSameSeedSameSplitOtherSeedOtherSplit() throws {
         let first = try SearchSplit(labels: labels, classCount: 10, seed: 1)
         XCTAssertEqual(first, try SearchSplit(labels: labels, classCount: 10, seed: 1))

@@ -128,7 +128,7 @@ final class ArchitectTests: SingleThreadTestCase {
         let architect = Architect(network: net, order: .second)
         let sgd = SGD(net.weightParameters(), learningRate: 0.01, momentum: 0.9)
         try architect.step(validation: validation, train: train, weightOptimizer: sgd)
-        let stemNorm = try XCTUnwrap(net.stem.modules().compactMap { $0 as? BatchNorm2d }.first)
+        let stemNorm = try XCTUnwrap(net.stem!.modules().compactMap { $0 as? BatchNorm2d }.first)
         XCTAssertLessThan(try stemNorm.runningMean.abs().max().item(), 5)
         XCTAssertEqual(try stemNorm.numBatchesTracked.itemInt(), 3, "virtual step and the two Hessian-product forwards")
     }

@@ -9,7 +9,7 @@ final class EngineTransitCellTests: SingleThreadTestCase {
     /// (none included), weighted by softmax(alpha).
     private func referenceDartsForward(_ net: SearchNetwork, _ x: Tensor) throws -> Tensor {
         let layout = EdgeIndex(steps: net.config.steps)
-        var s0 = try net.stem(x), s1 = s0
+        var s0 = try net.stem!(x), s1 = s0
         for cell in net.cells {
             let w = try net.arch.alphas(cell.reduction ? .reduce : .normal).softmax(dim: 1)
             var states = try cell.preprocess(s0, s1)
@@ -95,7 +95,7 @@ final class EngineTransitCellTests: SingleThreadTestCase {
             net.runsDerivedOnly = false
 
             // Fresh modules, one per genotype connection, weights copied from the super-net.
-            var s0 = try net.stem(x), s1 = s0
+            var s0 = try net.stem!(x), s1 = s0
             for cell in net.cells {
                 let conns = cell.reduction ? net.genotype.reduce : net.genotype.normal
                 var states = try cell.preprocess(s0, s1)
@@ -127,7 +127,7 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         let x = try tinyBatch().images
         let alphas = [net.arch.alphas_normal, net.arch.alphas_reduce]
         let weights = try net.cellWeights()
-        var s0 = try net.stem(x), s1 = s0
+        var s0 = try net.stem!(x), s1 = s0
         var sawTransit = false
         for cell in net.cells {
             let out: Tensor

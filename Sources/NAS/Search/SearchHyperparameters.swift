@@ -29,6 +29,11 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
     public var trainPortion = 0.5
     /// Use only this many training images (class-balanced), for quick runs.
     public var limit: Int?
+    /// PC-DARTS' ImageNet split: this fraction of every class for the weights (PC-DARTS: 0.1),
+    /// with `architectureFraction` for the architecture; replaces `trainPortion` and `limit`.
+    public var weightFraction: Double?
+    /// The architecture's fraction of every class (PC-DARTS: 0.025), with `weightFraction`.
+    public var architectureFraction: Double?
     /// Cap on validation images evaluated per epoch (nil: the whole architecture split).
     public var evalLimit: Int?
     /// Training batches used to re-estimate batch-norm statistics for the derived network.
@@ -60,5 +65,14 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
         }
         guard trainPortion > 0, trainPortion < 1 else { throw fail("--train-portion must be in (0, 1), got \(trainPortion)") }
         if let limit, limit < 4 { throw fail("--limit must be at least 4 images, got \(limit)") }
+        if (weightFraction == nil) != (architectureFraction == nil) {
+            throw fail("--weight-fraction and --arch-fraction go together; give both or neither")
+        }
+        if let w = weightFraction, let a = architectureFraction {
+            guard w > 0, a > 0, w + a <= 1 else {
+                throw fail("--weight-fraction \(w) and --arch-fraction \(a) must be positive with a sum of at most 1")
+            }
+            guard limit == nil else { throw fail("--limit does not go with --weight-fraction and --arch-fraction; drop one") }
+        }
     }
 }

@@ -1,13 +1,18 @@
 import Torch
 
-/// The super-net (docs/method.md#search-space): a stem sized to the dataset, `layers` cells with reductions
-/// at layers/3 and 2*layers/3, global pooling and a classifier. Each cell is an `EngineCell` or a
+/// The super-net (docs/method.md#search-space): a stem (CIFAR style, or PC-DARTS' three stride-2
+/// convolutions for ImageNet), `layers` cells with reductions at layers/3 and 2*layers/3, global
+/// pooling and a classifier. Each cell is an `EngineCell` or a
 /// `TransitCell`; all cells of a type share the architecture parameters in `arch`.
 public final class SearchNetwork: Module, Layer, @unchecked Sendable {
     /// The search space and method this network was built for.
     public let config: SearchSpaceConfig
-    /// 3x3 convolution to stemMultiplier*C channels, then BN.
-    public let stem: Sequential
+    /// CIFAR style: 3x3 convolution to stemMultiplier*C channels, then BN.
+    public let stem: Sequential?
+    /// ImageNet style: Conv3x3 s2 -> BN -> ReLU -> Conv3x3 s2 -> BN, to stemMultiplier*C channels.
+    public let stem0: Sequential?
+    /// ImageNet style: ReLU -> Conv3x3 s2 -> BN; the first cell reduces stem0's output to match.
+    public let stem1: Sequential?
     /// The `layers` cells, in order: Engine-cells and Transit-cells as `config` places them.
     public let cells: [SearchCell]
     /// Linear from the last cell's channels to the classes, after global average pooling.
@@ -28,11 +33,23 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
         self.config = config
         let c = config.initChannels
         var cCurrent = config.stemMultiplier * c
-        stem = Sequential(try Conv2d(config.inputChannels, cCurrent, kernelSize: 3, padding: 1, bias: false),
-                          try BatchNorm2d(cCurrent, affine: true))
+        if config.isImageNetStyle {
+            stem = nil
+            stem0 = Sequential(try Conv2d(config.inputChannels, cCurrent / 2, kernelSize: 3, stride: 2, padding: 1, bias: false),
+                               try BatchNorm2d(cCurrent / 2), ReLU(),
+                               try Conv2d(cCurrent / 2, cCurrent, kernelSize: 3, stride: 2, padding: 1, bias: false),
+                               try BatchNorm2d(cCurrent))
+            stem1 = Sequential(ReLU(), try Conv2d(cCurrent, cCurrent, kernelSize: 3, stride: 2, padding: 1, bias: false),
+                               try BatchNorm2d(cCurrent))
+        } else {
+            stem = Sequential(try Conv2d(config.inputChannels, cCurrent, kernelSize: 3, padding: 1, bias: false),
+                              try BatchNorm2d(cCurrent, affine: true))
+            stem0 = nil
+            stem1 = nil
+        }
         var cPrevPrev = cCurrent, cPrev = cCurrent
         cCurrent = c
-        var reductionPrev = false
+        var reductionPrev = config.isImageNetStyle
         var cells: [SearchCell] = []
         for i in 0..<config.layers {
             let reduction = config.isReduction(i)
@@ -76,8 +93,14 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let needsWeights = !runsDerivedOnly && cells.contains { $0 is EngineCell }
         let weights = try needsWeights ? cellWeights() : nil
-        var s0 = try stem(x)
-        var s1 = s0
+        var s0: Tensor, s1: Tensor
+        if let stem0, let stem1 {
+            s0 = try stem0(x)
+            s1 = try stem1(s0)
+        } else {
+            s0 = try stem!(x)
+            s1 = s0
+        }
         for cell in cells {
             let next: Tensor
             if !runsDerivedOnly, let engine = cell as? EngineCell {

@@ -59,7 +59,10 @@ public final class SearchRun {
         self.seed = seed
         directory = RunDirectory(url: output)
         dataset = train
-        let split = try SearchSplit(dataset: train, trainPortion: hyper.trainPortion, limit: hyper.limit, seed: seed)
+        let split = try hyper.weightFraction.map { w in
+            try SearchSplit(labels: train.labels, classCount: train.classCount, weightFraction: w,
+                            architectureFraction: hyper.architectureFraction!, seed: seed)
+        } ?? SearchSplit(dataset: train, trainPortion: hyper.trainPortion, limit: hyper.limit, seed: seed)
         // DARTS searches with crop (and flip for CIFAR), without cutout.
         let augmentation = train.channels == 3 ? Augmentation(cropPadding: 4, horizontalFlip: true)
             : Augmentation(cropPadding: 2, horizontalFlip: false)

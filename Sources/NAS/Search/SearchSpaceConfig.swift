@@ -17,6 +17,10 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public var initChannels = 16
     /// Stem width as a multiple of C (DARTS: 3).
     public var stemMultiplier = 3
+    /// Stem layout: nil or `.cifar`, one stride-1 3x3 convolution; `.imagenet`, PC-DARTS'
+    /// ImageNet search stem, three stride-2 3x3 convolutions (224 -> 28 before the first cell).
+    /// Optional so that configurations written before it existed read back unchanged.
+    public var style: EvalNetworkConfiguration.Style?
     /// Image channels (1 for Fashion-MNIST).
     public var inputChannels = 1
     /// Image height and width in pixels (28 for Fashion-MNIST).
@@ -79,6 +83,8 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public func isReduction(_ cell: Int) -> Bool { reductionCells.contains(cell) }
     /// Whether cell `cell` is an Engine-cell.
     public func isEngine(_ cell: Int) -> Bool { engineCells.contains(cell) }
+    /// Whether the network has the ImageNet stem.
+    public var isImageNetStyle: Bool { style == .imagenet }
     /// Whether the method learns DST thresholds (EnTranNAS-DST).
     public var usesThresholds: Bool { method == .entrannasDST }
     /// Edges per cell: 2 + 3 + ... + (steps + 1), 14 for 4 steps.
@@ -99,8 +105,14 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
             throw fail("--partial-channels \(partialChannels) must divide --init-channels \(initChannels)")
         }
         let reductions = reductionCells
-        let size = reductions.reduce(imageSize) { s, _ in (s + 1) / 2 }
-        guard size >= 1, imageSize >= 4 else { throw fail("image size \(imageSize) is too small for \(reductions.count) reductions") }
+        let stemStrides = isImageNetStyle ? 3 : 0
+        let size = (0..<(reductions.count + stemStrides)).reduce(imageSize) { s, _ in (s + 1) / 2 }
+        guard size >= 1, imageSize >= (isImageNetStyle ? 32 : 4) else {
+            throw fail("image size \(imageSize) is too small for \(stemStrides) stride-2 stem convolutions and \(reductions.count) reductions")
+        }
+        if isImageNetStyle && (stemMultiplier * initChannels) % 2 != 0 {
+            throw fail("the ImageNet stem halves \(stemMultiplier) x --init-channels \(initChannels): make it even")
+        }
         if let bad = engineCells.first(where: { $0 < 0 || $0 >= layers }) {
             throw fail("engine cell \(bad) is out of range 0..<\(layers)")
         }

@@ -25,8 +25,8 @@ public final class Trainer {
     public let network: EvalNetwork
     /// SGD with momentum and weight decay over every parameter.
     public let optimizer: SGD
-    /// Cosine schedule of the learning rate, set once per epoch.
-    public let schedule: CosineAnnealing
+    /// Learning-rate schedule (cosine, or DARTS ImageNet's step decay), set once per epoch.
+    public let schedule: any LearningRateSchedule
     /// Batches of the (possibly limited) training set, with the augmentation.
     public let trainLoader: DataLoader
     /// The whole test set: the last epoch and the reported result.
@@ -74,8 +74,7 @@ public final class Trainer {
         self.device = device
         optimizer = SGD(network.namedParameters(), learningRate: configuration.learningRate,
                         momentum: configuration.momentum, weightDecay: configuration.weightDecay)
-        schedule = CosineAnnealing(base: configuration.learningRate, minimum: configuration.learningRateMin,
-                                   period: configuration.epochs)
+        schedule = configuration.schedule
         do {
             let indices = configuration.limit > 0
                 ? try SearchSplit.balancedIndices(labels: train.labels, classCount: train.classCount,

@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 
 /// Starting points for `entrannas train`; every setting can still be changed by its flag.
 public enum TrainingPreset: String, Codable, CaseIterable, Sendable {
@@ -9,6 +10,9 @@ public enum TrainingPreset: String, Codable, CaseIterable, Sendable {
     /// batch 96, SGD lr 0.025 cosine to 0, momentum 0.9, weight decay 3e-4, grad clip 5,
     /// cutout 16, drop-path 0.2 ramped over the epochs, auxiliary weight 0.4.
     case paper
+    /// DARTS' ImageNet protocol in the mobile setting: 14 cells, 48 channels, ImageNet stems,
+    /// 250 epochs, batch 128, lr 0.1 times 0.97 each epoch, weight decay 3e-5, label smoothing 0.1.
+    case imagenet
 }
 
 /// Every setting of a training run. It is stored as JSON in `config.json`, in each checkpoint
@@ -67,6 +71,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var evalLimit: Int
     /// Seeds libtorch (weights, drop-path) and the data loader (order, augmentation).
     public var seed: UInt64
+    /// Network stems: nil or `.cifar`, or `.imagenet` (224-pixel images; the imagenet preset).
+    /// Optional so that configurations written before it existed read back unchanged.
+    public var style: EvalNetworkConfiguration.Style?
+    /// When set, the learning rate is multiplied by this every epoch (DARTS ImageNet: 0.97)
+    /// instead of following the cosine schedule.
+    public var learningRateDecay: Double?
 
     /// The preset's settings for a dataset of the given image shape and class count.
     public init(preset: TrainingPreset, genotype: Genotype, genotypeName: String, dataset: String, dataPath: String = "",
@@ -107,12 +117,32 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             evalLimit = 0
             cutout = 16
             dropPathProb = 0.2
+        case .imagenet:
+            style = .imagenet
+            layers = 14
+            initChannels = 48
+            epochs = 250
+            batchSize = 128
+            learningRate = 0.1
+            learningRateDecay = 0.97
+            weightDecay = 3e-5
+            labelSmoothing = 0.1
+            limit = 0
+            evalLimit = 0
+            cutout = 0
+            dropPathProb = 0
         }
+    }
+
+    /// The learning rate per epoch: cosine to `learningRateMin`, or the step decay when set.
+    public var schedule: any LearningRateSchedule {
+        if let learningRateDecay { return StepDecay(base: learningRate, stepSize: 1, gamma: learningRateDecay) }
+        return CosineAnnealing(base: learningRate, minimum: learningRateMin, period: epochs)
     }
 
     /// The network these settings describe (CIFAR style, auxiliary head when its weight is > 0).
     public var network: EvalNetworkConfiguration {
-        EvalNetworkConfiguration(style: .cifar, layers: layers, initChannels: initChannels, inputChannels: inputChannels,
+        EvalNetworkConfiguration(style: style ?? .cifar, layers: layers, initChannels: initChannels, inputChannels: inputChannels,
                                  classes: classes, auxiliary: auxiliaryWeight > 0)
     }
 
@@ -137,6 +167,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if !(dropPathProb >= 0 && dropPathProb < 1) { throw fail("--drop-path-prob must lie in [0, 1), got \(dropPathProb)") }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) {
             throw fail("--label-smoothing must lie in [0, 1), got \(labelSmoothing)")
+        }
+        if let learningRateDecay, !(learningRateDecay > 0 && learningRateDecay <= 1) {
+            throw fail("--learning-rate-decay must lie in (0, 1], got \(learningRateDecay)")
         }
         if cutout < 0 { throw fail("--cutout must be 0 (off) or a length in pixels, got \(cutout)") }
         if limit < 0 { throw fail("--limit must be 0 (all images) or a positive count, got \(limit)") }
@@ -189,5 +222,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case auxiliaryWeight = "auxiliary_weight"
         case dropPathProb = "drop_path_prob"
         case labelSmoothing = "label_smoothing"
+        case style
+        case learningRateDecay = "learning_rate_decay"
     }
 }

@@ -33,7 +33,18 @@ let package = Package(
         .target(name: "Torch", dependencies: ["CTorch"]),
         // zlib from the system (Debian: zlib1g-dev) for the gzipped IDX files of Fashion-MNIST.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
+        // JPEG and PNG from the system for ImageFolder datasets, found through pkg-config:
+        // libjpeg-turbo's classic API (libjpeg62-turbo-dev) and libpng16's simplified API
+        // (libpng-dev). libjpeg reports errors by longjmp, which Swift cannot catch, so both sit
+        // behind the small C target CImageCodecs that returns each failure as a message.
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .target(
+            name: "CImageCodecs",
+            dependencies: ["CLibJPEG", "CLibPNG"],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+        ),
+        .target(name: "Datasets", dependencies: ["Torch", "CZlib", "CImageCodecs"]),
         .target(name: "NAS", dependencies: ["Torch", "Datasets"]),
         .executableTarget(
             name: "entrannas",

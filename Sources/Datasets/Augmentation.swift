@@ -20,6 +20,7 @@ public struct Augmentation: Sendable, Equatable, CustomStringConvertible {
     /// Standard deviation of AlexNet's PCA lighting noise (ImageNet recipes use 0.1); 0 turns it off.
     public var lighting: Double
 
+    /// Every step off unless given, normalisation on.
     public init(cropPadding: Int = 0, horizontalFlip: Bool = false, cutoutLength: Int = 0, normalize: Bool = true,
                 randomResizedCrop: RandomResizedCrop? = nil, colorJitter: ColorJitter? = nil, lighting: Double = 0) {
         self.cropPadding = cropPadding
@@ -84,6 +85,7 @@ public struct Augmenter: Sendable {
     /// Per channel, what a shift of 1 on the 0...1 scale becomes after normalisation.
     private let lightingScale: [Float]
 
+    /// Checks the augmentation's settings against `shape`, `statistics` and `resizeSide`.
     public init(_ augmentation: Augmentation, shape: ImageShape, statistics: ChannelStatistics, resizeSide: Int? = nil) throws {
         try augmentation.validate()
         guard statistics.mean.count == shape.channels, statistics.std.count == shape.channels else {
@@ -110,9 +112,11 @@ public struct Augmenter: Sendable {
     }
 
     /// Augments one image of any size (`sourceShape`, with `shape`'s channel count) into
-    /// `output` (`shape.count` long); `scratch` must be `shape.count` long. The draws from
-    /// `random` come in a fixed order: resized-crop window, crop offsets, flip, colour jitter,
-    /// lighting, cutout centre; steps that are off draw nothing.
+    /// `output` (`shape.count` long); `scratch` must be `shape.count` long. Without a random
+    /// resized crop, the image is resized to `resizeSide` and centre-cropped (with no
+    /// `resizeSide`, only an image of another size is, to the output's longer side). The draws
+    /// from `random` come in a fixed order: resized-crop window, crop offsets, flip, colour
+    /// jitter, lighting, cutout centre; steps that are off draw nothing.
     public func augment(
         _ source: UnsafeBufferPointer<UInt8>, shape sourceShape: ImageShape,
         into output: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<UInt8>,

@@ -12,6 +12,7 @@ public struct ColorJitter: Sendable, Equatable, CustomStringConvertible {
     /// Hue shift drawn from `-hue...hue` of a full turn, at most 0.5.
     public var hue: Double
 
+    /// Each amount 0 (off) unless given.
     public init(brightness: Double = 0, contrast: Double = 0, saturation: Double = 0, hue: Double = 0) {
         self.brightness = brightness
         self.contrast = contrast

@@ -1,11 +1,16 @@
 /// A rectangle of an image, in whole pixels: rows `top..<top + height`, columns
 /// `left..<left + width`. What RandomResizedCrop picks and the resampler reads.
 public struct CropWindow: Sendable, Equatable, CustomStringConvertible {
+    /// First row.
     public let top: Int
+    /// First column.
     public let left: Int
+    /// Rows.
     public let height: Int
+    /// Columns.
     public let width: Int
 
+    /// A window from its corner and size; `fits(in:)` checks it against an image.
     public init(top: Int, left: Int, height: Int, width: Int) {
         self.top = top
         self.left = left

@@ -14,9 +14,11 @@ public struct ImageFiles: Sendable {
     /// The shorter side before the evaluation centre crop: `outputSize * 256 / 224` unless
     /// given (256 for 224, as ImageNet evaluation resizes; 37 for 32).
     public let resizeSide: Int
+    /// What a batch does about a file that cannot be read or decoded.
     public let unreadable: UnreadableImagePolicy
     private let log = UnreadableImageLog()
 
+    /// Checks the settings; reads no file (a missing or broken one shows when a batch needs it).
     public init(paths: [String], channels: Int = 3, outputSize: Int, resizeSide: Int? = nil,
                 unreadable: UnreadableImagePolicy = .stop) throws {
         guard channels == 1 || channels == 3 else {

@@ -22,6 +22,7 @@ public struct ImageFolder: Sendable {
     /// Extensions of image files, compared in lower case.
     public static let extensions: Set<String> = ["jpg", "jpeg", "png"]
 
+    /// The folder holding the class folders.
     public let root: String
     /// One per class folder, sorted; label `i` is `classNames[i]`.
     public let classNames: [String]
@@ -30,6 +31,7 @@ public struct ImageFolder: Sendable {
     /// The class of each path.
     public let labels: [Int32]
 
+    /// Images found.
     public var count: Int { paths.count }
 
     /// Lists `root`. With `classNames` given (reading a validation folder with the training

@@ -2,12 +2,16 @@
 /// whatever size it has: what the JPEG and PNG decoders return and the encoders take, before
 /// the loader brings it to a dataset's output size.
 public struct PixelImage: Sendable, Equatable {
+    /// Channels (1 grey, 3 RGB; the PNG encoder also takes 2 and 4, with alpha), height, width.
     public let shape: ImageShape
     /// `shape.count` bytes, plane after plane.
     public let pixels: [UInt8]
 
+    /// `shape.channels`.
     public var channels: Int { shape.channels }
+    /// `shape.height`.
     public var height: Int { shape.height }
+    /// `shape.width`.
     public var width: Int { shape.width }
 
     /// Checks that `pixels` fills `shape` exactly.
@@ -25,18 +29,31 @@ public struct PixelImage: Sendable, Equatable {
     /// From pixels stored the way files store them: row after row, each pixel's channels together.
     public init(interleaved: UnsafeBufferPointer<UInt8>, channels: Int, height: Int, width: Int) throws {
         let shape = ImageShape(channels: channels, height: height, width: width)
+        guard channels > 0, height > 0, width > 0 else {
+            throw DatasetError.invalidArgument("image shape \(shape) has an empty side")
+        }
         guard interleaved.count >= shape.count else {
             throw DatasetError.invalidArgument("\(interleaved.count) interleaved bytes do not make an image of \(shape)")
         }
-        var planar = [UInt8](repeating: 0, count: shape.count)
         let planeCount = shape.planeCount
-        planar.withUnsafeMutableBufferPointer { planar in
-            for channel in 0..<channels {
-                let plane = channel * planeCount
+        let planar = [UInt8](unsafeUninitializedCapacity: shape.count) { planar, initialized in
+            let source = interleaved.baseAddress!
+            let target = planar.baseAddress!
+            if channels == 3 {
+                // One pass over the source for the common case, not one per channel.
+                let (red, green, blue) = (target, target + planeCount, target + 2 * planeCount)
                 for pixel in 0..<planeCount {
-                    planar[plane + pixel] = interleaved[pixel * channels + channel]
+                    red[pixel] = source[3 * pixel]
+                    green[pixel] = source[3 * pixel + 1]
+                    blue[pixel] = source[3 * pixel + 2]
+                }
+            } else {
+                for channel in 0..<channels {
+                    let plane = target + channel * planeCount
+                    for pixel in 0..<planeCount { plane[pixel] = source[pixel * channels + channel] }
                 }
             }
+            initialized = shape.count
         }
         try self.init(shape: shape, pixels: planar)
     }

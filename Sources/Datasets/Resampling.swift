@@ -30,17 +30,17 @@ extension ImageTransforms {
         var horizontal = [Float](repeating: 0, count: outputShape.channels * rowCount * outputWidth)
         var accumulator = [Float](repeating: 0, count: outputWidth)
         horizontal.withUnsafeMutableBufferPointer { horizontal in
-            columns.weights.withUnsafeBufferPointer { columnWeights in
+            columns.withPointers { starts, counts, columnWeights in
                 for channel in 0..<sourceShape.channels {
                     for row in 0..<rowCount {
                         let sourceRow = source.baseAddress! + channel * sourceShape.planeCount
                             + (window.top + firstRow + row) * sourceShape.width + window.left
                         let target = horizontal.baseAddress! + (channel * rowCount + row) * outputWidth
                         for x in 0..<outputWidth {
-                            let from = sourceRow + columns.starts[x]
-                            let weights = columnWeights.baseAddress! + x * columns.stride
+                            let from = sourceRow + starts[x]
+                            let weights = columnWeights + x * columns.stride
                             var sum: Float = 0
-                            for tap in 0..<columns.counts[x] { sum += weights[tap] * Float(from[tap]) }
+                            for tap in 0..<counts[x] { sum += weights[tap] * Float(from[tap]) }
                             target[x] = sum
                         }
                     }
@@ -115,16 +115,26 @@ struct FilterTaps {
             let center = (Double(first + index) + 0.5) * scale
             let low = max(Int(center - support + 0.5), 0)
             let high = min(Int(center + support + 0.5), inputSize)
-            var taps: [Double] = []
+            var total = 0.0
             for input in low..<high {
-                let distance = abs((Double(input) - center + 0.5) / filterScale)
-                taps.append(max(0, 1 - distance))
+                total += max(0, 1 - abs((Double(input) - center + 0.5) / filterScale))
             }
-            let total = taps.reduce(0, +)
+            for input in low..<high {
+                let weight = max(0, 1 - abs((Double(input) - center + 0.5) / filterScale))
+                weights[index * stride + input - low] = Float(total > 0 ? weight / total : 0)
+            }
             starts.append(low)
-            counts.append(taps.count)
-            for (tap, weight) in taps.enumerated() {
-                weights[index * stride + tap] = Float(total > 0 ? weight / total : 0)
+            counts.append(high - low)
+        }
+    }
+
+    /// The three arrays as raw pointers, for the inner loop (no bounds checks per tap).
+    func withPointers(_ body: (UnsafePointer<Int>, UnsafePointer<Int>, UnsafePointer<Float>) -> Void) {
+        starts.withUnsafeBufferPointer { starts in
+            counts.withUnsafeBufferPointer { counts in
+                weights.withUnsafeBufferPointer { weights in
+                    body(starts.baseAddress!, counts.baseAddress!, weights.baseAddress!)
+                }
             }
         }
     }

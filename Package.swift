@@ -53,10 +53,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A synthetic ImageFolder dataset of JPEG and PNG stripes: scripts/make-image-folder.sh.
+        .executableTarget(
+            name: "make-image-folder",
+            dependencies: ["Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Loader throughput in images/s: `swift run -c release loader-bench`.
         // Flag parsing and output shared by the benchmark executables.
         .target(name: "BenchmarkSupport", path: "benchmarks/Support"),
         .executableTarget(name: "loader-bench", dependencies: ["Datasets", "Torch", "BenchmarkSupport"], path: "benchmarks/LoaderBenchmark"),
+        // Image-folder loading (decode + ImageNet augmentation) in images/s: benchmarks/image-folder.sh.
+        .executableTarget(name: "image-folder-bench", dependencies: ["Datasets", "BenchmarkSupport"], path: "benchmarks/ImageFolderBenchmark"),
         // Conv forward+backward from Swift against Python on the same libtorch: benchmarks/conv-bench.sh.
         .executableTarget(name: "torch-bench", dependencies: ["Torch", "BenchmarkSupport"], path: "benchmarks/TorchBench"),
         // DARTS_V2 training step from Swift against PyTorch on the same libtorch: benchmarks/train-bench/run.sh.

@@ -18,7 +18,9 @@ public struct DataLoader: Sendable {
     public let seed: UInt64
     /// Batches prepared ahead of the consumer (at least 1).
     public let prefetch: Int
-    /// Background threads preparing batches.
+    /// Background threads preparing batches; for a dataset of files they also read, decode and
+    /// resize them. A worker runs at most `prefetch` batches ahead, so `prefetch` below
+    /// `workers` leaves threads idle.
     public let workers: Int
     /// Folds `seed` and `indices` into one key, so loaders over different subsets differ.
     private let stream: UInt64

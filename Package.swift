@@ -33,7 +33,18 @@ let package = Package(
         .target(name: "Torch", dependencies: ["CTorch"]),
         // zlib from the system (Debian: zlib1g-dev) for the gzipped IDX files of Fashion-MNIST.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "Datasets", dependencies: ["Torch", "CZlib"]),
+        // JPEG and PNG from the system for ImageFolder datasets, found through pkg-config:
+        // libjpeg-turbo's classic API (libjpeg62-turbo-dev) and libpng16's simplified API
+        // (libpng-dev). libjpeg reports errors by longjmp, which Swift cannot catch, so both sit
+        // behind the small C target CImageCodecs that returns each failure as a message.
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .target(
+            name: "CImageCodecs",
+            dependencies: ["CLibJPEG", "CLibPNG"],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+        ),
+        .target(name: "Datasets", dependencies: ["Torch", "CZlib", "CImageCodecs"]),
         .target(name: "NAS", dependencies: ["Torch", "Datasets"]),
         .executableTarget(
             name: "entrannas",
@@ -42,10 +53,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A synthetic ImageFolder dataset of JPEG and PNG stripes: scripts/make-image-folder.sh.
+        .executableTarget(
+            name: "make-image-folder",
+            dependencies: ["Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Loader throughput in images/s: `swift run -c release loader-bench`.
         // Flag parsing and output shared by the benchmark executables.
         .target(name: "BenchmarkSupport", path: "benchmarks/Support"),
         .executableTarget(name: "loader-bench", dependencies: ["Datasets", "Torch", "BenchmarkSupport"], path: "benchmarks/LoaderBenchmark"),
+        // Image-folder loading (decode + ImageNet augmentation) in images/s: benchmarks/image-folder.sh.
+        .executableTarget(name: "image-folder-bench", dependencies: ["Datasets", "BenchmarkSupport"], path: "benchmarks/ImageFolderBenchmark"),
         // Conv forward+backward from Swift against Python on the same libtorch: benchmarks/conv-bench.sh.
         .executableTarget(name: "torch-bench", dependencies: ["Torch", "BenchmarkSupport"], path: "benchmarks/TorchBench"),
         // DARTS_V2 training step from Swift against PyTorch on the same libtorch: benchmarks/train-bench/run.sh.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what entrannas needs from Debian, only when something is missing:
-#   libtorch-dev (tensors, autograd), zlib1g-dev (gzipped IDX files),
+#   libtorch-dev (tensors, autograd), zlib1g-dev (gzipped IDX files), libjpeg62-turbo-dev and
+#   libpng-dev (JPEG and PNG decoding for image folders; pkg-config finds them: pkgconf),
 #   dataset-fashion-mnist (the default dataset), graphviz (cell diagrams), libopenblas0-openmp
 #   (libtorch's matrix products; without it they run on the reference BLAS, 28x slower for sgemm
 #   and 30% slower for a DARTS search step: README "Benchmarks"), plus any extra packages named
@@ -9,7 +10,7 @@
 # Runs apt-get as root directly, or through sudo when available.
 set -euo pipefail
 
-packages=(libtorch-dev zlib1g-dev dataset-fashion-mnist graphviz libopenblas0-openmp libgloo-dev "$@")
+packages=(libtorch-dev zlib1g-dev libjpeg62-turbo-dev libpng-dev pkgconf dataset-fashion-mnist graphviz libopenblas0-openmp libgloo-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

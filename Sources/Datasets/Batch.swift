@@ -12,7 +12,9 @@ public struct Batch {
     /// Position of this batch within its epoch.
     public let index: Int
 
+    /// Throws the host batch's `failure` (an unreadable image file) if it has one.
     public init(_ host: HostBatch) throws {
+        _ = try host.checked()
         images = try Tensor(host.images, shape: host.shape)
         labels = try Tensor(host.labels, shape: [host.count])
         indices = host.indices

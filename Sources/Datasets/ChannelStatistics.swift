@@ -10,6 +10,16 @@ public struct ChannelStatistics: Sendable, Equatable {
         self.std = std
     }
 
+    /// ImageNet's RGB statistics as torchvision's models use them: mean (0.485, 0.456, 0.406),
+    /// std (0.229, 0.224, 0.225). Folders of colour images are normalised by them.
+    public static let imageNet = ChannelStatistics(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+
+    /// Mean 0.5, std 0.5 per channel, mapping 0...1 to -1...1: the neutral choice for a folder
+    /// of grey images, which have no standard statistics and which no one wants decoded twice.
+    public static func centered(channels: Int) -> ChannelStatistics {
+        ChannelStatistics(mean: [Float](repeating: 0.5, count: channels), std: [Float](repeating: 0.5, count: channels))
+    }
+
     /// `images` holds whole images, each `channels` planes of `pixelsPerChannel` bytes.
     /// A channel with no spread gets std 1, so normalising it never divides by zero.
     public init(images: [UInt8], channels: Int, pixelsPerChannel: Int) {

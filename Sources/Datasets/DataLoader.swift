@@ -18,7 +18,9 @@ public struct DataLoader: Sendable {
     public let seed: UInt64
     /// Batches prepared ahead of the consumer (at least 1).
     public let prefetch: Int
-    /// Background threads preparing batches.
+    /// Background threads preparing batches; for a dataset of files they also read, decode and
+    /// resize them. A worker runs at most `prefetch` batches ahead, so `prefetch` below
+    /// `workers` leaves threads idle.
     public let workers: Int
     /// The part of every batch this loader yields (data-parallel processes each take one);
     /// order and augmentation are those of the whole batch, so the parts add up to it exactly.
@@ -44,7 +46,8 @@ public struct DataLoader: Sendable {
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
-        self.augmenter = try Augmenter(augmentation, shape: dataset.shape, statistics: dataset.statistics)
+        self.augmenter = try Augmenter(augmentation, shape: dataset.shape, statistics: dataset.statistics,
+                                       resizeSide: dataset.files?.resizeSide)
         self.seed = seed
         self.stream = indices.reduce(SplitMix64.key(seed, UInt64(indices.count))) { key, index in
             SplitMix64.mix((key ^ UInt64(index)) &+ 0x9E37_79B9_7F4A_7C15)
@@ -87,29 +90,52 @@ public struct DataLoader: Sendable {
     }
 
     /// Builds batch `index` of an epoch whose order is `order` (this loader's shard of it), on
-    /// the calling thread.
+    /// the calling thread (a worker's, when iterating an epoch): for a dataset of files, this is
+    /// where they are read, decoded and resized. A file that cannot be read makes a batch that
+    /// carries the error (`HostBatch.failure`), or, under `UnreadableImagePolicy.skip`, one with
+    /// a substitute.
     public func makeBatch(epoch: Int, index: Int, order: [Int]) -> HostBatch {
         let whole = index * batchSize
         let part = shard.rows(of: min(order.count, whole + batchSize) - whole)
         let start = whole + part.lowerBound
-        let rows = Array(order[start..<(whole + part.upperBound)])
+        var rows = Array(order[start..<(whole + part.upperBound)])
         let imageSize = dataset.imageSize
         var images = [Float](repeating: 0, count: rows.count * imageSize)
         var scratch = [UInt8](repeating: 0, count: imageSize)
-        dataset.images.withUnsafeBufferPointer { pixels in
+        let shape = [rows.count, dataset.channels, dataset.height, dataset.width]
+        // Augments one image into row `row` with the draws of its epoch position.
+        func augment(_ source: UnsafeBufferPointer<UInt8>, shape sourceShape: ImageShape, row: Int) {
+            var random = Xoshiro256(seed: SplitMix64.key(stream, UInt64(epoch), UInt64(start + row)))
             images.withUnsafeMutableBufferPointer { output in
                 scratch.withUnsafeMutableBufferPointer { scratch in
-                    for (row, image) in rows.enumerated() {
-                        var random = Xoshiro256(seed: SplitMix64.key(stream, UInt64(epoch), UInt64(start + row)))
-                        augmenter.augment(
-                            UnsafeBufferPointer(rebasing: pixels[(image * imageSize)..<((image + 1) * imageSize)]),
-                            into: UnsafeMutableBufferPointer(rebasing: output[(row * imageSize)..<((row + 1) * imageSize)]),
-                            scratch: scratch, random: &random)
-                    }
+                    augmenter.augment(
+                        source, shape: sourceShape,
+                        into: UnsafeMutableBufferPointer(rebasing: output[(row * imageSize)..<((row + 1) * imageSize)]),
+                        scratch: scratch, random: &random)
                 }
             }
         }
-        let shape = [rows.count, dataset.channels, dataset.height, dataset.width]
+        switch dataset.storage {
+        case let .memory(pixels):
+            pixels.withUnsafeBufferPointer { pixels in
+                for (row, image) in rows.enumerated() {
+                    augment(UnsafeBufferPointer(rebasing: pixels[(image * imageSize)..<((image + 1) * imageSize)]),
+                            shape: dataset.shape, row: row)
+                }
+            }
+        case let .files(files):
+            for row in rows.indices {
+                do {
+                    let (image, decoded) = try files.image(forPosition: start + row, in: order)
+                    rows[row] = image
+                    decoded.pixels.withUnsafeBufferPointer { augment($0, shape: decoded.shape, row: row) }
+                } catch {
+                    let failure = error as? DatasetError ?? .corrupt(file: files.paths[rows[row]], reason: "\(error)")
+                    return HostBatch(images: [], labels: [], shape: [0] + shape.dropFirst(), indices: [],
+                                     epoch: epoch, index: index, failure: failure)
+                }
+            }
+        }
         let labels = rows.map { Int64(dataset.labels[$0]) }
         return HostBatch(images: images, labels: labels, shape: shape, indices: rows, epoch: epoch, index: index)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64 (Steele, Lea and Flood 2014): one UInt64 of state, used to seed `Xoshiro256`
 /// and to derive independent streams from (seed, epoch, image) keys.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
@@ -87,6 +89,23 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Equatable {
     /// A uniform Float in [0, 1) from the top 24 bits.
     public mutating func unitFloat() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// A uniform Double in [0, 1) from the top 53 bits, for draws such as a crop's area and
+    /// aspect ratio, where a Float's 24 bits would be coarse.
+    public mutating func unitDouble() -> Double {
+        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// A uniform Double in `range` (`lower + (upper - lower) u`, torch's `uniform_`).
+    public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+        range.lowerBound + (range.upperBound - range.lowerBound) * unitDouble()
+    }
+
+    /// A standard normal draw (Box-Muller, two uniforms per draw, none kept over).
+    public mutating func normal() -> Double {
+        let radius = (-2 * log(1 - unitDouble())).squareRoot()
+        return radius * cos(2 * Double.pi * unitDouble())
     }
 
     /// Fisher-Yates shuffle driven by `below(_:)`, so the order depends only on the seed.

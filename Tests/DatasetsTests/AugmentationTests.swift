@@ -107,4 +107,39 @@ final class AugmentationTests: XCTestCase {
         XCTAssertEqual(Augmentation(cropPadding: 4, horizontalFlip: true, cutoutLength: 16).description,
                        "crop(pad 4) + flip + normalize + cutout(16)")
     }
+
+    func testImageNetTrainingMakesTheOutputSizeFromAnySizeDeterministically() throws {
+        let shape = ImageShape(channels: 3, height: 16, width: 16)
+        let training = try Augmenter(.imageNetTraining, shape: shape, statistics: .imageNet, resizeSide: 18)
+        let evaluation = try Augmenter(.plain, shape: shape, statistics: .imageNet, resizeSide: 18)
+        for (height, width) in [(30, 40), (16, 16), (9, 50)] {
+            let image = Fixtures.gradient(channels: 3, height: height, width: width, shift: 20)
+            var first = Xoshiro256(seed: 8), second = Xoshiro256(seed: 8), third = Xoshiro256(seed: 9)
+            let values = training.augment(image, random: &first)
+            XCTAssertEqual(values.count, shape.count)
+            XCTAssertTrue(values.allSatisfy(\.isFinite))
+            XCTAssertEqual(values, training.augment(image, random: &second), "same draws, same image")
+            XCTAssertNotEqual(values, training.augment(image, random: &third))
+            XCTAssertEqual(evaluation.augment(image, random: &first), evaluation.augment(image, random: &third),
+                           "evaluation sizing draws nothing")
+        }
+        XCTAssertFalse(Augmentation.imageNetTraining.isDeterministic)
+        XCTAssertEqual(Augmentation.imageNetTraining.description,
+                       "random-resized-crop(scale 0.08-1.0) + flip + color-jitter(0.4, 0.4, 0.4, 0.2) + lighting(0.1) + normalize")
+    }
+
+    func testLightingShiftsNormalisedValuesByOffsetOverStd() throws {
+        let shape = ImageShape(channels: 3, height: 4, width: 4)
+        let image = Fixtures.gradient(channels: 3, height: 4, width: 4)
+        let plain = try Augmenter(.plain, shape: shape, statistics: .imageNet)
+        let lit = try Augmenter(Augmentation(lighting: 0.1), shape: shape, statistics: .imageNet)
+        var random = Xoshiro256(seed: 1), draws = Xoshiro256(seed: 1)
+        let difference = zip(lit.augment(image, random: &random), plain.augment(image, random: &random)).map { $0 - $1 }
+        let offsets = Lighting.offsets(std: 0.1, random: &draws)
+        for channel in 0..<3 {
+            for value in difference[(channel * 16)..<((channel + 1) * 16)] {
+                XCTAssertEqual(value, offsets[channel] / ChannelStatistics.imageNet.std[channel], accuracy: 1e-5)
+            }
+        }
+    }
 }

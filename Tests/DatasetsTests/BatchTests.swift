@@ -20,4 +20,10 @@ final class BatchTests: XCTestCase {
         }
         XCTAssertEqual(count, 10)
     }
+
+    func testABatchThatCarriesAFailureThrowsIt() {
+        let failure = DatasetError.corrupt(file: "/data/x.jpg", reason: "cannot be decoded as JPEG")
+        let host = HostBatch(images: [], labels: [], shape: [0, 3, 8, 8], indices: [], epoch: 0, index: 2, failure: failure)
+        XCTAssertThrowsError(try Batch(host)) { XCTAssertEqual($0 as? DatasetError, failure) }
+    }
 }

@@ -115,4 +115,42 @@ final class DataLoaderTests: XCTestCase {
         }
         XCTAssertNotEqual(pattern(weights), pattern(architecture))
     }
+
+    func testImageFolderBatchesHaveTheOutputShapeAndReplay() throws {
+        let folder = try TemporaryFolder()
+        try Fixtures.writeImageFolder(in: folder, subfolder: "train", classes: ["p", "q", "r"], perClass: 4)
+        try Fixtures.writeImageFolder(in: folder, subfolder: "val", classes: ["p", "q", "r"], perClass: 2)
+        let data = try ImageFolder.load(root: folder.path, outputSize: 16)
+        let training = try DataLoader(dataset: data.train, batchSize: 5, augmentation: .imageNetTraining, seed: 3)
+        let epoch = try batches(training, epoch: 0)
+        XCTAssertEqual(epoch.map(\.shape), [[5, 3, 16, 16], [5, 3, 16, 16], [2, 3, 16, 16]])
+        XCTAssertEqual(epoch.flatMap(\.indices).sorted(), Array(0..<12))
+        for host in epoch {
+            XCTAssertNil(host.failure)
+            XCTAssertEqual(host.images.count, host.count * 768)
+            XCTAssertTrue(host.images.allSatisfy(\.isFinite))
+            XCTAssertEqual(host.labels, host.indices.map { Int64(data.train.labels[$0]) })
+        }
+        let parallel = try DataLoader(dataset: data.train, batchSize: 5, augmentation: .imageNetTraining, seed: 3, workers: 2)
+        XCTAssertEqual(try batches(parallel, epoch: 0), epoch, "two workers build the same batches")
+        XCTAssertEqual(try batches(training, epoch: 0, from: 1), Array(epoch[1...]), "a resumed epoch replays")
+        XCTAssertNotEqual(try batches(training, epoch: 1).map(\.images), epoch.map(\.images))
+
+        // Evaluation: Resize(19) + CenterCrop(16) of each decoded file, nothing random.
+        let evaluation = try DataLoader(dataset: data.test, batchSize: 6, augmentation: Augmentation(normalize: false),
+                                        shuffle: false, seed: 0)
+        let batch = try XCTUnwrap(try batches(evaluation, epoch: 0).first)
+        XCTAssertEqual(batch.labels, [0, 0, 1, 1, 2, 2])
+        for row in 0..<6 {
+            let decoded = try data.test.decodedImage(at: row)
+            var expected = [UInt8](repeating: 0, count: 768)
+            decoded.pixels.withUnsafeBufferPointer { source in
+                expected.withUnsafeMutableBufferPointer { output in
+                    ImageTransforms.resizeAndCenterCrop(source, shape: decoded.shape, resizeSide: 18, into: output,
+                                                        shape: ImageShape(channels: 3, height: 16, width: 16))
+                }
+            }
+            XCTAssertEqual(Array(batch.images[(row * 768)..<((row + 1) * 768)]), expected.map { Float($0) / 255 })
+        }
+    }
 }

@@ -2,13 +2,33 @@ import Foundation
 
 /// Which dataset a run uses and where it lives, as the command line gives it
 /// (`--dataset NAME`, `--data PATH`). Fashion-MNIST is the default and is found at Debian's
-/// path; MNIST and CIFAR need `--data`.
+/// path; MNIST, CIFAR and image folders need `--data`.
 public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     public enum Name: String, CaseIterable, Sendable {
         case fashionMNIST = "fashion-mnist"
         case mnist
         case cifar10
         case cifar100
+        /// The user's images in torchvision's ImageFolder layout (`ImageFolder`).
+        case folder
+    }
+
+    /// How an image folder becomes a dataset (unused for the other datasets).
+    public struct FolderSettings: Sendable, Equatable {
+        /// Side of the square images the network sees (ImageNet: 224).
+        public var imageSize = 224
+        /// 3 (grey files become RGB) or 1 (colour files become grey).
+        public var channels = 3
+        /// What an unreadable image does: stop the run (default) or be skipped and counted.
+        public var unreadable = UnreadableImagePolicy.stop
+        /// For one folder of classes without train/ and val/: the share of every class that
+        /// becomes the validation (test) part of training and evaluation runs.
+        public var validationPortion = 0.1
+        /// Seed of that cut.
+        public var seed: UInt64 = 0
+
+        /// ImageNet's settings: 224 pixels, RGB, stop on an unreadable image.
+        public init() {}
     }
 
     public let name: Name
@@ -16,8 +36,11 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     public let path: String?
     /// CIFAR-100 only: train on the 20 coarse classes instead of the 100 fine ones.
     public let coarseLabels: Bool
+    /// Image folders only: size, channels and the unreadable-image policy.
+    public let folder: FolderSettings
 
-    public init(name: Name = .fashionMNIST, path: String? = nil, coarseLabels: Bool = false) throws {
+    public init(name: Name = .fashionMNIST, path: String? = nil, coarseLabels: Bool = false,
+                folder: FolderSettings = FolderSettings()) throws {
         guard !coarseLabels || name == .cifar100 else {
             throw DatasetError.invalidArgument("coarse labels exist only for cifar100, not \(name.rawValue)")
         }
@@ -27,21 +50,31 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         self.name = name
         self.path = path
         self.coarseLabels = coarseLabels
+        self.folder = folder
+        guard folder.imageSize >= 8 else { throw DatasetError.invalidArgument("--image-size must be at least 8, got \(folder.imageSize)") }
+        guard [1, 3].contains(folder.channels) else {
+            throw DatasetError.invalidArgument("--image-channels must be 1 or 3, got \(folder.channels)")
+        }
+        guard folder.validationPortion > 0, folder.validationPortion < 1 else {
+            throw DatasetError.invalidArgument("--val-portion must lie strictly between 0 and 1, got \(folder.validationPortion)")
+        }
     }
 
     /// Parses a dataset name as the command line spells it; "cifar-10", "CIFAR10" and the like
     /// are accepted too.
-    public init(name: String, path: String? = nil, coarseLabels: Bool = false) throws {
+    public init(name: String, path: String? = nil, coarseLabels: Bool = false,
+                folder: FolderSettings = FolderSettings()) throws {
         let folded = name.lowercased().replacingOccurrences(of: "_", with: "-")
         let known: [String: Name] = [
             "fashion-mnist": .fashionMNIST, "fashionmnist": .fashionMNIST, "mnist": .mnist,
             "cifar10": .cifar10, "cifar-10": .cifar10, "cifar100": .cifar100, "cifar-100": .cifar100,
+            "folder": .folder, "imagefolder": .folder, "image-folder": .folder,
         ]
         guard let parsed = known[folded] else {
             throw DatasetError.invalidArgument(
                 "unknown dataset '\(name)'; choose one of \(Name.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        try self.init(name: parsed, path: path, coarseLabels: coarseLabels)
+        try self.init(name: parsed, path: path, coarseLabels: coarseLabels, folder: folder)
     }
 
     /// Where the files are read from.
@@ -56,6 +89,9 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
             throw DatasetError.invalidArgument("cifar10 has no default location: " + CIFAR10.fix)
         case .cifar100:
             throw DatasetError.invalidArgument("cifar100 has no default location: " + CIFAR100.fix)
+        case .folder:
+            throw DatasetError.invalidArgument("--dataset folder needs --data DIR: a folder with train/ and val/ class folders, "
+                                               + "or one folder of class folders")
         }
     }
 
@@ -67,7 +103,30 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         case .mnist: return try MNIST.load(from: path)
         case .cifar10: return try CIFAR10.load(from: path)
         case .cifar100: return try CIFAR100.load(from: path, coarseLabels: coarseLabels)
+        case .folder:
+            if hasTrainAndValidationFolders(path) {
+                return try ImageFolder.load(root: path, outputSize: folder.imageSize, channels: folder.channels,
+                                            unreadable: folder.unreadable, name: Name.folder.rawValue)
+            }
+            return try ImageFolder.load(root: path, trainPortion: 1 - folder.validationPortion, seed: folder.seed,
+                                        outputSize: folder.imageSize, channels: folder.channels,
+                                        unreadable: folder.unreadable, name: Name.folder.rawValue)
         }
+    }
+
+    /// The images a search draws its two splits from: the training part, or for one folder of
+    /// classes (no train/ and val/), all of it.
+    public func loadTrainingSet() throws -> Dataset {
+        let path = try resolvedPath()
+        guard name == .folder, !hasTrainAndValidationFolders(path) else { return try load().train }
+        return try ImageFolder(root: path).dataset(name: Name.folder.rawValue, part: "train", outputSize: folder.imageSize,
+                                                   channels: folder.channels, unreadable: folder.unreadable)
+    }
+
+    private func hasTrainAndValidationFolders(_ root: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent("train"), isDirectory: &isFolder)
+            && isFolder.boolValue
     }
 
     /// Training-time augmentation the DARTS recipes use: for the 32x32 colour sets, random
@@ -78,11 +137,13 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         switch name {
         case .fashionMNIST, .mnist: return Augmentation(cropPadding: 2, horizontalFlip: false)
         case .cifar10, .cifar100: return Augmentation(cropPadding: 4, horizontalFlip: true)
+        case .folder: return .imageNetTraining
         }
     }
 
     public var description: String {
-        let label = coarseLabels ? "\(name.rawValue) (coarse labels)" : name.rawValue
+        let label = coarseLabels ? "\(name.rawValue) (coarse labels)"
+            : name == .folder ? "folder (\(folder.imageSize) px, \(folder.channels) channels)" : name.rawValue
         return path.map { "\(label) from \($0)" } ?? label
     }
 }

@@ -59,7 +59,7 @@ public struct ImageFiles: Sendable {
             return try PixelImage(contentsOf: path).converted(toChannels: channels)
         } catch let DatasetError.corrupt(file, reason) {
             throw DatasetError.corrupt(
-                file: file, reason: reason + "; replace or delete the file, or load the folder with unreadable: .skip")
+                file: file, reason: reason + "; replace or delete the file, or skip unreadable images (--unreadable skip, UnreadableImagePolicy.skip)")
         }
     }
 

@@ -19,6 +19,7 @@ struct EvalCommand: ParsableCommand {
     var dataset: String?
     @Option(help: "Folder with the dataset files (default: where the network was trained from).")
     var data: String?
+    @OptionGroup(title: "Image folders and loading") var folder: FolderOptions
     @Option(help: "Images per forward pass.")
     var batchSize: Int = 256
 
@@ -34,7 +35,8 @@ struct EvalCommand: ParsableCommand {
         try network.to(runtime.resolvedDevice)
         let name = dataset ?? config.dataset
         let path = data ?? (dataset == nil && !config.dataPath.isEmpty ? config.dataPath : nil)
-        let test = try DatasetSpec(name: name, path: path).load().test
+        let test = try DatasetSpec(name: name, path: path,
+                                   folder: folder.settings(size: config.imageHeight, channels: config.inputChannels)).load().test
         guard test.channels == config.inputChannels, test.height == config.imageHeight, test.width == config.imageWidth,
               test.classCount == config.classes else {
             throw RunError("the network takes \(config.inputChannels)x\(config.imageHeight)x\(config.imageWidth) images "
@@ -45,7 +47,8 @@ struct EvalCommand: ParsableCommand {
               + "trained on \(config.dataset))")
         let parallel = try runtime.parallel
         let loader = try DatasetErrorMapping.run {
-            try DataLoader(dataset: test, batchSize: batchSize, shuffle: false, seed: 0, shard: parallel.shard)
+            try DataLoader(dataset: test, batchSize: batchSize, shuffle: false, seed: 0, prefetch: max(2, folder.workerCount(for: test)),
+                           workers: folder.workerCount(for: test), shard: parallel.shard)
         }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }

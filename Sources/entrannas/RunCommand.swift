@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
         try runtime.apply()
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
-        let data = try DatasetSpec(name: options.dataset, path: options.data).load()
+        let data = try DatasetSpec(name: options.dataset, path: options.data, folder: options.folder.settings()).load()
 
         // 1. Search (skipped when a finished search is already there).
         var searchOptions = options
@@ -80,7 +80,8 @@ struct RunCommand: ParsableCommand {
         if !resumeTraining && parallel.isMain { try trainDir.prepare(resume: false) }
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir,
-                                  device: runtime.resolvedDevice, parallel: parallel)
+                                  device: runtime.resolvedDevice, parallel: parallel,
+                                  workers: options.folder.workerCount(for: data.train))
         if parallel.isMain { trainer.observer = ConsoleObserver() }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }

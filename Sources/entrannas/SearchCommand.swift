@@ -37,9 +37,9 @@ func performSearch(options: SearchOptions, seed: UInt64, device: Device, paralle
     if parallel.isMain {
         for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
     }
-    let run = try SearchRun(config: try options.spaceConfig(for: train), hyper: options.hyperparameters, train: train,
+    let run = try SearchRun(config: try options.spaceConfig(for: train), hyper: options.hyperparameters(for: train), train: train,
                             seed: seed, output: options.outputFolder(seed: seed), resume: options.resume, device: device,
-                            parallel: parallel)
+                            parallel: parallel, workers: options.folder.workerCount(for: train))
     if parallel.isMain { run.observer = ConsoleObserver() }
     StopSignal.shared.install()
     defer { StopSignal.shared.uninstall() }

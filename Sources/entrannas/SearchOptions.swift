@@ -19,7 +19,7 @@ struct SearchOptions: ParsableArguments {
     var method: SearchMethod = .entrannas
     @Option(help: "quick (minutes on a CPU, smoke test), cpu (about 15 minutes on 2 cores for EnTranNAS, the architecture learns), paper (the method's published configuration) or imagenet (PC-DARTS' direct ImageNet search: ImageNet stem, 10% + 2.5% of every class, batch 1024; for GPUs).")
     var preset: SearchPreset = .paper
-    @Option(help: "Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100.")
+    @Option(help: "Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100, or folder (your images in ImageFolder layout, with --data DIR).")
     var dataset: String = "fashion-mnist"
     @Option(help: "Folder of the dataset files (required for CIFAR; Fashion-MNIST defaults to Debian's path).")
     var data: String?
@@ -79,6 +79,8 @@ struct SearchOptions: ParsableArguments {
     var architectureFraction: Double?
     @Option(name: .customLong("dst-sparsity"), help: "EnTranNAS-DST: weight of an L1 term on the thresholded weights in the architecture loss (default 0: none, as the paper states none).")
     var dstSparsity: Double?
+
+    @OptionGroup(title: "Image folders and loading") var folder: FolderOptions
 
     @Option(help: "Output folder (genotype, metrics, log, checkpoint).")
     var output: String?
@@ -181,6 +183,14 @@ struct SearchOptions: ParsableArguments {
         return h
     }
 
+    /// The settings for `train`: a preset's image cap (quick 2,000, cpu 10,000) larger than the
+    /// dataset means all of it; a `--limit` given by hand is kept, and checked by the split.
+    func hyperparameters(for train: Dataset) -> SearchHyperparameters {
+        var h = hyperparameters
+        if limit == nil, let cap = h.limit, cap >= train.count { h.limit = nil }
+        return h
+    }
+
     /// Flags that were given but change nothing for the chosen method, one warning each.
     var ineffectiveFlagWarnings: [String] {
         guard method != .entrannasDST else { return [] }
@@ -194,7 +204,7 @@ struct SearchOptions: ParsableArguments {
     }
 
     func loadTrainingSet() throws -> Dataset {
-        try DatasetSpec(name: dataset, path: data).load().train
+        try DatasetSpec(name: dataset, path: data, folder: folder.settings()).loadTrainingSet()
     }
 }
 

@@ -23,8 +23,9 @@ struct TrainCommand: ParsableCommand {
     var genotype: String?
     @Option(help: "quick (minutes on a CPU with Fashion-MNIST), paper (DARTS' 600-epoch CIFAR-10 protocol) or imagenet (DARTS' ImageNet mobile protocol: 14 cells, 48 channels, ImageNet stems, 224-pixel images).")
     var preset: TrainingPreset = .paper
-    @Option(help: "fashion-mnist (default, Debian package), mnist, cifar10 or cifar100.")
+    @Option(help: "fashion-mnist (default, Debian package), mnist, cifar10, cifar100, or folder (your images in ImageFolder layout, with --data DIR).")
     var dataset: String?
+    @OptionGroup(title: "Image folders and loading") var folder: FolderOptions
     @Option(help: "Folder with the dataset files (required for MNIST and CIFAR; Fashion-MNIST defaults to Debian's path).")
     var data: String?
 
@@ -86,6 +87,8 @@ struct TrainCommand: ParsableCommand {
         try checkpoint?.checkConfiguration(config.jsonString(), kind: "train",
                                            ignoring: TrainingConfiguration.resumableDifferences)
         let data = try loadData(config)
+        // A preset's image cap (quick: 4,000) larger than the dataset means all of it.
+        if !resume && limit == nil && config.limit >= data.train.count { config.limit = 0 }
         if summary {
             try printSummary(config, table: true)
             return
@@ -99,7 +102,8 @@ struct TrainCommand: ParsableCommand {
               + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)")
         print("output: \(run.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: run,
-                                  device: runtime.resolvedDevice, parallel: parallel)
+                                  device: runtime.resolvedDevice, parallel: parallel,
+                                  workers: folder.workerCount(for: data.train))
         if parallel.isMain { trainer.observer = ConsoleObserver() }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
@@ -150,12 +154,14 @@ struct TrainCommand: ParsableCommand {
         if resume, let genotype { c.genotype = try Genotype.resolve(genotype) }
     }
 
+    /// The run's data; an image folder at the run's image size and channels.
     private func loadData(_ c: TrainingConfiguration) throws -> DatasetPair {
-        try loadData(name: c.dataset, path: c.dataPath.isEmpty ? nil : c.dataPath)
+        try DatasetSpec(name: c.dataset, path: c.dataPath.isEmpty ? nil : c.dataPath,
+                        folder: folder.settings(size: c.imageHeight, channels: c.inputChannels)).load()
     }
 
     private func loadData(name: String, path: String?) throws -> DatasetPair {
-        try DatasetSpec(name: name, path: path).load()
+        try DatasetSpec(name: name, path: path, folder: folder.settings()).load()
     }
 
     private func printSummary(_ c: TrainingConfiguration, table: Bool) throws {

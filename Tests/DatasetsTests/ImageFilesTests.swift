@@ -16,7 +16,7 @@ final class ImageFilesTests: XCTestCase {
         let loader = try DataLoader(dataset: dataset, batchSize: 3, shuffle: false, seed: 0)
         let batches = Array(try loader.epoch(0))
         XCTAssertEqual(batches.map { $0.failure == nil }, [true, false, true], "image 5 is in the second batch")
-        assertDatasetError(try batches[1].checked(), contains: [badPath, "neither a JPEG nor a PNG", "unreadable: .skip"])
+        assertDatasetError(try batches[1].checked(), contains: [badPath, "neither a JPEG nor a PNG", "--unreadable skip"])
         XCTAssertEqual(dataset.files?.unreadableCount, 0, "stop records nothing")
         assertDatasetError(try dataset.decodedImage(at: 5), contains: [badPath])
     }

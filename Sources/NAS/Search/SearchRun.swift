@@ -49,9 +49,10 @@ public final class SearchRun {
     public var checkpointURL: URL { directory.checkpoint }
 
     /// Builds everything; with `resume`, continues from the checkpoint in `output`, which must
-    /// have been written with the same settings.
+    /// have been written with the same settings. `workers` threads prepare the batches (decoding
+    /// an image folder's files is worth several).
     public init(config: SearchSpaceConfig, hyper: SearchHyperparameters, train: Dataset, seed: UInt64, output: URL,
-                resume: Bool, device: Device = .cpu, parallel: DataParallel = .single) throws {
+                resume: Bool, device: Device = .cpu, parallel: DataParallel = .single, workers: Int = 1) throws {
         try config.validate()
         try hyper.validate()
         self.config = config
@@ -64,12 +65,16 @@ public final class SearchRun {
                             architectureFraction: hyper.architectureFraction!, seed: seed)
         } ?? SearchSplit(dataset: train, trainPortion: hyper.trainPortion, limit: hyper.limit, seed: seed)
         // DARTS searches with crop (and flip for CIFAR), without cutout.
-        let augmentation = train.channels == 3 ? Augmentation(cropPadding: 4, horizontalFlip: true)
-            : Augmentation(cropPadding: 2, horizontalFlip: false)
+        // An image folder searches with ImageNet's augmentation, as PC-DARTS' ImageNet search.
+        let augmentation = (try? DatasetSpec(name: train.name))?.trainingAugmentation
+            ?? (train.channels == 3 ? Augmentation(cropPadding: 4, horizontalFlip: true)
+                : Augmentation(cropPadding: 2, horizontalFlip: false))
         let trainLoader = try DataLoader(dataset: train, indices: split.weightIndices, batchSize: hyper.batchSize,
-                                         augmentation: augmentation, shuffle: true, dropLast: true, seed: seed)
+                                         augmentation: augmentation, shuffle: true, dropLast: true, seed: seed,
+                                         prefetch: max(2, workers), workers: workers)
         let validLoader = try DataLoader(dataset: train, indices: split.architectureIndices, batchSize: hyper.batchSize,
-                                         augmentation: augmentation, shuffle: true, dropLast: true, seed: seed)
+                                         augmentation: augmentation, shuffle: true, dropLast: true, seed: seed,
+                                         prefetch: max(2, workers), workers: workers)
         Torch.manualSeed(seed)
         let network = try SearchNetwork(config: config)
         try network.to(device)
@@ -162,6 +167,7 @@ public final class SearchRun {
         guard parallel.isMain else { return .finished(report) }
         var written = try writeResults(report: report)
         written.append(try HTMLReport.write(for: output))
+        if let line = unreadableImagesLine([dataset]) { try say(line) }
         try say("final genotype: \(searcher.network.genotype.dartsText)")
         try say(report.table)
         try say("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) in \(output.path)")

@@ -50,7 +50,8 @@ public final class Trainer {
     /// Seeds libtorch with the configuration's seed and builds the network, the optimizer and
     /// the loaders. `directory` must have been prepared (`RunDirectory.prepare`).
     public init(configuration: TrainingConfiguration, train: Dataset, test: Dataset, directory: RunDirectory,
-                stop: StopSignal = .shared, device: Device = .cpu, parallel: DataParallel = .single) throws {
+                stop: StopSignal = .shared, device: Device = .cpu, parallel: DataParallel = .single,
+                workers: Int = 1) throws {
         try configuration.validate()
         try parallel.check(batchSize: configuration.batchSize)
         for part in [train, test] {
@@ -88,15 +89,17 @@ public final class Trainer {
             trainLoader = try DataLoader(dataset: train, indices: indices, batchSize: configuration.batchSize,
                                          augmentation: Self.augmentation(for: configuration), shuffle: true,
                                          dropLast: remainder > 0 && remainder < 2 * parallel.worldSize * parallel.chunks,
-                                         seed: configuration.seed, shard: parallel.shard)
+                                         seed: configuration.seed, prefetch: max(2, workers), workers: workers,
+                                         shard: parallel.shard)
             testLoader = try DataLoader(dataset: test, batchSize: configuration.batchSize, shuffle: false,
-                                        seed: configuration.seed, shard: parallel.shard)
+                                        seed: configuration.seed, prefetch: max(2, workers), workers: workers,
+                                        shard: parallel.shard)
             epochTestLoader = configuration.evalLimit > 0 && configuration.evalLimit < test.count
                 ? try DataLoader(dataset: test,
                                  indices: SearchSplit.balancedIndices(labels: test.labels, classCount: test.classCount,
                                                                       limit: configuration.evalLimit, seed: configuration.seed),
                                  batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed,
-                                 shard: parallel.shard)
+                                 prefetch: max(2, workers), workers: workers, shard: parallel.shard)
                 : testLoader
         } catch let error as DatasetError {
             throw RunError("\(error)")
@@ -170,6 +173,7 @@ public final class Trainer {
         guard parallel.isMain else { return .finished(final) }
         try TrainedModel.save(network, configuration: configuration, result: final, in: directory)
         try HTMLReport.write(for: directory.url)
+        if let line = unreadableImagesLine([trainLoader.dataset, testLoader.dataset]) { try say(line) }
         try say(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
                   + " on \(final.count) \(configuration.dataset) test images")
         try say("weights: \(directory.model.path) (genotype.json and genotype.txt beside it)")

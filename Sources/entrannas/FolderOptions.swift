@@ -1,0 +1,39 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+/// How `--dataset folder` reads the user's images, and how many threads prepare batches; shared
+/// by search, train, eval and run.
+struct FolderOptions: ParsableArguments {
+    @Option(name: .customLong("image-size"), help: "--dataset folder: side of the square images the network sees (default 224).")
+    var imageSize: Int?
+    @Option(name: .customLong("image-channels"), help: "--dataset folder: 3 (grey files become RGB; default) or 1 (colour files become grey).")
+    var imageChannels: Int?
+    @Option(help: "--dataset folder: what an unreadable image does: stop (default: the run ends naming the file) or skip (replaced by the next readable image, counted).")
+    var unreadable: UnreadableImagePolicy?
+    @Option(name: .customLong("val-portion"), help: "--dataset folder without train/ and val/: share of every class held out as the validation (test) part of train and eval (default 0.1; a search uses every image).")
+    var validationPortion: Double?
+    @Option(help: "Threads preparing batches (decoding an image folder's files; default: 1 for in-memory datasets, else the cores).")
+    var workers: Int?
+
+    func validate() throws {
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
+    }
+
+    /// The folder settings; `size` and `channels` of a stored run win over the defaults.
+    func settings(size: Int? = nil, channels: Int? = nil) -> DatasetSpec.FolderSettings {
+        var s = DatasetSpec.FolderSettings()
+        if let value = imageSize ?? size { s.imageSize = value }
+        if let value = imageChannels ?? channels { s.channels = value }
+        if let unreadable { s.unreadable = unreadable }
+        if let validationPortion { s.validationPortion = validationPortion }
+        return s
+    }
+
+    /// Loader threads for `dataset`: the flag, or all cores for files and 1 in memory.
+    func workerCount(for dataset: Dataset) -> Int {
+        workers ?? (dataset.files != nil ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1)
+    }
+}
+
+extension UnreadableImagePolicy: ExpressibleByArgument {}

@@ -98,7 +98,7 @@ struct TrainCommand: ParsableCommand {
         if !resume && parallel.isMain { try run.prepare(resume: false) }
         try printSummary(config, table: false)
         print("training: \(config.epochs) epochs of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
-              + "\(config.batchSize), lr \(config.learningRate) cosine, cutout \(config.cutout), drop-path \(config.dropPathProb), "
+              + "\(config.batchSize), lr \(config.learningRate) \(config.learningRateDecay.map { "x\($0) per epoch" } ?? "cosine"), cutout \(config.cutout), drop-path \(config.dropPathProb), "
               + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)")
         print("output: \(run.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: run,
@@ -171,7 +171,7 @@ struct TrainCommand: ParsableCommand {
         guard let network = try? EvalNetwork(genotype: c.genotype, configuration: c.network) else { return }
         let summary = network.summary(height: c.imageHeight, width: c.imageWidth)
         print("genotype \(c.genotypeName): \(c.genotype.dartsText)")
-        print("network: \(c.layers) cells, \(c.initChannels) initial channels, \(c.dataset) input "
+        print("network: \(c.layers) cells, \(c.initChannels) initial channels\(c.style == .imagenet ? ", ImageNet stems" : ""), \(c.dataset) input "
               + "\(c.inputChannels)x\(c.imageHeight)x\(c.imageWidth), \(c.classes) classes")
         if table { print(summary.table) }
         print(summary.headline)

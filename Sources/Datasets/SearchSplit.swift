@@ -7,10 +7,15 @@ public struct SearchSplit: Sendable, Equatable {
     /// Images for the architecture step (DARTS's `valid_queue`).
     public let architectureIndices: [Int]
 
+    /// DARTS' split: `trainPortion` of the (possibly limited) images for the weights, the rest
+    /// for the architecture, class by class.
     /// - Parameters:
+    ///   - labels: every training image's class.
+    ///   - classCount: number of classes; every label must lie in 0 ..< classCount.
     ///   - trainPortion: the weight part's share, strictly between 0 and 1 (default 0.5).
     ///   - limit: use only this many training images in all, the same number from every class
     ///     (the first `limit % classCount` classes get one more), for quick runs.
+    ///   - seed: picks the images; the same seed gives the same split.
     public init(labels: [Int32], classCount: Int, trainPortion: Double = 0.5, limit: Int? = nil, seed: UInt64) throws {
         guard trainPortion > 0, trainPortion < 1 else {
             throw DatasetError.invalidArgument("train portion must be strictly between 0 and 1, got \(trainPortion)")

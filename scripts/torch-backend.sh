@@ -2,9 +2,12 @@
 #   ENTRANNAS_TORCH=debian (default)  Debian's libtorch-dev 1.13 (CPU), found through libtorch.pc
 #                                     in /usr/local/lib/pkgconfig (scripts/install-deps.sh)
 #   ENTRANNAS_TORCH=wheel             the PyPI torch wheel's libtorch (2.11.0 by default,
-#                                     ENTRANNAS_TORCH_VERSION to change), CUDA-enabled, which
-#                                     also runs on a CPU; downloaded once into
-#                                     ${XDG_CACHE_HOME:-~/.cache}/entrannas/torch-VERSION
+#                                     ENTRANNAS_TORCH_VERSION to change), its CPU part; downloaded
+#                                     once into ${XDG_CACHE_HOME:-~/.cache}/entrannas/torch-VERSION
+#   ENTRANNAS_TORCH=wheel-cuda        the same wheel with its CUDA part linked (libtorch_cuda, kept
+#                                     by --no-as-needed so CUDA kernels register) and NCCL; fetches
+#                                     the CUDA runtime wheels the torch wheel requires (about 3 GB)
+#                                     into the same folder. Runs on a CPU too (no GPU: CUDA absent).
 # Sets BUILD_DIR (the scratch path), LINK_FLAGS (run-time library paths) and SWIFT_BUILD_FLAGS
 # (both, as arrays) for every swift build/test of this package.
 # The same sources build against both: the shim compiles as C++17 with either.
@@ -13,7 +16,7 @@ LINK_FLAGS=()
 BUILD_DIR=.build
 case "$backend" in
   debian) ;;
-  wheel)
+  wheel|wheel-cuda)
     version="${ENTRANNAS_TORCH_VERSION:-2.11.0}"
     home="${XDG_CACHE_HOME:-$HOME/.cache}/entrannas/torch-$version"
     if [ ! -f "$home/pkgconfig/libtorch.pc" ] || [ ! -f "$home/torch/lib/libtorch_cpu.so" ]; then
@@ -42,9 +45,33 @@ case "$backend" in
     export PKG_CONFIG_PATH="$home/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
     BUILD_DIR=".build-torch-$version"
     LINK_FLAGS=(-Xlinker -rpath -Xlinker "$home/torch/lib")
-    for lib in "$home"/nvidia/*/lib; do [ -d "$lib" ] && LINK_FLAGS+=(-Xlinker -rpath -Xlinker "$lib"); done
+    if [ "$backend" = wheel-cuda ]; then
+      if [ ! -f "$home/cuda-runtime.done" ]; then
+        pip=$(command -v pip || command -v pip3)
+        echo "fetching the CUDA runtime wheels torch==$version requires into $home (about 3 GB)"
+        rm -rf "$home/cuda.tmp" && mkdir -p "$home/cuda.tmp"
+        # Every Linux requirement of the wheel that brings shared libraries (cuDNN, NCCL, cuBLAS...).
+        requirements=$(cd "$home/cuda.tmp" && "$pip" download --quiet --no-deps "torch==$version" -d . \
+          && unzip -p torch-*.whl "torch-$version.dist-info/METADATA" \
+          | sed -nE 's/^Requires-Dist: ((cuda-toolkit|nvidia-)[^;]*);.*Linux.*/\1/p' | tr -d ' ')
+        rm -f "$home"/cuda.tmp/torch-*.whl
+        # shellcheck disable=SC2086
+        "$pip" download --quiet $requirements -d "$home/cuda.tmp"
+        (cd "$home" && for w in cuda.tmp/*.whl; do unzip -q -o "$w" 'nvidia/*' 2>/dev/null || true; done)
+        rm -rf "$home/cuda.tmp"
+        touch "$home/cuda-runtime.done"
+      fi
+      # NCCL's header for the c10d NCCL process group.
+      nccl_include=$(dirname "$(find "$home/nvidia" -name nccl.h -print -quit)")
+      BUILD_DIR=".build-torch-$version-cuda"
+      LINK_FLAGS+=(-Xlinker --no-as-needed -Xlinker -ltorch_cuda -Xlinker -lc10_cuda -Xlinker --as-needed
+                   -Xcxx -DCT_WITH_CUDA -Xcxx -I"$nccl_include")
+    fi
+    for lib in $(find "$home/nvidia" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u); do
+      LINK_FLAGS+=(-Xlinker -rpath -Xlinker "$lib")
+    done
     ;;
-  *) echo "error: ENTRANNAS_TORCH must be debian or wheel, got '$backend'" >&2; exit 1 ;;
+  *) echo "error: ENTRANNAS_TORCH must be debian, wheel or wheel-cuda, got '$backend'" >&2; exit 1 ;;
 esac
 SWIFT_BUILD_FLAGS=(--scratch-path "$BUILD_DIR" "${LINK_FLAGS[@]}")
 
@@ -53,7 +80,7 @@ SWIFT_BUILD_FLAGS=(--scratch-path "$BUILD_DIR" "${LINK_FLAGS[@]}")
 check_backend() {
   local got expected
   got=$("$1" info | sed -nE 's/^libtorch +([0-9.]+).*/\1/p')
-  if [ "$backend" = wheel ]; then expected=${version}; else expected=$(pkg-config --modversion libtorch 2>/dev/null | cut -d. -f1,2); fi
+  if [ "$backend" != debian ]; then expected=${version}; else expected=$(pkg-config --modversion libtorch 2>/dev/null | cut -d. -f1,2); fi
   case "$got" in
     "$expected"*) echo "libtorch $got ($backend backend)" ;;
     *) echo "error: $1 runs on libtorch '$got', but the $backend backend is libtorch $expected; delete $BUILD_DIR and rebuild" >&2; exit 1 ;;

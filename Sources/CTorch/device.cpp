@@ -3,6 +3,10 @@
 #include "shim.h"
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/csrc/api/include/torch/version.h>
+#ifdef CT_WITH_CUDA  // the wheel-cuda backend: libtorch_cuda and c10_cuda are linked
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#endif
 
 using namespace ctorch;
 
@@ -63,6 +67,61 @@ int ct_cuda_manual_seed_all(uint64_t seed) {
       gen.set_current_seed(seed);
     }
     return 0;
+  })
+}
+
+bool ct_cuda_linked(void) {
+#ifdef CT_WITH_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
+int64_t ct_cuda_memory(int index, int which) {
+  CT_TRY(-1, {
+#ifdef CT_WITH_CUDA
+    (void)device_of(CT_CUDA, index);  // checks that the device exists
+    auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats((c10::DeviceIndex)index);
+    const auto aggregate = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+    switch (which) {
+      case 0: return (int64_t)stats.allocated_bytes[aggregate].current;
+      case 1: return (int64_t)stats.allocated_bytes[aggregate].peak;
+      case 2: return (int64_t)stats.reserved_bytes[aggregate].peak;
+      default: throw std::invalid_argument("unknown CUDA memory statistic " + std::to_string(which));
+    }
+#else
+    (void)index; (void)which;
+    throw std::runtime_error("CUDA memory statistics need the wheel-cuda build (ENTRANNAS_TORCH=wheel-cuda)");
+    return (int64_t)-1;
+#endif
+  })
+}
+
+int ct_cuda_reset_peak_memory(int index) {
+  CT_TRY(-1, {
+#ifdef CT_WITH_CUDA
+    (void)device_of(CT_CUDA, index);
+    c10::cuda::CUDACachingAllocator::resetPeakStats((c10::DeviceIndex)index);
+    return 0;
+#else
+    (void)index;
+    throw std::runtime_error("CUDA memory statistics need the wheel-cuda build (ENTRANNAS_TORCH=wheel-cuda)");
+    return -1;
+#endif
+  })
+}
+
+int ct_cuda_synchronize(int index) {
+  CT_TRY(-1, {
+#ifdef CT_WITH_CUDA
+    (void)device_of(CT_CUDA, index);
+    c10::cuda::device_synchronize();
+    return 0;
+#else
+    (void)index;
+    return 0;
+#endif
   })
 }
 

@@ -2,11 +2,23 @@ import CTorch
 import Foundation
 
 /// A group of processes that exchange tensors through libtorch's own c10d, the engine behind
-/// `torch.distributed`: a TCP store for the rendezvous and a Gloo process group (CPU) for the
-/// collectives. Rank 0 serves the store at host:port; every rank blocks in `init` until all
-/// `worldSize` ranks have joined, or throws after `timeout` seconds.
+/// `torch.distributed`: a TCP store for the rendezvous and a Gloo (CPU tensors) or NCCL (CUDA
+/// tensors) process group for the collectives. Rank 0 serves the store at host:port; every rank
+/// blocks in `init` until all `worldSize` ranks have joined, or throws after `timeout` seconds.
 public final class ProcessGroup: @unchecked Sendable {
+    /// The collectives' engine, as `torch.distributed`'s backend names.
+    public enum Backend: String, Sendable {
+        /// CPU tensors; Debian's libtorch (with libgloo-dev's headers).
+        case gloo
+        /// CUDA tensors, between GPUs; the wheel-cuda build.
+        case nccl
+    }
+
     private let handle: OpaquePointer
+    /// The engine of the collectives.
+    public let backend: Backend
+    /// Where `allReduceSum(_: [Double])` puts its numbers: the CPU for Gloo, this rank's GPU for NCCL.
+    public let scalarDevice: Device
     /// This process's index, 0 ..< worldSize.
     public let rank: Int
     /// Number of processes in the group.
@@ -14,30 +26,38 @@ public final class ProcessGroup: @unchecked Sendable {
 
     /// Whether this libtorch build has Gloo (Debian's does, with libgloo-dev's headers).
     public static var isGlooAvailable: Bool { ct_gloo_available() }
+    /// Whether this libtorch build has NCCL (the wheel-cuda build).
+    public static var isNCCLAvailable: Bool { ct_nccl_available() }
 
-    public init(host: String = "127.0.0.1", port: Int, rank: Int, worldSize: Int, timeout: Double = 60) throws {
+    /// Joins the group: Gloo by default; NCCL with `backend: .nccl`, whose tensors (and the
+    /// numbers of `allReduceSum(_: [Double])`) live on `device`, this rank's GPU.
+    public init(host: String = "127.0.0.1", port: Int, rank: Int, worldSize: Int, timeout: Double = 60,
+                backend: Backend = .gloo, device: Device = .cpu) throws {
         guard worldSize >= 1, (0..<worldSize).contains(rank) else {
             throw TorchError.invalid("process group: rank \(rank) is outside 0..<\(worldSize)")
         }
         guard (1...65535).contains(port) else { throw TorchError.invalid("process group: port \(port) is outside 1...65535") }
-        guard let h = ct_process_group_gloo(host, Int32(port), Int32(rank), Int32(worldSize), Int32(timeout * 1000)) else {
-            throw TorchError.failure("joining the process group at \(host):\(port) as rank \(rank) of \(worldSize)")
+        let join = backend == .gloo ? ct_process_group_gloo : ct_process_group_nccl
+        guard let h = join(host, Int32(port), Int32(rank), Int32(worldSize), Int32(timeout * 1000)) else {
+            throw TorchError.failure("joining the \(backend.rawValue) process group at \(host):\(port) as rank \(rank) of \(worldSize)")
         }
         handle = h
+        self.backend = backend
+        scalarDevice = backend == .nccl ? device : .cpu
         self.rank = rank
         self.worldSize = worldSize
     }
 
     /// The group torchrun (or any launcher) describes in the environment: RANK, WORLD_SIZE,
     /// MASTER_ADDR, MASTER_PORT; nil when WORLD_SIZE is not set.
-    public static func fromEnvironment(timeout: Double = 300) throws -> ProcessGroup? {
+    public static func fromEnvironment(timeout: Double = 300, backend: Backend = .gloo, device: Device = .cpu) throws -> ProcessGroup? {
         let env = ProcessInfo.processInfo.environment
         guard let world = env["WORLD_SIZE"].flatMap(Int.init) else { return nil }
         guard let rank = env["RANK"].flatMap(Int.init), let port = env["MASTER_PORT"].flatMap(Int.init) else {
             throw TorchError.invalid("WORLD_SIZE is set, so RANK and MASTER_PORT must be too (as torchrun sets them)")
         }
         return try ProcessGroup(host: env["MASTER_ADDR"] ?? "127.0.0.1", port: port, rank: rank, worldSize: world,
-                                timeout: timeout)
+                                timeout: timeout, backend: backend, device: device)
     }
 
     deinit { ct_process_group_free(handle) }
@@ -86,7 +106,7 @@ public final class ProcessGroup: @unchecked Sendable {
     /// Sums plain numbers across the group (metrics, a stop request), in double precision.
     public func allReduceSum(_ values: [Double]) throws -> [Double] {
         guard !values.isEmpty else { return [] }
-        let t = try Tensor(values, shape: [values.count])
+        let t = try Tensor(values, shape: [values.count]).to(scalarDevice)
         try allReduceSum([t])
         return try t.doubles()
     }

@@ -19,19 +19,22 @@ enum Distributed {
         ProcessInfo.processInfo.environment["ENTRANNAS_DIST_TIMEOUT"].flatMap(Double.init) ?? 300
     }
 
-    /// The group, or nil when WORLD_SIZE is unset or 1.
-    static func group() throws -> ProcessGroup? {
+    /// The group, or nil when WORLD_SIZE is unset or 1: NCCL when the run computes on a GPU
+    /// and this build has NCCL (wheel-cuda), else Gloo. The first call decides.
+    static func group(device: Device = .cpu) throws -> ProcessGroup? {
         lock.lock()
         defer { lock.unlock() }
         if let joined { return joined }
         let env = ProcessInfo.processInfo.environment
         var group: ProcessGroup?
         if let world = env["WORLD_SIZE"].flatMap(Int.init), world > 1 {
-            guard ProcessGroup.isGlooAvailable else {
+            let backend: ProcessGroup.Backend = device.isCUDA && ProcessGroup.isNCCLAvailable ? .nccl : .gloo
+            guard backend == .nccl || ProcessGroup.isGlooAvailable else {
                 throw RunError("WORLD_SIZE is \(world), but this libtorch build has no Gloo process group; "
-                               + "build with the Debian libtorch (ENTRANNAS_TORCH=debian) for several processes")
+                               + "build with the Debian libtorch (ENTRANNAS_TORCH=debian) for several processes on CPUs, "
+                               + "or with ENTRANNAS_TORCH=wheel-cuda and --device cuda for NCCL")
             }
-            do { group = try ProcessGroup.fromEnvironment(timeout: timeout) } catch {
+            do { group = try ProcessGroup.fromEnvironment(timeout: timeout, backend: backend, device: device) } catch {
                 throw RunError("cannot join the process group: \(error)")
             }
             if let group, group.rank > 0 { silenceStandardOutput() }

@@ -18,18 +18,22 @@ struct RuntimeOptions: ParsableArguments {
             help: "Compute each batch in this many pieces, one after the other (less memory; one process with N chunks computes what N processes of `entrannas launch` compute).")
     var batchChunks = 1
 
-    /// The parsed `--device`; a plain `cuda` in a launched group is the GPU of LOCAL_RANK.
+    /// The parsed `--device`; a plain `cuda` (or `auto` on a GPU machine) in a launched group is
+    /// the GPU of LOCAL_RANK.
     var resolvedDevice: Device {
         get throws {
             let parsed = try Device(parsing: device)
-            if device == "cuda", let local = Distributed.localRank { return try Device(parsing: "cuda:\(local)") }
+            // In a launched group, plain `cuda` or `auto` means this rank's GPU (LOCAL_RANK).
+            if parsed.isCUDA, !device.contains(":"), let local = Distributed.localRank {
+                return try Device(parsing: "cuda:\(local)")
+            }
             return parsed
         }
     }
 
     /// The processes (from the environment) and chunks each batch is spread over.
     var parallel: DataParallel {
-        get throws { try DataParallel(group: Distributed.group(), chunks: batchChunks) }
+        get throws { try DataParallel(group: Distributed.group(device: resolvedDevice), chunks: batchChunks) }
     }
 
     func validate() throws {
@@ -43,6 +47,6 @@ struct RuntimeOptions: ParsableArguments {
     func apply() throws {
         if let threads { Torch.threadCount = threads }
         Torch.manualSeed(seed)
-        _ = try Distributed.group()
+        _ = try Distributed.group(device: resolvedDevice)
     }
 }

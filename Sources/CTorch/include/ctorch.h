@@ -57,6 +57,15 @@ ct_tensor ct_zeros_like(ct_tensor t);
 ct_tensor ct_pin_memory(ct_tensor t);
 /// Seeds the default generator of every CUDA device (nothing without CUDA).
 int ct_cuda_manual_seed_all(uint64_t seed);
+/// Whether this build links libtorch_cuda (the wheel-cuda backend), so CUDA kernels are registered.
+bool ct_cuda_linked(void);
+/// Bytes of device `index` held by libtorch's caching allocator: which = 0 allocated now,
+/// 1 peak allocated, 2 peak reserved; -1 on error (no CUDA build or no such device).
+int64_t ct_cuda_memory(int index, int which);
+/// Starts the peak statistics of device `index` afresh.
+int ct_cuda_reset_peak_memory(int index);
+/// Waits for the work queued on the current CUDA device (honest timings); 0 without CUDA.
+int ct_cuda_synchronize(int index);
 
 // ---- c10d: process groups (Gloo over TCP) ------------------------------------------------
 typedef struct ct_process_group_s *ct_process_group;
@@ -64,6 +73,10 @@ bool ct_gloo_available(void);
 /// Joins a group of `world_size` processes: rank 0 serves the TCP store at host:port, the
 /// others connect; returns when all have joined or NULL after `timeout_ms`.
 ct_process_group ct_process_group_gloo(const char *host, int port, int rank, int world_size, int timeout_ms);
+/// Whether this build has c10d's NCCL process group (the wheel-cuda backend).
+bool ct_nccl_available(void);
+/// Joins a group whose collectives run on NCCL between CUDA devices (rendezvous as for Gloo).
+ct_process_group ct_process_group_nccl(const char *host, int port, int rank, int world_size, int timeout_ms);
 void ct_process_group_free(ct_process_group g);
 /// Sums each tensor in place across the group.
 int ct_all_reduce_sum(ct_process_group g, ct_tensor *tensors, int64_t n);

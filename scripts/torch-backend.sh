@@ -61,11 +61,26 @@ case "$backend" in
         rm -rf "$home/cuda.tmp"
         touch "$home/cuda-runtime.done"
       fi
-      # NCCL's header for the c10d NCCL process group.
+      # Headers ATen's CUDA headers include but no run-time library brings: CUDA's compiler
+      # runtime (crt/) and CCCL (nv/target, cub, thrust).
+      if [ ! -f "$home/cuda-headers.done" ]; then
+        pip=$(command -v pip || command -v pip3)
+        rm -rf "$home/h.tmp" && mkdir -p "$home/h.tmp"
+        "$pip" download --quiet --no-deps "torch==$version" -d "$home/h.tmp"
+        cuda=$(unzip -p "$home"/h.tmp/torch-*.whl "torch-$version.dist-info/METADATA" \
+          | sed -nE 's/^Requires-Dist: cuda-toolkit\[[^]]*\]==([0-9.]+).*/\1/p' | head -1)
+        rm -f "$home"/h.tmp/torch-*.whl
+        "$pip" download --quiet "cuda-toolkit[crt,cccl]==$cuda" -d "$home/h.tmp"
+        (cd "$home" && for w in h.tmp/*.whl; do unzip -q -o "$w" 'nvidia/*' 2>/dev/null || true; done)
+        rm -rf "$home/h.tmp"
+        touch "$home/cuda-headers.done"
+      fi
+      # NCCL's and CUDA's headers for the c10d NCCL process group and the CUDA allocator.
       nccl_include=$(dirname "$(find "$home/nvidia" -name nccl.h -print -quit)")
+      cuda_include=$(dirname "$(find "$home/nvidia" -name cuda.h -print -quit)")
       BUILD_DIR=".build-torch-$version-cuda"
       LINK_FLAGS+=(-Xlinker --no-as-needed -Xlinker -ltorch_cuda -Xlinker -lc10_cuda -Xlinker --as-needed
-                   -Xcxx -DCT_WITH_CUDA -Xcxx -I"$nccl_include")
+                   -Xcxx -DCT_WITH_CUDA -Xcxx -I"$nccl_include" -Xcxx -I"$cuda_include")
     fi
     for lib in $(find "$home/nvidia" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u); do
       LINK_FLAGS+=(-Xlinker -rpath -Xlinker "$lib")

@@ -17,7 +17,15 @@ struct InfoCommand: ParsableCommand {
         print("openmp     wait policy \(OpenMPPolicy.description)")
         print("seed       \(runtime.seed)")
         print("devices    \(Torch.devices.joined(separator: ", ")) (--device auto picks \(Device.auto))")
+        print("cuda       " + (Torch.isCUDALinked ? "linked (libtorch_cuda), \(Torch.cudaDeviceCount) GPU(s) visible"
+                                                   : "not in this build (ENTRANNAS_TORCH=wheel-cuda links it)"))
+        print("collectives " + [ProcessGroup.isGlooAvailable ? "gloo" : nil, ProcessGroup.isNCCLAvailable ? "nccl" : nil]
+            .compactMap { $0 }.joined(separator: ", ").ifEmpty("none in this build"))
     }
 }
 
 let entrannasVersion = "0.1.0"
+
+private extension String {
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}

@@ -7,34 +7,50 @@ import Torch
 // method at one configuration, on random data. benchmarks/search-bench.sh runs every method in
 // its own process (so peak memory is per method) and prints the README table.
 //
-//   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--steps 5] [--threads N]
+//   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--input-channels 1] [--steps 5]
+//                       [--threads N] [--device cpu|cuda[:N]]
+// On a GPU each timed stretch ends with a synchronisation, and the peak memory libtorch's CUDA
+// allocator held is printed (peak_gpu_mb).
 
-let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--steps N] [--threads N]"
-let args = Array(CommandLine.arguments.dropFirst())
+let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--input-channels N] [--steps N] [--threads N] [--device D]"
+var args = Array(CommandLine.arguments.dropFirst())
+var device = Device.cpu
+if let at = args.firstIndex(of: "--device"), at + 1 < args.count {
+    do { device = try Device(parsing: args[at + 1]) } catch {
+        emit("\(error)")
+        exit(2)
+    }
+    args.removeSubrange(at...(at + 1))
+}
 guard let methodName = args.first, let method = SearchMethod(rawValue: methodName) else {
     emit(usage)
     exit(2)
 }
 let flags = BenchmarkFlags(args.dropFirst(), defaults: ["batch": 64, "layers": 8, "channels": 16, "size": 28, "steps": 5,
-                                                        "threads": Torch.threadCount], usage: usage)
-let batch = flags["batch"], layers = flags["layers"], channels = flags["channels"]
+                                                        "threads": Torch.threadCount, "input-channels": 1], usage: usage)
+let batch = flags["batch"], layers = flags["layers"], channels = flags["channels"], inputChannels = flags["input-channels"]
 let size = flags["size"], steps = flags["steps"]
 Torch.threadCount = flags["threads"]
 
 Torch.manualSeed(0)
-let config = SearchSpaceConfig(method: method, layers: layers, initChannels: channels, inputChannels: 1, imageSize: size, classes: 10)
+let config = SearchSpaceConfig(method: method, layers: layers, initChannels: channels, inputChannels: inputChannels,
+                               imageSize: size, classes: 10)
 let net = try SearchNetwork(config: config)
+try net.to(device)
 let sgd = SGD(net.weightParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
 let architect = Architect(network: net, order: method == .darts2nd ? .second : .first)
 @MainActor func batchData() throws -> (Tensor, Tensor) {
-    (try Tensor.randn([batch, 1, size, size]), try Tensor((0..<batch).map { Int64($0 % 10) }, shape: [batch]))
+    (try Tensor.randn([batch, inputChannels, size, size]).to(device),
+     try Tensor((0..<batch).map { Int64($0 % 10) }, shape: [batch]).to(device))
 }
 let train = try batchData(), valid = try batchData()
 let weights = net.weightParameters().map(\.1)
 
 @MainActor func step() throws -> (arch: Double, weight: Double) {
+    try CUDAMemory.synchronize(device)
     let t0 = Date()
     try architect.step(validation: valid, train: train, weightOptimizer: sgd)
+    try CUDAMemory.synchronize(device)
     let t1 = Date()
     let loss = try crossEntropy(try net(train.0), train.1)
     let g = try gradients(of: [loss], withRespectTo: weights, allowUnused: true)
@@ -42,10 +58,12 @@ let weights = net.weightParameters().map(\.1)
     try clipGradNorm(weights, maxNorm: 5)
     try sgd.step()
     _ = try loss.item()
+    try CUDAMemory.synchronize(device)
     return (t1.timeIntervalSince(t0), Date().timeIntervalSince(t1))
 }
 
 _ = try step()  // warm-up: allocator, first-touch
+if device.isCUDA { try CUDAMemory.resetPeak(device) }
 var archTimes: [Double] = [], weightTimes: [Double] = []
 for _ in 0..<steps {
     let t = try step()
@@ -60,6 +78,8 @@ func peakRSSMB() -> Double {
     return (fields.count > 1 ? Double(fields[1]) ?? 0 : 0) / 1024
 }
 let total = zip(archTimes, weightTimes).map { $0 + $1 }
+let gpu = device.isCUDA ? String(format: " peak_gpu_mb=%.0f device=%@", Double(try CUDAMemory.peakAllocated(device)) / 1_048_576,
+                                 device.description) : ""
 emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d",
              method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
-             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch))
+             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch) + gpu)

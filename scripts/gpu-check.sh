@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The GPU check (run on the GPU machine through the device tool, carrying .gpu-carry made by
+# scripts/gpu-carry.sh): unpacks the carry, points it at this machine's libtorch and CUDA (python3's
+# torch, which must be 2.11.0, and the nvidia wheels beside it), then
+#   1. entrannas info                     (the GPU is seen, CUDA is linked)
+#   2. the Torch and NAS tests            (the CUDA tests run instead of skipping)
+#   3. search-bench on the GPU, every method, CIFAR-10 shape (3x32x32, batch 64, 8 cells, 16 channels)
+#   4. one epoch of an EnTranNAS search on CIFAR-10-shaped random data at the paper's settings
+#      (batch 256, 8 cells, 16 channels, 25,000 + 25,000 images; architecture steps from the start)
+# and prints the times and peak GPU memory; with OUT set, also writes $OUT/gpu-check.md and the logs.
+#   GPU_CHECK_TORCH_HOME=DIR  a folder holding torch/lib and nvidia/ (default: python3's site-packages)
+#   GPU_CHECK_QUICK=1         small sizes and the CPU, to rehearse the carry on a machine without a GPU
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out="${OUT:-$(mktemp -d)}"
+work=$(mktemp -d)
+tar -xJf .gpu-carry/carry.tar.xz -C "$work" || { echo "error: no .gpu-carry/carry.tar.xz: run scripts/gpu-carry.sh and carry .gpu-carry" >&2; exit 1; }
+if [ -n "${GPU_CHECK_TORCH_HOME:-}" ]; then
+  home="$GPU_CHECK_TORCH_HOME"
+else
+  home=$(python3 -c 'import os, torch; print(os.path.dirname(os.path.dirname(torch.__file__)))')
+  version=$(python3 -c 'import torch; print(torch.__version__.split("+")[0])')
+  [ "$version" = 2.11.0 ] || echo "warning: this machine's torch is $version; the carry was built against 2.11.0" >&2
+fi
+libs="$work/lib:$home/torch/lib:$(find "$home/nvidia" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u | paste -sd:)"
+export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bin="$work/bin"
+device=cuda; quick="${GPU_CHECK_QUICK:-}"
+[ -n "$quick" ] && device=cpu
+report="$out/gpu-check.md"
+say() { echo "$*" | tee -a "$report"; }
+: > "$report"
+
+say "## entrannas GPU check, $(date -u +%Y-%m-%dT%H:%MZ)"
+say '```'
+"$bin/entrannas" info 2>&1 | tee -a "$report"
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee -a "$report"
+say '```'
+
+say "### Tests (Torch and NAS; CUDA tests run where a GPU is)"
+start=$(date +%s)
+# Every Torch and NAS test class (the Datasets tests need no GPU; the command tests need Debian's
+# Fashion-MNIST); rehearsing, only the device tests.
+classes=$("$bin/entrannasPackageTests.xctest" --list-tests 2>/dev/null | grep -E '^(TorchTests|NASTests)\.' | cut -d/ -f1 | sort -u | paste -sd,)
+[ -n "$quick" ] && classes="TorchTests.DeviceTests,NASTests.CUDARunTests"
+ENTRANNAS_THREADS=4 timeout 300 "$bin/entrannasPackageTests.xctest" "$classes" > "$out/tests.log" 2>&1
+status=$?
+say '```'
+grep -E "Executed [0-9]+ tests|error:|skipped" "$out/tests.log" | tail -8 | tee -a "$report"
+say "exit status $status, $(( $(date +%s) - start )) s"
+say '```'
+
+say "### Search step on the GPU (search-bench, 3x32x32, batch 64, 8 cells, 16 channels; median of 5 after a warm-up)"
+say ""
+say "| method | ms/step | arch ms | weight ms | peak GPU MiB |"
+say "|---|---:|---:|---:|---:|"
+for m in darts darts-2nd pc-darts entrannas entrannas-dst; do
+  if [ -n "$quick" ]; then sizes=(--batch 8 --layers 3 --channels 4 --steps 1); else sizes=(--batch 64 --layers 8 --channels 16 --steps 5); fi
+  line=$(timeout 120 "$bin/search-bench" "$m" --size 32 --input-channels 3 "${sizes[@]}" --device "$device" 2>&1 | tail -1)
+  echo "$line" >> "$out/search-bench.log"
+  get() { sed -nE "s/.*$1=([0-9.]+).*/\1/p" <<<"$line"; }
+  say "| $m | $(get step_ms) | $(get arch_ms) | $(get weight_ms) | $(get peak_gpu_mb) |"
+done
+
+say ""
+say "### One epoch of an EnTranNAS search on CIFAR-10-shaped random data (paper settings)"
+data="$work/cifar"
+mkdir -p "$data"
+count=10000; [ -n "$quick" ] && count=200
+python3 - "$data" "$count" <<'PY'
+import os, random, sys
+folder, count = sys.argv[1], int(sys.argv[2])
+random.seed(0)
+for name in [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]:
+    with open(os.path.join(folder, name), "wb") as f:
+        for _ in range(count):
+            f.write(bytes([random.randrange(10)]) + os.urandom(3072))
+PY
+if [ -n "$quick" ]; then sizes=(--batch-size 16 --layers 3 --init-channels 4 --steps 2 --limit 320); else sizes=(); fi
+start=$(date +%s)
+timeout 420 "$bin/entrannas" search --method entrannas --preset paper --dataset cifar10 --data "$data" --epochs 1 \
+  --warmup-epochs 0 --eval-limit 5000 "${sizes[@]}" --device "$device" --output "$work/search" > "$out/search.log" 2>&1
+status=$?
+say '```'
+grep -E "^search:|^network:|^schedule:|^epoch 1/1|peak GPU memory|^Error" "$out/search.log" | tee -a "$report"
+say "exit status $status, $(( $(date +%s) - start )) s in all"
+say '```'
+echo "report: $report"

@@ -22,14 +22,9 @@ let package = Package(
         // libtorch's include and library folders come from pkg-config (libtorch.pc), so no
         // unsafeFlags: other packages can depend on this one. Debian's libtorch needs none.
         .systemLibrary(name: "CLibTorch", pkgConfig: "libtorch", providers: [.apt(["libtorch-dev"])]),
-        .target(
-            name: "CTorch",
-            dependencies: ["CLibTorch"],
-            linkerSettings: [
-                .linkedLibrary("torch_cpu"),
-                .linkedLibrary("c10"),
-            ]
-        ),
+        // The libraries themselves come from libtorch.pc too (Debian: -ltorch_cpu -lc10; the
+        // wheel: its own copies under names Debian's cannot shadow), never from a fixed name here.
+        .target(name: "CTorch", dependencies: ["CLibTorch"]),
         .target(name: "Torch", dependencies: ["CTorch"]),
         // zlib from the system (Debian: zlib1g-dev) for the gzipped IDX files of Fashion-MNIST.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),

@@ -36,12 +36,19 @@ case "$backend" in
       (cd "$home.tmp" && for w in wheels/*.whl; do unzip -q -o "$w" 'torch/lib/*' 'torch/include/*' 'nvidia/*' 2>/dev/null || true; done)
       [ -f "$home.tmp/torch/lib/libtorch_cpu.so" ] || { echo "error: the torch wheel held no torch/lib/libtorch_cpu.so" >&2; exit 1; }
       rm -rf "$home.tmp/wheels"
-      mkdir -p "$home.tmp/pkgconfig"
-      printf '%s\n' 'prefix=${pcfiledir}/../torch' "Name: libtorch" "Description: libtorch from the PyPI torch wheel" \
-        "Version: $version" 'Cflags: -I${prefix}/include -I${prefix}/include/torch/csrc/api/include' \
-        'Libs: -L${prefix}/lib -ltorch_cpu -lc10' > "$home.tmp/pkgconfig/libtorch.pc"
       rm -rf "$home" && mv "$home.tmp" "$home"
     fi
+    # The linker must take the wheel's libraries, not Debian's of the same names, which other
+    # packages' -L/usr/lib/... (libpng, libjpeg) put first: link through names only the wheel
+    # has. The executables still record the libraries' own sonames (libtorch_cpu.so ...), found
+    # at run time through the rpaths below.
+    mkdir -p "$home/link" "$home/pkgconfig"
+    for lib in torch_cpu c10 torch_cuda c10_cuda; do
+      ln -sfn "../torch/lib/lib$lib.so" "$home/link/libentrannas_$lib.so"
+    done
+    printf '%s\n' 'prefix=${pcfiledir}/../torch' "Name: libtorch" "Description: libtorch from the PyPI torch wheel" \
+      "Version: $version" 'Cflags: -I${prefix}/include -I${prefix}/include/torch/csrc/api/include' \
+      'Libs: -L${pcfiledir}/../link -lentrannas_torch_cpu -lentrannas_c10' > "$home/pkgconfig/libtorch.pc"
     export PKG_CONFIG_PATH="$home/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
     BUILD_DIR=".build-torch-$version"
     LINK_FLAGS=(-Xlinker -rpath -Xlinker "$home/torch/lib")
@@ -79,7 +86,7 @@ case "$backend" in
       nccl_include=$(dirname "$(find "$home/nvidia" -name nccl.h -print -quit)")
       cuda_include=$(dirname "$(find "$home/nvidia" -name cuda.h -print -quit)")
       BUILD_DIR=".build-torch-$version-cuda"
-      LINK_FLAGS+=(-Xlinker --no-as-needed -Xlinker -ltorch_cuda -Xlinker -lc10_cuda -Xlinker --as-needed
+      LINK_FLAGS+=(-Xlinker --no-as-needed -Xlinker -lentrannas_torch_cuda -Xlinker -lentrannas_c10_cuda
                    -Xcxx -DCT_WITH_CUDA -Xcxx -I"$nccl_include" -Xcxx -I"$cuda_include")
     fi
     for lib in $(find "$home/nvidia" -name 'lib*.so*' -printf '%h\n' 2>/dev/null | sort -u); do

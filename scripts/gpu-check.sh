@@ -26,7 +26,8 @@ libs="$work/lib:$home/torch/lib:$(find "$home/nvidia" -name 'lib*.so*' -printf '
 export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 bin="$work/bin"
 device=cuda; quick="${GPU_CHECK_QUICK:-}"
-[ -n "$quick" ] && device=cpu
+# Rehearsing on a CPU machine: one libtorch thread, so other work there does not make OpenMP spin.
+[ -n "$quick" ] && { device=cpu; export ENTRANNAS_THREADS=1; }
 report="$out/gpu-check.md"
 say() { echo "$*" | tee -a "$report"; }
 : > "$report"
@@ -56,7 +57,7 @@ say "| method | ms/step | arch ms | weight ms | peak GPU MiB |"
 say "|---|---:|---:|---:|---:|"
 for m in darts darts-2nd pc-darts entrannas entrannas-dst; do
   if [ -n "$quick" ]; then sizes=(--batch 8 --layers 3 --channels 4 --steps 1); else sizes=(--batch 64 --layers 8 --channels 16 --steps 5); fi
-  line=$(timeout 120 "$bin/search-bench" "$m" --size 32 --input-channels 3 "${sizes[@]}" --device "$device" 2>&1 | tail -1)
+  line=$(timeout 120 "$bin/search-bench" "$m" --size 32 --input-channels 3 "${sizes[@]}" ${quick:+--threads 1} --device "$device" 2>&1 | tail -1)
   echo "$line" >> "$out/search-bench.log"
   get() { sed -nE "s/.*$1=([0-9.]+).*/\1/p" <<<"$line"; }
   say "| $m | $(get step_ms) | $(get arch_ms) | $(get weight_ms) | $(get peak_gpu_mb) |"

@@ -5,29 +5,37 @@ import Torch
 
 // Time per search step (architecture step + weight step) and peak resident memory of one search
 // method at one configuration, on random data. benchmarks/search-bench.sh runs every method in
-// its own process (so peak memory is per method) and prints the README table.
+// its own process (so peak memory is per method) and prints the README table. With
+// --memory-format channels-last the network's 4-D weights and the batches are NHWC
+// (benchmarks/layouts.sh compares the two layouts).
 //
 //   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--steps 5] [--threads N]
+//                       [--memory-format contiguous|channels-last]
 
-let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--steps N] [--threads N]"
+let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--steps N] [--threads N] "
+    + "[--memory-format contiguous|channels-last]"
 let args = Array(CommandLine.arguments.dropFirst())
 guard let methodName = args.first, let method = SearchMethod(rawValue: methodName) else {
     emit(usage)
     exit(2)
 }
 let flags = BenchmarkFlags(args.dropFirst(), defaults: ["batch": 64, "layers": 8, "channels": 16, "size": 28, "steps": 5,
-                                                        "threads": Torch.threadCount], usage: usage)
+                                                        "threads": Torch.threadCount],
+                           choices: ["memory-format": MemoryFormat.allCases.map(\.rawValue)], usage: usage)
 let batch = flags["batch"], layers = flags["layers"], channels = flags["channels"]
 let size = flags["size"], steps = flags["steps"]
+let memoryFormat = MemoryFormat(rawValue: flags.choice("memory-format"))!
 Torch.threadCount = flags["threads"]
 
 Torch.manualSeed(0)
 let config = SearchSpaceConfig(method: method, layers: layers, initChannels: channels, inputChannels: 1, imageSize: size, classes: 10)
 let net = try SearchNetwork(config: config)
+try net.to(memoryFormat: memoryFormat)
 let sgd = SGD(net.weightParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
 let architect = Architect(network: net, order: method == .darts2nd ? .second : .first)
 @MainActor func batchData() throws -> (Tensor, Tensor) {
-    (try Tensor.randn([batch, 1, size, size]), try Tensor((0..<batch).map { Int64($0 % 10) }, shape: [batch]))
+    (try Tensor.randn([batch, 1, size, size]).to(memoryFormat: memoryFormat),
+     try Tensor((0..<batch).map { Int64($0 % 10) }, shape: [batch]))
 }
 let train = try batchData(), valid = try batchData()
 let weights = net.weightParameters().map(\.1)
@@ -60,6 +68,7 @@ func peakRSSMB() -> Double {
     return (fields.count > 1 ? Double(fields[1]) ?? 0 : 0) / 1024
 }
 let total = zip(archTimes, weightTimes).map { $0 + $1 }
-emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d",
+emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d "
+             + "memory_format=%@",
              method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
-             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch))
+             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch, memoryFormat.rawValue))

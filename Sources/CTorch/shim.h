@@ -20,6 +20,8 @@ inline c10::optional<at::Tensor> opt(ct_tensor h) {
 }
 at::ScalarType scalar_type(int dtype);
 int dtype_code(at::ScalarType st);
+/// CT_CONTIGUOUS_FORMAT or CT_CHANNELS_LAST as libtorch's MemoryFormat; throws for other codes.
+at::MemoryFormat memory_format(int format);
 inline at::IntArrayRef dims(const int64_t *p, int64_t n) { return at::IntArrayRef(p, (size_t)n); }
 }  // namespace ctorch
 

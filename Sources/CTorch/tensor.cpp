@@ -71,7 +71,7 @@ ct_tensor ct_normal(const int64_t *shape, int64_t rank, double mean, double std)
 ct_tensor ct_shallow(ct_tensor t) { CT_TRY(nullptr, { return wrap(T(t)); }) }
 ct_tensor ct_clone(ct_tensor t) { CT_TRY(nullptr, { return wrap(T(t).clone()); }) }
 ct_tensor ct_detach(ct_tensor t) { CT_TRY(nullptr, { return wrap(T(t).detach()); }) }
-ct_tensor ct_contiguous(ct_tensor t) { CT_TRY(nullptr, { return wrap(T(t).contiguous()); }) }
+ct_tensor ct_contiguous(ct_tensor t, int format) { CT_TRY(nullptr, { return wrap(T(t).contiguous(memory_format(format))); }) }
 ct_tensor ct_to_dtype(ct_tensor t, int dtype) { CT_TRY(nullptr, { return wrap(T(t).to(scalar_type(dtype))); }) }
 ct_tensor ct_reshape(ct_tensor t, const int64_t *shape, int64_t rank) { CT_TRY(nullptr, { return wrap(T(t).reshape(dims(shape, rank))); }) }
 ct_tensor ct_permute(ct_tensor t, const int64_t *d, int64_t rank) { CT_TRY(nullptr, { return wrap(T(t).permute(dims(d, rank))); }) }

@@ -47,8 +47,6 @@ extension Tensor {
         let s = shape.map(Int64.init)
         return try Tensor(owning: ct_expand(handle, s, Int64(s.count)), "expand")
     }
-    /// The same values in row-major memory (self when already contiguous).
-    public func contiguous() throws -> Tensor { try Tensor(owning: ct_contiguous(handle), "contiguous") }
     /// A deep copy that stays in the autograd graph.
     public func clone() throws -> Tensor { try Tensor(owning: ct_clone(handle), "clone") }
     /// The same data, cut from the autograd graph.
@@ -82,11 +80,18 @@ extension Tensor {
         return try withExtendedLifetime(tensors) { try Tensor(owning: ct_stack(hs, Int64(hs.count), Int64(dim)), "stack") }
     }
 
-    /// ShuffleNet's channel shuffle (PC-DARTS mixes partial channels with it).
+    /// ShuffleNet's channel shuffle (PC-DARTS mixes partial channels with it): one copy, in
+    /// this tensor's memory format.
     public func channelShuffle(groups: Int) throws -> Tensor {
         let s = shape
         guard s.count == 4, groups > 0, s[1] % groups == 0 else {
             throw TorchError.invalid("channelShuffle needs NCHW channels divisible by \(groups) groups, got shape \(s)")
+        }
+        if memoryFormat == .channelsLast {
+            // Shuffles the last dimension of the NHWC view, so the result keeps NHWC strides.
+            let (n, c, h, w) = (s[0], s[1], s[2], s[3])
+            return try permute([0, 2, 3, 1]).reshape([n, h, w, groups, c / groups]).transpose(3, 4).contiguous()
+                .reshape([n, h, w, c]).permute([0, 3, 1, 2])
         }
         return try reshape([s[0], groups, s[1] / groups, s[2], s[3]]).transpose(1, 2).contiguous().reshape(s)
     }

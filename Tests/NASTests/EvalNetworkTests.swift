@@ -140,6 +140,28 @@ final class EvalNetworkTests: SingleThreadTestCase {
         XCTAssertEqual(mean, 1, accuracy: 0.05, "kept paths are scaled so the expectation is unchanged")
     }
 
+    /// DARTS_V2 in channels-last (the train benchmark's --memory-format) gives NCHW's logits,
+    /// auxiliary logits and gradients.
+    func testChannelsLastGivesTheSameLogitsAndGradients() throws {
+        Torch.manualSeed(8)
+        let x = try Tensor.randn([3, 1, 8, 8]), labels = try Tensor([0, 1, 4] as [Int64], shape: [3])
+        func run(_ format: MemoryFormat) throws -> [[Float]] {
+            let net = try tinyNetwork()
+            try net.to(memoryFormat: format)
+            net.train()
+            let (logits, auxiliary) = try net(try x.to(memoryFormat: format))
+            let loss = try crossEntropy(logits, labels) + crossEntropy(try XCTUnwrap(auxiliary), labels) * 0.4
+            let g = try gradients(of: loss, withRespectTo: net.parameters())
+            return try [logits.floats(), XCTUnwrap(auxiliary).floats()] + g.map { try $0.floats() }
+        }
+        let nchw = try run(.contiguous), nhwc = try run(.channelsLast)
+        XCTAssertEqual(nhwc.count, nchw.count)
+        for (i, (a, b)) in zip(nhwc, nchw).enumerated() {
+            XCTAssertEqual(a.count, b.count, "output \(i)")
+            XCTAssertLessThan(zip(a, b).map { Swift.abs($0 - $1) }.max() ?? 0, 1e-4, "output \(i)")
+        }
+    }
+
     /// The auxiliary head runs in training only, and only when the network has one.
     func testAuxiliaryHeadRunsOnlyInTraining() throws {
         let net = try tinyNetwork()

@@ -50,6 +50,31 @@ final class SearchNetworkTests: SingleThreadTestCase {
         }
     }
 
+    /// Every method's super-net in channels-last (Module.to(memoryFormat:), the search
+    /// benchmark's --memory-format) gives NCHW's logits and gradients.
+    func testChannelsLastGivesTheSameLogitsAndGradients() throws {
+        for method in SearchMethod.allCases {
+            let batch = try tinyBatch()
+            func run(_ format: MemoryFormat) throws -> (logits: [Float], gradients: [[Float]]) {
+                Torch.manualSeed(3)
+                let net = try SearchNetwork(config: tinyConfig(method, channels: 8))
+                try net.to(memoryFormat: format)
+                let logits = try net(try batch.images.to(memoryFormat: format))
+                let parameters = net.architectureParameters().map(\.1) + net.weightParameters().map(\.1)
+                let g = try gradients(of: [try crossEntropy(logits, batch.labels)], withRespectTo: parameters, allowUnused: true)
+                return (try logits.floats(), try g.map { try $0?.floats() ?? [] })
+            }
+            let nchw = try run(.contiguous), nhwc = try run(.channelsLast)
+            XCTAssertEqual(nhwc.logits.count, nchw.logits.count)
+            for (a, b) in zip(nhwc.logits, nchw.logits) { XCTAssertEqual(a, b, accuracy: 1e-4, "\(method) logits") }
+            for (i, (a, b)) in zip(nhwc.gradients, nchw.gradients).enumerated() {
+                XCTAssertEqual(a.count, b.count, "\(method) gradient \(i)")
+                let worst = zip(a, b).map { Swift.abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-4, "\(method) gradient \(i)")
+            }
+        }
+    }
+
     func testInvalidConfigurationsAreRejectedWithTheFlagName() {
         var noNormalEngine = tinyConfig(.entrannas)
         noNormalEngine.engineCells = [1]

@@ -62,6 +62,22 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(Array(data[(8 + n)..<(8 + n + 4)]), [0, 0, 0x80, 0x3f], "little-endian 1.0f")
     }
 
+    /// Files hold NCHW row-major data whatever the tensor's memory format, as PyTorch's writer does.
+    func testChannelsLastTensorsAreWrittenInNCHWOrder() throws {
+        let url = folder.appendingPathComponent("nhwc.safetensors")
+        let values = (0..<24).map(Float.init)
+        let nhwc = try Tensor(values, shape: [2, 3, 2, 2]).contiguous(.channelsLast)
+        XCTAssertFalse(nhwc.isContiguous(), "the fixture really is laid out NHWC")
+        try Safetensors.save([("w", nhwc)], to: url)
+        let data = try Data(contentsOf: url)
+        let n = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let stored = data.suffix(from: 8 + n).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        XCTAssertEqual(stored, values, "the data section is in NCHW order")
+        let loaded = try XCTUnwrap(Safetensors.load(from: url).tensors["w"])
+        XCTAssertEqual(loaded.shape, [2, 3, 2, 2])
+        XCTAssertEqual(try loaded.floats(), values)
+    }
+
     func testSaveIsAtomicAndOverwrites() throws {
         let url = folder.appendingPathComponent("nested/deeper/x.safetensors")
         try Safetensors.save([("x", Tensor([1] as [Float]))], to: url)

@@ -5,14 +5,17 @@ import Torch
 
 // Time per search step (architecture step + weight step) and peak resident memory of one search
 // method at one configuration, on random data. benchmarks/search-bench.sh runs every method in
-// its own process (so peak memory is per method) and prints the README table.
+// its own process (so peak memory is per method) and prints the README table. With
+// --memory-format channels-last the network's 4-D weights and the batches are NHWC
+// (benchmarks/layouts.sh compares the two layouts).
 //
 //   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--input-channels 1] [--steps 5]
-//                       [--threads N] [--device cpu|cuda[:N]]
+//                       [--threads N] [--memory-format contiguous|channels-last] [--device cpu|cuda[:N]]
 // On a GPU each timed stretch ends with a synchronisation, and the peak memory libtorch's CUDA
 // allocator held is printed (peak_gpu_mb).
 
-let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--input-channels N] [--steps N] [--threads N] [--device D]"
+let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--input-channels N] [--steps N] "
+    + "[--threads N] [--memory-format contiguous|channels-last] [--device D]"
 var args = Array(CommandLine.arguments.dropFirst())
 var device = Device.cpu
 if let at = args.firstIndex(of: "--device"), at + 1 < args.count {
@@ -27,9 +30,11 @@ guard let methodName = args.first, let method = SearchMethod(rawValue: methodNam
     exit(2)
 }
 let flags = BenchmarkFlags(args.dropFirst(), defaults: ["batch": 64, "layers": 8, "channels": 16, "size": 28, "steps": 5,
-                                                        "threads": Torch.threadCount, "input-channels": 1], usage: usage)
+                                                        "threads": Torch.threadCount, "input-channels": 1],
+                           choices: ["memory-format": MemoryFormat.allCases.map(\.rawValue)], usage: usage)
 let batch = flags["batch"], layers = flags["layers"], channels = flags["channels"], inputChannels = flags["input-channels"]
 let size = flags["size"], steps = flags["steps"]
+let memoryFormat = MemoryFormat(rawValue: flags.choice("memory-format"))!
 Torch.threadCount = flags["threads"]
 
 Torch.manualSeed(0)
@@ -37,10 +42,11 @@ let config = SearchSpaceConfig(method: method, layers: layers, initChannels: cha
                                imageSize: size, classes: 10)
 let net = try SearchNetwork(config: config)
 try net.to(device)
+try net.to(memoryFormat: memoryFormat)
 let sgd = SGD(net.weightParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
 let architect = Architect(network: net, order: method == .darts2nd ? .second : .first)
 @MainActor func batchData() throws -> (Tensor, Tensor) {
-    (try Tensor.randn([batch, inputChannels, size, size]).to(device),
+    (try Tensor.randn([batch, inputChannels, size, size]).to(device).to(memoryFormat: memoryFormat),
      try Tensor((0..<batch).map { Int64($0 % 10) }, shape: [batch]).to(device))
 }
 let train = try batchData(), valid = try batchData()
@@ -80,6 +86,7 @@ func peakRSSMB() -> Double {
 let total = zip(archTimes, weightTimes).map { $0 + $1 }
 let gpu = device.isCUDA ? String(format: " peak_gpu_mb=%.0f device=%@", Double(try CUDAMemory.peakAllocated(device)) / 1_048_576,
                                  device.description) : ""
-emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d",
+emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d "
+             + "memory_format=%@",
              method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
-             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch) + gpu)
+             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch, memoryFormat.rawValue) + gpu)

@@ -67,6 +67,19 @@ int ct_cuda_reset_peak_memory(int index);
 /// Waits for the work queued on the current CUDA device (honest timings); 0 without CUDA.
 int ct_cuda_synchronize(int index);
 
+// ---- memory layout of 4-D tensors ------------------------------------------------------
+/// NCHW row-major (libtorch's default) or NHWC strides ("channels last"); shapes stay NCHW.
+typedef enum { CT_CONTIGUOUS_FORMAT = 0, CT_CHANNELS_LAST = 1 } ct_memory_format;
+/// 1 when `t` is dense in `format`, 0 when not, -1 on error.
+int ct_is_contiguous(ct_tensor t, int format);
+/// The layout libtorch reads from the strides (suggest_memory_format), which operations'
+/// outputs follow; -1 on error.
+int ct_memory_format_of(ct_tensor t);
+/// A copy with `format`'s strides unless libtorch already reads that layout from `t`'s strides
+/// (Tensor.to(memory_format=)): unlike ct_contiguous, it restrides tensors dense in both
+/// layouts (one channel, 1x1 kernels), whose strides would otherwise keep choosing NCHW.
+ct_tensor ct_to_memory_format(ct_tensor t, int format);
+
 // ---- c10d: process groups (Gloo over TCP) ------------------------------------------------
 typedef struct ct_process_group_s *ct_process_group;
 bool ct_gloo_available(void);
@@ -121,7 +134,8 @@ ct_tensor ct_normal(const int64_t *shape, int64_t rank, double mean, double std)
 ct_tensor ct_shallow(ct_tensor t);
 ct_tensor ct_clone(ct_tensor t);
 ct_tensor ct_detach(ct_tensor t);
-ct_tensor ct_contiguous(ct_tensor t);
+/// Dense in `format` (a ct_memory_format); the tensor itself when already dense in it.
+ct_tensor ct_contiguous(ct_tensor t, int format);
 ct_tensor ct_to_dtype(ct_tensor t, int dtype);
 ct_tensor ct_reshape(ct_tensor t, const int64_t *shape, int64_t rank);
 ct_tensor ct_permute(ct_tensor t, const int64_t *dims, int64_t rank);

@@ -1,5 +1,6 @@
 // One training step of DARTS_V2's evaluation network through our Swift stack, release build:
-// `swift run -c release train-bench [--threads N] [--repeats R] [--steps S] [--batch B]`.
+// `swift run -c release train-bench [--threads N] [--repeats R] [--steps S] [--batch B]
+// [--memory-format contiguous|channels-last]` (channels-last: NHWC weights and batch).
 // benchmarks/train-bench/run.sh runs it next to train_bench.py (the same network and step in
 // PyTorch on the same libtorch) and prints the comparison table.
 //
@@ -13,16 +14,19 @@ import NAS
 import Torch
 
 struct Settings {
-    var threads: Int, repeats: Int, steps: Int, batch: Int
-    static let usage = "usage: train-bench [--threads N] [--repeats R] [--steps S] [--batch B]"
+    var threads: Int, repeats: Int, steps: Int, batch: Int, memoryFormat: MemoryFormat
+    static let usage = "usage: train-bench [--threads N] [--repeats R] [--steps S] [--batch B] "
+        + "[--memory-format contiguous|channels-last]"
 
     init(arguments: [String]) {
         let flags = BenchmarkFlags(arguments, defaults: ["threads": ProcessInfo.processInfo.activeProcessorCount,
-                                                         "repeats": 5, "steps": 10, "batch": 64], usage: Settings.usage)
+                                                         "repeats": 5, "steps": 10, "batch": 64],
+                                   choices: ["memory-format": MemoryFormat.allCases.map(\.rawValue)], usage: Settings.usage)
         threads = flags["threads"]
         repeats = flags["repeats"]
         steps = flags["steps"]
         batch = flags["batch"]
+        memoryFormat = MemoryFormat(rawValue: flags.choice("memory-format"))!
     }
 }
 
@@ -32,10 +36,11 @@ Torch.threadCount = settings.threads
 Torch.manualSeed(0)
 let network = try EvalNetwork(genotype: .dartsV2, configuration: EvalNetworkConfiguration(
     layers: 8, initChannels: 16, inputChannels: 1, classes: 10, auxiliary: true))
+try network.to(memoryFormat: settings.memoryFormat)
 network.train()
 let optimizer = SGD(network.namedParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
 let parameters = network.parameters()
-let images = try Tensor.randn([settings.batch, 1, 28, 28])
+let images = try Tensor.randn([settings.batch, 1, 28, 28]).to(memoryFormat: settings.memoryFormat)
 let labels = try Tensor((0..<settings.batch).map { Int64($0 % 10) }, shape: [settings.batch])
 
 let step = { () -> Double in
@@ -51,7 +56,8 @@ let step = { () -> Double in
 
 emit("# swift: libtorch \(Torch.version), \(Torch.threadCount) threads, allocator \(Torch.allocatorDescription)")
 emit("# swift: DARTS_V2 8 cells 16 channels 1x28x28 batch \(settings.batch), auxiliary on, "
-     + "\(network.parameterCountWithoutAuxiliary) parameters + \(network.auxiliaryParameterCount) auxiliary")
+     + "\(network.parameterCountWithoutAuxiliary) parameters + \(network.auxiliaryParameterCount) auxiliary, "
+     + "memory format \(settings.memoryFormat)")
 for _ in 0..<3 { _ = try step() }
 var times: [Double] = []
 for _ in 0..<settings.repeats {

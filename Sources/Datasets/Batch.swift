@@ -23,12 +23,15 @@ public struct Batch {
     }
 
     /// The batch's tensors on `device`: on a GPU copied from page-locked memory without
-    /// blocking, so the copy overlaps with the work already queued.
-    public init(_ host: HostBatch, on device: Device) throws {
+    /// blocking, so the copy overlaps with the work already queued. With `format`
+    /// `.channelsLast` the images get NHWC strides, as a channels-last network wants them.
+    public init(_ host: HostBatch, on device: Device, format: MemoryFormat = .contiguous) throws {
         try self.init(host)
-        guard device != .cpu else { return }
-        images = try images.pinned().to(device, nonBlocking: true)
-        labels = try labels.pinned().to(device, nonBlocking: true)
+        if device != .cpu {
+            images = try images.pinned().to(device, nonBlocking: true)
+            labels = try labels.pinned().to(device, nonBlocking: true)
+        }
+        if format != .contiguous { images = try images.to(memoryFormat: format) }
     }
 
     public var count: Int { indices.count }

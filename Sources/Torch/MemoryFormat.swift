@@ -45,6 +45,12 @@ extension Tensor {
 }
 
 extension Module {
+    /// The layout of the module's 4-D weights (its first convolution's): what its inputs
+    /// should have; `.contiguous` for a module without any.
+    public var memoryFormat: MemoryFormat {
+        namedParameters().first { $0.1.rank == 4 }?.1.memoryFormat ?? .contiguous
+    }
+
     /// Gives every 4-D parameter and buffer `format`'s strides in place, as PyTorch's
     /// `module.to(memory_format=)`: each tensor keeps its identity, so optimizers built before
     /// still hold them. Gradients of converted tensors are dropped; other ranks are left alone.

@@ -33,6 +33,7 @@ struct EvalCommand: ParsableCommand {
         try runtime.apply()
         let (network, config, file) = try TrainedModel.load(path: checkpoint)
         try network.to(runtime.resolvedDevice)
+        try network.to(memoryFormat: runtime.resolvedMemoryFormat())
         let name = dataset ?? config.dataset
         let path = data ?? (dataset == nil && !config.dataPath.isEmpty ? config.dataPath : nil)
         let test = try DatasetSpec(name: name, path: path,

@@ -49,7 +49,8 @@ struct RunCommand: ParsableCommand {
         } else {
             searchOptions.resume = options.resume && searchDir.hasCheckpoint
             let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice,
-                                           parallel: runtime.parallel, train: data.train)
+                                           parallel: runtime.parallel,
+                                           memoryFormat: runtime.resolvedMemoryFormat(method: options.method), train: data.train)
             genotype = result.run.searcher.network.genotype
             report = result.report
             lastEpoch = try? MetricsLog.lastRecord(SearchEpochSummary.self, in: searchDir.metrics)
@@ -81,7 +82,8 @@ struct RunCommand: ParsableCommand {
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir,
                                   device: runtime.resolvedDevice, parallel: parallel,
-                                  workers: options.folder.workerCount(for: data.train))
+                                  workers: options.folder.workerCount(for: data.train),
+                                  memoryFormat: runtime.resolvedMemoryFormat())
         if parallel.isMain { trainer.observer = ConsoleObserver() }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }

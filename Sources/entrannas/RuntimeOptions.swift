@@ -14,6 +14,10 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Where to compute: auto (a CUDA GPU when libtorch sees one, else the CPU), cpu, cuda or cuda:N.")
     var device: String = "auto"
 
+    @Option(name: .customLong("memory-format"),
+            help: "Layout of weights and batches: auto (measured: channels-last on a CPU except for PC-DARTS, NCHW on a GPU), contiguous (NCHW) or channels-last.")
+    var memoryFormat: MemoryFormatChoice = .auto
+
     @Option(name: .customLong("batch-chunks"),
             help: "Compute each batch in this many pieces, one after the other (less memory; one process with N chunks computes what N processes of `entrannas launch` compute).")
     var batchChunks = 1
@@ -28,6 +32,17 @@ struct RuntimeOptions: ParsableArguments {
                 return try Device(parsing: "cuda:\(local)")
             }
             return parsed
+        }
+    }
+
+    /// The layout to compute in: the flag, or for `auto` what benchmarks/layouts.sh measured on
+    /// a CPU (channels-last faster for every method but PC-DARTS, whose channel shuffle and
+    /// partial channels pay for the NHWC copies) and NCHW on a GPU, where nothing is measured yet.
+    func resolvedMemoryFormat(method: SearchMethod? = nil) throws -> MemoryFormat {
+        switch memoryFormat {
+        case .contiguous: return .contiguous
+        case .channelsLast: return .channelsLast
+        case .auto: return try resolvedDevice.isCUDA || method == .pcDarts ? .contiguous : .channelsLast
         }
     }
 
@@ -49,4 +64,10 @@ struct RuntimeOptions: ParsableArguments {
         Torch.manualSeed(seed)
         _ = try Distributed.group(device: resolvedDevice)
     }
+}
+
+/// `--memory-format`: a layout, or `auto` to take the measured one.
+enum MemoryFormatChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, contiguous
+    case channelsLast = "channels-last"
 }

@@ -26,20 +26,21 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         try runtime.apply()
         _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
-                              parallel: runtime.parallel, train: options.loadTrainingSet())
+                              parallel: runtime.parallel, memoryFormat: runtime.resolvedMemoryFormat(method: options.method),
+                              train: options.loadTrainingSet())
     }
 }
 
 /// Runs a search end to end, shown on the terminal; shared by `search` and `run`. The run writes
 /// its own files; a stop (Ctrl-C) exits with the stop code after the checkpoint is saved.
 func performSearch(options: SearchOptions, seed: UInt64, device: Device, parallel: DataParallel,
-                   train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport) {
+                   memoryFormat: MemoryFormat, train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport) {
     if parallel.isMain {
         for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
     }
     let run = try SearchRun(config: try options.spaceConfig(for: train), hyper: options.hyperparameters(for: train), train: train,
                             seed: seed, output: options.outputFolder(seed: seed), resume: options.resume, device: device,
-                            parallel: parallel, workers: options.folder.workerCount(for: train))
+                            parallel: parallel, workers: options.folder.workerCount(for: train), memoryFormat: memoryFormat)
     if parallel.isMain { run.observer = ConsoleObserver() }
     StopSignal.shared.install()
     defer { StopSignal.shared.uninstall() }

@@ -99,11 +99,12 @@ struct TrainCommand: ParsableCommand {
         try printSummary(config, table: false)
         print("training: \(config.epochs) epochs of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
               + "\(config.batchSize), lr \(config.learningRate) \(config.learningRateDecay.map { "x\($0) per epoch" } ?? "cosine"), cutout \(config.cutout), drop-path \(config.dropPathProb), "
-              + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)")
+              + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)"
+              + (try runtime.resolvedMemoryFormat() == .channelsLast ? ", channels-last" : ""))
         print("output: \(run.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: run,
                                   device: runtime.resolvedDevice, parallel: parallel,
-                                  workers: folder.workerCount(for: data.train))
+                                  workers: folder.workerCount(for: data.train), memoryFormat: runtime.resolvedMemoryFormat())
         if parallel.isMain { trainer.observer = ConsoleObserver() }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }

@@ -63,7 +63,7 @@ extension Searcher {
         try withNoGrad {
             var n = 0
             for host in try trainLoader.epoch(0) {
-                let batch = try Batch(host, on: device)
+                let batch = try Batch(host, on: device, format: memoryFormat)
                 for bn in norms { bn.momentum = 1 / Double(n + 1) }
                 _ = try network(batch.images)
                 n += 1

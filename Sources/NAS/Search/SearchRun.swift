@@ -50,9 +50,11 @@ public final class SearchRun {
 
     /// Builds everything; with `resume`, continues from the checkpoint in `output`, which must
     /// have been written with the same settings. `workers` threads prepare the batches (decoding
-    /// an image folder's files is worth several).
+    /// an image folder's files is worth several); `memoryFormat` lays out the weights and batches
+    /// (channels-last is faster on CPUs for most methods: README, "CPU layouts").
     public init(config: SearchSpaceConfig, hyper: SearchHyperparameters, train: Dataset, seed: UInt64, output: URL,
-                resume: Bool, device: Device = .cpu, parallel: DataParallel = .single, workers: Int = 1) throws {
+                resume: Bool, device: Device = .cpu, parallel: DataParallel = .single, workers: Int = 1,
+                memoryFormat: MemoryFormat = .contiguous) throws {
         try config.validate()
         try hyper.validate()
         self.config = config
@@ -78,6 +80,7 @@ public final class SearchRun {
         Torch.manualSeed(seed)
         let network = try SearchNetwork(config: config)
         try network.to(device)
+        try network.to(memoryFormat: memoryFormat)
         searcher = try Searcher(network: network, hyper: hyper, trainLoader: trainLoader, validLoader: validLoader,
                                 parallel: parallel)
         self.parallel = parallel
@@ -141,7 +144,8 @@ public final class SearchRun {
             "schedule: \(hyper.epochs) epochs (\(hyper.warmupEpochs) warm-up), batch \(hyper.batchSize), lr \(hyper.learningRate), "
                 + "arch lr \(hyper.archLearningRate), threads \(Torch.threadCount), seed \(seed)"
                 + (parallel.worldSize > 1 ? ", \(parallel.worldSize) processes" : "")
-                + (parallel.chunks > 1 ? ", \(parallel.chunks) chunks per batch" : ""),
+                + (parallel.chunks > 1 ? ", \(parallel.chunks) chunks per batch" : "")
+                + (searcher.memoryFormat == .channelsLast ? ", channels-last" : ""),
             "output: \(output.path)" + (searcher.epoch > 0 || searcher.step > 0 ? " (resumed at epoch \(searcher.epoch + 1), step \(searcher.step))" : ""),
         ]
     }

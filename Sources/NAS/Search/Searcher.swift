@@ -10,6 +10,8 @@ public final class Searcher {
     public let network: SearchNetwork
     /// Where the network lives (batches are moved there): the device the caller put it on.
     public let device: Device
+    /// The layout of the network's weights, which the batches get too (channels-last on CPUs).
+    public let memoryFormat: MemoryFormat
     /// Epochs, batch size and learning rates of the search.
     public let hyper: SearchHyperparameters
     /// Takes the architecture steps.
@@ -52,6 +54,7 @@ public final class Searcher {
         }
         self.network = network
         device = network.device
+        memoryFormat = network.memoryFormat
         self.hyper = hyper
         self.trainLoader = try trainLoader.sharded(parallel.shard)
         self.validLoader = try validLoader.sharded(parallel.shard)
@@ -88,7 +91,7 @@ public final class Searcher {
             let updatesArchitecture = epoch >= hyper.warmupEpochs
             var validIterator = try validBatches()
             for host in try trainLoader.epoch(epoch, startingAtBatch: step) {
-                let batch = try Batch(host, on: device)
+                let batch = try Batch(host, on: device, format: memoryFormat)
                 if updatesArchitecture {
                     let v = try nextValidBatch(&validIterator)
                     try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
@@ -148,12 +151,12 @@ public final class Searcher {
     private func nextValidBatch(_ iterator: inout HostBatchIterator) throws -> Batch {
         if let b = iterator.next() {
             validCursor += 1
-            return try Batch(b, on: device)
+            return try Batch(b, on: device, format: memoryFormat)
         }
         iterator = try validBatches()
         guard let b = iterator.next() else { throw SearchConfigError(message: "the architecture split yields no batch") }
         validCursor += 1
-        return try Batch(b, on: device)
+        return try Batch(b, on: device, format: memoryFormat)
     }
 
     private func finishEpoch(architectureUpdated: Bool) throws -> SearchEpochSummary {
@@ -187,7 +190,7 @@ public final class Searcher {
         let batches = try validLoader.epoch(0)
         try withNoGrad {
             for host in batches {
-                let batch = try Batch(host, on: device)
+                let batch = try Batch(host, on: device, format: memoryFormat)
                 let logits = try model(batch.images)
                 loss += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
                 correct += try logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item()

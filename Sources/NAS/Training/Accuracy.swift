@@ -35,13 +35,13 @@ public func evaluate(_ network: EvalNetwork, on loader: DataLoader, observer: Ru
     try parallel.broadcastBuffers(network)
     var lossSum = 0.0, top1 = 0, top5 = 0, seen = 0
     var stopped = false
-    let device = network.device
+    let device = network.device, format = network.memoryFormat
     observer?.progressWillStart(label: label, total: loader.imagesPerEpoch, unit: "img", done: 0)
     defer { observer?.progressDidFinish() }
     try withNoGrad {
         for host in try loader.epoch(0) {
             if host.count > 0 {
-                let batch = try Batch(host, on: device)
+                let batch = try Batch(host, on: device, format: format)
                 let logits = try network(batch.images).logits
                 lossSum += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
                 top1 += try topKCorrect(logits, labels: batch.labels, k: 1)

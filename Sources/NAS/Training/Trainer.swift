@@ -39,6 +39,8 @@ public final class Trainer {
     public let stop: StopSignal
     /// Where the network trains (`--device`).
     public let device: Device
+    /// The layout of the network's weights and of the batches (`--memory-format`).
+    public let memoryFormat: MemoryFormat
     /// Display only (progress bars, printed lines); nil trains silently with the same files.
     public var observer: RunObserver?
     /// The processes the batches are spread over.
@@ -51,7 +53,7 @@ public final class Trainer {
     /// the loaders. `directory` must have been prepared (`RunDirectory.prepare`).
     public init(configuration: TrainingConfiguration, train: Dataset, test: Dataset, directory: RunDirectory,
                 stop: StopSignal = .shared, device: Device = .cpu, parallel: DataParallel = .single,
-                workers: Int = 1) throws {
+                workers: Int = 1, memoryFormat: MemoryFormat = .contiguous) throws {
         try configuration.validate()
         try parallel.check(batchSize: configuration.batchSize)
         for part in [train, test] {
@@ -69,6 +71,8 @@ public final class Trainer {
         Torch.manualSeed(configuration.seed)
         network = try EvalNetwork(genotype: configuration.genotype, configuration: configuration.network)
         try network.to(device)
+        try network.to(memoryFormat: memoryFormat)
+        self.memoryFormat = memoryFormat
         try parallel.broadcast(network)
         self.parallel = parallel
         Self.seedDropPath(configuration.seed, parallel: parallel, epoch: 0, batch: 0)
@@ -223,7 +227,7 @@ public final class Trainer {
                                     unit: "img", done: partial.seen)
         let parameters = network.parameters()
         for host in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
-            let batch = try Batch(host, on: device)
+            let batch = try Batch(host, on: device, format: memoryFormat)
             let local = try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
             // The whole batch's loss and hits; then whether any rank stops, so all stop together.
             let totals = try parallel.sum([local.lossSum, Double(local.correct), Double(batch.count)])

@@ -9,6 +9,20 @@ enum EntranNASBinary {
         return bundle.appendingPathComponent("entrannas")
     }
 
+    /// Whether the binary's libtorch has Gloo, so CPU processes can form a group (`entrannas
+    /// info` says; the PyPI wheel has none).
+    static let hasGloo: Bool = {
+        let process = Process()
+        let pipe = Pipe()
+        process.executableURL = url
+        process.arguments = ["info"]
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return false }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.split(separator: "\n").contains { $0.hasPrefix("collectives") && $0.contains("gloo") }
+    }()
+
     /// A started command whose output goes to files in `folder`.
     final class Running {
         let process = Process()

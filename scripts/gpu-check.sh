@@ -67,8 +67,8 @@ say ""
 say "### One epoch of an EnTranNAS search on CIFAR-10-shaped random data (paper settings)"
 data="$work/cifar"
 mkdir -p "$data"
-count=10000; [ -n "$quick" ] && count=200
-python3 - "$data" "$count" <<'PY'
+# Full-size files (10,000 records each, as the CIFAR reader checks); rehearsals use --limit.
+python3 - "$data" 10000 <<'PY'
 import os, random, sys
 folder, count = sys.argv[1], int(sys.argv[2])
 random.seed(0)

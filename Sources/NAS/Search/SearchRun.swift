@@ -172,12 +172,7 @@ public final class SearchRun {
         var written = try writeResults(report: report)
         written.append(try HTMLReport.write(for: output))
         if let line = unreadableImagesLine([dataset]) { try say(line) }
-        let device = searcher.device
-        if device.isCUDA, Torch.isCUDALinked {
-            try say(String(format: "peak GPU memory on %@: %.0f MiB allocated, %.0f MiB reserved", device.description,
-                           Double(try CUDAMemory.peakAllocated(device)) / 1_048_576,
-                           Double(try CUDAMemory.peakReserved(device)) / 1_048_576))
-        }
+        if let line = try peakGPUMemoryLine(searcher.device) { try say(line) }
         try say("final genotype: \(searcher.network.genotype.dartsText)")
         try say(report.table)
         try say("wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) in \(output.path)")

@@ -178,11 +178,7 @@ public final class Trainer {
         try TrainedModel.save(network, configuration: configuration, result: final, in: directory)
         try HTMLReport.write(for: directory.url)
         if let line = unreadableImagesLine([trainLoader.dataset, testLoader.dataset]) { try say(line) }
-        if device.isCUDA, Torch.isCUDALinked {
-            try say(String(format: "peak GPU memory on %@: %.0f MiB allocated, %.0f MiB reserved", device.description,
-                           Double(try CUDAMemory.peakAllocated(device)) / 1_048_576,
-                           Double(try CUDAMemory.peakReserved(device)) / 1_048_576))
-        }
+        if let line = try peakGPUMemoryLine(device) { try say(line) }
         try say(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
                   + " on \(final.count) \(configuration.dataset) test images")
         try say("weights: \(directory.model.path) (genotype.json and genotype.txt beside it)")

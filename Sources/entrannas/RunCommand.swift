@@ -58,6 +58,7 @@ struct RunCommand: ParsableCommand {
         let searchSeconds = Date().timeIntervalSince(started)
 
         // 2. Train the derived architecture from scratch.
+        if let warning = genotype.densityWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
         var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
                                            dataset: data.train.name, dataPath: options.data ?? "",

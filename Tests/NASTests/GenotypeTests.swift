@@ -439,4 +439,24 @@ final class GenotypeTests: SingleThreadTestCase {
             XCTAssertEqual(error as? GenotypeSpecError, .missingFile(path: "/nonexistent/arch.json"))
         }
     }
+
+    func testKeptFractionAndDensityWarning() throws {
+        let darts = try XCTUnwrap(Genotype.named("DARTS_V2"))
+        XCTAssertEqual(darts.keptFraction(of: .normal), 8.0 / 98.0, accuracy: 1e-12)
+        XCTAssertNil(darts.densityWarning)
+        let ops: [Primitive] = [.maxPool3x3, .avgPool3x3, .skipConnect, .sepConv3x3, .sepConv5x5, .dilConv3x3, .dilConv5x5]
+        let full = (0..<4).map { step in (0...(step + 1)).flatMap { input in ops.map { Connection($0, input) } } }
+        var dense = Genotype(normal: full, normalConcat: [2, 3, 4, 5], reduce: darts.reduce, reduceConcat: [2, 3, 4, 5])
+        try dense.validate()
+        XCTAssertEqual(dense.keptFraction(of: .normal), 1)
+        let warning = try XCTUnwrap(dense.densityWarning)
+        XCTAssertTrue(warning.contains("normal 100%"), warning)
+        XCTAssertFalse(warning.contains("reduce"), warning)
+        // Exactly half is not dense; one more candidate is.
+        dense.normal = zip(full, [7, 11, 14, 17]).map { Array($0.prefix($1)) }
+        XCTAssertEqual(dense.keptFraction(of: .normal), 0.5)
+        XCTAssertNil(dense.densityWarning)
+        dense.normal[0] = Array(full[0].prefix(8))
+        XCTAssertNotNil(dense.densityWarning)
+    }
 }

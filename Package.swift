@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
         .testTarget(name: "NASTests", dependencies: ["NAS", "Datasets", "Torch"]),
         // Runs the built `entrannas` binary as a user does (launch, several processes).
-        .testTarget(name: "CommandTests"),
+        .testTarget(name: "CommandTests", dependencies: ["Torch"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NAS
+import Torch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,8 +32,10 @@ struct LaunchCommand: ParsableCommand {
     var nodeRank = 0
     @Option(help: "Address of node 0, reachable from every node.")
     var masterAddr = "127.0.0.1"
-    @Option(help: "TCP port of the rendezvous on node 0.")
-    var masterPort = 29500
+    @Option(help: "TCP port of the rendezvous on node 0 (default: a free port with one node, else 29500).")
+    var masterPort: Int?
+    @Flag(help: "One machine: rendezvous on 127.0.0.1 at a free port, as torchrun's --standalone (the default with --nnodes 1 and no --master-port).")
+    var standalone = false
     @Option(help: "Seconds the other ranks get to stop after one failed, before they are killed.")
     var graceSeconds = 15.0
 
@@ -43,7 +46,9 @@ struct LaunchCommand: ParsableCommand {
         if nprocPerNode < 1 { throw ValidationError("--nproc-per-node must be at least 1, got \(nprocPerNode)") }
         if nnodes < 1 { throw ValidationError("--nnodes must be at least 1, got \(nnodes)") }
         if !(0..<nnodes).contains(nodeRank) { throw ValidationError("--node-rank \(nodeRank) is outside 0..<\(nnodes)") }
-        if !(1...65535).contains(masterPort) { throw ValidationError("--master-port \(masterPort) is outside 1...65535") }
+        if let masterPort, !(1...65535).contains(masterPort) { throw ValidationError("--master-port \(masterPort) is outside 1...65535") }
+        if standalone && nnodes > 1 { throw ValidationError("--standalone is for one machine; drop it or --nnodes \(nnodes)") }
+        if standalone && masterPort != nil { throw ValidationError("--standalone picks a free port itself; drop it or --master-port") }
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard let name = args.first else {
             throw ValidationError("missing command: give it after --, e.g. entrannas launch --nproc-per-node 2 -- search --preset quick")
@@ -64,8 +69,12 @@ struct LaunchCommand: ParsableCommand {
         }
         environment["WORLD_SIZE"] = "\(world)"
         environment["LOCAL_WORLD_SIZE"] = "\(nprocPerNode)"
-        environment["MASTER_ADDR"] = masterAddr
-        environment["MASTER_PORT"] = "\(masterPort)"
+        // One machine needs no agreed port: a free one avoids two groups meeting at 29500.
+        let single = standalone || (nnodes == 1 && masterPort == nil)
+        let address = standalone ? "127.0.0.1" : masterAddr
+        let port = try masterPort ?? (single ? ProcessGroup.freeLoopbackPort() : 29500)
+        environment["MASTER_ADDR"] = address
+        environment["MASTER_PORT"] = "\(port)"
         let group = RankGroup()
         for local in 0..<nprocPerNode {
             let rank = nodeRank * nprocPerNode + local
@@ -74,7 +83,7 @@ struct LaunchCommand: ParsableCommand {
             try group.start(rank: rank, executable: UnitProcesses.executable, arguments: args, environment: environment)
         }
         print("launch: \(nprocPerNode) of \(world) ranks on this machine ("
-              + group.ranks.map { "rank \($0.rank) pid \($0.pid)" }.joined(separator: ", ") + "), rendezvous \(masterAddr):\(masterPort)")
+              + group.ranks.map { "rank \($0.rank) pid \($0.pid)" }.joined(separator: ", ") + "), rendezvous \(address):\(port)")
         fflush(nil)
         let status = try group.wait(grace: graceSeconds)
         if status != 0 { throw ExitCode(status) }

@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 import XCTest
 
 /// Data-parallel runs over c10d on the loopback interface, through the command line: two
@@ -19,8 +20,9 @@ final class LaunchTests: XCTestCase {
          "--seed", "3", "--output", output.path]
     }
 
-    private func launch(_ command: [String], port: Int = freePort()) -> [String] {
-        ["launch", "--nproc-per-node", "2", "--master-port", "\(port)", "--"] + command
+    /// Two ranks on this machine; the launcher picks the rendezvous port.
+    private func launch(_ command: [String]) -> [String] {
+        ["launch", "--nproc-per-node", "2", "--"] + command
     }
 
     /// Architecture weights, training loss and genotype of every epoch.
@@ -56,10 +58,27 @@ final class LaunchTests: XCTestCase {
         }
     }
 
+    /// Two groups launched at the same time on one machine each get a free rendezvous port
+    /// (torchrun's --standalone; a fixed 29500 would make them collide), and both finish.
+    func testTwoLaunchesAtOnceMeetAtTheirOwnPorts() throws {
+        let folder = try temporaryFolder(self)
+        let runs = try ["a", "b"].map { name in
+            try EntranNASBinary.Running(launch(search("entrannas", output: folder.appendingPathComponent(name))), in: folder, name: name)
+        }
+        for run in runs { XCTAssertEqual(run.wait(seconds: 300), 0, run.errors) }
+        let named = runs.compactMap { $0.output.firstMatch(of: /rendezvous 127\.0\.0\.1:(\d+)/).map { String($0.1) } }
+        XCTAssertEqual(named.count, 2, runs.map(\.output).joined(separator: "\n"))
+        XCTAssertNotEqual(named.first, named.last)
+        XCTAssertFalse(named.contains("29500"))
+        let refused = try EntranNASBinary.run(["launch", "--standalone", "--nnodes", "2", "--", "search"], in: folder,
+                                              name: "refused", expecting: 64)
+        XCTAssertTrue(refused.errors.contains("--standalone is for one machine"), refused.errors)
+    }
+
     /// Rank 1, given an output folder of its own, creates nothing there and prints nothing.
     func testOnlyRankZeroWritesFilesAndPrints() throws {
         let folder = try temporaryFolder(self)
-        let port = freePort()
+        let port = try ProcessGroup.freeLoopbackPort()
         let ranks = try (0..<2).map { rank in
             try EntranNASBinary.Running(search("entrannas", output: folder.appendingPathComponent("rank\(rank)")), in: folder,
                                         name: "rank\(rank)",
@@ -126,7 +145,7 @@ final class LaunchTests: XCTestCase {
     /// Without a launcher, rank 0 notices its peer's death and exits with an error instead of waiting forever.
     func testAKilledPeerEndsTheOtherRankWithoutALauncher() throws {
         let folder = try temporaryFolder(self)
-        let port = freePort()
+        let port = try ProcessGroup.freeLoopbackPort()
         let ranks = try (0..<2).map { rank in
             try EntranNASBinary.Running(search("entrannas", output: folder.appendingPathComponent("run\(rank)"), epochs: 50, limit: 512),
                                         in: folder, name: "rank\(rank)",

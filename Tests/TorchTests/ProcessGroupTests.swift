@@ -5,27 +5,9 @@ import XCTest
 /// c10d collectives over loopback: two ranks, here as two threads of one process (each with its
 /// own process group, as two processes would have), so the test needs no launcher.
 final class ProcessGroupTests: XCTestCase {
-    /// A TCP port nothing listens on right now.
-    private func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     func testAllReduceBroadcastAndBarrierOnTwoRanks() throws {
         guard ProcessGroup.isGlooAvailable else { throw XCTSkip("this libtorch build has no Gloo") }
-        let port = freePort()
+        let port = try ProcessGroup.freeLoopbackPort()
         let results = ResultBox()
         DispatchQueue.concurrentPerform(iterations: 2) { rank in
             do {
@@ -60,7 +42,7 @@ final class ProcessGroupTests: XCTestCase {
     func testAMissingRankTimesOutWithAnError() throws {
         guard ProcessGroup.isGlooAvailable else { throw XCTSkip("this libtorch build has no Gloo") }
         let started = Date()
-        XCTAssertThrowsError(try ProcessGroup(port: freePort(), rank: 0, worldSize: 2, timeout: 1)) { error in
+        XCTAssertThrowsError(try ProcessGroup(port: ProcessGroup.freeLoopbackPort(), rank: 0, worldSize: 2, timeout: 1)) { error in
             XCTAssertTrue("\(error)".contains("rank 0 of 2"), "\(error)")
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 20, "a missing rank ends the wait, it does not hang")

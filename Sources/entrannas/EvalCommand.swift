@@ -15,7 +15,7 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "A training output folder, or its model.safetensors or checkpoint.safetensors.")
     var checkpoint: String
-    @Option(help: "Dataset to test on (default: the training dataset): fashion-mnist, mnist, cifar10, cifar100.")
+    @Option(help: "Dataset to test on (default: the training dataset): fashion-mnist, mnist, cifar10, cifar100, or folder (with --data DIR).")
     var dataset: String?
     @Option(help: "Folder with the dataset files (default: where the network was trained from).")
     var data: String?

@@ -17,7 +17,8 @@ struct ExperimentCommand: ParsableCommand {
         --resume continues it and never redoes a finished unit.
 
         Example (the README's experiment):
-          entrannas experiment --methods darts,pc-darts,entrannas,entrannas-dst --seeds 1,2 --random-cells 4 --output runs/experiment
+          entrannas experiment --methods darts,pc-darts,entrannas,entrannas-dst --seeds 1,2 --random-cells 3 \\
+            --preset cpu --train-epochs 3 --train-limit 10000 --train-layers 5 --train-channels 16 --threads 1 --output runs/experiment
         """)
 
     @Option(help: "Comma-separated search methods.")
@@ -26,7 +27,7 @@ struct ExperimentCommand: ParsableCommand {
     var seeds: String = "1,2"
     @Option(name: .customLong("random-cells"), help: "Random cells per rule: DARTS rule (2 inputs per node) and, with entrannas-dst, DST's in-degree.")
     var randomCells: Int = 4
-    @Option(help: "Search preset of every search (quick, cpu or paper).")
+    @Option(help: "Search preset of every search (quick, cpu, paper or imagenet).")
     var preset: SearchPreset = .cpu
     @Option(help: "Search epochs instead of the preset's.")
     var epochs: Int?
@@ -56,7 +57,7 @@ struct ExperimentCommand: ParsableCommand {
 
     func run() throws {
         if let world = ProcessInfo.processInfo.environment["WORLD_SIZE"].flatMap(Int.init), world > 1 {
-            throw RunError("experiment runs its units one after the other in one process; start it without a launcher "
+            throw RunError("experiment runs its units one after the other, each as a child process; start it without a launcher "
                            + "(WORLD_SIZE is \(world)), or launch the single search and train commands")
         }
         _ = try Device(parsing: device)  // a wrong --device fails here, not in every unit

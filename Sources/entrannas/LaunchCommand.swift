@@ -43,6 +43,8 @@ struct LaunchCommand: ParsableCommand {
     var command: [String] = []
 
     func validate() throws {
+        // Everything after launch's own options goes to the ranks, so its own --help is caught here.
+        if let first = command.first, ["--help", "-h", "help"].contains(first) { throw CleanExit.helpRequest(self) }
         if nprocPerNode < 1 { throw ValidationError("--nproc-per-node must be at least 1, got \(nprocPerNode)") }
         if nnodes < 1 { throw ValidationError("--nnodes must be at least 1, got \(nnodes)") }
         if !(0..<nnodes).contains(nodeRank) { throw ValidationError("--node-rank \(nodeRank) is outside 0..<\(nnodes)") }

@@ -18,7 +18,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: SearchOptions
     @OptionGroup var runtime: RuntimeOptions
-    @Option(name: .customLong("train-preset"), help: "Training preset for the derived architecture (quick or paper).")
+    @Option(name: .customLong("train-preset"), help: "Training preset for the derived architecture (quick, paper or imagenet).")
     var trainPreset: TrainingPreset = .quick
     @Option(name: .customLong("train-epochs"), help: "Training epochs (default 1 with the quick training preset, else the preset's).")
     var trainEpochs: Int?

@@ -8,15 +8,27 @@ import Glibc
 /// child's rusage (Foundation's Process does not report it).
 enum ChildProcess {
     /// Runs to completion; returns the exit status (128 + signal when killed), peak RSS in bytes
-    /// and CPU seconds (user + system), which unlike wall time do not grow when others share the cores.
-    static func run(executable: String, arguments: [String], environment: [String: String]) throws
+    /// and CPU seconds (user + system), which unlike wall time do not grow when others share the
+    /// cores. With `output`, the child's stdout and stderr are appended to that file instead of
+    /// the terminal's; `running` knows its pid while it runs, so it can be interrupted.
+    static func run(executable: String, arguments: [String], environment: [String: String],
+                    output: URL? = nil, running: RunningChildren? = nil) throws
         -> (status: Int32, peakBytes: Int, cpuSeconds: Double) {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let output {
+            posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, nil, nil, argv, envp)
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard rc == 0 else { throw RunError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+        running?.insert(pid)
+        defer { running?.remove(pid) }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
@@ -26,5 +38,22 @@ enum ChildProcess {
         let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         return (code, Int(usage.ru_maxrss) * 1024, seconds(usage.ru_utime) + seconds(usage.ru_stime))
+    }
+}
+
+/// The children running now, so that one failing unit can ask the others to stop as Ctrl-C
+/// does: each saves a checkpoint and exits, to be resumed later.
+final class RunningChildren: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pids = Set<pid_t>()
+
+    func insert(_ pid: pid_t) { lock.lock(); pids.insert(pid); lock.unlock() }
+    func remove(_ pid: pid_t) { lock.lock(); pids.remove(pid); lock.unlock() }
+
+    /// Sends SIGINT to every running child.
+    func interruptAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for pid in pids { kill(pid, SIGINT) }
     }
 }

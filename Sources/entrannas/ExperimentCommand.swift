@@ -14,7 +14,9 @@ struct ExperimentCommand: ParsableCommand {
         Every unit (a search, the training of what it derived, the training of a random cell) runs as its own \
         `entrannas` process, so its time and peak memory are its own, and writes units/NAME/result.json as soon \
         as it finishes. Ctrl-C stops the running unit after saving its checkpoint; the same command plus \
-        --resume continues it and never redoes a finished unit.
+        --resume continues it and never redoes a finished unit. --jobs N runs N units at once (each one as \
+        soon as the search it trains, or the searches it copies, have finished), their output going to \
+        units/NAME/console.txt; one thread each (cores / N) unless --threads says otherwise.
 
         Example (the README's experiment):
           entrannas experiment --methods darts,pc-darts,entrannas,entrannas-dst --seeds 1,2 --random-cells 3 \\
@@ -45,7 +47,9 @@ struct ExperimentCommand: ParsableCommand {
     @Option(name: .customLong("train-channels"), help: "Training protocol: initial channels of the evaluation network.")
     var trainChannels: Int = 16
 
-    @Option(help: "Intra-op threads of every unit (default: the machine's cores).")
+    @Option(help: "Units run at once, each its own process (on 2 cores, 2 single-threaded units beat one on 2 threads).")
+    var jobs: Int = 1
+    @Option(help: "Intra-op threads of every unit (default: the machine's cores divided by --jobs).")
     var threads: Int?
 
     @Option(help: "Device of every unit: auto, cpu, cuda or cuda:N.")
@@ -74,14 +78,18 @@ struct ExperimentCommand: ParsableCommand {
             },
             randomCells: randomCells)
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         let settings = ["preset": preset.rawValue, "epochs": epochs.map(String.init) ?? "preset", "dataset": dataset,
                         "train_epochs": "\(trainEpochs)", "train_limit": "\(trainLimit)", "train_layers": "\(trainLayers)",
                         "train_channels": "\(trainChannels)"]
         let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume)
         let units = UnitProcesses(command: self)
+        if jobs > 1 { say("experiment: \(jobs) units at once; each unit's output goes to \(output)/units/NAME/console.txt") }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
         let outcome = try experiment.run({ unit, folder, previous in try units.run(unit, in: folder, previous: previous) },
+                                         jobs: jobs, stopOthers: { units.running.interruptAll() },
                                          progress: { say("experiment \($0)") })
         let finished = experiment.finishedResults().count
         say("experiment: \(finished) of \(plan.units.count) units finished; wrote \(experiment.directory.file("results.md").path)")
@@ -100,6 +108,8 @@ private func say(_ line: String) {
 /// Runs each unit as a child `entrannas` process and reads its files into a `UnitResult`.
 struct UnitProcesses {
     let command: ExperimentCommand
+    /// The unit processes running now (several with --jobs).
+    let running = RunningChildren()
 
     /// This program's path, resolved once: each unit starts whatever binary is there then, as a
     /// user calling `entrannas` would (a rebuilt binary serves the units still to come).
@@ -220,13 +230,20 @@ struct UnitProcesses {
         return try JSONDecoder().decode(Attempts.self, from: data)
     }
 
-    /// Runs `entrannas ARGS`, its output going to the terminal; nil when it was stopped.
+    /// Runs `entrannas ARGS`, its output going to the terminal (one job) or to the unit's
+    /// console.txt (several); nil when it was stopped.
     private func spawn(_ args: [String], folder: RunDirectory) throws -> Attempts? {
         var env = ProcessInfo.processInfo.environment
-        if let threads = command.threads { env["ENTRANNAS_THREADS"] = "\(threads)" }
+        if let threads = command.threads {
+            env["ENTRANNAS_THREADS"] = "\(threads)"
+        } else if command.jobs > 1 && env["ENTRANNAS_THREADS"] == nil {
+            // The cores shared out between the units running at once, as `launch` does for ranks.
+            env["ENTRANNAS_THREADS"] = "\(max(1, ProcessInfo.processInfo.activeProcessorCount / command.jobs))"
+        }
         let started = Date()
         let (status, peak, cpu) = try ChildProcess.run(executable: Self.executable, arguments: args + ["--device", command.device],
-                                                       environment: env)
+                                                       environment: env, output: command.jobs > 1 ? folder.file("console.txt") : nil,
+                                                       running: running)
         var total = try attempts(folder)
         total.seconds += Date().timeIntervalSince(started)
         total.peak = max(total.peak, peak)

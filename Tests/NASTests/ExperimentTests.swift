@@ -77,6 +77,83 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual((json?["units"] as? [Any])?.count, 16)
     }
 
+    /// Thread-safe notes of what a concurrent runner saw.
+    private final class Log: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var started: [String] = []
+        private(set) var finished: [String] = []
+        private(set) var running = 0
+        private(set) var mostAtOnce = 0
+        /// Units finished when each unit started.
+        private(set) var finishedAtStart: [String: Set<String>] = [:]
+        func start(_ name: String) {
+            lock.lock(); defer { lock.unlock() }
+            started.append(name)
+            finishedAtStart[name] = Set(finished)
+            running += 1
+            mostAtOnce = max(mostAtOnce, running)
+        }
+        func finish(_ name: String) {
+            lock.lock(); defer { lock.unlock() }
+            finished.append(name)
+            running -= 1
+        }
+    }
+
+    /// Two jobs: never more than two units at once, each only after the units it depends on,
+    /// and the same results as one job.
+    func testTwoJobsRunUnitsSideBySideAfterTheirDependencies() throws {
+        let log = Log()
+        let experiment = try Experiment(directory: folder(), plan: plan, settings: ["preset": "cpu"], resume: false)
+        var lines: [String] = []
+        XCTAssertEqual(try experiment.run({ unit, _, previous in
+            log.start(unit.name)
+            for d in self.plan.dependencies(of: unit) {
+                XCTAssertTrue(previous.contains { $0.unit == d }, "\(unit.name) started before \(d.name) finished")
+            }
+            usleep(unit.kind == .search ? 30_000 : 10_000)
+            log.finish(unit.name)
+            return self.fakeResult(unit)
+        }, jobs: 2, progress: { lines.append($0) }), .finished)
+        XCTAssertEqual(log.mostAtOnce, 2)
+        XCTAssertEqual(Set(log.started), Set(plan.units.map(\.name)))
+        XCTAssertEqual(log.started.count, plan.units.count)
+        for unit in plan.units {
+            XCTAssertTrue(Set(plan.dependencies(of: unit).map(\.name)).isSubset(of: log.finishedAtStart[unit.name]!), unit.name)
+        }
+        XCTAssertEqual(plan.dependencies(of: ExperimentUnit(kind: .randomDST, method: nil, seed: 1)).map(\.name),
+                       ["search-entrannas-dst-seed1", "search-entrannas-dst-seed2"])
+        XCTAssertTrue(lines.contains { $0.hasSuffix("finished (16 of 16 units done)") }, "\(lines)")
+
+        let sequential = try Experiment(directory: folder(), plan: plan, settings: ["preset": "cpu"], resume: false)
+        XCTAssertEqual(try sequential.run({ unit, _, _ in self.fakeResult(unit) }), .finished)
+        XCTAssertEqual(try String(contentsOf: experiment.directory.file("results.json"), encoding: .utf8),
+                       try String(contentsOf: sequential.directory.file("results.json"), encoding: .utf8))
+    }
+
+    struct Broken: Error {}
+
+    /// A failing unit stops the other running one (through `stopOthers`), starts nothing new,
+    /// keeps what finished, and its error comes out after the others have returned.
+    func testAFailingUnitStopsTheOthersAndIsRethrown() throws {
+        let log = Log()
+        let stop = StopSignal()
+        let experiment = try Experiment(directory: folder(), plan: plan, settings: ["preset": "cpu"], resume: false)
+        XCTAssertThrowsError(try experiment.run({ unit, _, _ in
+            log.start(unit.name)
+            defer { log.finish(unit.name) }
+            if unit.name == "train-entrannas-seed1" { throw Broken() }
+            if unit.name == "search-entrannas-seed2" {
+                while !stop.isRequested { usleep(1_000) }   // a long unit, stopped from outside
+                return nil
+            }
+            return self.fakeResult(unit)
+        }, jobs: 2, stopOthers: { stop.request("a unit failed") })) { XCTAssertTrue($0 is Broken, "\($0)") }
+        XCTAssertEqual(log.running, 0, "run returned while a unit was still running")
+        XCTAssertEqual(Set(log.started), ["search-entrannas-seed1", "search-entrannas-seed2", "train-entrannas-seed1"])
+        XCTAssertEqual(experiment.finishedResults().map(\.unit.name), ["search-entrannas-seed1"])
+    }
+
     func testSummaryStatisticsAndGoals() {
         let results = plan.units.map(fakeResult)
         let summary = ExperimentSummary(plan: plan, settings: [:], results: results)

@@ -69,28 +69,71 @@ public final class Experiment {
     /// Whether `run` did every unit or was stopped part-way (it may resume).
     public enum Outcome: Equatable { case finished, stopped }
 
-    /// Runs every unit without a result, in plan order, rewriting results.md and results.json
-    /// after each one.
-    public func run(_ runner: UnitRunner, progress: (String) -> Void = { _ in }) throws -> Outcome {
+    /// Runs every unit without a result, rewriting results.md and results.json after each one.
+    /// Up to `jobs` units run at once, each on a thread of its own (the runner must then be safe
+    /// to call concurrently; with one job it runs on the calling thread). A unit starts once the
+    /// units it depends on have finished (`ExperimentPlan.dependencies`), otherwise in plan
+    /// order. Once a unit is stopped no new one starts; when one fails, `stopOthers` asks the
+    /// running ones to stop, and the error is rethrown after they have.
+    public func run(_ runner: @escaping UnitRunner, jobs: Int = 1, stopOthers: () -> Void = {},
+                    progress: (String) -> Void = { _ in }) throws -> Outcome {
         var results = finishedResults()
         let units = plan.units
-        for (i, unit) in units.enumerated() {
-            if results.contains(where: { $0.unit == unit }) { continue }
-            progress("[\(i + 1)/\(units.count)] \(unit.name)")
-            let folder = folder(of: unit)
-            try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-            guard let result = try runner(unit, folder, results) else {
-                try writeSummary(results)
-                return .stopped
+        let position = Dictionary(uniqueKeysWithValues: units.enumerated().map { ($1.name, $0 + 1) })
+        var pending = units.filter { unit in !results.contains { $0.unit == unit } }
+        var running = 0
+        var stopped = false
+        var failure: Error?
+        let done = Completions()
+        let shared = UncheckedSendable(runner)
+        while true {
+            while !stopped && failure == nil && running < max(1, jobs),
+                  let next = pending.firstIndex(where: { plan.dependencies(of: $0).allSatisfy { d in results.contains { $0.unit == d } } }) {
+                let unit = pending.remove(at: next)
+                progress("[\(position[unit.name]!)/\(units.count)] \(unit.name)")
+                let folder = folder(of: unit), previous = results
+                let work = UncheckedSendable({
+                    Result<UnitResult?, Error> {
+                        try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+                        return try shared.value(unit, folder, previous)
+                    }
+                })
+                running += 1
+                if jobs <= 1 { done.post(unit, work.value()) } else { Thread.detachNewThread { done.post(unit, work.value()) } }
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n", to: folder.file("result.json"))
-            results.append(result)
-            try writeSummary(results)
+            if running == 0 {
+                if !stopped && failure == nil, let stuck = pending.first {
+                    failure = RunError("\(stuck.name) cannot start: it needs \(plan.dependencies(of: stuck).map(\.name).joined(separator: ", ")), which the plan does not finish")
+                }
+                break
+            }
+            let (unit, outcome) = done.take()
+            running -= 1
+            do {
+                switch outcome {
+                case .success(let result?):
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    try AtomicFile.write(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n",
+                                         to: folder(of: unit).file("result.json"))
+                    results.append(result)
+                    try writeSummary(results)
+                    if jobs > 1 { progress("[\(position[unit.name]!)/\(units.count)] \(unit.name) finished (\(results.count) of \(units.count) units done)") }
+                case .success(nil):
+                    stopped = true
+                case .failure(let error):
+                    throw error
+                }
+            } catch {
+                if failure == nil {
+                    failure = error
+                    if running > 0 { stopOthers() }
+                }
+            }
         }
         try writeSummary(results)
-        return .finished
+        if let failure { throw failure }
+        return pending.isEmpty && !stopped ? .finished : .stopped
     }
 
     /// results.json (every unit's result plus the per-method summary) and results.md.
@@ -100,4 +143,32 @@ public final class Experiment {
         try AtomicFile.write(summary.markdown, to: directory.file("results.md"))
         try HTMLReport.write(for: directory.url)
     }
+}
+
+/// Finished units handed from the threads that ran them to the loop that records them.
+private final class Completions: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [(ExperimentUnit, Result<UnitResult?, Error>)] = []
+
+    func post(_ unit: ExperimentUnit, _ outcome: Result<UnitResult?, Error>) {
+        condition.lock()
+        queue.append((unit, outcome))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The oldest completion, waiting for one if there is none yet.
+    func take() -> (ExperimentUnit, Result<UnitResult?, Error>) {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty { condition.wait() }
+        return queue.removeFirst()
+    }
+}
+
+/// A value handed to another thread whose safety the caller vouches for (the unit runner,
+/// which `run` documents must be safe to call concurrently when `jobs` > 1).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -86,6 +86,17 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         return out
     }
 
+    /// The units whose results `unit` needs before it can start: a training needs its search,
+    /// a DST-matched random cell every EnTranNAS-DST search (it copies their mean in-degree).
+    /// `units` lists each unit after these, so running in plan order always satisfies them.
+    public func dependencies(of unit: ExperimentUnit) -> [ExperimentUnit] {
+        switch unit.kind {
+        case .search, .randomDarts: return []
+        case .train: return [ExperimentUnit(kind: .search, method: unit.method, seed: unit.seed)]
+        case .randomDST: return seeds.map { ExperimentUnit(kind: .search, method: .entrannasDST, seed: $0) }
+        }
+    }
+
     /// Throws a `RunError` naming the flag when the plan is empty or lists a method or seed twice.
     public func validate() throws {
         guard !methods.isEmpty else { throw RunError("--methods lists no method") }

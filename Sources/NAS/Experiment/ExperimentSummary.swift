@@ -63,7 +63,9 @@ public struct ExperimentSummary: Sendable {
     public init(plan: ExperimentPlan, settings: [String: String], results: [UnitResult]) {
         self.plan = plan
         self.settings = settings
-        self.results = results
+        // Plan order, whichever order the units finished in (several jobs), so the files compare.
+        let order = Dictionary(uniqueKeysWithValues: plan.units.enumerated().map { ($1.name, $0) })
+        self.results = results.sorted { order[$0.unit.name, default: .max] < order[$1.unit.name, default: .max] }
     }
 
     /// One row per method in plan order, then one per random rule that has results.

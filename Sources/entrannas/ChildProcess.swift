@@ -10,7 +10,8 @@ enum ChildProcess {
     /// Runs to completion; returns the exit status (128 + signal when killed), peak RSS in bytes
     /// and CPU seconds (user + system), which unlike wall time do not grow when others share the
     /// cores. With `output`, the child's stdout and stderr are appended to that file instead of
-    /// the terminal's; `running` knows its pid while it runs, so it can be interrupted.
+    /// the terminal's. The child leads a process group of its own, so only signals passed on
+    /// through `running` (which knows its pid while it runs) reach it, not the terminal's.
     static func run(executable: String, arguments: [String], environment: [String: String],
                     output: URL? = nil, running: RunningChildren? = nil) throws
         -> (status: Int32, peakBytes: Int, cpuSeconds: Double) {
@@ -24,8 +25,13 @@ enum ChildProcess {
             posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw RunError("cannot start \(executable): \(String(cString: strerror(rc)))") }
         running?.insert(pid)
         defer { running?.remove(pid) }
@@ -41,8 +47,8 @@ enum ChildProcess {
     }
 }
 
-/// The children running now, so that one failing unit can ask the others to stop as Ctrl-C
-/// does: each saves a checkpoint and exits, to be resumed later.
+/// The children running now, to pass the user's signals on to them, and so that one failing
+/// unit can ask the others to stop as Ctrl-C does: each saves a checkpoint and exits.
 final class RunningChildren: @unchecked Sendable {
     private let lock = NSLock()
     private var pids = Set<pid_t>()
@@ -50,10 +56,10 @@ final class RunningChildren: @unchecked Sendable {
     func insert(_ pid: pid_t) { lock.lock(); pids.insert(pid); lock.unlock() }
     func remove(_ pid: pid_t) { lock.lock(); pids.remove(pid); lock.unlock() }
 
-    /// Sends SIGINT to every running child.
-    func interruptAll() {
+    /// Sends `sig` to every running child.
+    func signalAll(_ sig: Int32 = SIGINT) {
         lock.lock()
         defer { lock.unlock() }
-        for pid in pids { kill(pid, SIGINT) }
+        for pid in pids { kill(pid, sig) }
     }
 }

@@ -86,10 +86,21 @@ struct ExperimentCommand: ParsableCommand {
         let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume)
         let units = UnitProcesses(command: self)
         if jobs > 1 { say("experiment: \(jobs) units at once; each unit's output goes to \(output)/units/NAME/console.txt") }
-        StopSignal.shared.install()
-        defer { StopSignal.shared.uninstall() }
+        // Units run in process groups of their own; Ctrl-C or SIGTERM reach this process, which
+        // starts no new unit and passes the signal on to the running ones.
+        ForwardedSignals.install()
+        Thread.detachNewThread {
+            while true {
+                let sig = ForwardedSignals.take()
+                if sig != 0 {
+                    StopSignal.shared.request(sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                    units.running.signalAll(sig)
+                }
+                usleep(50_000)
+            }
+        }
         let outcome = try experiment.run({ unit, folder, previous in try units.run(unit, in: folder, previous: previous) },
-                                         jobs: jobs, stopOthers: { units.running.interruptAll() },
+                                         jobs: jobs, stopOthers: { units.running.signalAll(SIGINT) },
                                          progress: { say("experiment \($0)") })
         let finished = experiment.finishedResults().count
         say("experiment: \(finished) of \(plan.units.count) units finished; wrote \(experiment.directory.file("results.md").path)")
@@ -233,6 +244,7 @@ struct UnitProcesses {
     /// Runs `entrannas ARGS`, its output going to the terminal (one job) or to the unit's
     /// console.txt (several); nil when it was stopped.
     private func spawn(_ args: [String], folder: RunDirectory) throws -> Attempts? {
+        if StopSignal.shared.isRequested { return nil }  // stopped while another unit finished
         var env = ProcessInfo.processInfo.environment
         if let threads = command.threads {
             env["ENTRANNAS_THREADS"] = "\(threads)"

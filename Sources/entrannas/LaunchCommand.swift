@@ -121,7 +121,7 @@ final class RankGroup {
     /// else the first failure's status, after stopping the others (SIGTERM, then SIGKILL after
     /// `grace` seconds).
     func wait(grace: Double) throws -> Int32 {
-        LaunchSignals.install()
+        ForwardedSignals.install()
         var running = Dictionary(uniqueKeysWithValues: ranks.map { ($0.pid, $0.rank) })
         var failure: (rank: Int, status: Int32)?
         var stopped = false
@@ -142,7 +142,7 @@ final class RankGroup {
                 }
                 continue
             }
-            let pending = LaunchSignals.take()
+            let pending = ForwardedSignals.take()
             if pending != 0 { signal(running.keys, pending) }
             if let deadline = killAt, Date() > deadline {
                 FileHandle.standardError.write(Data("launch: \(running.count) rank(s) still running after \(grace) s; killing them\n".utf8))
@@ -161,23 +161,5 @@ final class RankGroup {
 
     private func signalAll(_ sig: Int32) {
         for rank in ranks { kill(rank.pid, sig) }
-    }
-}
-
-/// SIGINT and SIGTERM reach the launcher, which passes each one on to the ranks.
-enum LaunchSignals {
-    nonisolated(unsafe) private static var pending: sig_atomic_t = 0
-
-    static func install() {
-        let handler: @convention(c) (Int32) -> Void = { sig in LaunchSignals.pending = sig }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
-    }
-
-    /// The last signal received since the previous call, 0 when none.
-    static func take() -> Int32 {
-        let sig = pending
-        pending = 0
-        return sig
     }
 }

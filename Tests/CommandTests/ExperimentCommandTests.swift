@@ -1,0 +1,31 @@
+import Foundation
+import XCTest
+
+/// `entrannas experiment` as a user runs it: its units are child processes in process groups of
+/// their own, so a signal to the experiment has to be passed on to them.
+final class ExperimentCommandTests: XCTestCase {
+    /// SIGTERM to the experiment (no terminal involved) stops both units running side by side,
+    /// each with a checkpoint, and the experiment exits 130 with how to resume.
+    func testSIGTERMStopsTheUnitsRunningSideBySide() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("experiment")
+        let run = try EntranNASBinary.Running(
+            ["experiment", "--methods", "entrannas", "--seeds", "1,2", "--random-cells", "0", "--preset", "quick",
+             "--epochs", "4", "--jobs", "2", "--output", output.path], in: folder, name: "experiment")
+        let units = ["search-entrannas-seed1", "search-entrannas-seed2"].map { output.appendingPathComponent("units").appendingPathComponent($0) }
+        let deadline = Date().addingTimeInterval(120)
+        while run.process.isRunning && Date() < deadline
+            && !units.allSatisfy({ FileManager.default.fileExists(atPath: $0.appendingPathComponent("log.txt").path) }) {
+            usleep(50_000)
+        }
+        sleep(2)  // inside the search loops
+        kill(run.process.processIdentifier, SIGTERM)
+        XCTAssertEqual(run.wait(seconds: 90), 130, "the units kept running after the experiment was told to stop: \(run.output) \(run.errors)")
+        XCTAssertTrue(run.output.contains("--resume"), run.output)
+        for unit in units {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: unit.appendingPathComponent("checkpoint.safetensors").path), unit.path)
+            let console = (try? String(contentsOf: unit.appendingPathComponent("console.txt"), encoding: .utf8)) ?? ""
+            XCTAssertTrue(console.contains("checkpoint saved"), console)
+        }
+    }
+}

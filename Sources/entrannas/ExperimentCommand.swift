@@ -47,7 +47,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(name: .customLong("train-channels"), help: "Training protocol: initial channels of the evaluation network.")
     var trainChannels: Int = 16
 
-    @Option(help: "Units run at once, each its own process (on 2 cores, 2 single-threaded units beat one on 2 threads).")
+    @Option(help: "Units run at once, each its own process (on 2 cores, 2 single-threaded units beat one on 2 threads; with several GPUs and --device auto or cuda, each unit gets the least busy GPU).")
     var jobs: Int = 1
     @Option(help: "Intra-op threads of every unit (default: the machine's cores divided by --jobs).")
     var threads: Int?
@@ -121,6 +121,15 @@ struct UnitProcesses {
     let command: ExperimentCommand
     /// The unit processes running now (several with --jobs).
     let running = RunningChildren()
+    /// With several jobs and `--device auto` or `cuda` on a machine with several GPUs, each unit
+    /// gets a GPU of its own while one is free; nil otherwise (every unit gets `--device` as given).
+    let gpus: GPUSlots?
+
+    init(command: ExperimentCommand) {
+        self.command = command
+        let spreadable = ["auto", "cuda", "gpu"].contains(command.device.lowercased())
+        gpus = command.jobs > 1 && spreadable && Torch.cudaDeviceCount > 1 ? GPUSlots(count: Torch.cudaDeviceCount) : nil
+    }
 
     /// This program's path, resolved once: each unit starts whatever binary is there then, as a
     /// user calling `entrannas` would (a rebuilt binary serves the units still to come).
@@ -252,8 +261,12 @@ struct UnitProcesses {
             // The cores shared out between the units running at once, as `launch` does for ranks.
             env["ENTRANNAS_THREADS"] = "\(max(1, ProcessInfo.processInfo.activeProcessorCount / command.jobs))"
         }
+        var device = command.device
+        let gpu = gpus?.acquire()
+        defer { if let gpu { gpus?.release(gpu) } }
+        if let gpu { device = "cuda:\(gpu)" }
         let started = Date()
-        let (status, peak, cpu) = try ChildProcess.run(executable: Self.executable, arguments: args + ["--device", command.device],
+        let (status, peak, cpu) = try ChildProcess.run(executable: Self.executable, arguments: args + ["--device", device],
                                                        environment: env, output: command.jobs > 1 ? folder.file("console.txt") : nil,
                                                        running: running)
         var total = try attempts(folder)

@@ -154,6 +154,17 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(experiment.finishedResults().map(\.unit.name), ["search-entrannas-seed1"])
     }
 
+    /// Units running at once spread over the GPUs, least busy first, and a freed GPU is reused.
+    func testGPUSlotsSpreadUnitsOverTheGPUs() {
+        let slots = GPUSlots(count: 3)
+        XCTAssertEqual((0..<4).map { _ in slots.acquire() }, [0, 1, 2, 0])
+        slots.release(1)
+        XCTAssertEqual(slots.acquire(), 1)
+        slots.release(0)
+        slots.release(0)
+        XCTAssertEqual(slots.acquire(), 0)
+    }
+
     func testSummaryStatisticsAndGoals() {
         let results = plan.units.map(fakeResult)
         let summary = ExperimentSummary(plan: plan, settings: [:], results: results)

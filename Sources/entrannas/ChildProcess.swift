@@ -33,7 +33,7 @@ enum ChildProcess {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw RunError("cannot start \(executable): \(String(cString: strerror(rc)))") }
-        running?.insert(pid)
+        running?.insert(pid, output: output)
         defer { running?.remove(pid) }
         var status: Int32 = 0
         var usage = rusage()
@@ -51,15 +51,38 @@ enum ChildProcess {
 /// unit can ask the others to stop as Ctrl-C does: each saves a checkpoint and exits.
 final class RunningChildren: @unchecked Sendable {
     private let lock = NSLock()
-    private var pids = Set<pid_t>()
+    private var pids: [pid_t: URL?] = [:]
 
-    func insert(_ pid: pid_t) { lock.lock(); pids.insert(pid); lock.unlock() }
-    func remove(_ pid: pid_t) { lock.lock(); pids.remove(pid); lock.unlock() }
+    func insert(_ pid: pid_t, output: URL?) { lock.lock(); pids[pid] = output; lock.unlock() }
+    func remove(_ pid: pid_t) { lock.lock(); pids[pid] = nil; lock.unlock() }
+
+    /// The files the running children write their output to (those that have one), by start.
+    var outputs: [URL] {
+        lock.lock()
+        defer { lock.unlock() }
+        return pids.sorted { $0.key < $1.key }.compactMap { $0.value }
+    }
 
     /// Sends `sig` to every running child.
     func signalAll(_ sig: Int32 = SIGINT) {
         lock.lock()
         defer { lock.unlock() }
-        for pid in pids { kill(pid, sig) }
+        for pid in pids.keys { kill(pid, sig) }
     }
+}
+
+/// The latest progress-bar state (a segment with an ETA; updates end in a carriage return) a
+/// child wrote to its output file, else its last line, read from the file's last 4 KiB and cut
+/// to 160 characters; nil when there is none yet.
+func lastOutputLine(_ url: URL) -> String? {
+    guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+    defer { try? handle.close() }
+    guard let end = try? handle.seekToEnd() else { return nil }
+    try? handle.seek(toOffset: end > 4096 ? end - 4096 : 0)
+    guard let data = try? handle.readToEnd() else { return nil }
+    let lines = String(decoding: data, as: UTF8.self)
+        .split(whereSeparator: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" })
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }
+    return (lines.last { $0.contains("ETA") } ?? lines.last).map { String($0.prefix(160)) }
 }

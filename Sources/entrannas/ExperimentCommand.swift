@@ -85,7 +85,18 @@ struct ExperimentCommand: ParsableCommand {
                         "train_channels": "\(trainChannels)"]
         let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume)
         let units = UnitProcesses(command: self)
-        if jobs > 1 { say("experiment: \(jobs) units at once; each unit's output goes to \(output)/units/NAME/console.txt") }
+        if jobs > 1 {
+            say("experiment: \(jobs) units at once; each unit's output goes to \(output)/units/NAME/console.txt")
+            // Their progress bars go to files, so the terminal gets each running unit's latest state now and then.
+            Thread.detachNewThread {
+                while true {
+                    sleep(60)
+                    for file in units.running.outputs {
+                        if let line = lastOutputLine(file) { say("  \(file.deletingLastPathComponent().lastPathComponent): \(line)") }
+                    }
+                }
+            }
+        }
         // Units run in process groups of their own; Ctrl-C or SIGTERM reach this process, which
         // starts no new unit and passes the signal on to the running ones.
         ForwardedSignals.install()

@@ -70,19 +70,3 @@ final class RunningChildren: @unchecked Sendable {
         for pid in pids.keys { kill(pid, sig) }
     }
 }
-
-/// The latest progress-bar state (a segment with an ETA; updates end in a carriage return) a
-/// child wrote to its output file, else its last line, read from the file's last 4 KiB and cut
-/// to 160 characters; nil when there is none yet.
-func lastOutputLine(_ url: URL) -> String? {
-    guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
-    defer { try? handle.close() }
-    guard let end = try? handle.seekToEnd() else { return nil }
-    try? handle.seek(toOffset: end > 4096 ? end - 4096 : 0)
-    guard let data = try? handle.readToEnd() else { return nil }
-    let lines = String(decoding: data, as: UTF8.self)
-        .split(whereSeparator: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" })
-        .map { $0.trimmingCharacters(in: .whitespaces) }
-        .filter { !$0.isEmpty }
-    return (lines.last { $0.contains("ETA") } ?? lines.last).map { String($0.prefix(160)) }
-}

@@ -8,7 +8,7 @@ extension ProcessGroup {
     /// out: a single-machine rendezvous (torchrun's `--standalone`) that does not collide with
     /// another group on the same machine. Throws when no socket can be bound.
     public static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TorchError.io("opening a socket to find a free port: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var address = sockaddr_in()

@@ -16,8 +16,7 @@ enum ChildProcess {
                     output: URL? = nil, running: RunningChildren? = nil) throws
         -> (status: Int32, peakBytes: Int, cpuSeconds: Double) {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { argv.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -31,6 +30,11 @@ enum ChildProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attributes, 0)
         var pid: pid_t = 0
+        var childEnvironment = environment
+        // The child stops cleanly if this process dies without passing a signal on (ParentWatch).
+        childEnvironment["ENTRANNAS_PARENT_PID"] = "\(getpid())"
+        let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw RunError("cannot start \(executable): \(String(cString: strerror(rc)))") }
         running?.insert(pid, output: output)
@@ -48,12 +52,19 @@ enum ChildProcess {
 }
 
 /// The children running now, to pass the user's signals on to them, and so that one failing
-/// unit can ask the others to stop as Ctrl-C does: each saves a checkpoint and exits.
+/// unit can ask the others to stop as Ctrl-C does: each saves a checkpoint and exits. Once a
+/// signal was sent, a child that registers afterwards (it was starting meanwhile) gets it too.
 final class RunningChildren: @unchecked Sendable {
     private let lock = NSLock()
     private var pids: [pid_t: URL?] = [:]
+    private var sent: Int32?
 
-    func insert(_ pid: pid_t, output: URL?) { lock.lock(); pids[pid] = output; lock.unlock() }
+    func insert(_ pid: pid_t, output: URL?) {
+        lock.lock()
+        defer { lock.unlock() }
+        pids[pid] = output
+        if let sent { kill(pid, sent) }
+    }
     func remove(_ pid: pid_t) { lock.lock(); pids[pid] = nil; lock.unlock() }
 
     /// The files the running children write their output to (those that have one), by start.
@@ -63,10 +74,11 @@ final class RunningChildren: @unchecked Sendable {
         return pids.sorted { $0.key < $1.key }.compactMap { $0.value }
     }
 
-    /// Sends `sig` to every running child.
+    /// Sends `sig` to every running child, and to every child that starts later.
     func signalAll(_ sig: Int32 = SIGINT) {
         lock.lock()
         defer { lock.unlock() }
+        sent = sig
         for pid in pids.keys { kill(pid, sig) }
     }
 }

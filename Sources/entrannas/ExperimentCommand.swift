@@ -111,7 +111,10 @@ struct ExperimentCommand: ParsableCommand {
             }
         }
         let outcome = try experiment.run({ unit, folder, previous in try units.run(unit, in: folder, previous: previous) },
-                                         jobs: jobs, stopOthers: { units.running.signalAll(SIGINT) },
+                                         jobs: jobs, stopOthers: {
+                                             StopSignal.shared.request("a unit failed")
+                                             units.running.signalAll(SIGINT)
+                                         },
                                          progress: { say("experiment \($0)") })
         let finished = experiment.finishedResults().count
         say("experiment: \(finished) of \(plan.units.count) units finished; wrote \(experiment.directory.file("results.md").path)")
@@ -301,10 +304,8 @@ struct UnitProcesses {
         total.peak = max(total.peak, peak)
         total.cpuSeconds = (total.cpuSeconds ?? 0) + cpu
         try AtomicFile.write(Data(try JSONEncoder().encode(total)), to: folder.file("attempts.json"))
+        if status == 0 { return total }  // finished, even if a stop came meanwhile
         if status == StopSignal.exitCode || StopSignal.shared.isRequested { return nil }
-        guard status == 0 else {
-            throw RunError("unit process `entrannas \(args.joined(separator: " "))` failed with exit status \(status); see \(folder.path)")
-        }
-        return total
+        throw RunError("unit process `entrannas \(args.joined(separator: " "))` failed with exit status \(status); see \(folder.path)")
     }
 }

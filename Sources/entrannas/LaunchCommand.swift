@@ -77,6 +77,9 @@ struct LaunchCommand: ParsableCommand {
         let port = try masterPort ?? (single ? ProcessGroup.freeLoopbackPort() : 29500)
         environment["MASTER_ADDR"] = address
         environment["MASTER_PORT"] = "\(port)"
+        environment["ENTRANNAS_PARENT_PID"] = "\(getpid())"
+        // Installed before the first rank starts: a Ctrl-C from here on is passed on, not fatal.
+        ForwardedSignals.install()
         let group = RankGroup()
         for local in 0..<nprocPerNode {
             let rank = nodeRank * nprocPerNode + local
@@ -121,7 +124,6 @@ final class RankGroup {
     /// else the first failure's status, after stopping the others (SIGTERM, then SIGKILL after
     /// `grace` seconds).
     func wait(grace: Double) throws -> Int32 {
-        ForwardedSignals.install()
         var running = Dictionary(uniqueKeysWithValues: ranks.map { ($0.pid, $0.rank) })
         var failure: (rank: Int, status: Int32)?
         var stopped = false

@@ -60,6 +60,7 @@ struct RuntimeOptions: ParsableArguments {
     /// Applies the thread count, seeds libtorch's generator and joins the process group the
     /// environment describes (if any).
     func apply() throws {
+        ParentWatch.start()
         if let threads { Torch.threadCount = threads }
         Torch.manualSeed(seed)
         _ = try Distributed.group(device: resolvedDevice)

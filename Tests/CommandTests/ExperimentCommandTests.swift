@@ -28,4 +28,31 @@ final class ExperimentCommandTests: XCTestCase {
             XCTAssertTrue(console.contains("checkpoint saved"), console)
         }
     }
+
+    /// The experiment killed with SIGKILL (nothing can be passed on): its units notice that their
+    /// parent is gone and stop by themselves with a checkpoint instead of running on as orphans.
+    func testUnitsStopThemselvesWhenTheExperimentIsKilled() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("experiment")
+        let run = try EntranNASBinary.Running(
+            ["experiment", "--methods", "entrannas", "--seeds", "1,2", "--random-cells", "0", "--preset", "quick",
+             "--epochs", "4", "--jobs", "2", "--output", output.path], in: folder, name: "experiment")
+        let units = ["search-entrannas-seed1", "search-entrannas-seed2"].map { output.appendingPathComponent("units").appendingPathComponent($0) }
+        var deadline = Date().addingTimeInterval(120)
+        while run.process.isRunning && Date() < deadline
+            && !units.allSatisfy({ FileManager.default.fileExists(atPath: $0.appendingPathComponent("log.txt").path) }) {
+            usleep(50_000)
+        }
+        sleep(2)
+        kill(run.process.processIdentifier, SIGKILL)
+        XCTAssertNotNil(run.wait(seconds: 10), "the experiment outlived SIGKILL")
+        func console(_ unit: URL) -> String { (try? String(contentsOf: unit.appendingPathComponent("console.txt"), encoding: .utf8)) ?? "" }
+        deadline = Date().addingTimeInterval(90)
+        while Date() < deadline && !units.allSatisfy({ console($0).contains("checkpoint saved") }) { usleep(100_000) }
+        for unit in units {
+            XCTAssertTrue(console(unit).contains("ended; stopping after this step"), console(unit))
+            XCTAssertTrue(console(unit).contains("checkpoint saved"), console(unit))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: unit.appendingPathComponent("checkpoint.safetensors").path), unit.path)
+        }
+    }
 }

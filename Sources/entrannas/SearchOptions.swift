@@ -79,6 +79,8 @@ struct SearchOptions: ParsableArguments {
     var architectureFraction: Double?
     @Option(name: .customLong("dst-sparsity"), help: "EnTranNAS-DST: weight of an L1 term on the thresholded weights in the architecture loss (default 0: none, as the paper states none).")
     var dstSparsity: Double?
+    @Option(name: .customLong("dst-sparsity-scope"), help: "EnTranNAS-DST sparsity term per node: mean (default) or sum over the node's candidates (every candidate pressed alike).")
+    var dstSparsityScope: DSTSparsityScope?
 
     @OptionGroup(title: "Image folders and loading") var folder: FolderOptions
 
@@ -124,6 +126,7 @@ struct SearchOptions: ParsableArguments {
         // one input per node; 0.02 prunes more than half (README, "A search that learns").
         if cpu && method == .entrannasDST { c.dstSparsity = 0.02 }
         if let dstSparsity { c.dstSparsity = dstSparsity }
+        if let dstSparsityScope { c.dstSparsityScope = dstSparsityScope }
         try c.validate()
         return c
     }
@@ -195,7 +198,8 @@ struct SearchOptions: ParsableArguments {
     var ineffectiveFlagWarnings: [String] {
         guard method != .entrannasDST else { return [] }
         let dstOnly: [(String, Bool)] = [("--dst-none", dstNone != nil), ("--threshold-init", thresholdInit != nil),
-                                         ("--dst-renormalization", dstRenormalization != nil), ("--dst-sparsity", dstSparsity != nil)]
+                                         ("--dst-renormalization", dstRenormalization != nil), ("--dst-sparsity", dstSparsity != nil),
+                                         ("--dst-sparsity-scope", dstSparsityScope != nil)]
         return dstOnly.filter(\.1).map { "warning: \($0.0) does nothing with --method \(method.rawValue) (it applies to entrannas-dst only)" }
     }
 
@@ -211,4 +215,5 @@ struct SearchOptions: ParsableArguments {
 extension SearchMethod: ExpressibleByArgument {}
 extension DSTNoneHandling: ExpressibleByArgument {}
 extension DSTRenormalization: ExpressibleByArgument {}
+extension DSTSparsityScope: ExpressibleByArgument {}
 extension EvalNetworkConfiguration.Style: ExpressibleByArgument {}

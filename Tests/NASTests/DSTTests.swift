@@ -20,6 +20,20 @@ final class DSTTests: SingleThreadTestCase {
         }
     }
 
+    /// The sparsity term's pull on a threshold: a mean over the node's 6 candidates moves it by
+    /// (kept candidates) / 6, a sum by the kept candidates themselves (here 3: q = .6, .1, .6).
+    func testSparsityScopeSetsThePushOnTheThreshold() throws {
+        let p = try Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6] as [Float], shape: [2, 3])
+        for (scope, value, gradient) in [(DSTSparsityScope.mean, 1.3 / 6, -3.0 / 6), (.sum, 1.3, -3.0)] {
+            let t = try Tensor([0.4] as [Float], shape: [1]).requiringGrad()
+            let (_, penalty) = try CellWeights.sparsify(p, thresholds: t, layout: EdgeIndex(steps: 1), noneColumn: nil,
+                                                        scope: .straightThrough, sparsity: scope)
+            XCTAssertEqual(try penalty.item(), value, accuracy: 1e-6, "\(scope)")
+            try penalty.backward()
+            XCTAssertEqual(try XCTUnwrap(t.grad).floats()[0], Float(gradient), accuracy: 1e-6, "\(scope)")
+        }
+    }
+
     /// A sparse state: on every edge one op dominates (logits 6 - 0.2 e), so each node keeps all
     /// its edges with exactly one op each, and q-hat = 1 wherever it is not 0.
     private func sparseNetwork(_ scope: DSTRenormalization) throws -> SearchNetwork {

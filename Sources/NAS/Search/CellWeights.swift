@@ -12,8 +12,9 @@ public struct CellWeights {
     public let active: [[Bool]]
     /// PC-DARTS edge weights, softmax over each node's incoming edges; nil without edge normalisation.
     public let edges: [Tensor]?
-    /// EnTranNAS-DST: sum over nodes of the mean un-normalised q of the node's candidates, the L1
-    /// sparsity term that `SearchSpaceConfig.dstSparsity` weighs (docs/method.md#a7); nil otherwise.
+    /// EnTranNAS-DST: sum over nodes of the mean (or, by `SearchSpaceConfig.dstSparsityScope`, the
+    /// sum) of the un-normalised q of the node's candidates, the L1 sparsity term that
+    /// `SearchSpaceConfig.dstSparsity` weighs (docs/method.md#a7); nil otherwise.
     public let sparsityPenalty: Tensor?
     /// The plain values, for derivation and logging.
     public let values: [[Float]]
@@ -34,7 +35,7 @@ extension CellWeights {
         var penalty: Tensor? = nil
         if let beta = arch.thresholds(type) {
             (ops, penalty) = try sparsify(p, thresholds: try beta.sigmoid(), layout: layout, noneColumn: noneColumn,
-                                      scope: config.dstRenormalization)
+                                      scope: config.dstRenormalization, sparsity: config.dstSparsityScope ?? .mean)
         }
         let k = config.primitives.count
         func matrix(_ t: Tensor) throws -> [[Float]] {
@@ -64,7 +65,7 @@ extension CellWeights {
     /// `scope`; candidates whose q is zero are pruned. `none` (when kept, the `masked` reading) is
     /// left out of the max and never survives.
     static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?,
-                         scope: DSTRenormalization) throws -> (weights: Tensor, penalty: Tensor) {
+                         scope: DSTRenormalization, sparsity: DSTSparsityScope = .mean) throws -> (weights: Tensor, penalty: Tensor) {
         let k = p.size(1)
         var candidates = p
         if let noneColumn {
@@ -78,8 +79,9 @@ extension CellWeights {
             let block = try candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
             let ratio = try block / block.max()
             let q = try (try ratio - t.narrow(dim: 0, start: step, length: 1)).relu()
-            let mean = try q.sum() / Double(r.count * (k - (noneColumn == nil ? 0 : 1)))
-            penalty = try penalty.map { try $0 + mean } ?? mean
+            let candidates = r.count * (k - (noneColumn == nil ? 0 : 1))
+            let term = sparsity == .sum ? try q.sum() : try q.sum() / Double(candidates)
+            penalty = try penalty.map { try $0 + term } ?? term
             switch scope {
             case .edge:
                 return try q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)

@@ -36,3 +36,13 @@ public enum DSTRenormalization: String, CaseIterable, Codable, Sendable {
     /// the gradient of the un-normalised q, so alphas and thresholds keep learning once sparse.
     case straightThrough = "straight-through"
 }
+
+/// How EnTranNAS-DST's sparsity term adds up a node's thresholded weights (docs/method.md#a7).
+public enum DSTSparsityScope: String, CaseIterable, Codable, Sendable {
+    /// λ · Σ_j mean over node j's candidates of q: each node pressed alike, whatever its size,
+    /// so a threshold is pushed up by at most λ (the default, the one measured in the README).
+    case mean
+    /// λ · Σ_j Σ over node j's candidates of q: each candidate pressed alike, so the push on a
+    /// threshold grows with the candidates it keeps, as the validation loss's pull does.
+    case sum
+}

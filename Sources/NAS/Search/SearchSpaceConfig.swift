@@ -44,6 +44,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     /// EnTranNAS-DST: weight of an L1 term on the thresholded weights q in the architecture loss,
     /// a pressure to prune that the paper does not state (docs/method.md#a7); 0 turns it off.
     public var dstSparsity = 0.0
+    /// How the sparsity term adds up each node's candidates; nil is `mean` (configs written
+    /// before the setting existed decode to it).
+    public var dstSparsityScope: DSTSparsityScope?
     /// Initial DST threshold logit beta_j (t_j = sigmoid(beta_j); 0 gives 0.5).
     public var thresholdInit = 0.0
 

@@ -18,9 +18,10 @@ struct ExperimentCommand: ParsableCommand {
         soon as the search it trains, or the searches it copies, have finished), their output going to \
         units/NAME/console.txt; one thread each (cores / N) unless --threads says otherwise.
 
-        Example (the README's experiment):
-          entrannas experiment --methods darts,pc-darts,entrannas,entrannas-dst --seeds 1,2 --random-cells 3 \\
-            --preset cpu --train-epochs 3 --train-limit 10000 --train-layers 5 --train-channels 16 --threads 1 --output runs/experiment
+        Example (the README's experiment, two units at once):
+          entrannas experiment --methods darts,pc-darts,entrannas,entrannas-dst \\
+            --seeds 1,2 --random-cells 3 --preset cpu --train-epochs 3 \\
+            --train-limit 10000 --train-layers 5 --train-channels 16 --jobs 2
         """)
 
     @Option(help: "Comma-separated search methods.")

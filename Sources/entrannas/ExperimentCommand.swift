@@ -88,29 +88,9 @@ struct ExperimentCommand: ParsableCommand {
         let units = UnitProcesses(command: self)
         if jobs > 1 {
             say("experiment: \(jobs) units at once; each unit's output goes to \(output)/units/NAME/console.txt")
-            // Their progress bars go to files, so the terminal gets each running unit's latest state now and then.
-            Thread.detachNewThread {
-                while true {
-                    sleep(60)
-                    for file in units.running.outputs {
-                        if let line = lastOutputLine(file) { say("  \(file.deletingLastPathComponent().lastPathComponent): \(line)") }
-                    }
-                }
-            }
+            units.showProgress(every: 60)
         }
-        // Units run in process groups of their own; Ctrl-C or SIGTERM reach this process, which
-        // starts no new unit and passes the signal on to the running ones.
-        ForwardedSignals.install()
-        Thread.detachNewThread {
-            while true {
-                let sig = ForwardedSignals.take()
-                if sig != 0 {
-                    StopSignal.shared.request(sig == SIGTERM ? "SIGTERM" : "SIGINT")
-                    units.running.signalAll(sig)
-                }
-                usleep(50_000)
-            }
-        }
+        units.forwardSignals()
         let outcome = try experiment.run({ unit, folder, previous in try units.run(unit, in: folder, previous: previous) },
                                          jobs: jobs, stopOthers: {
                                              StopSignal.shared.request("a unit failed")
@@ -160,6 +140,35 @@ struct UnitProcesses {
         self.command = command
         let spreadable = ["auto", "cuda", "gpu"].contains(command.device.lowercased())
         gpus = command.jobs > 1 && spreadable && Torch.cudaDeviceCount > 1 ? GPUSlots(count: Torch.cudaDeviceCount) : nil
+    }
+
+    /// Units run in process groups of their own, so Ctrl-C, SIGTERM or SIGHUP reach this process
+    /// alone: from then on no unit starts, and the signal goes on to the running ones.
+    func forwardSignals() {
+        ForwardedSignals.install()
+        Thread.detachNewThread {
+            while true {
+                let sig = ForwardedSignals.take()
+                if sig != 0 {
+                    StopSignal.shared.request(sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                    running.signalAll(sig)
+                }
+                usleep(50_000)
+            }
+        }
+    }
+
+    /// With several jobs the units' progress bars go to files; this prints each running unit's
+    /// latest state every `seconds`.
+    func showProgress(every seconds: UInt32) {
+        Thread.detachNewThread {
+            while true {
+                sleep(seconds)
+                for file in running.outputs {
+                    if let line = lastOutputLine(file) { say("  \(file.deletingLastPathComponent().lastPathComponent): \(line)") }
+                }
+            }
+        }
     }
 
     /// This program's path, resolved once: each unit starts whatever binary is there then, as a

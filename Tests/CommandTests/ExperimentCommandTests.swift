@@ -4,9 +4,9 @@ import XCTest
 /// `entrannas experiment` as a user runs it: its units are child processes in process groups of
 /// their own, so a signal to the experiment has to be passed on to them.
 final class ExperimentCommandTests: XCTestCase {
-    /// SIGTERM to the experiment (no terminal involved) stops both units running side by side,
-    /// each with a checkpoint, and the experiment exits 130 with how to resume.
-    func testSIGTERMStopsTheUnitsRunningSideBySide() throws {
+    /// An experiment of two EnTranNAS searches side by side (`--jobs 2`), returned once both
+    /// are inside their search loops, with the two unit folders.
+    private func startTwoSearches() throws -> (EntranNASBinary.Running, [URL]) {
         let folder = try temporaryFolder(self)
         let output = folder.appendingPathComponent("experiment")
         let run = try EntranNASBinary.Running(
@@ -19,6 +19,13 @@ final class ExperimentCommandTests: XCTestCase {
             usleep(50_000)
         }
         sleep(2)  // inside the search loops
+        return (run, units)
+    }
+
+    /// SIGTERM to the experiment (no terminal involved) stops both units running side by side,
+    /// each with a checkpoint, and the experiment exits 130 with how to resume.
+    func testSIGTERMStopsTheUnitsRunningSideBySide() throws {
+        let (run, units) = try startTwoSearches()
         kill(run.process.processIdentifier, SIGTERM)
         XCTAssertEqual(run.wait(seconds: 90), 130, "the units kept running after the experiment was told to stop: \(run.output) \(run.errors)")
         XCTAssertTrue(run.output.contains("--resume"), run.output)
@@ -32,22 +39,11 @@ final class ExperimentCommandTests: XCTestCase {
     /// The experiment killed with SIGKILL (nothing can be passed on): its units notice that their
     /// parent is gone and stop by themselves with a checkpoint instead of running on as orphans.
     func testUnitsStopThemselvesWhenTheExperimentIsKilled() throws {
-        let folder = try temporaryFolder(self)
-        let output = folder.appendingPathComponent("experiment")
-        let run = try EntranNASBinary.Running(
-            ["experiment", "--methods", "entrannas", "--seeds", "1,2", "--random-cells", "0", "--preset", "quick",
-             "--epochs", "4", "--jobs", "2", "--output", output.path], in: folder, name: "experiment")
-        let units = ["search-entrannas-seed1", "search-entrannas-seed2"].map { output.appendingPathComponent("units").appendingPathComponent($0) }
-        var deadline = Date().addingTimeInterval(120)
-        while run.process.isRunning && Date() < deadline
-            && !units.allSatisfy({ FileManager.default.fileExists(atPath: $0.appendingPathComponent("log.txt").path) }) {
-            usleep(50_000)
-        }
-        sleep(2)
+        let (run, units) = try startTwoSearches()
         kill(run.process.processIdentifier, SIGKILL)
         XCTAssertNotNil(run.wait(seconds: 10), "the experiment outlived SIGKILL")
         func console(_ unit: URL) -> String { (try? String(contentsOf: unit.appendingPathComponent("console.txt"), encoding: .utf8)) ?? "" }
-        deadline = Date().addingTimeInterval(90)
+        let deadline = Date().addingTimeInterval(90)
         while Date() < deadline && !units.allSatisfy({ console($0).contains("checkpoint saved") }) { usleep(100_000) }
         for unit in units {
             XCTAssertTrue(console(unit).contains("ended; stopping after this step"), console(unit))

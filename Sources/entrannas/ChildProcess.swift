@@ -4,19 +4,20 @@ import NAS
 import Glibc
 #endif
 
-/// A child process whose peak resident memory is its own: posix_spawn, then wait4 for the
-/// child's rusage (Foundation's Process does not report it).
+/// A child `entrannas` process in a process group of its own: started with posix_spawn, waited
+/// on with wait4 for its own rusage (Foundation's Process reports no peak memory).
 enum ChildProcess {
-    /// Runs to completion; returns the exit status (128 + signal when killed), peak RSS in bytes
-    /// and CPU seconds (user + system), which unlike wall time do not grow when others share the
-    /// cores. With `output`, the child's stdout and stderr are appended to that file instead of
-    /// the terminal's. The child leads a process group of its own, so only signals passed on
-    /// through `running` (which knows its pid while it runs) reach it, not the terminal's.
-    static func run(executable: String, arguments: [String], environment: [String: String],
-                    output: URL? = nil, running: RunningChildren? = nil) throws
-        -> (status: Int32, peakBytes: Int, cpuSeconds: Double) {
+    /// Starts `executable` in process group `group` (0: a new group it leads), so the terminal's
+    /// signals reach only the parent, which passes them on. The child learns its parent's pid
+    /// (ENTRANNAS_PARENT_PID) and stops cleanly if that process dies without passing a signal on
+    /// (ParentWatch). With `output`, its stdout and stderr are appended to that file.
+    static func spawn(executable: String, arguments: [String], environment: [String: String],
+                      group: pid_t = 0, output: URL? = nil) throws -> pid_t {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        var childEnvironment = environment
+        childEnvironment["ENTRANNAS_PARENT_PID"] = "\(getpid())"
+        let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -28,15 +29,21 @@ enum ChildProcess {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setpgroup(&attributes, group)
         var pid: pid_t = 0
-        var childEnvironment = environment
-        // The child stops cleanly if this process dies without passing a signal on (ParentWatch).
-        childEnvironment["ENTRANNAS_PARENT_PID"] = "\(getpid())"
-        let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw RunError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    /// Runs to completion; returns the exit status (128 + signal when killed), peak RSS in bytes
+    /// and CPU seconds (user + system), which unlike wall time do not grow when others share the
+    /// cores. Output and process group as `spawn`; only signals passed on through `running`
+    /// (which knows the pid while the child runs) reach it.
+    static func run(executable: String, arguments: [String], environment: [String: String],
+                    output: URL? = nil, running: RunningChildren? = nil) throws
+        -> (status: Int32, peakBytes: Int, cpuSeconds: Double) {
+        let pid = try spawn(executable: executable, arguments: arguments, environment: environment, output: output)
         running?.insert(pid, output: output)
         defer { running?.remove(pid) }
         var status: Int32 = 0

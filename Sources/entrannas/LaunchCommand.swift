@@ -77,7 +77,6 @@ struct LaunchCommand: ParsableCommand {
         let port = try masterPort ?? (single ? ProcessGroup.freeLoopbackPort() : 29500)
         environment["MASTER_ADDR"] = address
         environment["MASTER_PORT"] = "\(port)"
-        environment["ENTRANNAS_PARENT_PID"] = "\(getpid())"
         // Installed before the first rank starts: a Ctrl-C from here on is passed on, not fatal.
         ForwardedSignals.install()
         let group = RankGroup()
@@ -103,21 +102,14 @@ final class RankGroup {
     private(set) var ranks: [Rank] = []
 
     func start(rank: Int, executable: String, arguments: [String], environment: [String: String]) throws {
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, ranks.first?.pid ?? 0)
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
-        guard rc == 0 else {
+        do {
+            let pid = try ChildProcess.spawn(executable: executable, arguments: arguments, environment: environment,
+                                             group: ranks.first?.pid ?? 0)
+            ranks.append(Rank(rank: rank, pid: pid))
+        } catch {
             signalAll(SIGKILL)
-            throw RunError("cannot start rank \(rank) (\(executable)): \(String(cString: strerror(rc)))")
+            throw RunError("cannot start rank \(rank): \(error)")
         }
-        ranks.append(Rank(rank: rank, pid: pid))
     }
 
     /// Waits for every rank. Returns 0 when all succeeded, the stop code when they were stopped,

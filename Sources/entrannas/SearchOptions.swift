@@ -69,7 +69,7 @@ struct SearchOptions: ParsableArguments {
     var dstNone: DSTNoneHandling?
     @Option(name: .customLong("threshold-init"), help: "Initial DST threshold logit (t = sigmoid; 0 gives 0.5; below 16).")
     var thresholdInit: Double?
-    @Option(name: .customLong("dst-renormalization"), help: "EnTranNAS-DST renormalisation of the thresholded weights: straight-through (default), edge or node.")
+    @Option(name: .customLong("dst-renormalization"), help: "EnTranNAS-DST renormalisation of the thresholded weights: straight-through (default), edge, node or hard (docs/method.md#dst-renormalisation).")
     var dstRenormalization: DSTRenormalization?
     @Option(help: "Stem: cifar (one 3x3 convolution) or imagenet (three stride-2 convolutions, for 224-pixel images; default with --preset imagenet).")
     var stem: EvalNetworkConfiguration.Style?

@@ -11,12 +11,26 @@ final class DSTTests: SingleThreadTestCase {
         let layout = EdgeIndex(steps: 1)  // steps=1 has 2 edges.
         let perEdge: [Float] = [0.6 / 0.7, 0.1 / 0.7, 0, 0, 0, 1]
         let expected: [DSTRenormalization: [Float]] = [
-            .edge: perEdge, .straightThrough: perEdge, .node: [0.6 / 1.3, 0.1 / 1.3, 0, 0, 0, 0.6 / 1.3]]
+            .edge: perEdge, .straightThrough: perEdge, .node: [0.6 / 1.3, 0.1 / 1.3, 0, 0, 0, 0.6 / 1.3],
+            .hard: [1, 1, 0, 0, 0, 1]]
         for scope in DSTRenormalization.allCases {
             let (weights, penalty) = try CellWeights.sparsify(p, thresholds: t, layout: layout, noneColumn: nil, scope: scope)
             let q = try weights.floats()
             XCTAssertEqual(try penalty.item(), 1.3 / 6, accuracy: 1e-6, "mean q of the node")
             for (a, b) in zip(q, expected[scope]!) { XCTAssertEqual(a, b, accuracy: 1e-6, "\(scope)") }
+        }
+    }
+
+    /// Both straight-through readings pass on the gradient of q: d/dt of Σ c·q-hat is -Σ c over
+    /// the kept candidates (here c = 1..6, kept 1, 2 and 6), whatever the forward value.
+    func testStraightThroughScopesPassTheGradientOfQ() throws {
+        let p = try Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6] as [Float], shape: [2, 3])
+        let c = try Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+        for scope in [DSTRenormalization.straightThrough, .hard] {
+            let t = try Tensor([0.4] as [Float], shape: [1]).requiringGrad()
+            let (weights, _) = try CellWeights.sparsify(p, thresholds: t, layout: EdgeIndex(steps: 1), noneColumn: nil, scope: scope)
+            try (try weights * c).sum().backward()
+            XCTAssertEqual(try XCTUnwrap(t.grad).floats()[0], -9, accuracy: 1e-5, "\(scope)")
         }
     }
 
@@ -167,6 +181,34 @@ final class DSTTests: SingleThreadTestCase {
         let viaEngine = try engine(s, s, weights: w)
         let viaTransit = try engine.derivedForward(s, s, derived: net.derived.normal)
         XCTAssertEqual(try maxDiff(viaEngine, viaTransit), 0)
+    }
+
+    /// `hard`: in a half-pruned state where edges keep several ops, the super-net computes the
+    /// derived network exactly (so the consistency gap is zero by construction); the default
+    /// straight-through reading weights those ops and does not.
+    func testHardScopeComputesTheDerivedNetworkInAnyState() throws {
+        func outputs(_ scope: DSTRenormalization) throws -> (superNet: Tensor, derived: Tensor, keptPerEdge: [Int]) {
+            Torch.manualSeed(9)
+            var config = tinyConfig(.entrannasDST)
+            config.dstRenormalization = scope
+            let net = try SearchNetwork(config: config)
+            try withNoGrad {
+                try net.arch.alphas_normal.copy_(try Tensor.randn(net.arch.alphas_normal.shape) * 0.4)
+                try net.arch.alphas_reduce.copy_(try Tensor.randn(net.arch.alphas_reduce.shape) * 0.4)
+            }
+            try net.rederive()
+            let kept = try net.cellWeights().normal.active.map { $0.filter { $0 }.count }
+            let images = try tinyBatch().images
+            let superNet = try net(images)
+            net.runsDerivedOnly = true
+            defer { net.runsDerivedOnly = false }
+            return (superNet, try net(images), kept)
+        }
+        let hard = try outputs(.hard)
+        XCTAssertTrue(hard.keptPerEdge.contains { $0 > 1 } && hard.keptPerEdge.contains { $0 < 7 }, "\(hard.keptPerEdge)")
+        XCTAssertLessThan(try maxDiff(hard.superNet, hard.derived), 1e-5)
+        let weighted = try outputs(.straightThrough)
+        XCTAssertGreaterThan(try maxDiff(weighted.superNet, weighted.derived), 1e-2)
     }
 
     func testThresholdsReceiveGradient() throws {

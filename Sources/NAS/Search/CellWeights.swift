@@ -91,6 +91,9 @@ extension CellWeights {
                 // Value of the per-edge q-hat, gradient of q: q - q.detached() is exactly zero.
                 let perEdge = try (try q / q.sum(dim: 1, keepDims: true).clamp(min: 1e-12)).detached()
                 return try perEdge + (try q - q.detached())
+            case .hard:
+                // Value 1 where q > 0 (q >= 0, so its sign), gradient of q.
+                return try q.detached().sign() + (try q - q.detached())
             }
         }
         return (try Tensor.cat(perNode, dim: 0), penalty!)

@@ -35,6 +35,10 @@ public enum DSTRenormalization: String, CaseIterable, Codable, Sendable {
     /// The forward value of `edge` (so a sparse Engine-cell equals its Transit-cell exactly), with
     /// the gradient of the un-normalised q, so alphas and thresholds keep learning once sparse.
     case straightThrough = "straight-through"
+    /// The forward value of the derived cell itself, 1 for every kept candidate (the paper's
+    /// Transit-cell sum), with the gradient of q: Engine-cell, Transit-cell and derived cell
+    /// compute the same thing at every step, not only once every edge keeps one op.
+    case hard
 }
 
 /// How EnTranNAS-DST's sparsity term adds up a node's thresholded weights (docs/method.md#a7).

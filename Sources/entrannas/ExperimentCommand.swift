@@ -34,6 +34,10 @@ struct ExperimentCommand: ParsableCommand {
     var preset: SearchPreset = .cpu
     @Option(help: "Search epochs instead of the preset's.")
     var epochs: Int?
+    @Option(name: .customLong("search-options"), parsing: .unconditional, help: ArgumentHelp(
+        "Further flags for every search, as one string (say \"--dst-renormalization hard\"); those the experiment sets itself are refused.",
+        valueName: "flags"))
+    var searchOptions: String = ""
     @Option(help: "Dataset: fashion-mnist (default), mnist, cifar10, cifar100.")
     var dataset: String = "fashion-mnist"
     @Option(help: "Folder of the dataset files (required for CIFAR).")
@@ -81,9 +85,12 @@ struct ExperimentCommand: ParsableCommand {
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        let settings = ["preset": preset.rawValue, "epochs": epochs.map(String.init) ?? "preset", "dataset": dataset,
+        try validateSearchOptions(methods: plan.methods)
+        var settings = ["preset": preset.rawValue, "epochs": epochs.map(String.init) ?? "preset", "dataset": dataset,
                         "train_epochs": "\(trainEpochs)", "train_limit": "\(trainLimit)", "train_layers": "\(trainLayers)",
                         "train_channels": "\(trainChannels)"]
+        // Only when given, so experiments from before the option still resume.
+        if !extraSearchFlags.isEmpty { settings["search_options"] = extraSearchFlags.joined(separator: " ") }
         let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume)
         let units = UnitProcesses(command: self)
         if jobs > 1 {
@@ -102,6 +109,32 @@ struct ExperimentCommand: ParsableCommand {
         if outcome == .stopped {
             say("stopped; continue with the same command plus --resume")
             throw ExitCode(StopSignal.exitCode)
+        }
+    }
+}
+
+extension ExperimentCommand {
+    /// Flags every unit's search gets from the experiment itself, so `--search-options` may not set them.
+    static let flagsSetByTheExperiment: Set<String> = ["--method", "--preset", "--seed", "--dataset", "--data", "--output",
+                                                       "--resume", "--epochs", "--device", "--threads", "--help", "-h"]
+
+    /// `--search-options`, split at white space.
+    var extraSearchFlags: [String] { searchOptions.split(whereSeparator: \.isWhitespace).map(String.init) }
+
+    /// Refuses the experiment's own flags, and parses the searches' command lines once now, so a
+    /// misspelt flag or a bad value fails here and not after the first units ran.
+    func validateSearchOptions(methods: [SearchMethod]) throws {
+        let extra = extraSearchFlags
+        if let taken = extra.first(where: { Self.flagsSetByTheExperiment.contains(String($0.split(separator: "=", maxSplits: 1)[0])) }) {
+            throw ValidationError("--search-options: \(taken) is set by the experiment itself; use the experiment's own option")
+        }
+        for method in methods {
+            do {
+                _ = try SearchCommand.parse(["--method", method.rawValue] + extra)
+            } catch {
+                let reason = SearchCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                throw ValidationError("--search-options '\(searchOptions)': \(reason)")
+            }
         }
     }
 }
@@ -184,6 +217,7 @@ struct UnitProcesses {
                         "--dataset", command.dataset, "--output", folder.path]
             if let epochs = command.epochs { args += ["--epochs", "\(epochs)"] }
             if let data = command.data { args += ["--data", data] }
+            args += command.extraSearchFlags
             if folder.hasCheckpoint { args.append("--resume") } else { try startOver(folder) }
             guard let cost = try spawn(args, folder: folder) else { return nil }
             return try searchResult(unit, folder: folder, cost: cost)

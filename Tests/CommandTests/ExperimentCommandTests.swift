@@ -51,4 +51,25 @@ final class ExperimentCommandTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: unit.appendingPathComponent("checkpoint.safetensors").path), unit.path)
         }
     }
+    /// `--search-options` reaches every search, is part of the settings a resume must repeat, and
+    /// a flag the experiment sets itself or a misspelt one fails before any unit runs.
+    func testSearchOptionsReachEverySearch() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("experiment")
+        let common = ["experiment", "--methods", "entrannas-dst", "--seeds", "1", "--random-cells", "0", "--preset", "quick",
+                      "--epochs", "1", "--train-epochs", "1", "--train-limit", "100", "--train-layers", "2", "--train-channels", "4",
+                      "--output", output.path]
+        for (options, complaint) in [("--seed 3", "--seed is set by the experiment"), ("--dst-renormalisation hard", "Unknown option '--dst-renormalisation'")] {
+            let refused = try EntranNASBinary.run(common + ["--search-options", options], in: folder, name: "refused", expecting: 64)
+            XCTAssertTrue(refused.errors.contains(complaint), refused.errors)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), "a refused experiment left a folder")
+        }
+        try EntranNASBinary.run(common + ["--search-options", "--dst-renormalization hard --limit 256"], in: folder, name: "experiment")
+        let config = try String(contentsOf: output.appendingPathComponent("units/search-entrannas-dst-seed1/config.json"), encoding: .utf8)
+        XCTAssertTrue(config.contains("\"dst_renormalization\":\"hard\"") && config.contains("\"limit\":256"), config)
+        let results = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
+        XCTAssertTrue(results.contains("search_options `--dst-renormalization hard --limit 256`"), results)
+        let resumed = try EntranNASBinary.run(common + ["--resume"], in: folder, name: "resumed", expecting: 1)
+        XCTAssertTrue(resumed.errors.contains("setting 'search_options'"), resumed.errors)
+    }
 }

@@ -35,7 +35,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Search epochs instead of the preset's.")
     var epochs: Int?
     @Option(name: .customLong("search-options"), parsing: .unconditional, help: ArgumentHelp(
-        "Further flags for every search, as one string (say \"--dst-renormalization hard\"); those the experiment sets itself are refused.",
+        "Further flags for every search, as one string split at spaces (say \"--dst-renormalization hard\"); flags the experiment sets itself, or that its random cells and trainings would not follow, are refused.",
         valueName: "flags"))
     var searchOptions: String = ""
     @Option(help: "Dataset: fashion-mnist (default), mnist, cifar10, cifar100.")
@@ -117,23 +117,47 @@ extension ExperimentCommand {
     /// Flags every unit's search gets from the experiment itself, so `--search-options` may not set them.
     static let flagsSetByTheExperiment: Set<String> = ["--method", "--preset", "--seed", "--dataset", "--data", "--output",
                                                        "--resume", "--epochs", "--device", "--threads", "--help", "-h"]
+    /// Flags that would change the searches but not the random cells and trainings they are
+    /// compared with (the random cells' space, the trainings' layout and images).
+    static let flagsTheComparisonWouldNotFollow: Set<String> = ["--primitives", "--steps", "--memory-format", "--image-size",
+                                                                "--image-channels", "--unreadable", "--val-portion"]
 
-    /// `--search-options`, split at white space.
+    /// `--search-options`, split at white space (no quoting: a value cannot hold a space).
     var extraSearchFlags: [String] { searchOptions.split(whereSeparator: \.isWhitespace).map(String.init) }
 
-    /// Refuses the experiment's own flags, and parses the searches' command lines once now, so a
-    /// misspelt flag or a bad value fails here and not after the first units ran.
+    /// Refuses the flags above, then builds every search's settings once now, as the search
+    /// will (its command line, search space and hyperparameters, on the dataset's shape), so a
+    /// misspelt flag or a value out of range fails here, before the experiment's folder exists.
     func validateSearchOptions(methods: [SearchMethod]) throws {
         let extra = extraSearchFlags
-        if let taken = extra.first(where: { Self.flagsSetByTheExperiment.contains(String($0.split(separator: "=", maxSplits: 1)[0])) }) {
-            throw ValidationError("--search-options: \(taken) is set by the experiment itself; use the experiment's own option")
+        guard !extra.isEmpty else { return }
+        for flag in extra.map({ String($0.split(separator: "=", maxSplits: 1).first ?? "") }) {
+            if Self.flagsSetByTheExperiment.contains(flag) {
+                throw ValidationError("--search-options: \(flag) is set by the experiment itself; use the experiment's own option")
+            }
+            if Self.flagsTheComparisonWouldNotFollow.contains(flag) {
+                throw ValidationError("--search-options: \(flag) would change the searches but not the random cells and trainings they are compared with")
+            }
         }
+        var base = ["--preset", preset.rawValue, "--dataset", dataset]
+        if let epochs { base += ["--epochs", "\(epochs)"] }
+        if let data { base += ["--data", data] }
+        var train: Dataset? = nil
         for method in methods {
+            let search: SearchCommand
             do {
-                _ = try SearchCommand.parse(["--method", method.rawValue] + extra)
+                search = try SearchCommand.parse(["--method", method.rawValue] + base + extra)
             } catch {
                 let reason = SearchCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
                 throw ValidationError("--search-options '\(searchOptions)': \(reason)")
+            }
+            let data = try train ?? search.options.loadTrainingSet()
+            train = data
+            do {
+                _ = try search.options.spaceConfig(for: data)
+                try search.options.hyperparameters(for: data).validate()
+            } catch {
+                throw ValidationError("--search-options '\(searchOptions)' with --method \(method.rawValue): \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
             }
         }
     }

@@ -51,15 +51,19 @@ final class ExperimentCommandTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: unit.appendingPathComponent("checkpoint.safetensors").path), unit.path)
         }
     }
-    /// `--search-options` reaches every search, is part of the settings a resume must repeat, and
-    /// a flag the experiment sets itself or a misspelt one fails before any unit runs.
-    func testSearchOptionsReachEverySearch() throws {
+    /// `--search-options` reaches the searches and is part of the settings a resume must repeat;
+    /// a flag the experiment sets itself, one its baselines would not follow, a misspelt one or a
+    /// value out of range fails before the experiment's folder exists.
+    func testSearchOptionsReachTheSearchesAndAreCheckedFirst() throws {
         let folder = try temporaryFolder(self)
         let output = folder.appendingPathComponent("experiment")
         let common = ["experiment", "--methods", "entrannas-dst", "--seeds", "1", "--random-cells", "0", "--preset", "quick",
                       "--epochs", "1", "--train-epochs", "1", "--train-limit", "100", "--train-layers", "2", "--train-channels", "4",
                       "--output", output.path]
-        for (options, complaint) in [("--seed 3", "--seed is set by the experiment"), ("--dst-renormalisation hard", "Unknown option '--dst-renormalisation'")] {
+        for (options, complaint) in [("--seed 3", "--seed is set by the experiment"), ("--output=elsewhere", "--output is set by the experiment"),
+                                     ("--primitives sep_conv_3x3", "--primitives would change the searches but not the random cells"),
+                                     ("--dst-renormalisation hard", "Unknown option '--dst-renormalisation'"),
+                                     ("--warmup-epochs 3", "--warmup-epochs 3 covers all 1 epochs")] {
             let refused = try EntranNASBinary.run(common + ["--search-options", options], in: folder, name: "refused", expecting: 64)
             XCTAssertTrue(refused.errors.contains(complaint), refused.errors)
             XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), "a refused experiment left a folder")

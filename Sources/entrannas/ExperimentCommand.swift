@@ -22,6 +22,10 @@ struct ExperimentCommand: ParsableCommand {
           entrannas experiment --methods darts,pc-darts,entrannas,entrannas-dst \\
             --seeds 1,2 --random-cells 3 --preset cpu --train-epochs 3 \\
             --train-limit 10000 --train-layers 5 --train-channels 16 --jobs 2
+
+        Further flags for every search, say another DST renormalisation:
+          entrannas experiment --methods entrannas-dst \\
+            --search-options "--dst-renormalization hard" ...
         """)
 
     @Option(help: "Comma-separated search methods.")

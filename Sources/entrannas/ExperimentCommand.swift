@@ -129,6 +129,15 @@ extension ExperimentCommand {
     /// `--search-options`, split at white space (no quoting: a value cannot hold a space).
     var extraSearchFlags: [String] { searchOptions.split(whereSeparator: \.isWhitespace).map(String.init) }
 
+    /// What every search of `method` is given, whatever its seed and folder: checked up front by
+    /// `validateSearchOptions`, then run by each search unit.
+    func searchFlags(_ method: SearchMethod) -> [String] {
+        var flags = ["--method", method.rawValue, "--preset", preset.rawValue, "--dataset", dataset]
+        if let epochs { flags += ["--epochs", "\(epochs)"] }
+        if let data { flags += ["--data", data] }
+        return flags + extraSearchFlags
+    }
+
     /// Refuses the flags above, then builds every search's settings once now, as the search
     /// will (its command line, search space and hyperparameters, on the dataset's shape), so a
     /// misspelt flag or a value out of range fails here, before the experiment's folder exists.
@@ -143,14 +152,11 @@ extension ExperimentCommand {
                 throw ValidationError("--search-options: \(flag) would change the searches but not the random cells and trainings they are compared with")
             }
         }
-        var base = ["--preset", preset.rawValue, "--dataset", dataset]
-        if let epochs { base += ["--epochs", "\(epochs)"] }
-        if let data { base += ["--data", data] }
         var train: Dataset? = nil
         for method in methods {
             let search: SearchCommand
             do {
-                search = try SearchCommand.parse(["--method", method.rawValue] + base + extra)
+                search = try SearchCommand.parse(searchFlags(method))
             } catch {
                 let reason = SearchCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
                 throw ValidationError("--search-options '\(searchOptions)': \(reason)")
@@ -241,11 +247,7 @@ struct UnitProcesses {
     func run(_ unit: ExperimentUnit, in folder: RunDirectory, previous: [UnitResult]) throws -> UnitResult? {
         switch unit.kind {
         case .search:
-            var args = ["search", "--method", unit.method!.rawValue, "--preset", command.preset.rawValue, "--seed", "\(unit.seed)",
-                        "--dataset", command.dataset, "--output", folder.path]
-            if let epochs = command.epochs { args += ["--epochs", "\(epochs)"] }
-            if let data = command.data { args += ["--data", data] }
-            args += command.extraSearchFlags
+            var args = ["search"] + command.searchFlags(unit.method!) + ["--seed", "\(unit.seed)", "--output", folder.path]
             if folder.hasCheckpoint { args.append("--resume") } else { try startOver(folder) }
             guard let cost = try spawn(args, folder: folder) else { return nil }
             return try searchResult(unit, folder: folder, cost: cost)

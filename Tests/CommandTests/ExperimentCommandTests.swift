@@ -51,6 +51,7 @@ final class ExperimentCommandTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: unit.appendingPathComponent("checkpoint.safetensors").path), unit.path)
         }
     }
+
     /// `--search-options` reaches the searches and is part of the settings a resume must repeat;
     /// a flag the experiment sets itself, one its baselines would not follow, a misspelt one or a
     /// value out of range fails before the experiment's folder exists.

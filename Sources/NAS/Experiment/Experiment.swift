@@ -41,10 +41,7 @@ public final class Experiment {
                 throw RunError("\(directory.path) already holds an experiment; add --resume to continue it, or choose another --output")
             }
             try directory.prepare(resume: false)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(String(decoding: try encoder.encode(Manifest(plan: plan, settings: settings)), as: UTF8.self) + "\n",
-                                 to: manifest)
+            try writeJSON(Manifest(plan: plan, settings: settings), to: manifest)
         }
     }
 
@@ -112,10 +109,7 @@ public final class Experiment {
             do {
                 switch outcome {
                 case .success(let result?):
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    try AtomicFile.write(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n",
-                                         to: folder(of: unit).file("result.json"))
+                    try writeJSON(result, to: folder(of: unit).file("result.json"))
                     results.append(result)
                     try writeSummary(results)
                     if jobs > 1 { progress("[\(position[unit.name]!)/\(units.count)] \(unit.name) finished (\(results.count) of \(units.count) units done)") }
@@ -143,6 +137,13 @@ public final class Experiment {
         try AtomicFile.write(summary.markdown, to: directory.file("results.md"))
         try HTMLReport.write(for: directory.url)
     }
+}
+
+/// experiment.json and each unit's result.json: sorted, indented JSON, written atomically.
+private func writeJSON<Value: Encodable>(_ value: Value, to file: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try AtomicFile.write(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n", to: file)
 }
 
 /// Finished units handed from the threads that ran them to the loop that records them.

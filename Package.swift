@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers, lowest first: CTorch (C shim over libtorch) -> Torch (Swift tensors, autograd, nn,
 // optim) -> Datasets -> NAS (search space, cells, search and training loops) -> entrannas (CLI).
-// A CUDA build points TORCH_HOME-style flags at another libtorch; see README "Building".
+// Which libtorch (Debian's, the PyPI wheel's, its CUDA build) comes from pkg-config's libtorch.pc,
+// chosen by ENTRANNAS_TORCH in scripts/torch-backend.sh (docs/building.md#backends).
 let package = Package(
     name: "entrannas",
     platforms: [.macOS(.v13)],

@@ -10,8 +10,8 @@ import os
 import sys
 import time
 
-# Same allocator settings as our shim's mallopt at load (stack notes, pitfall 1). glibc reads
-# tunables only at start-up, so re-execute once with them set.
+# Same allocator settings as our shim's mallopt at load (docs/libtorch-binding.md#allocator).
+# glibc reads tunables only at start-up, so re-execute once with them set.
 TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
 if os.environ.get("GLIBC_TUNABLES") != TUNABLES:
     env = dict(os.environ, GLIBC_TUNABLES=TUNABLES)

@@ -2,7 +2,8 @@
 # The evidence behind `--preset cpu`: one search per setting on Fashion-MNIST, two at a time
 # with one thread each, then a table of what each search learned, read from its log.txt
 # (separation of the op weights, DST pruning and in-degree, consistency gap).
-#   benchmarks/cpu-preset.sh                     # the README's sweep (about 1.6 hours on 2 cores)
+#   benchmarks/cpu-preset.sh                     # the sweep of docs/presets.md#cpu-preset
+#                                                # (about 1.6 hours on 2 cores)
 #   SETTINGS="entrannas:--arch-learning-rate=0.03" benchmarks/cpu-preset.sh
 # A setting is METHOD:FLAG=VALUE,FLAG=VALUE,... added to `entrannas search --preset cpu`.
 set -euo pipefail

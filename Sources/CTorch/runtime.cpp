@@ -35,8 +35,9 @@ int dtype_code(at::ScalarType st) {
   }
 }
 
-// Stack-notes pitfall 1 and 2, fixed when the library loads: glibc must not hand multi-MB
-// tensors back to the OS (it halves conv backward speed), and libtorch starts with 1 thread.
+// Pitfalls 1 and 2 of docs/libtorch-binding.md#pitfalls, fixed when the library loads: glibc
+// must not hand multi-MB tensors back to the OS (it halves conv backward speed), and libtorch
+// starts with 1 thread.
 static bool allocator_tuned = false;
 static int init_runtime() {
   if (!std::getenv("ENTRANNAS_NO_MALLOPT")) {

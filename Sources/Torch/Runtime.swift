@@ -15,7 +15,7 @@ public enum Torch {
         set { ct_set_num_threads(Int32(max(1, newValue))) }
     }
 
-    /// Whether glibc malloc was told to keep large blocks (stack notes, pitfall 1).
+    /// Whether glibc malloc was told to keep large blocks (docs/libtorch-binding.md#allocator).
     public static var allocatorTuned: Bool { ct_allocator_tuned() == 1 }
 
     /// The allocator in use, in words, for the run log.

@@ -30,8 +30,9 @@ public enum DType: Int32, Sendable, CustomStringConvertible {
 /// An n-dimensional array backed by a libtorch tensor. The handle is owned: freed in `deinit`.
 ///
 /// Only this type touches raw handles, and every operation takes `Tensor` arguments, so ARC keeps
-/// operands alive for the duration of the C call (stack-notes pitfall 3). Tensors are reference
-/// types like `torch.Tensor`; in-place methods end in an underscore as in PyTorch.
+/// operands alive for the duration of the C call (docs/libtorch-binding.md#arc-lifetime).
+/// Tensors are reference types like `torch.Tensor`; in-place methods end in an underscore as in
+/// PyTorch.
 public final class Tensor: @unchecked Sendable {
     let handle: OpaquePointer
 

@@ -4,7 +4,7 @@ import Foundation
 /// sleep. libgomp's default (300,000 spins) is slower idle and 5x slower when another job shares
 /// the cores (spinning threads take the cores the other job needs); passive waiting (no spin)
 /// is best when contended but 25-70% slower idle. A short spin of 1,000 was the fastest idle and
-/// 2.5x better than the default when contended (README "Performance notes",
+/// 2.5x better than the default when contended (docs/performance.md#openmp-waiting,
 /// benchmarks/openmp-wait.sh), with no load sampling that could guess wrong. libgomp reads the
 /// setting once, when it loads, so the process re-executes itself with it set. An explicit
 /// OMP_WAIT_POLICY or GOMP_SPINCOUNT always wins.

@@ -4,8 +4,7 @@ import Foundation
 import NAS
 
 /// Presets: `quick` finishes in minutes on 2 CPU cores (the weights barely move); `cpu` is the
-/// smallest search in which the architecture visibly learns on 2 cores (README, "A search
-/// that learns on 2 cores"); `paper` is the method's published scale; `imagenet` is PC-DARTS'
+/// smallest search in which the architecture visibly learns on 2 cores (docs/presets.md#cpu-preset); `paper` is the method's published scale; `imagenet` is PC-DARTS'
 /// direct ImageNet search (ImageNet stem, 10% + 2.5% of every class, batch 1024), which the
 /// paper's EnTranNAS-DST ImageNet search most likely follows (docs/method.md#imagenet-search).
 enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
@@ -123,7 +122,7 @@ struct SearchOptions: ParsableArguments {
         if let thresholdInit { c.thresholdInit = thresholdInit }
         if let dstRenormalization { c.dstRenormalization = dstRenormalization }
         // Without a sparsity term DST pruned about 30% in the cpu preset's budget; 0.1 pruned to
-        // one input per node; 0.02 prunes more than half (README, "A search that learns").
+        // one input per node; 0.02 prunes more than half (docs/presets.md#dst-sparsity-and-renormalisation).
         if cpu && method == .entrannasDST { c.dstSparsity = 0.02 }
         if let dstSparsity { c.dstSparsity = dstSparsity }
         if let dstSparsityScope { c.dstSparsityScope = dstSparsityScope }
@@ -143,7 +142,7 @@ struct SearchOptions: ParsableArguments {
             h.archLearningRate = 6e-3
         }
         if preset == .cpu {
-            // Measured (README "The cpu preset"): enough architecture steps, with a step size
+            // Measured (docs/presets.md#cpu-preset): enough architecture steps, with a step size
             // large enough, for the op weights to separate within about 20 minutes on 2 cores.
             h.epochs = 10
             h.warmupEpochs = 2

@@ -5,9 +5,9 @@ import Torch
 
 // Time per search step (architecture step + weight step) and peak resident memory of one search
 // method at one configuration, on random data. benchmarks/search-bench.sh runs every method in
-// its own process (so peak memory is per method) and prints the README table. With
-// --memory-format channels-last the network's 4-D weights and the batches are NHWC
-// (benchmarks/layouts.sh compares the two layouts).
+// its own process (so peak memory is per method) and prints the table of
+// docs/performance.md#search-step. With --memory-format channels-last the network's 4-D weights
+// and the batches are NHWC (benchmarks/layouts.sh compares the two layouts).
 //
 //   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--input-channels 1] [--steps 5]
 //                       [--threads N] [--memory-format contiguous|channels-last] [--device cpu|cuda[:N]]

@@ -40,8 +40,8 @@ public struct BenchmarkFlags {
     public func choice(_ name: String) -> String { chosen[name]! }
 }
 
-/// Writes a line unbuffered, so a piped run shows each row as it is measured (stack notes,
-/// pitfall 5: a crashing process loses buffered output).
+/// Writes a line unbuffered, so a piped run shows each row as it is measured (a crashing
+/// process loses buffered output: docs/libtorch-binding.md#buffered-output).
 public func emit(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

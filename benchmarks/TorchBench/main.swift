@@ -28,7 +28,7 @@ struct ConvCase {
     let padding: Int, dilation: Int, groups: Int
 }
 
-/// The cases of the stack notes: N=64, 16->16 channels, 32x32, 3x3 kernels.
+/// The cases of docs/libtorch-binding.md#choice: N=64, 16->16 channels, 32x32, 3x3 kernels.
 let cases = [
     ConvCase(name: "conv3x3", weightShape: [16, 16, 3, 3], padding: 1, dilation: 1, groups: 1),
     ConvCase(name: "depthwise3x3", weightShape: [16, 1, 3, 3], padding: 1, dilation: 1, groups: 16),

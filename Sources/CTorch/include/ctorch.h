@@ -37,7 +37,7 @@ void ct_clear_error(void);
 const char *ct_version(void);
 int ct_get_num_threads(void);
 void ct_set_num_threads(int n);
-/// Applies the allocator settings of the stack notes (no-op if already applied).
+/// Applies the allocator settings of docs/libtorch-binding.md#allocator (no-op if already applied).
 /// Returns 1 when they are active.
 int ct_allocator_tuned(void);
 int ct_cuda_available(void);

@@ -2,7 +2,7 @@ import Foundation
 import Torch
 
 /// Methods x seeds under one search budget, every derived cell trained from scratch next to
-/// random cells under one training protocol (README "Experiment"). Each unit's result is written
+/// random cells under one training protocol (docs/experiment.md). Each unit's result is written
 /// as it finishes, so a stopped experiment continues with `resume` and never redoes a unit.
 ///
 ///     OUTPUT/experiment.json  units/NAME/ (the unit's own run folder + result.json)  results.md  results.json

@@ -54,7 +54,7 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         self.randomCells = randomCells
     }
 
-    /// Relative cost of one search step (README, search benchmark), to order the methods.
+    /// Relative cost of one search step (docs/performance.md#search-step), to order the methods.
     static func cost(_ m: SearchMethod) -> Int {
         switch m {
         case .entrannas: return 1

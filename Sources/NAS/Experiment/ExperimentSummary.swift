@@ -1,7 +1,7 @@
 import Foundation
 
-/// Mean and spread over seeds per method, next to the random cells, and the goals the README
-/// states, each marked met, missed or pending; written as results.md and results.json.
+/// Mean and spread over seeds per method, next to the random cells, and the goals of
+/// docs/experiment.md#goals, each marked met, missed or pending; written as results.md and results.json.
 public struct ExperimentSummary: Sendable {
     /// The experiment's plan, for the method order and the unit count.
     public let plan: ExperimentPlan
@@ -94,7 +94,7 @@ public struct ExperimentSummary: Sendable {
         return rows
     }
 
-    /// The goals of the README, checked against the numbers so far.
+    /// The goals (docs/experiment.md#goals), checked against the numbers so far.
     public var goals: [(goal: String, verdict: String)] {
         let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0) })
         func verdict(_ ok: Bool?) -> String { ok.map { $0 ? "met" : "missed" } ?? "pending" }

@@ -25,7 +25,8 @@ public enum DSTNoneHandling: String, CaseIterable, Codable, Sendable {
 }
 
 /// How EnTranNAS-DST renormalises the thresholded weights q (docs/method.md#dst-renormalisation).
-/// The paper leaves the scope open; the default is chosen by measurement (README).
+/// The paper leaves the scope open; the default is chosen by measurement
+/// (docs/presets.md#dst-sparsity-and-renormalisation).
 public enum DSTRenormalization: String, CaseIterable, Codable, Sendable {
     /// q-hat = q / sum over the edge's ops, as the survey writes it. An edge left with one op has
     /// q-hat = 1 and zero gradient, so a node whose surviving edges all keep one op stops learning.
@@ -44,7 +45,8 @@ public enum DSTRenormalization: String, CaseIterable, Codable, Sendable {
 /// How EnTranNAS-DST's sparsity term adds up a node's thresholded weights (docs/method.md#a7).
 public enum DSTSparsityScope: String, CaseIterable, Codable, Sendable {
     /// λ · Σ_j mean over node j's candidates of q: each node pressed alike, whatever its size,
-    /// so a threshold is pushed up by at most λ (the default, the one measured in the README).
+    /// so a threshold is pushed up by at most λ (the default, the one measured in
+    /// docs/presets.md#cpu-preset; `sum` was tried once: docs/experiment.md#goals).
     case mean
     /// λ · Σ_j Σ over node j's candidates of q: each candidate pressed alike, so the push on a
     /// threshold grows with the candidates it keeps, as the validation loss's pull does.

@@ -51,7 +51,7 @@ public final class SearchRun {
     /// Builds everything; with `resume`, continues from the checkpoint in `output`, which must
     /// have been written with the same settings. `workers` threads prepare the batches (decoding
     /// an image folder's files is worth several); `memoryFormat` lays out the weights and batches
-    /// (channels-last is faster on CPUs for most methods: README, "CPU layouts").
+    /// (channels-last is faster on CPUs for most methods: docs/performance.md#cpu-layouts).
     public init(config: SearchSpaceConfig, hyper: SearchHyperparameters, train: Dataset, seed: UInt64, output: URL,
                 resume: Bool, device: Device = .cpu, parallel: DataParallel = .single, workers: Int = 1,
                 memoryFormat: MemoryFormat = .contiguous) throws {

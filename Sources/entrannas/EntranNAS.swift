@@ -8,7 +8,7 @@ struct EntranNAS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "entrannas",
         abstract: "Differentiable architecture search: EnTranNAS, EnTranNAS-DST, DARTS and PC-DARTS on libtorch.",
-        subcommands: [InfoCommand.self, SearchCommand.self, RunCommand.self, ExperimentCommand.self, LaunchCommand.self, DrawCommand.self, ReportCommand.self, TrainCommand.self, EvalCommand.self, SummaryCommand.self]
+        subcommands: [InfoCommand.self, SearchCommand.self, RunCommand.self, ExperimentCommand.self, LaunchCommand.self, DrawCommand.self, ReportCommand.self, TrainCommand.self, EvalCommand.self, ExportCommand.self, ImportCommand.self, SummaryCommand.self]
     )
 
     static func main() {

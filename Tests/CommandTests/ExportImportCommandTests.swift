@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+
+/// `export` and `import` as a user runs them: a trained network goes out to PyTorch (checked
+/// there when python3 has torch) and its exported weights come back in with the same accuracy.
+final class ExportImportCommandTests: XCTestCase {
+    func testTrainedNetworkGoesOutAndComesBackWithTheSameAccuracy() throws {
+        let folder = try temporaryFolder(self)
+        let trained = folder.appendingPathComponent("train"), exported = folder.appendingPathComponent("pytorch")
+        let imported = folder.appendingPathComponent("imported")
+        let dst = "Genotype(normal=[[('sep_conv_3x3', 0), ('skip_connect', 1), ('dil_conv_3x3', 1)], [('max_pool_3x3', 2)]], "
+            + "normal_concat=[2, 3], reduce=[[('skip_connect', 0), ('avg_pool_3x3', 1)], [('sep_conv_5x5', 2)]], reduce_concat=[2, 3])"
+        try EntranNASBinary.run(["train", "--genotype", dst, "--preset", "quick", "--epochs", "1", "--limit", "200",
+                                 "--eval-limit", "100", "--layers", "3", "--init-channels", "4", "--batch-size", "32",
+                                 "--output", trained.path], in: folder, name: "train")
+
+        let export = try EntranNASBinary.run(["export", "--checkpoint", trained.path, "--output", exported.path,
+                                              "--check-images", "300"], in: folder, name: "export")
+        XCTAssertTrue(export.output.contains("exported \(trained.path)/model.safetensors"), export.output)
+        for file in ["state_dict.safetensors", "model.py", "network.json", "genotype.json", "genotype.txt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: exported.appendingPathComponent(file).path), file)
+        }
+        if export.output.contains("check skipped") {
+            XCTAssertTrue(export.output.contains("cannot import torch"), export.output)
+        } else {
+            let check = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: exported.appendingPathComponent("check.json"))) as! [String: Any]
+            XCTAssertEqual(check["images"] as? Int, 300)
+            XCTAssertLessThan(try XCTUnwrap(check["max_abs_diff"] as? Double), 1e-4, export.output)
+            XCTAssertEqual(check["top1_pytorch"] as? Double, check["top1_entrannas"] as? Double, export.output)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: exported.appendingPathComponent("check-images.safetensors").path),
+                           "the images are not left behind")
+        }
+
+        let importing = try EntranNASBinary.run(
+            ["import", "--weights", exported.appendingPathComponent("state_dict.safetensors").path,
+             "--genotype", exported.appendingPathComponent("genotype.json").path, "--output", imported.path],
+            in: folder, name: "import")
+        XCTAssertTrue(importing.output.contains("NetworkCIFAR, 3 cells, 4 channels, 10 classes, auxiliary head yes"),
+                      importing.output)
+        let original = try EntranNASBinary.run(["eval", "--checkpoint", trained.path], in: folder, name: "eval-original")
+        let roundTrip = try EntranNASBinary.run(["eval", "--checkpoint", imported.path], in: folder, name: "eval-imported")
+        func accuracy(_ text: String) -> Substring? {
+            text.split(separator: "\n").first { $0.hasPrefix("test accuracy:") }
+        }
+        XCTAssertNotNil(accuracy(original.output), original.output)
+        XCTAssertEqual(accuracy(roundTrip.output), accuracy(original.output))
+
+        // The weights of another genotype do not fit: one line names the first tensor that differs.
+        let wrong = try EntranNASBinary.run(
+            ["import", "--weights", exported.appendingPathComponent("state_dict.safetensors").path, "--genotype", "DARTS_V2",
+             "--output", folder.appendingPathComponent("wrong").path], in: folder, name: "wrong", expecting: 1)
+        XCTAssertTrue(wrong.errors.contains("tensor 'cells.0._ops."), wrong.errors)
+        XCTAssertEqual(wrong.errors.split(separator: "\n").filter { !$0.isEmpty }.count, 1, wrong.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("wrong/model.safetensors").path))
+    }
+}

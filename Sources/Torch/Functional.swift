@@ -12,11 +12,30 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
 /// 2-D convolution with separate height and width stride, padding and dilation.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int), padding: (Int, Int),
                    dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
+    if stridedPointwiseNeedsSubsampling(x, weight: weight, stride: stride, padding: padding) {
+        let subsampled = try x.slice(dim: 2, step: stride.0).slice(dim: 3, step: stride.1)
+        return try conv2d(subsampled, weight: weight, bias: bias, stride: (1, 1), padding: (0, 0), groups: groups)
+    }
     let s = [Int64(stride.0), Int64(stride.1)], p = [Int64(padding.0), Int64(padding.1)]
     let d = [Int64(dilation.0), Int64(dilation.1)]
     return try withExtendedLifetime(bias) {
         try Tensor(owning: ct_conv2d(x.handle, weight.handle, bias?.handle, s, p, d, Int64(groups)), "conv2d")
     }
+}
+
+/// Channels below which a strided 1x1 convolution on a channels-last CPU tensor is computed as a
+/// stride-1 one on the subsampled input.
+let stridedPointwiseChannelLimit = 16
+
+/// Whether `conv2d` must take the subsampling path: libtorch 1.13's oneDNN kernel for the backward
+/// of a 1x1, stride-2 convolution of a channels-last input with few input channels writes past
+/// its buffer on AVX2 CPUs (docs/libtorch-binding.md#strided-pointwise-convolutions). A 1x1
+/// convolution without padding reads only the pixels its stride lands on, so subsampling first
+/// and convolving with stride 1 gives the same numbers by another kernel.
+func stridedPointwiseNeedsSubsampling(_ x: Tensor, weight: Tensor, stride: (Int, Int), padding: (Int, Int)) -> Bool {
+    stride != (1, 1) && padding == (0, 0) && weight.rank == 4 && weight.size(2) == 1 && weight.size(3) == 1
+        && x.rank == 4 && x.size(1) < stridedPointwiseChannelLimit && !x.device.isCUDA
+        && (x.memoryFormat == .channelsLast || weight.memoryFormat == .channelsLast)
 }
 
 /// Max pooling over square windows; `stride` defaults to `kernelSize`, as in PyTorch.

@@ -23,6 +23,33 @@ private final class TinyConvNet: Module, @unchecked Sendable {
 /// NCHW against channels-last (MemoryFormat.swift): the same numbers in another layout, kept
 /// through the operations a cell uses, modules converted in place, files unchanged.
 final class MemoryFormatTests: XCTestCase {
+    /// A strided 1x1 convolution of a channels-last tensor with few channels, whose oneDNN
+    /// backward writes past its buffer on AVX2 CPUs (docs/libtorch-binding.md#strided-pointwise-convolutions),
+    /// runs as a stride-1 one on the subsampled input: no heap corruption (without the detour this
+    /// loop aborts the test process on such a CPU), and the numbers NCHW gives, odd sizes included.
+    func testStridedPointwiseConvolutionsOfFewChannelsLast() throws {
+        for (cIn, cOut, side) in [(1, 1, 8), (2, 1, 7), (2, 4, 8), (3, 2, 14), (4, 2, 9), (8, 4, 8), (12, 6, 8)] {
+            Torch.manualSeed(UInt64(cIn * 100 + side))
+            let weight = try Tensor.randn([cOut, cIn, 1, 1]), input = try Tensor.randn([4, cIn, side, side])
+            func run(_ format: MemoryFormat) throws -> (output: [Float], input: [Float], weight: [Float]) {
+                let w = try weight.to(memoryFormat: format).requiringGrad(true)
+                let x = try input.to(memoryFormat: format).requiringGrad(true)
+                for _ in 0..<10 {  // repeated: one stray write does not always hit a live heap block
+                    let y = try conv2d(x, weight: w, stride: 2)
+                    XCTAssertEqual(try gradients(of: try (y * y).sum(), withRespectTo: [x, w]).count, 2)
+                }
+                let y = try conv2d(x, weight: w, stride: 2)
+                let g = try gradients(of: try (y * y).sum(), withRespectTo: [x, w])
+                return (try y.floats(), try g[0].floats(), try g[1].floats())
+            }
+            let nchw = try run(.contiguous), nhwc = try run(.channelsLast)
+            XCTAssertEqual(nhwc.output.count, 4 * cOut * ((side + 1) / 2) * ((side + 1) / 2))
+            for (a, b) in zip(nhwc.output + nhwc.input + nhwc.weight, nchw.output + nchw.input + nchw.weight) {
+                XCTAssertEqual(a, b, accuracy: 1e-4, "\(cIn) -> \(cOut) channels at \(side)")
+            }
+        }
+    }
+
     func testContiguousAndRestriding() throws {
         Torch.manualSeed(1)
         let x = try Tensor.randn([2, 3, 4, 5])

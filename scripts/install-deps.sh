@@ -4,7 +4,7 @@
 #   libpng-dev (JPEG and PNG decoding for image folders; pkg-config finds them: pkgconf),
 #   dataset-fashion-mnist (the default dataset), graphviz (cell diagrams), libopenblas0-openmp
 #   (libtorch's matrix products; without it they run on the reference BLAS, 28x slower for sgemm
-#   and 30% slower for a DARTS search step: README "Benchmarks"), plus any extra packages named
+#   and 30% slower for a DARTS search step: docs/performance.md#blas), plus any extra packages named
 #   as arguments. libgloo-dev: the headers of the Gloo library inside Debian's libtorch, for
 #   c10d process groups (ProcessGroup).
 # Runs apt-get as root directly, or through sudo when available.

@@ -23,6 +23,10 @@ struct ExperimentCommand: ParsableCommand {
             --seeds 1,2 --random-cells 3 --preset cpu --train-epochs 3 \\
             --train-limit 10000 --train-layers 5 --train-channels 16 --jobs 2
 
+        With statistics that can decide "better than random" (docs/experiment.md#statistics): three searches per \
+        method, five random cells per rule, every cell trained with the same two seeds:
+          entrannas experiment --seeds 1,2,3 --random-cells 5 --train-seeds 1,2 ...
+
         Further flags for every search, say another DST renormalisation:
           entrannas experiment --methods entrannas-dst \\
             --search-options "--dst-renormalization hard" ...
@@ -47,6 +51,8 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Folder of the dataset files (required for CIFAR).")
     var data: String?
 
+    @Option(name: .customLong("train-seeds"), help: "Comma-separated training seeds: every searched and random cell is trained once with each (the same seeds for all cells), and random DST cells copy a searched DST cell's in-degree node by node. Default: one training per cell, seeded with its search seed or index.")
+    var trainSeeds: String?
     @Option(name: .customLong("train-epochs"), help: "Training protocol: epochs of every trained cell.")
     var trainEpochs: Int = 4
     @Option(name: .customLong("train-limit"), help: "Training protocol: training images, class-balanced (0 = all).")
@@ -85,7 +91,15 @@ struct ExperimentCommand: ParsableCommand {
                 guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds takes comma-separated integers, got '\(seeds)'") }
                 return v
             },
-            randomCells: randomCells)
+            randomCells: randomCells,
+            trainSeeds: try trainSeeds.map { list in
+                try list.split(separator: ",").map { s in
+                    guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else {
+                        throw ValidationError("--train-seeds takes comma-separated integers, got '\(list)'")
+                    }
+                    return v
+                }
+            })
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -283,6 +297,17 @@ struct UnitProcesses {
         let ops = Primitive.darts.filter { $0 != .none }
         if unit.kind == .randomDarts { return Genotype.random(primitives: ops, seed: unit.seed) }
         let dst = previous.filter { $0.unit.kind == .search && $0.unit.method == .entrannasDST }
+        if unit.trainSeed != nil {
+            // Node by node: random DST cell k copies the in-degrees of DST search k (cycling
+            // through the searches in seed order), so its dense and sparse nodes sit where a
+            // searched cell has them.
+            let searched = try dst.sorted { $0.unit.seed < $1.unit.seed }.map { try Genotype(dartsText: $0.genotype) }
+            guard !searched.isEmpty else {
+                throw RunError("\(unit.name) matches the in-degrees of the entrannas-dst searches, but none has finished")
+            }
+            let model = searched[Int((unit.seed - 1) % UInt64(searched.count))]
+            return Genotype.random(primitives: ops, inDegrees: (model.inDegrees(.normal), model.inDegrees(.reduce)), seed: unit.seed)
+        }
         let normal = dst.compactMap(\.meanInDegreeNormal), reduce = dst.compactMap(\.meanInDegreeReduce)
         guard !normal.isEmpty, !reduce.isEmpty else {
             throw RunError("\(unit.name) matches the in-degree of the entrannas-dst searches, but none has finished")
@@ -299,7 +324,7 @@ struct UnitProcesses {
         } else {
             args = ["train", "--genotype", genotypeFile, "--preset", "quick", "--epochs", "\(command.trainEpochs)",
                     "--limit", "\(command.trainLimit)", "--layers", "\(command.trainLayers)",
-                    "--init-channels", "\(command.trainChannels)", "--seed", "\(unit.seed)",
+                    "--init-channels", "\(command.trainChannels)", "--seed", "\(unit.trainingSeed)",
                     "--dataset", command.dataset, "--output", run.path]
             if let data = command.data { args += ["--data", data] }
             try startOver(run)
@@ -318,6 +343,13 @@ struct UnitProcesses {
         result.testImages = last.testImages
         result.meanInDegreeNormal = genotype.meanInDegree(.normal)
         result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
+        // The size of what was trained (a DST cell has far more ops than a DARTS one), counted by
+        // shape tracing on the training's own settings.
+        let config = try TrainingConfiguration(json: String(contentsOf: run.configuration, encoding: .utf8), source: run.configuration.path)
+        let summary = try EvalNetwork(genotype: genotype, configuration: config.network)
+            .summary(height: config.imageHeight, width: config.imageWidth)
+        result.parameters = summary.parameters
+        result.multiplyAdds = summary.multiplyAdds
         return result
     }
 

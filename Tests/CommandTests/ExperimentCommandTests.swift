@@ -77,4 +77,48 @@ final class ExperimentCommandTests: XCTestCase {
         let resumed = try EntranNASBinary.run(common + ["--resume"], in: folder, name: "resumed", expecting: 1)
         XCTAssertTrue(resumed.errors.contains("setting 'search_options'"), resumed.errors)
     }
+
+    /// `--train-seeds`: every cell is trained once per seed, the searched and the random cells
+    /// with the same seeds; the random DST cell copies the searched cell's in-degree node by
+    /// node; a resume redoes only the unit that is missing, with the same result.
+    func testTrainingSeedsResumeUnitByUnit() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("experiment")
+        let command = ["experiment", "--methods", "entrannas-dst", "--seeds", "1", "--random-cells", "1", "--train-seeds", "1,2",
+                       "--preset", "quick", "--epochs", "1", "--train-epochs", "1", "--train-limit", "100",
+                       "--train-layers", "2", "--train-channels", "4", "--output", output.path,
+                       "--search-options", "--warmup-epochs 0 --limit 64 --batch-size 16 --layers 2 --init-channels 4"]
+        try EntranNASBinary.run(command, in: folder, name: "first", seconds: 600)
+        let units = output.appendingPathComponent("units")
+        func unit(_ name: String, _ file: String) -> URL { units.appendingPathComponent(name).appendingPathComponent(file) }
+        func json(_ url: URL) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        }
+        let names = ["search-entrannas-dst-seed1", "train-entrannas-dst-seed1-t1", "train-entrannas-dst-seed1-t2",
+                     "random-dst-1-t1", "random-dst-1-t2"]
+        for name in names { XCTAssertTrue(FileManager.default.fileExists(atPath: unit(name, "result.json").path), name) }
+        XCTAssertEqual(try json(unit("train-entrannas-dst-seed1-t2", "train/config.json"))["seed"] as? Int, 2)
+        XCTAssertEqual(try json(unit("random-dst-1-t2", "train/config.json"))["seed"] as? Int, 2, "the same seeds for every cell")
+        XCTAssertEqual(try json(unit("random-dst-1-t1", "train/config.json"))["seed"] as? Int, 1)
+        let searched = try String(contentsOf: unit("search-entrannas-dst-seed1", "genotype.json"), encoding: .utf8)
+        let random = try String(contentsOf: unit("random-dst-1-t1", "random-genotype.json"), encoding: .utf8)
+        func inDegrees(_ genotype: String) throws -> [Int] {
+            let object = try JSONSerialization.jsonObject(with: Data(genotype.utf8)) as! [String: Any]
+            return ((object["normal"] as! [[Any]]) + (object["reduce"] as! [[Any]])).map(\.count)
+        }
+        XCTAssertEqual(try inDegrees(random), try inDegrees(searched), "matched node by node")
+        let results = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
+        XCTAssertTrue(results.contains("## Searched against random cells"), results)
+        XCTAssertTrue(results.contains("trained with seeds 1, 2"), results)
+
+        let before = try json(unit("train-entrannas-dst-seed1-t2", "result.json"))
+        let kept = try FileManager.default.attributesOfItem(atPath: unit("random-dst-1-t1", "result.json").path)[.modificationDate] as? Date
+        try FileManager.default.removeItem(at: units.appendingPathComponent("train-entrannas-dst-seed1-t2"))
+        try EntranNASBinary.run(command + ["--resume"], in: folder, name: "resumed", seconds: 600)
+        let after = try json(unit("train-entrannas-dst-seed1-t2", "result.json"))
+        XCTAssertNotNil(before["testAccuracy"], "\(before)")
+        XCTAssertEqual(after["testAccuracy"] as? Double, before["testAccuracy"] as? Double, "redone with the same result")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: unit("random-dst-1-t1", "result.json").path)[.modificationDate] as? Date,
+                       kept, "a finished unit is not redone")
+    }
 }

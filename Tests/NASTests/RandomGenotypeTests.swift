@@ -39,4 +39,21 @@ final class RandomGenotypeTests: XCTestCase {
         XCTAssertNotEqual(Genotype.random(primitives: ops, meanInDegree: (3, 3), seed: 1),
                           Genotype.random(primitives: ops, meanInDegree: (3, 3), seed: 2))
     }
+
+    func testDSTCellsMatchTheRequestedInDegreeOfEveryNode() throws {
+        let degrees = (normal: [1, 9, 2, 1], reduce: [2, 1, 1, 30])
+        for seed in 1...5 as ClosedRange<UInt64> {
+            let genotype = Genotype.random(primitives: Primitive.darts, inDegrees: degrees, seed: seed)
+            XCTAssertEqual(genotype.inDegrees(.normal), [1, 9, 2, 1])
+            // Node 5 can have at most 5 inputs x 7 ops = 35 pairs; 30 fit.
+            XCTAssertEqual(genotype.inDegrees(.reduce), [2, 1, 1, 30])
+            XCTAssertNoThrow(try genotype.validate())
+            for node in genotype.normal + genotype.reduce { XCTAssertEqual(Set(node).count, node.count, "distinct pairs") }
+            XCTAssertFalse((genotype.normal + genotype.reduce).joined().contains { $0.op == .none })
+        }
+        XCTAssertNotEqual(Genotype.random(primitives: Primitive.darts, inDegrees: degrees, seed: 1),
+                          Genotype.random(primitives: Primitive.darts, inDegrees: degrees, seed: 2))
+        XCTAssertEqual(Genotype.random(primitives: Primitive.darts, inDegrees: (normal: [40], reduce: [0]), seed: 1).inDegrees(.normal),
+                       [14], "capped at the 2 inputs x 7 ops a first node can have")
+    }
 }

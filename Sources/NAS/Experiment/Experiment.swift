@@ -32,7 +32,7 @@ public final class Experiment {
                   let stored = try? JSONDecoder().decode(Manifest.self, from: data) else {
                 throw RunError("\(directory.path) holds no experiment to resume (experiment.json missing or unreadable); run without --resume")
             }
-            if stored.plan != plan { throw RunError("--resume with other --methods, --seeds or --random-cells than the experiment in \(directory.path); give the same ones") }
+            if stored.plan != plan { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones") }
             if let key = stored.settings.keys.sorted().first(where: { stored.settings[$0] != settings[$0] }) ?? settings.keys.sorted().first(where: { stored.settings[$0] == nil }) {
                 throw RunError("setting '\(key)' is \(settings[key] ?? "unset") here but \(stored.settings[key] ?? "unset") in \(directory.path); resume with the experiment's settings")
             }

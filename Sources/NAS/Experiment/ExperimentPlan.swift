@@ -17,23 +17,36 @@ public struct ExperimentUnit: Codable, Equatable, Sendable {
     public var kind: Kind
     /// The search method (search and train units).
     public var method: SearchMethod?
-    /// Search seed, training seed, or the random cell's index.
+    /// Search seed (search and train units) or the random cell's index.
     public var seed: UInt64
+    /// The training seed of a training unit when the plan trains every cell with several
+    /// (`--train-seeds`); nil: the training takes `seed`, one training per cell.
+    public var trainSeed: UInt64?
 
-    /// A unit; `method` is nil for random cells.
-    public init(kind: Kind, method: SearchMethod?, seed: UInt64) {
+    /// A unit; `method` is nil for random cells, `trainSeed` nil for searches.
+    public init(kind: Kind, method: SearchMethod?, seed: UInt64, trainSeed: UInt64? = nil) {
         self.kind = kind
         self.method = method
         self.seed = seed
+        self.trainSeed = trainSeed
     }
 
-    /// Folder and file name: "search-entrannas-seed1", "train-entrannas-seed1", "random-darts-3".
+    /// Folder and file name: "search-entrannas-seed1", "train-entrannas-seed1", "random-darts-3",
+    /// with "-t2" for training seed 2 when the plan has training seeds.
     public var name: String {
+        let training = trainSeed.map { "-t\($0)" } ?? ""
         switch kind {
-        case .search, .train: return "\(kind.rawValue)-\(method!.rawValue)-seed\(seed)"
-        case .randomDarts, .randomDST: return "\(kind.rawValue)-\(seed)"
+        case .search, .train: return "\(kind.rawValue)-\(method!.rawValue)-seed\(seed)" + training
+        case .randomDarts, .randomDST: return "\(kind.rawValue)-\(seed)" + training
         }
     }
+
+    /// The seed the training of this unit takes.
+    public var trainingSeed: UInt64 { trainSeed ?? seed }
+
+    /// The cell a training unit trains, the same for all its training seeds: the unit without
+    /// its training seed.
+    public var cell: ExperimentUnit { ExperimentUnit(kind: kind, method: method, seed: seed) }
 }
 
 /// The order in which units run: per method (cheapest first), each seed's search then its
@@ -46,12 +59,19 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
     public var seeds: [UInt64]
     /// Random cells per rule.
     public var randomCells: Int
+    /// Training seeds (`--train-seeds`): every searched and random cell is trained once with
+    /// each, the same seeds for all (a paired design), and the DST-matched random cells copy a
+    /// searched DST cell's in-degree node by node. Nil: one training per cell, seeded with the
+    /// search seed or the random cell's index, and random DST cells matched on the mean in-degree
+    /// (experiments before the option).
+    public var trainSeeds: [UInt64]?
 
     /// A plan; `validate()` checks it.
-    public init(methods: [SearchMethod], seeds: [UInt64], randomCells: Int) {
+    public init(methods: [SearchMethod], seeds: [UInt64], randomCells: Int, trainSeeds: [UInt64]? = nil) {
         self.methods = methods
         self.seeds = seeds
         self.randomCells = randomCells
+        self.trainSeeds = trainSeeds
     }
 
     /// Relative cost of one search step (docs/performance.md#search-step), to order the methods.
@@ -71,12 +91,13 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         var out: [ExperimentUnit] = []
         let ordered = methods.sorted { Self.cost($0) < Self.cost($1) }
         let indices = (0..<max(0, randomCells)).map { UInt64($0 + 1) }
-        let randomDarts = indices.map { ExperimentUnit(kind: .randomDarts, method: nil, seed: $0) }
-        let randomDST = indices.map { ExperimentUnit(kind: .randomDST, method: nil, seed: $0) }
+        let training: [UInt64?] = trainSeeds ?? [nil]
+        let randomDarts = indices.flatMap { k in training.map { ExperimentUnit(kind: .randomDarts, method: nil, seed: k, trainSeed: $0) } }
+        let randomDST = indices.flatMap { k in training.map { ExperimentUnit(kind: .randomDST, method: nil, seed: k, trainSeed: $0) } }
         for method in ordered {
             for seed in seeds {
                 out.append(ExperimentUnit(kind: .search, method: method, seed: seed))
-                out.append(ExperimentUnit(kind: .train, method: method, seed: seed))
+                out += training.map { ExperimentUnit(kind: .train, method: method, seed: seed, trainSeed: $0) }
             }
             // Baselines as early as they can run: DARTS-rule cells after the first method,
             // DST-matched cells after the DST searches whose in-degree they copy.
@@ -103,5 +124,8 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         guard Set(methods).count == methods.count else { throw RunError("--methods lists a method twice") }
         guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw RunError("--seeds needs at least one seed, each once") }
         guard randomCells >= 0 else { throw RunError("--random-cells must be 0 or more, got \(randomCells)") }
+        if let trainSeeds, trainSeeds.isEmpty || Set(trainSeeds).count != trainSeeds.count {
+            throw RunError("--train-seeds needs at least one seed, each once")
+        }
     }
 }

@@ -55,9 +55,40 @@ public struct ExperimentSummary: Sendable {
         public var prunedPercent: Spread?
         /// Mean inputs per intermediate node of the derived cells.
         public var inDegree: Spread?
-        /// Top-1 test accuracy of the trained cells, in percent.
+        /// Top-1 test accuracy of the trained cells, in percent: one value per cell, the mean
+        /// over its training seeds.
         public var testAccuracy: Spread?
+        /// Percentile-bootstrap 95% interval of the mean cell accuracy ([low, high]).
+        public var testAccuracyInterval: [Double]?
+        /// Standard deviation of one training: the pooled spread over training seeds within the
+        /// cells that have several (nil when none has).
+        public var trainingNoise: Double?
+        /// Parameters of the trained networks, in millions.
+        public var parametersM: Spread?
+        /// Multiply-adds of the trained networks per image, in millions.
+        public var multiplyAddsM: Spread?
     }
+
+    /// A searched method's cells against the random cells of its rule.
+    public struct Comparison: Codable, Equatable, Sendable {
+        /// The method.
+        public var method: String
+        /// The random rule's row name.
+        public var rule: String
+        /// Cell accuracies (means over training seeds) of the searched cells, in percent.
+        public var searched: [Double]
+        /// Cell accuracies of the random cells.
+        public var random: [Double]
+        /// Mean searched minus mean random, in points.
+        public var difference: Double
+        /// One-sided permutation test of "the searched cells are better": exact p.
+        public var p: Double
+        /// p after Holm's correction over all the comparisons of the experiment.
+        public var pHolm: Double
+    }
+
+    /// The significance level of the comparisons (after Holm's correction).
+    public static let alpha = 0.05
 
     /// A summary of `results` under `plan`.
     public init(plan: ExperimentPlan, settings: [String: String], results: [UnitResult]) {
@@ -68,30 +99,111 @@ public struct ExperimentSummary: Sendable {
         self.results = results.sorted { order[$0.unit.name, default: .max] < order[$1.unit.name, default: .max] }
     }
 
+    /// Training results grouped by cell (a search's cell, or a random cell), in plan order:
+    /// each cell's accuracies over its training seeds.
+    func cells(_ include: (ExperimentUnit) -> Bool) -> [(cell: ExperimentUnit, accuracies: [Double], results: [UnitResult])] {
+        var out: [(cell: ExperimentUnit, accuracies: [Double], results: [UnitResult])] = []
+        for result in results where result.unit.kind != .search && include(result.unit) {
+            guard let accuracy = result.testAccuracy else { continue }
+            if let i = out.firstIndex(where: { $0.cell == result.unit.cell }) {
+                out[i].accuracies.append(accuracy)
+                out[i].results.append(result)
+            } else {
+                out.append((result.unit.cell, [accuracy], [result]))
+            }
+        }
+        return out
+    }
+
+    /// The accuracy of each cell of a row: the mean over its training seeds.
+    func cellAccuracies(_ include: (ExperimentUnit) -> Bool) -> [Double] {
+        cells(include).map { Statistics.mean($0.accuracies) }
+    }
+
+    private func trainingColumns(_ row: inout Row, _ include: (ExperimentUnit) -> Bool) {
+        let groups = cells(include)
+        let means = groups.map { Statistics.mean($0.accuracies) }
+        row.testAccuracy = Spread(means)
+        if means.count > 1 {
+            let interval = Statistics.bootstrapInterval(means)
+            row.testAccuracyInterval = [interval.low, interval.high]
+        }
+        let repeated = groups.filter { $0.accuracies.count > 1 }
+        if !repeated.isEmpty {
+            // Pooled within-cell variance: sum of squared deviations over the degrees of freedom.
+            let squares = repeated.reduce(0.0) { sum, group in
+                let m = Statistics.mean(group.accuracies)
+                return sum + group.accuracies.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+            }
+            let freedom = repeated.reduce(0) { $0 + $1.accuracies.count - 1 }
+            row.trainingNoise = (squares / Double(freedom)).squareRoot()
+        }
+        let first = groups.compactMap(\.results.first)
+        row.parametersM = Spread(first.compactMap { $0.parameters.map { Double($0) / 1e6 } })
+        row.multiplyAddsM = Spread(first.compactMap { $0.multiplyAdds.map { Double($0) / 1e6 } })
+    }
+
     /// One row per method in plan order, then one per random rule that has results.
     public var rows: [Row] {
         var rows = plan.methods.map { method -> Row in
             let searches = results.filter { $0.unit.kind == .search && $0.unit.method == method }
             let trains = results.filter { $0.unit.kind == .train && $0.unit.method == method }
-            return Row(name: method.rawValue, searches: searches.count, trained: trains.count,
-                       searchMinutes: Spread(searches.map { ($0.cpuSeconds ?? $0.seconds) / 60 }),
-                       peakMemoryGB: Spread(searches.compactMap { $0.peakMemoryBytes.map { Double($0) / 1e9 } }),
-                       skipConnections: Spread(searches.compactMap { $0.skipConnections.map(Double.init) }),
-                       meanMaxWeight: Spread(searches.compactMap(\.meanMaxWeight)),
-                       gapPoints: Spread(searches.compactMap(\.gap)),
-                       prunedPercent: Spread(searches.compactMap { $0.prunedFraction.map { 100 * $0 } }),
-                       inDegree: Spread(searches.compactMap(\.meanInDegree)),
-                       testAccuracy: Spread(trains.compactMap(\.testAccuracy)))
+            var row = Row(name: method.rawValue, searches: searches.count, trained: trains.count,
+                          searchMinutes: Spread(searches.map { ($0.cpuSeconds ?? $0.seconds) / 60 }),
+                          peakMemoryGB: Spread(searches.compactMap { $0.peakMemoryBytes.map { Double($0) / 1e9 } }),
+                          skipConnections: Spread(searches.compactMap { $0.skipConnections.map(Double.init) }),
+                          meanMaxWeight: Spread(searches.compactMap(\.meanMaxWeight)),
+                          gapPoints: Spread(searches.compactMap(\.gap)),
+                          prunedPercent: Spread(searches.compactMap { $0.prunedFraction.map { 100 * $0 } }),
+                          inDegree: Spread(searches.compactMap(\.meanInDegree)))
+            trainingColumns(&row) { $0.kind == .train && $0.method == method }
+            return row
         }
         for kind in [ExperimentUnit.Kind.randomDarts, .randomDST] {
             let trains = results.filter { $0.unit.kind == kind }
             guard !trains.isEmpty else { continue }
-            rows.append(Row(name: kind == .randomDarts ? "random (DARTS rule)" : "random (DST in-degree)", searches: 0,
-                            trained: trains.count,
-                            inDegree: Spread(trains.compactMap(\.meanInDegree)),
-                            testAccuracy: Spread(trains.compactMap(\.testAccuracy))))
+            var row = Row(name: Self.ruleName(kind), searches: 0, trained: trains.count,
+                          inDegree: Spread(trains.compactMap(\.meanInDegree)))
+            trainingColumns(&row) { $0.kind == kind }
+            rows.append(row)
         }
         return rows
+    }
+
+    /// The row name of a random rule.
+    static func ruleName(_ kind: ExperimentUnit.Kind) -> String {
+        kind == .randomDarts ? "random (DARTS rule)" : "random (DST in-degree)"
+    }
+
+    /// Each method's cells against the random cells of its rule (DST: matched in-degree), where
+    /// both have trained cells; p-values Holm-corrected over these comparisons.
+    public var comparisons: [Comparison] {
+        var out: [Comparison] = []
+        for method in plan.methods {
+            let kind: ExperimentUnit.Kind = method == .entrannasDST ? .randomDST : .randomDarts
+            let searched = cellAccuracies { $0.kind == .train && $0.method == method }
+            let random = cellAccuracies { $0.kind == kind }
+            guard !searched.isEmpty, !random.isEmpty else { continue }
+            out.append(Comparison(method: method.rawValue, rule: Self.ruleName(kind), searched: searched, random: random,
+                                  difference: Statistics.mean(searched) - Statistics.mean(random),
+                                  p: Statistics.permutationTest(searched, random), pHolm: 1))
+        }
+        for (i, adjusted) in Statistics.holm(out.map(\.p)).enumerated() { out[i].pHolm = adjusted }
+        return out
+    }
+
+    /// Kendall's tau between the derived network's accuracy with inherited weights (the
+    /// consistency report) and the cell's stand-alone accuracy, over every searched cell with
+    /// both, and their count: does the super-net rank cells as training them does?
+    public var rankCorrelation: (tau: Double, cells: Int)? {
+        var inherited: [Double] = [], trained: [Double] = []
+        for group in cells({ $0.kind == .train }) {
+            let search = ExperimentUnit(kind: .search, method: group.cell.method, seed: group.cell.seed)
+            guard let derived = results.first(where: { $0.unit == search })?.derivedAccuracy else { continue }
+            inherited.append(derived)
+            trained.append(Statistics.mean(group.accuracies))
+        }
+        return inherited.count > 2 ? (Statistics.kendallTau(inherited, trained), inherited.count) : nil
     }
 
     /// The goals (docs/experiment.md#goals), checked against the numbers so far.
@@ -101,11 +213,6 @@ public struct ExperimentSummary: Sendable {
         let dst = byName[SearchMethod.entrannasDST.rawValue]
         let ent = byName[SearchMethod.entrannas.rawValue]
         let darts = byName[SearchMethod.darts.rawValue]
-        /// Each method against the random cells drawn by its own rule (DST: matched in-degree).
-        func randomMean(for method: String) -> Double? {
-            let rule = method == SearchMethod.entrannasDST.rawValue ? "random (DST in-degree)" : "random (DARTS rule)"
-            return byName[rule]?.testAccuracy?.mean
-        }
         var out: [(String, String)] = []
         if plan.methods.contains(.entrannasDST) {
             out.append(("EnTranNAS-DST prunes at least half of the candidates",
@@ -118,13 +225,14 @@ public struct ExperimentSummary: Sendable {
             out.append(("EnTranNAS gap smaller than DARTS'",
                         e.flatMap { e in d.map { verdict(e < $0) + String(format: " (%.2f vs %.2f)", e, $0) } } ?? "pending"))
         }
-        for row in rows where !row.name.hasPrefix("random") {
-            let goal = "\(row.name) cells beat the mean of the random cells of the same rule"
-            if let acc = row.testAccuracy?.mean, let r = randomMean(for: row.name) {
-                out.append((goal, verdict(acc > r) + String(format: " (%.2f%% vs %.2f%%)", acc, r)))
-            } else {
-                out.append((goal, "pending"))
-            }
+        let finished = results.count == plan.units.count
+        let tested = Dictionary(uniqueKeysWithValues: comparisons.map { ($0.method, $0) })
+        for method in plan.methods {
+            let goal = "\(method.rawValue) cells beat the random cells of the same rule (permutation test, Holm p < \(Self.alpha))"
+            guard let c = tested[method.rawValue] else { out.append((goal, "pending")); continue }
+            let numbers = String(format: " (%+.2f points, p = %.3f, Holm p = %.3f; %d vs %d cells)", c.difference, c.p, c.pHolm,
+                                 c.searched.count, c.random.count)
+            out.append((goal, (finished ? "" : "partial: ") + verdict(c.pHolm < Self.alpha) + numbers))
         }
         return out
     }
@@ -137,15 +245,33 @@ public struct ExperimentSummary: Sendable {
         lines.append(results.count == total ? "All \(total) units finished." : "**Partial**: \(results.count) of \(total) units finished; continue with the same command plus `--resume`.")
         lines.append("")
         lines.append("Settings: " + settings.keys.sorted().map { "\($0) `\(settings[$0]!)`" }.joined(separator: ", ") + ".")
+        let perCell = plan.trainSeeds.map { " Each cell is trained with seeds \($0.map(String.init).joined(separator: ", ")), the same for every cell; its accuracy is the mean over them." } ?? ""
         lines += ["", "## Per method (mean ± sample standard deviation over seeds)", "",
-                  "| cells | searches | search CPU min | peak GB | skip (normal) | mean max weight | gap (points) | pruned % | in-degree | trained | test acc % |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| cells | searches | search CPU min | peak GB | skip (normal) | mean max weight | gap (points) | pruned % | in-degree | params M | mult-adds M | trained | test acc % | 95% interval | one training's sd |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
         for r in rows {
             func t(_ s: Spread?, _ f: String = "%.2f") -> String { s?.text(f) ?? "-" }
-            lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.inDegree)) | \(r.trained) | \(t(r.testAccuracy)) |")
+            let interval = r.testAccuracyInterval.map { String(format: "%.2f-%.2f", $0[0], $0[1]) } ?? "-"
+            let noise = r.trainingNoise.map { String(format: "%.2f", $0) } ?? "-"
+            lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.inDegree)) | \(t(r.parametersM, "%.3f")) | \(t(r.multiplyAddsM, "%.1f")) | \(r.trained) | \(t(r.testAccuracy)) | \(interval) | \(noise) |")
         }
-        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Random cells are trained exactly as the searched ones.", "",
-                  "## Goals", "", "| goal | verdict |", "|---|---|"]
+        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is a percentile bootstrap of the mean.", ""]
+        let tests = comparisons
+        if !tests.isEmpty {
+            lines += ["## Searched against random cells", "",
+                      "One-sided exact permutation test of \"the searched cells are more accurate than the random cells of their rule\", on cell accuracies; p-values Holm-corrected over the \(tests.count) comparison(s). With n searched and m random cells the smallest possible p is 1 / C(n+m, n).", "",
+                      "| method | against | searched cells | random cells | difference (points) | p | Holm p |",
+                      "|---|---|---:|---:|---:|---:|---:|"]
+            for c in tests {
+                lines.append(String(format: "| %@ | %@ | %d | %d | %+.2f | %.3f | %.3f |", c.method, c.rule, c.searched.count,
+                                    c.random.count, c.difference, c.p, c.pHolm))
+            }
+            lines.append("")
+        }
+        if let rank = rankCorrelation {
+            lines += [String(format: "Kendall's tau between the derived network's accuracy with inherited weights and the trained accuracy, over %d searched cells: %.2f.", rank.cells, rank.tau), ""]
+        }
+        lines += ["## Goals", "", "| goal | verdict |", "|---|---|"]
         for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
         lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`.", "",
                   "| unit | CPU min | wall min | peak GB | super-net acc % | derived acc % | gap | pruned % | in-degree (normal, reduce) | test acc % |",
@@ -170,11 +296,14 @@ public struct ExperimentSummary: Sendable {
             var finishedUnits: Int
             var totalUnits: Int
             var rows: [Row]
+            var comparisons: [Comparison]
+            var kendallTau: Double?
             var goals: [[String: String]]
             var units: [UnitResult]
         }
         let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
-                           rows: rows, goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, units: results)
+                           rows: rows, comparisons: comparisons, kendallTau: rankCorrelation?.tau,
+                           goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, units: results)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase

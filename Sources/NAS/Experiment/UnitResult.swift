@@ -31,6 +31,10 @@ public struct UnitResult: Codable, Equatable, Sendable {
     public var testAccuracy: Double?
     /// Test images the accuracy was measured on.
     public var testImages: Int?
+    /// Training units: parameters of the trained network, auxiliary head excluded.
+    public var parameters: Int?
+    /// Training units: multiply-adds of one image's forward pass (auxiliary head excluded).
+    public var multiplyAdds: Int?
 
     /// A result with the fields every unit has; the others are set by kind.
     public init(unit: ExperimentUnit, seconds: Double, peakMemoryBytes: Int?, genotype: String) {

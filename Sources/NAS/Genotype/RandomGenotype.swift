@@ -40,6 +40,28 @@ extension Genotype {
         return Genotype(normal: cell(meanInDegree.normal), normalConcat: concat, reduce: cell(meanInDegree.reduce), reduceConcat: concat)
     }
 
+    /// EnTranNAS-DST's free topology matched node by node: node j of each cell type takes
+    /// exactly `inDegrees[j]` distinct (input, op) pairs drawn uniformly from the pairs it can
+    /// have (capped at their number, at least one), so a random cell has the searched cell's
+    /// dense and sparse nodes where it has them, not only its mean in-degree.
+    public static func random(primitives: [Primitive], inDegrees: (normal: [Int], reduce: [Int]), seed: UInt64) -> Genotype {
+        var rng = SplitMix64(seed: SplitMix64.key(seed, 0x6e6f_6465))
+        let ops = primitives.filter { $0 != .none }
+        func cell(_ degrees: [Int]) -> [[Connection]] {
+            degrees.enumerated().map { step, degree in
+                var pairs = (0..<(step + 2)).flatMap { input in ops.map { Connection($0, input) } }
+                pairs.shuffle(using: &rng)
+                return pairs.prefix(min(pairs.count, max(1, degree)))
+                    .sorted { ($0.input, ops.firstIndex(of: $0.op)!) < ($1.input, ops.firstIndex(of: $1.op)!) }
+            }
+        }
+        return Genotype(normal: cell(inDegrees.normal), normalConcat: Array(2..<(inDegrees.normal.count + 2)),
+                        reduce: cell(inDegrees.reduce), reduceConcat: Array(2..<(inDegrees.reduce.count + 2)))
+    }
+
+    /// Number of (input, op) pairs of each intermediate node of one cell type.
+    public func inDegrees(_ type: CellType) -> [Int] { connections(of: type).map(\.count) }
+
     /// Mean number of (input, op) pairs per intermediate node of one cell type.
     public func meanInDegree(_ type: CellType) -> Double {
         let nodes = connections(of: type)

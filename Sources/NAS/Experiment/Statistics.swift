@@ -1,0 +1,142 @@
+import Foundation
+
+/// The statistics an experiment reports (docs/experiment.md#statistics): spread and confidence
+/// intervals of a group of accuracies, and whether searched cells beat random ones by more than
+/// chance, as a permutation test whose p-values are Holm-corrected for the number of comparisons.
+/// Everything is deterministic: resampling draws come from a seeded generator.
+public enum Statistics {
+    /// Arithmetic mean (0 for no values).
+    public static func mean(_ values: [Double]) -> Double {
+        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// Sample standard deviation (n - 1 in the denominator; 0 for fewer than two values).
+    public static func standardDeviation(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return 0 }
+        let m = mean(values)
+        return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
+    }
+
+    /// Percentile-bootstrap confidence interval of the mean: `resamples` resamples with
+    /// replacement, the (1 - level) / 2 and (1 + level) / 2 quantiles of their means.
+    public static func bootstrapInterval(_ values: [Double], level: Double = 0.95, resamples: Int = 10_000,
+                                         seed: UInt64 = 0) -> (low: Double, high: Double) {
+        guard values.count > 1 else { let m = mean(values); return (m, m) }
+        var generator = SeededGenerator(seed: seed)
+        var means = [Double](repeating: 0, count: resamples)
+        for r in 0..<resamples {
+            var sum = 0.0
+            for _ in values.indices { sum += values[Int(generator.next() % UInt64(values.count))] }
+            means[r] = sum / Double(values.count)
+        }
+        means.sort()
+        return (quantile(means, (1 - level) / 2), quantile(means, (1 + level) / 2))
+    }
+
+    /// One-sided two-sample permutation test of "group `a` has the larger mean": the share of
+    /// the ways to split the pooled values into groups of a's and b's sizes whose mean
+    /// difference is at least the observed one. Exact (every split) up to `exactLimit` splits,
+    /// otherwise `resamples` random splits with the observed one counted (p >= 1/(resamples+1)).
+    /// The smallest p an exact test can give is 1 / C(n_a + n_b, n_a): 3 against 5 values can
+    /// reach 1/56 = 0.018, 2 against 3 only 1/10.
+    public static func permutationTest(_ a: [Double], _ b: [Double], exactLimit: Int = 200_000, resamples: Int = 100_000,
+                                       seed: UInt64 = 0) -> Double {
+        guard !a.isEmpty, !b.isEmpty else { return 1 }
+        let pooled = a + b, total = pooled.reduce(0, +)
+        let n = pooled.count, k = a.count
+        // The mean difference grows with the sum of group a, so compare sums (with a tolerance
+        // for rounding, so ties count as at least as extreme).
+        let observed = a.reduce(0, +)
+        let tolerance = 1e-9 * max(1, Swift.abs(total))
+        if binomial(n, k) <= Double(exactLimit) {
+            var extreme = 0, count = 0
+            forEachSubset(of: n, size: k) { indices in
+                count += 1
+                if indices.reduce(0, { $0 + pooled[$1] }) >= observed - tolerance { extreme += 1 }
+            }
+            return Double(extreme) / Double(count)
+        }
+        var generator = SeededGenerator(seed: seed)
+        var extreme = 1
+        var shuffled = pooled
+        for _ in 0..<resamples {
+            // Partial Fisher-Yates: the first k entries are a uniform random subset.
+            for i in 0..<k {
+                let j = i + Int(generator.next() % UInt64(n - i))
+                shuffled.swapAt(i, j)
+            }
+            if shuffled[0..<k].reduce(0, +) >= observed - tolerance { extreme += 1 }
+        }
+        return Double(extreme) / Double(resamples + 1)
+    }
+
+    /// Holm's step-down correction: p-values adjusted for testing them all at once, in the
+    /// given order. Reject where adjusted p < alpha; the family-wise error stays below alpha.
+    public static func holm(_ pValues: [Double]) -> [Double] {
+        let order = pValues.indices.sorted { pValues[$0] < pValues[$1] }
+        var adjusted = [Double](repeating: 1, count: pValues.count)
+        var running = 0.0
+        for (rank, index) in order.enumerated() {
+            running = max(running, min(1, Double(pValues.count - rank) * pValues[index]))
+            adjusted[index] = running
+        }
+        return adjusted
+    }
+
+    /// Kendall's tau-b rank correlation of paired values (ties handled as in tau-b; 0 when
+    /// either list is constant or shorter than two).
+    public static func kendallTau(_ x: [Double], _ y: [Double]) -> Double {
+        precondition(x.count == y.count, "kendallTau needs paired values")
+        var concordant = 0.0, discordant = 0.0, tiesX = 0.0, tiesY = 0.0
+        for i in x.indices {
+            for j in (i + 1)..<x.count {
+                let dx = x[i] - x[j], dy = y[i] - y[j]
+                if dx == 0 && dy == 0 { continue }
+                if dx == 0 { tiesX += 1; continue }
+                if dy == 0 { tiesY += 1; continue }
+                if (dx > 0) == (dy > 0) { concordant += 1 } else { discordant += 1 }
+            }
+        }
+        let denominator = ((concordant + discordant + tiesX) * (concordant + discordant + tiesY)).squareRoot()
+        return denominator > 0 ? (concordant - discordant) / denominator : 0
+    }
+
+    /// The q-quantile of sorted values, interpolated linearly between order statistics.
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        let position = q * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+    }
+
+    /// C(n, k) as a double (exact well beyond any group size an experiment has).
+    static func binomial(_ n: Int, _ k: Int) -> Double {
+        guard k >= 0, k <= n else { return 0 }
+        return (0..<min(k, n - k)).reduce(1.0) { $0 * Double(n - $1) / Double($1 + 1) }
+    }
+
+    /// Calls `body` with every k-element subset of 0..<n, in lexicographic order.
+    static func forEachSubset(of n: Int, size k: Int, _ body: ([Int]) -> Void) {
+        var indices = Array(0..<k)
+        while true {
+            body(indices)
+            var i = k - 1
+            while i >= 0 && indices[i] == n - k + i { i -= 1 }
+            if i < 0 { return }
+            indices[i] += 1
+            for j in (i + 1)..<k { indices[j] = indices[j - 1] + 1 }
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator, so resampling gives the same numbers on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

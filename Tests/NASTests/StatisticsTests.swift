@@ -1,0 +1,66 @@
+import XCTest
+@testable import NAS
+
+/// Known inputs give known intervals and p-values.
+final class StatisticsTests: XCTestCase {
+    func testMeanAndSampleStandardDeviation() {
+        XCTAssertEqual(Statistics.mean([1, 2, 3, 4]), 2.5)
+        XCTAssertEqual(Statistics.standardDeviation([2, 4, 4, 4, 5, 5, 7, 9]), (32.0 / 7).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(Statistics.standardDeviation([3]), 0)
+    }
+
+    /// Exact permutation p-values, counted by hand: 3 against 3 values has C(6,3) = 20 splits.
+    func testExactPermutationTest() {
+        // Group a holds the three largest: only the observed split is as extreme.
+        XCTAssertEqual(Statistics.permutationTest([3, 4, 5], [0, 1, 2]), 1.0 / 20, accuracy: 1e-12)
+        // The other direction: every split is at least as extreme.
+        XCTAssertEqual(Statistics.permutationTest([0, 1, 2], [3, 4, 5]), 1, accuracy: 1e-12)
+        // a = {1, 4, 5} (sum 10) against {0, 2, 3}: the 3-subsets of {0..5} with sum >= 10 are
+        // {3,4,5}, {2,4,5}, {2,3,5} and {1,4,5}: 4 of 20.
+        XCTAssertEqual(Statistics.permutationTest([1, 4, 5], [0, 2, 3]), 4.0 / 20, accuracy: 1e-12)
+        // Ties count as extreme: all equal gives 1.
+        XCTAssertEqual(Statistics.permutationTest([1, 1], [1, 1, 1]), 1, accuracy: 1e-12)
+        // The smallest reachable p: 2 against 3 cannot go below 0.1, 3 against 5 reaches 1/56.
+        XCTAssertEqual(Statistics.permutationTest([9, 10], [1, 2, 3]), 0.1, accuracy: 1e-12)
+        XCTAssertEqual(Statistics.permutationTest([10, 11, 12], [1, 2, 3, 4, 5]), 1.0 / 56, accuracy: 1e-12)
+    }
+
+    func testMonteCarloPermutationTestAgreesWithTheExactOne() {
+        let a: [Double] = [86.1, 87.0, 86.6, 85.9, 87.3, 86.8]
+        let b: [Double] = [85.7, 86.2, 85.1, 86.9, 85.5, 86.0, 85.8]
+        let exact = Statistics.permutationTest(a, b)
+        let sampled = Statistics.permutationTest(a, b, exactLimit: 0, resamples: 50_000, seed: 3)
+        XCTAssertEqual(sampled, exact, accuracy: 0.005)
+        XCTAssertLessThan(exact, 0.05)
+    }
+
+    func testHolmCorrection() {
+        // Sorted 0.01, 0.03, 0.04 times 3, 2, 1 = 0.03, 0.06, 0.04; made monotone: 0.03, 0.06, 0.06.
+        let adjusted = Statistics.holm([0.01, 0.04, 0.03])
+        XCTAssertEqual(adjusted[0], 0.03, accuracy: 1e-12)
+        XCTAssertEqual(adjusted[1], 0.06, accuracy: 1e-12)
+        XCTAssertEqual(adjusted[2], 0.06, accuracy: 1e-12)
+        XCTAssertEqual(Statistics.holm([0.5, 0.6]), [1, 1], "capped at 1")
+        XCTAssertEqual(Statistics.holm([]), [])
+    }
+
+    func testBootstrapInterval() {
+        XCTAssertTrue(Statistics.bootstrapInterval([2, 2, 2]) == (2, 2))
+        // Many values: the percentile interval approaches mean +- 1.96 sd / sqrt(n).
+        let values = (0..<400).map { Double(($0 * 37) % 100) }
+        let (low, high) = Statistics.bootstrapInterval(values, resamples: 4000, seed: 1)
+        let m = Statistics.mean(values), half = 1.96 * Statistics.standardDeviation(values) / 20
+        XCTAssertEqual(low, m - half, accuracy: 0.1 * half)
+        XCTAssertEqual(high, m + half, accuracy: 0.1 * half)
+        XCTAssertTrue(Statistics.bootstrapInterval(values, seed: 5) == Statistics.bootstrapInterval(values, seed: 5),
+                      "deterministic per seed")
+    }
+
+    func testKendallTau() {
+        XCTAssertEqual(Statistics.kendallTau([1, 2, 3, 4], [10, 20, 30, 40]), 1, accuracy: 1e-12)
+        XCTAssertEqual(Statistics.kendallTau([1, 2, 3, 4], [4, 3, 2, 1]), -1, accuracy: 1e-12)
+        // One swap among 4: 5 concordant, 1 discordant pairs of 6.
+        XCTAssertEqual(Statistics.kendallTau([1, 2, 3, 4], [1, 3, 2, 4]), 4.0 / 6, accuracy: 1e-12)
+        XCTAssertEqual(Statistics.kendallTau([1, 1, 1], [1, 2, 3]), 0)
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Issue 21, step 1: how noisy is one training? Retrains one fixed cell (DARTS_V2) and one random
+# cell (random-darts-1 of experiments/fashion-mnist-cpu) with several training seeds under
+# several protocols, then writes summary.md: mean, sample standard deviation and CPU minutes of
+# one training per protocol and cell. Every training is its own `entrannas train` folder under
+# RUNS; a finished one is skipped, an interrupted one continues with --resume, so the script can
+# be stopped and started again across sessions.
+#
+# usage: experiments/training-noise/run.sh [PROTOCOL ...]   (default: p0 p1 p2, in that order)
+#   RUNS=dir (default runs/training-noise), SEEDS="1 2 3 4 5", BIN=path (default .build/release/entrannas)
+#   ENTRANNAS_THREADS (default 1)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/../.."
+bin="${BIN:-.build/release/entrannas}"
+runs="${RUNS:-runs/training-noise}"
+seeds="${SEEDS:-1 2 3 4 5}"
+export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
+[ -x "$bin" ] || { echo "error: $bin is missing; run 'swift build -c release' first" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "error: /usr/bin/time is missing (CPU cost per training); apt-get install time" >&2; exit 1; }
+# Each attempt appends "wall user system" seconds to FOLDER.cost; a resumed training has several lines.
+timed() { local out="$1"; shift; /usr/bin/time -a -o "$out.cost" -f "%e %U %S" "$@" </dev/null; }
+
+# Protocols: name -> train flags (all: Fashion-MNIST, quick preset's other settings, full test set).
+protocol_flags() {
+  case "$1" in
+    p0) echo "--epochs 3 --limit 10000 --layers 5 --init-channels 16" ;;   # experiment v1's protocol
+    p1) echo "--epochs 10 --limit 10000 --layers 5 --init-channels 16" ;;  # longer
+    p2) echo "--epochs 3 --limit 0 --layers 5 --init-channels 16" ;;       # all 60,000 images
+    p3) echo "--epochs 10 --limit 0 --layers 8 --init-channels 16" ;;      # longer, all images, deeper
+    *) echo "error: unknown protocol $1 (p0, p1, p2, p3)" >&2; return 1 ;;
+  esac
+}
+cells=("DARTS_V2:DARTS_V2" "random-darts-1:$here/random-darts-1.txt")
+protocols=("$@"); [ ${#protocols[@]} -gt 0 ] || protocols=(p0 p1 p2)
+
+for p in "${protocols[@]}"; do
+  flags=$(protocol_flags "$p")
+  for seed in $seeds; do
+    for cell in "${cells[@]}"; do
+      name="${cell%%:*}"; genotype="${cell#*:}"
+      out="$runs/$p/$name-seed$seed"
+      [ -f "$out/model.safetensors" ] && continue
+      echo "== $p $name seed $seed ($(date +%H:%M))"
+      if [ -f "$out/checkpoint.safetensors" ]; then
+        timed "$out" "$bin" train --output "$out" --resume
+      else
+        rm -rf "$out" "$out.cost"; mkdir -p "$(dirname "$out")"
+        # shellcheck disable=SC2086
+        timed "$out" "$bin" train --genotype "$genotype" --preset quick $flags --seed "$seed" --output "$out"
+      fi
+    done
+  done
+done
+"$here/summarize.sh" "$runs" > "$here/summary.md"
+cat "$here/summary.md"

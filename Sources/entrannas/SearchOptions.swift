@@ -80,6 +80,8 @@ struct SearchOptions: ParsableArguments {
     var dstSparsity: Double?
     @Option(name: .customLong("dst-sparsity-scope"), help: "EnTranNAS-DST sparsity term per node: mean (default) or sum over the node's candidates (every candidate pressed alike).")
     var dstSparsityScope: DSTSparsityScope?
+    @Option(name: .customLong("dst-transit"), help: "EnTranNAS-DST Transit-cells during the search: weighted (default: each kept op times its detached q-hat, the Engine-cell's mixture) or unweighted (the paper's plain sum of the kept ops; docs/method.md#a16).")
+    var dstTransit: DSTTransit?
 
     @OptionGroup(title: "Image folders and loading") var folder: FolderOptions
 
@@ -126,6 +128,7 @@ struct SearchOptions: ParsableArguments {
         if cpu && method == .entrannasDST { c.dstSparsity = 0.02 }
         if let dstSparsity { c.dstSparsity = dstSparsity }
         if let dstSparsityScope { c.dstSparsityScope = dstSparsityScope }
+        if let dstTransit { c.dstTransit = dstTransit }
         try c.validate()
         return c
     }
@@ -181,7 +184,10 @@ struct SearchOptions: ParsableArguments {
         if let architectureFraction { h.architectureFraction = architectureFraction }
         if limit != nil && weightFraction == nil && preset == .imagenet { (h.weightFraction, h.architectureFraction) = (nil, nil) }
         if let evalLimit { h.evalLimit = evalLimit }
-        if h.warmupEpochs >= h.epochs && epochs != nil && warmupEpochs == nil { h.warmupEpochs = max(0, h.epochs / 3) }
+        if h.warmupEpochs >= h.epochs && epochs != nil && warmupEpochs == nil {
+            h.warmupLoweredFrom = h.warmupEpochs
+            h.warmupEpochs = max(0, h.epochs / 3)
+        }
         return h
     }
 
@@ -198,7 +204,7 @@ struct SearchOptions: ParsableArguments {
         guard method != .entrannasDST else { return [] }
         let dstOnly: [(String, Bool)] = [("--dst-none", dstNone != nil), ("--threshold-init", thresholdInit != nil),
                                          ("--dst-renormalization", dstRenormalization != nil), ("--dst-sparsity", dstSparsity != nil),
-                                         ("--dst-sparsity-scope", dstSparsityScope != nil)]
+                                         ("--dst-sparsity-scope", dstSparsityScope != nil), ("--dst-transit", dstTransit != nil)]
         return dstOnly.filter(\.1).map { "warning: \($0.0) does nothing with --method \(method.rawValue) (it applies to entrannas-dst only)" }
     }
 
@@ -215,4 +221,5 @@ extension SearchMethod: ExpressibleByArgument {}
 extension DSTNoneHandling: ExpressibleByArgument {}
 extension DSTRenormalization: ExpressibleByArgument {}
 extension DSTSparsityScope: ExpressibleByArgument {}
+extension DSTTransit: ExpressibleByArgument {}
 extension EvalNetworkConfiguration.Style: ExpressibleByArgument {}

@@ -123,6 +123,24 @@ final class DSTTests: SingleThreadTestCase {
         XCTAssertGreaterThan(try maxDiff(viaEngine, unweighted), 0.1)
     }
 
+    /// `--dst-transit unweighted`: the paper's Transit-cell, the kept ops summed with weight 1
+    /// in any state, where the default weights them by the detached q-hat.
+    func testUnweightedTransitCellSumsTheKeptOps() throws {
+        Torch.manualSeed(6)
+        var config = tinyConfig(.entrannasDST)
+        config.dstTransit = .unweighted
+        let net = try SearchNetwork(config: config)
+        let engine = try XCTUnwrap(net.cells[0] as? EngineCell)
+        XCTAssertTrue(net.derived.normal.nodes.joined().allSatisfy { $0.weights.allSatisfy { $0 == 1 } })
+        let s = try Tensor.randn([2, 4, 8, 8])
+        let viaTransit = try engine.derivedForward(s, s, derived: net.derived.normal, weighted: true)
+        let unweighted = try engine.derivedForward(s, s, derived: net.derived.normal)
+        XCTAssertEqual(try maxDiff(viaTransit, unweighted), 0, accuracy: 1e-6)
+        let weightedNet = try SearchNetwork(config: tinyConfig(.entrannasDST))
+        XCTAssertTrue(weightedNet.derived.normal.nodes.joined().contains { $0.weights.contains { $0 != 1 } },
+                      "the default weights by q-hat before pruning")
+    }
+
     func testPreSparsificationWeightsAreKeptForTheFallback() throws {
         Torch.manualSeed(7)
         let net = try SearchNetwork(config: tinyConfig(.entrannasDST))

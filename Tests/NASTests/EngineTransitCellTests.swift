@@ -163,17 +163,26 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         XCTAssertEqual(darts.opModuleCount, 14 * 8)
     }
 
-    func testFeatureSharingComputesEachSourceOpOnce() throws {
-        // With sharing, node j's term for (i, k) is the very tensor node j' uses: same memory.
+    /// Feature sharing counted in a real forward pass: every (source, op) runs once per cell
+    /// forward, although source 0 feeds every node. Each op's batch norms count the batches they
+    /// saw, so a cell that ran a shared op once per edge instead would count 2 for source 0.
+    func testFeatureSharingRunsEachSourceOpOncePerForward() throws {
         Torch.manualSeed(9)
-        let config = tinyConfig(.entrannas)
-        let cell = try EngineCell(config: config, cPrevPrev: 4, cPrev: 4, channels: 4, reduction: false, reductionPrev: false)
-        var cache = SearchCell.OpCache()
-        let x = try Tensor.randn([2, 4, 8, 8])
-        let layout = EdgeIndex(steps: 2)
-        let a = try cache.output(cell, edge: layout.edge(step: 0, input: 1), column: 4, input: x)
-        let b = try cache.output(cell, edge: layout.edge(step: 1, input: 1), column: 4, input: x)
-        XCTAssertEqual(a.dataAddress, b.dataAddress)
-        XCTAssertEqual(cache.outputs.count, 1)
+        let net = try SearchNetwork(config: tinyConfig(.entrannas))
+        let cell = try XCTUnwrap(net.cells.first as? EngineCell)
+        XCTAssertTrue(cell.featureSharing)
+        XCTAssertEqual(cell.ops.count, cell.steps + 1, "one op set per source node, not per edge")
+        let s0 = try net.stem!(try tinyBatch().images)
+        _ = try cell(s0, s0, weights: try net.cellWeights().normal)
+        var counted = 0
+        for (source, mixed) in cell.ops.enumerated() {
+            for (k, op) in mixed.ops.enumerated() {
+                for bn in op.modules().compactMap({ $0 as? BatchNorm2d }) {
+                    XCTAssertEqual(try bn.numBatchesTracked.itemInt(), 1, "source \(source), \(mixed.primitives[k]) ran more than once")
+                    counted += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(counted, 3 * 5, "every source's convolutions and pooling were counted")
     }
 }

@@ -25,6 +25,9 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
     public var archBeta2 = 0.999
     /// Epochs that train weights only, before any architecture step (PC-DARTS: 15).
     public var warmupEpochs: Int
+    /// The preset's warm-up when `--epochs` alone left it no room and it was lowered to a third
+    /// of the epochs; the schedule line says so. Nil when the warm-up is the preset's or given.
+    public var warmupLoweredFrom: Int?
     /// Share of the training set used for weights; the rest trains the architecture.
     public var trainPortion = 0.5
     /// Use only this many training images (class-balanced), for quick runs.

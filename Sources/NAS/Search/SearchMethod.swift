@@ -42,6 +42,16 @@ public enum DSTRenormalization: String, CaseIterable, Codable, Sendable {
     case hard
 }
 
+/// What an EnTranNAS-DST Transit-cell sums during the search (docs/method.md#a16).
+public enum DSTTransit: String, CaseIterable, Codable, Sendable {
+    /// Each kept op's output times its detached q-hat, so before pruning the Transit-cell
+    /// computes the Engine-cell's weighted mixture (the default: an unweighted sum of every
+    /// candidate at initialisation would feed later cells a much larger signal).
+    case weighted
+    /// The paper's Transit-cell: the kept ops' outputs summed unweighted, at every step.
+    case unweighted
+}
+
 /// How EnTranNAS-DST's sparsity term adds up a node's thresholded weights (docs/method.md#a7).
 public enum DSTSparsityScope: String, CaseIterable, Codable, Sendable {
     /// λ · Σ_j mean over node j's candidates of q: each node pressed alike, whatever its size,

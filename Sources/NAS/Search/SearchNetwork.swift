@@ -139,7 +139,7 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
         }
         genotype = try deriveGenotype(normalWeights: normal.values, reduceWeights: reduce.values,
                                       primitives: config.primitives, steps: config.steps, rule: rule)
-        let weighted = config.usesThresholds
+        let weighted = config.usesThresholds && (config.dstTransit ?? .weighted) == .weighted
         derived = (DerivedCell(connections: genotype.normal, primitives: config.primitives,
                                transitWeights: weighted ? normal.values : nil),
                    DerivedCell(connections: genotype.reduce, primitives: config.primitives,

@@ -141,7 +141,9 @@ public final class SearchRun {
             "network: \(config.layers) cells, \(config.initChannels) channels, \(config.steps) steps, Engine-cells \(config.engineCells)"
                 + (config.featureSharing ? ", feature sharing" : "") + (config.partialChannels > 1 ? ", partial channels 1/\(config.partialChannels)" : "")
                 + ", \(String(format: "%.3f", weights))M weights",
-            "schedule: \(hyper.epochs) epochs (\(hyper.warmupEpochs) warm-up), batch \(hyper.batchSize), lr \(hyper.learningRate), "
+            "schedule: \(hyper.epochs) epochs (\(hyper.warmupEpochs) warm-up"
+                + (hyper.warmupLoweredFrom.map { ", lowered from the preset's \($0): --epochs \(hyper.epochs) leaves no room; --warmup-epochs sets it" } ?? "")
+                + "), batch \(hyper.batchSize), lr \(hyper.learningRate), "
                 + "arch lr \(hyper.archLearningRate), threads \(Torch.threadCount), seed \(seed)"
                 + (parallel.worldSize > 1 ? ", \(parallel.worldSize) processes" : "")
                 + (parallel.chunks > 1 ? ", \(parallel.chunks) chunks per batch" : "")

@@ -47,6 +47,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     /// How the sparsity term adds up each node's candidates; nil is `mean` (configs written
     /// before the setting existed decode to it).
     public var dstSparsityScope: DSTSparsityScope?
+    /// What a DST Transit-cell sums during the search; nil is `weighted` (configs written before
+    /// the setting existed decode to it).
+    public var dstTransit: DSTTransit?
     /// Initial DST threshold logit beta_j (t_j = sigmoid(beta_j); 0 gives 0.5).
     public var thresholdInit = 0.0
 

@@ -7,6 +7,8 @@
 # be stopped and started again across sessions.
 #
 # usage: experiments/training-noise/run.sh [PROTOCOL ...]   (default: p0 p1 p2, in that order)
+#   Several instances may run at once (e.g. one per core, `run.sh p2 &` beside `run.sh`): each
+#   training is locked while one instance has it, and the others skip it.
 #   RUNS=dir (default runs/training-noise), SEEDS="1 2 3 4 5", BIN=path (default .build/release/entrannas)
 #   ENTRANNAS_THREADS (default 1)
 set -euo pipefail
@@ -41,6 +43,10 @@ for p in "${protocols[@]}"; do
       name="${cell%%:*}"; genotype="${cell#*:}"
       out="$runs/$p/$name-seed$seed"
       [ -f "$out/model.safetensors" ] && continue
+      # Another instance of this script may be training it (several can run side by side).
+      mkdir -p "$runs/$p"
+      exec 9>"$out.lock"
+      flock -n 9 || { echo "== $p $name seed $seed: another run.sh has it"; continue; }
       echo "== $p $name seed $seed ($(date +%H:%M))"
       if [ -f "$out/checkpoint.safetensors" ]; then
         timed "$out" "$bin" train --output "$out" --resume
@@ -49,6 +55,7 @@ for p in "${protocols[@]}"; do
         # shellcheck disable=SC2086
         timed "$out" "$bin" train --genotype "$genotype" --preset quick $flags --seed "$seed" --output "$out"
       fi
+      flock -u 9
     done
   done
 done

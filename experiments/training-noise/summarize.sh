@@ -13,7 +13,7 @@ echo "|---|---|---:|---|---:|---:|---:|"
 for pdir in "$runs"/p*; do
   [ -d "$pdir" ] || continue
   p=$(basename "$pdir")
-  for cell in $(ls "$pdir" | grep -v '\.cost$' | sed -E 's/-seed[0-9]+$//' | sort -u); do
+  for cell in $(ls "$pdir" | grep -vE '\.(cost|lock)$' | sed -E 's/-seed[0-9]+$//' | sort -u); do
     accs=(); cpus=()
     for run in "$pdir/$cell"-seed*; do
       [ -d "$run" ] && [ -f "$run/model.safetensors" ] || continue

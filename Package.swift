@@ -26,7 +26,7 @@ let package = Package(
         // The libraries themselves come from libtorch.pc too (Debian: -ltorch_cpu -lc10; the
         // wheel: its own copies under names Debian's cannot shadow), never from a fixed name here.
         .target(name: "CTorch", dependencies: ["CLibTorch"]),
-        .target(name: "Torch", dependencies: ["CTorch"]),
+        .target(name: "Torch", dependencies: ["CTorch", "CZlib"]),
         // zlib from the system (Debian: zlib1g-dev) for the gzipped IDX files of Fashion-MNIST.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // JPEG and PNG from the system for ImageFolder datasets, found through pkg-config:

@@ -109,6 +109,9 @@ struct ExperimentCommand: ParsableCommand {
                         "train_channels": "\(trainChannels)"]
         // Only when given, so experiments from before the option still resume.
         if !extraSearchFlags.isEmpty { settings["search_options"] = extraSearchFlags.joined(separator: " ") }
+        // One experiment per folder (each unit also locks its own).
+        let folderLock = try RunLock(RunDirectory(path: output))
+        defer { withExtendedLifetime(folderLock) {} }
         let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume)
         let units = UnitProcesses(command: self)
         if jobs > 1 {

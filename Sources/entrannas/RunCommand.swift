@@ -79,6 +79,8 @@ struct RunCommand: ParsableCommand {
         try config.validate()
         let resumeTraining = options.resume && trainDir.hasCheckpoint
         let parallel = try runtime.parallel
+        let folderLock = parallel.isMain ? try RunLock(trainDir) : nil
+        defer { withExtendedLifetime(folderLock) {} }
         if !resumeTraining && parallel.isMain { try trainDir.prepare(resume: false) }
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir,

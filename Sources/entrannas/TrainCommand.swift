@@ -72,8 +72,12 @@ struct TrainCommand: ParsableCommand {
         var config: TrainingConfiguration
         let directory: RunDirectory?
         var checkpoint: Checkpoint?
+        // One run per folder: taken before the folder is looked at, held until the end.
+        var folderLock: RunLock?
+        defer { withExtendedLifetime(folderLock) {} }
         if resume {
             let run = RunDirectory(path: output!)
+            if try runtime.parallel.isMain { folderLock = try RunLock(run) }
             try run.prepare(resume: true)
             checkpoint = try Checkpoint.load(from: run.checkpoint)
             config = try checkpoint!.trainingConfiguration(source: run.checkpoint.path)
@@ -95,7 +99,10 @@ struct TrainCommand: ParsableCommand {
         }
         let run = directory!
         let parallel = try runtime.parallel
-        if !resume && parallel.isMain { try run.prepare(resume: false) }
+        if !resume && parallel.isMain {
+            folderLock = try RunLock(run)
+            try run.prepare(resume: false)
+        }
         try printSummary(config, table: false)
         print("training: \(config.epochs) epochs of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
               + "\(config.batchSize), lr \(config.learningRate) \(config.learningRateDecay.map { "x\($0) per epoch" } ?? "cosine"), cutout \(config.cutout), drop-path \(config.dropPathProb), "

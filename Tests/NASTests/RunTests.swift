@@ -42,6 +42,30 @@ final class RunTests: SingleThreadTestCase {
 
     /// Weights, optimizer state, libtorch's generator and the position all round-trip; a
     /// checkpoint of another configuration is refused, naming the setting.
+    /// Every save keeps the checkpoint before it; a damaged checkpoint is refused with the way
+    /// back to that one, which still loads.
+    func testDamagedCheckpointNamesThePreviousOne() throws {
+        let url = temporaryFile("checkpoint.safetensors")
+        let previous = Checkpoint.previous(of: url)
+        defer { for file in [url, previous] { try? FileManager.default.removeItem(at: file) } }
+        XCTAssertTrue(previous.lastPathComponent.hasSuffix("checkpoint.prev.safetensors"), previous.path)
+        let model = Sequential(try Conv2d(1, 2, kernelSize: 3))
+        for epoch in [1, 2] {
+            try Checkpoint.save(to: url, kind: "train", configuration: "{}", epoch: epoch, batch: 0, dataSeed: 1, model: model,
+                                optimizers: [])
+        }
+        var bytes = try Data(contentsOf: url)
+        bytes[bytes.count - 5] ^= 0x10
+        try bytes.write(to: url)
+        XCTAssertThrowsError(try Checkpoint.load(from: url)) {
+            let message = "\($0)"
+            XCTAssertTrue(message.contains("\(url.path) is damaged"), message)
+            XCTAssertTrue(message.contains("mv \(previous.path) \(url.path)"), message)
+            XCTAssertFalse(message.contains("\n"), "one line")
+        }
+        XCTAssertEqual(try Checkpoint.load(from: previous).epoch, 1)
+    }
+
     func testCheckpointRoundTrip() throws {
         let url = temporaryFile("checkpoint.safetensors")
         defer { try? FileManager.default.removeItem(at: url) }

@@ -58,7 +58,9 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(a["data_offsets"] as? [Int], [0, 8])
         XCTAssertEqual(c["dtype"] as? String, "I64")
         XCTAssertEqual(c["data_offsets"] as? [Int], [8, 16])
-        XCTAssertEqual(header["__metadata__"] as? [String: String], ["k": "v"])
+        let metadata = try XCTUnwrap(header["__metadata__"] as? [String: String])
+        XCTAssertEqual(metadata.filter { $0.key != "crc32" }, ["k": "v"])
+        XCTAssertEqual(metadata["crc32"]?.count, 8, "the checksum, 8 hex digits")
         XCTAssertEqual(Array(data[(8 + n)..<(8 + n + 4)]), [0, 0, 0x80, 0x3f], "little-endian 1.0f")
     }
 
@@ -234,5 +236,50 @@ final class SafetensorsTests: XCTestCase {
         let loaded = try Safetensors.load(from: url)
         XCTAssertTrue(loaded.tensors.isEmpty)
         XCTAssertEqual(loaded.metadata, ["a": "b"])
+    }
+
+    /// A file cut short at any length, or with any single bit flipped, in the length, the header
+    /// or the data, is refused with an error naming it, or (a flip the format cannot see, in the
+    /// header's padding) reads back exactly what was written: never a crash, never other numbers.
+    func testTruncatedOrBitFlippedFilesNeverLoadWrongNumbers() throws {
+        let url = folder.appendingPathComponent("fragile.safetensors")
+        let weights = try Tensor([0.5, -1.25, 3, 4e-3, 7], shape: [5])
+        try Safetensors.save([("w", weights), ("step", try Tensor.full([], 12, dtype: .int64))],
+                             metadata: ["epoch": "3"], to: url)
+        let original = try Data(contentsOf: url)
+        let damaged = folder.appendingPathComponent("damaged.safetensors")
+        func outcome(_ bytes: Data) throws -> String {
+            try bytes.write(to: damaged)
+            do {
+                let file = try Safetensors.load(from: damaged)
+                let same = try file.tensors["w"]?.floats() == weights.floats() && file.tensors["step"]?.itemInt() == 12
+                    && file.metadata == ["epoch": "3"] && file.tensors.count == 2
+                return same ? "same" : "WRONG"
+            } catch {
+                XCTAssertTrue("\(error)".contains(damaged.path), "the error names the file: \(error)")
+                return "refused"
+            }
+        }
+        for length in [0, 3, 8, 9, 40, original.count / 2, original.count - 9, original.count - 1] {
+            XCTAssertEqual(try outcome(original.prefix(length)), "refused", "cut to \(length) bytes")
+        }
+        var refused = 0
+        for byte in 0..<original.count {
+            for bit in 0..<8 {
+                var flipped = original
+                flipped[byte] ^= UInt8(1 << bit)
+                let result = try outcome(flipped)
+                XCTAssertNotEqual(result, "WRONG", "bit \(bit) of byte \(byte)")
+                if result == "refused" { refused += 1 }
+            }
+        }
+        XCTAssertGreaterThan(refused, original.count * 8 * 9 / 10)
+        let flipped = original.count - 3  // in the data
+        var data = original
+        data[flipped] ^= 1
+        try data.write(to: damaged)
+        XCTAssertThrowsError(try Safetensors.load(from: damaged)) {
+            XCTAssertTrue("\($0)".contains("is damaged: its contents do not match the checksum written with it"), "\($0)")
+        }
     }
 }

@@ -62,9 +62,30 @@ public struct Checkpoint {
         metadata["batch"] = String(batch)
         metadata["data_seed"] = String(dataSeed)
         metadata["torch_threads"] = String(Torch.threadCount)
+        keepPrevious(url)
         do { try Safetensors.save(tensors, metadata: metadata, to: url) } catch {
             throw RunError("cannot write the checkpoint \(url.path): \(error)")
         }
+    }
+
+    /// Where the checkpoint before `url` is kept: `checkpoint.prev.safetensors` beside
+    /// `checkpoint.safetensors`, for when the newer one turns out damaged.
+    public static func previous(of url: URL) -> URL {
+        url.deletingPathExtension().appendingPathExtension("prev").appendingPathExtension(url.pathExtension)
+    }
+
+    /// Keeps the checkpoint at `url` (if any) as `previous(of:)` before a new one replaces it: a
+    /// hard link (no copy) renamed into place, so either name always holds a whole file.
+    private static func keepPrevious(_ url: URL) {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: url.path) else { return }
+        let previous = previous(of: url)
+        let staging = previous.appendingPathExtension("tmp")
+        try? fm.removeItem(at: staging)
+        if link(url.path, staging.path) != 0 {
+            guard (try? fm.copyItem(at: url, to: staging)) != nil else { return }  // no room: keep going without
+        }
+        if rename(staging.path, previous.path) != 0 { try? fm.removeItem(at: staging) }
     }
 
     /// Reads a checkpoint, naming the file and the problem when it is not one.
@@ -74,7 +95,11 @@ public struct Checkpoint {
         }
         let file: (tensors: [String: Tensor], order: [String], metadata: [String: String])
         do { file = try Safetensors.load(from: url) } catch {
-            throw RunError("cannot read the checkpoint: \(error)")
+            let previous = previous(of: url)
+            let fallback = FileManager.default.fileExists(atPath: previous.path)
+                ? "; the run kept the one before it: `mv \(previous.path) \(url.path)`, then resume again (one epoch back)"
+                : "; no earlier checkpoint is kept, so start the run anew"
+            throw RunError("cannot read the checkpoint: \(error)" + fallback)
         }
         let m = file.metadata
         guard m["format"] == format else {

@@ -36,6 +36,8 @@ public final class SearchRun {
     /// log.txt: every line the run shows, and the full weight matrices per epoch (nil on the
     /// ranks other than 0, which write nothing).
     public let log: RunLog?
+    /// The folder's lock, held while this run exists (main process only).
+    private var folderLock: RunLock?
     /// The processes the batches are spread over.
     public let parallel: DataParallel
     /// Display only (progress bars, printed lines); nil runs silently with the same files.
@@ -94,6 +96,7 @@ public final class SearchRun {
             }
             return
         }
+        folderLock = try RunLock(directory)
         try directory.prepare(resume: resume)
         log = try RunLog(url: directory.log)
         if resume { try loadCheckpoint() } else { try AtomicFile.write(settingsJSON + "\n", to: directory.configuration) }

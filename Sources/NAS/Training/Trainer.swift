@@ -128,6 +128,8 @@ public final class Trainer {
     /// Trains from the start, or with `resume` from the directory's checkpoint, until every epoch
     /// is done or a stop is requested. On completion writes `model.safetensors` and the genotype.
     public func run(resume: Bool = false) throws -> TrainingOutcome {
+        let folderLock = parallel.isMain ? try RunLock(directory) : nil
+        defer { withExtendedLifetime(folderLock) {} }
         var epoch = 0
         var startBatch = 0
         var partial = PartialEpoch()

@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 
 /// Named tensors in the safetensors format (an 8-byte little-endian header length, a JSON header
@@ -11,21 +12,28 @@ public enum Safetensors {
         for (name, _) in tensors where !seen.insert(name).inserted {
             throw TorchError.invalid("duplicate tensor name '\(name)' when saving \(url.path)")
         }
-        var header = "{"
-        var entries: [String] = []
-        if !metadata.isEmpty {
-            let items = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-            entries.append("\"__metadata__\":{\(items.joined(separator: ","))}")
-        }
         var blobs: [[UInt8]] = []
+        var entries: [Entry] = []
         var offset = 0
         for (name, t) in tensors {
             let bytes = try t.rawBytes()
-            entries.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes.count)]}")
+            entries.append(Entry(name: name, dtype: "\(t.dtype)", shape: t.shape, start: offset, end: offset + bytes.count))
             offset += bytes.count
             blobs.append(bytes)
         }
-        header += entries.joined(separator: ",") + "}"
+        // The checksum covers the metadata, every tensor's name, dtype, shape and place, and the
+        // data, so any single flipped bit, in the header or the data, is caught on loading.
+        var crc = checksum(metadata: metadata, entries: entries)
+        for b in blobs { crc = b.withUnsafeBytes { update(crc, $0) } }
+        var stored = metadata
+        stored[checksumKey] = String(format: "%08x", crc)
+        var header = "{"
+        var items = ["\"__metadata__\":{" + stored.keys.sorted().map { "\(jsonString($0)):\(jsonString(stored[$0]!))" }
+            .joined(separator: ",") + "}"]
+        for e in entries {
+            items.append("\(jsonString(e.name)):{\"dtype\":\"\(e.dtype)\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(e.start),\(e.end)]}")
+        }
+        header += items.joined(separator: ",") + "}"
         var headerBytes = Array(header.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
         var data = Data(capacity: 8 + headerBytes.count + offset)
@@ -58,6 +66,7 @@ public enum Safetensors {
         var tensors: [String: Tensor] = [:]
         var order: [(Int, String)] = []
         var metadata: [String: String] = [:]
+        var entries: [Entry] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let m = value as? [String: Any] else { throw bad("__metadata__ is not an object") }
@@ -98,8 +107,57 @@ public enum Safetensors {
             }
             tensors[name] = tensor
             order.append((offsets[0], name))
+            entries.append(Entry(name: name, dtype: dtypeName, shape: shape, start: offsets[0], end: offsets[1]))
+        }
+        // A flipped bit in the key's own name would hide the checksum: a key one bit from it is damage.
+        let key = Array(checksumKey.utf8)
+        if let renamed = metadata.keys.first(where: { name in
+            let bytes = Array(name.utf8)
+            return bytes.count == key.count && zip(bytes, key).map { ($0 ^ $1).nonzeroBitCount }.reduce(0, +) == 1
+        }) {
+            throw TorchError.io("\(url.path) is damaged: its checksum's key reads '\(renamed)'; it was changed after it was written")
+        }
+        if let stored = metadata.removeValue(forKey: checksumKey) {
+            var crc = checksum(metadata: metadata, entries: entries)
+            crc = data.withUnsafeBytes { update(crc, UnsafeRawBufferPointer(rebasing: $0[body...])) }
+            guard stored == String(format: "%08x", crc) else {
+                throw TorchError.io("\(url.path) is damaged: its contents do not match the checksum written with it "
+                                    + "(crc32 \(stored), computed \(String(format: "%08x", crc))); it was cut short or changed "
+                                    + "after it was written")
+            }
         }
         return (tensors, order.sorted { $0 < $1 }.map(\.1), metadata)
+    }
+
+    /// The metadata key of the checksum our files carry (files from elsewhere have none and are
+    /// read unchecked); `load` checks and removes it.
+    public static let checksumKey = "crc32"
+
+    /// One tensor's header entry.
+    struct Entry {
+        var name: String, dtype: String, shape: [Int], start: Int, end: Int
+    }
+
+    /// CRC-32 (zlib) of the metadata but the checksum itself and of every entry, in name order.
+    static func checksum(metadata: [String: String], entries: [Entry]) -> UInt32 {
+        var text = ""
+        for key in metadata.keys.sorted() where key != checksumKey { text += "\(key)\u{0}\(metadata[key]!)\u{0}" }
+        for e in entries.sorted(by: { $0.name < $1.name }) {
+            text += "\(e.name)\u{0}\(e.dtype)\u{0}\(e.shape)\u{0}\(e.start)\u{0}\(e.end)\u{0}"
+        }
+        return Array(text.utf8).withUnsafeBytes { update(0, $0) }
+    }
+
+    /// `crc` extended over `bytes`, in pieces zlib's 32-bit length takes.
+    static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var value = UInt(crc)
+        var start = 0
+        while start < bytes.count {
+            let length = min(bytes.count - start, 1 << 30)
+            value = crc32(value, bytes.baseAddress!.advanced(by: start).assumingMemoryBound(to: UInt8.self), UInt32(length))
+            start += length
+        }
+        return UInt32(value)
     }
 
     /// A JSON number that is a whole number fitting in Int; nil for fractions, huge values and

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NAS
 import Torch
 
 /// The `entrannas` command line: search, train, evaluate and inspect NAS architectures.
@@ -13,6 +14,12 @@ struct EntranNAS: ParsableCommand {
 
     static func main() {
         OpenMPPolicy.choose()
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // A failed allocation deep in libtorch becomes a line that names the flags to change.
+            exit(withError: OutOfMemory.explain(error) ?? error)
+        }
     }
 }

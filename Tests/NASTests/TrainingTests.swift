@@ -213,7 +213,8 @@ final class TrainingTests: SingleThreadTestCase {
 /// Training on a disk that fills up stops with a one-line error and keeps the last checkpoint.
 final class TrainingFullDiskTests: SingleThreadTestCase {
     func testAFullDiskStopsTrainingAndKeepsTheLastCheckpoint() throws {
-        let disk = try FullDisk()
+        // Room for the checkpoint, the one kept before it, the one being written and the model.
+        let disk = try FullDisk(megabytes: 16)
         let run = RunDirectory(url: disk.folder("train"))
         try run.prepare(resume: false)
         let c = TrainingTests.tinyConfiguration(epochs: 3)

@@ -21,6 +21,8 @@ swift build --package-path Examples/TinySearch --scratch-path "Examples/TinySear
   || { echo "rebuilding Examples/TinySearch from scratch"; rm -rf "Examples/TinySearch/$BUILD_DIR"
        swift build --package-path Examples/TinySearch --scratch-path "Examples/TinySearch/$BUILD_DIR" "${LINK_FLAGS[@]}"; }
 "Examples/TinySearch/$BUILD_DIR/debug/TinySearch" | grep -v "^search: Genotype"
+# Every reader of outside bytes, fuzzed for a few seconds each (scripts/fuzz.sh runs longer).
+scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-5}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # Every test is an XCTest; the Swift Testing runner would only add a "0 tests" summary.

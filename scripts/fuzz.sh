@@ -24,7 +24,7 @@ all=(FuzzGenotypeText FuzzGenotypeJSON FuzzIDX FuzzCIFAR FuzzSafetensors FuzzIma
 source scripts/torch-backend.sh
 scratch="Fuzz/$BUILD_DIR"
 swift build --package-path Fuzz --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
-  -Xswiftc -use-ld=lld "${LINK_FLAGS[@]}" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+  -Xswiftc -use-ld=lld "${LINK_FLAGS[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
 bin="$scratch/debug"
 # Leak reports would be the Swift runtime's and libtorch's caches, not the readers'.
 export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"

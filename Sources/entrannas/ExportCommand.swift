@@ -29,8 +29,8 @@ struct ExportCommand: ParsableCommand {
     var output: String?
     @Option(help: "Compare with PyTorch: auto (when \(PyTorchExport.modelFile)'s python imports torch and the dataset is there), yes (fail otherwise) or no.")
     var check: CheckChoice = .auto
-    @Option(name: .customLong("check-images"), help: "Test images the check compares; 0 for the whole test set.")
-    var checkImages = 0
+    @Option(name: .customLong("check-images"), help: "Test images the check compares (the first ones; they are held in memory with our logits); 0 for the whole test set.")
+    var checkImages = 10_000
     @Option(help: "Python interpreter with torch, for the check (default: the first of \(PyTorchCheck.defaultPythons.joined(separator: ", ")) that imports torch).")
     var python: String?
     @Option(help: "Dataset whose test images the check uses and whose statistics network.json records (default: the training dataset).")
@@ -50,13 +50,16 @@ struct ExportCommand: ParsableCommand {
         let destination = URL(fileURLWithPath: output ?? file.deletingLastPathComponent().appendingPathComponent("pytorch").path)
         let test = loadTestSet(config)
         let description = PyTorchExport.description(of: network, configuration: config, statistics: test?.statistics)
+        try? FileManager.default.removeItem(at: destination.appendingPathComponent("check.json"))  // another export's
         try PyTorchExport.write(network, description: description, to: destination)
         print("exported \(file.path) (\(config.genotypeName), \(config.layers) cells, \(config.initChannels) channels) "
               + "to \(destination.path): \(PyTorchExport.stateDictFile), \(PyTorchExport.modelFile), \(PyTorchExport.networkFile)")
         guard check != .no else { return }
         guard let test else {
-            if check == .yes { throw RunError("--check yes needs the test images of \(dataset ?? config.dataset); pass --data DIR") }
-            print("check skipped: the test images of \(dataset ?? config.dataset) are not at hand (--data DIR)")
+            let why = "the test images of \(dataset ?? config.dataset) cannot be read, or do not fit the network "
+                + "(\(config.inputChannels)x\(config.imageHeight)x\(config.imageWidth), \(config.classes) classes)"
+            if check == .yes { throw RunError("--check yes: \(why); pass --data DIR, or the --dataset it was trained on") }
+            print("check skipped: \(why); --data DIR or --dataset name it")
             return
         }
         guard let python = PyTorchCheck.findPython(python.map { [$0] } ?? PyTorchCheck.defaultPythons) else {

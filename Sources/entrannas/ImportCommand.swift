@@ -41,6 +41,12 @@ struct ImportCommand: ParsableCommand {
             try DatasetSpec(name: dataset, path: data, folder: folder.settings()).load().test
         }
         let destination = RunDirectory(path: output ?? "runs/import-\(genotypeLabel(genotype))")
+        let folderLock = try RunLock(destination)
+        defer { withExtendedLifetime(folderLock) {} }
+        if FileManager.default.fileExists(atPath: destination.model.path) || destination.hasCheckpoint
+            || FileManager.default.fileExists(atPath: destination.metrics.path) {
+            throw RunError("\(destination.path) already holds a run or a model; choose another --output")
+        }
         let (network, config) = try ReferenceImport.importModel(
             weights: URL(fileURLWithPath: weights), genotype: resolved, genotypeName: genotypeLabel(genotype), dataset: test,
             datasetName: dataset, dataPath: data ?? "", output: destination)

@@ -18,7 +18,8 @@ a cell node may have any number of inputs (EnTranNAS-DST genotypes).
 or, by hand, with the safetensors package:
 
     from safetensors.torch import load_file
-    net = model.NetworkCIFAR(16, 10, 5, True, model.genotype_from_text(text), input_channels=1)
+    genotype = model.genotype_from_json(json.load(open("genotype.json")))
+    net = model.NetworkCIFAR(16, 10, 5, True, genotype, input_channels=1)
     net.load_state_dict(load_file("state_dict.safetensors"))
 
 Commands: `python3 model.py check DIR FILE` compares with entrannas' logits stored in FILE;

@@ -29,6 +29,9 @@ public enum ReferenceImport {
             return parts.count > 2 && parts[0] == "cells" ? Int(parts[1]) : nil
         }
         guard let last = cellIndices.max() else { throw RunError("\(source) has no cells.N tensors: it holds no cells") }
+        guard last < 1000, Set(cellIndices) == Set(0...last) else {
+            throw RunError("\(source) names cells up to cells.\(last) but not every cell from 0 to it: not the state dict of a network")
+        }
         guard let classifier = shape("classifier.weight"), classifier.count == 2 else {
             throw RunError("\(source) has no two-dimensional classifier.weight")
         }

@@ -51,11 +51,11 @@ public enum ReferenceNames {
                     continue
                 }
                 throw RunError("\(source): tensor '\(reference)' is missing (the network for this genotype and size "
-                               + "expects shape \(target.shape)); check --genotype, --layers and --init-channels")
+                               + "expects shape \(target.shape)); check that --genotype is the one the weights were trained with")
             }
             guard tensor.shape == target.shape else {
                 throw RunError("\(source): tensor '\(reference)' has shape \(tensor.shape), the network for this genotype "
-                               + "and size expects \(target.shape); check --genotype, --layers and --init-channels")
+                               + "and size expects \(target.shape); check that --genotype is the one the weights were trained with")
             }
             guard tensor.dtype == target.dtype else {
                 throw RunError("\(source): tensor '\(reference)' has dtype \(tensor.dtype), expected \(target.dtype)")
@@ -65,7 +65,7 @@ public enum ReferenceNames {
         let known = Set(pairs.map(\.reference))
         if let extra = tensors.keys.sorted().first(where: { !known.contains($0) }) {
             throw RunError("\(source): tensor '\(extra)' (shape \(tensors[extra]!.shape)) is not in the network for this "
-                           + "genotype and size; check --genotype, --layers and --init-channels")
+                           + "genotype and size; check that --genotype is the one the weights were trained with")
         }
         do { try network.load(stateDict: converted) } catch { throw RunError("\(source): \(error)") }
     }

@@ -62,13 +62,13 @@ public final class RunLock: @unchecked Sendable {
                 held[path] = (entry.descriptor, entry.holders - 1, entry.createdFolder)
                 return
             }
-            close(entry.descriptor)  // releases the flock
             held[path] = nil
             let fm = FileManager.default
-            if entry.createdFolder, (try? fm.contentsOfDirectory(atPath: folder.path)) == [Self.fileName] {
-                try? fm.removeItem(atPath: path)
-                try? fm.removeItem(at: folder)
-            }
+            // Unlinked while still locked, so no other process can lock the file being removed.
+            let empty = entry.createdFolder && (try? fm.contentsOfDirectory(atPath: folder.path)) == [Self.fileName]
+            if empty { unlink(path) }
+            close(entry.descriptor)  // releases the flock
+            if empty { try? fm.removeItem(at: folder) }
         }
     }
 }

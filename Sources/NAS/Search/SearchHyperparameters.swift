@@ -78,4 +78,12 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
             guard limit == nil else { throw fail("--limit does not go with --weight-fraction and --arch-fraction; drop one") }
         }
     }
+
+    /// Every setting but `warmupLoweredFrom`, which only explains the schedule line: it is not
+    /// stored, so checkpoints written before it existed, or with the warm-up given by hand, resume.
+    private enum CodingKeys: String, CodingKey {
+        case epochs, batchSize, learningRate, learningRateMin, momentum, weightDecay, gradClip, archLearningRate
+        case archWeightDecay, archBeta1, archBeta2, warmupEpochs, trainPortion, limit, weightFraction
+        case architectureFraction, evalLimit, bnRecalibrationBatches
+    }
 }

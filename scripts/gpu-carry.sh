@@ -5,7 +5,8 @@
 #   bin/entrannas, bin/search-bench    release, against the PyPI torch==2.11.0 wheel with its CUDA
 #                                      part linked (ENTRANNAS_TORCH=wheel-cuda)
 #   bin/entrannasPackageTests.xctest   the test runner (debug: the tests use @testable imports)
-#   lib/                               the Swift runtime libraries they load (Foundation, XCTest...)
+#   lib/                               the libraries they load from the Swift toolchain (Foundation,
+#                                      XCTest...) and the system (libjpeg, libpng, ICU...), not glibc
 # The GPU machine brings libtorch and CUDA: its python3's torch 2.11.0 and the nvidia wheels.
 #   scripts/gpu-carry.sh [--rehearse]   --rehearse then runs scripts/gpu-check.sh here, on the CPU,
 #                                       with only the carried files and the cached wheel's libraries
@@ -21,9 +22,12 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib" .gpu-carry
 cp "$BUILD_DIR/release/entrannas" "$BUILD_DIR/release/search-bench" "$BUILD_DIR/debug/entrannasPackageTests.xctest" "$stage/bin/"
 strip "$stage/bin/entrannas" "$stage/bin/search-bench"
-# Every library the three load from the Swift toolchain (not libtorch, CUDA or the system).
+# Every library the three load from the Swift toolchain, and from the system except glibc's own
+# (a GPU machine without Swift lacks libjpeg, libpng, libxml2, ICU...; its glibc runs everything);
+# not libtorch or CUDA, which the GPU machine's torch brings.
 for binary in "$stage"/bin/*; do
-  ldd "$binary" | awk '/=> \/opt\/swift/ { print $3 }'
+  ldd "$binary" | awk '$3 ~ /^\/(opt\/swift|lib|usr\/lib)\// { print $3 }' \
+    | grep -vE '/(libc|libm|libdl|libpthread|librt|libutil|libresolv|ld-linux[^/]*)\.so[^/]*$'
 done | sort -u | while read -r lib; do cp -L "$lib" "$stage/lib/"; done
 tar -C "$stage" -cJf .gpu-carry/carry.tar.xz .
 size=$(stat -c %s .gpu-carry/carry.tar.xz)

@@ -137,7 +137,8 @@ struct ExperimentCommand: ParsableCommand {
 extension ExperimentCommand {
     /// Flags every unit's search gets from the experiment itself, so `--search-options` may not set them.
     static let flagsSetByTheExperiment: Set<String> = ["--method", "--preset", "--seed", "--dataset", "--data", "--output",
-                                                       "--resume", "--epochs", "--device", "--threads", "--help", "-h"]
+                                                       "--resume", "--epochs", "--device", "--threads", "--profile",
+                                                       "--help", "-h"]
     /// Flags that would change the searches but not the random cells and trainings they are
     /// compared with (the random cells' space, the trainings' layout and images).
     static let flagsTheComparisonWouldNotFollow: Set<String> = ["--primitives", "--steps", "--memory-format", "--image-size",

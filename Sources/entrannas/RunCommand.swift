@@ -93,7 +93,7 @@ struct RunCommand: ParsableCommand {
         let result: EvaluationResult
         switch try trainer.run(resume: resumeTraining) {
         case .finished(let r): result = r
-        case .stopped:
+        case .stopped, .profiled:  // --profile profiles the search part, which stops before this
             print("stopped; checkpoint saved. Continue with the same command plus --resume.")
             throw ExitCode(StopSignal.exitCode)
         }

@@ -45,8 +45,13 @@ func performSearch(options: SearchOptions, seed: UInt64, device: Device, paralle
     StopSignal.shared.install()
     defer { StopSignal.shared.uninstall() }
     run.searcher.shouldStop = { StopSignal.shared.isRequested }
+    if let steps = options.profile {
+        run.searcher.profiler = try StepProfiler(steps: steps, directory: parallel.isMain ? run.directory : nil,
+                                                 device: device, what: "search step")
+    }
     switch try run.run() {
     case .finished(let report): return (run, report)
     case .stopped: throw ExitCode(StopSignal.exitCode)
+    case .profiled: throw ExitCode.success
     }
 }

@@ -89,6 +89,12 @@ struct SearchOptions: ParsableArguments {
     var output: String?
     @Flag(help: "Continue the search saved in --output.")
     var resume = false
+    @Option(help: ArgumentHelp("Record N search steps after one that is not recorded, write profile.json (a Chrome trace for https://ui.perfetto.dev or chrome://tracing) and profile.md (the operators with the most self time) to --output, print the table, and stop (checkpoint saved; --resume continues).", valueName: "N"))
+    var profile: Int?
+
+    func validate() throws {
+        if let profile, profile < 1 { throw ValidationError("--profile needs at least 1 step, got \(profile)") }
+    }
 
     /// The search space for a dataset of the given shape.
     func spaceConfig(for data: Dataset) throws -> SearchSpaceConfig {

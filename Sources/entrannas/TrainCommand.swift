@@ -54,6 +54,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder (default: runs/train-GENOTYPE-TIMESTAMP).") var output: String?
     @Flag(help: "Continue the run saved in --output; other flags may be left out (they must match the run's if given).")
     var resume = false
+    @Option(help: ArgumentHelp("Record N training steps after one that is not recorded, write profile.json (a Chrome trace for https://ui.perfetto.dev or chrome://tracing) and profile.md (the operators with the most self time) to --output, print the table, and stop (checkpoint saved; --resume continues).", valueName: "N"))
+    var profile: Int?
     @Flag(help: "Print the network's parameters and multiply-adds block by block, then exit without training.")
     var summary = false
 
@@ -62,6 +64,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if resume && output == nil { throw ValidationError("--resume needs --output DIR, the folder of the run to continue") }
         if resume && summary { throw ValidationError("--summary and --resume do not go together; drop one") }
+        if let profile, profile < 1 { throw ValidationError("--profile needs at least 1 step, got \(profile)") }
         if !resume && genotype == nil {
             throw ValidationError("missing --genotype: give a built-in name such as DARTS_V2, a genotype file, or DARTS text")
         }
@@ -113,6 +116,10 @@ struct TrainCommand: ParsableCommand {
                                   device: runtime.resolvedDevice, parallel: parallel,
                                   workers: folder.workerCount(for: data.train), memoryFormat: runtime.resolvedMemoryFormat())
         if parallel.isMain { trainer.observer = ConsoleObserver() }
+        if let profile {
+            trainer.profiler = try StepProfiler(steps: profile, directory: parallel.isMain ? run : nil,
+                                                device: runtime.resolvedDevice, what: "training step")
+        }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
         switch try trainer.run(resume: resume) {
@@ -124,6 +131,8 @@ struct TrainCommand: ParsableCommand {
                 : "in epoch \(epoch + 1) after batch \(batch) of \(trainer.trainLoader.batchCount)"
             print("stopped \(position); checkpoint saved. Continue with: entrannas train --output \(run.path) --resume")
             throw ExitCode(StopSignal.exitCode)
+        case .profiled:
+            print("the training stops after its profile; checkpoint saved. Continue with: entrannas train --output \(run.path) --resume")
         }
     }
 

@@ -67,6 +67,17 @@ int ct_cuda_reset_peak_memory(int index);
 /// Waits for the work queued on the current CUDA device (honest timings); 0 without CUDA.
 int ct_cuda_synchronize(int index);
 
+// ---- profiler ---------------------------------------------------------------------------
+/// Starts libtorch's autograd profiler on the calling thread (its operators and ranges);
+/// record_shapes keeps input shapes. Fails when it already runs.
+int ct_profiler_start(bool record_shapes);
+/// Stops it; with a path, writes the events there as a Chrome trace (temporary file, then rename).
+int ct_profiler_stop(const char *path);
+/// Opens a named range (a span in the trace around what runs until ct_range_end); costs next to
+/// nothing while the profiler is off.
+void *ct_range_begin(const char *name);
+void ct_range_end(void *range);
+
 // ---- memory layout of 4-D tensors ------------------------------------------------------
 /// NCHW row-major (libtorch's default) or NHWC strides ("channels last"); shapes stay NCHW.
 typedef enum { CT_CONTIGUOUS_FORMAT = 0, CT_CHANNELS_LAST = 1 } ct_memory_format;

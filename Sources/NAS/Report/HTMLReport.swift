@@ -124,6 +124,9 @@ public enum HTMLReport {
                 + (seconds.isEmpty ? "" : ", \(String(format: "%.1f", seconds.reduce(0, +) / Double(seconds.count))) s per epoch") + "</p>"
         }
 
+        // Where the steps' time goes (--profile).
+        if let profile = read(folder.appendingPathComponent("profile.md")) { body += Markdown.html(profile) }
+
         // Settings and files.
         if !settings.isEmpty {
             body += "<h3>Settings</h3><table>" + settings.keys.sorted().filter { $0 != "genotype" }

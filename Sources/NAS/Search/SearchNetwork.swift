@@ -102,12 +102,13 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
             s1 = s0
         }
         for cell in cells {
-            let next: Tensor
-            if !runsDerivedOnly, let engine = cell as? EngineCell {
-                next = try engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal)
-            } else {
-                next = try cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal,
-                                           weighted: !runsDerivedOnly)
+            // A named span in a profile (--profile), so a trace shows Engine- and Transit-cells apart.
+            let next: Tensor = try Profiler.range(cell is EngineCell && !runsDerivedOnly ? "EngineCell" : "TransitCell") {
+                if !runsDerivedOnly, let engine = cell as? EngineCell {
+                    return try engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal)
+                }
+                return try cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal,
+                                               weighted: !runsDerivedOnly)
             }
             s0 = s1
             s1 = next

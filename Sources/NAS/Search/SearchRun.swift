@@ -8,6 +8,9 @@ public enum SearchOutcome: Sendable {
     case finished(ConsistencyReport)
     /// A stop was requested; the checkpoint holds the position to resume from.
     case stopped(epoch: Int, step: Int)
+    /// `--profile` recorded its steps and wrote profile.json and profile.md; the search stopped
+    /// there as on a stop request, its checkpoint saved.
+    case profiled(ProfileSummary)
 }
 
 /// A complete search as the `search` and `run` commands perform it: data split, network,
@@ -168,6 +171,11 @@ public final class SearchRun {
         if outcome == .stopped {
             try saveCheckpoint()
             if parallel.isMain { try HTMLReport.write(for: output) }
+            if let profiler = searcher.profiler, let summary = profiler.summary {
+                for line in profiler.lines { try say(line) }
+                try say("the search stops after its profile; checkpoint saved (the same command plus --resume, without --profile, continues it)")
+                return .profiled(summary)
+            }
             try say("stopped at epoch \(searcher.epoch + 1), step \(searcher.step); checkpoint saved. "
                     + "Continue with the same command plus --resume.")
             return .stopped(epoch: searcher.epoch, step: searcher.step)
@@ -176,6 +184,7 @@ public final class SearchRun {
         guard parallel.isMain else { return .finished(report) }
         var written = try writeResults(report: report)
         written.append(try HTMLReport.write(for: output))
+        for line in searcher.profiler?.lines ?? [] { try say(line) }
         if let line = unreadableImagesLine([dataset]) { try say(line) }
         if let line = try peakGPUMemoryLine(searcher.device) { try say(line) }
         try say("final genotype: \(searcher.network.genotype.dartsText)")

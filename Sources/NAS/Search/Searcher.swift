@@ -39,6 +39,8 @@ public final class Searcher {
     public var shouldStop: () -> Bool = { false }
     /// The processes (and chunks) each batch is spread over; the loaders yield this rank's rows.
     public let parallel: DataParallel
+    /// Records a few steps (`--profile`); the loop stops once it is done, as on a stop request.
+    public var profiler: StepProfiler?
 
     /// Whether `run` finished every epoch or was stopped between steps (it may resume).
     public enum Outcome: Equatable { case finished, stopped }
@@ -91,34 +93,42 @@ public final class Searcher {
             let updatesArchitecture = epoch >= hyper.warmupEpochs
             var validIterator = try validBatches()
             for host in try trainLoader.epoch(epoch, startingAtBatch: step) {
+                try profiler?.stepWillStart()
                 let batch = try Batch(host, on: device, format: memoryFormat)
                 if updatesArchitecture {
                     let v = try nextValidBatch(&validIterator)
-                    try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
-                                       weightOptimizer: optimizer)
+                    try Profiler.range("architecture step") {
+                        try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
+                                           weightOptimizer: optimizer)
+                    }
                     zeroGradient.sum += Double(architect.zeroGradientNodes)
                     zeroGradient.steps += 1
                 }
                 // The whole batch's loss and hits; then whether any rank stops, so all stop together.
-                let totals = try parallel.sum(try weightStep(batch))
+                let totals = try Profiler.range("weight step") { try parallel.sum(try weightStep(batch)) }
                 running.loss += totals[0]
                 running.correct += totals[1]
                 running.count += totals[2]
                 step += 1
+                try profiler?.stepDidEnd()
                 observer?.progress(done: epoch * steps + step,
                                    metrics: [("epoch", "\(epoch + 1)/\(hyper.epochs)"),
                                              ("loss", String(format: "%.3f", running.loss / running.count)),
                                              ("acc", String(format: "%.1f%%", 100 * running.correct / running.count))])
-                if try parallel.any(shouldStop()) && step < trainLoader.batchCount { return .stopped }
+                if try parallel.any(stopsHere()) && step < trainLoader.batchCount { return .stopped }
             }
             let summary = try finishEpoch(architectureUpdated: updatesArchitecture)
             epoch += 1
             step = 0
             try epochDidFinish(summary)
-            if try parallel.any(shouldStop()) && epoch < hyper.epochs { return .stopped }
+            if try parallel.any(stopsHere()) && epoch < hyper.epochs { return .stopped }
         }
+        try profiler?.finish()
         return .finished
     }
+
+    /// Whether the loop ends at this step: a stop request, or a profile that is done.
+    private func stopsHere() -> Bool { shouldStop() || profiler?.isDone == true }
 
     /// One SGD step on the weights (gradients averaged over the whole batch of every rank),
     /// gradient-norm clipping at 5 as in DARTS. Returns this rank's loss sum, hits and rows.

@@ -8,6 +8,9 @@ public enum TrainingOutcome: Equatable, Sendable {
     case finished(EvaluationResult)
     /// A stop was requested; the checkpoint holds `epoch` finished epochs and `batch` batches of the next.
     case stopped(epoch: Int, batch: Int)
+    /// `--profile` recorded its steps and wrote profile.json and profile.md; the training stopped
+    /// there as on a stop request, after `batch` batches of epoch `epoch` (checkpoint saved).
+    case profiled(epoch: Int, batch: Int)
 }
 
 /// Trains an evaluation network from scratch by the DARTS protocol (docs/method.md#evaluation): SGD with
@@ -43,6 +46,8 @@ public final class Trainer {
     public let memoryFormat: MemoryFormat
     /// Display only (progress bars, printed lines); nil trains silently with the same files.
     public var observer: RunObserver?
+    /// Records a few steps (`--profile`); the run stops once it is done, as on a stop request.
+    public var profiler: StepProfiler?
     /// The processes the batches are spread over.
     public let parallel: DataParallel
 
@@ -160,6 +165,10 @@ public final class Trainer {
             case .tested(let result): last = result
             case .stopped(let epoch, let batch):
                 if parallel.isMain { try HTMLReport.write(for: directory.url) }
+                if let profiler, profiler.isDone {
+                    for line in profiler.lines { try say(line) }
+                    return .profiled(epoch: epoch, batch: batch)
+                }
                 return .stopped(epoch: epoch, batch: batch)
             }
             epoch += 1
@@ -167,6 +176,7 @@ public final class Trainer {
             partial = PartialEpoch()
             if try parallel.any(stop.isRequested) && epoch < configuration.epochs { return .stopped(epoch: epoch, batch: 0) }
         }
+        try profiler?.finish()
         let final: EvaluationResult
         if let last {
             final = last
@@ -181,6 +191,7 @@ public final class Trainer {
         try HTMLReport.write(for: directory.url)
         if let line = unreadableImagesLine([trainLoader.dataset, testLoader.dataset]) { try say(line) }
         if let line = try peakGPUMemoryLine(device) { try say(line) }
+        for line in profiler?.lines ?? [] { try say(line) }
         try say(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
                   + " on \(final.count) \(configuration.dataset) test images")
         try say("weights: \(directory.model.path) (genotype.json and genotype.txt beside it)")
@@ -225,8 +236,11 @@ public final class Trainer {
                                     unit: "img", done: partial.seen)
         let parameters = network.parameters()
         for host in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
+            try profiler?.stepWillStart()
             let batch = try Batch(host, on: device, format: memoryFormat)
-            let local = try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
+            let local = try Profiler.range("training step") {
+                try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
+            }
             // The whole batch's loss and hits; then whether any rank stops, so all stop together.
             let totals = try parallel.sum([local.lossSum, Double(local.correct), Double(batch.count)])
             partial.lossSum += totals[0]
@@ -234,7 +248,8 @@ public final class Trainer {
             partial.seen += Int(totals[2])
             observer?.progress(done: partial.seen, metrics: [("loss", String(format: "%.4f", partial.lossSum / Double(partial.seen))),
                                                              ("acc", percent(partial.correct, partial.seen))])
-            if try parallel.any(stop.isRequested) {
+            try profiler?.stepDidEnd()
+            if try parallel.any(stop.isRequested || profiler?.isDone == true) {
                 observer?.progressDidFinish()
                 partial.seconds = elapsed()
                 try saveCheckpoint(epoch: epoch, batch: batch.index + 1, partial: partial)

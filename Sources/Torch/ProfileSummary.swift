@@ -1,0 +1,92 @@
+import Foundation
+
+/// The operators of a profile ranked by self time (their own time, without the operators they
+/// call), as PyTorch's `key_averages()` table shows it: the question "where does a step go".
+/// Read back from the Chrome trace `Profiler.stop` writes, so a table can be rebuilt from any
+/// such file.
+public struct ProfileSummary: Sendable {
+    /// One operator or range name, summed over its calls.
+    public struct Entry: Sendable, Equatable {
+        public let name: String
+        public let calls: Int
+        /// Time inside it, less the time inside what it called (microseconds).
+        public let selfMicroseconds: Double
+        /// Time from its start to its end, callees included (microseconds).
+        public let totalMicroseconds: Double
+    }
+
+    /// Every name, most self time first.
+    public let entries: [Entry]
+    /// The sum of every self time: the time the profiled thread spent inside any recorded span.
+    public let selfMicroseconds: Double
+
+    /// Reads a trace written by `Profiler.stop` (a JSON object with `traceEvents`, or a bare array
+    /// of events): complete ("X") events with name, ts, dur and tid.
+    public init(traceAt url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw TorchError.io("cannot read the profile \(url.path): \(error.localizedDescription)") }
+        let root = try? JSONSerialization.jsonObject(with: data)
+        guard let events = (root as? [String: Any])?["traceEvents"] as? [[String: Any]] ?? root as? [[String: Any]] else {
+            throw TorchError.io("\(url.path) is not a Chrome trace (no traceEvents array)")
+        }
+        try self.init(spans: events.compactMap { event in
+            guard event["ph"] as? String == "X", let name = event["name"] as? String,
+                  let ts = (event["ts"] as? NSNumber)?.doubleValue, let dur = (event["dur"] as? NSNumber)?.doubleValue
+            else { return nil }
+            return Span(name: name, thread: "\(event["tid"] ?? 0)", start: ts, duration: dur)
+        })
+    }
+
+    /// A recorded span: an operator or range call on one thread.
+    public struct Span: Sendable {
+        public let name: String, thread: String, start: Double, duration: Double
+        public init(name: String, thread: String, start: Double, duration: Double) {
+            (self.name, self.thread, self.start, self.duration) = (name, thread, start, duration)
+        }
+    }
+
+    /// Self times from nesting: on each thread a span's parent is the innermost span that holds it.
+    public init(spans: [Span]) throws {
+        var totals: [String: (calls: Int, selfTime: Double, total: Double)] = [:]
+        for (_, group) in Dictionary(grouping: spans, by: \.thread) {
+            // Parents before children: earlier start first, the longer of two that start together.
+            let sorted = group.sorted { $0.start != $1.start ? $0.start < $1.start : $0.duration > $1.duration }
+            var stack: [(name: String, end: Double, children: Double, duration: Double)] = []
+            func close(_ top: (name: String, end: Double, children: Double, duration: Double)) {
+                totals[top.name, default: (0, 0, 0)].selfTime += max(0, top.duration - top.children)
+            }
+            for span in sorted {
+                guard span.duration >= 0, span.start.isFinite, span.duration.isFinite else {
+                    throw TorchError.io("a profile span of \(span.name) has a negative or non-finite time")
+                }
+                // Tolerate the rounding of printed times: a child may end a hair after its parent.
+                while let top = stack.last, span.start >= top.end - 1e-3 { close(stack.removeLast()) }
+                if !stack.isEmpty { stack[stack.count - 1].children += span.duration }
+                totals[span.name, default: (0, 0, 0)].calls += 1
+                totals[span.name, default: (0, 0, 0)].total += span.duration
+                stack.append((span.name, span.start + span.duration, 0, span.duration))
+            }
+            while let top = stack.popLast() { close(top) }
+        }
+        entries = totals.map { Entry(name: $0.key, calls: $0.value.calls, selfMicroseconds: $0.value.selfTime,
+                                     totalMicroseconds: $0.value.total) }
+            .sorted { $0.selfMicroseconds != $1.selfMicroseconds ? $0.selfMicroseconds > $1.selfMicroseconds : $0.name < $1.name }
+        selfMicroseconds = entries.reduce(0) { $0 + $1.selfMicroseconds }
+    }
+
+    /// The `top` entries as a markdown table (name, calls, self ms, self %, total ms), per step
+    /// when `steps` is given.
+    public func table(top: Int = 15, steps: Int = 1) -> String {
+        let perStep = Double(max(steps, 1)) * 1000
+        let unit = steps > 1 ? " per step" : ""
+        var lines = ["| operator | calls\(unit) | self ms\(unit) | self % | total ms\(unit) |", "|---|---:|---:|---:|---:|"]
+        for entry in entries.prefix(top) {
+            let name = entry.name.replacingOccurrences(of: "|", with: "\\|")
+            lines.append("| \(name) | " + String(format: "%.0f | %.1f | %.1f | %.1f |", Double(entry.calls) / Double(max(steps, 1)),
+                                                 entry.selfMicroseconds / perStep,
+                                                 100 * entry.selfMicroseconds / max(selfMicroseconds, 1e-9),
+                                                 entry.totalMicroseconds / perStep))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -7,6 +7,8 @@
 #   3. search-bench on the GPU, every method, CIFAR-10 shape (3x32x32, batch 64, 8 cells, 16 channels)
 #   4. one epoch of an EnTranNAS search on CIFAR-10-shaped random data at the paper's settings
 #      (batch 256, 8 cells, 16 channels, 25,000 + 25,000 images; architecture steps from the start)
+#   5. --profile 3 of a DARTS and an EnTranNAS search at search-bench's size: the top operators
+#      (CPU-side time), to see whether a step waits on the GPU or on launching its kernels
 # and prints the times and peak GPU memory; with OUT set, also writes $OUT/gpu-check.md and the logs.
 #   GPU_CHECK_TORCH_HOME=DIR  a folder holding torch/lib and nvidia/ (default: python3's site-packages)
 #   GPU_CHECK_QUICK=1         small sizes and the CPU, to rehearse the carry on a machine without a GPU
@@ -86,4 +88,18 @@ say '```'
 grep -E "^search:|^network:|^schedule:|^epoch 1/1|peak GPU memory|^Error" "$out/search.log" | tee -a "$report"
 say "exit status $status, $(( $(date +%s) - start )) s in all"
 say '```'
+
+say ""
+say "### Profile of 3 search steps on the GPU (--profile 3, batch 64, 8 cells, 16 channels; CPU-side times)"
+for m in darts entrannas; do
+  if [ -n "$quick" ]; then sizes=(--batch-size 16 --layers 3 --init-channels 4 --steps 2 --limit 320); else sizes=(--batch-size 64 --layers 8 --init-channels 16 --limit 5000); fi
+  timeout 240 "$bin/entrannas" search --method "$m" --preset quick --dataset cifar10 --data "$data" --epochs 1 --warmup-epochs 0 \
+    "${sizes[@]}" --profile 3 --device "$device" --output "$work/profile-$m" > "$out/profile-$m.log" 2>&1
+  status=$?
+  cp "$work/profile-$m/profile.md" "$out/profile-$m.md" 2>/dev/null
+  say ""
+  say "$m (exit status $status):"
+  say ""
+  sed -n '/^[0-9.]* ms of recorded time/p; /^| /p' "$out/profile-$m.md" 2>/dev/null | head -16 | tee -a "$report"
+done
 echo "report: $report"

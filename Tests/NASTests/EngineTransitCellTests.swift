@@ -46,6 +46,31 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         XCTAssertEqual(try maxDiff(try entran(x), reference), 0, accuracy: 1e-5)
     }
 
+    /// The cells compute the ReLU of a state once for all the ops that start with one
+    /// (`ReLUFirst`); the hand-written forward runs one per op. Weights and alphas get the same
+    /// gradients (to float rounding: the gradients of the shared ReLU's users are summed first).
+    func testSharedReLUGivesTheGradientsOfOneReLUPerOp() throws {
+        Torch.manualSeed(6)
+        let net = try SearchNetwork(config: tinyConfig(.darts))
+        let x = try tinyBatch().images
+        let parameters = net.parameters()
+        func grads(_ logits: Tensor) throws -> [[Float]] {
+            let probe = try Tensor.randn(logits.shape)
+            return try gradients(of: [try (logits * probe).sum()], withRespectTo: parameters, allowUnused: true)
+                .map { try $0?.floats() ?? [] }
+        }
+        Torch.manualSeed(7)
+        let shared = try grads(try net(x))
+        Torch.manualSeed(7)
+        let perOp = try grads(try referenceDartsForward(net, x))
+        XCTAssertEqual(shared.count, perOp.count)
+        for (i, (a, b)) in zip(shared, perOp).enumerated() {
+            XCTAssertEqual(a.count, b.count, "parameter \(i)")
+            let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-5, "parameter \(i)")
+        }
+    }
+
     func testTemperatureSharpensTheEngineWeights() throws {
         var config = tinyConfig(.entrannas)
         config.temperature = 0.5

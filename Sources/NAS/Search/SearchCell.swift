@@ -81,14 +81,24 @@ public class SearchCell: Module, @unchecked Sendable {
     /// The cell output: the last `multiplier` nodes concatenated on channels.
     func output(_ states: [Tensor]) throws -> Tensor { try Tensor.cat(Array(states.suffix(multiplier)), dim: 1) }
 
-    /// Memoised op outputs for one forward pass, so a shared (source, op) runs once.
+    /// Memoised op outputs for one forward pass, so a shared (source, op) runs once, and the ReLU
+    /// of each state's op input, computed once for every op that starts with one (`ReLUFirst`).
     struct OpCache {
         var outputs: [Int: Tensor] = [:]
+        var activated: [Int: Tensor] = [:]
         mutating func output(_ cell: SearchCell, edge: Int, column: Int, input: Tensor) throws -> Tensor {
             let s = cell.source(ofEdge: edge)
             let key = s * cell.ops[s].ops.count + column
             if let hit = outputs[key] { return hit }
-            let y = try cell.ops[s](try cell.opInput(input), column: column)
+            let y: Tensor
+            if let op = cell.ops[s].ops[column] as? any ReLUFirst {
+                let state = cell.layout.location(ofEdge: edge).input
+                let r = try activated[state] ?? cell.opInput(input).relu()
+                activated[state] = r
+                y = try op(activated: r)
+            } else {
+                y = try cell.ops[s](try cell.opInput(input), column: column)
+            }
             outputs[key] = y
             return y
         }

@@ -4,8 +4,17 @@ import Torch
 // order, bias-free convolutions, separable convolutions applied twice), so parameter counts and
 // names can be checked against the reference. `affine` is false in the search network.
 
+/// An op whose first layer is a ReLU (DARTS' ReLU-conv-BN family). A search cell computes the
+/// ReLU of a state once and gives it to every such op reading that state: the same forward
+/// numbers, one ReLU (and one ReLU backward) instead of one per op
+/// (docs/performance.md#shared-relu).
+public protocol ReLUFirst: Layer {
+    /// The op's output for x, given relu(x).
+    func callAsFunction(activated r: Tensor) throws -> Tensor
+}
+
 /// ReLU -> k x k convolution -> BN (DARTS `ReLUConvBN`; also the cell preprocessing).
-public final class ReLUConvBN: Module, Layer, @unchecked Sendable {
+public final class ReLUConvBN: Module, ReLUFirst, @unchecked Sendable {
     /// The three layers, named `op.0` to `op.2` as in DARTS.
     public let op: Sequential
     /// `cIn` to `cOut` channels; `affine: false` in the search network.
@@ -15,10 +24,12 @@ public final class ReLUConvBN: Module, Layer, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
+    /// Runs `op` after its ReLU.
+    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// ReLU -> dilated depthwise conv -> 1x1 conv -> BN (DARTS `DilConv`, applied once).
-public final class DilConv: Module, Layer, @unchecked Sendable {
+public final class DilConv: Module, ReLUFirst, @unchecked Sendable {
     /// The four layers, named `op.0` to `op.3` as in DARTS.
     public let op: Sequential
     /// `cIn` to `cOut` channels; the depthwise convolution has the given dilation (2 for `dil_conv_3x3`).
@@ -31,10 +42,12 @@ public final class DilConv: Module, Layer, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
+    /// Runs `op` after its ReLU.
+    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// Two stacked depthwise-separable blocks, the first carrying the stride (DARTS `SepConv`).
-public final class SepConv: Module, Layer, @unchecked Sendable {
+public final class SepConv: Module, ReLUFirst, @unchecked Sendable {
     /// The eight layers, named `op.0` to `op.7` as in DARTS.
     public let op: Sequential
     /// `cIn` to `cOut` channels; only the first depthwise convolution has the stride.
@@ -50,10 +63,12 @@ public final class SepConv: Module, Layer, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
+    /// Runs `op` after its ReLU.
+    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// ReLU -> 1x7 conv -> 7x1 conv -> BN (DARTS `conv_7x1_1x7`).
-public final class Conv7x1x1x7: Module, Layer, @unchecked Sendable {
+public final class Conv7x1x1x7: Module, ReLUFirst, @unchecked Sendable {
     /// The four layers, named `op.0` to `op.3` as in DARTS.
     public let op: Sequential
     /// `c` to `c` channels; the stride applies in both convolutions, one dimension each.
@@ -65,6 +80,8 @@ public final class Conv7x1x1x7: Module, Layer, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
+    /// Runs `op` after its ReLU.
+    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// The `none` operation: zeros, subsampled when strided.

@@ -213,4 +213,8 @@ public final class Sequential: Module, Layer, @unchecked Sendable {
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try layers.reduce(x) { try $1($0) }
     }
+    /// Runs `x` through the layers from index `first` on (what the earlier ones made elsewhere).
+    public func callAsFunction(_ x: Tensor, from first: Int) throws -> Tensor {
+        try layers[first...].reduce(x) { try $1($0) }
+    }
 }

@@ -9,9 +9,12 @@
 #      (batch 256, 8 cells, 16 channels, 25,000 + 25,000 images; architecture steps from the start)
 #   5. --profile 3 of a DARTS and an EnTranNAS search at search-bench's size: the top operators
 #      (CPU-side time), to see whether a step waits on the GPU or on launching its kernels
+#   6. --profile 5 of a DARTS_V2 training (CIFAR-10 shape, 8 cells, 16 channels, batch 96): the
+#      time of a training step
 # and prints the times and peak GPU memory; with OUT set, also writes $OUT/gpu-check.md and the logs.
 #   GPU_CHECK_TORCH_HOME=DIR  a folder holding torch/lib and nvidia/ (default: python3's site-packages)
 #   GPU_CHECK_QUICK=1         small sizes and the CPU, to rehearse the carry on a machine without a GPU
+#   GPU_CHECK_SKIP="tests epoch profile"   parts to leave out (a quick re-measurement of 3 and 6)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-$(mktemp -d)}"
@@ -40,6 +43,9 @@ say '```'
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee -a "$report"
 say '```'
 
+wanted() { [[ " ${GPU_CHECK_SKIP:-} " != *" $1 "* ]]; }
+
+if wanted tests; then
 say "### Tests (Torch and NAS; CUDA tests run where a GPU is)"
 start=$(date +%s)
 # Every Torch and NAS test class (the Datasets tests need no GPU; the command tests need Debian's
@@ -52,6 +58,7 @@ say '```'
 grep -E "Executed [0-9]+ tests|error:|skipped" "$out/tests.log" | tail -8 | tee -a "$report"
 say "exit status $status, $(( $(date +%s) - start )) s"
 say '```'
+fi
 
 say "### Search step on the GPU (search-bench, 3x32x32, batch 64, 8 cells, 16 channels; median of 5 after a warm-up)"
 say ""
@@ -65,8 +72,6 @@ for m in darts darts-2nd pc-darts entrannas entrannas-dst; do
   say "| $m | $(get step_ms) | $(get arch_ms) | $(get weight_ms) | $(get peak_gpu_mb) |"
 done
 
-say ""
-say "### One epoch of an EnTranNAS search on CIFAR-10-shaped random data (paper settings)"
 data="$work/cifar"
 mkdir -p "$data"
 # Full-size files (10,000 records each, as the CIFAR reader checks); rehearsals use --limit.
@@ -79,6 +84,9 @@ for name in [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]:
         for _ in range(count):
             f.write(bytes([random.randrange(10)]) + os.urandom(3072))
 PY
+if wanted epoch; then
+say ""
+say "### One epoch of an EnTranNAS search on CIFAR-10-shaped random data (paper settings)"
 if [ -n "$quick" ]; then sizes=(--batch-size 16 --layers 3 --init-channels 4 --steps 2 --limit 320); else sizes=(); fi
 start=$(date +%s)
 timeout 420 "$bin/entrannas" search --method entrannas --preset paper --dataset cifar10 --data "$data" --epochs 1 \
@@ -88,7 +96,9 @@ say '```'
 grep -E "^search:|^network:|^schedule:|^epoch 1/1|peak GPU memory|^Error" "$out/search.log" | tee -a "$report"
 say "exit status $status, $(( $(date +%s) - start )) s in all"
 say '```'
+fi
 
+if wanted profile; then
 say ""
 say "### Profile of 3 search steps on the GPU (--profile 3, batch 64, 8 cells, 16 channels; CPU-side times)"
 for m in darts entrannas; do
@@ -100,6 +110,19 @@ for m in darts entrannas; do
   say ""
   say "$m (exit status $status):"
   say ""
-  sed -n '/^[0-9.]* ms of recorded time/p; /^| /p' "$out/profile-$m.md" 2>/dev/null | head -16 | tee -a "$report"
+  sed -n '/^[0-9.]* ms per step/p; /^| /p' "$out/profile-$m.md" 2>/dev/null | head -16 | tee -a "$report"
 done
+fi
+
+say ""
+say "### Training step of DARTS_V2 on the GPU (--profile 5: CIFAR-10 shape, 8 cells, 16 channels, batch 96)"
+if [ -n "$quick" ]; then sizes=(--batch-size 16 --layers 3 --init-channels 4 --limit 320); else sizes=(--batch-size 96 --layers 8 --init-channels 16 --limit 5000); fi
+timeout 240 "$bin/entrannas" train --genotype DARTS_V2 --preset quick --dataset cifar10 --data "$data" --epochs 1 \
+  "${sizes[@]}" --profile 5 --device "$device" --output "$work/profile-train" > "$out/profile-train.log" 2>&1
+status=$?
+cp "$work/profile-train/profile.md" "$out/profile-train.md" 2>/dev/null
+say ""
+say "exit status $status:"
+say ""
+sed -n '/^[0-9.]* ms per step/p; /^| /p' "$out/profile-train.md" 2>/dev/null | head -8 | tee -a "$report"
 echo "report: $report"

@@ -23,6 +23,13 @@ int dtype_code(at::ScalarType st);
 /// CT_CONTIGUOUS_FORMAT or CT_CHANNELS_LAST as libtorch's MemoryFormat; throws for other codes.
 at::MemoryFormat memory_format(int format);
 inline at::IntArrayRef dims(const int64_t *p, int64_t n) { return at::IntArrayRef(p, (size_t)n); }
+/// The tensors of n handles, for the operations that take a list.
+inline std::vector<at::Tensor> tensor_list(const ct_tensor *ts, int64_t n) {
+  std::vector<at::Tensor> v;
+  v.reserve(n);
+  for (int64_t i = 0; i < n; i++) v.push_back(T(ts[i]));
+  return v;
+}
 }  // namespace ctorch
 
 // Wraps a body so that no exception escapes: on failure the message is stored and `fail` returned.

@@ -85,14 +85,8 @@ ct_tensor ct_unsqueeze(ct_tensor t, int64_t dim) { CT_TRY(nullptr, { return wrap
 ct_tensor ct_squeeze_dim(ct_tensor t, int64_t dim) { CT_TRY(nullptr, { return wrap(T(t).squeeze(dim)); }) }
 ct_tensor ct_expand(ct_tensor t, const int64_t *shape, int64_t rank) { CT_TRY(nullptr, { return wrap(T(t).expand(dims(shape, rank))); }) }
 
-static std::vector<at::Tensor> list(const ct_tensor *ts, int64_t n) {
-  std::vector<at::Tensor> v;
-  v.reserve(n);
-  for (int64_t i = 0; i < n; i++) v.push_back(T(ts[i]));
-  return v;
-}
-ct_tensor ct_cat(const ct_tensor *ts, int64_t n, int64_t dim) { CT_TRY(nullptr, { return wrap(at::cat(list(ts, n), dim)); }) }
-ct_tensor ct_stack(const ct_tensor *ts, int64_t n, int64_t dim) { CT_TRY(nullptr, { return wrap(at::stack(list(ts, n), dim)); }) }
+ct_tensor ct_cat(const ct_tensor *ts, int64_t n, int64_t dim) { CT_TRY(nullptr, { return wrap(at::cat(tensor_list(ts, n), dim)); }) }
+ct_tensor ct_stack(const ct_tensor *ts, int64_t n, int64_t dim) { CT_TRY(nullptr, { return wrap(at::stack(tensor_list(ts, n), dim)); }) }
 int64_t ct_chunk(ct_tensor t, int64_t chunks, int64_t dim, ct_tensor *out, int64_t cap) {
   CT_TRY(-1, {
     auto parts = T(t).chunk(chunks, dim);

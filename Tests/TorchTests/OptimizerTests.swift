@@ -73,6 +73,40 @@ final class OptimizerTests: XCTestCase {
         assertClose(try p.doubles(), ref, tolerance: 1e-12, "nesterov + weight decay over 3 steps")
     }
 
+    /// SGD updates each group's parameters with multi-tensor calls (Foreach.swift): bit for bit
+    /// what the per-parameter operations give, for float tensors of several shapes and layouts
+    /// (a channels-last kernel included), two groups, a parameter without a gradient, 3 steps.
+    func testMultiTensorStepEqualsThePerParameterUpdateBitForBit() throws {
+        Torch.manualSeed(9)
+        let shapes = [[4, 3, 3, 3], [4, 4, 1, 1], [7], [2, 5]]
+        let params = try shapes.enumerated().map { i, shape in
+            try i == 0 ? Tensor.randn(shape).to(memoryFormat: .channelsLast) : Tensor.randn(shape)
+        }
+        let reference = try params.map { try $0.clone() }
+        let (lr, wd, m) = ([0.1, 0.03], [3e-4, 0.0], 0.9)
+        let sgd = SGD([ParameterGroup([("a", params[0]), ("b", params[1])], learningRate: lr[0], weightDecay: wd[0]),
+                       ParameterGroup([("c", params[2]), ("d", params[3])], learningRate: lr[1], weightDecay: wd[1])],
+                      momentum: m, nesterov: true)
+        var buffers: [Int: Tensor] = [:]
+        for step in 0..<3 {
+            let grads = try shapes.map { try Tensor.randn($0) }
+            for (i, p) in params.enumerated() { try p.setGrad(i == 3 && step == 1 ? nil : grads[i]) }
+            try sgd.step()
+            for (i, p) in reference.enumerated() where !(i == 3 && step == 1) {
+                let group = i < 2 ? 0 : 1
+                var d = grads[i]
+                if wd[group] != 0 { d = try d + p * wd[group] }
+                if let b = buffers[i] { try b.mul_(m); try b.add_(d) } else { buffers[i] = try d.clone() }
+                d = try d + buffers[i]! * m
+                try p.add_(d, alpha: -lr[group])
+            }
+        }
+        for (i, (a, b)) in zip(params, reference).enumerated() {
+            XCTAssertEqual(try a.floats(), try b.floats(), "parameter \(i)")
+        }
+        XCTAssertEqual(params[0].memoryFormat, .channelsLast)
+    }
+
     // MARK: Adam
 
     func testAdamBiasCorrection() throws {

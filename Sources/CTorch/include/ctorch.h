@@ -159,6 +159,16 @@ ct_tensor ct_squeeze_dim(ct_tensor t, int64_t dim);
 ct_tensor ct_expand(ct_tensor t, const int64_t *shape, int64_t rank);
 ct_tensor ct_cat(const ct_tensor *ts, int64_t n, int64_t dim);
 ct_tensor ct_stack(const ct_tensor *ts, int64_t n, int64_t dim);
+
+// ---- multi-tensor updates (one call per list; optimizers) ----------------------------------
+/// self[i] *= scalar for every i < n.
+int ct_foreach_mul_scalar_(const ct_tensor *self, int64_t n, double scalar);
+/// self[i] += alpha * other[i] for every i < n.
+int ct_foreach_add_list_(const ct_tensor *self, const ct_tensor *other, int64_t n, double alpha);
+/// out[i] = self[i] * scalar: n new handles written into out.
+int ct_foreach_mul_scalar(const ct_tensor *self, int64_t n, double scalar, ct_tensor *out);
+/// out[i] = self[i] + alpha * other[i]: n new handles written into out.
+int ct_foreach_add_list(const ct_tensor *self, const ct_tensor *other, int64_t n, double alpha, ct_tensor *out);
 /// Writes up to `cap` handles into out; returns the count or -1.
 int64_t ct_chunk(ct_tensor t, int64_t chunks, int64_t dim, ct_tensor *out, int64_t cap);
 ct_tensor ct_constant_pad(ct_tensor t, const int64_t *pad, int64_t npad, double value);

@@ -19,6 +19,9 @@ public final class StepProfiler {
     public let what: String
     private var seen = 0
     private var recording = false
+    private var started = Date()
+    /// Wall-clock seconds of the recorded steps (the device synchronised at both ends).
+    public private(set) var seconds = 0.0
     /// The summary, once recording has ended.
     public private(set) var summary: ProfileSummary?
     /// Steps recorded: `steps`, or fewer when the run ended first.
@@ -41,6 +44,7 @@ public final class StepProfiler {
         try CUDAMemory.synchronize(device)
         try Profiler.start()
         recording = true
+        started = Date()
     }
 
     /// Call after each step: after the last recorded one, stops and writes the files.
@@ -56,6 +60,7 @@ public final class StepProfiler {
         recording = false
         recorded = seen - warmup
         try CUDAMemory.synchronize(device)
+        seconds = Date().timeIntervalSince(started)
         guard let directory, let trace = traceURL else {
             try Profiler.stop(writingTo: nil)
             summary = try ProfileSummary(spans: [])
@@ -80,9 +85,10 @@ public final class StepProfiler {
         """
         ## Profile: \(recorded) \(what)\(recorded == 1 ? "" : "s") after \(warmup) not recorded
 
+        \(String(format: "%.1f", seconds * 1000 / Double(max(recorded, 1)))) ms per step (wall clock, profiling included), \
         \(String(format: "%.1f", summary.selfMicroseconds / 1000 / Double(max(recorded, 1)))) ms of recorded time per step \
-        on the profiled thread, \(Torch.threadCount) libtorch thread\(Torch.threadCount == 1 ? "" : "s")\
-        \(device.isCUDA ? " (CPU-side times: on a GPU an operator's time is mostly its launch)" : "").
+        on the profiled threads, \(Torch.threadCount) libtorch thread\(Torch.threadCount == 1 ? "" : "s")\
+        \(device.isCUDA ? " (CPU-side times: on a GPU an operator's time is mostly its launch, and the backward's thread waits are counted too)" : "").
         Self time is an operator's own, without the operators it calls; a range's (EngineCell,
         TransitCell, architecture step, weight step, training step) is the time between operators.
         The whole trace: profile.json, for chrome://tracing or https://ui.perfetto.dev.

@@ -49,7 +49,7 @@ public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double) throws -> Doub
         guard !grads.isEmpty else { return 0 }
         let total = try Tensor.stack(grads.map { try $0.square().sum() }).sum().sqrt().item()
         let coef = maxNorm / (total + 1e-6)
-        if coef < 1 { for g in grads { try g.mul_(coef) } }
+        if coef < 1 { try Foreach.mul_(grads, coef) }
         return total
     }
 }

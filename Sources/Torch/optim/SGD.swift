@@ -23,28 +23,30 @@ public final class SGD: Optimizer {
                   momentum: momentum, nesterov: nesterov)
     }
 
-    /// One update of every parameter that has a gradient; runs without gradient recording.
+    /// One update of every parameter that has a gradient; runs without gradient recording. Each
+    /// group's parameters are updated together, a few multi-tensor calls per group (`Foreach`),
+    /// which compute what the per-parameter operations of torch.optim.SGD compute.
     public func step() throws {
         try withNoGrad {
             for group in groups {
-                for (name, p) in group.parameters {
-                    guard let grad = p.grad else { continue }
-                    var d = grad
-                    if group.weightDecay != 0 { d = try grad + p * group.weightDecay }
-                    if momentum != 0 {
-                        let buf: Tensor
-                        if let b = buffers[name] {
-                            try b.mul_(momentum)
-                            try b.add_(d)
-                            buf = b
-                        } else {
-                            buf = try d.detached().clone()
-                            buffers[name] = buf
-                        }
-                        d = try nesterov ? d + buf * momentum : buf
+                let present = group.parameters.compactMap { name, p in p.grad.map { (name, p, $0) } }
+                guard !present.isEmpty else { continue }
+                let parameters = present.map(\.1)
+                var d = present.map(\.2)
+                if group.weightDecay != 0 { d = try Foreach.add(d, try Foreach.mul(parameters, group.weightDecay)) }
+                if momentum != 0 {
+                    // buf = momentum * buf + d; a parameter's first step starts its buffer at d.
+                    let updated = present.indices.filter { buffers[present[$0].0] != nil }
+                    let old = updated.map { buffers[present[$0].0]! }
+                    try Foreach.mul_(old, momentum)
+                    try Foreach.add_(old, updated.map { d[$0] })
+                    for (i, (name, _, _)) in present.enumerated() where buffers[name] == nil {
+                        buffers[name] = try d[i].detached().clone()
                     }
-                    try p.add_(d, alpha: -group.learningRate)
+                    let buf = present.map { buffers[$0.0]! }
+                    d = try nesterov ? Foreach.add(d, try Foreach.mul(buf, momentum)) : buf
                 }
+                try Foreach.add_(parameters, d, alpha: -group.learningRate)
             }
         }
     }

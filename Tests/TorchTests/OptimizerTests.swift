@@ -107,6 +107,26 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(params[0].memoryFormat, .channelsLast)
     }
 
+    /// `foreach: false` (a call per parameter) and the default give the same bits, clipping included.
+    func testForeachFlagDoesNotChangeTheNumbers() throws {
+        Torch.manualSeed(10)
+        let shapes = [[3, 2, 3, 3], [5], [2, 4]]
+        let start = try shapes.map { try Tensor.randn($0) }
+        let grads = try (0..<3).map { _ in try shapes.map { try Tensor.randn($0) * 4 } }
+        func run(_ foreach: Bool) throws -> [[Float]] {
+            let params = try start.map { try $0.clone() }
+            let sgd = SGD(params.enumerated().map { ("p\($0.offset)", $0.element) }, learningRate: 0.05, momentum: 0.9,
+                          weightDecay: 1e-3, foreach: foreach)
+            for g in grads {
+                for (p, gi) in zip(params, g) { try p.setGrad(try gi.clone()) }
+                try clipGradNorm(params, maxNorm: 1, foreach: foreach)
+                try sgd.step()
+            }
+            return try params.map { try $0.floats() }
+        }
+        XCTAssertEqual(try run(true), try run(false))
+    }
+
     // MARK: Adam
 
     func testAdamBiasCorrection() throws {

@@ -10,12 +10,13 @@ import Torch
 // and the batches are NHWC (benchmarks/layouts.sh compares the two layouts).
 //
 //   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--input-channels 1] [--steps 5]
-//                       [--threads N] [--memory-format contiguous|channels-last] [--device cpu|cuda[:N]]
+//                       [--threads N] [--memory-format contiguous|channels-last] [--device cpu|cuda[:N]] [--foreach 1|0]
+// --foreach 0 updates the weights with a call per parameter (SGD's `foreach` false) to compare.
 // On a GPU each timed stretch ends with a synchronisation, and the peak memory libtorch's CUDA
 // allocator held is printed (peak_gpu_mb).
 
 let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--input-channels N] [--steps N] "
-    + "[--threads N] [--memory-format contiguous|channels-last] [--device D]"
+    + "[--threads N] [--memory-format contiguous|channels-last] [--device D] [--foreach 1|0]"
 var args = Array(CommandLine.arguments.dropFirst())
 var device = Device.cpu
 if let at = args.firstIndex(of: "--device"), at + 1 < args.count {
@@ -30,7 +31,7 @@ guard let methodName = args.first, let method = SearchMethod(rawValue: methodNam
     exit(2)
 }
 let flags = BenchmarkFlags(args.dropFirst(), defaults: ["batch": 64, "layers": 8, "channels": 16, "size": 28, "steps": 5,
-                                                        "threads": Torch.threadCount, "input-channels": 1],
+                                                        "threads": Torch.threadCount, "input-channels": 1, "foreach": 1],
                            choices: ["memory-format": MemoryFormat.allCases.map(\.rawValue)], usage: usage)
 let batch = flags["batch"], layers = flags["layers"], channels = flags["channels"], inputChannels = flags["input-channels"]
 let size = flags["size"], steps = flags["steps"]
@@ -43,7 +44,8 @@ let config = SearchSpaceConfig(method: method, layers: layers, initChannels: cha
 let net = try SearchNetwork(config: config)
 try net.to(device)
 try net.to(memoryFormat: memoryFormat)
-let sgd = SGD(net.weightParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4)
+let foreach = flags["foreach"] != 0
+let sgd = SGD(net.weightParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4, foreach: foreach)
 let architect = Architect(network: net, order: method == .darts2nd ? .second : .first)
 @MainActor func batchData() throws -> (Tensor, Tensor) {
     (try Tensor.randn([batch, inputChannels, size, size]).to(device).to(memoryFormat: memoryFormat),
@@ -61,7 +63,7 @@ let weights = net.weightParameters().map(\.1)
     let loss = try crossEntropy(try net(train.0), train.1)
     let g = try gradients(of: [loss], withRespectTo: weights, allowUnused: true)
     for (w, gi) in zip(weights, g) { try w.setGrad(gi) }
-    try clipGradNorm(weights, maxNorm: 5)
+    try clipGradNorm(weights, maxNorm: 5, foreach: foreach)
     try sgd.step()
     _ = try loss.item()
     try CUDAMemory.synchronize(device)
@@ -89,4 +91,5 @@ let gpu = device.isCUDA ? String(format: " peak_gpu_mb=%.0f device=%@", Double(t
 emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d "
              + "memory_format=%@",
              method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
-             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch, memoryFormat.rawValue) + gpu)
+             Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch, memoryFormat.rawValue) + gpu
+     + " foreach=\(foreach ? 1 : 0)")

@@ -43,13 +43,15 @@ extension Optimizer {
 /// Rescales all gradients so their joint L2 norm is at most `maxNorm` (DARTS clips at 5).
 /// Returns the norm before clipping.
 @discardableResult
-public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double) throws -> Double {
+public func clipGradNorm(_ parameters: [Tensor], maxNorm: Double, foreach: Bool = true) throws -> Double {
     try withNoGrad {
         let grads = parameters.compactMap { $0.grad }
         guard !grads.isEmpty else { return 0 }
         let total = try Tensor.stack(grads.map { try $0.square().sum() }).sum().sqrt().item()
         let coef = maxNorm / (total + 1e-6)
-        if coef < 1 { try Foreach.mul_(grads, coef) }
+        if coef < 1 {
+            if foreach { try Foreach.mul_(grads, coef) } else { for g in grads { try g.mul_(coef) } }
+        }
         return total
     }
 }

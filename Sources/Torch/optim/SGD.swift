@@ -9,24 +9,29 @@ public final class SGD: Optimizer {
     public let nesterov: Bool
     /// Momentum buffers by parameter name (created on the first step, as in PyTorch).
     public private(set) var buffers: [String: Tensor] = [:]
+    /// Whether a step updates each group with multi-tensor calls (the default) or each parameter
+    /// with its own calls, as torch.optim.SGD's `foreach` flag chooses; the numbers are the same.
+    public var foreach: Bool
 
     /// SGD over `groups`.
-    public init(_ groups: [ParameterGroup], momentum: Double = 0, nesterov: Bool = false) {
+    public init(_ groups: [ParameterGroup], momentum: Double = 0, nesterov: Bool = false, foreach: Bool = true) {
         self.groups = groups
         self.momentum = momentum
         self.nesterov = nesterov
+        self.foreach = foreach
     }
     /// SGD over one group of named parameters.
     public convenience init(_ parameters: [(String, Tensor)], learningRate: Double, momentum: Double = 0,
-                            weightDecay: Double = 0, nesterov: Bool = false) {
+                            weightDecay: Double = 0, nesterov: Bool = false, foreach: Bool = true) {
         self.init([ParameterGroup(parameters, learningRate: learningRate, weightDecay: weightDecay)],
-                  momentum: momentum, nesterov: nesterov)
+                  momentum: momentum, nesterov: nesterov, foreach: foreach)
     }
 
     /// One update of every parameter that has a gradient; runs without gradient recording. Each
     /// group's parameters are updated together, a few multi-tensor calls per group (`Foreach`),
     /// which compute what the per-parameter operations of torch.optim.SGD compute.
     public func step() throws {
+        guard foreach else { return try stepPerParameter() }
         try withNoGrad {
             for group in groups {
                 let present = group.parameters.compactMap { name, p in p.grad.map { (name, p, $0) } }
@@ -47,6 +52,29 @@ public final class SGD: Optimizer {
                     d = try nesterov ? Foreach.add(d, try Foreach.mul(buf, momentum)) : buf
                 }
                 try Foreach.add_(parameters, d, alpha: -group.learningRate)
+            }
+        }
+    }
+
+    /// The same update with calls per parameter (`foreach` false).
+    private func stepPerParameter() throws {
+        try withNoGrad {
+            for group in groups {
+                for (name, p) in group.parameters {
+                    guard let grad = p.grad else { continue }
+                    var d = grad
+                    if group.weightDecay != 0 { d = try grad + p * group.weightDecay }
+                    if momentum != 0 {
+                        if let b = buffers[name] {
+                            try b.mul_(momentum)
+                            try b.add_(d)
+                        } else {
+                            buffers[name] = try d.detached().clone()
+                        }
+                        d = try nesterov ? d + buffers[name]! * momentum : buffers[name]!
+                    }
+                    try p.add_(d, alpha: -group.learningRate)
+                }
             }
         }
     }

@@ -16,7 +16,7 @@
 #   GPU_CHECK_QUICK=1         small sizes and the CPU, to rehearse the carry on a machine without a GPU
 #   GPU_CHECK_SKIP="tests epoch profile"   parts to leave out (a quick re-measurement of 3 and 6)
 #   GPU_CHECK_EXTRA="foreach"  also: search-bench with SGD's multi-tensor calls against a call per
-#                             parameter (--foreach 1|0), alternated in one process order, 2 rounds
+#                             parameter (--foreach on|off), alternated in one process order, 2 rounds
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-$(mktemp -d)}"
@@ -76,21 +76,21 @@ done
 
 if [[ " ${GPU_CHECK_EXTRA:-} " == *" foreach "* ]]; then
 say ""
-say "### SGD's multi-tensor calls against a call per parameter (search-bench --foreach 1|0, alternated)"
+say "### SGD's multi-tensor calls against a call per parameter (search-bench --foreach on|off, alternated)"
 say ""
 say "| method | round | multi-tensor ms/step | weight ms | per-parameter ms/step | weight ms |"
 say "|---|---:|---:|---:|---:|---:|"
 for round in 1 2; do
   for m in darts pc-darts entrannas; do
     if [ -n "$quick" ]; then sizes=(--batch 8 --layers 3 --channels 4 --steps 1); else sizes=(--batch 64 --layers 8 --channels 16 --steps 5); fi
-    order=(1 0); [ "$round" = 2 ] && order=(0 1)
-    declare -A line
+    order=(on off); [ "$round" = 2 ] && order=(off on)
+    declare -A ab
     for f in "${order[@]}"; do
-      line[$f]=$(timeout 120 "$bin/search-bench" "$m" --size 32 --input-channels 3 "${sizes[@]}" ${quick:+--threads 1} --device "$device" --foreach "$f" 2>&1 | tail -1)
-      echo "round=$round ${line[$f]}" >> "$out/foreach-bench.log"
+      ab[$f]=$(timeout 120 "$bin/search-bench" "$m" --size 32 --input-channels 3 "${sizes[@]}" ${quick:+--threads 1} --device "$device" --foreach "$f" 2>&1 | tail -1)
+      echo "round=$round ${ab[$f]}" >> "$out/foreach-bench.log"
     done
     get() { sed -nE "s/.*$1=([0-9.]+).*/\1/p" <<<"$2"; }
-    say "| $m | $round | $(get step_ms "${line[1]}") | $(get weight_ms "${line[1]}") | $(get step_ms "${line[0]}") | $(get weight_ms "${line[0]}") |"
+    say "| $m | $round | $(get step_ms "${ab[on]}") | $(get weight_ms "${ab[on]}") | $(get step_ms "${ab[off]}") | $(get weight_ms "${ab[off]}") |"
   done
 done
 fi

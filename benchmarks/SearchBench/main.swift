@@ -10,13 +10,13 @@ import Torch
 // and the batches are NHWC (benchmarks/layouts.sh compares the two layouts).
 //
 //   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--input-channels 1] [--steps 5]
-//                       [--threads N] [--memory-format contiguous|channels-last] [--device cpu|cuda[:N]] [--foreach 1|0]
-// --foreach 0 updates the weights with a call per parameter (SGD's `foreach` false) to compare.
+//                       [--threads N] [--memory-format contiguous|channels-last] [--device cpu|cuda[:N]] [--foreach on|off]
+// --foreach off updates the weights with a call per parameter (SGD's `foreach` false) to compare.
 // On a GPU each timed stretch ends with a synchronisation, and the peak memory libtorch's CUDA
 // allocator held is printed (peak_gpu_mb).
 
 let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--input-channels N] [--steps N] "
-    + "[--threads N] [--memory-format contiguous|channels-last] [--device D] [--foreach 1|0]"
+    + "[--threads N] [--memory-format contiguous|channels-last] [--device D] [--foreach on|off]"
 var args = Array(CommandLine.arguments.dropFirst())
 var device = Device.cpu
 if let at = args.firstIndex(of: "--device"), at + 1 < args.count {
@@ -31,8 +31,8 @@ guard let methodName = args.first, let method = SearchMethod(rawValue: methodNam
     exit(2)
 }
 let flags = BenchmarkFlags(args.dropFirst(), defaults: ["batch": 64, "layers": 8, "channels": 16, "size": 28, "steps": 5,
-                                                        "threads": Torch.threadCount, "input-channels": 1, "foreach": 1],
-                           choices: ["memory-format": MemoryFormat.allCases.map(\.rawValue)], usage: usage)
+                                                        "threads": Torch.threadCount, "input-channels": 1],
+                           choices: ["memory-format": MemoryFormat.allCases.map(\.rawValue), "foreach": ["on", "off"]], usage: usage)
 let batch = flags["batch"], layers = flags["layers"], channels = flags["channels"], inputChannels = flags["input-channels"]
 let size = flags["size"], steps = flags["steps"]
 let memoryFormat = MemoryFormat(rawValue: flags.choice("memory-format"))!
@@ -44,7 +44,7 @@ let config = SearchSpaceConfig(method: method, layers: layers, initChannels: cha
 let net = try SearchNetwork(config: config)
 try net.to(device)
 try net.to(memoryFormat: memoryFormat)
-let foreach = flags["foreach"] != 0
+let foreach = flags.choice("foreach") == "on"
 let sgd = SGD(net.weightParameters(), learningRate: 0.025, momentum: 0.9, weightDecay: 3e-4, foreach: foreach)
 let architect = Architect(network: net, order: method == .darts2nd ? .second : .first)
 @MainActor func batchData() throws -> (Tensor, Tensor) {
@@ -92,4 +92,4 @@ emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0
              + "memory_format=%@",
              method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
              Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch, memoryFormat.rawValue) + gpu
-     + " foreach=\(foreach ? 1 : 0)")
+     + " foreach=\(foreach ? "on" : "off")")

@@ -14,7 +14,7 @@
 # and prints the times and peak GPU memory; with OUT set, also writes $OUT/gpu-check.md and the logs.
 #   GPU_CHECK_TORCH_HOME=DIR  a folder holding torch/lib and nvidia/ (default: python3's site-packages)
 #   GPU_CHECK_QUICK=1         small sizes and the CPU, to rehearse the carry on a machine without a GPU
-#   GPU_CHECK_SKIP="tests epoch profile"   parts to leave out (a quick re-measurement of 3 and 6)
+#   GPU_CHECK_SKIP="tests bench epoch profile train"   parts to leave out (2 to 6)
 #   GPU_CHECK_EXTRA="foreach"  also: search-bench with SGD's multi-tensor calls against a call per
 #                             parameter (--foreach on|off), alternated in one process order, 2 rounds
 set -uo pipefail
@@ -62,6 +62,7 @@ say "exit status $status, $(( $(date +%s) - start )) s"
 say '```'
 fi
 
+if wanted bench; then
 say "### Search step on the GPU (search-bench, 3x32x32, batch 64, 8 cells, 16 channels; median of 5 after a warm-up)"
 say ""
 say "| method | ms/step | arch ms | weight ms | peak GPU MiB |"
@@ -73,6 +74,7 @@ for m in darts darts-2nd pc-darts entrannas entrannas-dst; do
   get() { sed -nE "s/.*$1=([0-9.]+).*/\1/p" <<<"$line"; }
   say "| $m | $(get step_ms) | $(get arch_ms) | $(get weight_ms) | $(get peak_gpu_mb) |"
 done
+fi
 
 if [[ " ${GPU_CHECK_EXTRA:-} " == *" foreach "* ]]; then
 say ""
@@ -137,6 +139,7 @@ for m in darts entrannas; do
 done
 fi
 
+if wanted train; then
 say ""
 say "### Training step of DARTS_V2 on the GPU (--profile 5: CIFAR-10 shape, 8 cells, 16 channels, batch 96)"
 if [ -n "$quick" ]; then sizes=(--batch-size 16 --layers 3 --init-channels 4 --limit 320); else sizes=(--batch-size 96 --layers 8 --init-channels 16 --limit 5000); fi
@@ -148,4 +151,5 @@ say ""
 say "exit status $status:"
 say ""
 sed -n '/^[0-9.]* ms per step/p; /^| /p' "$out/profile-train.md" 2>/dev/null | head -8 | tee -a "$report"
+fi
 echo "report: $report"

@@ -68,13 +68,15 @@ enum EntranNASBinary {
         }
     }
 
-    /// Runs to the end (at most `seconds`); fails the test with the command's stderr when it
-    /// does not exit with `expecting`.
+    /// Runs to the end (at most `seconds`, four times that under a sanitizer, whose builds run
+    /// several times slower: scripts/sanitize.sh sets ENTRANNAS_SANITIZER); fails the test with
+    /// the command's stderr when it does not exit with `expecting`.
     @discardableResult
     static func run(_ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:],
                     seconds: Double = 300, expecting: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Running {
         let running = try Running(arguments, in: folder, name: name, environment: environment)
-        let status = running.wait(seconds: seconds)
+        let slowdown = ProcessInfo.processInfo.environment["ENTRANNAS_SANITIZER"] == nil ? 1.0 : 4.0
+        let status = running.wait(seconds: seconds * slowdown)
         XCTAssertEqual(status, expecting, "entrannas \(arguments.joined(separator: " ")):\n\(running.errors)", file: file, line: line)
         return running
     }

@@ -9,8 +9,13 @@ import Torch
 /// numbers, one ReLU (and one ReLU backward) instead of one per op
 /// (docs/performance.md#shared-relu).
 public protocol ReLUFirst: Layer {
-    /// The op's output for x, given relu(x).
-    func callAsFunction(activated r: Tensor) throws -> Tensor
+    /// The op's layers, the first of them a ReLU.
+    var op: Sequential { get }
+}
+
+extension ReLUFirst {
+    /// The op's output for x, given relu(x): its layers after the ReLU.
+    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// ReLU -> k x k convolution -> BN (DARTS `ReLUConvBN`; also the cell preprocessing).
@@ -24,8 +29,6 @@ public final class ReLUConvBN: Module, ReLUFirst, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
-    /// Runs `op` after its ReLU.
-    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// ReLU -> dilated depthwise conv -> 1x1 conv -> BN (DARTS `DilConv`, applied once).
@@ -42,8 +45,6 @@ public final class DilConv: Module, ReLUFirst, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
-    /// Runs `op` after its ReLU.
-    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// Two stacked depthwise-separable blocks, the first carrying the stride (DARTS `SepConv`).
@@ -63,8 +64,6 @@ public final class SepConv: Module, ReLUFirst, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
-    /// Runs `op` after its ReLU.
-    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// ReLU -> 1x7 conv -> 7x1 conv -> BN (DARTS `conv_7x1_1x7`).
@@ -80,8 +79,6 @@ public final class Conv7x1x1x7: Module, ReLUFirst, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
-    /// Runs `op` after its ReLU.
-    public func callAsFunction(activated r: Tensor) throws -> Tensor { try op(r, from: 1) }
 }
 
 /// The `none` operation: zeros, subsampled when strided.

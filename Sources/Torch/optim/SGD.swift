@@ -65,13 +65,16 @@ public final class SGD: Optimizer {
                     var d = grad
                     if group.weightDecay != 0 { d = try grad + p * group.weightDecay }
                     if momentum != 0 {
+                        let buf: Tensor
                         if let b = buffers[name] {
                             try b.mul_(momentum)
                             try b.add_(d)
+                            buf = b
                         } else {
-                            buffers[name] = try d.detached().clone()
+                            buf = try d.detached().clone()
+                            buffers[name] = buf
                         }
-                        d = try nesterov ? d + buffers[name]! * momentum : buffers[name]!
+                        d = try nesterov ? d + buf * momentum : buf
                     }
                     try p.add_(d, alpha: -group.learningRate)
                 }

@@ -123,19 +123,26 @@ say "exit status $status, $(( $(date +%s) - start )) s in all"
 say '```'
 fi
 
+# Runs one entrannas command with --profile (its output folder $work/NAME), keeps its log and
+# profile.md in $out, and adds LABEL, its exit status and the first ROWS lines of the table.
+profiled() {
+  local name="$1" rows="$2" label="$3"; shift 3
+  timeout 240 "$bin/entrannas" "$@" --device "$device" --output "$work/$name" > "$out/$name.log" 2>&1
+  local status=$?
+  cp "$work/$name/profile.md" "$out/$name.md" 2>/dev/null
+  say ""
+  say "$label (exit status $status):"
+  say ""
+  sed -n '/^[0-9.]* ms per step/p; /^| /p' "$out/$name.md" 2>/dev/null | head -"$rows" | tee -a "$report"
+}
+
 if wanted profile; then
 say ""
 say "### Profile of 3 search steps on the GPU (--profile 3, batch 64, 8 cells, 16 channels; CPU-side times)"
 for m in darts entrannas; do
   if [ -n "$quick" ]; then sizes=(--batch-size 16 --layers 3 --init-channels 4 --steps 2 --limit 320); else sizes=(--batch-size 64 --layers 8 --init-channels 16 --limit 5000); fi
-  timeout 240 "$bin/entrannas" search --method "$m" --preset quick --dataset cifar10 --data "$data" --epochs 1 --warmup-epochs 0 \
-    "${sizes[@]}" --profile 3 --device "$device" --output "$work/profile-$m" > "$out/profile-$m.log" 2>&1
-  status=$?
-  cp "$work/profile-$m/profile.md" "$out/profile-$m.md" 2>/dev/null
-  say ""
-  say "$m (exit status $status):"
-  say ""
-  sed -n '/^[0-9.]* ms per step/p; /^| /p' "$out/profile-$m.md" 2>/dev/null | head -16 | tee -a "$report"
+  profiled "profile-$m" 16 "$m" search --method "$m" --preset quick --dataset cifar10 --data "$data" --epochs 1 \
+    --warmup-epochs 0 "${sizes[@]}" --profile 3
 done
 fi
 
@@ -143,13 +150,7 @@ if wanted train; then
 say ""
 say "### Training step of DARTS_V2 on the GPU (--profile 5: CIFAR-10 shape, 8 cells, 16 channels, batch 96)"
 if [ -n "$quick" ]; then sizes=(--batch-size 16 --layers 3 --init-channels 4 --limit 320); else sizes=(--batch-size 96 --layers 8 --init-channels 16 --limit 5000); fi
-timeout 240 "$bin/entrannas" train --genotype DARTS_V2 --preset quick --dataset cifar10 --data "$data" --epochs 1 \
-  "${sizes[@]}" --profile 5 --device "$device" --output "$work/profile-train" > "$out/profile-train.log" 2>&1
-status=$?
-cp "$work/profile-train/profile.md" "$out/profile-train.md" 2>/dev/null
-say ""
-say "exit status $status:"
-say ""
-sed -n '/^[0-9.]* ms per step/p; /^| /p' "$out/profile-train.md" 2>/dev/null | head -8 | tee -a "$report"
+profiled profile-train 8 DARTS_V2 train --genotype DARTS_V2 --preset quick --dataset cifar10 --data "$data" --epochs 1 \
+  "${sizes[@]}" --profile 5
 fi
 echo "report: $report"

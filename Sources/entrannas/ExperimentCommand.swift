@@ -80,35 +80,11 @@ struct ExperimentCommand: ParsableCommand {
                            + "(WORLD_SIZE is \(world)), or launch the single search and train commands")
         }
         _ = try Device(parsing: device)  // a wrong --device fails here, not in every unit
-        let plan = ExperimentPlan(
-            methods: try methods.split(separator: ",").map { name in
-                guard let m = SearchMethod(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--methods: unknown method '\(name)'; choose from \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return m
-            },
-            seeds: try seeds.split(separator: ",").map { s in
-                guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--seeds takes comma-separated integers, got '\(seeds)'") }
-                return v
-            },
-            randomCells: randomCells,
-            trainSeeds: try trainSeeds.map { list in
-                try list.split(separator: ",").map { s in
-                    guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else {
-                        throw ValidationError("--train-seeds takes comma-separated integers, got '\(list)'")
-                    }
-                    return v
-                }
-            })
+        let plan = try makePlan()
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         try validateSearchOptions(methods: plan.methods)
-        var settings = ["preset": preset.rawValue, "epochs": epochs.map(String.init) ?? "preset", "dataset": dataset,
-                        "train_epochs": "\(trainEpochs)", "train_limit": "\(trainLimit)", "train_layers": "\(trainLayers)",
-                        "train_channels": "\(trainChannels)"]
-        // Only when given, so experiments from before the option still resume.
-        if !extraSearchFlags.isEmpty { settings["search_options"] = extraSearchFlags.joined(separator: " ") }
         // One experiment per folder (each unit also locks its own).
         let folderLock = try RunLock(RunDirectory(path: output))
         defer { withExtendedLifetime(folderLock) {} }
@@ -131,6 +107,39 @@ struct ExperimentCommand: ParsableCommand {
             say("stopped; continue with the same command plus --resume")
             throw ExitCode(StopSignal.exitCode)
         }
+    }
+}
+
+extension ExperimentCommand {
+    /// The units: searches per method and seed, their trainings, and the random cells.
+    func makePlan() throws -> ExperimentPlan {
+        func integers(_ list: String, _ flag: String) throws -> [UInt64] {
+            try list.split(separator: ",").map { s in
+                guard let v = UInt64(s.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("\(flag) takes comma-separated integers, got '\(list)'")
+                }
+                return v
+            }
+        }
+        return ExperimentPlan(
+            methods: try methods.split(separator: ",").map { name in
+                guard let m = SearchMethod(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--methods: unknown method '\(name)'; choose from \(SearchMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return m
+            },
+            seeds: try integers(seeds, "--seeds"), randomCells: randomCells,
+            trainSeeds: try trainSeeds.map { try integers($0, "--train-seeds") })
+    }
+
+    /// The settings every unit shares, stored in experiment.json: a resume with others is refused.
+    var settings: [String: String] {
+        var settings = ["preset": preset.rawValue, "epochs": epochs.map(String.init) ?? "preset", "dataset": dataset,
+                        "train_epochs": "\(trainEpochs)", "train_limit": "\(trainLimit)", "train_layers": "\(trainLayers)",
+                        "train_channels": "\(trainChannels)"]
+        // Only when given, so experiments from before the option still resume.
+        if !extraSearchFlags.isEmpty { settings["search_options"] = extraSearchFlags.joined(separator: " ") }
+        return settings
     }
 }
 
@@ -268,7 +277,7 @@ struct UnitProcesses {
             var args = ["search"] + command.searchFlags(unit.method!) + ["--seed", "\(unit.seed)", "--output", folder.path]
             if folder.hasCheckpoint { args.append("--resume") } else { try startOver(folder) }
             guard let cost = try spawn(args, folder: folder) else { return nil }
-            return try searchResult(unit, folder: folder, cost: cost)
+            return try UnitResult.search(unit, folder: folder, cost: cost)
         case .train:
             let search = ExperimentUnit(kind: .search, method: unit.method, seed: unit.seed)
             guard previous.contains(where: { $0.unit == search }) else {
@@ -336,63 +345,13 @@ struct UnitProcesses {
         if !FileManager.default.fileExists(atPath: run.model.path) {
             guard try spawn(args, folder: folder) != nil else { return nil }
         }
-        let cost = try attempts(folder)
-        let genotype = try Genotype(json: String(contentsOf: URL(fileURLWithPath: genotypeFile), encoding: .utf8))
-        var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
-        result.cpuSeconds = cost.cpuSeconds
-        guard let last = try MetricsLog.lastRecord(EpochRecord.self, in: run.metrics), last.epoch == last.epochs else {
-            throw RunError("\(run.metrics.path) has no final test accuracy; the training did not finish")
-        }
-        result.testAccuracy = last.testTop1
-        result.testImages = last.testImages
-        result.meanInDegreeNormal = genotype.meanInDegree(.normal)
-        result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
-        // The size of what was trained (a DST cell has far more ops than a DARTS one), counted by
-        // shape tracing on the training's own settings.
-        let config = try TrainingConfiguration(json: String(contentsOf: run.configuration, encoding: .utf8), source: run.configuration.path)
-        let summary = try EvalNetwork(genotype: genotype, configuration: config.network)
-            .summary(height: config.imageHeight, width: config.imageWidth)
-        result.parameters = summary.parameters
-        result.multiplyAdds = summary.multiplyAdds
-        return result
-    }
-
-    private func searchResult(_ unit: ExperimentUnit, folder: RunDirectory, cost: Attempts) throws -> UnitResult {
-        let genotype = try Genotype(json: String(contentsOf: folder.genotypeJSON, encoding: .utf8))
-        var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
-        result.cpuSeconds = cost.cpuSeconds
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let report = try decoder.decode(ConsistencyReport.self, from: Data(contentsOf: folder.file("report.json")))
-        result.superNetAccuracy = report.superNetAccuracy
-        result.derivedAccuracy = report.derivedAccuracy
-        result.skipConnections = genotype.normal.joined().filter { $0.op == .skipConnect }.count
-        result.meanInDegreeNormal = genotype.meanInDegree(.normal)
-        result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
-        if let last = try MetricsLog.lastRecord(SearchEpochSummary.self, in: folder.metrics) {
-            let stats = [last.normalStatistics, last.reduceStatistics]
-            result.meanMaxWeight = stats.map(\.meanMaxWeight).reduce(0, +) / 2
-            let pruned = stats.compactMap(\.prunedFraction)
-            if !pruned.isEmpty { result.prunedFraction = pruned.reduce(0, +) / Double(pruned.count) }
-        }
-        return result
-    }
-
-    /// Time and peak memory over every process a unit needed (a resumed unit adds up).
-    struct Attempts: Codable {
-        var seconds = 0.0
-        var peak = 0
-        var cpuSeconds: Double? = 0
-    }
-
-    private func attempts(_ folder: RunDirectory) throws -> Attempts {
-        guard let data = try? Data(contentsOf: folder.file("attempts.json")) else { return Attempts() }
-        return try JSONDecoder().decode(Attempts.self, from: data)
+        return try UnitResult.training(unit, genotypeFile: URL(fileURLWithPath: genotypeFile), run: run,
+                                       cost: try UnitCost.read(from: folder))
     }
 
     /// Runs `entrannas ARGS`, its output going to the terminal (one job) or to the unit's
     /// console.txt (several); nil when it was stopped.
-    private func spawn(_ args: [String], folder: RunDirectory) throws -> Attempts? {
+    private func spawn(_ args: [String], folder: RunDirectory) throws -> UnitCost? {
         if StopSignal.shared.isRequested { return nil }  // stopped while another unit finished
         var env = ProcessInfo.processInfo.environment
         if let threads = command.threads {
@@ -409,11 +368,7 @@ struct UnitProcesses {
         let (status, peak, cpu) = try ChildProcess.run(executable: Self.executable, arguments: args + ["--device", device],
                                                        environment: env, output: command.jobs > 1 ? folder.file("console.txt") : nil,
                                                        running: running)
-        var total = try attempts(folder)
-        total.seconds += Date().timeIntervalSince(started)
-        total.peak = max(total.peak, peak)
-        total.cpuSeconds = (total.cpuSeconds ?? 0) + cpu
-        try AtomicFile.write(Data(try JSONEncoder().encode(total)), to: folder.file("attempts.json"))
+        let total = try UnitCost.add(seconds: Date().timeIntervalSince(started), peak: peak, cpuSeconds: cpu, in: folder)
         if status == 0 { return total }  // finished, even if a stop came meanwhile
         if status == StopSignal.exitCode || StopSignal.shared.isRequested { return nil }
         throw RunError("unit process `entrannas \(args.joined(separator: " "))` failed with exit status \(status); see \(folder.path)")

@@ -77,9 +77,7 @@ struct ExportCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: checkFile) }
         try PyTorchCheck.writeCheckFile(network: network, loader: loader, limit: checkImages, to: checkFile)
         let result = try PyTorchCheck.run(python: python, folder: destination, checkFile: checkFile)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n",
+        try AtomicFile.write(try JSONFormat.text(result, snakeCase: false, pretty: true) + "\n",
                              to: destination.appendingPathComponent("check.json"))
         print(result.line)
     }

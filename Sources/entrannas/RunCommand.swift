@@ -34,30 +34,47 @@ struct RunCommand: ParsableCommand {
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
         let data = try DatasetSpec(name: options.dataset, path: options.data, folder: options.folder.settings()).load()
-
-        // 1. Search (skipped when a finished search is already there).
         var searchOptions = options
         searchOptions.output = root.appendingPathComponent("search").path
-        let searchDir = RunDirectory(path: searchOptions.output!)
-        let genotype: Genotype
-        let report: ConsistencyReport
-        let lastEpoch: SearchEpochSummary?
-        if options.resume, let done = try? finishedSearch(searchDir) {
-            (genotype, report) = done
-            lastEpoch = try? MetricsLog.lastRecord(SearchEpochSummary.self, in: searchDir.metrics)
-            print("search: already finished in \(searchDir.path)")
-        } else {
-            searchOptions.resume = options.resume && searchDir.hasCheckpoint
-            let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice,
-                                           parallel: runtime.parallel,
-                                           memoryFormat: runtime.resolvedMemoryFormat(method: options.method), train: data.train)
-            genotype = result.run.searcher.network.genotype
-            report = result.report
-            lastEpoch = try? MetricsLog.lastRecord(SearchEpochSummary.self, in: searchDir.metrics)
-        }
+        let search = try searchOrResume(searchOptions, data: data.train)
         let searchSeconds = Date().timeIntervalSince(started)
+        let (config, result, parameters) = try trainDerived(search.genotype, data: data, in: root)
+        guard try runtime.parallel.isMain else { return }
+        let primitives = try options.spaceConfig(for: data.train).primitives
+        let report = RunReport(
+            method: options.method.rawValue, dataset: data.train.name,
+            searchSettings: searchSettingsLine(searchOptions, data: data.train) + ", seed \(runtime.seed), \(Torch.threadCount) threads",
+            genotype: search.genotype, weights: search.lastEpoch.map { RunReport.WeightsSummary($0, primitives: primitives) },
+            consistency: search.report,
+            training: .init(layers: config.layers, initChannels: config.initChannels, parameters: parameters, epochs: config.epochs,
+                            preset: trainPreset.rawValue, result: result),
+            seconds: Date().timeIntervalSince(started), searchSeconds: searchSeconds)
+        let markdown = try report.write(to: root)
+        let html = try HTMLReport.write(for: root)
+        print(report.document.markdown)
+        print("wrote \(markdown.path) and \(html.path) (open it in a browser)")
+    }
 
-        // 2. Train the derived architecture from scratch.
+    /// The search part: read back when a finished one is there (with --resume), else run or continued.
+    private func searchOrResume(_ searchOptions: SearchOptions, data train: Dataset) throws -> FinishedSearch {
+        var searchOptions = searchOptions
+        let folder = RunDirectory(path: searchOptions.output!)
+        if options.resume, let done = try? FinishedSearch.read(from: folder) {
+            print("search: already finished in \(folder.path)")
+            return done
+        }
+        searchOptions.resume = options.resume && folder.hasCheckpoint
+        let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice,
+                                       parallel: runtime.parallel,
+                                       memoryFormat: runtime.resolvedMemoryFormat(method: options.method), train: train)
+        return FinishedSearch(genotype: result.run.searcher.network.genotype, report: result.report,
+                              lastEpoch: try? MetricsLog.lastRecord(SearchEpochSummary.self, in: folder.metrics))
+    }
+
+    /// Trains the derived architecture from scratch briefly (or continues that training);
+    /// returns its settings, its test result and its parameters in millions.
+    private func trainDerived(_ genotype: Genotype, data: DatasetPair,
+                              in root: URL) throws -> (TrainingConfiguration, EvaluationResult, Double) {
         if let warning = genotype.densityWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
         var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
@@ -77,12 +94,8 @@ struct RunCommand: ParsableCommand {
         if let trainLayers { config.layers = trainLayers }
         if let trainChannels { config.initChannels = trainChannels }
         try config.validate()
-        let resumeTraining = options.resume && trainDir.hasCheckpoint
-        let parallel = try runtime.parallel
-        let folderLock = parallel.isMain ? try RunLock(trainDir) : nil
-        defer { withExtendedLifetime(folderLock) {} }
-        if !resumeTraining && parallel.isMain { try trainDir.prepare(resume: false) }
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
+        let parallel = try runtime.parallel
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir,
                                   device: runtime.resolvedDevice, parallel: parallel,
                                   workers: options.folder.workerCount(for: data.train),
@@ -90,73 +103,13 @@ struct RunCommand: ParsableCommand {
         if parallel.isMain { trainer.observer = ConsoleObserver() }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
-        let result: EvaluationResult
-        switch try trainer.run(resume: resumeTraining) {
-        case .finished(let r): result = r
-        case .stopped, .profiled:  // --profile profiles the search part, which stops before this
+        // --profile profiles the search part, which stops before this: any other end is a stop.
+        guard case .finished(let result) = try trainer.run(resume: options.resume && trainDir.hasCheckpoint) else {
             print("stopped; checkpoint saved. Continue with the same command plus --resume.")
             throw ExitCode(StopSignal.exitCode)
         }
-
-        // 3. Report (rank 0 writes it).
-        guard parallel.isMain else { return }
-        let params = Double(trainer.network.summary(height: config.imageHeight, width: config.imageWidth).parameters) / 1e6
-        let text = """
-        # entrannas run: \(options.method.rawValue) on \(data.train.name)
-
-        ## Search
-        - settings: \(searchSettingsLine(searchOptions, data: data.train)), seed \(runtime.seed), \(Torch.threadCount) threads
-        - genotype: `\(genotype.dartsText)`
-        - skip connections in the normal cell: \(genotype.normal.joined().filter { $0.op == .skipConnect }.count)
-
-        ## Architecture weights at the end of the search
-        \(weightsSection(lastEpoch, primitives: try options.spaceConfig(for: data.train).primitives))
-
-        ## Consistency (validation split, end of search)
-        | network | accuracy | loss |
-        |---|---:|---:|
-        | super-net | \(String(format: "%.2f%%", 100 * report.superNetAccuracy)) | \(String(format: "%.4f", report.superNetLoss)) |
-        | derived net, inherited weights | \(String(format: "%.2f%%", 100 * report.derivedAccuracy)) | \(String(format: "%.4f", report.derivedLoss)) |
-
-        ## Derived architecture trained from scratch
-        - \(config.layers) cells, \(config.initChannels) channels, \(String(format: "%.3f", params))M parameters (auxiliary head excluded), \(config.epochs) epochs (\(trainPreset.rawValue) preset)
-        - test accuracy: top-1 \(String(format: "%.2f%%", result.top1)), top-5 \(String(format: "%.2f%%", result.top5)) on \(result.count) images
-
-        Total time \(ProgressBar.formatDuration(Date().timeIntervalSince(started))) (search \(ProgressBar.formatDuration(searchSeconds))).
-        Files: search/ (genotype.json, genotype.txt, metrics.jsonl, log.txt, report.json, normal.svg, reduce.svg), train/ (model.safetensors, metrics.jsonl, log.txt, normal.svg, reduce.svg).
-
-        """
-        let reportURL = root.appendingPathComponent("report.md")
-        try AtomicFile.write(text, to: reportURL)
-        let html = try HTMLReport.write(for: root)
-        print(text)
-        print("wrote \(reportURL.path) and \(html.path) (open it in a browser)")
-    }
-
-    /// Separation per cell type against the uniform weights, DST pruning, and the strongest op per edge.
-    private func weightsSection(_ s: SearchEpochSummary?, primitives: [Primitive]) -> String {
-        guard let s else { return "(metrics.jsonl has no epoch)" }
-        let k = Double(s.normalWeights.first?.count ?? primitives.count)
-        var lines = ["| cell | mean largest op weight | mean entropy (nats) | pruned candidates | mean in-degree |",
-                     "|---|---:|---:|---:|---:|"]
-        for (name, a) in [("normal", s.normalStatistics), ("reduce", s.reduceStatistics)] {
-            lines.append(String(format: "| %@ | %.3f | %.3f | %@ | %.2f |", name, a.meanMaxWeight, a.meanEntropy,
-                                a.prunedFraction.map { String(format: "%.0f%%", 100 * $0) } ?? "-", a.meanInDegree))
-        }
-        lines.append(String(format: "| uniform weights | %.3f | %.3f | | |", 1 / k, Foundation.log(k)))
-        lines += ["", "Strongest op per edge (normal): " + strongestOps(s.normalWeights, primitives: primitives),
-                  "", "Strongest op per edge (reduce): " + strongestOps(s.reduceWeights, primitives: primitives)]
-        return lines.joined(separator: "\n")
-    }
-
-    private func finishedSearch(_ dir: RunDirectory) throws -> (Genotype, ConsistencyReport)? {
-        let reportURL = dir.file("report.json")
-        guard FileManager.default.fileExists(atPath: reportURL.path) else { return nil }
-        let genotype = try Genotype(json: String(contentsOf: dir.genotypeJSON, encoding: .utf8))
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let report = try decoder.decode(ConsistencyReport.self, from: Data(contentsOf: reportURL))
-        return (genotype, report)
+        let parameters = Double(trainer.network.summary(height: config.imageHeight, width: config.imageWidth).parameters) / 1e6
+        return (config, result, parameters)
     }
 
     private func searchSettingsLine(_ o: SearchOptions, data: Dataset) -> String {

@@ -39,17 +39,16 @@ func performSearch(options: SearchOptions, seed: UInt64, device: Device, paralle
         for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
     }
     let run = try SearchRun(config: try options.spaceConfig(for: train), hyper: options.hyperparameters(for: train), train: train,
-                            seed: seed, output: options.outputFolder(seed: seed), resume: options.resume, device: device,
+                            seed: seed, output: options.outputFolder(seed: seed), device: device,
                             parallel: parallel, workers: options.folder.workerCount(for: train), memoryFormat: memoryFormat)
     if parallel.isMain { run.observer = ConsoleObserver() }
     StopSignal.shared.install()
     defer { StopSignal.shared.uninstall() }
-    run.searcher.shouldStop = { StopSignal.shared.isRequested }
     if let steps = options.profile {
-        run.searcher.profiler = try StepProfiler(steps: steps, directory: parallel.isMain ? run.directory : nil,
+        run.profiler = try StepProfiler(steps: steps, directory: parallel.isMain ? run.directory : nil,
                                                  device: device, what: "search step")
     }
-    switch try run.run() {
+    switch try run.run(resume: options.resume) {
     case .finished(let report): return (run, report)
     case .stopped: throw ExitCode(StopSignal.exitCode)
     case .profiled: throw ExitCode.success

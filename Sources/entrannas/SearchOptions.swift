@@ -3,13 +3,7 @@ import Datasets
 import Foundation
 import NAS
 
-/// Presets: `quick` finishes in minutes on 2 CPU cores (the weights barely move); `cpu` is the
-/// smallest search in which the architecture visibly learns on 2 cores (docs/presets.md#cpu-preset); `paper` is the method's published scale; `imagenet` is PC-DARTS'
-/// direct ImageNet search (ImageNet stem, 10% + 2.5% of every class, batch 1024), which the
-/// paper's EnTranNAS-DST ImageNet search most likely follows (docs/method.md#imagenet-search).
-enum SearchPreset: String, ExpressibleByArgument, CaseIterable {
-    case quick, cpu, paper, imagenet
-}
+extension SearchPreset: ExpressibleByArgument {}
 
 /// Every search setting, with DARTS' flag spellings. Unset flags take the preset's value,
 /// then the method's default (docs/method.md#bilevel).
@@ -98,14 +92,11 @@ struct SearchOptions: ParsableArguments {
 
     /// The search space for a dataset of the given shape.
     func spaceConfig(for data: Dataset) throws -> SearchSpaceConfig {
-        let quick = preset == .quick
-        let cpu = preset == .cpu
         var ops = Primitive.darts
         if let primitives { ops = try Primitive.parseList(primitives) }
         if method == .entrannasDST && dstNone == .masked && !ops.contains(Primitive.none) { ops.insert(Primitive.none, at: 0) }
-        var c = SearchSpaceConfig(method: method, primitives: ops, layers: layers ?? (quick || cpu ? 5 : 8),
-                                  initChannels: initChannels ?? (quick || cpu ? 8 : 16), steps: steps ?? 4,
-                                  inputChannels: data.channels, imageSize: data.height, classes: data.classCount)
+        var c = SearchSpaceConfig(preset: preset, method: method, primitives: ops, layers: layers, initChannels: initChannels,
+                                  steps: steps, inputChannels: data.channels, imageSize: data.height, classes: data.classCount)
         if method == .entrannasDST, let dstNone {
             c.dstNone = dstNone
             if dstNone == .masked && !c.primitives.contains(Primitive.none) { c.primitives.insert(Primitive.none, at: 0) }
@@ -120,18 +111,11 @@ struct SearchOptions: ParsableArguments {
         }
         if let featureSharing { c.featureSharing = featureSharing }
         if let temperature { c.temperature = temperature }
-        if preset == .imagenet {
-            c.style = .imagenet
-            if method == .pcDarts { c.partialChannels = 2 }  // PC-DARTS' K for ImageNet
-        }
         if let stem { c.style = stem == .imagenet ? .imagenet : nil }
         if let partialChannels { c.partialChannels = partialChannels }
         if let edgeNormalization { c.edgeNormalization = edgeNormalization }
         if let thresholdInit { c.thresholdInit = thresholdInit }
         if let dstRenormalization { c.dstRenormalization = dstRenormalization }
-        // Without a sparsity term DST pruned about 30% in the cpu preset's budget; 0.1 pruned to
-        // one input per node; 0.02 prunes more than half (docs/presets.md#dst-sparsity-and-renormalisation).
-        if cpu && method == .entrannasDST { c.dstSparsity = 0.02 }
         if let dstSparsity { c.dstSparsity = dstSparsity }
         if let dstSparsityScope { c.dstSparsityScope = dstSparsityScope }
         if let dstTransit { c.dstTransit = dstTransit }
@@ -140,39 +124,7 @@ struct SearchOptions: ParsableArguments {
     }
 
     var hyperparameters: SearchHyperparameters {
-        var h = SearchHyperparameters(method: method)
-        if preset == .quick {
-            h.epochs = 6
-            h.warmupEpochs = 2
-            h.batchSize = 64
-            h.limit = 2_000
-            h.learningRate = method == .darts || method == .darts2nd ? 0.025 : 0.05
-            // 60 architecture steps instead of DARTS' ~20,000: a larger step lets alphas move visibly.
-            h.archLearningRate = 6e-3
-        }
-        if preset == .cpu {
-            // Measured (docs/presets.md#cpu-preset): enough architecture steps, with a step size
-            // large enough, for the op weights to separate within about 20 minutes on 2 cores.
-            h.epochs = 10
-            h.warmupEpochs = 2
-            h.batchSize = 64
-            h.limit = 10_000
-            h.learningRate = method == .darts || method == .darts2nd ? 0.025 : 0.05
-            // 3e-3 and 1e-2 left the weights near uniform after 600 steps (mean max weight 0.13
-            // and 0.15 of 0.125); 3e-2 moved them to 0.2-0.25.
-            h.archLearningRate = 3e-2
-            h.evalLimit = 2_000
-        }
-        if preset == .imagenet {
-            h.epochs = 50
-            h.warmupEpochs = 35
-            h.batchSize = 1024
-            h.learningRate = 0.5
-            h.learningRateMin = 0
-            h.archLearningRate = 6e-3
-            h.weightFraction = 0.1
-            h.architectureFraction = 0.025
-        }
+        var h = SearchHyperparameters(preset: preset, method: method)
         if let epochs { h.epochs = epochs }
         if let batchSize { h.batchSize = batchSize }
         if let learningRate { h.learningRate = learningRate }

@@ -72,40 +72,13 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try runtime.apply()
-        var config: TrainingConfiguration
-        let directory: RunDirectory?
-        var checkpoint: Checkpoint?
-        // One run per folder: taken before the folder is looked at, held until the end.
-        var folderLock: RunLock?
+        var (config, directory, folderLock) = try configuration()
         defer { withExtendedLifetime(folderLock) {} }
-        if resume {
-            let run = RunDirectory(path: output!)
-            if try runtime.parallel.isMain { folderLock = try RunLock(run) }
-            try run.prepare(resume: true)
-            checkpoint = try Checkpoint.load(from: run.checkpoint)
-            config = try checkpoint!.trainingConfiguration(source: run.checkpoint.path)
-            directory = run
-        } else {
-            config = try newConfiguration()
-            directory = summary ? nil : RunDirectory(path: output ?? defaultOutput(name: config.genotypeName))
-        }
-        try applyFlags(to: &config)
-        try config.validate()
-        try checkpoint?.checkConfiguration(config.jsonString(), kind: "train",
-                                           ignoring: TrainingConfiguration.resumableDifferences)
         let data = try loadData(config)
         // A preset's image cap (quick: 4,000) larger than the dataset means all of it.
         if !resume && limit == nil && config.limit >= data.train.count { config.limit = 0 }
-        if summary {
-            try printSummary(config, table: true)
-            return
-        }
-        let run = directory!
+        guard let run = directory else { return try printSummary(config, table: true) }
         let parallel = try runtime.parallel
-        if !resume && parallel.isMain {
-            folderLock = try RunLock(run)
-            try run.prepare(resume: false)
-        }
         try printSummary(config, table: false)
         print("training: \(config.epochs) epochs of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
               + "\(config.batchSize), lr \(config.learningRate) \(config.learningRateDecay.map { "x\($0) per epoch" } ?? "cosine"), cutout \(config.cutout), drop-path \(config.dropPathProb), "
@@ -122,13 +95,38 @@ struct TrainCommand: ParsableCommand {
         }
         StopSignal.shared.install()
         defer { StopSignal.shared.uninstall() }
-        switch try trainer.run(resume: resume) {
+        try report(try trainer.run(resume: resume), batches: trainer.trainLoader.batchCount, run: run)
+    }
+
+    /// The run's settings: the checkpoint's (with --resume) or the preset's, then the flags; the
+    /// folder (nil with --summary) and its lock, taken before the folder is looked at.
+    private func configuration() throws -> (TrainingConfiguration, RunDirectory?, RunLock?) {
+        guard resume else {
+            var config = try newConfiguration()
+            try applyFlags(to: &config)
+            try config.validate()
+            return (config, summary ? nil : RunDirectory(path: output ?? defaultOutput(name: config.genotypeName)), nil)
+        }
+        let run = RunDirectory(path: output!)
+        let folderLock = try runtime.parallel.isMain ? try RunLock(run) : nil
+        try run.prepare(resume: true)
+        let checkpoint = try Checkpoint.load(from: run.checkpoint)
+        var config = try checkpoint.trainingConfiguration(source: run.checkpoint.path)
+        try applyFlags(to: &config)
+        try config.validate()
+        try checkpoint.checkConfiguration(config.jsonString(), kind: "train", ignoring: TrainingConfiguration.resumableDifferences)
+        return (config, summary ? nil : run, folderLock)
+    }
+
+    /// Says how the training ended; a stop exits with the stop code.
+    private func report(_ outcome: TrainingOutcome, batches: Int, run: RunDirectory) throws {
+        switch outcome {
         case .finished:
             break
         case .stopped(let epoch, let batch):
             let position = batch == 0 ? "after epoch \(epoch)"
-                : batch == trainer.trainLoader.batchCount ? "in the test of epoch \(epoch + 1)"
-                : "in epoch \(epoch + 1) after batch \(batch) of \(trainer.trainLoader.batchCount)"
+                : batch == batches ? "in the test of epoch \(epoch + 1)"
+                : "in epoch \(epoch + 1) after batch \(batch) of \(batches)"
             print("stopped \(position); checkpoint saved. Continue with: entrannas train --output \(run.path) --resume")
             throw ExitCode(StopSignal.exitCode)
         case .profiled:

@@ -28,18 +28,15 @@ final class CUDARunTests: SingleThreadTestCase {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-cuda-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: out) }
         let config = tinyConfig(.entrannasDST)
-        let cpu = try SearchRun(config: config, hyper: hyper(epochs: 2), train: data, seed: 3, output: out, resume: false,
-                                device: .cpu)
-        var steps = 0
-        cpu.searcher.shouldStop = { steps += 1; return steps >= 3 }
-        guard case .stopped = try cpu.run() else { return XCTFail("expected a stop") }
+        let stop = StopSignal()
+        let cpu = try SearchRun(config: config, hyper: hyper(epochs: 2), train: data, seed: 3, output: out, device: .cpu, stop: stop)
+        cpu.observer = RecordingObserver { _, done in if done >= 3 { stop.request() } }
+        guard case .stopped(epoch: 0, step: 3) = try cpu.run() else { return XCTFail("expected a stop") }
 
-        let gpu = try SearchRun(config: config, hyper: hyper(epochs: 2), train: data, seed: 3, output: out, resume: true,
-                                device: .cuda(0))
+        let gpu = try SearchRun(config: config, hyper: hyper(epochs: 2), train: data, seed: 3, output: out, device: .cuda(0))
         XCTAssertEqual(gpu.searcher.network.device, .cuda(0))
-        XCTAssertEqual(gpu.searcher.step, 3, "resumed where the CPU run stopped")
         try CUDAMemory.resetPeak(.cuda(0))
-        guard case .finished = try gpu.run() else { return XCTFail("the GPU run stopped") }
+        guard case .finished = try gpu.run(resume: true) else { return XCTFail("the GPU run stopped") }
         XCTAssertFalse(gpu.searcher.network.genotype.normal.isEmpty)
         for (name, p) in gpu.searcher.network.namedParameters() {
             XCTAssertEqual(try p.isFinite().logicalNot().to(.float32).sum().item(), 0, "\(name) is not finite")

@@ -17,10 +17,11 @@ final class HTMLReportTests: SingleThreadTestCase {
     private func search(epochs: Int, stopAfterSteps: Int? = nil) throws -> URL {
         let out = folder()
         let h = tinyHyper(.entrannasDST, epochs: epochs)
-        let run = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: syntheticDataset(), seed: 1, output: out, resume: false)
+        let stop = StopSignal()
+        let run = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: syntheticDataset(), seed: 1, output: out,
+                                stop: stop)
         if let limit = stopAfterSteps {
-            var calls = 0
-            run.searcher.shouldStop = { calls += 1; return calls >= limit }
+            run.observer = RecordingObserver { _, done in if done >= limit { stop.request() } }
         }
         _ = try run.run()
         return out

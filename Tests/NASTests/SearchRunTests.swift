@@ -23,28 +23,31 @@ final class SearchRunTests: SingleThreadTestCase {
         return h
     }
 
-    private func finish(_ run: SearchRun) throws {
-        guard case .finished = try run.run() else { return XCTFail("the search stopped") }
+    private func finish(_ run: SearchRun, resume: Bool = false) throws {
+        guard case .finished = try run.run(resume: resume) else { return XCTFail("the search stopped") }
     }
 
+    /// Also for a checkpoint written before the loop state was one value (`legacy`).
     func testResumeAfterAStopMidSearchEqualsAnUninterruptedRun() throws {
-        for method in [SearchMethod.entrannas, .entrannasDST] {
+        for (method, legacy) in [(SearchMethod.entrannas, false), (.entrannasDST, true)] {
             let data = syntheticDataset()
             let config = tinyConfig(method)
             let a = folder("a"), b = folder("b")
-            let straight = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: a, resume: false)
+            let straight = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: a)
             try finish(straight)
 
-            let first = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: b, resume: false)
-            var steps = 0
-            first.searcher.shouldStop = { steps += 1; return steps >= 4 }
+            let stop = StopSignal()
+            let first = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: b, stop: stop)
+            first.observer = RecordingObserver { _, done in if done >= 4 { stop.request() } }
             guard case .stopped(epoch: 0, step: 4) = try first.run() else { return XCTFail("expected a stop at step 4") }
-            XCTAssertEqual(first.searcher.epoch, 0, "stopped inside the first epoch")
+            XCTAssertEqual(first.loop.epoch, 0, "stopped inside the first epoch")
+            if legacy { try LegacyCheckpoint.rewrite(b.appendingPathComponent("checkpoint.safetensors")) }
             // Scramble the global generator, as a new process would start from another state.
             Torch.manualSeed(999)
-            let resumed = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: b, resume: true)
-            XCTAssertEqual(resumed.searcher.step, 4)
-            try finish(resumed)
+            let resumed = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: b)
+            try finish(resumed, resume: true)
+            XCTAssertTrue(try String(contentsOf: b.appendingPathComponent("log.txt"), encoding: .utf8)
+                .contains("resumed at epoch 1, step 4"), "resumed where it stopped")
 
             XCTAssertEqual(resumed.searcher.network.genotype, straight.searcher.network.genotype, "\(method)")
             for ((name, x), (_, y)) in zip(straight.searcher.network.stateDict(), resumed.searcher.network.stateDict()) {
@@ -56,7 +59,7 @@ final class SearchRunTests: SingleThreadTestCase {
     func testSearchWritesItsFilesAndRefusesToOverwrite() throws {
         let data = syntheticDataset()
         let out = folder("files")
-        let run = try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 1, output: out, resume: false)
+        let run = try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 1, output: out)
         let observer = RecordingObserver()
         run.observer = observer
         try finish(run)
@@ -85,15 +88,15 @@ final class SearchRunTests: SingleThreadTestCase {
         XCTAssertGreaterThan(last.normalStatistics.meanMaxWeight, 1 / 8)
         XCTAssertLessThan(last.normalStatistics.meanEntropy, Foundation.log(8))
         XCTAssertNil(last.normalStatistics.prunedFraction)
-        XCTAssertThrowsError(try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 1, output: out,
-                                           resume: false)) { error in
+        XCTAssertThrowsError(try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 1, output: out)
+            .run()) { error in
             XCTAssertTrue("\(error)".contains("--resume"))
         }
         // Resuming with another setting names it.
         var other = hyper(.darts)
         other.batchSize = 4
-        XCTAssertThrowsError(try SearchRun(config: tinyConfig(.darts), hyper: other, train: data, seed: 1, output: out,
-                                           resume: true)) { error in
+        XCTAssertThrowsError(try SearchRun(config: tinyConfig(.darts), hyper: other, train: data, seed: 1, output: out)
+            .run(resume: true)) { error in
             XCTAssertTrue("\(error)".contains("batch-size"), "\(error)")
         }
     }
@@ -102,10 +105,11 @@ final class SearchRunTests: SingleThreadTestCase {
         let data = syntheticDataset(count: 192)
         var h = hyper(.entrannas)
         h.epochs = 4
-        let run = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 3, output: folder("learn"), resume: false)
-        var accuracy = 0.0
-        _ = try run.searcher.run { accuracy = $0.trainAccuracy }
-        XCTAssertGreaterThan(accuracy, 0.6, "three visible classes should be learned well above chance (1/3)")
+        let out = folder("learn")
+        let run = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 3, output: out)
+        _ = try run.run()
+        let last = try XCTUnwrap(try MetricsLog.lastRecord(SearchEpochSummary.self, in: out.appendingPathComponent("metrics.jsonl")))
+        XCTAssertGreaterThan(last.trainAccuracy, 0.6, "three visible classes should be learned well above chance (1/3)")
     }
 
     func testWarmupCoveringEveryEpochIsRejected() {
@@ -126,7 +130,7 @@ final class SearchRunFullDiskTests: SingleThreadTestCase {
         let out = disk.folder("search")
         let h = tinyHyper(.entrannas, epochs: 3)
         let data = syntheticDataset()
-        let run = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 2, output: out, resume: false)
+        let run = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 2, output: out)
         let steps = run.searcher.trainLoader.batchCount
         var filled = false
         run.observer = RecordingObserver { label, done in
@@ -144,8 +148,8 @@ final class SearchRunFullDiskTests: SingleThreadTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("genotype.json").path))
 
         disk.free()
-        let resumed = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 2, output: out, resume: true)
-        guard case .finished = try resumed.run() else { return XCTFail("the resumed search stopped") }
+        let resumed = try SearchRun(config: tinyConfig(.entrannas), hyper: h, train: data, seed: 2, output: out)
+        guard case .finished = try resumed.run(resume: true) else { return XCTFail("the resumed search stopped") }
         let epochs = try MetricsLog.read(out.appendingPathComponent("metrics.jsonl")).compactMap { $0["epoch"] as? Int }
         XCTAssertEqual(epochs, [1, 2, 3])
     }

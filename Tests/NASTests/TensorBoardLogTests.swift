@@ -21,15 +21,15 @@ final class TensorBoardLogTests: SingleThreadTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(at: out) }
         let h = tinyHyper(.entrannasDST, epochs: 3)
         let data = syntheticDataset()
-        let first = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: data, seed: 4, output: out, resume: false)
+        let stop = StopSignal()
+        let first = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: data, seed: 4, output: out, stop: stop)
         let steps = first.searcher.trainLoader.batchCount
-        var done = 0
-        first.searcher.shouldStop = { done += 1; return done == steps + 3 }  // polled after every step and at the end of each epoch
+        first.observer = RecordingObserver { _, done in if done == steps + 2 { stop.request() } }
         guard case .stopped(epoch: 1, step: 2) = try first.run() else { return XCTFail("expected a stop in epoch 2") }
         XCTAssertEqual(try points(out).steps["loss/train"], [1])
 
-        let resumed = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: data, seed: 4, output: out, resume: true)
-        guard case .finished = try resumed.run() else { return XCTFail("the resumed search stopped") }
+        let resumed = try SearchRun(config: tinyConfig(.entrannasDST), hyper: h, train: data, seed: 4, output: out)
+        guard case .finished = try resumed.run(resume: true) else { return XCTFail("the resumed search stopped") }
         let (files, tags) = try points(out)
         XCTAssertEqual(files, 1, "the resumed run rebuilt one event file")
         for tag in ["loss/train", "loss/valid", "accuracy/valid", "schedule/learning_rate", "time/step_seconds",

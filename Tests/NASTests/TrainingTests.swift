@@ -90,6 +90,15 @@ final class TrainingTests: SingleThreadTestCase {
     /// Stopping mid-epoch and resuming from the checkpoint with a fresh trainer ends with
     /// bitwise the same weights, buffers and metrics as a run that never stopped.
     func testResumeAfterStopEqualsUninterruptedRun() throws {
+        try assertResumeEqualsUninterruptedRun(legacyCheckpoint: false)
+    }
+
+    /// The same from a checkpoint written before the loop state was one value.
+    func testResumeFromALegacyCheckpointEqualsUninterruptedRun() throws {
+        try assertResumeEqualsUninterruptedRun(legacyCheckpoint: true)
+    }
+
+    private func assertResumeEqualsUninterruptedRun(legacyCheckpoint: Bool) throws {
         let c = Self.tinyConfiguration()
         let straightRun = try makeFolder()
         let straight = try makeTrainer(c, straightRun)
@@ -105,6 +114,7 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertTrue(stoppedRun.hasCheckpoint)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stoppedRun.model.path))
 
+        if legacyCheckpoint { try LegacyCheckpoint.rewrite(stoppedRun.checkpoint) }
         let resumed = try makeTrainer(c, stoppedRun)
         XCTAssertEqual(try resumed.run(resume: true), .finished(expected))
 

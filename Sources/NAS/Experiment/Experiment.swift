@@ -141,9 +141,7 @@ public final class Experiment {
 
 /// experiment.json and each unit's result.json: sorted, indented JSON, written atomically.
 private func writeJSON<Value: Encodable>(_ value: Value, to file: URL) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try AtomicFile.write(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n", to: file)
+    try AtomicFile.write(try JSONFormat.text(value, snakeCase: false, pretty: true) + "\n", to: file)
 }
 
 /// Finished units handed from the threads that ran them to the loop that records them.

@@ -304,9 +304,6 @@ public struct ExperimentSummary: Sendable {
         let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
                            rows: rows, comparisons: comparisons, kendallTau: rankCorrelation?.tau,
                            goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, units: results)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return ((try? String(decoding: encoder.encode(doc), as: UTF8.self)) ?? "{}") + "\n"
+        return ((try? JSONFormat.text(doc, pretty: true)) ?? "{}") + "\n"
     }
 }

@@ -82,9 +82,7 @@ public enum PyTorchExport {
             try Safetensors.save(tensors, metadata: ["format": "pt", "genotype": description.genotypeText],
                                  to: folder.appendingPathComponent(stateDictFile))
             try AtomicFile.write(PyTorchModelSource.text, to: folder.appendingPathComponent(modelFile))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try AtomicFile.write(String(decoding: try encoder.encode(description), as: UTF8.self) + "\n",
+            try AtomicFile.write(try JSONFormat.text(description, snakeCase: false, pretty: true) + "\n",
                                  to: folder.appendingPathComponent(networkFile))
             try AtomicFile.write(description.genotype.jsonString(), to: folder.appendingPathComponent("genotype.json"))
             try AtomicFile.write(description.genotypeText + "\n", to: folder.appendingPathComponent("genotype.txt"))

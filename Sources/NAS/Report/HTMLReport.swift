@@ -6,7 +6,7 @@ import Torch
 /// rebuilt from the folder's files alone, so it also works for an interrupted run and after the
 /// fact (`entrannas report DIR`). Search and training runs show settings, genotype and cell
 /// diagrams, the consistency table or test result, plots, timings and links to the files; a
-/// `run` folder adds its report.md with both parts; an experiment folder renders results.md
+/// `run` folder adds its summary (`RunReport`) above both parts; an experiment folder renders results.md
 /// and links every unit's report.
 public enum HTMLReport {
     /// Builds the page for `folder` and writes `folder/report.html` atomically.
@@ -29,7 +29,10 @@ public enum HTMLReport {
         }
         let search = folder.appendingPathComponent("search"), train = folder.appendingPathComponent("train")
         if fm.fileExists(atPath: search.path) || fm.fileExists(atPath: train.path) {
-            var body = read(folder.appendingPathComponent("report.md")).map(Markdown.html) ?? ""
+            // The run's own summary from its data (run.json); a folder written before run.json
+            // existed has only report.md, shown as it is.
+            var body = try RunReport.read(from: folder)?.document.html
+                ?? read(folder.appendingPathComponent("report.md")).map(Markdown.html) ?? ""
             for part in [search, train] where fm.fileExists(atPath: part.path) {
                 body += "<h2>\(part.lastPathComponent)/</h2>" + (try runBody(part, try RunFiles(part), prefix: part.lastPathComponent + "/"))
             }

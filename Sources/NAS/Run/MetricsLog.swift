@@ -28,12 +28,7 @@ public final class MetricsLog: @unchecked Sendable {
 
     /// How records are written: snake_case keys, sorted, non-finite numbers as strings.
     private static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                       nan: "nan")
-        return encoder
+        JSONFormat.encoder()
     }
 
     deinit { try? handle.close() }
@@ -93,10 +88,7 @@ public final class MetricsLog: @unchecked Sendable {
     public static func lastRecord<Record: Decodable>(_ type: Record.Type, in url: URL) throws -> Record? {
         guard let text = try? String(contentsOf: url, encoding: .utf8),
               let line = text.split(separator: "\n").last else { return nil }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try decoder.decode(Record.self, from: Data(line.utf8)) } catch {
+        do { return try JSONFormat.decoder().decode(Record.self, from: Data(line.utf8)) } catch {
             throw RunError("\(url.path): the last line cannot be read (\(error)); was it written by another version?")
         }
     }

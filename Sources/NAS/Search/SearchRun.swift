@@ -20,10 +20,12 @@ public enum SearchOutcome: Sendable {
 ///     config.json  genotype.json  genotype.txt  report.json  report.html
 ///     normal.dot/.svg/.png  reduce.dot/.svg/.png
 ///
-/// A write that fails (disk full, permission) throws and ends the run; the checkpoint is
-/// replaced atomically, so the last good one stays. In a data-parallel run every rank computes
-/// and only rank 0 writes; every rank resumes from the same checkpoint.
-public final class SearchRun {
+/// The loop, its folder, resume, stop and checkpoint are `RunLoop`'s, as for a training; the
+/// search supplies its step (`Searcher`) and its epoch's record. A write that fails (disk full,
+/// permission) throws and ends the run; the checkpoint is replaced atomically, so the last good
+/// one stays. In a data-parallel run every rank computes and only rank 0 writes; every rank
+/// resumes from the same checkpoint.
+public final class SearchRun: RunJob {
     /// The search space and method.
     public let config: SearchSpaceConfig
     /// Epochs, batch size and learning rates.
@@ -36,30 +38,33 @@ public final class SearchRun {
     public let searcher: Searcher
     /// The training set the two search splits are drawn from.
     public let dataset: Dataset
-    /// log.txt: every line the run shows, and the full weight matrices per epoch (nil on the
-    /// ranks other than 0, which write nothing).
-    public let log: RunLog?
-    /// The folder's lock, held while this run exists (main process only).
-    private var folderLock: RunLock?
     /// The processes the batches are spread over.
     public let parallel: DataParallel
+    /// The epoch loop: folder, resume, stop, checkpoint, metrics and log.txt.
+    public private(set) var loop: RunLoop<SearchRun>!
     /// Display only (progress bars, printed lines); nil runs silently with the same files.
-    public var observer: RunObserver?
-    private var metrics: MetricsLog?
-    private var tensorBoard: TensorBoardLog?
+    public var observer: RunObserver? {
+        get { loop.observer }
+        set { loop.observer = newValue }
+    }
+    /// Records a few steps (`--profile`); the search stops once it is done, as on a stop request.
+    public var profiler: StepProfiler? {
+        get { loop.profiler }
+        set { loop.profiler = newValue }
+    }
 
     /// The output folder's URL.
     public var output: URL { directory.url }
     /// `checkpoint.safetensors` in the output folder.
     public var checkpointURL: URL { directory.checkpoint }
 
-    /// Builds everything; with `resume`, continues from the checkpoint in `output`, which must
-    /// have been written with the same settings. `workers` threads prepare the batches (decoding
-    /// an image folder's files is worth several); `memoryFormat` lays out the weights and batches
-    /// (channels-last is faster on CPUs for most methods: docs/performance.md#cpu-layouts).
+    /// Builds the data split, the network and the search loop; nothing is written before `run`.
+    /// `workers` threads prepare the batches (decoding an image folder's files is worth several);
+    /// `memoryFormat` lays out the weights and batches (channels-last is faster on CPUs for most
+    /// methods: docs/performance.md#cpu-layouts). `stop` is polled after every step.
     public init(config: SearchSpaceConfig, hyper: SearchHyperparameters, train: Dataset, seed: UInt64, output: URL,
-                resume: Bool, device: Device = .cpu, parallel: DataParallel = .single, workers: Int = 1,
-                memoryFormat: MemoryFormat = .contiguous) throws {
+                device: Device = .cpu, parallel: DataParallel = .single, workers: Int = 1,
+                memoryFormat: MemoryFormat = .contiguous, stop: StopSignal = .shared) throws {
         try config.validate()
         try hyper.validate()
         self.config = config
@@ -89,26 +94,12 @@ public final class SearchRun {
         searcher = try Searcher(network: network, hyper: hyper, trainLoader: trainLoader, validLoader: validLoader,
                                 parallel: parallel)
         self.parallel = parallel
-        guard parallel.isMain else {
-            log = nil
-            if resume {
-                guard directory.hasCheckpoint else {
-                    throw RunError("cannot resume: rank \(parallel.rank) sees no \(checkpointURL.path); every rank reads the checkpoint, so the output folder must be shared")
-                }
-                try loadCheckpoint()
-            }
-            return
-        }
-        folderLock = try RunLock(directory)
-        try directory.prepare(resume: resume)
-        log = try RunLog(url: directory.log)
-        if resume { try loadCheckpoint() } else { try AtomicFile.write(settingsJSON + "\n", to: directory.configuration) }
-        tensorBoard = try TensorBoardLog(run: directory, primitives: config.primitives.map(\.rawValue), resume: resume)
+        loop = RunLoop(job: self, directory: directory, parallel: parallel, stop: stop)
     }
 
     /// Every setting of the search as one flat JSON object (space, schedule, seed, data), so a
     /// resume with other flags names the setting that differs.
-    var settingsJSON: String {
+    public var settingsJSON: String {
         var merged: [String: Any] = ["seed": "\(seed)",
                                      "dataset": "\(dataset.name) \(dataset.channels)x\(dataset.height)x\(dataset.width) \(dataset.classCount) classes"]
         for part in [jsonText(config), jsonText(hyper)] {
@@ -119,26 +110,8 @@ public final class SearchRun {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Writes the checkpoint atomically (temporary file, then rename); rank 0 only.
-    public func saveCheckpoint() throws {
-        guard parallel.isMain else { return }
-        try Checkpoint.save(to: checkpointURL, kind: "search", configuration: settingsJSON, epoch: searcher.epoch,
-                            batch: searcher.step, dataSeed: seed, model: searcher.network, optimizers: searcher.optimizers,
-                            values: searcher.loopValues)
-    }
-
-    func loadCheckpoint() throws {
-        let checkpoint = try Checkpoint.load(from: checkpointURL)
-        try checkpoint.checkConfiguration(settingsJSON, kind: "search")
-        try checkpoint.restore(model: searcher.network, optimizers: searcher.optimizers)
-        try searcher.resume(epoch: checkpoint.epoch, step: checkpoint.batch, values: checkpoint.values)
-        // Epochs finished after this checkpoint was written are run again: drop their lines.
-        guard parallel.isMain else { return }
-        try MetricsLog.rewind(directory.metrics, keepingThrough: searcher.epoch)
-    }
-
     /// What the search is: method, data, network, schedule and folder (the first lines of the log).
-    public var header: [String] {
+    public func header(resumedAt: (epoch: Int, batch: Int)?) -> [String] {
         let net = searcher.network
         let weights = Double(net.weightParameters().reduce(0) { $0 + $1.1.count }) / 1e6
         return [
@@ -154,37 +127,28 @@ public final class SearchRun {
                 + (parallel.worldSize > 1 ? ", \(parallel.worldSize) processes" : "")
                 + (parallel.chunks > 1 ? ", \(parallel.chunks) chunks per batch" : "")
                 + (searcher.memoryFormat == .channelsLast ? ", channels-last" : ""),
-            "output: \(output.path)" + (searcher.epoch > 0 || searcher.step > 0 ? " (resumed at epoch \(searcher.epoch + 1), step \(searcher.step))" : ""),
+            "output: \(output.path)" + (resumedAt.map { " (resumed at epoch \($0.epoch + 1), step \($0.batch))" } ?? ""),
         ]
     }
 
-    /// Searches until the last epoch or a stop request (`searcher.shouldStop`). After every epoch
-    /// appends metrics.jsonl and log.txt and rewrites the checkpoint; on a stop saves the
-    /// checkpoint; at the end writes the genotype, the diagrams and the consistency report.
-    public func run() throws -> SearchOutcome {
-        for line in header { try say(line) }
-        let outcome = try searcher.run(observer: observer) { summary in
-            try self.record(summary)
-            try self.saveCheckpoint()
-            if self.parallel.isMain { try HTMLReport.write(for: self.output) }
-        }
-        if outcome == .stopped {
-            try saveCheckpoint()
-            if parallel.isMain { try HTMLReport.write(for: output) }
-            if let profiler = searcher.profiler, let summary = profiler.summary {
-                for line in profiler.lines { try say(line) }
-                try say("the search stops after its profile; checkpoint saved (the same command plus --resume, without --profile, continues it)")
-                return .profiled(summary)
-            }
-            try say("stopped at epoch \(searcher.epoch + 1), step \(searcher.step); checkpoint saved. "
-                    + "Continue with the same command plus --resume.")
-            return .stopped(epoch: searcher.epoch, step: searcher.step)
+    /// Searches from the start, or with `resume` from the checkpoint in the output folder (which
+    /// must have been written with the same settings), until the last epoch or a stop request.
+    /// At the end writes the genotype, the diagrams and the consistency report.
+    public func run(resume: Bool = false) throws -> SearchOutcome {
+        switch try loop.run(resume: resume, primitives: config.primitives.map(\.rawValue)) {
+        case .profiled:
+            try say("the search stops after its profile; checkpoint saved (the same command plus --resume, without --profile, continues it)")
+            return .profiled(profiler!.summary!)
+        case .stopped(let epoch, let step):
+            try say("stopped at epoch \(epoch + 1), step \(step); checkpoint saved. Continue with the same command plus --resume.")
+            return .stopped(epoch: epoch, step: step)
+        case .finished:
+            break
         }
         let report = try searcher.consistencyReport()
         guard parallel.isMain else { return .finished(report) }
         var written = try writeResults(report: report)
         written.append(try HTMLReport.write(for: output))
-        for line in searcher.profiler?.lines ?? [] { try say(line) }
         if let line = unreadableImagesLine([dataset]) { try say(line) }
         if let line = try peakGPUMemoryLine(searcher.device) { try say(line) }
         try say("final genotype: \(searcher.network.genotype.dartsText)")
@@ -193,14 +157,33 @@ public final class SearchRun {
         return .finished(report)
     }
 
-    /// Appends one epoch to metrics.jsonl and log.txt (each flushed, so a crash loses nothing).
-    public func record(_ summary: SearchEpochSummary) throws {
-        guard parallel.isMain else { return }
-        if metrics == nil { metrics = try MetricsLog(url: directory.metrics) }
-        try metrics!.append(summary)
-        try tensorBoard?.append(summary)
-        try log?.write(summary.text(config: config, epochs: hyper.epochs, detailed: true))
-        observer?.runDidLog(summary.text(config: config, epochs: hyper.epochs, detailed: false))
+    // MARK: RunJob
+
+    public var kind: String { "search" }
+    public var resumableDifferences: Set<String> { [] }
+    public var dataSeed: UInt64 { seed }
+    public var epochs: Int { hyper.epochs }
+    public var trainLoader: DataLoader { searcher.trainLoader }
+    public var model: Module { searcher.network }
+    /// Both optimizers, named as the checkpoint stores them.
+    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("sgd", searcher.optimizer), ("adam", searcher.architect.optimizer)] }
+    public var device: Device { searcher.device }
+    public var progressSpan: ProgressSpan { .run }
+    public var state: Searcher.State { searcher.state }
+
+    public func resume(epoch: Int, batch: Int, state: Searcher.State?, legacy: [String: String]) throws {
+        try searcher.resume(state: state, legacy: legacy)
+    }
+
+    public func epochWillStart(_ epoch: Int, batch: Int) throws { try searcher.epochWillStart(epoch, batch: batch) }
+
+    public func step(_ batch: HostBatch, epoch: Int) throws -> StepTotals { try searcher.step(batch, epoch: epoch) }
+
+    public func finishEpoch(_ epoch: Int, totals: EpochTotals, stop: StopSignal,
+                            observer: RunObserver?) throws -> EpochRecordLines<SearchEpochSummary>? {
+        let summary = try searcher.finishEpoch(epoch, totals: totals)
+        return EpochRecordLines(record: summary, logged: summary.text(config: config, epochs: hyper.epochs, detailed: true),
+                                shown: summary.text(config: config, epochs: hyper.epochs, detailed: false))
     }
 
     /// Writes genotype.json, genotype.txt, report.json and the cell diagrams (each atomically);
@@ -221,13 +204,7 @@ public final class SearchRun {
     }
 
     /// Writes a line to log.txt, then shows it.
-    func say(_ line: String) throws { try log?.write(line, showing: observer) }
+    func say(_ line: String) throws { try loop.say(line) }
 }
 
-func jsonText<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
-}
+func jsonText<T: Encodable>(_ value: T) -> String { (try? JSONFormat.text(value)) ?? "{}" }

@@ -4,7 +4,7 @@ import Torch
 
 /// The bilevel search loop (docs/method.md#bilevel): per step, one architecture step on a validation
 /// batch (after the warm-up epochs), then one weight step on a training batch; the derived
-/// cells are refreshed after each architecture step. Stops cleanly between steps on request.
+/// cells are refreshed after each architecture step. `SearchRun` drives it through `RunLoop`.
 public final class Searcher {
     /// The super-net being searched.
     public let network: SearchNetwork
@@ -24,27 +24,14 @@ public final class Searcher {
     public let validLoader: DataLoader
     /// Cosine schedule of the weight learning rate, set once per epoch.
     public let schedule: CosineAnnealing
-    /// Position: the next step to run is `step` of `epoch`.
-    public private(set) var epoch = 0
-    /// Weight steps already run in `epoch`.
-    public private(set) var step = 0
     /// Validation batches consumed so far, across epochs (DARTS draws a fresh one per step).
     public private(set) var validCursor = 0
-    private var running = (loss: 0.0, correct: 0.0, count: 0.0)
     /// Sum of the architect's zero-gradient node counts over this epoch's architecture steps, and their number.
-    private var zeroGradient = (sum: 0.0, steps: 0.0)
-    private var epochStart = Date()
-    /// Polled between steps; when it returns true the loop returns `.stopped` (on every rank at
-    /// the same step when one rank is asked).
-    public var shouldStop: () -> Bool = { false }
+    private var zeroGradient = ZeroGradientSums()
+    private var updatesArchitecture = false
+    private var validIterator: HostBatchIterator?
     /// The processes (and chunks) each batch is spread over; the loaders yield this rank's rows.
     public let parallel: DataParallel
-    /// Records a few steps (`--profile`); the loop stops once it is done, as on a stop request.
-    public var profiler: StepProfiler?
-
-    /// Whether `run` finished every epoch or was stopped between steps (it may resume).
-    public enum Outcome: Equatable { case finished, stopped }
-
     /// Builds the optimizers and schedule from `hyper`; throws when a setting is invalid or a split
     /// has no full batch. With `parallel`, the loaders are given whole and yield this rank's rows.
     public init(network: SearchNetwork, hyper: SearchHyperparameters, trainLoader: DataLoader, validLoader: DataLoader,
@@ -71,86 +58,43 @@ public final class Searcher {
         schedule = CosineAnnealing(base: hyper.learningRate, minimum: hyper.learningRateMin, period: hyper.epochs)
     }
 
-    /// Whether every epoch has run.
-    public var isFinished: Bool { epoch >= hyper.epochs }
-
-    /// Runs until the last epoch ends or `shouldStop` says so. `epochDidFinish` gets each epoch's
-    /// summary before the loop goes on (SearchRun writes metrics and the checkpoint there); an
-    /// error it throws ends the search.
-    public func run(observer: RunObserver? = nil,
-                    epochDidFinish: (SearchEpochSummary) throws -> Void = { _ in }) throws -> Outcome {
-        let steps = trainLoader.batchCount
-        observer?.progressWillStart(label: "search", total: hyper.epochs * steps, unit: "step", done: epoch * steps + step)
-        defer { observer?.progressDidFinish() }
-        while epoch < hyper.epochs {
-            if step == 0 {
-                running = (0, 0, 0)
-                zeroGradient = (0, 0)
-                epochStart = Date()
-            }
-            optimizer.setLearningRate(schedule.learningRate(at: epoch))
-            network.train()
-            let updatesArchitecture = epoch >= hyper.warmupEpochs
-            var validIterator = try validBatches()
-            for host in try trainLoader.epoch(epoch, startingAtBatch: step) {
-                try profiler?.stepWillStart()
-                let batch = try Batch(host, on: device, format: memoryFormat)
-                if updatesArchitecture {
-                    let v = try nextValidBatch(&validIterator)
-                    try Profiler.range("architecture step") {
-                        try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
-                                           weightOptimizer: optimizer)
-                    }
-                    zeroGradient.sum += Double(architect.zeroGradientNodes)
-                    zeroGradient.steps += 1
-                }
-                // The whole batch's loss and hits; then whether any rank stops, so all stop together.
-                let totals = try Profiler.range("weight step") { try parallel.sum(try weightStep(batch)) }
-                running.loss += totals[0]
-                running.correct += totals[1]
-                running.count += totals[2]
-                step += 1
-                try profiler?.stepDidEnd()
-                observer?.progress(done: epoch * steps + step,
-                                   metrics: [("epoch", "\(epoch + 1)/\(hyper.epochs)"),
-                                             ("loss", String(format: "%.3f", running.loss / running.count)),
-                                             ("acc", String(format: "%.1f%%", 100 * running.correct / running.count))])
-                if try parallel.any(stopsHere()) && step < trainLoader.batchCount { return .stopped }
-            }
-            let summary = try finishEpoch(architectureUpdated: updatesArchitecture)
-            epoch += 1
-            step = 0
-            try epochDidFinish(summary)
-            if try parallel.any(stopsHere()) && epoch < hyper.epochs { return .stopped }
-        }
-        try profiler?.finish()
-        return .finished
+    /// Sets the epoch's learning rate and whether it updates the architecture (not in the warm-up).
+    func epochWillStart(_ epoch: Int, batch: Int) throws {
+        if batch == 0 { zeroGradient = ZeroGradientSums() }
+        optimizer.setLearningRate(schedule.learningRate(at: epoch))
+        network.train()
+        updatesArchitecture = epoch >= hyper.warmupEpochs
+        validIterator = try validBatches()
     }
 
-    /// Whether the loop ends at this step: a stop request, or a profile that is done.
-    private func stopsHere() -> Bool { shouldStop() || profiler?.isDone == true }
-
-    /// One SGD step on the weights (gradients averaged over the whole batch of every rank),
-    /// gradient-norm clipping at 5 as in DARTS. Returns this rank's loss sum, hits and rows.
-    func weightStep(_ batch: Batch) throws -> [Double] {
-        let weights = network.weightParameters().map(\.1)
-        var lossSum = 0.0, correct = 0.0
-        let grads = try parallel.meanGradients(images: batch.images, labels: batch.labels) { images, labels in
-            let logits = try network(images)
-            let loss = try crossEntropy(logits, labels)
-            let value = try loss.item()
-            guard value.isFinite else {
-                throw SearchConfigError(message: "the training loss became \(value) at epoch \(epoch + 1), step \(step + 1): lower --learning-rate (now \(optimizer.learningRate)) or --arch-learning-rate")
+    /// One search step: an architecture step on the next validation batch (after the warm-up),
+    /// then a weight step on `host`. Returns this rank's loss sum, hits and rows.
+    func step(_ host: HostBatch, epoch: Int) throws -> StepTotals {
+        let batch = try Batch(host, on: device, format: memoryFormat)
+        if updatesArchitecture {
+            let v = try nextValidBatch()
+            try Profiler.range("architecture step") {
+                try architect.step(validation: (v.images, v.labels), train: (batch.images, batch.labels),
+                                   weightOptimizer: optimizer)
             }
-            lossSum += value * Double(labels.size(0))
-            correct += try withNoGrad { try logits.argmax(dim: 1).eq(labels).to(.float32).sum().item() }
-            return try gradients(of: [loss], withRespectTo: weights, allowUnused: true)
+            zeroGradient.sum += Double(architect.zeroGradientNodes)
+            zeroGradient.steps += 1
         }
-        for (w, g) in zip(weights, grads) { try w.setGrad(g) }
-        try clipGradNorm(weights, maxNorm: hyper.gradClip)
-        try optimizer.step()
-        for w in weights { w.zeroGrad() }
-        return [lossSum, correct, Double(batch.count)]
+        return try Profiler.range("weight step") { try weightStep(batch, epoch: epoch) }
+    }
+
+    /// One SGD step on the weights, gradient-norm clipping at 5 as in DARTS.
+    func weightStep(_ batch: Batch, epoch: Int) throws -> StepTotals {
+        try NAS.weightStep(batch, parameters: network.weightParameters().map(\.1), optimizer: optimizer, clip: hyper.gradClip,
+                           parallel: parallel,
+                           diverged: { what in
+                               RunError.diverged(what, epoch: epoch, step: batch.index, of: self.trainLoader.batchCount,
+                                                 learningRate: self.optimizer.learningRate,
+                                                 lower: "a lower --learning-rate (now \(self.optimizer.learningRate)) or --arch-learning-rate")
+                           }) { images, labels in
+            let logits = try network(images)
+            return ForwardResult(loss: try crossEntropy(logits, labels), logits: logits)
+        }
     }
 
     private func validBatches() throws -> HostBatchIterator {
@@ -158,18 +102,21 @@ public final class Searcher {
         return try validLoader.epoch(validCursor / perEpoch, startingAtBatch: validCursor % perEpoch).makeIterator()
     }
 
-    private func nextValidBatch(_ iterator: inout HostBatchIterator) throws -> Batch {
-        if let b = iterator.next() {
+    private func nextValidBatch() throws -> Batch {
+        if let b = validIterator?.next() {
             validCursor += 1
             return try Batch(b, on: device, format: memoryFormat)
         }
-        iterator = try validBatches()
-        guard let b = iterator.next() else { throw SearchConfigError(message: "the architecture split yields no batch") }
+        validIterator = try validBatches()
+        guard let b = validIterator?.next() else { throw SearchConfigError(message: "the architecture split yields no batch") }
         validCursor += 1
         return try Batch(b, on: device, format: memoryFormat)
     }
 
-    private func finishEpoch(architectureUpdated: Bool) throws -> SearchEpochSummary {
+    /// The epoch's summary: the training totals, the architecture split's loss and accuracy,
+    /// the weights, thresholds and derived cells.
+    func finishEpoch(_ epoch: Int, totals: EpochTotals) throws -> SearchEpochSummary {
+        let began = Date()
         let (validLoss, validAccuracy) = try evaluate(network)
         let weights = try withNoGrad { try network.cellWeights() }
         let thresholds: [String: [Float]]? = network.config.usesThresholds
@@ -177,7 +124,7 @@ public final class Searcher {
             : nil
         return SearchEpochSummary(
             epoch: epoch + 1, learningRate: optimizer.learningRate,
-            trainLoss: running.loss / max(1, running.count), trainAccuracy: running.correct / max(1, running.count),
+            trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
             validLoss: validLoss, validAccuracy: validAccuracy, genotype: network.genotype.dartsText,
             skipConnections: network.genotype.normal.joined().filter { $0.op == .skipConnect }.count,
             normalWeights: weights.normal.values, reduceWeights: weights.reduce.values, thresholds: thresholds,
@@ -186,7 +133,7 @@ public final class Searcher {
             reduceStatistics: ArchitectureStatistics(weights: weights.reduce, derived: network.genotype.reduce,
                                                      primitives: network.config.primitives, pruning: network.config.usesThresholds),
             zeroGradientNodes: network.config.usesThresholds && zeroGradient.steps > 0 ? zeroGradient.sum / zeroGradient.steps : nil,
-            architectureUpdated: architectureUpdated, seconds: Date().timeIntervalSince(epochStart),
+            architectureUpdated: updatesArchitecture, seconds: totals.seconds + Date().timeIntervalSince(began),
             steps: trainLoader.batchCount)
     }
 
@@ -203,7 +150,7 @@ public final class Searcher {
                 let batch = try Batch(host, on: device, format: memoryFormat)
                 let logits = try model(batch.images)
                 loss += try crossEntropy(logits, batch.labels).item() * Double(batch.count)
-                correct += try logits.argmax(dim: 1).eq(batch.labels).to(.float32).sum().item()
+                correct += Double(try topKCorrect(logits, labels: batch.labels, k: 1))
                 count += Double(batch.count)
                 if let cap = hyper.evalLimit, (host.index + 1) * validLoader.batchSize >= cap { break }
             }
@@ -217,25 +164,34 @@ public final class Searcher {
     /// Both optimizers, named as the checkpoint stores them.
     public var optimizers: [(name: String, optimizer: any Optimizer)] { [("sgd", optimizer), ("adam", architect.optimizer)] }
 
-    /// The loop state a checkpoint needs beyond the position, weights, optimizers and RNG.
-    public var loopValues: [String: String] {
-        ["valid_cursor": "\(validCursor)", "running": "\(running.loss),\(running.correct),\(running.count)",
-         "elapsed": "\(Date().timeIntervalSince(epochStart))", "zero_gradient": "\(zeroGradient.sum),\(zeroGradient.steps)"]
+    /// The search's loop state beyond the position, weights, optimizers, RNG and epoch totals.
+    public struct State: Codable, Sendable {
+        var validCursor: Int
+        var zeroGradient: ZeroGradientSums
     }
 
-    /// Continues at `step` of `epoch` after the checkpoint restored weights, optimizers and RNG.
-    public func resume(epoch: Int, step: Int, values: [String: String]) throws {
-        guard let v = values["valid_cursor"].flatMap(Int.init) else {
-            throw RunError("the search checkpoint lacks its validation-batch position; the file is damaged")
+    /// The state a checkpoint stores.
+    public var state: State { State(validCursor: validCursor, zeroGradient: zeroGradient) }
+
+    /// Continues after the checkpoint restored weights, optimizers and RNG; `legacy` is the
+    /// metadata of a checkpoint written before the state was one value.
+    func resume(state: State?, legacy: [String: String]) throws {
+        if let state {
+            (validCursor, zeroGradient) = (state.validCursor, state.zeroGradient)
+        } else {
+            guard let v = legacy["valid_cursor"].flatMap(Int.init) else {
+                throw RunError("the search checkpoint lacks its validation-batch position; the file is damaged")
+            }
+            validCursor = v
+            let z = (legacy["zero_gradient"] ?? "0,0").split(separator: ",").compactMap { Double($0) }
+            if z.count == 2 { zeroGradient = ZeroGradientSums(sum: z[0], steps: z[1]) }
         }
-        self.epoch = epoch
-        self.step = step
-        validCursor = v
-        let r = (values["running"] ?? "0,0,0").split(separator: ",").compactMap { Double($0) }
-        if r.count == 3 { running = (r[0], r[1], r[2]) }
-        let z = (values["zero_gradient"] ?? "0,0").split(separator: ",").compactMap { Double($0) }
-        if z.count == 2 { zeroGradient = (z[0], z[1]) }
-        epochStart = Date().addingTimeInterval(-(values["elapsed"].flatMap(Double.init) ?? 0))
         try network.rederive()
     }
+}
+
+/// The architect's zero-gradient node counts summed over an epoch's architecture steps.
+public struct ZeroGradientSums: Codable, Sendable {
+    var sum = 0.0
+    var steps = 0.0
 }

@@ -15,13 +15,13 @@ public enum TrainingOutcome: Equatable, Sendable {
 
 /// Trains an evaluation network from scratch by the DARTS protocol (docs/method.md#evaluation): SGD with
 /// momentum, cosine learning rate per epoch, weight decay, gradient clipping, auxiliary loss,
-/// drop-path ramped over the epochs, optional label smoothing and cutout. Tests the network after
-/// every epoch, appends `metrics.jsonl` and `log.txt`, rewrites the checkpoint atomically, and
-/// stops cleanly on request. A failed write throws and ends the run, the last good checkpoint
-/// intact. A resumed run computes bitwise what an uninterrupted one would (same threads, CPU).
-/// In a data-parallel run (`parallel`) each rank trains on its rows of every batch, gradients
-/// are averaged over all rows, and only rank 0 writes files.
-public final class Trainer {
+/// drop-path ramped over the epochs, optional label smoothing and cutout, and a test after every
+/// epoch. The loop, its folder, resume, stop and checkpoint are `RunLoop`'s, as for a search.
+/// A failed write throws and ends the run, the last good checkpoint intact. A resumed run
+/// computes bitwise what an uninterrupted one would (same threads, CPU). In a data-parallel
+/// run (`parallel`) each rank trains on its rows of every batch, gradients are averaged over
+/// all rows, and only rank 0 writes files.
+public final class Trainer: RunJob {
     /// Every setting of the run, as stored in config.json and the checkpoint.
     public let configuration: TrainingConfiguration
     /// The network being trained.
@@ -44,18 +44,25 @@ public final class Trainer {
     public let device: Device
     /// The layout of the network's weights and of the batches (`--memory-format`).
     public let memoryFormat: MemoryFormat
-    /// Display only (progress bars, printed lines); nil trains silently with the same files.
-    public var observer: RunObserver?
-    /// Records a few steps (`--profile`); the run stops once it is done, as on a stop request.
-    public var profiler: StepProfiler?
     /// The processes the batches are spread over.
     public let parallel: DataParallel
-
-    private let log: RunLog?
-    private var tensorBoard: TensorBoardLog?
+    /// The epoch loop: folder, resume, stop, checkpoint, metrics and log.txt.
+    public private(set) var loop: RunLoop<Trainer>!
+    /// Display only (progress bars, printed lines); nil trains silently with the same files.
+    public var observer: RunObserver? {
+        get { loop.observer }
+        set { loop.observer = newValue }
+    }
+    /// Records a few steps (`--profile`); the run stops once it is done, as on a stop request.
+    public var profiler: StepProfiler? {
+        get { loop.profiler }
+        set { loop.profiler = newValue }
+    }
+    private var parameters: [Tensor] = []
+    private var learningRate = 0.0
 
     /// Seeds libtorch with the configuration's seed and builds the network, the optimizer and
-    /// the loaders. `directory` must have been prepared (`RunDirectory.prepare`).
+    /// the loaders; nothing is written before `run`.
     public init(configuration: TrainingConfiguration, train: Dataset, test: Dataset, directory: RunDirectory,
                 stop: StopSignal = .shared, device: Device = .cpu, parallel: DataParallel = .single,
                 workers: Int = 1, memoryFormat: MemoryFormat = .contiguous) throws {
@@ -113,7 +120,7 @@ public final class Trainer {
         } catch let error as DatasetError {
             throw RunError("\(error)")
         }
-        log = parallel.isMain ? try RunLog(url: directory.log) : nil
+        loop = RunLoop(job: self, directory: directory, parallel: parallel, stop: stop)
     }
 
     /// Drop-path masks are drawn from libtorch's generator: ranks other than 0 get streams of
@@ -133,185 +140,102 @@ public final class Trainer {
     /// Trains from the start, or with `resume` from the directory's checkpoint, until every epoch
     /// is done or a stop is requested. On completion writes `model.safetensors` and the genotype.
     public func run(resume: Bool = false) throws -> TrainingOutcome {
-        let folderLock = parallel.isMain ? try RunLock(directory) : nil
-        defer { withExtendedLifetime(folderLock) {} }
-        var epoch = 0
-        var startBatch = 0
-        var partial = PartialEpoch()
-        if resume {
-            let checkpoint = try Checkpoint.load(from: directory.checkpoint)
-            try checkpoint.checkConfiguration(configuration.jsonString(), kind: "train",
-                                              ignoring: TrainingConfiguration.resumableDifferences)
-            try checkpoint.restore(model: network, optimizers: [("sgd", optimizer)])
-            (epoch, startBatch) = (checkpoint.epoch, checkpoint.batch)
-            Self.seedDropPath(configuration.seed, parallel: parallel, epoch: epoch, batch: startBatch)
-            partial = PartialEpoch(checkpoint.values)
-            if parallel.isMain { try MetricsLog.rewind(directory.metrics, keepingThrough: epoch) }
-            if let threads = checkpoint.threadCount, threads != Torch.threadCount {
-                try say("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
-                          + "results match an uninterrupted run bitwise only with the same --threads")
-            }
-            try say("resuming \(directory.path) at epoch \(epoch + 1), batch \(startBatch) of \(trainLoader.batchCount)")
-        } else if parallel.isMain {
-            do { try AtomicFile.write(configuration.jsonString() + "\n", to: directory.configuration) } catch {
-                throw RunError("cannot write \(directory.configuration.path): \(error)")
-            }
-        }
-        let metrics = parallel.isMain ? try MetricsLog(url: directory.metrics) : nil
-        if parallel.isMain { tensorBoard = try TensorBoardLog(run: directory, resume: resume) }
         var last: EvaluationResult?
-        while epoch < configuration.epochs {
-            switch try runEpoch(epoch, from: startBatch, partial: partial, metrics: metrics) {
-            case .tested(let result): last = result
-            case .stopped(let epoch, let batch):
-                if parallel.isMain { try HTMLReport.write(for: directory.url) }
-                if let profiler, profiler.isDone {
-                    for line in profiler.lines { try say(line) }
-                    return .profiled(epoch: epoch, batch: batch)
-                }
-                return .stopped(epoch: epoch, batch: batch)
-            }
-            epoch += 1
-            startBatch = 0
-            partial = PartialEpoch()
-            if try parallel.any(stop.isRequested) && epoch < configuration.epochs { return .stopped(epoch: epoch, batch: 0) }
+        switch try loop.run(resume: resume) {
+        case .stopped(let epoch, let batch): return .stopped(epoch: epoch, batch: batch)
+        case .profiled(let epoch, let batch): return .profiled(epoch: epoch, batch: batch)
+        case .finished: last = lastTest
         }
-        try profiler?.finish()
-        let final: EvaluationResult
-        if let last {
-            final = last
-        } else {
+        // A run resumed after its last epoch has no test of its own yet.
+        if last == nil {
             guard let result = try evaluate(network, on: testLoader, observer: observer, stop: stop, parallel: parallel) else {
-                return .stopped(epoch: epoch, batch: 0)
+                return .stopped(epoch: configuration.epochs, batch: 0)
             }
-            final = result
+            last = result
         }
+        let final = last!
         guard parallel.isMain else { return .finished(final) }
         try TrainedModel.save(network, configuration: configuration, result: final, in: directory)
         try HTMLReport.write(for: directory.url)
         if let line = unreadableImagesLine([trainLoader.dataset, testLoader.dataset]) { try say(line) }
         if let line = try peakGPUMemoryLine(device) { try say(line) }
-        for line in profiler?.lines ?? [] { try say(line) }
         try say(String(format: "test accuracy %.2f%% top-1, %.2f%% top-5", final.top1, final.top5)
                   + " on \(final.count) \(configuration.dataset) test images")
         try say("weights: \(directory.model.path) (genotype.json and genotype.txt beside it)")
         return .finished(final)
     }
 
-    private enum EpochEnd {
-        case tested(EvaluationResult)
-        case stopped(epoch: Int, batch: Int)
+    /// The last epoch's test, when this process ran it.
+    private var lastTest: EvaluationResult?
+
+    // MARK: RunJob
+
+    public var kind: String { "train" }
+    public var settingsJSON: String { configuration.jsonString() }
+    public var resumableDifferences: Set<String> { TrainingConfiguration.resumableDifferences }
+    public var dataSeed: UInt64 { configuration.seed }
+    public var epochs: Int { configuration.epochs }
+    public var model: Module { network }
+    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("sgd", optimizer)] }
+    public var progressSpan: ProgressSpan { .epoch }
+    public var state: NoJobState { NoJobState() }
+
+    public func resume(epoch: Int, batch: Int, state: NoJobState?, legacy: [String: String]) throws {
+        Self.seedDropPath(configuration.seed, parallel: parallel, epoch: epoch, batch: batch)
     }
 
-    /// Sums of the batches done so far in the current epoch (kept in checkpoints mid-epoch).
-    private struct PartialEpoch {
-        var lossSum = 0.0, correct = 0, seen = 0, seconds = 0.0
-
-        init() {}
-
-        init(_ values: [String: String]) {
-            lossSum = values["partial_loss_sum"].flatMap(Double.init) ?? 0
-            correct = values["partial_correct"].flatMap(Int.init) ?? 0
-            seen = values["partial_seen"].flatMap(Int.init) ?? 0
-            seconds = values["partial_seconds"].flatMap(Double.init) ?? 0
-        }
-
-        var values: [String: String] {
-            ["partial_loss_sum": String(lossSum), "partial_correct": String(correct), "partial_seen": String(seen),
-             "partial_seconds": String(seconds)]
-        }
+    public func header(resumedAt: (epoch: Int, batch: Int)?) -> [String] {
+        resumedAt.map { ["resuming \(directory.path) at epoch \($0.epoch + 1), batch \($0.batch) of \(trainLoader.batchCount)"] } ?? []
     }
 
-    /// One epoch from batch `startBatch`, then the test; on a stop request, saves the checkpoint.
-    private func runEpoch(_ epoch: Int, from startBatch: Int, partial start: PartialEpoch,
-                          metrics: MetricsLog?) throws -> EpochEnd {
-        let learningRate = schedule.learningRate(at: epoch)
+    public func epochWillStart(_ epoch: Int, batch: Int) throws {
+        learningRate = schedule.learningRate(at: epoch)
         optimizer.setLearningRate(learningRate)
         network.dropPathProbability = configuration.dropPathProbability(epoch: epoch)
         network.train()
-        var partial = start
-        let began = Date()
-        let elapsed = { partial.seconds + Date().timeIntervalSince(began) }
-        observer?.progressWillStart(label: "epoch \(epoch + 1)/\(configuration.epochs)", total: trainLoader.imagesPerEpoch,
-                                    unit: "img", done: partial.seen)
-        let parameters = network.parameters()
-        for host in try trainLoader.epoch(epoch, startingAtBatch: startBatch) {
-            try profiler?.stepWillStart()
-            let batch = try Batch(host, on: device, format: memoryFormat)
-            let local = try Profiler.range("training step") {
-                try step(batch, epoch: epoch, parameters: parameters, learningRate: learningRate)
-            }
-            // The whole batch's loss and hits; then whether any rank stops, so all stop together.
-            let totals = try parallel.sum([local.lossSum, Double(local.correct), Double(batch.count)])
-            partial.lossSum += totals[0]
-            partial.correct += Int(totals[1])
-            partial.seen += Int(totals[2])
-            observer?.progress(done: partial.seen, metrics: [("loss", String(format: "%.4f", partial.lossSum / Double(partial.seen))),
-                                                             ("acc", percent(partial.correct, partial.seen))])
-            try profiler?.stepDidEnd()
-            if try parallel.any(stop.isRequested || profiler?.isDone == true) {
-                observer?.progressDidFinish()
-                partial.seconds = elapsed()
-                try saveCheckpoint(epoch: epoch, batch: batch.index + 1, partial: partial)
-                return .stopped(epoch: epoch, batch: batch.index + 1)
+        parameters = network.parameters()
+    }
+
+    /// One SGD step: loss (main + weighted auxiliary), gradients averaged over the whole batch of
+    /// every rank, clip, update. Reports the main loss (without the auxiliary term).
+    public func step(_ host: HostBatch, epoch: Int) throws -> StepTotals {
+        let batch = try Batch(host, on: device, format: memoryFormat)
+        return try Profiler.range("training step") {
+            try weightStep(batch, parameters: parameters, optimizer: optimizer, clip: configuration.gradClip, parallel: parallel,
+                           diverged: { what in
+                               RunError.diverged(what, epoch: epoch, step: batch.index, of: self.trainLoader.batchCount,
+                                                 learningRate: self.learningRate,
+                                                 lower: "a lower --learning-rate (e.g. \(String(format: "%.4g", self.configuration.learningRate / 2))) or a lower --grad-clip")
+                           }) { images, labels in
+                let (logits, auxiliaryLogits) = try network(images)
+                let main = try crossEntropy(logits, labels, labelSmoothing: configuration.labelSmoothing)
+                guard let auxiliaryLogits else { return ForwardResult(loss: main, logits: logits) }
+                let loss = try main + crossEntropy(auxiliaryLogits, labels, labelSmoothing: configuration.labelSmoothing)
+                    * configuration.auxiliaryWeight
+                // Reported: the classification loss alone, comparable with the test loss.
+                return ForwardResult(loss: loss, logits: logits, reported: main)
             }
         }
-        observer?.progressDidFinish()
-        partial.seconds = elapsed()
+    }
+
+    /// The test (the whole test set in the last epoch, `evalLimit` images before), the epoch's
+    /// line, and a refusal to go on with weights that are no longer finite.
+    public func finishEpoch(_ epoch: Int, totals: EpochTotals, stop: StopSignal,
+                            observer: RunObserver?) throws -> EpochRecordLines<EpochRecord>? {
         let loader = epoch == configuration.epochs - 1 ? testLoader : epochTestLoader
         guard let test = try evaluate(network, on: loader, observer: observer, label: "  test", stop: stop, parallel: parallel) else {
-            try saveCheckpoint(epoch: epoch, batch: trainLoader.batchCount, partial: partial)
-            return .stopped(epoch: epoch, batch: trainLoader.batchCount)
+            return nil
         }
-        let seen = max(partial.seen, 1)
+        lastTest = epoch == configuration.epochs - 1 ? test : nil
+        let seen = max(totals.seen, 1)
         let record = EpochRecord(epoch: epoch + 1, epochs: configuration.epochs, learningRate: learningRate,
-                                 dropPathProb: network.dropPathProbability, trainLoss: partial.lossSum / Double(seen),
-                                 trainTop1: 100 * Double(partial.correct) / Double(seen), testLoss: test.loss,
-                                 testTop1: test.top1, testTop5: test.top5, testImages: test.count, seconds: partial.seconds,
-                                 imagesPerSecond: Double(partial.seen) / max(partial.seconds, 1e-9))
-        try metrics?.append(record)
-        try tensorBoard?.append(record)
-        try say(record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
+                                 dropPathProb: network.dropPathProbability, trainLoss: totals.lossSum / seen,
+                                 trainTop1: 100 * totals.correct / seen, testLoss: test.loss,
+                                 testTop1: test.top1, testTop5: test.top5, testImages: test.count, seconds: totals.seconds,
+                                 imagesPerSecond: totals.seen / max(totals.seconds, 1e-9))
         try checkFinite(epoch: epoch)
-        try saveCheckpoint(epoch: epoch + 1, batch: 0, partial: PartialEpoch())
-        if parallel.isMain { try HTMLReport.write(for: directory.url) }
-        return .tested(test)
-    }
-
-    /// One SGD step on one batch: loss (main + weighted auxiliary), gradients averaged over the
-    /// whole batch of every rank, clip, update. Returns this rank's sum of the main loss (without
-    /// the auxiliary term) and its number of correct top-1 guesses.
-    private func step(_ batch: Batch, epoch: Int, parameters: [Tensor],
-                      learningRate: Double) throws -> (lossSum: Double, correct: Int) {
-        var lossSum = 0.0, correct = 0
-        let grads = try parallel.meanGradients(images: batch.images, labels: batch.labels) { images, labels in
-            let (logits, auxiliaryLogits) = try network(images)
-            let main = try crossEntropy(logits, labels, labelSmoothing: configuration.labelSmoothing)
-            var loss = main
-            if let auxiliaryLogits {
-                loss = try loss + crossEntropy(auxiliaryLogits, labels, labelSmoothing: configuration.labelSmoothing)
-                    * configuration.auxiliaryWeight
-            }
-            let total = try loss.item()
-            guard total.isFinite else { throw nonFinite("the loss became \(total)", epoch, batch, learningRate) }
-            // Reported: the classification loss alone, comparable with the test loss.
-            lossSum += try (auxiliaryLogits == nil ? total : main.item()) * Double(labels.size(0))
-            correct += try topKCorrect(logits, labels: labels, k: 1)
-            return try gradients(of: [loss], withRespectTo: parameters, allowUnused: true)
-        }
-        for (p, g) in zip(parameters, grads) { try p.setGrad(g) }
-        let norm = try clipGradNorm(parameters, maxNorm: configuration.gradClip)
-        guard norm.isFinite else { throw nonFinite("the gradient norm became \(norm)", epoch, batch, learningRate) }
-        try optimizer.step()
-        return (lossSum, correct)
-    }
-
-    private func nonFinite(_ what: String, _ epoch: Int, _ batch: Batch, _ learningRate: Double) -> RunError {
-        let kept = epoch > 0 ? "the checkpoint of epoch \(epoch) is kept" : "no checkpoint was written"
-        return RunError("\(what) at epoch \(epoch + 1), step \(batch.index + 1) of \(trainLoader.batchCount) "
-                        + "(learning rate \(String(format: "%.4g", learningRate))); training stopped and \(kept). "
-                        + "Start again with a lower --learning-rate (e.g. \(String(format: "%.4g", configuration.learningRate / 2))) "
-                        + "or a lower --grad-clip")
+        return EpochRecordLines(record: record,
+                                logged: record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
     }
 
     /// Refuses to checkpoint weights that are no longer finite.
@@ -326,14 +250,7 @@ public final class Trainer {
     }
 
     /// Writes a line to log.txt, then shows it.
-    private func say(_ line: String) throws { try log?.write(line, showing: observer) }
-
-    private func saveCheckpoint(epoch: Int, batch: Int, partial: PartialEpoch) throws {
-        guard parallel.isMain else { return }
-        try Checkpoint.save(to: directory.checkpoint, kind: "train", configuration: configuration.jsonString(),
-                            epoch: epoch, batch: batch, dataSeed: configuration.seed, model: network,
-                            optimizers: [("sgd", optimizer)], values: partial.values)
-    }
+    private func say(_ line: String) throws { try loop.say(line) }
 }
 
 /// One line of `metrics.jsonl` for a training epoch (keys in snake_case).

@@ -76,8 +76,7 @@ var hyper = SearchHyperparameters(method: .entrannasDST)
 hyper.epochs = 2
 hyper.warmupEpochs = 0
 hyper.batchSize = 16
-let search = try SearchRun(config: space, hyper: hyper, train: train, seed: 1, output: output.appendingPathComponent("search"),
-                           resume: false)
+let search = try SearchRun(config: space, hyper: hyper, train: train, seed: 1, output: output.appendingPathComponent("search"))
 guard case .finished(let report) = try search.run() else { fatalError("the search was stopped") }
 let genotype = search.searcher.network.genotype
 print("search: \(genotype.dartsText)")
@@ -94,7 +93,6 @@ training.batchSize = 32
 training.limit = 0
 training.cutout = 0
 let folder = RunDirectory(url: output.appendingPathComponent("train"))
-try folder.prepare(resume: false)
 let trainer = try Trainer(configuration: training, train: train, test: test, directory: folder)
 guard case .finished(let result) = try trainer.run() else { fatalError("the training was stopped") }
 print(String(format: "train: test accuracy %.1f%% on %d images", result.top1, result.count))

@@ -1,0 +1,78 @@
+import Foundation
+import Torch
+
+/// Time and peak memory over every process a unit needed (a resumed unit adds up), kept in the
+/// unit's attempts.json.
+public struct UnitCost: Codable, Sendable {
+    public var seconds = 0.0
+    public var peak = 0
+    public var cpuSeconds: Double? = 0
+
+    public init() {}
+
+    /// attempts.json in a unit's folder.
+    public static func url(in folder: RunDirectory) -> URL { folder.file("attempts.json") }
+
+    /// The unit's cost so far (none before its first process ended).
+    public static func read(from folder: RunDirectory) throws -> UnitCost {
+        let url = url(in: folder)
+        guard FileManager.default.fileExists(atPath: url.path) else { return UnitCost() }
+        return try JSONFormat.decode(UnitCost.self, from: url, snakeCase: false)
+    }
+
+    /// Adds one process' wall time, peak memory and CPU time, and writes attempts.json atomically.
+    public static func add(seconds: Double, peak: Int, cpuSeconds: Double, in folder: RunDirectory) throws -> UnitCost {
+        var total = try read(from: folder)
+        total.seconds += seconds
+        total.peak = max(total.peak, peak)
+        total.cpuSeconds = (total.cpuSeconds ?? 0) + cpuSeconds
+        try AtomicFile.write(try JSONFormat.text(total, snakeCase: false), to: url(in: folder))
+        return total
+    }
+}
+
+extension UnitResult {
+    /// A finished search unit read from its folder: genotype, consistency, weights and pruning.
+    public static func search(_ unit: ExperimentUnit, folder: RunDirectory, cost: UnitCost) throws -> UnitResult {
+        guard let search = try FinishedSearch.read(from: folder) else {
+            throw RunError("\(folder.file("report.json").path) is missing: the search of \(unit.name) did not finish")
+        }
+        let genotype = search.genotype
+        var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
+        result.cpuSeconds = cost.cpuSeconds
+        result.superNetAccuracy = search.report.superNetAccuracy
+        result.derivedAccuracy = search.report.derivedAccuracy
+        result.skipConnections = genotype.normal.joined().filter { $0.op == .skipConnect }.count
+        result.meanInDegreeNormal = genotype.meanInDegree(.normal)
+        result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
+        if let last = search.lastEpoch {
+            let stats = [last.normalStatistics, last.reduceStatistics]
+            result.meanMaxWeight = stats.map(\.meanMaxWeight).reduce(0, +) / 2
+            let pruned = stats.compactMap(\.prunedFraction)
+            if !pruned.isEmpty { result.prunedFraction = pruned.reduce(0, +) / Double(pruned.count) }
+        }
+        return result
+    }
+
+    /// A finished training unit read from its folder (`run`): the final test accuracy, and the
+    /// size of what was trained (a DST cell has far more ops than a DARTS one), counted by shape
+    /// tracing on the training's own settings.
+    public static func training(_ unit: ExperimentUnit, genotypeFile: URL, run: RunDirectory, cost: UnitCost) throws -> UnitResult {
+        let genotype = try Genotype(json: String(contentsOf: genotypeFile, encoding: .utf8))
+        var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
+        result.cpuSeconds = cost.cpuSeconds
+        guard let last = try MetricsLog.lastRecord(EpochRecord.self, in: run.metrics), last.epoch == last.epochs else {
+            throw RunError("\(run.metrics.path) has no final test accuracy; the training did not finish")
+        }
+        result.testAccuracy = last.testTop1
+        result.testImages = last.testImages
+        result.meanInDegreeNormal = genotype.meanInDegree(.normal)
+        result.meanInDegreeReduce = genotype.meanInDegree(.reduce)
+        let config = try TrainingConfiguration(json: String(contentsOf: run.configuration, encoding: .utf8), source: run.configuration.path)
+        let summary = try EvalNetwork(genotype: genotype, configuration: config.network)
+            .summary(height: config.imageHeight, width: config.imageWidth)
+        result.parameters = summary.parameters
+        result.multiplyAdds = summary.multiplyAdds
+        return result
+    }
+}

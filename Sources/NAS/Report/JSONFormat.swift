@@ -1,0 +1,38 @@
+import Foundation
+
+/// The one JSON setup of the files this tool writes and reads: sorted keys (stable diffs),
+/// unescaped slashes (paths stay readable), non-finite numbers as "inf", "-inf" and "nan" (a
+/// diverged loss is still a record). Keys are snake_case (`snakeCase`, the default) in metrics,
+/// settings and reports, as DARTS' and PyTorch's tools spell them; `pretty` indents files people read.
+public enum JSONFormat {
+    public static func encoder(snakeCase: Bool = true, pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    public static func decoder(snakeCase: Bool = true) -> JSONDecoder {
+        let decoder = JSONDecoder()
+        if snakeCase { decoder.keyDecodingStrategy = .convertFromSnakeCase }
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    /// `value` as JSON text.
+    public static func text<T: Encodable>(_ value: T, snakeCase: Bool = true, pretty: Bool = false) throws -> String {
+        String(decoding: try encoder(snakeCase: snakeCase, pretty: pretty).encode(value), as: UTF8.self)
+    }
+
+    /// The file at `url` decoded as `type`, or an error naming the file and what is wrong with it.
+    public static func decode<T: Decodable>(_ type: T.Type, from url: URL, snakeCase: Bool = true) throws -> T {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw RunError("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        do { return try decoder(snakeCase: snakeCase).decode(type, from: data) } catch {
+            throw RunError("\(url.path) cannot be read as \(T.self) (\(error)); was it written by another version?")
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Datasets
+import Foundation
+import Torch
+
+/// How `RunLoop.run` ended.
+public enum RunLoopOutcome: Equatable, Sendable {
+    /// Every epoch is done.
+    case finished
+    /// A stop was requested; the checkpoint holds `epoch` finished epochs and `batch` steps of the next.
+    case stopped(epoch: Int, batch: Int)
+    /// `--profile` recorded its steps and wrote profile.json and profile.md; the run stopped
+    /// there as on a stop request, its checkpoint saved.
+    case profiled(epoch: Int, batch: Int)
+}
+
+/// The epoch loop of every long run, search or training: the job (`RunJob`) supplies the step
+/// and the epoch's record, the loop does the rest the same way for both:
+///
+/// - the folder: takes its lock, refuses a new run over an old one, writes config.json;
+/// - resume (`run(resume:)`): checks the settings against the checkpoint, restores weights,
+///   optimizers, RNG, position and loop state, drops metrics lines of epochs that run again;
+/// - after each step: the ranks' sums, the progress, and a stop (`StopSignal`, or a finished
+///   `--profile`) that saves the checkpoint between two steps;
+/// - after each epoch: metrics.jsonl, TensorBoard, log.txt, the checkpoint (atomic), report.html.
+///
+/// In a data-parallel run every rank runs the loop and only rank 0 writes.
+public final class RunLoop<Job: RunJob> {
+    /// The search or training (which owns its loop: held unowned, so neither outlives the other).
+    public unowned let job: Job
+    /// The output folder.
+    public let directory: RunDirectory
+    /// The processes the batches are spread over.
+    public let parallel: DataParallel
+    /// Polled after every step and every epoch.
+    public let stop: StopSignal
+    /// Display only; nil runs silently with the same files.
+    public var observer: RunObserver?
+    /// Records a few steps (`--profile`); the loop stops once it is done, as on a stop request.
+    public var profiler: StepProfiler?
+    /// Position: the next step is `batch` of `epoch`.
+    public private(set) var epoch = 0
+    /// Steps already run in `epoch`.
+    public private(set) var batch = 0
+    private var totals = EpochTotals()
+    private var log: RunLog?
+    private var metrics: MetricsLog?
+    private var tensorBoard: TensorBoardLog?
+    private var lock: RunLock?
+
+    public init(job: Job, directory: RunDirectory, parallel: DataParallel = .single, stop: StopSignal = .shared) {
+        (self.job, self.directory, self.parallel, self.stop) = (job, directory, parallel, stop)
+    }
+
+    /// Prepares the folder (or, with `resume`, reads its checkpoint), then runs until the last
+    /// epoch ends or a stop is requested. The lock is held until the loop is released.
+    public func run(resume: Bool, primitives: [String] = []) throws -> RunLoopOutcome {
+        try open(resume: resume, primitives: primitives)
+        let steps = job.trainLoader.batchCount
+        if job.progressSpan == .run {
+            observer?.progressWillStart(label: job.kind, total: job.epochs * steps, unit: "step", done: epoch * steps + batch)
+        }
+        defer { if job.progressSpan == .run { observer?.progressDidFinish() } }
+        while epoch < job.epochs {
+            if batch == 0 { totals = EpochTotals() }
+            try job.epochWillStart(epoch, batch: batch)
+            if job.progressSpan == .epoch {
+                observer?.progressWillStart(label: "epoch \(epoch + 1)/\(job.epochs)", total: job.trainLoader.imagesPerEpoch,
+                                            unit: "img", done: Int(totals.seen))
+            }
+            let began = Date()
+            for host in try job.trainLoader.epoch(epoch, startingAtBatch: batch) {
+                try profiler?.stepWillStart()
+                let local = try job.step(host, epoch: epoch)
+                // The whole batch's sums; then whether any rank stops, so all stop together.
+                let sums = try parallel.sum([local.lossSum, local.correct, local.count])
+                totals.add(StepTotals(lossSum: sums[0], correct: sums[1], count: sums[2]))
+                batch += 1
+                try profiler?.stepDidEnd()
+                showProgress(steps: steps)
+                if try parallel.any(stop.isRequested || profiler?.isDone == true) {
+                    if job.progressSpan == .epoch { observer?.progressDidFinish() }
+                    totals.seconds += Date().timeIntervalSince(began)
+                    return try stopped()
+                }
+            }
+            if job.progressSpan == .epoch { observer?.progressDidFinish() }
+            totals.seconds += Date().timeIntervalSince(began)
+            guard let lines = try job.finishEpoch(epoch, totals: totals, stop: stop, observer: observer) else {
+                return try stopped()
+            }
+            epoch += 1
+            batch = 0
+            try record(lines)
+            try saveCheckpoint()
+            if parallel.isMain { try HTMLReport.write(for: directory.url) }
+            if try parallel.any(stop.isRequested) && epoch < job.epochs { return .stopped(epoch: epoch, batch: 0) }
+        }
+        try profiler?.finish()
+        for line in profiler?.lines ?? [] { try say(line) }
+        return .finished
+    }
+
+    /// Writes a line to log.txt (rank 0), then shows it.
+    public func say(_ line: String) throws { try log?.write(line, showing: observer) }
+
+    /// The lock, the folder, config.json or the checkpoint, and the logs.
+    private func open(resume: Bool, primitives: [String]) throws {
+        if parallel.isMain {
+            lock = try RunLock(directory)
+            try directory.prepare(resume: resume)
+            log = try RunLog(url: directory.log)
+        } else if resume && !directory.hasCheckpoint {
+            throw RunError("cannot resume: rank \(parallel.rank) sees no \(directory.checkpoint.path); every rank reads the checkpoint, so the output folder must be shared")
+        }
+        if resume {
+            try loadCheckpoint()
+        } else if parallel.isMain {
+            do { try AtomicFile.write(job.settingsJSON + "\n", to: directory.configuration) } catch {
+                throw RunError("cannot write \(directory.configuration.path): \(error)")
+            }
+        }
+        if parallel.isMain {
+            metrics = try MetricsLog(url: directory.metrics)
+            tensorBoard = try TensorBoardLog(run: directory, primitives: primitives, resume: resume)
+        }
+        for line in job.header(resumedAt: resume ? (epoch, batch) : nil) { try say(line) }
+    }
+
+    /// The loop state stored in the checkpoint's metadata under `loop`.
+    private struct LoopState: Codable {
+        var totals: EpochTotals
+        var job: Job.State
+    }
+
+    private func loadCheckpoint() throws {
+        let checkpoint = try Checkpoint.load(from: directory.checkpoint)
+        try checkpoint.checkConfiguration(job.settingsJSON, kind: job.kind, ignoring: job.resumableDifferences)
+        try checkpoint.restore(model: job.model, optimizers: job.optimizers)
+        (epoch, batch) = (checkpoint.epoch, checkpoint.batch)
+        let state = try checkpoint.values["loop"].map { text in
+            do { return try JSONFormat.decoder(snakeCase: false).decode(LoopState.self, from: Data(text.utf8)) } catch {
+                throw RunError("the checkpoint's loop state cannot be read (\(error)); the file is damaged")
+            }
+        }
+        totals = state?.totals ?? EpochTotals(legacy: checkpoint.values)
+        try job.resume(epoch: epoch, batch: batch, state: state?.job, legacy: checkpoint.values)
+        if let threads = checkpoint.threadCount, threads != Torch.threadCount {
+            try say("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
+                    + "results match an uninterrupted run bitwise only with the same --threads")
+        }
+        // Epochs finished after this checkpoint was written run again: drop their lines.
+        if parallel.isMain { try MetricsLog.rewind(directory.metrics, keepingThrough: epoch) }
+    }
+
+    /// Writes the checkpoint atomically (temporary file, then rename); rank 0 only.
+    public func saveCheckpoint() throws {
+        guard parallel.isMain else { return }
+        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state), snakeCase: false)
+        try Checkpoint.save(to: directory.checkpoint, kind: job.kind, configuration: job.settingsJSON, epoch: epoch,
+                            batch: batch, dataSeed: job.dataSeed, model: job.model, optimizers: job.optimizers,
+                            values: ["loop": state])
+    }
+
+    /// A stop between two steps (or in an epoch's evaluation): the checkpoint, the report, the outcome.
+    private func stopped() throws -> RunLoopOutcome {
+        try saveCheckpoint()
+        if parallel.isMain { try HTMLReport.write(for: directory.url) }
+        if let profiler, profiler.isDone {
+            for line in profiler.lines { try say(line) }
+            return .profiled(epoch: epoch, batch: batch)
+        }
+        return .stopped(epoch: epoch, batch: batch)
+    }
+
+    /// Appends the epoch to metrics.jsonl, TensorBoard and log.txt (each flushed: a crash loses nothing).
+    private func record(_ lines: EpochRecordLines<Job.Record>) throws {
+        try metrics?.append(lines.record)
+        try tensorBoard?.append(lines.record)
+        try log?.write(lines.logged)
+        if parallel.isMain { observer?.runDidLog(lines.shown) }
+    }
+
+    private func showProgress(steps: Int) {
+        let loss = String(format: "%.4f", totals.meanLoss), acc = String(format: "%.2f%%", 100 * totals.accuracy)
+        switch job.progressSpan {
+        case .run:
+            observer?.progress(done: epoch * steps + batch, metrics: [("epoch", "\(epoch + 1)/\(job.epochs)"), ("loss", loss), ("acc", acc)])
+        case .epoch:
+            observer?.progress(done: Int(totals.seen), metrics: [("loss", loss), ("acc", acc)])
+        }
+    }
+}

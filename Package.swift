@@ -1,8 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, lowest first: CTorch (C shim over libtorch) -> Torch (Swift tensors, autograd, nn,
-// optim) -> Datasets -> NAS (search space, cells, search and training loops) -> entrannas (CLI).
+// Layers, lowest first: Reporting (Foundation only: files a run writes, JSON, metrics and logs,
+// charts, TensorBoard, Markdown/HTML, progress) -> CTorch (C shim over libtorch) -> Torch (Swift
+// tensors, autograd, nn, optim) -> Datasets -> NAS (search space, cells, the run loop, search,
+// training, evaluation, genotypes) -> entrannas (CLI). Torch uses Reporting's AtomicFile only.
 // Which libtorch (Debian's, the PyPI wheel's, its CUDA build) comes from pkg-config's libtorch.pc,
 // chosen by ENTRANNAS_TORCH in scripts/torch-backend.sh (docs/building.md#backends).
 let package = Package(
@@ -10,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "entrannas", targets: ["entrannas"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Torch", targets: ["Torch"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "NAS", targets: ["NAS"]),
@@ -26,7 +29,8 @@ let package = Package(
         // The libraries themselves come from libtorch.pc too (Debian: -ltorch_cpu -lc10; the
         // wheel: its own copies under names Debian's cannot shadow), never from a fixed name here.
         .target(name: "CTorch", dependencies: ["CLibTorch"]),
-        .target(name: "Torch", dependencies: ["CTorch", "CZlib"]),
+        .target(name: "Reporting"),
+        .target(name: "Torch", dependencies: ["CTorch", "CZlib", "Reporting"]),
         // zlib from the system (Debian: zlib1g-dev) for the gzipped IDX files of Fashion-MNIST.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // JPEG and PNG from the system for ImageFolder datasets, found through pkg-config:
@@ -41,11 +45,11 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
         .target(name: "Datasets", dependencies: ["Torch", "CZlib", "CImageCodecs"]),
-        .target(name: "NAS", dependencies: ["Torch", "Datasets"]),
+        .target(name: "NAS", dependencies: ["Reporting", "Torch", "Datasets"]),
         .executableTarget(
             name: "entrannas",
             dependencies: [
-                "NAS", "Datasets", "Torch",
+                "NAS", "Datasets", "Torch", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,9 +70,10 @@ let package = Package(
         .executableTarget(name: "train-bench", dependencies: ["NAS", "Torch", "BenchmarkSupport"], path: "benchmarks/train-bench/TrainBench"),
         // Search step time and peak memory per method: benchmarks/search-bench.sh.
         .executableTarget(name: "search-bench", dependencies: ["NAS", "Torch", "BenchmarkSupport"], path: "benchmarks/SearchBench"),
-        .testTarget(name: "TorchTests", dependencies: ["Torch"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(name: "TorchTests", dependencies: ["Torch", "Reporting"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Torch"]),
-        .testTarget(name: "NASTests", dependencies: ["NAS", "Datasets", "Torch"]),
+        .testTarget(name: "NASTests", dependencies: ["NAS", "Reporting", "Datasets", "Torch"]),
         // Runs the built `entrannas` binary as a user does (launch, several processes).
         .testTarget(name: "CommandTests", dependencies: ["Torch"]),
     ],

@@ -188,10 +188,7 @@ public enum HTMLReport {
         return String(text[start.lowerBound...])
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ text: String) -> String { Markdown.escape(text) }
 
     private static func timestamp() -> String {
         let formatter = DateFormatter()

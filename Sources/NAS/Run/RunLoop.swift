@@ -121,7 +121,7 @@ public final class RunLoop<Job: RunJob> {
         }
         if parallel.isMain {
             metrics = try MetricsLog(url: directory.metrics)
-            tensorBoard = try TensorBoardLog(run: directory, primitives: primitives, resume: resume)
+            tensorBoard = try TensorBoardLog(folder: directory.url, primitives: primitives, resume: resume)
         }
         for line in job.header(resumedAt: resume ? (epoch, batch) : nil) { try say(line) }
     }

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import Reporting
 
 /// Named tensors in the safetensors format (an 8-byte little-endian header length, a JSON header
 /// of dtype/shape/data_offsets per name plus optional `__metadata__` strings, then raw
@@ -41,7 +42,8 @@ public enum Safetensors {
         withUnsafeBytes(of: &n) { data.append(contentsOf: $0) }
         data.append(contentsOf: headerBytes)
         for b in blobs { data.append(contentsOf: b) }
-        try AtomicFile.write(data, to: url)
+        // Torch's errors are TorchErrors: the file layer's message, kept whole.
+        do { try AtomicFile.write(data, to: url) } catch { throw TorchError.io("\(error)") }
     }
 
     /// Reads every tensor and the metadata. A truncated or corrupt file throws an error naming

@@ -5,7 +5,7 @@ import Foundation
 public final class RunLog: @unchecked Sendable {
     /// The log.txt file.
     public let url: URL
-    private let handle: FileHandle
+    private let file: AppendFile
     private let formatter: DateFormatter
 
     /// Appends to `url`, creating it when missing.
@@ -14,20 +14,8 @@ public final class RunLog: @unchecked Sendable {
         formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        if !FileManager.default.fileExists(atPath: url.path) {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw RunError("cannot create the log file \(url.path); check that its folder is writable")
-            }
-        }
-        do {
-            handle = try FileHandle(forWritingTo: url)
-            try handle.seekToEnd()
-        } catch {
-            throw RunError("cannot open the log file \(url.path): \(error.localizedDescription)")
-        }
+        file = try AppendFile(url: url, what: "the log file")
     }
-
-    deinit { try? handle.close() }
 
     /// Appends `line`, then shows it to `observer`: what a run says is always in its log first.
     public func write(_ line: String, showing observer: RunObserver?) throws {
@@ -39,12 +27,6 @@ public final class RunLog: @unchecked Sendable {
     public func write(_ line: String) throws {
         let stamped = line.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "\(formatter.string(from: Date()))  \($0)" }.joined(separator: "\n")
-        do {
-            try handle.write(contentsOf: Data((stamped + "\n").utf8))
-            try handle.synchronize()
-        } catch {
-            throw RunError("cannot write to \(url.path) (disk full?): \(error.localizedDescription); the run stopped, "
-                           + "its last checkpoint is intact: free space, then continue with --resume")
-        }
+        try file.append(Data((stamped + "\n").utf8))
     }
 }

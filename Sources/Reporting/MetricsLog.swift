@@ -1,56 +1,31 @@
 import Foundation
-import Torch
 
 /// `metrics.jsonl`: one JSON object per epoch, appended and flushed as each epoch ends, so plots
 /// and scripts can follow a run while it trains. Keys are written in snake_case and sorted.
 public final class MetricsLog: @unchecked Sendable {
     /// The metrics.jsonl file.
     public let url: URL
-    private let handle: FileHandle
-    private let encoder: JSONEncoder
+    private let file: AppendFile
 
     /// Opens `url` for appending, creating it when missing.
     public init(url: URL) throws {
         self.url = url
-        if !FileManager.default.fileExists(atPath: url.path) {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw RunError("cannot create \(url.path); check that its folder is writable")
-            }
-        }
-        do {
-            handle = try FileHandle(forWritingTo: url)
-            try handle.seekToEnd()
-        } catch {
-            throw RunError("cannot open \(url.path) for appending: \(error.localizedDescription)")
-        }
-        encoder = Self.makeEncoder()
+        file = try AppendFile(url: url, what: "the metrics file")
     }
-
-    /// How records are written: snake_case keys, sorted, non-finite numbers as strings.
-    private static func makeEncoder() -> JSONEncoder {
-        JSONFormat.encoder()
-    }
-
-    deinit { try? handle.close() }
 
     /// Appends one record as a single line and flushes it to disk.
     public func append<Record: Encodable>(_ record: Record) throws {
         var data: Data
-        do { data = try encoder.encode(record) } catch {
+        do { data = try JSONFormat.encoder().encode(record) } catch {
             throw RunError("cannot encode a metrics record for \(url.path): \(error.localizedDescription)")
         }
         data.append(0x0A)
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-        } catch {
-            throw RunError("cannot append to \(url.path) (disk full?): \(error.localizedDescription)")
-        }
+        try file.append(data)
     }
 
     /// A record as the JSON object it is written as (snake_case keys).
     public static func jsonObject<Record: Encodable>(_ record: Record) throws -> [String: Any] {
-        guard let object = try JSONSerialization.jsonObject(with: makeEncoder().encode(record)) as? [String: Any] else {
+        guard let object = try JSONSerialization.jsonObject(with: JSONFormat.encoder().encode(record)) as? [String: Any] else {
             throw RunError("a metrics record is not a JSON object")
         }
         return object

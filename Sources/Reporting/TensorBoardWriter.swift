@@ -15,7 +15,7 @@ public final class TensorBoardWriter {
     public let directory: URL
     /// The event file this writer appends to.
     public let fileURL: URL
-    private var handle: FileHandle?
+    private var file: AppendFile?
 
     /// Creates `directory` when missing and starts a new event file in it, beginning with the
     /// `file_version` record. `wallTime` (seconds since 1970) defaults to now.
@@ -36,18 +36,9 @@ public final class TensorBoardWriter {
                 processIdentifier: Int(ProcessInfo.processInfo.processIdentifier), counter: fileCounter.next()))
         } while FileManager.default.fileExists(atPath: url.path)
         fileURL = url
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw RunError("cannot create TensorBoard event file \(url.path); check that the folder is writable")
-        }
-        do {
-            handle = try FileHandle(forWritingTo: url)
-        } catch {
-            throw RunError("cannot open TensorBoard event file \(url.path): \(error.localizedDescription)")
-        }
+        file = try AppendFile(url: url, what: "the TensorBoard event file")
         try write(TFRecord.frame(Self.fileVersionEvent(wallTime: time)))
     }
-
-    deinit { try? handle?.close() }
 
     /// `SummaryWriter`'s name: `events.out.tfevents.<seconds, 10 digits>.<host>.<pid>.<counter>`.
     static func fileName(wallTime: Double, hostname: String, processIdentifier: Int, counter: Int) -> String {
@@ -73,30 +64,20 @@ public final class TensorBoardWriter {
         try write(records)
     }
 
-    /// Forces everything written so far to disk.
+    /// Every write is on disk already; throws once the file is closed, as a write would.
     public func flush() throws {
-        guard let handle else { throw RunError("TensorBoard event file \(fileURL.path) is already closed") }
-        do { try handle.synchronize() } catch {
-            throw RunError("cannot flush TensorBoard event file \(fileURL.path): \(error.localizedDescription)")
-        }
+        guard file != nil else { throw RunError("TensorBoard event file \(fileURL.path) is already closed") }
     }
 
-    /// Flushes and closes the file; later writes throw. Closing twice does nothing.
+    /// Closes the file; later writes throw. Closing twice does nothing.
     public func close() throws {
-        guard handle != nil else { return }
-        try flush()
-        let closing = handle
-        handle = nil
-        do { try closing?.close() } catch {
-            throw RunError("cannot close TensorBoard event file \(fileURL.path): \(error.localizedDescription)")
-        }
+        file = nil
     }
 
+    /// Appends `bytes`, flushed to disk.
     private func write(_ bytes: [UInt8]) throws {
-        guard let handle else { throw RunError("TensorBoard event file \(fileURL.path) is already closed") }
-        do { try handle.write(contentsOf: bytes) } catch {
-            throw RunError("cannot write TensorBoard event file \(fileURL.path) (disk full?): \(error.localizedDescription)")
-        }
+        guard let file else { throw RunError("TensorBoard event file \(fileURL.path) is already closed") }
+        try file.append(Data(bytes))
     }
 
     /// Event { wall_time = 1; file_version = 3 }.

@@ -14,9 +14,11 @@ public final class TensorBoardLog {
     /// Names of the op columns of `*_weights` matrices (the search space's primitives).
     private let primitives: [String]
 
-    /// Opens the log for `run`; with `resume` the event files are rebuilt from metrics.jsonl.
-    public init(run: RunDirectory, primitives: [String] = [], resume: Bool) throws {
-        directory = run.file("tensorboard")
+    /// Opens the log of the run in `folder` (its `tensorboard/` and `metrics.jsonl`); with
+    /// `resume` the event files are rebuilt from metrics.jsonl.
+    public init(folder: URL, primitives: [String] = [], resume: Bool) throws {
+        directory = folder.appendingPathComponent("tensorboard")
+        let metrics = folder.appendingPathComponent("metrics.jsonl")
         self.primitives = primitives
         if resume, FileManager.default.fileExists(atPath: directory.path) {
             for file in try TensorBoardEventReader.eventFiles(in: directory) {
@@ -26,8 +28,8 @@ public final class TensorBoardLog {
             }
         }
         writer = try TensorBoardWriter(directory: directory)
-        if resume, FileManager.default.fileExists(atPath: run.metrics.path) {
-            for record in try MetricsLog.read(run.metrics) {
+        if resume, FileManager.default.fileExists(atPath: metrics.path) {
+            for record in try MetricsLog.read(metrics) {
                 guard let epoch = record["epoch"] as? Int else { continue }
                 try writer.addScalars(Self.scalars(record, primitives: primitives), step: epoch)
             }

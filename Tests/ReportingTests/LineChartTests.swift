@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
-@testable import NAS
+@testable import Reporting
 
 /// SVG line charts: every document parses as XML, ticks land on 1-2-5 values, and gaps, empty
 /// charts and a single x value draw without NaN or a crash.

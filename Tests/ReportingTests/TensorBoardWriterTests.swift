@@ -1,5 +1,5 @@
 import XCTest
-@testable import NAS
+@testable import Reporting
 
 /// Event files against known checksums and read back through `TensorBoardEventReader`;
 /// scripts/check-tensorboard.sh checks the same files with TensorBoard itself.

@@ -4,15 +4,15 @@ import Foundation
 /// folder, flush it, then rename it over the destination (rename is atomic on POSIX).
 public enum AtomicFile {
     /// Replaces the file at `url` with `data`, creating the folder if needed; throws
-    /// `TorchError.io` naming the path.
+    /// a `RunError` naming the path.
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-            throw TorchError.io("cannot create folder \(dir.path): \(error.localizedDescription)")
+            throw RunError("cannot create folder \(dir.path): \(error.localizedDescription)")
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-            throw TorchError.io("cannot write \(tmp.path): permission denied or folder missing")
+            throw RunError("cannot write \(tmp.path): permission denied or folder missing")
         }
         do {
             let handle = try FileHandle(forWritingTo: tmp)
@@ -21,12 +21,12 @@ public enum AtomicFile {
             try handle.synchronize()
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw TorchError.io("cannot write \(url.path) (disk full?): \(error.localizedDescription)")
+            throw RunError("cannot write \(url.path) (disk full?): \(error.localizedDescription)")
         }
         guard rename(tmp.path, url.path) == 0 else {
             let why = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: tmp)
-            throw TorchError.io("cannot move \(tmp.path) to \(url.path): \(why)")
+            throw RunError("cannot move \(tmp.path) to \(url.path): \(why)")
         }
     }
 

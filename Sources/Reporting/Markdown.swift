@@ -2,8 +2,9 @@ import Foundation
 
 /// Just enough Markdown to HTML for the reports this tool writes itself (report.md,
 /// results.md): headings, pipe tables, bullet lists, paragraphs, `code` and **bold**.
-enum Markdown {
-    static func html(_ text: String) -> String {
+public enum Markdown {
+    /// `text` as HTML elements.
+    public static func html(_ text: String) -> String {
         var out: [String] = []
         var paragraph: [String] = []
         var list: [String] = []
@@ -44,10 +45,16 @@ enum Markdown {
     }
 
     /// Escapes the text, then turns `code` and **bold** into tags.
-    static func inline(_ text: String) -> String {
-        var s = HTMLReport.escape(text)
+    public static func inline(_ text: String) -> String {
+        var s = escape(text)
         s = s.replacingOccurrences(of: #"`([^`]*)`"#, with: "<code>$1</code>", options: .regularExpression)
         s = s.replacingOccurrences(of: #"\*\*([^*]+)\*\*"#, with: "<strong>$1</strong>", options: .regularExpression)
         return s
+    }
+
+    /// `text` with the characters HTML gives a meaning escaped.
+    public static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -38,7 +38,7 @@ public struct TensorBoardEvent: Equatable, Sendable {
 /// run) see exactly what TensorBoard will see, or a clear error naming the file and record.
 public struct TensorBoardEventReader: Sendable {
     /// Why a file cannot be read; `record` counts from 0 and includes the file_version record.
-    public enum ReadError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    public enum ReadError: DescribedError, Equatable, Sendable {
         /// The file ends inside the record.
         case truncated(file: String, record: Int)
         /// The CRC of the record's length does not match.
@@ -61,9 +61,6 @@ public struct TensorBoardEventReader: Sendable {
                 return "\(file): record \(record) is not a valid Event: \(reason)"
             }
         }
-
-        /// Same as `description`, for `localizedDescription`.
-        public var errorDescription: String? { description }
     }
 
     /// The event file read.

@@ -74,31 +74,21 @@ public final class Tensor: @unchecked Sendable {
     // MARK: creation
 
     /// Copies Swift floats into a new float32 tensor of the given shape.
-    public convenience init(_ values: [Float], shape: [Int]) throws {
-        guard values.count == shape.reduce(1, *) else {
-            throw TorchError.invalid("Tensor: \(values.count) values for shape \(shape)")
-        }
-        let s = shape.map(Int64.init)
-        let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.float32.rawValue) }
-        try self.init(owning: h, "from [Float]")
-    }
+    public convenience init(_ values: [Float], shape: [Int]) throws { try self.init(copying: values, shape: shape) }
     /// Copies Swift integers into a new int64 tensor of the given shape (class indices, for example).
-    public convenience init(_ values: [Int64], shape: [Int]) throws {
-        guard values.count == shape.reduce(1, *) else {
-            throw TorchError.invalid("Tensor: \(values.count) values for shape \(shape)")
-        }
-        let s = shape.map(Int64.init)
-        let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.int64.rawValue) }
-        try self.init(owning: h, "from [Int64]")
-    }
+    public convenience init(_ values: [Int64], shape: [Int]) throws { try self.init(copying: values, shape: shape) }
     /// Copies Swift doubles into a new float64 tensor of the given shape.
-    public convenience init(_ values: [Double], shape: [Int]) throws {
+    public convenience init(_ values: [Double], shape: [Int]) throws { try self.init(copying: values, shape: shape) }
+
+    /// The one copy behind the typed initialisers above, which stay concrete overloads so that
+    /// callers' array literals keep resolving as before.
+    private convenience init<Element: HostElement>(copying values: [Element], shape: [Int]) throws {
         guard values.count == shape.reduce(1, *) else {
             throw TorchError.invalid("Tensor: \(values.count) values for shape \(shape)")
         }
         let s = shape.map(Int64.init)
-        let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), DType.float64.rawValue) }
-        try self.init(owning: h, "from [Double]")
+        let h = values.withUnsafeBytes { ct_from_data($0.baseAddress, s, Int64(s.count), Element.tensorDType.rawValue) }
+        try self.init(owning: h, "from [\(Element.self)]")
     }
     /// A 1-D float tensor.
     public convenience init(_ values: [Float]) throws { try self.init(values, shape: [values.count]) }
@@ -213,3 +203,13 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(\(shape), \(dtype): [\(preview)])"
     }
 }
+
+/// A Swift element type whose arrays copy byte for byte into a tensor of `tensorDType`.
+protocol HostElement {
+    /// The tensor dtype with this type's memory layout.
+    static var tensorDType: DType { get }
+}
+
+extension Float: HostElement { static var tensorDType: DType { .float32 } }
+extension Double: HostElement { static var tensorDType: DType { .float64 } }
+extension Int64: HostElement { static var tensorDType: DType { .int64 } }

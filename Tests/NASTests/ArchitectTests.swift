@@ -26,11 +26,11 @@ final class ArchitectTests: SingleThreadTestCase {
     func testFirstOrderAlphaGradientMatchesFiniteDifference() throws {
         Torch.manualSeed(11)
         let net = try SearchNetwork(config: tinyConfig(.darts))
-        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor.randn([5, 8])) }
+        try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor.randn([5, 8])) }
         let batch = try tinyBatch(6)
-        let g = try gradients(of: loss(net, batch), withRespectTo: [net.arch.alphas_normal])[0].floats()
+        let g = try gradients(of: loss(net, batch), withRespectTo: [net.arch.alphasNormal])[0].floats()
         for index in [1, 12, 27, 39] {
-            let fd = try finiteDifference(net.arch.alphas_normal, index) { try loss(net, batch).item() }
+            let fd = try finiteDifference(net.arch.alphasNormal, index) { try loss(net, batch).item() }
             XCTAssertEqual(Double(g[index]), fd, accuracy: 2e-3 + 0.05 * abs(fd), "alpha entry \(index)")
         }
     }
@@ -45,7 +45,7 @@ final class ArchitectTests: SingleThreadTestCase {
     func testSecondOrderAlphaGradientMatchesFiniteDifferenceOfUnrolledObjective() throws {
         Torch.manualSeed(12)
         let net = try SearchNetwork(config: tinyConfig(.darts2nd))
-        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor.randn([5, 8])) }
+        try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor.randn([5, 8])) }
         let train = try tinyBatch(6, seed: 1), valid = try tinyBatch(6, seed: 2)
         let xi = 0.5, decay = 3e-4
         let sgd = SGD(net.weightParameters(), learningRate: xi, momentum: 0.9, weightDecay: decay)
@@ -76,11 +76,11 @@ final class ArchitectTests: SingleThreadTestCase {
         }
 
         _ = try architect.unrolledStep(validation: valid, train: train, weightOptimizer: sgd)
-        let analytic = try XCTUnwrap(net.arch.alphas_normal.grad).floats()
-        let firstOrder = try gradients(of: loss(net, valid), withRespectTo: [net.arch.alphas_normal])[0].floats()
+        let analytic = try XCTUnwrap(net.arch.alphasNormal.grad).floats()
+        let firstOrder = try gradients(of: loss(net, valid), withRespectTo: [net.arch.alphasNormal])[0].floats()
         var correctionMatters = false
         for index in [3, 14, 22, 36] {
-            let fd = try finiteDifference(net.arch.alphas_normal, index, h: 2e-4, unrolledObjective)
+            let fd = try finiteDifference(net.arch.alphasNormal, index, h: 2e-4, unrolledObjective)
             let tolerance = 2e-3 + 0.05 * abs(fd)
             XCTAssertEqual(Double(analytic[index]), fd, accuracy: tolerance, "alpha entry \(index)")
             if abs(Double(firstOrder[index]) - fd) > 2 * tolerance { correctionMatters = true }
@@ -100,7 +100,7 @@ final class ArchitectTests: SingleThreadTestCase {
         _ = try architect.unrolledStep(validation: tinyBatch(6, seed: 1), train: tinyBatch(6, seed: 2),
                                    weightOptimizer: SGD(net.weightParameters(), learningRate: 0.1, momentum: 0.9))
         for (a, b) in zip(before, net.weightParameters().map(\.1)) { XCTAssertEqual(try maxDiff(a, b), 0) }
-        let g = try XCTUnwrap(net.arch.alphas_normal.grad).floats()
+        let g = try XCTUnwrap(net.arch.alphasNormal.grad).floats()
         XCTAssertTrue(g.allSatisfy { $0.isFinite })
     }
 
@@ -110,9 +110,9 @@ final class ArchitectTests: SingleThreadTestCase {
         let sgd = SGD(net.weightParameters(), learningRate: 0.1, momentum: 0.9)
         let architect = Architect(network: net, order: .first, learningRate: 0.5)
         let before = try net.weightParameters().map { try $0.1.clone() }
-        let alphaBefore = try net.arch.alphas_normal.clone()
+        let alphaBefore = try net.arch.alphasNormal.clone()
         try architect.step(validation: tinyBatch(4, seed: 3), train: tinyBatch(4, seed: 4), weightOptimizer: sgd)
-        XCTAssertGreaterThan(try maxDiff(alphaBefore, net.arch.alphas_normal), 0)
+        XCTAssertGreaterThan(try maxDiff(alphaBefore, net.arch.alphasNormal), 0)
         for (a, b) in zip(before, net.weightParameters().map(\.1)) { XCTAssertEqual(try maxDiff(a, b), 0) }
         // The derivation follows the new alphas.
         let fresh = try deriveGenotype(normalWeights: net.cellWeights().normal.values, reduceWeights: net.cellWeights().reduce.values,

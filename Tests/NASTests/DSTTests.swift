@@ -58,8 +58,8 @@ final class DSTTests: SingleThreadTestCase {
         var logits = [Float](repeating: 0, count: 5 * 7)
         for e in 0..<5 { logits[e * 7 + (e % 6) + 1] = 6 - 0.2 * Float(e) }
         try withNoGrad {
-            try net.arch.alphas_normal.copy_(try Tensor(logits, shape: [5, 7]))
-            try net.arch.alphas_reduce.copy_(try Tensor(logits, shape: [5, 7]))
+            try net.arch.alphasNormal.copy_(try Tensor(logits, shape: [5, 7]))
+            try net.arch.alphasReduce.copy_(try Tensor(logits, shape: [5, 7]))
         }
         try net.rederive()
         XCTAssertEqual(net.genotype.normal.map(\.count), [2, 3], "every edge survives with one op")
@@ -71,8 +71,8 @@ final class DSTTests: SingleThreadTestCase {
         let batch = try tinyBatch()
         let loss = try crossEntropy(try net(batch.images), batch.labels)
         let arch = net.arch
-        let g = try gradients(of: [loss], withRespectTo: [arch.alphas_normal, arch.thresholds_normal, arch.alphas_reduce,
-                                                      arch.thresholds_reduce], allowUnused: true)
+        let g = try gradients(of: [loss], withRespectTo: [arch.alphasNormal, arch.thresholdsNormal, arch.alphasReduce,
+                                                      arch.thresholdsReduce], allowUnused: true)
         let layout = EdgeIndex(steps: 2)
         return try [(0, 1), (2, 3)].flatMap { a, t -> [Bool] in
             let alphas = try g[a]?.floats() ?? [], thresholds = try g[t]?.floats() ?? []
@@ -144,9 +144,9 @@ final class DSTTests: SingleThreadTestCase {
     func testPreSparsificationWeightsAreKeptForTheFallback() throws {
         Torch.manualSeed(7)
         let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
-        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor.randn(net.arch.alphas_normal.shape) * 2) }
+        try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor.randn(net.arch.alphasNormal.shape) * 2) }
         let w = try net.cellWeights().normal
-        let softmax = try net.arch.alphas_normal.softmax(dim: 1).floats()
+        let softmax = try net.arch.alphasNormal.softmax(dim: 1).floats()
         for (a, b) in zip(w.probabilities.joined(), softmax) { XCTAssertEqual(a, b, accuracy: 1e-6) }
         XCTAssertNotEqual(w.probabilities, w.values)
     }
@@ -169,8 +169,8 @@ final class DSTTests: SingleThreadTestCase {
             Torch.manualSeed(seed)
             let net = try SearchNetwork(config: tinyConfig(.entrannasDST, steps: 3))
             try withNoGrad {
-                try net.arch.alphas_normal.copy_(try Tensor.randn(net.arch.alphas_normal.shape) * 2)
-                try net.arch.thresholds_normal.copy_(try Tensor.randn([3]) * 2)
+                try net.arch.alphasNormal.copy_(try Tensor.randn(net.arch.alphasNormal.shape) * 2)
+                try net.arch.thresholdsNormal.copy_(try Tensor.randn([3]) * 2)
             }
             try net.rederive()
             for node in net.genotype.normal { XCTAssertGreaterThanOrEqual(node.count, 1) }
@@ -190,7 +190,7 @@ final class DSTTests: SingleThreadTestCase {
         // each alone on its edge, so q-hat = 1 wherever it is not 0.
         var logits = [Float](repeating: 0, count: 5 * 7)
         for e in 0..<5 { logits[e * 7 + (e % 6) + 1] = 6 }
-        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor(logits, shape: [5, 7])) }
+        try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor(logits, shape: [5, 7])) }
         try net.rederive()
         let w = try net.cellWeights().normal
         XCTAssertTrue(w.values.joined().allSatisfy { $0 == 0 || $0 == 1 })
@@ -211,8 +211,8 @@ final class DSTTests: SingleThreadTestCase {
             config.dstRenormalization = scope
             let net = try SearchNetwork(config: config)
             try withNoGrad {
-                try net.arch.alphas_normal.copy_(try Tensor.randn(net.arch.alphas_normal.shape) * 0.4)
-                try net.arch.alphas_reduce.copy_(try Tensor.randn(net.arch.alphas_reduce.shape) * 0.4)
+                try net.arch.alphasNormal.copy_(try Tensor.randn(net.arch.alphasNormal.shape) * 0.4)
+                try net.arch.alphasReduce.copy_(try Tensor.randn(net.arch.alphasReduce.shape) * 0.4)
             }
             try net.rederive()
             let kept = try net.cellWeights().normal.active.map { $0.filter { $0 }.count }
@@ -234,7 +234,7 @@ final class DSTTests: SingleThreadTestCase {
         let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
         let batch = try tinyBatch()
         let loss = try crossEntropy(try net(batch.images), batch.labels)
-        let g = try gradients(of: loss, withRespectTo: [net.arch.thresholds_normal, net.arch.thresholds_reduce])
+        let g = try gradients(of: loss, withRespectTo: [net.arch.thresholdsNormal, net.arch.thresholdsReduce])
         XCTAssertGreaterThan(try g[0].abs().sum().item(), 0)
         XCTAssertGreaterThan(try g[1].abs().sum().item(), 0)
     }
@@ -244,7 +244,7 @@ final class DSTTests: SingleThreadTestCase {
         let net = try SearchNetwork(config: tinyConfig(.entrannasDST))
         var logits = [Float](repeating: 0, count: 5 * 7)
         for e in 0..<5 { logits[e * 7] = 5 }
-        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor(logits, shape: [5, 7])) }
+        try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor(logits, shape: [5, 7])) }
         let w = try net.cellWeights().normal
         let activeCount = w.active.joined().filter { $0 }.count
         XCTAssertEqual(activeCount, 5)
@@ -259,8 +259,8 @@ final class DSTTests: SingleThreadTestCase {
         let architect = Architect(network: net, order: .first, learningRate: 0.01)
         let batch = try tinyBatch()
         try architect.step(validation: batch, train: batch, weightOptimizer: SGD(net.weightParameters(), learningRate: 0.01))
-        XCTAssertTrue(try net.arch.thresholds_normal.floats().allSatisfy { $0 > 0 })
-        XCTAssertTrue(try net.arch.thresholds_reduce.floats().allSatisfy { $0 > 0 })
+        XCTAssertTrue(try net.arch.thresholdsNormal.floats().allSatisfy { $0 > 0 })
+        XCTAssertTrue(try net.arch.thresholdsReduce.floats().allSatisfy { $0 > 0 })
         config.dstSparsity = -1
         XCTAssertThrowsError(try config.validate())
     }

@@ -77,7 +77,7 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         Torch.manualSeed(3)
         let net = try SearchNetwork(config: config)
         let w = try net.cellWeights().normal.ops
-        let expected = try (try net.arch.alphas_normal / 0.5).softmax(dim: 1)
+        let expected = try (try net.arch.alphasNormal / 0.5).softmax(dim: 1)
         XCTAssertEqual(try maxDiff(w, expected), 0, accuracy: 1e-7)
     }
 
@@ -85,7 +85,7 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         Torch.manualSeed(5)
         let net = try SearchNetwork(config: tinyConfig(.entrannas))
         // Make the architecture decisive so the derivation is not a coin flip.
-        try withNoGrad { try net.arch.alphas_normal.copy_(try Tensor.randn([5, 8]) * 3) }
+        try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor.randn([5, 8]) * 3) }
         try net.rederive()
         let transit = try TransitCell(config: net.config, cPrevPrev: 4, cPrev: 4, channels: 4, reduction: false, reductionPrev: false)
         let s0 = try Tensor.randn([2, 4, 8, 8]), s1 = try Tensor.randn([2, 4, 8, 8])
@@ -110,8 +110,8 @@ final class EngineTransitCellTests: SingleThreadTestCase {
             Torch.manualSeed(6)
             let net = try SearchNetwork(config: tinyConfig(method))
             try withNoGrad {
-                try net.arch.alphas_normal.copy_(try Tensor.randn([5, 8]) * 3)
-                try net.arch.alphas_reduce.copy_(try Tensor.randn([5, 8]) * 3)
+                try net.arch.alphasNormal.copy_(try Tensor.randn([5, 8]) * 3)
+                try net.arch.alphasReduce.copy_(try Tensor.randn([5, 8]) * 3)
             }
             try net.rederive()
             let x = try tinyBatch().images
@@ -150,7 +150,7 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         Torch.manualSeed(8)
         let net = try SearchNetwork(config: tinyConfig(.entrannas))
         let x = try tinyBatch().images
-        let alphas = [net.arch.alphas_normal, net.arch.alphas_reduce]
+        let alphas = [net.arch.alphasNormal, net.arch.alphasReduce]
         let weights = try net.cellWeights()
         var s0 = try net.stem!(x), s1 = s0
         var sawTransit = false

@@ -12,7 +12,19 @@ final class SearchNetworkTests: SingleThreadTestCase {
         let weights = net.weightParameters().reduce(0) { $0 + $1.1.count }
         XCTAssertEqual(weights, 1_930_618)
         XCTAssertEqual(net.architectureParameters().map(\.0), ["arch.alphas_normal", "arch.alphas_reduce"])
-        XCTAssertEqual(net.arch.alphas_normal.shape, [14, 8])
+        XCTAssertEqual(net.arch.alphasNormal.shape, [14, 8])
+    }
+
+    /// The Swift properties are camelCase, but checkpoints and exported files keep DARTS' names
+    /// (`arch.thresholds_normal`, ...), so files written before the rename still load.
+    func testArchitectureParametersKeepDartsNames() throws {
+        Torch.manualSeed(0)
+        let config = SearchSpaceConfig(method: .entrannasDST, layers: 3, initChannels: 4, steps: 2, inputChannels: 1,
+                                       imageSize: 8, classes: 5)
+        let arch = try SearchNetwork(config: config).arch
+        XCTAssertEqual(arch.namedParameters().map(\.0), ["alphas_normal", "alphas_reduce", "thresholds_normal", "thresholds_reduce"])
+        XCTAssertTrue(arch.namedParameters()[2].1 === arch.thresholdsNormal)
+        XCTAssertTrue(arch.namedParameters()[3].1 === arch.thresholdsReduce)
     }
 
     func testForwardShapesForEveryMethod() throws {

@@ -87,6 +87,20 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertThrowsError(try bad.validate()) { XCTAssertTrue("\($0)".contains("--learning-rate")) }
     }
 
+    /// `config.json` of finite settings is what a plain encoder writes; an infinite grad clip
+    /// (which `validate()` accepts) is written as "inf" and read back instead of crashing.
+    func testConfigurationJSONRoundTripsNonFiniteSettings() throws {
+        var c = Self.tinyConfiguration()
+        let plain = JSONEncoder()
+        plain.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        XCTAssertEqual(c.jsonString(), String(decoding: try plain.encode(c), as: UTF8.self))
+        XCTAssertEqual(try TrainingConfiguration(json: c.jsonString(), source: "test"), c)
+        c.gradClip = .infinity
+        XCTAssertNoThrow(try c.validate())
+        XCTAssertTrue(c.jsonString().contains(#""grad_clip" : "inf""#), c.jsonString())
+        XCTAssertEqual(try TrainingConfiguration(json: c.jsonString(), source: "test"), c)
+    }
+
     /// Stopping mid-epoch and resuming from the checkpoint with a fresh trainer ends with
     /// bitwise the same weights, buffers and metrics as a run that never stopped.
     func testResumeAfterStopEqualsUninterruptedRun() throws {

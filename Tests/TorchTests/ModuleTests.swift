@@ -156,14 +156,18 @@ final class ModuleTests: XCTestCase {
             XCTAssertGreaterThan(m, bound * 0.8, name)
         }
         let bn = try BatchNorm2d(3)
-        XCTAssertEqual(try bn.weight.floats(), [1, 1, 1])
-        XCTAssertEqual(try bn.bias.floats(), [0, 0, 0])
+        XCTAssertEqual(try bn.weight?.floats(), [1, 1, 1])
+        XCTAssertEqual(try bn.bias?.floats(), [0, 0, 0])
         XCTAssertEqual(try bn.runningMean.floats(), [0, 0, 0])
         XCTAssertEqual(try bn.runningVar.floats(), [1, 1, 1])
         XCTAssertEqual(bn.numBatchesTracked.dtype, .int64)
         XCTAssertTrue(try BatchNorm2d(3, affine: false).namedParameters().isEmpty)
         XCTAssertEqual(try BatchNorm2d(3, affine: false).namedBuffers().count, 3)
         XCTAssertEqual(try Linear(3, 2, bias: false).namedParameters().map(\.0), ["weight"])
+        XCTAssertNil(try Linear(3, 2, bias: false).bias, "no bias is nil, not an empty tensor")
+        XCTAssertNil(try Conv2d(3, 2, kernelSize: 1, bias: false).bias)
+        XCTAssertNil(try BatchNorm2d(3, affine: false).weight)
+        XCTAssertEqual(try Conv2d(3, 2, kernelSize: 1).bias?.requiresGrad, true)
     }
 
     func testLayersComputeTheirFunctionals() throws {

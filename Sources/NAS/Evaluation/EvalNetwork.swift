@@ -58,7 +58,7 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
 }
 
 /// Why an evaluation network cannot be built; one line naming the setting and the fix.
-public enum EvalNetworkError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum EvalNetworkError: DescribedError, Equatable, Sendable {
     /// A setting out of range; the message names its flag.
     case invalidSetting(String)
     /// The genotype cannot be built into cells.
@@ -71,11 +71,6 @@ public enum EvalNetworkError: Error, Equatable, Sendable, CustomStringConvertibl
         case .genotype(let message): return "genotype cannot be built: \(message)"
         }
     }
-}
-
-extension EvalNetworkError: LocalizedError {
-    /// The same line as `description`.
-    public var errorDescription: String? { description }
 }
 
 /// The network a searched genotype is trained and reported with (DARTS `NetworkCIFAR` and

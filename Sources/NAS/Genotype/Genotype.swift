@@ -127,7 +127,7 @@ public struct Genotype: Codable, Equatable, Sendable {
 
 /// Why a genotype cannot be built into a cell. Nodes are numbered as states (intermediate nodes
 /// from 2), the way DARTS indexes `states`.
-public enum GenotypeError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum GenotypeError: DescribedError, Equatable, Sendable {
     /// The cell has no intermediate node.
     case noNodes(cell: Genotype.CellType)
     /// A node lists no input.
@@ -164,20 +164,13 @@ public enum GenotypeError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-extension GenotypeError: LocalizedError {
-    /// Same as `description`, for `localizedDescription`.
-    public var errorDescription: String? { description }
-}
-
 // MARK: - JSON
 
 extension Genotype {
     /// Why JSON could not be read as a genotype; one line.
-    public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    public struct JSONError: DescribedError, Equatable, Sendable {
         /// What is wrong with the JSON, one line.
         public let description: String
-        /// Same as `description`, for `localizedDescription`.
-        public var errorDescription: String? { description }
     }
 
     /// Reads the JSON form `{"normal": [[{"op": "...", "input": N}, ...], ...], "normal_concat":

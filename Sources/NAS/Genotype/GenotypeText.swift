@@ -42,7 +42,7 @@ extension Genotype: CustomStringConvertible {
 }
 
 /// Why DARTS genotype text could not be read: what is wrong and the character offset where.
-public struct GenotypeTextError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct GenotypeTextError: DescribedError, Equatable, Sendable {
     /// Character offset into the text (0-based).
     public let offset: Int
     /// What is wrong at `offset`.
@@ -50,11 +50,6 @@ public struct GenotypeTextError: Error, Equatable, Sendable, CustomStringConvert
 
     /// "genotype text, offset N: message".
     public var description: String { "genotype text, offset \(offset): \(message)" }
-}
-
-extension GenotypeTextError: LocalizedError {
-    /// Same as `description`, for `localizedDescription`.
-    public var errorDescription: String? { description }
 }
 
 // MARK: - Lexer

@@ -170,7 +170,7 @@ extension Genotype {
 }
 
 /// Why `Genotype.resolve` could not turn its argument into a genotype; one line each.
-public enum GenotypeSpecError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum GenotypeSpecError: DescribedError, Equatable, Sendable {
     /// Neither a built-in name, a .json/.txt file, nor DARTS genotype text.
     case unrecognized(spec: String)
     /// The named file does not exist.
@@ -194,9 +194,4 @@ public enum GenotypeSpecError: Error, Equatable, Sendable, CustomStringConvertib
             return "genotype file '\(path)': \(reason)"
         }
     }
-}
-
-extension GenotypeSpecError: LocalizedError {
-    /// Same as `description`, for `localizedDescription`.
-    public var errorDescription: String? { description }
 }

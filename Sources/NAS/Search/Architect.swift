@@ -82,7 +82,7 @@ public final class Architect {
         let layout = EdgeIndex(steps: network.config.steps)
         let arch = network.arch
         var count = 0
-        for (alphas, thresholds) in [(arch.alphas_normal, arch.thresholds_normal), (arch.alphas_reduce, arch.thresholds_reduce)] {
+        for (alphas, thresholds) in [(arch.alphasNormal, arch.thresholdsNormal), (arch.alphasReduce, arch.thresholdsReduce)] {
             let k = alphas.size(1)
             let ga = try alphas.grad?.floats() ?? []
             let gt = try thresholds.grad?.floats() ?? []

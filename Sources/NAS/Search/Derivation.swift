@@ -13,7 +13,7 @@ public enum DerivationRule: Equatable, Sendable {
 }
 
 /// Why weights could not be derived into a cell; one line each.
-public enum DerivationError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum DerivationError: DescribedError, Equatable, Sendable {
     /// A weight matrix has the wrong number of edges (rows).
     case edgeCount(what: String, expected: Int, got: Int)
     /// An edge has the wrong number of op weights (columns).
@@ -36,11 +36,6 @@ public enum DerivationError: Error, Equatable, Sendable, CustomStringConvertible
             return "top-k must be at least 1, got \(k)"
         }
     }
-}
-
-extension DerivationError: LocalizedError {
-    /// Same as `description`, for `localizedDescription`.
-    public var errorDescription: String? { description }
 }
 
 /// DARTS derivation (docs/method.md#derivation): for each node rank its incoming edges by their strongest

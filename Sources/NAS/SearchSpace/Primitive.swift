@@ -72,7 +72,7 @@ public enum Primitive: String, CaseIterable, Codable, Sendable {
 }
 
 /// Why a primitive name or list could not be read; each message lists the valid names.
-public enum PrimitiveError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum PrimitiveError: DescribedError, Equatable, Sendable {
     /// The name is not a primitive.
     case unknownName(String)
     /// The list has an empty entry (two commas in a row, say).
@@ -92,9 +92,4 @@ public enum PrimitiveError: Error, Equatable, Sendable, CustomStringConvertible 
             return "primitive '\(name)' appears twice in the candidate list"
         }
     }
-}
-
-extension PrimitiveError: LocalizedError {
-    /// Same as `description`, for `localizedDescription`.
-    public var errorDescription: String? { description }
 }

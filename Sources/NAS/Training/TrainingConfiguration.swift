@@ -187,18 +187,31 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// the weights nor the random streams.
     public static let resumableDifferences: Set<String> = ["data_path", "eval_limit"]
 
+    /// How a non-finite setting (`--grad-clip inf` passes `validate()`) is written, since JSON has
+    /// no such numbers and the encoder would otherwise fail; finite values are written as before.
+    private static let nonFiniteNames = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+
     /// Pretty JSON with sorted keys, as written to `config.json` and into checkpoints.
     public func jsonString() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain numbers, strings and a genotype cannot fail.
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        let names = Self.nonFiniteNames
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: names.positiveInfinity, negativeInfinity: names.negativeInfinity, nan: names.nan)
+        // Plain numbers, strings and a genotype always encode; should that ever change, an empty
+        // object makes `init(json:source:)` fail with a clear error where a crash would lose the run.
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Reads the JSON of `jsonString()`; `source` names the file in the error.
     public init(json: String, source: String) throws {
         do {
-            self = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8))
+            let decoder = JSONDecoder()
+            let names = Self.nonFiniteNames
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+                positiveInfinity: names.positiveInfinity, negativeInfinity: names.negativeInfinity, nan: names.nan)
+            self = try decoder.decode(TrainingConfiguration.self, from: Data(json.utf8))
         } catch {
             throw RunError("\(source): the stored training configuration cannot be read (\(error)); was it written by "
                            + "another version of entrannas?")

@@ -7,10 +7,11 @@ import Foundation
 public final class Conv2d: Module, Layer, @unchecked Sendable {
     /// [out, in/groups, kh, kw].
     @Parameter public var weight: Tensor
-    /// [out], or empty when the layer has no bias.
-    @Parameter public var bias: Tensor
-    /// Whether `bias` is used and saved (DARTS convolutions have none).
-    public let hasBias: Bool
+    /// [out], or nil when the layer has no bias (DARTS convolutions have none): then no `bias`
+    /// parameter exists, in the optimiser or in checkpoints.
+    public let bias: Tensor?
+    /// Whether the layer has a `bias`.
+    public var hasBias: Bool { bias != nil }
     /// Per-dimension (height, width) settings, as in `torch.nn.Conv2d`; `groups` = in channels
     /// makes it depthwise.
     public let stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
@@ -25,9 +26,7 @@ public final class Conv2d: Module, Layer, @unchecked Sendable {
         let bound = 1 / Foundation.sqrt(Double(fanIn))
         _weight = Parameter(wrappedValue: try Tensor.uniform([outChannels, inChannels / groups, kernelSize.0, kernelSize.1],
                                                          low: -bound, high: bound))
-        _bias = Parameter(wrappedValue: try bias ? Tensor.uniform([outChannels], low: -bound, high: bound) : Tensor.zeros([0]))
-        if !bias { try _bias.wrappedValue.requiringGrad(false) }
-        hasBias = bias
+        self.bias = try bias ? Tensor.uniform([outChannels], low: -bound, high: bound).requiringGrad(true) : nil
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
@@ -43,12 +42,12 @@ public final class Conv2d: Module, Layer, @unchecked Sendable {
 
     /// `weight`, and `bias` only when the layer has one, so checkpoint keys match PyTorch's.
     public override func ownParameters() -> [(String, Tensor)] {
-        hasBias ? [("weight", weight), ("bias", bias)] : [("weight", weight)]
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
     /// Convolves an NCHW batch.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try conv2d(x, weight: weight, bias: hasBias ? bias : nil, stride: stride, padding: padding, dilation: dilation,
+        try conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
                groups: groups)
     }
 }
@@ -57,36 +56,34 @@ public final class Conv2d: Module, Layer, @unchecked Sendable {
 public final class Linear: Module, Layer, @unchecked Sendable {
     /// [out, in].
     @Parameter public var weight: Tensor
-    /// [out], or empty when the layer has no bias.
-    @Parameter public var bias: Tensor
-    /// Whether `bias` is used and saved.
-    public let hasBias: Bool
+    /// [out], or nil when the layer has no bias (then no `bias` parameter exists).
+    public let bias: Tensor?
+    /// Whether the layer has a `bias`.
+    public var hasBias: Bool { bias != nil }
 
     /// Weights and bias uniform in +-1/sqrt(inFeatures), PyTorch's default.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) throws {
         let bound = 1 / Foundation.sqrt(Double(inFeatures))
         _weight = Parameter(wrappedValue: try Tensor.uniform([outFeatures, inFeatures], low: -bound, high: bound))
-        _bias = Parameter(wrappedValue: try bias ? Tensor.uniform([outFeatures], low: -bound, high: bound) : Tensor.zeros([0]))
-        if !bias { try _bias.wrappedValue.requiringGrad(false) }
-        hasBias = bias
+        self.bias = try bias ? Tensor.uniform([outFeatures], low: -bound, high: bound).requiringGrad(true) : nil
     }
 
     /// `weight`, and `bias` only when the layer has one.
     public override func ownParameters() -> [(String, Tensor)] {
-        hasBias ? [("weight", weight), ("bias", bias)] : [("weight", weight)]
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
     /// Maps [N, in] to [N, out].
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try linear(x, weight: weight, bias: hasBias ? bias : nil) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try linear(x, weight: weight, bias: bias) }
 }
 
 /// Batch normalisation over channels. `affine: false` (the DARTS search setting) has no weight
 /// and bias; running statistics are kept in both cases, with PyTorch's momentum 0.1.
 public final class BatchNorm2d: Module, Layer, @unchecked Sendable {
-    /// Per-channel scale gamma; empty when not affine.
-    @Parameter public var weight: Tensor
-    /// Per-channel shift beta; empty when not affine.
-    @Parameter public var bias: Tensor
+    /// Per-channel scale gamma; nil when not affine (then no `weight` parameter exists).
+    public let weight: Tensor?
+    /// Per-channel shift beta; nil when not affine (then no `bias` parameter exists).
+    public let bias: Tensor?
     /// Running per-channel mean, used in inference mode.
     @Buffer public var runningMean: Tensor
     /// Running per-channel variance, used in inference mode.
@@ -94,7 +91,7 @@ public final class BatchNorm2d: Module, Layer, @unchecked Sendable {
     /// Training batches seen (int64 scalar), saved because PyTorch saves it.
     @Buffer public var numBatchesTracked: Tensor
     /// Whether the layer learns `weight` and `bias` (false in the search network).
-    public let affine: Bool
+    public var affine: Bool { weight != nil }
     /// Running-statistics momentum; a caller re-estimating statistics sets 1/(n+1) per batch
     /// for an exact cumulative average (PyTorch's momentum=None).
     public var momentum: Double
@@ -103,22 +100,20 @@ public final class BatchNorm2d: Module, Layer, @unchecked Sendable {
 
     /// Running mean 0 and variance 1; weight 1 and bias 0 when affine.
     public init(_ channels: Int, affine: Bool = true, momentum: Double = 0.1, eps: Double = 1e-5) throws {
-        _weight = Parameter(wrappedValue: try Tensor.ones([affine ? channels : 0]))
-        _bias = Parameter(wrappedValue: try Tensor.zeros([affine ? channels : 0]))
-        if !affine {
-            try _weight.wrappedValue.requiringGrad(false)
-            try _bias.wrappedValue.requiringGrad(false)
-        }
+        weight = try affine ? Tensor.ones([channels]).requiringGrad(true) : nil
+        bias = try affine ? Tensor.zeros([channels]).requiringGrad(true) : nil
         _runningMean = Buffer(wrappedValue: try Tensor.zeros([channels]))
         _runningVar = Buffer(wrappedValue: try Tensor.ones([channels]))
         _numBatchesTracked = Buffer(wrappedValue: try Tensor.zeros([], dtype: .int64))
-        self.affine = affine
         self.momentum = momentum
         self.eps = eps
     }
 
     /// `weight` and `bias` when affine, none otherwise.
-    public override func ownParameters() -> [(String, Tensor)] { affine ? [("weight", weight), ("bias", bias)] : [] }
+    public override func ownParameters() -> [(String, Tensor)] {
+        guard let weight, let bias else { return [] }
+        return [("weight", weight), ("bias", bias)]
+    }
     /// Running statistics under PyTorch's names (`running_mean`, `running_var`, `num_batches_tracked`).
     public override func ownBuffers() -> [(String, Tensor)] {
         [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
@@ -128,7 +123,7 @@ public final class BatchNorm2d: Module, Layer, @unchecked Sendable {
     /// running statistics otherwise.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         if isTraining { try withNoGrad { try numBatchesTracked.add_(try Tensor.ones([], dtype: .int64).to(numBatchesTracked.device)) } }
-        return try batchNorm(x, weight: affine ? weight : nil, bias: affine ? bias : nil, runningMean: runningMean,
+        return try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean,
                          runningVar: runningVar, training: isTraining, momentum: momentum, eps: eps)
     }
 

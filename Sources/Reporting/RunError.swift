@@ -2,7 +2,7 @@ import Foundation
 
 /// A failure of a long run (training or search) that the user can act on: bad output folder,
 /// checkpoint that does not fit, loss that diverged. Always one line naming the thing and the fix.
-public struct RunError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct RunError: DescribedError, Equatable, Sendable {
     /// The one line shown to the user.
     public let message: String
 
@@ -11,6 +11,4 @@ public struct RunError: Error, Equatable, Sendable, CustomStringConvertible, Loc
 
     /// The message.
     public var description: String { message }
-    /// The message, for `localizedDescription`.
-    public var errorDescription: String? { message }
 }

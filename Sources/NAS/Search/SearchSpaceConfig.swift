@@ -140,7 +140,7 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
 }
 
 /// A search setting that is out of range or inconsistent; one line naming the flag and the fix.
-public struct SearchConfigError: Error, CustomStringConvertible {
+public struct SearchConfigError: DescribedError {
     /// The one line shown to the user.
     public let message: String
     /// The message.

@@ -120,7 +120,7 @@ public final class Searcher {
         let (validLoss, validAccuracy) = try evaluate(network)
         let weights = try withNoGrad { try network.cellWeights() }
         let thresholds: [String: [Float]]? = network.config.usesThresholds
-            ? ["normal": try network.arch.thresholds_normal.sigmoid().floats(), "reduce": try network.arch.thresholds_reduce.sigmoid().floats()]
+            ? ["normal": try network.arch.thresholdsNormal.sigmoid().floats(), "reduce": try network.arch.thresholdsReduce.sigmoid().floats()]
             : nil
         return SearchEpochSummary(
             epoch: epoch + 1, learningRate: optimizer.learningRate,

@@ -29,7 +29,7 @@ public final class Experiment {
         let manifest = directory.file("experiment.json")
         if resume {
             guard let data = try? Data(contentsOf: manifest),
-                  let stored = try? JSONDecoder().decode(Manifest.self, from: data) else {
+                  let stored = try? JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: data) else {
                 throw RunError("\(directory.path) holds no experiment to resume (experiment.json missing or unreadable); run without --resume")
             }
             if stored.plan != plan { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones") }
@@ -59,7 +59,7 @@ public final class Experiment {
     public func finishedResults() -> [UnitResult] {
         plan.units.compactMap { unit in
             guard let data = try? Data(contentsOf: folder(of: unit).file("result.json")) else { return nil }
-            return try? JSONDecoder().decode(UnitResult.self, from: data)
+            return try? JSONFormat.decoder(snakeCase: false).decode(UnitResult.self, from: data)
         }
     }
 

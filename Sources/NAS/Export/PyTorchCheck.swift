@@ -72,7 +72,7 @@ public struct PyTorchCheck: Codable, Equatable, Sendable {
             throw RunError("the PyTorch check failed (\(python) \(script) check): \(last)")
         }
         guard let line = result.output.split(separator: "\n").last,
-              let check = try? JSONDecoder().decode(PyTorchCheck.self, from: Data(line.utf8)) else {
+              let check = try? JSONFormat.decoder(snakeCase: false).decode(PyTorchCheck.self, from: Data(line.utf8)) else {
             throw RunError("the PyTorch check printed no result line: \(result.output.suffix(200))")
         }
         return check

@@ -178,7 +178,7 @@ extension Genotype {
     public init(json: String) throws {
         let decoded: Genotype
         do {
-            decoded = try JSONDecoder().decode(Genotype.self, from: Data(json.utf8))
+            decoded = try JSONFormat.decoder(snakeCase: false).decode(Genotype.self, from: Data(json.utf8))
         } catch let error as DecodingError {
             throw JSONError(description: "genotype JSON: " + Self.summary(of: error))
         }

@@ -12,13 +12,11 @@ public final class EngineCell: SearchCell, @unchecked Sendable {
             var node: Tensor? = nil
             for input in 0..<(step + 2) {
                 let edge = layout.edge(step: step, input: input)
-                var mixed: Tensor? = nil
-                for k in weights.active[edge].indices where weights.active[edge][k] {
-                    let term = try weights.scalars[edge][k] * cache.output(self, edge: edge, column: k, input: states[input])
-                    mixed = try mixed.map { try $0 + term } ?? term
-                }
-                guard var m = mixed else { continue }
-                m = try edgeOutput(m, input: states[input], stride: ops[source(ofEdge: edge)].stride)
+                let mixedOp = ops[source(ofEdge: edge)]
+                guard var m = try mixedOp.mix(weights: weights.scalars[edge], active: weights.active[edge], output: { k in
+                    try cache.output(self, edge: edge, column: k, input: states[input])
+                }) else { continue }
+                m = try edgeOutput(m, input: states[input], stride: mixedOp.stride)
                 if let edgeWeights = weights.edges { m = try edgeWeights[edge] * m }
                 node = try node.map { try $0 + m } ?? m
             }

@@ -187,31 +187,18 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// the weights nor the random streams.
     public static let resumableDifferences: Set<String> = ["data_path", "eval_limit"]
 
-    /// How a non-finite setting (`--grad-clip inf` passes `validate()`) is written, since JSON has
-    /// no such numbers and the encoder would otherwise fail; finite values are written as before.
-    private static let nonFiniteNames = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-
-    /// Pretty JSON with sorted keys, as written to `config.json` and into checkpoints.
+    /// Pretty JSON with sorted keys, as written to `config.json` and into checkpoints. A
+    /// non-finite setting (`--grad-clip inf` passes `validate()`) is written as "inf" (JSONFormat).
     public func jsonString() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let names = Self.nonFiniteNames
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: names.positiveInfinity, negativeInfinity: names.negativeInfinity, nan: names.nan)
         // Plain numbers, strings and a genotype always encode; should that ever change, an empty
         // object makes `init(json:source:)` fail with a clear error where a crash would lose the run.
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        (try? JSONFormat.text(self, snakeCase: false, pretty: true)) ?? "{}"
     }
 
     /// Reads the JSON of `jsonString()`; `source` names the file in the error.
     public init(json: String, source: String) throws {
         do {
-            let decoder = JSONDecoder()
-            let names = Self.nonFiniteNames
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-                positiveInfinity: names.positiveInfinity, negativeInfinity: names.negativeInfinity, nan: names.nan)
-            self = try decoder.decode(TrainingConfiguration.self, from: Data(json.utf8))
+            self = try JSONFormat.decoder(snakeCase: false).decode(TrainingConfiguration.self, from: Data(json.utf8))
         } catch {
             throw RunError("\(source): the stored training configuration cannot be read (\(error)); was it written by "
                            + "another version of entrannas?")

@@ -93,34 +93,39 @@ public final class Trainer: RunJob {
                         momentum: configuration.momentum, weightDecay: configuration.weightDecay)
         schedule = configuration.schedule
         do {
-            let indices = configuration.limit > 0
-                ? try SearchSplit.balancedIndices(labels: train.labels, classCount: train.classCount,
-                                                  limit: configuration.limit, seed: configuration.seed)
-                : nil
-            let count = indices?.count ?? train.count
-            // A piece of one image would leave batch norm one value per channel after the
-            // auxiliary head's 2x2 convolution, which libtorch rejects in training: a last batch
-            // too small to give every process and chunk two images is left out.
-            let remainder = count % configuration.batchSize
-            trainLoader = try DataLoader(dataset: train, indices: indices, batchSize: configuration.batchSize,
-                                         augmentation: Self.augmentation(for: configuration), shuffle: true,
-                                         dropLast: remainder > 0 && remainder < 2 * parallel.worldSize * parallel.chunks,
-                                         seed: configuration.seed, prefetch: max(2, workers), workers: workers,
-                                         shard: parallel.shard)
-            testLoader = try DataLoader(dataset: test, batchSize: configuration.batchSize, shuffle: false,
-                                        seed: configuration.seed, prefetch: max(2, workers), workers: workers,
-                                        shard: parallel.shard)
-            epochTestLoader = configuration.evalLimit > 0 && configuration.evalLimit < test.count
-                ? try DataLoader(dataset: test,
-                                 indices: SearchSplit.balancedIndices(labels: test.labels, classCount: test.classCount,
-                                                                      limit: configuration.evalLimit, seed: configuration.seed),
-                                 batchSize: configuration.batchSize, shuffle: false, seed: configuration.seed,
-                                 prefetch: max(2, workers), workers: workers, shard: parallel.shard)
-                : testLoader
+            (trainLoader, testLoader, epochTestLoader) = try Self.loaders(configuration, train: train, test: test,
+                                                                          parallel: parallel, workers: workers)
         } catch let error as DatasetError {
             throw RunError("\(error)")
         }
         loop = RunLoop(job: self, directory: directory, parallel: parallel, stop: stop)
+    }
+
+    /// The training loader (class-balanced `limit` images, augmented), the whole test set, and the
+    /// test images of the epochs before the last (`evalLimit` of them, or all).
+    private static func loaders(_ configuration: TrainingConfiguration, train: Dataset, test: Dataset,
+                                parallel: DataParallel, workers: Int) throws -> (DataLoader, DataLoader, DataLoader) {
+        let c = configuration
+        let indices = c.limit > 0
+            ? try SearchSplit.balancedIndices(labels: train.labels, classCount: train.classCount, limit: c.limit, seed: c.seed)
+            : nil
+        // A piece of one image would leave batch norm one value per channel after the auxiliary
+        // head's 2x2 convolution, which libtorch rejects in training: a last batch too small to
+        // give every process and chunk two images is left out.
+        let remainder = (indices?.count ?? train.count) % c.batchSize
+        let trainLoader = try DataLoader(dataset: train, indices: indices, batchSize: c.batchSize,
+                                         augmentation: augmentation(for: c), shuffle: true,
+                                         dropLast: remainder > 0 && remainder < 2 * parallel.worldSize * parallel.chunks,
+                                         seed: c.seed, prefetch: max(2, workers), workers: workers, shard: parallel.shard)
+        let testLoader = try DataLoader(dataset: test, batchSize: c.batchSize, shuffle: false, seed: c.seed,
+                                        prefetch: max(2, workers), workers: workers, shard: parallel.shard)
+        guard c.evalLimit > 0 && c.evalLimit < test.count else { return (trainLoader, testLoader, testLoader) }
+        let epochTestLoader = try DataLoader(
+            dataset: test, indices: SearchSplit.balancedIndices(labels: test.labels, classCount: test.classCount,
+                                                                limit: c.evalLimit, seed: c.seed),
+            batchSize: c.batchSize, shuffle: false, seed: c.seed, prefetch: max(2, workers), workers: workers,
+            shard: parallel.shard)
+        return (trainLoader, testLoader, epochTestLoader)
     }
 
     /// Drop-path masks are drawn from libtorch's generator: ranks other than 0 get streams of

@@ -30,6 +30,9 @@ final class SearchPresetTests: XCTestCase {
         XCTAssertEqual([c.layers, c.initChannels, c.steps, c.multiplier], [3, 4, 2, 2])
         XCTAssertEqual(c, SearchSpaceConfig(method: .entrannasDST, layers: 3, initChannels: 4, steps: 2, inputChannels: 1,
                                             imageSize: 28, classes: 10))
+        var stale = SearchSpaceConfig(method: .entrannasDST, inputChannels: 1, imageSize: 28, classes: 10)
+        stale.steps = 2
+        XCTAssertThrowsError(try stale.validate()) { XCTAssertTrue("\($0)".contains("last 4 nodes but has 2"), "\($0)") }
         let network = try SearchNetwork(config: c)
         XCTAssertEqual(try network(try Tensor.randn([2, 1, 28, 28])).shape, [2, 10])
     }

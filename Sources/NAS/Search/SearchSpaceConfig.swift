@@ -101,6 +101,11 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         func fail(_ m: String) -> SearchConfigError { SearchConfigError(message: m) }
         guard layers >= 2 else { throw fail("--layers must be at least 2 (one normal and one reduction cell), got \(layers)") }
         guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
+        // A multiplier above steps would concatenate the cell's inputs (another size) into its output.
+        guard (1...steps).contains(multiplier) else {
+            throw fail("a cell concatenates its last \(multiplier) nodes but has \(steps) (--steps); the multiplier must be 1...\(steps) "
+                       + "(give steps to SearchSpaceConfig's initializer: setting it afterwards leaves the multiplier as it was)")
+        }
         guard initChannels >= 2, initChannels % 2 == 0 else { throw fail("--init-channels must be an even number >= 2, got \(initChannels)") }
         guard inputChannels >= 1, classes >= 2 else { throw fail("the dataset must have >= 1 channel and >= 2 classes") }
         guard temperature > 0 else { throw fail("--temperature must be positive, got \(temperature)") }

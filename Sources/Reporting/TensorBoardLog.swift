@@ -94,6 +94,7 @@ public final class TensorBoardLog {
         case "seconds": return "time/epoch_seconds"
         case "images_per_second": return "time/images_per_second"
         case "zero_gradient_nodes": return "dst/zero_gradient_nodes"
+        case "super_net_accuracy", "derived_accuracy": return "consistency/\(key)"
         default: return "architecture/\(key)"
         }
     }

@@ -41,6 +41,8 @@ struct SearchOptions: ParsableArguments {
     var limit: Int?
     @Option(name: .customLong("eval-limit"), help: "Validation images evaluated per epoch (default: the whole architecture split).")
     var evalLimit: Int?
+    @Option(name: .customLong("gap-every"), help: ArgumentHelp("Measure the consistency gap (super-net vs derived net, batch norm re-estimated) after every N-th epoch, not only at the end: metrics.jsonl's super_net_accuracy and derived_accuracy, the log, TensorBoard and report.html.", valueName: "N"))
+    var gapEvery: Int?
 
     @Option(help: "Cells in the super-net (paper: 8, quick: 5).") var layers: Int?
     @Option(name: .customLong("init-channels"), help: "Channels of the first cells, doubled at each reduction (paper: 16, quick: 8).")
@@ -142,6 +144,7 @@ struct SearchOptions: ParsableArguments {
         if let architectureFraction { h.architectureFraction = architectureFraction }
         if limit != nil && weightFraction == nil && preset == .imagenet { (h.weightFraction, h.architectureFraction) = (nil, nil) }
         if let evalLimit { h.evalLimit = evalLimit }
+        if let gapEvery { h.gapEvery = gapEvery }
         if h.warmupEpochs >= h.epochs && epochs != nil && warmupEpochs == nil {
             h.warmupLoweredFrom = h.warmupEpochs
             h.warmupEpochs = max(0, h.epochs / 3)

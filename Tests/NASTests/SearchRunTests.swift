@@ -112,6 +112,35 @@ final class SearchRunTests: SingleThreadTestCase {
         XCTAssertGreaterThan(last.trainAccuracy, 0.6, "three visible classes should be learned well above chance (1/3)")
     }
 
+    /// `gapEvery`: every epoch records the super-net's and the derived net's accuracy; the last
+    /// epoch's equal the end-of-search report, and measuring leaves the search unchanged.
+    func testGapEveryEpochIsRecordedAndChangesNothing() throws {
+        let data = syntheticDataset()
+        var measured = hyper(.entrannas)
+        measured.gapEvery = 1
+        let a = folder("gap"), b = folder("nogap")
+        let withGap = try SearchRun(config: tinyConfig(.entrannas), hyper: measured, train: data, seed: 4, output: a)
+        guard case .finished(let report) = try withGap.run() else { return XCTFail("the search stopped") }
+        let plain = try SearchRun(config: tinyConfig(.entrannas), hyper: hyper(.entrannas), train: data, seed: 4, output: b)
+        try finish(plain)
+
+        let records = try MetricsLog.read(a.appendingPathComponent("metrics.jsonl"))
+        XCTAssertEqual(records.compactMap { $0["derived_accuracy"] as? Double }.count, 2, "one measurement per epoch")
+        let last = try XCTUnwrap(try MetricsLog.lastRecord(SearchEpochSummary.self, in: a.appendingPathComponent("metrics.jsonl")))
+        XCTAssertEqual(last.superNetAccuracy, report.superNetAccuracy)
+        XCTAssertEqual(last.derivedAccuracy, report.derivedAccuracy)
+        XCTAssertEqual(try XCTUnwrap(last.gap), 100 * report.gap, accuracy: 1e-9)
+        XCTAssertNil(try MetricsLog.lastRecord(SearchEpochSummary.self, in: b.appendingPathComponent("metrics.jsonl"))?.derivedAccuracy)
+        XCTAssertEqual(withGap.searcher.network.genotype, plain.searcher.network.genotype)
+        for ((name, x), (_, y)) in zip(withGap.searcher.network.stateDict(), plain.searcher.network.stateDict()) {
+            XCTAssertEqual(try x.rawBytes(), try y.rawBytes(), "\(name) differs when the gap is measured")
+        }
+        XCTAssertTrue(try String(contentsOf: a.appendingPathComponent("log.txt"), encoding: .utf8).contains("consistency: super-net"))
+        var bad = measured
+        bad.gapEvery = 0
+        XCTAssertThrowsError(try bad.validate()) { XCTAssertTrue("\($0)".contains("--gap-every")) }
+    }
+
     func testWarmupCoveringEveryEpochIsRejected() {
         var h = hyper(.entrannas)
         h.warmupEpochs = 2

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The pictures of a run, drawn from its metrics.jsonl records (search or training): losses and
-/// accuracies per epoch, the learning rate, every edge's op weights over the epochs (separation,
-/// or the collapse to skip_connect), DST thresholds and sparsity. Each is a titled SVG.
+/// accuracies per epoch, the consistency gap (with `--gap-every`), the learning rate, every edge's
+/// op weights over the epochs (separation, or the collapse to skip_connect), DST thresholds and
+/// sparsity. Each is a titled SVG.
 public struct RunPlots {
     /// One titled picture of a run.
     public struct Plot {
@@ -67,6 +68,13 @@ public struct RunPlots {
                   [nested("normal", "normal_statistics", "mean_max_weight"),
                    nested("reduce", "reduce_statistics", "mean_max_weight", dashed: true)], range: 0...1),
         ]
+        if records.contains(where: { $0["derived_accuracy"] != nil }) {
+            // --gap-every: the consistency gap over the search (epochs without a measurement are gaps).
+            out.insert(chart("Consistency: super-net and derived net", y: "% (architecture split)",
+                             [series("super-net", "super_net_accuracy", scale: 100),
+                              series("derived net", "derived_accuracy", scale: 100, dashed: true)], range: 0...100),
+                       at: 2)
+        }
         for cell in ["normal", "reduce"] { out.append(edgeWeights(cell)) }
         if records.contains(where: { $0["thresholds"] != nil }) {
             out.append(chart("DST: pruned candidates", y: "%",

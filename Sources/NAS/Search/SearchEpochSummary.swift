@@ -38,6 +38,17 @@ public struct SearchEpochSummary: Codable, Sendable {
     public var seconds: Double
     /// Weight steps in the epoch (nil in metrics written before this field existed).
     public var steps: Int?
+    /// With `--gap-every`: the super-net's accuracy on the architecture split after batch norm is
+    /// re-estimated, 0-1, as the end-of-search consistency report measures it; nil otherwise.
+    public var superNetAccuracy: Double?
+    /// With `--gap-every`: the derived network's accuracy with inherited weights, 0-1.
+    public var derivedAccuracy: Double?
+
+    /// The consistency gap in points, when it was measured this epoch.
+    public var gap: Double? {
+        guard let s = superNetAccuracy, let d = derivedAccuracy else { return nil }
+        return 100 * (s - d)
+    }
 }
 
 extension SearchEpochSummary {
@@ -48,6 +59,9 @@ extension SearchEpochSummary {
         var line = String(format: "epoch %d/%d lr %.4g | train loss %.4f acc %.2f%% | valid loss %.4f acc %.2f%% | skip %d | %.1fs%@",
                           epoch, epochs, learningRate, trainLoss, 100 * trainAccuracy, validLoss, 100 * validAccuracy,
                           skipConnections, seconds, architectureUpdated ? "" : " (warm-up)")
+        if let gap, let s = superNetAccuracy, let d = derivedAccuracy {
+            line += String(format: "\n  consistency: super-net %.2f%%, derived %.2f%%, gap %.1f points", 100 * s, 100 * d, gap)
+        }
         line += "\n  separation: " + Self.separation("normal", normalStatistics) + "; " + Self.separation("reduce", reduceStatistics)
             + String(format: " (uniform: max %.3f, H %.2f)", 1 / Double(k), Foundation.log(Double(k)))
         if let z = zeroGradientNodes { line += String(format: "; nodes with zero arch gradient %.1f of %d", z, 2 * config.steps) }

@@ -41,6 +41,10 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
     public var evalLimit: Int?
     /// Training batches used to re-estimate batch-norm statistics for the derived network.
     public var bnRecalibrationBatches = 20
+    /// Measure the consistency gap (super-net against derived net, batch norm re-estimated, as at
+    /// the end) after every N-th epoch, into metrics.jsonl; nil: at the end only. It costs two
+    /// evaluations of the architecture split and leaves the search unchanged.
+    public var gapEvery: Int?
 
     /// The method's published recipe: DARTS' for DARTS, PC-DARTS' for PC-DARTS and the EnTranNAS methods.
     public init(method: SearchMethod) {
@@ -68,6 +72,7 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
         }
         guard trainPortion > 0, trainPortion < 1 else { throw fail("--train-portion must be in (0, 1), got \(trainPortion)") }
         if let limit, limit < 4 { throw fail("--limit must be at least 4 images, got \(limit)") }
+        if let gapEvery, gapEvery < 1 { throw fail("--gap-every must be at least 1 epoch, got \(gapEvery)") }
         if (weightFraction == nil) != (architectureFraction == nil) {
             throw fail("--weight-fraction and --arch-fraction go together; give both or neither")
         }
@@ -84,6 +89,6 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case epochs, batchSize, learningRate, learningRateMin, momentum, weightDecay, gradClip, archLearningRate
         case archWeightDecay, archBeta1, archBeta2, warmupEpochs, trainPortion, limit, weightFraction
-        case architectureFraction, evalLimit, bnRecalibrationBatches
+        case architectureFraction, evalLimit, bnRecalibrationBatches, gapEvery
     }
 }

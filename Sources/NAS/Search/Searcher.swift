@@ -114,10 +114,11 @@ public final class Searcher {
     }
 
     /// The epoch's summary: the training totals, the architecture split's loss and accuracy,
-    /// the weights, thresholds and derived cells.
+    /// the weights, thresholds and derived cells, and every `gapEvery` epochs the consistency gap.
     func finishEpoch(_ epoch: Int, totals: EpochTotals) throws -> SearchEpochSummary {
         let began = Date()
         let (validLoss, validAccuracy) = try evaluate(network)
+        let consistency = try hyper.gapEvery.flatMap { (epoch + 1) % $0 == 0 ? try consistencyReport() : nil }
         let weights = try withNoGrad { try network.cellWeights() }
         let thresholds: [String: [Float]]? = network.config.usesThresholds
             ? ["normal": try network.arch.thresholdsNormal.sigmoid().floats(), "reduce": try network.arch.thresholdsReduce.sigmoid().floats()]
@@ -134,7 +135,8 @@ public final class Searcher {
                                                      primitives: network.config.primitives, pruning: network.config.usesThresholds),
             zeroGradientNodes: network.config.usesThresholds && zeroGradient.steps > 0 ? zeroGradient.sum / zeroGradient.steps : nil,
             architectureUpdated: updatesArchitecture, seconds: totals.seconds + Date().timeIntervalSince(began),
-            steps: trainLoader.batchCount)
+            steps: trainLoader.batchCount, superNetAccuracy: consistency?.superNetAccuracy,
+            derivedAccuracy: consistency?.derivedAccuracy)
     }
 
     /// Loss and accuracy in inference mode on the architecture split (capped by `evalLimit`),

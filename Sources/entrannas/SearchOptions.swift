@@ -54,8 +54,10 @@ struct SearchOptions: ParsableArguments {
     var engineCells: String?
     @Option(name: .customLong("feature-sharing"), help: "One op output per (source node, op): true or false (default: on for EnTranNAS).")
     var featureSharing: Bool?
-    @Option(help: "Engine-cell softmax temperature tau.")
+    @Option(help: "Engine-cell softmax temperature tau (with --temperature-end: the first epoch's).")
     var temperature: Double?
+    @Option(name: .customLong("temperature-end"), help: "Anneal tau geometrically from --temperature to this over the search epochs, so the Engine-cells' mixture sharpens towards the derived cell (docs/method.md#a2).")
+    var temperatureEnd: Double?
     @Option(name: .customLong("partial-channels"), help: "PC-DARTS partial channels K (1 = off).")
     var partialChannels: Int?
     @Option(name: .customLong("edge-normalization"), help: "PC-DARTS edge normalisation: true or false.")
@@ -113,6 +115,7 @@ struct SearchOptions: ParsableArguments {
         }
         if let featureSharing { c.featureSharing = featureSharing }
         if let temperature { c.temperature = temperature }
+        if let temperatureEnd { c.temperatureEnd = temperatureEnd }
         if let stem { c.style = stem == .imagenet ? .imagenet : nil }
         if let partialChannels { c.partialChannels = partialChannels }
         if let edgeNormalization { c.edgeNormalization = edgeNormalization }

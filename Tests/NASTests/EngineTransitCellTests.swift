@@ -81,6 +81,26 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         XCTAssertEqual(try maxDiff(w, expected), 0, accuracy: 1e-7)
     }
 
+    /// `temperatureEnd`: tau goes geometrically from the first epoch's to the last's, and the
+    /// network's current tau is what its weights use.
+    func testAnnealedTemperatureIsGeometricAndUsed() throws {
+        var config = tinyConfig(.entrannas)
+        config.temperatureEnd = 0.1
+        for (epoch, tau) in [1, 0.1.squareRoot(), 0.1].enumerated() {
+            XCTAssertEqual(config.temperature(epoch: epoch, of: 3), tau, accuracy: 1e-12)
+        }
+        XCTAssertEqual(config.temperature(epoch: 7, of: 3), 0.1, accuracy: 1e-12, "past the last epoch tau stays at its end")
+        config.temperatureEnd = nil
+        XCTAssertEqual(config.temperature(epoch: 2, of: 3), 1)
+        config.temperatureEnd = 0
+        XCTAssertThrowsError(try config.validate()) { XCTAssertTrue("\($0)".contains("--temperature-end")) }
+        Torch.manualSeed(3)
+        let net = try SearchNetwork(config: tinyConfig(.entrannas))
+        net.temperature = 0.25
+        let expected = try (try net.arch.alphasNormal / 0.25).softmax(dim: 1)
+        XCTAssertEqual(try maxDiff(try net.cellWeights().normal.ops, expected), 0, accuracy: 1e-7)
+    }
+
     func testTransitCellIsTheSumOfItsDerivedOps() throws {
         Torch.manualSeed(5)
         let net = try SearchNetwork(config: tinyConfig(.entrannas))

@@ -27,11 +27,14 @@ final class SearchRunTests: SingleThreadTestCase {
         guard case .finished = try run.run(resume: resume) else { return XCTFail("the search stopped") }
     }
 
-    /// Also for a checkpoint written before the loop state was one value (`legacy`).
+    /// Also for a checkpoint written before the loop state was one value (`legacy`), and with
+    /// the temperature annealed (`annealed`: it is a function of the epoch).
     func testResumeAfterAStopMidSearchEqualsAnUninterruptedRun() throws {
-        for (method, legacy) in [(SearchMethod.entrannas, false), (.entrannasDST, true)] {
+        for (method, legacy, annealed) in [(SearchMethod.entrannas, false, false), (.entrannasDST, true, false),
+                                           (.entrannasDST, false, true)] {
             let data = syntheticDataset()
-            let config = tinyConfig(method)
+            var config = tinyConfig(method)
+            if annealed { config.temperatureEnd = 0.2 }
             let a = folder("a"), b = folder("b")
             let straight = try SearchRun(config: config, hyper: hyper(method), train: data, seed: 5, output: a)
             try finish(straight)

@@ -27,9 +27,10 @@ public struct CellWeights {
 
 extension CellWeights {
     /// Builds the weights of one cell type (docs/method.md#relaxation, #dst).
-    static func compute(arch: ArchitectureParameters, type: Genotype.CellType, config: SearchSpaceConfig) throws -> CellWeights {
+    static func compute(arch: ArchitectureParameters, type: Genotype.CellType, config: SearchSpaceConfig,
+                        temperature: Double) throws -> CellWeights {
         let layout = EdgeIndex(steps: config.steps)
-        let p = try (try config.temperature == 1 ? arch.alphas(type) : arch.alphas(type) / config.temperature).softmax(dim: 1)
+        let p = try (try temperature == 1 ? arch.alphas(type) : arch.alphas(type) / temperature).softmax(dim: 1)
         let noneColumn = config.primitives.firstIndex(of: .none)
         var ops = p
         var penalty: Tensor? = nil

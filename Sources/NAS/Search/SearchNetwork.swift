@@ -26,11 +26,15 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
     /// When set, every cell (Engine-cells too) runs only the derived sub-graph: the derived
     /// network with inherited weights, for the consistency report.
     public var runsDerivedOnly = false
+    /// The Engine-cells' softmax temperature now: `config.temperature`, or the annealed value the
+    /// search sets each epoch (`SearchSpaceConfig.temperature(epoch:of:)`).
+    public var temperature: Double
 
     /// Builds the super-net for `config` and derives its first genotype; throws when `config` is invalid.
     public init(config: SearchSpaceConfig) throws {
         try config.validate()
         self.config = config
+        temperature = config.temperature
         let c = config.initChannels
         var cCurrent = config.stemMultiplier * c
         if config.isImageNetStyle {
@@ -85,8 +89,8 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
 
     /// Both cell types' weights for one forward pass (in the autograd graph).
     public func cellWeights() throws -> (normal: CellWeights, reduce: CellWeights) {
-        (try CellWeights.compute(arch: arch, type: .normal, config: config),
-         try CellWeights.compute(arch: arch, type: .reduce, config: config))
+        (try CellWeights.compute(arch: arch, type: .normal, config: config, temperature: temperature),
+         try CellWeights.compute(arch: arch, type: .reduce, config: config, temperature: temperature))
     }
 
     /// Class logits [N, classes] for an NCHW batch.

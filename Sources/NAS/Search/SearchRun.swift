@@ -145,6 +145,8 @@ public final class SearchRun: RunJob {
         case .finished:
             break
         }
+        // The last epoch's temperature, also when a resume found every epoch done.
+        searcher.network.temperature = config.temperature(epoch: hyper.epochs - 1, of: hyper.epochs)
         let report = try searcher.consistencyReport()
         guard parallel.isMain else { return .finished(report) }
         var written = try writeResults(report: report)
@@ -172,6 +174,8 @@ public final class SearchRun: RunJob {
     public var state: Searcher.State { searcher.state }
 
     public func resume(epoch: Int, batch: Int, state: Searcher.State?, legacy: [String: String]) throws {
+        // The derived cells (rederived here) depend on tau under DST.
+        searcher.network.temperature = config.temperature(epoch: min(epoch, hyper.epochs - 1), of: hyper.epochs)
         try searcher.resume(state: state, legacy: legacy)
     }
 

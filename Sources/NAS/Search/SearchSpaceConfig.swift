@@ -31,8 +31,18 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public var engineCells: [Int]
     /// One op output per (source node, op) inside a cell instead of one per edge (docs/method.md#feature-sharing).
     public var featureSharing: Bool
-    /// Engine-cell softmax temperature tau (docs/method.md#a2).
+    /// Engine-cell softmax temperature tau (docs/method.md#a2); with `temperatureEnd`, the first epoch's.
     public var temperature = 1.0
+    /// The last epoch's temperature: tau is annealed geometrically from `temperature` to this over
+    /// the search, so the Engine-cells' mixture sharpens towards the derived cell
+    /// (docs/method.md#a2); nil keeps tau fixed.
+    public var temperatureEnd: Double?
+
+    /// Tau in `epoch` of `epochs`: `temperature`, or geometric from it to `temperatureEnd`.
+    public func temperature(epoch: Int, of epochs: Int) -> Double {
+        guard let end = temperatureEnd, epochs > 1 else { return temperatureEnd ?? temperature }
+        return temperature * Foundation.pow(end / temperature, Double(min(epoch, epochs - 1)) / Double(epochs - 1))
+    }
     /// PC-DARTS partial channels: ops see 1/K of the channels; 1 switches it off.
     public var partialChannels: Int
     /// PC-DARTS edge normalisation betas.
@@ -109,6 +119,7 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         guard initChannels >= 2, initChannels % 2 == 0 else { throw fail("--init-channels must be an even number >= 2, got \(initChannels)") }
         guard inputChannels >= 1, classes >= 2 else { throw fail("the dataset must have >= 1 channel and >= 2 classes") }
         guard temperature > 0 else { throw fail("--temperature must be positive, got \(temperature)") }
+        if let end = temperatureEnd, !(end > 0) { throw fail("--temperature-end must be positive, got \(end)") }
         guard !primitives.isEmpty, primitives.contains(where: { $0 != .none }) else {
             throw fail("the candidate list needs at least one op other than 'none'")
         }

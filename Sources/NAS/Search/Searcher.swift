@@ -62,6 +62,7 @@ public final class Searcher {
     func epochWillStart(_ epoch: Int, batch: Int) throws {
         if batch == 0 { zeroGradient = ZeroGradientSums() }
         optimizer.setLearningRate(schedule.learningRate(at: epoch))
+        network.temperature = network.config.temperature(epoch: epoch, of: hyper.epochs)
         network.train()
         updatesArchitecture = epoch >= hyper.warmupEpochs
         validIterator = try validBatches()

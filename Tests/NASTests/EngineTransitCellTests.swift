@@ -101,6 +101,30 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         XCTAssertEqual(try maxDiff(try net.cellWeights().normal.ops, expected), 0, accuracy: 1e-7)
     }
 
+    /// The consistency report's ablation: `derivedOnlyCells` holding every cell is the derived
+    /// network, one cell at a time differs from the super-net only there; the final report
+    /// lists one entry per Engine-cell and the derived net with the search's statistics.
+    func testEngineCellAblationSwapsOneCellForItsDerivedCell() throws {
+        Torch.manualSeed(7)
+        let config = tinyConfig(.entrannas)
+        let net = try SearchNetwork(config: config)
+        try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor.randn(net.arch.alphasNormal.shape) * 3) }
+        try net.rederive()
+        net.eval()
+        let x = try Tensor.randn([2, 1, 8, 8])
+        net.runsDerivedOnly = true
+        let derived = try net(x)
+        net.runsDerivedOnly = false
+        net.derivedOnlyCells = Set(0..<config.layers)
+        XCTAssertEqual(try maxDiff(try net(x), derived), 0, accuracy: 0)
+        net.derivedOnlyCells = []
+        let superNet = try net(x)
+        net.derivedOnlyCells = [config.engineCells[0]]
+        let swapped = try net(x)
+        XCTAssertGreaterThan(try maxDiff(swapped, superNet), 0, "the swapped Engine-cell changes the output")
+        XCTAssertGreaterThan(try maxDiff(swapped, derived), 0, "the other Engine-cell still mixes")
+    }
+
     func testTransitCellIsTheSumOfItsDerivedOps() throws {
         Torch.manualSeed(5)
         let net = try SearchNetwork(config: tinyConfig(.entrannas))

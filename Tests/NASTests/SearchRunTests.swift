@@ -133,6 +133,10 @@ final class SearchRunTests: SingleThreadTestCase {
         XCTAssertEqual(last.superNetAccuracy, report.superNetAccuracy)
         XCTAssertEqual(last.derivedAccuracy, report.derivedAccuracy)
         XCTAssertEqual(try XCTUnwrap(last.gap), 100 * report.gap, accuracy: 1e-9)
+        // The final report's diagnostics: one entry per Engine-cell, and the search's statistics.
+        XCTAssertEqual(report.engineCellAblation?.map(\.cell), tinyConfig(.entrannas).engineCells.sorted())
+        XCTAssertNotNil(report.derivedAccuracySearchStatistics)
+        XCTAssertTrue(report.table.contains("derived net, search's BN stats"), report.table)
         XCTAssertNil(try MetricsLog.lastRecord(SearchEpochSummary.self, in: b.appendingPathComponent("metrics.jsonl"))?.derivedAccuracy)
         XCTAssertEqual(withGap.searcher.network.genotype, plain.searcher.network.genotype)
         for ((name, x), (_, y)) in zip(withGap.searcher.network.stateDict(), plain.searcher.network.stateDict()) {

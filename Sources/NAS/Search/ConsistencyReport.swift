@@ -19,6 +19,22 @@ public struct ConsistencyReport: Codable, Sendable {
     public var derivedLoss: Double
     /// The derived genotype, as DARTS text.
     public var genotype: String
+    /// The derived network's accuracy with the search's batch-norm statistics, not re-estimated:
+    /// how much of the gap is statistics (nil in reports written before it was measured).
+    public var derivedAccuracySearchStatistics: Double?
+    /// Where the gap comes from (EnTranNAS methods): the super-net's accuracy with one
+    /// Engine-cell at a time run as its derived cell, batch norm re-estimated.
+    public var engineCellAblation: [EngineCellAblation]?
+
+    /// One Engine-cell swapped for its derived cell.
+    public struct EngineCellAblation: Codable, Sendable, Equatable {
+        /// The cell's index in the network.
+        public var cell: Int
+        /// Whether it is a reduction cell.
+        public var reduction: Bool
+        /// The super-net's accuracy with this cell derived, 0-1.
+        public var accuracy: Double
+    }
 
     /// Super-net minus derived accuracy, 0-1 (positive when deriving loses accuracy).
     public var gap: Double { superNetAccuracy - derivedAccuracy }
@@ -31,24 +47,63 @@ public struct ConsistencyReport: Codable, Sendable {
           super-net                         accuracy \(pct(superNetAccuracy))  loss \(String(format: "%.4f", superNetLoss))
           derived net, inherited weights    accuracy \(pct(derivedAccuracy))  loss \(String(format: "%.4f", derivedLoss))
           gap (super-net - derived)         \(String(format: "%+.2f", 100 * gap)) points
-        """
+        """ + details
+    }
+
+    /// The diagnostics, when measured: the derived net without re-estimated statistics, and the
+    /// super-net with each Engine-cell derived.
+    private var details: String {
+        func pct(_ x: Double) -> String { String(format: "%6.2f%%", 100 * x) }
+        var lines: [String] = []
+        if let d = derivedAccuracySearchStatistics {
+            lines.append("  derived net, search's BN stats    accuracy \(pct(d))")
+        }
+        for a in engineCellAblation ?? [] {
+            let name = "super-net, cell \(a.cell) (\(a.reduction ? "reduce" : "normal")) derived"
+            lines.append("  " + name.padding(toLength: 32, withPad: " ", startingAt: 0) + "  accuracy \(pct(a.accuracy))")
+        }
+        return lines.isEmpty ? "" : "\n" + lines.joined(separator: "\n")
     }
 }
 
 extension Searcher {
     /// Measures both networks. The super-net's batch-norm buffers are restored afterwards, so
     /// the search state is unchanged.
-    public func consistencyReport() throws -> ConsistencyReport {
+    /// With `diagnostics` it also measures the derived network with the search's statistics and,
+    /// when some cells are Transit-cells, the super-net with each Engine-cell derived in turn.
+    public func consistencyReport(diagnostics: Bool = false) throws -> ConsistencyReport {
         try network.preservingBuffers {
-            defer { network.runsDerivedOnly = false }
+            defer {
+                network.runsDerivedOnly = false
+                network.derivedOnlyCells = []
+            }
+            var searchStatistics: Double?
+            if diagnostics {
+                network.runsDerivedOnly = true
+                searchStatistics = try evaluate(network).accuracy
+                network.runsDerivedOnly = false
+            }
             try recalibrateBatchNorm()
             let superNet = try evaluate(network)
+            var ablation: [ConsistencyReport.EngineCellAblation]?
+            let config = network.config
+            if diagnostics && config.engineCells.count < config.layers {
+                ablation = try config.engineCells.sorted().map { cell in
+                    network.derivedOnlyCells = [cell]
+                    defer { network.derivedOnlyCells = [] }
+                    try recalibrateBatchNorm()
+                    return .init(cell: cell, reduction: config.isReduction(cell), accuracy: try evaluate(network).accuracy)
+                }
+            }
             network.runsDerivedOnly = true
             try recalibrateBatchNorm()
             let derived = try evaluate(network)
-            return ConsistencyReport(method: network.config.method.rawValue, superNetAccuracy: superNet.accuracy,
-                                 superNetLoss: superNet.loss, derivedAccuracy: derived.accuracy, derivedLoss: derived.loss,
-                                 genotype: network.genotype.dartsText)
+            var report = ConsistencyReport(method: config.method.rawValue, superNetAccuracy: superNet.accuracy,
+                                           superNetLoss: superNet.loss, derivedAccuracy: derived.accuracy,
+                                           derivedLoss: derived.loss, genotype: network.genotype.dartsText)
+            report.derivedAccuracySearchStatistics = searchStatistics
+            report.engineCellAblation = ablation
+            return report
         }
     }
 

@@ -26,6 +26,9 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
     /// When set, every cell (Engine-cells too) runs only the derived sub-graph: the derived
     /// network with inherited weights, for the consistency report.
     public var runsDerivedOnly = false
+    /// Cells (by index) that run their derived sub-graph, unweighted, while the others run as in
+    /// the search: the consistency report's per-Engine-cell ablation.
+    public var derivedOnlyCells: Set<Int> = []
     /// The Engine-cells' softmax temperature now: `config.temperature`, or the annealed value the
     /// search sets each epoch (`SearchSpaceConfig.temperature(epoch:of:)`).
     public var temperature: Double
@@ -105,14 +108,15 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
             s0 = try stem!(x)
             s1 = s0
         }
-        for cell in cells {
+        for (index, cell) in cells.enumerated() {
+            let derivedOnly = runsDerivedOnly || derivedOnlyCells.contains(index)
             // A named span in a profile (--profile), so a trace shows Engine- and Transit-cells apart.
-            let next: Tensor = try Profiler.range(cell is EngineCell && !runsDerivedOnly ? "EngineCell" : "TransitCell") {
-                if !runsDerivedOnly, let engine = cell as? EngineCell {
+            let next: Tensor = try Profiler.range(cell is EngineCell && !derivedOnly ? "EngineCell" : "TransitCell") {
+                if !derivedOnly, let engine = cell as? EngineCell {
                     return try engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal)
                 }
                 return try cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal,
-                                               weighted: !runsDerivedOnly)
+                                               weighted: !derivedOnly)
             }
             s0 = s1
             s1 = next

@@ -147,7 +147,7 @@ public final class SearchRun: RunJob {
         }
         // The last epoch's temperature, also when a resume found every epoch done.
         searcher.network.temperature = config.temperature(epoch: hyper.epochs - 1, of: hyper.epochs)
-        let report = try searcher.consistencyReport()
+        let report = try searcher.consistencyReport(diagnostics: true)
         guard parallel.isMain else { return .finished(report) }
         var written = try writeResults(report: report)
         written.append(try HTMLReport.write(for: output))

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Tables of run.sh's searches: the gap per epoch (from metrics.jsonl), and the end-of-search
+# report with its diagnostics (from report.json).
+# usage: experiments/consistency-gap/summarize.sh [RUNS]   (default runs/consistency-gap)
+set -euo pipefail
+runs="${1:-runs/consistency-gap}"
+echo "# EnTranNAS' consistency gap: per epoch, and where it comes from"
+echo
+echo "Written by experiments/consistency-gap/summarize.sh from $runs; accuracies on the architecture"
+echo "split (2,000 images), batch norm re-estimated, in %."
+echo
+echo "## Gap per epoch (super-net - derived net, points)"
+echo
+echo "| run | $(seq -s ' | ' 1 10) |"
+echo "|---|$(printf -- '---:|%.0s' $(seq 1 10))"
+for run in "$runs"/*/; do
+  [ -f "$run/metrics.jsonl" ] || continue
+  gaps=$(jq -r 'if .derived_accuracy then (100 * (.super_net_accuracy - .derived_accuracy) | . * 10 | round / 10 | tostring) else "-" end' "$run/metrics.jsonl" | paste -sd '|' | sed 's/|/ | /g')
+  echo "| $(basename "$run") | $gaps |"
+done
+echo
+echo "Mean largest op weight of the normal cell per epoch (1/8 = 0.125 is uniform):"
+echo
+echo "| run | $(seq -s ' | ' 1 10) |"
+echo "|---|$(printf -- '---:|%.0s' $(seq 1 10))"
+for run in "$runs"/*/; do
+  [ -f "$run/metrics.jsonl" ] || continue
+  sep=$(jq -r '.normal_statistics.mean_max_weight * 1000 | round / 1000 | tostring' "$run/metrics.jsonl" | paste -sd '|' | sed 's/|/ | /g')
+  echo "| $(basename "$run") | $sep |"
+done
+echo
+echo "## End of search"
+echo
+echo "| run | super-net | derived | gap | derived, search's BN stats | super-net, normal Engine-cell derived | super-net, reduction Engine-cell derived |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for run in "$runs"/*/; do
+  [ -f "$run/report.json" ] || continue
+  jq -r --arg name "$(basename "$run")" '
+    def pct: . * 10000 | round / 100 | tostring;
+    def cell(r): ([.engine_cell_ablation[]? | select(.reduction == r) | .accuracy | pct] | join(", "));
+    "| \($name) | \(.super_net_accuracy | pct) | \(.derived_accuracy | pct) | \((.super_net_accuracy - .derived_accuracy) | pct) | \(.derived_accuracy_search_statistics // null | if . then pct else "-" end) | \(cell(false)) | \(cell(true)) |"' "$run/report.json"
+done

@@ -60,7 +60,7 @@ public struct ConsistencyReport: Codable, Sendable {
         }
         for a in engineCellAblation ?? [] {
             let name = "super-net, cell \(a.cell) (\(a.reduction ? "reduce" : "normal")) derived"
-            lines.append("  " + name.padding(toLength: 32, withPad: " ", startingAt: 0) + "  accuracy \(pct(a.accuracy))")
+            lines.append("  " + name + String(repeating: " ", count: max(2, 34 - name.count)) + "accuracy \(pct(a.accuracy))")
         }
         return lines.isEmpty ? "" : "\n" + lines.joined(separator: "\n")
     }

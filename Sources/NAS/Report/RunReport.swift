@@ -89,7 +89,7 @@ public struct RunReport: Codable, Sendable {
             .table(header: ["network", "accuracy", "loss"], rightAligned: [false, true, true], rows: [
                 ["super-net", percent(100 * consistency.superNetAccuracy), String(format: "%.4f", consistency.superNetLoss)],
                 ["derived net, inherited weights", percent(100 * consistency.derivedAccuracy), String(format: "%.4f", consistency.derivedLoss)],
-            ]),
+            ] + diagnosticRows),
             .heading(level: 2, "Derived architecture trained from scratch"),
             .bullets([
                 "\(t.layers) cells, \(t.initChannels) channels, \(String(format: "%.3f", t.parameters))M parameters (auxiliary head excluded), \(t.epochs) epochs (\(t.preset) preset)",
@@ -99,6 +99,16 @@ public struct RunReport: Codable, Sendable {
                        + "Files: search/ (genotype.json, genotype.txt, metrics.jsonl, log.txt, report.json, normal.svg, reduce.svg), "
                        + "train/ (model.safetensors, metrics.jsonl, log.txt, normal.svg, reduce.svg)."),
         ])
+    }
+
+    /// Where the gap comes from, when the search measured it (docs/method.md#consistency).
+    private var diagnosticRows: [[String]] {
+        let percent = { (x: Double) in String(format: "%.2f%%", 100 * x) }
+        var rows = consistency.derivedAccuracySearchStatistics.map { [["derived net, the search's BN statistics", percent($0), ""]] } ?? []
+        for a in consistency.engineCellAblation ?? [] {
+            rows.append(["super-net with Engine-cell \(a.cell) (\(a.reduction ? "reduce" : "normal")) derived", percent(a.accuracy), ""])
+        }
+        return rows
     }
 
     private var weightsBlocks: [ReportDocument.Block] {

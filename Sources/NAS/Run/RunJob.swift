@@ -13,6 +13,8 @@ public protocol RunJob: AnyObject {
     /// totals (the search's validation-batch cursor); `NoJobState` when nothing.
     associatedtype State: Codable
 
+    /// The loop that runs this job (built by the job, which owns it; the loop holds the job unowned).
+    var loop: RunLoop<Self>! { get }
     /// The checkpoint's kind: "search" or "train".
     var kind: String { get }
     /// The settings as one JSON object: config.json, and what a resume is checked against.
@@ -50,6 +52,23 @@ public protocol RunJob: AnyObject {
     /// The epoch's evaluation and record, from the epoch's totals over all ranks; nil when a stop
     /// arrived during the evaluation (the loop then saves the checkpoint at the epoch's end).
     func finishEpoch(_ epoch: Int, totals: EpochTotals, stop: StopSignal, observer: RunObserver?) throws -> EpochRecordLines<Record>?
+}
+
+extension RunJob {
+    /// Display only (progress bars, printed lines); nil runs silently with the same files.
+    public var observer: RunObserver? {
+        get { loop.observer }
+        set { loop.observer = newValue }
+    }
+
+    /// Records a few steps (`--profile`); the run stops once it is done, as on a stop request.
+    public var profiler: StepProfiler? {
+        get { loop.profiler }
+        set { loop.profiler = newValue }
+    }
+
+    /// Writes a line to log.txt (rank 0), then shows it.
+    func say(_ line: String) throws { try loop.say(line) }
 }
 
 /// A job without loop state of its own.

@@ -42,16 +42,6 @@ public final class SearchRun: RunJob {
     public let parallel: DataParallel
     /// The epoch loop: folder, resume, stop, checkpoint, metrics and log.txt.
     public private(set) var loop: RunLoop<SearchRun>!
-    /// Display only (progress bars, printed lines); nil runs silently with the same files.
-    public var observer: RunObserver? {
-        get { loop.observer }
-        set { loop.observer = newValue }
-    }
-    /// Records a few steps (`--profile`); the search stops once it is done, as on a stop request.
-    public var profiler: StepProfiler? {
-        get { loop.profiler }
-        set { loop.profiler = newValue }
-    }
 
     /// The output folder's URL.
     public var output: URL { directory.url }
@@ -206,9 +196,6 @@ public final class SearchRun: RunJob {
         return written + [directory.metrics, directory.log, directory.checkpoint]
             .filter { FileManager.default.fileExists(atPath: $0.path) }
     }
-
-    /// Writes a line to log.txt, then shows it.
-    func say(_ line: String) throws { try loop.say(line) }
 }
 
 func jsonText<T: Encodable>(_ value: T) -> String { (try? JSONFormat.text(value)) ?? "{}" }

@@ -48,16 +48,6 @@ public final class Trainer: RunJob {
     public let parallel: DataParallel
     /// The epoch loop: folder, resume, stop, checkpoint, metrics and log.txt.
     public private(set) var loop: RunLoop<Trainer>!
-    /// Display only (progress bars, printed lines); nil trains silently with the same files.
-    public var observer: RunObserver? {
-        get { loop.observer }
-        set { loop.observer = newValue }
-    }
-    /// Records a few steps (`--profile`); the run stops once it is done, as on a stop request.
-    public var profiler: StepProfiler? {
-        get { loop.profiler }
-        set { loop.profiler = newValue }
-    }
     private var parameters: [Tensor] = []
     private var learningRate = 0.0
 
@@ -254,8 +244,6 @@ public final class Trainer: RunJob {
         }
     }
 
-    /// Writes a line to log.txt, then shows it.
-    private func say(_ line: String) throws { try loop.say(line) }
 }
 
 /// One line of `metrics.jsonl` for a training epoch (keys in snake_case).

@@ -4,6 +4,18 @@
 # usage: experiments/consistency-gap/summarize.sh [RUNS]   (default runs/consistency-gap)
 set -euo pipefail
 runs="${1:-runs/consistency-gap}"
+
+# A table with one row per run and one column per epoch: the jq expression's value of each
+# metrics.jsonl record.
+per_epoch_table() {
+  echo "| run | $(seq -s ' | ' 1 10) |"
+  echo "|---|$(printf -- '---:|%.0s' $(seq 1 10))"
+  for run in "$runs"/*/; do
+    [ -f "$run/metrics.jsonl" ] || continue
+    echo "| $(basename "$run") | $(jq -r "$1" "$run/metrics.jsonl" | paste -sd '|' | sed 's/|/ | /g') |"
+  done
+}
+
 echo "# EnTranNAS' consistency gap: per epoch, and where it comes from"
 echo
 echo "Written by experiments/consistency-gap/summarize.sh from $runs; accuracies on the architecture"
@@ -11,23 +23,11 @@ echo "split (2,000 images), batch norm re-estimated, in %."
 echo
 echo "## Gap per epoch (super-net - derived net, points)"
 echo
-echo "| run | $(seq -s ' | ' 1 10) |"
-echo "|---|$(printf -- '---:|%.0s' $(seq 1 10))"
-for run in "$runs"/*/; do
-  [ -f "$run/metrics.jsonl" ] || continue
-  gaps=$(jq -r 'if .derived_accuracy then (100 * (.super_net_accuracy - .derived_accuracy) | . * 10 | round / 10 | tostring) else "-" end' "$run/metrics.jsonl" | paste -sd '|' | sed 's/|/ | /g')
-  echo "| $(basename "$run") | $gaps |"
-done
+per_epoch_table '(if .derived_accuracy then (100 * (.super_net_accuracy - .derived_accuracy) | . * 10 | round / 10 | tostring) else "-" end)'
 echo
 echo "Mean largest op weight of the normal cell per epoch (1/8 = 0.125 is uniform):"
 echo
-echo "| run | $(seq -s ' | ' 1 10) |"
-echo "|---|$(printf -- '---:|%.0s' $(seq 1 10))"
-for run in "$runs"/*/; do
-  [ -f "$run/metrics.jsonl" ] || continue
-  sep=$(jq -r '.normal_statistics.mean_max_weight * 1000 | round / 1000 | tostring' "$run/metrics.jsonl" | paste -sd '|' | sed 's/|/ | /g')
-  echo "| $(basename "$run") | $sep |"
-done
+per_epoch_table '(.normal_statistics.mean_max_weight * 1000 | round / 1000 | tostring)'
 echo
 echo "## End of search"
 echo

@@ -135,20 +135,15 @@ public final class Trainer: RunJob {
     /// Trains from the start, or with `resume` from the directory's checkpoint, until every epoch
     /// is done or a stop is requested. On completion writes `model.safetensors` and the genotype.
     public func run(resume: Bool = false) throws -> TrainingOutcome {
-        var last: EvaluationResult?
         switch try loop.run(resume: resume) {
         case .stopped(let epoch, let batch): return .stopped(epoch: epoch, batch: batch)
         case .profiled(let epoch, let batch): return .profiled(epoch: epoch, batch: batch)
-        case .finished: last = lastTest
+        case .finished: break
         }
         // A run resumed after its last epoch has no test of its own yet.
-        if last == nil {
-            guard let result = try evaluate(network, on: testLoader, observer: observer, stop: stop, parallel: parallel) else {
-                return .stopped(epoch: configuration.epochs, batch: 0)
-            }
-            last = result
+        guard let final = try lastTest ?? evaluate(network, on: testLoader, observer: observer, stop: stop, parallel: parallel) else {
+            return .stopped(epoch: configuration.epochs, batch: 0)
         }
-        let final = last!
         guard parallel.isMain else { return .finished(final) }
         try TrainedModel.save(network, configuration: configuration, result: final, in: directory)
         try HTMLReport.write(for: directory.url)

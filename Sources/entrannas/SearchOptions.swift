@@ -80,6 +80,8 @@ struct SearchOptions: ParsableArguments {
     var dstSparsityScope: DSTSparsityScope?
     @Option(name: .customLong("dst-transit"), help: "EnTranNAS-DST Transit-cells during the search: weighted (default: each kept op times its detached q-hat, the Engine-cell's mixture) or unweighted (the paper's plain sum of the kept ops; docs/method.md#a16).")
     var dstTransit: DSTTransit?
+    @Option(name: .customLong("dst-max-in-degree"), help: ArgumentHelp("EnTranNAS-DST: at most N (input, op) pairs survive per node (default: no cap, the paper's rule; docs/method.md#a17).", valueName: "N"))
+    var dstMaxInDegree: Int?
 
     @OptionGroup(title: "Image folders and loading") var folder: FolderOptions
 
@@ -124,6 +126,7 @@ struct SearchOptions: ParsableArguments {
         if let dstSparsity { c.dstSparsity = dstSparsity }
         if let dstSparsityScope { c.dstSparsityScope = dstSparsityScope }
         if let dstTransit { c.dstTransit = dstTransit }
+        if let dstMaxInDegree { c.dstMaxInDegree = dstMaxInDegree }
         try c.validate()
         return c
     }
@@ -168,7 +171,8 @@ struct SearchOptions: ParsableArguments {
         guard method != .entrannasDST else { return [] }
         let dstOnly: [(String, Bool)] = [("--dst-none", dstNone != nil), ("--threshold-init", thresholdInit != nil),
                                          ("--dst-renormalization", dstRenormalization != nil), ("--dst-sparsity", dstSparsity != nil),
-                                         ("--dst-sparsity-scope", dstSparsityScope != nil), ("--dst-transit", dstTransit != nil)]
+                                         ("--dst-sparsity-scope", dstSparsityScope != nil), ("--dst-transit", dstTransit != nil),
+                                         ("--dst-max-in-degree", dstMaxInDegree != nil)]
         return dstOnly.filter(\.1).map { "warning: \($0.0) does nothing with --method \(method.rawValue) (it applies to entrannas-dst only)" }
     }
 

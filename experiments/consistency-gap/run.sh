@@ -4,7 +4,8 @@
 # and seed, the gap measured after every epoch (--gap-every 1); the end-of-search report adds the
 # derived net with the search's BN statistics and the per-Engine-cell ablation.
 # usage: experiments/consistency-gap/run.sh [SEEDS...]   (default: 1)   resumable: run it again.
-# Settings: tau1 (the default, tau = 1) and anneal0.1 (tau from 1 to 0.1 over the 10 epochs).
+# Settings: tau1 (the default, tau = 1) and anneal0.1 (tau from 1 to 0.1 over the 10 epochs);
+# SETTINGS="name:flags ..." replaces them, e.g. SETTINGS="anneal0.03:--temperature-end=0.03".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=.build/release/entrannas
@@ -12,7 +13,9 @@ bin=.build/release/entrannas
 seeds=("${@:-1}")
 mkdir -p runs/consistency-gap
 for seed in "${seeds[@]}"; do
-  for setting in "tau1:" "anneal0.1:--temperature-end 0.1"; do
+  # shellcheck disable=SC2206
+  settings=(${SETTINGS:-tau1: anneal0.1:--temperature-end=0.1})
+  for setting in "${settings[@]}"; do
     name="${setting%%:*}"; flags="${setting#*:}"
     out="runs/consistency-gap/entrannas-$name-seed$seed"
     [ -f "$out/report.json" ] && continue

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Tables of run.sh's searches: the gap per epoch (from metrics.jsonl), and the end-of-search
-# report with its diagnostics (from report.json).
+# report with its diagnostics (from report.json). Run folders do not outlive a session's
+# machine, so the two files of every finished search are first copied to kept/NAME/ (kept in
+# the repository), and the tables are computed from kept/.
 # usage: experiments/consistency-gap/summarize.sh [RUNS]   (default runs/consistency-gap)
 set -euo pipefail
-runs="${1:-runs/consistency-gap}"
+here="$(cd "$(dirname "$0")" && pwd)"
+for run in "${1:-runs/consistency-gap}"/*/; do
+  [ -f "$run/report.json" ] || continue
+  mkdir -p "$here/kept/$(basename "$run")"
+  cp "$run/metrics.jsonl" "$run/report.json" "$here/kept/$(basename "$run")/"
+done
+runs="$here/kept"
 
 # A table with one row per run and one column per epoch: the jq expression's value of each
 # metrics.jsonl record.
@@ -18,7 +26,7 @@ per_epoch_table() {
 
 echo "# EnTranNAS' consistency gap: per epoch, and where it comes from"
 echo
-echo "Written by experiments/consistency-gap/summarize.sh from $runs; accuracies on the architecture"
+echo "Written by experiments/consistency-gap/summarize.sh from kept/; accuracies on the architecture"
 echo "split (2,000 images), batch norm re-estimated, in %."
 echo
 echo "## Gap per epoch (super-net - derived net, points)"
@@ -40,3 +48,6 @@ for run in "$runs"/*/; do
     def cell(r): ([.engine_cell_ablation[]? | select(.reduction == r) | .accuracy | pct] | join(", "));
     "| \($name) | \(.super_net_accuracy | pct) | \(.derived_accuracy | pct) | \((.super_net_accuracy - .derived_accuracy) | pct) | \(.derived_accuracy_search_statistics // null | if . then pct else "-" end) | \(cell(false)) | \(cell(true)) |"' "$run/report.json"
 done
+echo
+# The first session's four searches, whose files were lost with its machine: its tables as printed.
+cat "$here/earlier.md"

@@ -36,7 +36,8 @@ extension CellWeights {
         var penalty: Tensor? = nil
         if let beta = arch.thresholds(type) {
             (ops, penalty) = try sparsify(p, thresholds: try beta.sigmoid(), layout: layout, noneColumn: noneColumn,
-                                      scope: config.dstRenormalization, sparsity: config.dstSparsityScope ?? .mean)
+                                      scope: config.dstRenormalization, sparsity: config.dstSparsityScope ?? .mean,
+                                          maxInDegree: config.dstMaxInDegree)
         }
         let k = config.primitives.count
         func matrix(_ t: Tensor) throws -> [[Float]] {
@@ -64,9 +65,11 @@ extension CellWeights {
 
     /// EnTranNAS-DST (docs/method.md#dst): per node j, q = ReLU(p / max_{i,k} p - t_j), renormalised in
     /// `scope`; candidates whose q is zero are pruned. `none` (when kept, the `masked` reading) is
-    /// left out of the max and never survives.
+    /// left out of the max and never survives. With `maxInDegree`, a node's threshold is raised to
+    /// its next ratio whenever more candidates would pass (see `cappedThreshold`).
     static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?,
-                         scope: DSTRenormalization, sparsity: DSTSparsityScope = .mean) throws -> (weights: Tensor, penalty: Tensor) {
+                         scope: DSTRenormalization, sparsity: DSTSparsityScope = .mean,
+                         maxInDegree: Int? = nil) throws -> (weights: Tensor, penalty: Tensor) {
         let k = p.size(1)
         var candidates = p
         if let noneColumn {
@@ -75,11 +78,16 @@ extension CellWeights {
             candidates = try p * Tensor(mask, shape: [1, k])
         }
         var penalty: Tensor? = nil
+        let thresholdValues = try maxInDegree == nil ? [] : t.detached().floats()
         let perNode = try (0..<layout.steps).map { step -> Tensor in
             let r = layout.edges(step: step)
             let block = try candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
             let ratio = try block / block.max()
-            let q = try (try ratio - t.narrow(dim: 0, start: step, length: 1)).relu()
+            var threshold = try t.narrow(dim: 0, start: step, length: 1)
+            if let maxInDegree {
+                threshold = try cappedThreshold(ratio, threshold: threshold, value: thresholdValues[step], cap: maxInDegree)
+            }
+            let q = try (try ratio - threshold).relu()
             let candidates = r.count * (k - (noneColumn == nil ? 0 : 1))
             let term = sparsity == .sum ? try q.sum() : try q.sum() / Double(candidates)
             penalty = try penalty.map { try $0 + term } ?? term
@@ -98,5 +106,22 @@ extension CellWeights {
             }
         }
         return (try Tensor.cat(perNode, dim: 0), penalty!)
+    }
+
+    /// The cap of `--dst-max-in-degree` (docs/method.md#a17): when more than `cap` ratios exceed t_j,
+    /// the node's threshold becomes the largest ratio that must go, so exactly the `cap` largest
+    /// stay (fewer on a tie at the boundary: the cap is a maximum). The threshold is then that
+    /// candidate's ratio, a function of alpha, so the gradient that t_j would get moves the
+    /// candidates at the boundary instead; t_j gets none while the cap binds. A tie reaching the
+    /// node's largest ratio cannot be broken, and leaves t_j in place for that step.
+    static func cappedThreshold(_ ratio: Tensor, threshold: Tensor, value t: Float, cap: Int) throws -> Tensor {
+        let flat = try ratio.reshape([-1])
+        let values = try flat.detached().floats()
+        let order = values.indices.sorted { values[$0] > values[$1] }
+        guard order.count > cap, values[order[cap]] > t else { return threshold }
+        var cut = cap
+        while cut > 0 && values[order[cut - 1]] == values[order[cut]] { cut -= 1 }
+        guard cut > 0 else { return threshold }
+        return try flat.narrow(dim: 0, start: order[cut], length: 1)
     }
 }

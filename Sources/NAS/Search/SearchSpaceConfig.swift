@@ -62,6 +62,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     public var dstTransit: DSTTransit?
     /// Initial DST threshold logit beta_j (t_j = sigmoid(beta_j); 0 gives 0.5).
     public var thresholdInit = 0.0
+    /// EnTranNAS-DST: at most this many (input, op) pairs survive per node, a cap against one node
+    /// keeping most of its candidates (docs/method.md#a17); nil is no cap, the paper's rule.
+    public var dstMaxInDegree: Int?
 
     /// The method's defaults on the standard DARTS space (docs/method.md#readings).
     public init(method: SearchMethod, primitives: [Primitive] = Primitive.darts, layers: Int = 8, initChannels: Int = 16,
@@ -147,6 +150,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         // sigmoid in float32, as libtorch computes it: 1 + exp(-b) rounds to 1 from b of about 16.6 on.
         guard thresholdInit.isFinite, 1 / (1 + Float(Foundation.exp(-thresholdInit))) < 1 else {
             throw fail("--threshold-init \(thresholdInit) gives a threshold t = sigmoid(\(thresholdInit)) of 1.0 in float32, which prunes every candidate: use a value below 16")
+        }
+        if let cap = dstMaxInDegree, cap < 1 {
+            throw fail("--dst-max-in-degree must be at least 1 (every node keeps an input), got \(cap)")
         }
         guard dstSparsity >= 0, dstSparsity.isFinite else { throw fail("--dst-sparsity must be 0 (off) or a positive weight, got \(dstSparsity)") }
         if usesThresholds && dstNone == .excluded && primitives.contains(.none) {

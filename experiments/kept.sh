@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# An experiment's run folder (checkpoints included) does not outlive the machine that runs it;
+# what must outlive it is kept in the repository instead: experiment.json, results.md and
+# results.json, and of every finished unit its result.json, attempts.json and the genotype and
+# report a later unit reads. `restore` puts those back into a run folder, so that
+# `entrannas experiment ... --output RUN --resume` on another machine skips the finished units
+# and runs only the others (an unfinished unit starts over: its checkpoint was not kept).
+# usage: experiments/kept.sh save RUN KEPT      after (or while) the experiment runs
+#        experiments/kept.sh restore KEPT RUN   before --resume on a fresh machine
+set -euo pipefail
+[ $# -eq 3 ] && { [ "$1" = save ] || [ "$1" = restore ]; } || {
+  echo "usage: experiments/kept.sh save RUN KEPT | restore KEPT RUN" >&2; exit 2; }
+mode=$1 from=$2 to=$3
+[ -f "$from/experiment.json" ] || { echo "error: $from/experiment.json is missing: not an experiment folder" >&2; exit 1; }
+mkdir -p "$to"
+for f in experiment.json results.md results.json; do
+  [ -f "$from/$f" ] && cp "$from/$f" "$to/$f.tmp" && mv "$to/$f.tmp" "$to/$f"
+done
+for unit in "$from"/units/*/; do
+  [ -f "$unit/result.json" ] || continue    # unfinished: nothing of it is worth keeping
+  name=$(basename "$unit")
+  mkdir -p "$to/units/$name"
+  for f in result.json attempts.json genotype.json genotype.txt report.json random-genotype.json; do
+    [ -f "$unit/$f" ] && cp "$unit/$f" "$to/units/$name/$f"
+  done
+done
+echo "$mode: $(ls "$to"/units 2>/dev/null | wc -l) finished units in $to"

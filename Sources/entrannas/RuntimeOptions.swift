@@ -35,14 +35,13 @@ struct RuntimeOptions: ParsableArguments {
         }
     }
 
-    /// The layout to compute in: the flag, or for `auto` what benchmarks/layouts.sh measured on
-    /// a CPU (channels-last faster for every method but PC-DARTS, whose channel shuffle and
-    /// partial channels pay for the NHWC copies) and NCHW on a GPU, where nothing is measured yet.
+    /// The layout to compute in: the flag, or for `auto` the measured default
+    /// (`MemoryFormat.measuredDefault`).
     func resolvedMemoryFormat(method: SearchMethod? = nil) throws -> MemoryFormat {
         switch memoryFormat {
         case .contiguous: return .contiguous
         case .channelsLast: return .channelsLast
-        case .auto: return try resolvedDevice.isCUDA || method == .pcDarts ? .contiguous : .channelsLast
+        case .auto: return MemoryFormat.measuredDefault(method: method, device: try resolvedDevice)
         }
     }
 

@@ -6,17 +6,18 @@ import Torch
 // Time per search step (architecture step + weight step) and peak resident memory of one search
 // method at one configuration, on random data. benchmarks/search-bench.sh runs every method in
 // its own process (so peak memory is per method) and prints the table of
-// docs/performance.md#search-step. With --memory-format channels-last the network's 4-D weights
-// and the batches are NHWC (benchmarks/layouts.sh compares the two layouts).
+// docs/performance.md#search-step. The layout is the one `entrannas search` computes in (auto:
+// channels-last on a CPU but for PC-DARTS, NCHW on a GPU); --memory-format sets it (channels-last:
+// NHWC weights and batches; benchmarks/layouts.sh compares the two layouts).
 //
 //   search-bench METHOD [--batch 64] [--layers 8] [--channels 16] [--size 28] [--input-channels 1] [--steps 5]
-//                       [--threads N] [--memory-format contiguous|channels-last] [--device cpu|cuda[:N]] [--foreach on|off]
+//                       [--threads N] [--memory-format auto|contiguous|channels-last] [--device cpu|cuda[:N]] [--foreach on|off]
 // --foreach off updates the weights with a call per parameter (SGD's `foreach` false) to compare.
 // On a GPU each timed stretch ends with a synchronisation, and the peak memory libtorch's CUDA
 // allocator held is printed (peak_gpu_mb).
 
 let usage = "usage: search-bench METHOD [--batch N] [--layers N] [--channels N] [--size N] [--input-channels N] [--steps N] "
-    + "[--threads N] [--memory-format contiguous|channels-last] [--device D] [--foreach on|off]"
+    + "[--threads N] [--memory-format auto|contiguous|channels-last] [--device D] [--foreach on|off]"
 var args = Array(CommandLine.arguments.dropFirst())
 var device = Device.cpu
 if let at = args.firstIndex(of: "--device"), at + 1 < args.count {
@@ -32,10 +33,11 @@ guard let methodName = args.first, let method = SearchMethod(rawValue: methodNam
 }
 let flags = BenchmarkFlags(args.dropFirst(), defaults: ["batch": 64, "layers": 8, "channels": 16, "size": 28, "steps": 5,
                                                         "threads": Torch.threadCount, "input-channels": 1],
-                           choices: ["memory-format": MemoryFormat.allCases.map(\.rawValue), "foreach": ["on", "off"]], usage: usage)
+                           choices: ["memory-format": ["auto"] + MemoryFormat.allCases.map(\.rawValue), "foreach": ["on", "off"]], usage: usage)
 let batch = flags["batch"], layers = flags["layers"], channels = flags["channels"], inputChannels = flags["input-channels"]
 let size = flags["size"], steps = flags["steps"]
-let memoryFormat = MemoryFormat(rawValue: flags.choice("memory-format"))!
+// auto (the default): the layout `entrannas search` computes in (channels-last on a CPU but for PC-DARTS).
+let memoryFormat = MemoryFormat(rawValue: flags.choice("memory-format")) ?? .measuredDefault(method: method, device: device)
 Torch.threadCount = flags["threads"]
 
 Torch.manualSeed(0)

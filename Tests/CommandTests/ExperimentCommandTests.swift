@@ -120,5 +120,40 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertEqual(after["testAccuracy"] as? Double, before["testAccuracy"] as? Double, "redone with the same result")
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: unit("random-dst-1-t1", "result.json").path)[.modificationDate] as? Date,
                        kept, "a finished unit is not redone")
+
+        // Across machines (run folders do not outlive a session): experiments/kept.sh keeps the
+        // small files of the finished units, and restored into a fresh folder they let --resume
+        // run only the unit whose result was not kept.
+        let keptFolder = folder.appendingPathComponent("kept"), restored = folder.appendingPathComponent("restored")
+        try runScript(["save", output.path, keptFolder.path])
+        XCTAssertFalse(try FileManager.default.subpathsOfDirectory(atPath: keptFolder.path).contains { $0.hasSuffix(".safetensors") },
+                       "no checkpoint or weights are kept")
+        try FileManager.default.removeItem(at: keptFolder.appendingPathComponent("units/train-entrannas-dst-seed1-t2"))
+        try runScript(["restore", keptFolder.path, restored.path])
+        var again = command
+        again[again.firstIndex(of: output.path)!] = restored.path
+        try EntranNASBinary.run(again + ["--resume"], in: folder, name: "restored", seconds: 600)
+        let restoredUnits = restored.appendingPathComponent("units")
+        let redone = try json(restoredUnits.appendingPathComponent("train-entrannas-dst-seed1-t2/result.json"))
+        XCTAssertEqual(redone["testAccuracy"] as? Double, before["testAccuracy"] as? Double, "the missing unit, redone alike")
+        for name in names where name != "train-entrannas-dst-seed1-t2" {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: restoredUnits.appendingPathComponent(name).appendingPathComponent("train").path),
+                           "\(name) was finished and is not trained again")
+        }
+        let summary = try String(contentsOf: restored.appendingPathComponent("results.md"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("All 5 units finished"), summary)
+    }
+
+    /// Runs experiments/kept.sh of this repository.
+    private func runScript(_ arguments: [String]) throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("experiments/kept.sh")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "kept.sh \(arguments.joined(separator: " "))")
     }
 }

@@ -74,6 +74,29 @@ final class DSTMaxInDegreeTests: SingleThreadTestCase {
         XCTAssertLessThan(try maxDiff(superNet, try net(images)), 1e-5, "hard + cap: the super-net is the derived network")
     }
 
+    /// The warm-up trains every candidate, as without the cap (near-uniform alphas: nothing is
+    /// pruned); the cap applies from the first architecture epoch on.
+    func testCapStartsWithTheFirstArchitectureEpoch() throws {
+        var config = tinyConfig(.entrannasDST)
+        config.dstMaxInDegree = 2
+        var h = tinyHyper(.entrannasDST, epochs: 2)
+        h.warmupEpochs = 1
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-cap-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: out) }
+        let run = try SearchRun(config: config, hyper: h, train: syntheticDataset(), seed: 1, output: out)
+        let perEpoch = run.searcher.trainLoader.batchCount
+        var inDegrees: [Int: Set<[Int]>] = [:]
+        run.observer = RecordingObserver { label, done in
+            guard label == "search", done >= 1 else { return }
+            let network = run.searcher.network
+            inDegrees[(done - 1) / perEpoch, default: []].insert((network.genotype.normal + network.genotype.reduce).map(\.count))
+        }
+        guard case .finished = try run.run() else { return XCTFail("the search stopped") }
+        XCTAssertEqual(inDegrees[0], [[14, 21, 14, 21]], "warm-up: every candidate of both nodes")
+        XCTAssertEqual(try XCTUnwrap(inDegrees[1]).flatMap { $0 }.max(), 2, "architecture epoch: at most the cap")
+        XCTAssertEqual(run.searcher.network.genotype.normal.map(\.count).max(), 2)
+    }
+
     func testCapIsValidated() {
         var c = SearchSpaceConfig(method: .entrannasDST)
         c.dstMaxInDegree = 0

@@ -28,7 +28,7 @@ public struct CellWeights {
 extension CellWeights {
     /// Builds the weights of one cell type (docs/method.md#relaxation, #dst).
     static func compute(arch: ArchitectureParameters, type: Genotype.CellType, config: SearchSpaceConfig,
-                        temperature: Double) throws -> CellWeights {
+                        temperature: Double, capsInDegree: Bool = true) throws -> CellWeights {
         let layout = EdgeIndex(steps: config.steps)
         let p = try (try temperature == 1 ? arch.alphas(type) : arch.alphas(type) / temperature).softmax(dim: 1)
         let noneColumn = config.primitives.firstIndex(of: .none)
@@ -37,7 +37,7 @@ extension CellWeights {
         if let beta = arch.thresholds(type) {
             (ops, penalty) = try sparsify(p, thresholds: try beta.sigmoid(), layout: layout, noneColumn: noneColumn,
                                       scope: config.dstRenormalization, sparsity: config.dstSparsityScope ?? .mean,
-                                          maxInDegree: config.dstMaxInDegree)
+                                          maxInDegree: capsInDegree ? config.dstMaxInDegree : nil)
         }
         let k = config.primitives.count
         func matrix(_ t: Tensor) throws -> [[Float]] {

@@ -32,6 +32,10 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
     /// The Engine-cells' softmax temperature now: `config.temperature`, or the annealed value the
     /// search sets each epoch (`SearchSpaceConfig.temperature(epoch:of:)`).
     public var temperature: Double
+    /// Whether `SearchSpaceConfig.dstMaxInDegree` applies now: the search turns it on with the
+    /// first architecture epoch, so that the warm-up trains every candidate as without the cap
+    /// rather than only the cap's pick from the initial alphas (docs/method.md#a17).
+    public var capsInDegree = true
 
     /// Builds the super-net for `config` and derives its first genotype; throws when `config` is invalid.
     public init(config: SearchSpaceConfig) throws {
@@ -92,8 +96,8 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
 
     /// Both cell types' weights for one forward pass (in the autograd graph).
     public func cellWeights() throws -> (normal: CellWeights, reduce: CellWeights) {
-        (try CellWeights.compute(arch: arch, type: .normal, config: config, temperature: temperature),
-         try CellWeights.compute(arch: arch, type: .reduce, config: config, temperature: temperature))
+        (try CellWeights.compute(arch: arch, type: .normal, config: config, temperature: temperature, capsInDegree: capsInDegree),
+         try CellWeights.compute(arch: arch, type: .reduce, config: config, temperature: temperature, capsInDegree: capsInDegree))
     }
 
     /// Class logits [N, classes] for an NCHW batch.

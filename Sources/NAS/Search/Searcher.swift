@@ -65,6 +65,10 @@ public final class Searcher {
         network.temperature = network.config.temperature(epoch: epoch, of: hyper.epochs)
         network.train()
         updatesArchitecture = epoch >= hyper.warmupEpochs
+        if network.capsInDegree != updatesArchitecture {
+            network.capsInDegree = updatesArchitecture
+            if network.config.dstMaxInDegree != nil { try network.rederive() }
+        }
         validIterator = try validBatches()
     }
 

@@ -177,7 +177,7 @@ public struct LineChart: Sendable {
         }
 
         for (index, segments) in runs.enumerated() {
-            let colour = SVGMarkup.escape(colour(ofSeries: index))
+            let colour = MarkupText.escape(colour(ofSeries: index))
             let dash = series[index].dashed ? #" stroke-dasharray="6,3""# : ""
             let markers = segments.reduce(0) { $0 + $1.count } <= Self.markerLimit
             for run in segments {
@@ -197,7 +197,7 @@ public struct LineChart: Sendable {
             guard y + 8 <= height else { break }
             if let colour = entry.colour {
                 let dash = entry.dashed ? #" stroke-dasharray="6,3""# : ""
-                out.append("<line x1=\"\(SVGMarkup.number(x))\" y1=\"\(SVGMarkup.number(y))\" x2=\"\(SVGMarkup.number(x + 18))\" y2=\"\(SVGMarkup.number(y))\" stroke=\"\(SVGMarkup.escape(colour))\" stroke-width=\"2\"\(dash)/>")
+                out.append("<line x1=\"\(SVGMarkup.number(x))\" y1=\"\(SVGMarkup.number(y))\" x2=\"\(SVGMarkup.number(x + 18))\" y2=\"\(SVGMarkup.number(y))\" stroke=\"\(MarkupText.escape(colour))\" stroke-width=\"2\"\(dash)/>")
             }
             let room = Int((legendWidth - 26) / SVGMarkup.characterWidth)
             out.append(SVGMarkup.text(SVGMarkup.truncate(entry.name, to: room), x: x + 24, y: y + 4, anchor: "start"))
@@ -266,7 +266,7 @@ public struct ChartGrid: Sendable {
         for (index, entry) in entries.enumerated() {
             let x = 10 + Double(index % perRow) * 150, y = titleHeight + ch * Double(rows) + 12 + Double(index / perRow) * 16
             let dash = entry.dashed ? #" stroke-dasharray="6,3""# : ""
-            body.append("<line x1=\"\(SVGMarkup.number(x))\" y1=\"\(SVGMarkup.number(y))\" x2=\"\(SVGMarkup.number(x + 18))\" y2=\"\(SVGMarkup.number(y))\" stroke=\"\(SVGMarkup.escape(entry.colour))\" stroke-width=\"2\"\(dash)/>")
+            body.append("<line x1=\"\(SVGMarkup.number(x))\" y1=\"\(SVGMarkup.number(y))\" x2=\"\(SVGMarkup.number(x + 18))\" y2=\"\(SVGMarkup.number(y))\" stroke=\"\(MarkupText.escape(entry.colour))\" stroke-width=\"2\"\(dash)/>")
             body.append(SVGMarkup.text(SVGMarkup.truncate(entry.name, to: 19), x: x + 24, y: y + 4, anchor: "start"))
         }
         return SVGMarkup.document(width: Int(width.rounded(.up)), height: Int(height.rounded(.up)), body: body)
@@ -415,25 +415,8 @@ enum SVGMarkup {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Escapes the five XML special characters, for text and attribute values alike.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-
     static func text(_ content: String, x: Double, y: Double, anchor: String, fill: String = "#333333", extra: String = "") -> String {
-        "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(extra.isEmpty ? "" : " " + extra)>\(escape(content))</text>"
+        "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(extra.isEmpty ? "" : " " + extra)>\(MarkupText.escape(content))</text>"
     }
 
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String) -> String {

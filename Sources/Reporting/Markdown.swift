@@ -46,15 +46,9 @@ public enum Markdown {
 
     /// Escapes the text, then turns `code` and **bold** into tags.
     public static func inline(_ text: String) -> String {
-        var s = escape(text)
+        var s = MarkupText.escape(text)
         s = s.replacingOccurrences(of: #"`([^`]*)`"#, with: "<code>$1</code>", options: .regularExpression)
         s = s.replacingOccurrences(of: #"\*\*([^*]+)\*\*"#, with: "<strong>$1</strong>", options: .regularExpression)
         return s
-    }
-
-    /// `text` with the characters HTML gives a meaning escaped.
-    public static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

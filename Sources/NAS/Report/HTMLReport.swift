@@ -91,9 +91,9 @@ public enum HTMLReport {
 
         // Genotype and diagrams.
         if let genotype = read(folder.appendingPathComponent("genotype.txt")) ?? (settings["genotype"] as? String) {
-            body += "<h3>Genotype</h3><pre>\(escape(genotype.trimmingCharacters(in: .whitespacesAndNewlines)))</pre>"
+            body += "<h3>Genotype</h3><pre>\(MarkupText.escape(genotype.trimmingCharacters(in: .whitespacesAndNewlines)))</pre>"
         } else if let last = records.last?["genotype"] as? String {
-            body += "<h3>Genotype at epoch \(records.count)</h3><pre>\(escape(last))</pre>"
+            body += "<h3>Genotype at epoch \(records.count)</h3><pre>\(MarkupText.escape(last))</pre>"
         }
         let diagrams = ["normal", "reduce"].compactMap { cell in
             read(folder.appendingPathComponent("\(cell).svg")).map { "<figure>\(inlineSVG($0))<figcaption>\(cell) cell</figcaption></figure>" }
@@ -136,7 +136,7 @@ public enum HTMLReport {
                 .map { row([$0, "\(settings[$0]!)"]) }.joined() + "</table>"
         }
         let files = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
-        body += "<h3>Files</h3><ul class=\"files\">" + files.map { "<li><a href=\"\(escape(prefix + $0))\">\(escape($0))</a></li>" }.joined() + "</ul>"
+        body += "<h3>Files</h3><ul class=\"files\">" + files.map { "<li><a href=\"\(MarkupText.escape(prefix + $0))\">\(MarkupText.escape($0))</a></li>" }.joined() + "</ul>"
         return body
     }
 
@@ -148,8 +148,8 @@ public enum HTMLReport {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: units.path)) ?? []).sorted()
         body += "<h2>Unit reports</h2><ul class=\"files\">" + names.map { name in
             let sub = ["", "search/", "train/"].first { FileManager.default.fileExists(atPath: units.appendingPathComponent(name + "/" + $0 + "report.html").path) }
-            return sub.map { "<li><a href=\"units/\(escape(name))/\($0)report.html\">\(escape(name))</a></li>" }
-                ?? "<li>\(escape(name))</li>"
+            return sub.map { "<li><a href=\"units/\(MarkupText.escape(name))/\($0)report.html\">\(MarkupText.escape(name))</a></li>" }
+                ?? "<li>\(MarkupText.escape(name))</li>"
         }.joined() + "</ul>"
         return body
     }
@@ -159,7 +159,7 @@ public enum HTMLReport {
     static func page(_ title: String, _ body: String) -> String {
         """
         <!DOCTYPE html>
-        <html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/><title>\(escape(title))</title>
+        <html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/><title>\(MarkupText.escape(title))</title>
         <style>
         body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}
         h1{font-size:22px}h2{font-size:19px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}h3{font-size:16px;margin-top:24px}
@@ -168,7 +168,7 @@ public enum HTMLReport {
         .cells,.plots{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}figure{margin:0}figcaption{text-align:center;font-size:13px;color:#555}
         .cells svg{max-width:560px;height:auto}.ok{color:#1a7f37}.warn{color:#b35900}.big{font-size:20px}.files{columns:3;font-size:13px}
         </style></head><body>
-        <h1>\(escape(title))</h1>
+        <h1>\(MarkupText.escape(title))</h1>
         <p style="color:#666;font-size:13px">Built \(timestamp()) from the folder's files by entrannas; rebuild with <code>entrannas report DIR</code>.</p>
         \(body)
         </body></html>
@@ -176,7 +176,7 @@ public enum HTMLReport {
         """
     }
 
-    static func row(_ cells: [String]) -> String { "<tr>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }
+    static func row(_ cells: [String]) -> String { "<tr>" + cells.map { "<td>\(MarkupText.escape($0))</td>" }.joined() + "</tr>" }
     static func pct(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
     static func num(_ x: Any?) -> String { ((x as? NSNumber)?.doubleValue).map { String(format: "%.4f", $0) } ?? "" }
 
@@ -187,8 +187,6 @@ public enum HTMLReport {
         guard let start = text.range(of: "<svg") else { return "" }
         return String(text[start.lowerBound...])
     }
-
-    static func escape(_ text: String) -> String { Markdown.escape(text) }
 
     private static func timestamp() -> String {
         let formatter = DateFormatter()

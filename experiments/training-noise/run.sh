@@ -3,8 +3,9 @@
 # cell (random-darts-1 of experiments/fashion-mnist-cpu) with several training seeds under
 # several protocols, then writes summary.md: mean, sample standard deviation and CPU minutes of
 # one training per protocol and cell. Every training is its own `entrannas train` folder under
-# RUNS; a finished one is skipped, an interrupted one continues with --resume, so the script can
-# be stopped and started again across sessions.
+# RUNS; a finished one is skipped, an interrupted one continues with --resume. Run folders do not
+# outlive a session's machine: summarize.sh records every finished training in trainings.tsv (kept
+# in the repository), and a training recorded there is not run again.
 #
 # usage: experiments/training-noise/run.sh [PROTOCOL ...]   (default: p0 p1 p2, in that order)
 #   Several instances may run at once (e.g. one per core, `run.sh p2 &` beside `run.sh`): each
@@ -43,6 +44,9 @@ for p in "${protocols[@]}"; do
       name="${cell%%:*}"; genotype="${cell#*:}"
       out="$runs/$p/$name-seed$seed"
       [ -f "$out/model.safetensors" ] && continue
+      # Recorded by summarize.sh in an earlier session (whose run folders are gone): done.
+      awk -F'\t' -v p="$p" -v c="$name" -v s="$seed" '$1 == p && $2 == c && $3 == s { f = 1 } END { exit !f }' \
+        "$here/trainings.tsv" 2>/dev/null && continue
       # Another instance of this script may be training it (several can run side by side).
       mkdir -p "$runs/$p"
       exec 9>"$out.lock"

@@ -82,6 +82,8 @@ struct SearchOptions: ParsableArguments {
     var dstTransit: DSTTransit?
     @Option(name: .customLong("dst-max-in-degree"), help: ArgumentHelp("EnTranNAS-DST: at most N (input, op) pairs survive per node (default: no cap, the paper's rule; docs/method.md#a17).", valueName: "N"))
     var dstMaxInDegree: Int?
+    @Option(name: .customLong("engine-edges"), help: "EnTranNAS: which edges an Engine-cell node sums: all (default, the paper's mixture) or derived (only the derived cell's edges count in the forward value, the others pass on their gradient; docs/method.md#a18).")
+    var engineEdges: EngineEdges?
 
     @OptionGroup(title: "Image folders and loading") var folder: FolderOptions
 
@@ -127,6 +129,7 @@ struct SearchOptions: ParsableArguments {
         if let dstSparsityScope { c.dstSparsityScope = dstSparsityScope }
         if let dstTransit { c.dstTransit = dstTransit }
         if let dstMaxInDegree { c.dstMaxInDegree = dstMaxInDegree }
+        if let engineEdges { c.engineEdges = engineEdges }
         try c.validate()
         return c
     }
@@ -190,4 +193,5 @@ extension DSTNoneHandling: ExpressibleByArgument {}
 extension DSTRenormalization: ExpressibleByArgument {}
 extension DSTSparsityScope: ExpressibleByArgument {}
 extension DSTTransit: ExpressibleByArgument {}
+extension EngineEdges: ExpressibleByArgument {}
 extension EvalNetworkConfiguration.Style: ExpressibleByArgument {}

@@ -5,7 +5,9 @@ import Torch
 /// o_i^k is computed once and reused by every later node; the weights stay per edge.
 public final class EngineCell: SearchCell, @unchecked Sendable {
     /// The cell output: the concatenation of the last `multiplier` nodes, each weighted by `weights`.
-    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, weights: CellWeights) throws -> Tensor {
+    /// With `keptEdges` (`--engine-edges derived`), an edge outside it adds zero to its node's value
+    /// but the gradient of its mixture (straight-through: m - m.detached()).
+    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, weights: CellWeights, keptEdges: Set<Int>? = nil) throws -> Tensor {
         var states = try preprocess(s0, s1)
         var cache = OpCache()
         for step in 0..<steps {
@@ -18,6 +20,7 @@ public final class EngineCell: SearchCell, @unchecked Sendable {
                 }) else { continue }
                 m = try edgeOutput(m, input: states[input], stride: mixedOp.stride)
                 if let edgeWeights = weights.edges { m = try edgeWeights[edge] * m }
+                if let keptEdges, !keptEdges.contains(edge) { m = try m - m.detached() }
                 node = try node.map { try $0 + m } ?? m
             }
             states.append(try node ?? zeroNode(states))

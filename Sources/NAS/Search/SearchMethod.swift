@@ -62,3 +62,14 @@ public enum DSTSparsityScope: String, CaseIterable, Codable, Sendable {
     /// threshold grows with the candidates it keeps, as the validation loss's pull does.
     case sum
 }
+
+/// Which edges an EnTranNAS Engine-cell node sums (docs/method.md#a18).
+public enum EngineEdges: String, CaseIterable, Codable, Sendable {
+    /// Every incoming edge, each as its op mixture: the paper's Engine-cell (DARTS' mixture).
+    case all
+    /// Only the edges the derived cell keeps (the DARTS rule's two per node) count in the forward
+    /// value; the other edges pass on the gradient they would get (straight-through), so their
+    /// alphas keep learning and can replace a kept edge. With one-hot op weights (an annealed
+    /// temperature) the Engine-cell then computes exactly the derived cell.
+    case derived
+}

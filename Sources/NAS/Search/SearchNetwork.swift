@@ -36,6 +36,9 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
     /// first architecture epoch, so that the warm-up trains every candidate as without the cap
     /// rather than only the cap's pick from the initial alphas (docs/method.md#a17).
     public var capsInDegree = true
+    /// The edges the derived cells keep, by cell type: what an Engine-cell node sums with
+    /// `--engine-edges derived` (docs/method.md#a18).
+    public private(set) var derivedEdges: (normal: Set<Int>, reduce: Set<Int>) = ([], [])
 
     /// Builds the super-net for `config` and derives its first genotype; throws when `config` is invalid.
     public init(config: SearchSpaceConfig) throws {
@@ -117,7 +120,8 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
             // A named span in a profile (--profile), so a trace shows Engine- and Transit-cells apart.
             let next: Tensor = try Profiler.range(cell is EngineCell && !derivedOnly ? "EngineCell" : "TransitCell") {
                 if !derivedOnly, let engine = cell as? EngineCell {
-                    return try engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal)
+                    let kept = config.engineEdges == .derived ? (cell.reduction ? derivedEdges.reduce : derivedEdges.normal) : nil
+                    return try engine(s0, s1, weights: cell.reduction ? weights!.reduce : weights!.normal, keptEdges: kept)
                 }
                 return try cell.derivedForward(s0, s1, derived: cell.reduction ? derived.reduce : derived.normal,
                                                weighted: !derivedOnly)
@@ -152,6 +156,11 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
         }
         genotype = try deriveGenotype(normalWeights: normal.values, reduceWeights: reduce.values,
                                       primitives: config.primitives, steps: config.steps, rule: rule)
+        let layout = EdgeIndex(steps: config.steps)
+        func edges(_ nodes: [[Connection]]) -> Set<Int> {
+            Set(nodes.enumerated().flatMap { step, node in node.map { layout.edge(step: step, input: $0.input) } })
+        }
+        derivedEdges = (edges(genotype.normal), edges(genotype.reduce))
         let weighted = config.usesThresholds && (config.dstTransit ?? .weighted) == .weighted
         derived = (DerivedCell(connections: genotype.normal, primitives: config.primitives,
                                transitWeights: weighted ? normal.values : nil),

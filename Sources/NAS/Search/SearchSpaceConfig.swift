@@ -65,6 +65,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     /// EnTranNAS-DST: at most this many (input, op) pairs survive per node, a cap against one node
     /// keeping most of its candidates (docs/method.md#a17); nil is no cap, the paper's rule.
     public var dstMaxInDegree: Int?
+    /// EnTranNAS: which edges an Engine-cell node sums (docs/method.md#a18); nil is `all`, the
+    /// paper's mixture over every incoming edge.
+    public var engineEdges: EngineEdges?
 
     /// The method's defaults on the standard DARTS space (docs/method.md#readings).
     public init(method: SearchMethod, primitives: [Primitive] = Primitive.darts, layers: Int = 8, initChannels: Int = 16,
@@ -150,6 +153,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         // sigmoid in float32, as libtorch computes it: 1 + exp(-b) rounds to 1 from b of about 16.6 on.
         guard thresholdInit.isFinite, 1 / (1 + Float(Foundation.exp(-thresholdInit))) < 1 else {
             throw fail("--threshold-init \(thresholdInit) gives a threshold t = sigmoid(\(thresholdInit)) of 1.0 in float32, which prunes every candidate: use a value below 16")
+        }
+        if engineEdges == .derived && method != .entrannas {
+            throw fail("--engine-edges derived applies to --method entrannas (DST's Engine-cells already compute only what survives its thresholds)")
         }
         if let cap = dstMaxInDegree, cap < 1 {
             throw fail("--dst-max-in-degree must be at least 1 (every node keeps an input), got \(cap)")

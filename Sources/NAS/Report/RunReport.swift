@@ -76,7 +76,7 @@ public struct RunReport: Codable, Sendable {
 
     /// The report as blocks, for Markdown and HTML alike.
     public var document: ReportDocument {
-        let percent = { (x: Double) in String(format: "%.2f%%", x) }
+        let percent = RunReport.percent
         let t = training
         return ReportDocument([
             .heading(level: 1, "entrannas run: \(method) on \(dataset)"),
@@ -103,13 +103,16 @@ public struct RunReport: Codable, Sendable {
 
     /// Where the gap comes from, when the search measured it (docs/method.md#consistency).
     private var diagnosticRows: [[String]] {
-        let percent = { (x: Double) in String(format: "%.2f%%", 100 * x) }
-        var rows = consistency.derivedAccuracySearchStatistics.map { [["derived net, the search's BN statistics", percent($0), ""]] } ?? []
+        let percent = RunReport.percent
+        var rows = consistency.derivedAccuracySearchStatistics.map { [["derived net, the search's BN statistics", percent(100 * $0), ""]] } ?? []
         for a in consistency.engineCellAblation ?? [] {
-            rows.append(["super-net with Engine-cell \(a.cell) (\(a.reduction ? "reduce" : "normal")) derived", percent(a.accuracy), ""])
+            rows.append(["super-net with Engine-cell \(a.cell) (\(a.reduction ? "reduce" : "normal")) derived", percent(100 * a.accuracy), ""])
         }
         return rows
     }
+
+    /// A value already in percent, as the report prints it ("89.04%").
+    private static func percent(_ x: Double) -> String { String(format: "%.2f%%", x) }
 
     private var weightsBlocks: [ReportDocument.Block] {
         guard let w = weights else { return [.paragraph("(metrics.jsonl has no epoch)")] }

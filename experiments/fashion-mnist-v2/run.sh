@@ -12,14 +12,28 @@
 # Commit kept/ at the end of a session. Ctrl-C (or SIGTERM) stops the running units after their
 # checkpoints; run the script again to continue.
 #
+# One binary for the whole run, also across sessions: the script builds entrannas from the commit
+# named in binary-commit (a git worktree under runs/, release build, a few minutes the first
+# time on a fresh machine), whatever the checkout's own code has become since.
+#
 # usage: experiments/fashion-mnist-v2/run.sh      (JOBS=2 units at once, one thread each)
-#   RUNS=dir (default runs/experiment-v2), BIN=path (default .build/release/entrannas)
+#   RUNS=dir (default runs/experiment-v2), BIN=path (default: the build of binary-commit)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=experiments/fashion-mnist-v2
 run="${RUNS:-runs/experiment-v2}"
-bin="${BIN:-.build/release/entrannas}"
-[ -x "$bin" ] || { echo "error: $bin is missing; run 'swift build -c release' first" >&2; exit 1; }
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+else
+  pin=$(cat "$here/binary-commit") src=runs/v2-src
+  [ -d "$src" ] || git worktree add --detach "$src" "$pin" >&2
+  [ "$(git -C "$src" rev-parse HEAD)" = "$(git rev-parse "$pin^{commit}")" ] \
+    || { echo "error: $src is not at $pin; remove it (git worktree remove --force $src) and run again" >&2; exit 1; }
+  (cd "$src" && PATH="$PATH:/opt/swift/usr/bin" swift build -c release --product entrannas >&2)
+  bin=$src/.build/release/entrannas
+fi
+[ -x "$bin" ] || { echo "error: $bin is missing; build it first (swift build -c release)" >&2; exit 1; }
+echo "experiment v2: binary $bin" >&2
 if [ ! -f "$run/experiment.json" ] && [ -f "$here/kept/experiment.json" ]; then
   experiments/kept.sh restore "$here/kept" "$run"
 fi

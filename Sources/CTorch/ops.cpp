@@ -103,6 +103,7 @@ ct_tensor ct_argmax(ct_tensor t, int64_t dim, bool keepdim) { CT_TRY(nullptr, { 
 ct_tensor ct_topk_indices(ct_tensor t, int64_t k, int64_t dim) { CT_TRY(nullptr, { return wrap(std::get<1>(T(t).topk(k, dim))); }) }
 
 ct_tensor ct_matmul(ct_tensor a, ct_tensor b) { CT_TRY(nullptr, { return wrap(at::matmul(T(a), T(b))); }) }
+ct_tensor ct_addmm(ct_tensor input, ct_tensor a, ct_tensor b) { CT_TRY(nullptr, { return wrap(at::addmm(T(input), T(a), T(b))); }) }
 ct_tensor ct_linear(ct_tensor x, ct_tensor w, ct_tensor b) { CT_TRY(nullptr, { return wrap(at::linear(T(x), T(w), opt(b))); }) }
 ct_tensor ct_conv2d(ct_tensor x, ct_tensor w, ct_tensor b, const int64_t stride[2], const int64_t padding[2],
                     const int64_t dilation[2], int64_t groups) {

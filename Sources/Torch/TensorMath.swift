@@ -154,4 +154,7 @@ extension Tensor {
 
     /// Matrix product, batched and broadcast as `torch.matmul`.
     public func matmul(_ other: Tensor) throws -> Tensor { try Tensor(owning: ct_matmul(handle, other.handle), "matmul") }
+
+    /// self + a @ b in one call (`torch.addmm`): 2-D only, self broadcast to the product's shape.
+    public func addmm(_ a: Tensor, _ b: Tensor) throws -> Tensor { try Tensor(owning: ct_addmm(handle, a.handle, b.handle), "addmm") }
 }

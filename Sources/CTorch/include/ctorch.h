@@ -189,6 +189,7 @@ ct_tensor ct_topk_indices(ct_tensor t, int64_t k, int64_t dim);
 
 // ---- linear algebra, nn functional -----------------------------------------------------
 ct_tensor ct_matmul(ct_tensor a, ct_tensor b);
+ct_tensor ct_addmm(ct_tensor input, ct_tensor a, ct_tensor b);
 ct_tensor ct_linear(ct_tensor x, ct_tensor w, ct_tensor b /* nullable */);
 ct_tensor ct_conv2d(ct_tensor x, ct_tensor w, ct_tensor b /* nullable */, const int64_t stride[2],
                     const int64_t padding[2], const int64_t dilation[2], int64_t groups);

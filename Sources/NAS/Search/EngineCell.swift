@@ -7,9 +7,16 @@ public final class EngineCell: SearchCell, @unchecked Sendable {
     /// The cell output: the concatenation of the last `multiplier` nodes, each weighted by `weights`.
     /// With `keptEdges` (`--engine-edges derived`), an edge outside it adds zero to its node's value
     /// but the gradient of its mixture (straight-through: m - m.detached()).
-    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, weights: CellWeights, keptEdges: Set<Int>? = nil) throws -> Tensor {
+    /// With feature sharing the sums are matrix products (`matrixMixedNodes`); `termwise` forces
+    /// the multiply-and-add per (edge, op) that DARTS and PC-DARTS use (tests compare the two).
+    public func callAsFunction(_ s0: Tensor, _ s1: Tensor, weights: CellWeights, keptEdges: Set<Int>? = nil,
+                               termwise: Bool = false) throws -> Tensor {
         var states = try preprocess(s0, s1)
         var cache = OpCache()
+        if mixesByMatrix && keptEdges == nil && !termwise {
+            try matrixMixedNodes(&states, terms: .engine(weights), cache: &cache)
+            return try output(states)
+        }
         for step in 0..<steps {
             var node: Tensor? = nil
             for input in 0..<(step + 2) {

@@ -16,9 +16,17 @@ extension SearchCell {
     /// Runs only the derived (input, op) pairs: the Transit-cell computation (`weighted`: each
     /// output times its derived weight), and, unweighted, how any cell runs when the network
     /// evaluates its derived architecture as the evaluation network will.
-    func derivedForward(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell, weighted: Bool = false) throws -> Tensor {
+    /// A weighted cell denser than a DARTS cell (DST before it prunes) sums by matrix products, as
+    /// an Engine-cell does (`matrixMixedNodes`); `termwise` forces the multiply-and-add.
+    func derivedForward(_ s0: Tensor, _ s1: Tensor, derived: DerivedCell, weighted: Bool = false,
+                        termwise: Bool = false) throws -> Tensor {
         var states = try preprocess(s0, s1)
         var cache = OpCache()
+        let terms = derived.nodes.reduce(0) { $0 + $1.reduce(0) { $0 + $1.columns.count } }
+        if weighted && mixesByMatrix && terms > 2 * steps && !termwise {
+            try matrixMixedNodes(&states, terms: .transit(derived, layout: layout), cache: &cache)
+            return try output(states)
+        }
         for step in 0..<steps {
             var node: Tensor? = nil
             for (input, columns, weights) in derived.nodes[step] {

@@ -1,0 +1,103 @@
+import Torch
+
+/// Feature sharing's mixture as matrix products (docs/performance.md#matrix-mixing). A source's op
+/// outputs are stacked into one [K, M] matrix S (each output flattened in its memory order, so no
+/// layout changes), and one `addmm` adds W [later nodes, K] @ S to the running sums of every node
+/// the source feeds. A cell then reads each op output once, where the term-by-term mixture
+/// multiplied and added it once per (edge, op): 98 multiplies and as many additions for a 4-node
+/// cell of 7 ops, each a pass over a whole feature map. The values are the same sums in another
+/// order (float rounding); inactive (edge, op) pairs get a constant zero weight, so their alphas
+/// get no gradient, as when they were skipped.
+extension SearchCell {
+    /// Whether `matrixMixedNodes` computes this cell: shared op outputs, no partial channels.
+    var mixesByMatrix: Bool { featureSharing && partialChannels == 1 }
+
+    /// The `steps` intermediate nodes after the two preprocessed inputs in `states`, each the sum
+    /// over its inputs i and active ops k of w_ik * o_i^k, computed source by source.
+    func matrixMixedNodes(_ states: inout [Tensor], terms: MixtureTerms, cache: inout OpCache) throws {
+        precondition(mixesByMatrix, "matrix mixing needs feature sharing without partial channels")
+        var pending: Tensor? = nil  // [steps - first, M]: the running sums of nodes first..<steps
+        var shape: [Int]? = nil
+        var channelsLast = false
+        for source in 0...steps {
+            let first = max(0, source - 1)
+            let targets = (first..<steps).map { layout.edge(step: $0, input: source) }
+            let columns = ops[source].ops.indices.filter { k in targets.contains { terms.isActive($0, k) } }
+            if !columns.isEmpty {
+                let outputs = try columns.map { try cache.output(self, edge: targets[0], column: $0, input: states[source]) }
+                if shape == nil {
+                    shape = outputs[0].shape
+                    channelsLast = outputs[0].isContiguous(.channelsLast) && !outputs[0].isContiguous()
+                }
+                let stacked = try Tensor.stack(try outputs.map { try flatInMemoryOrder($0, channelsLast: channelsLast) })
+                let w = try terms.matrix(targets, columns, stacked)
+                pending = try pending.map { try $0.addmm(w, stacked) } ?? w.matmul(stacked)
+            }
+            guard source >= 1 else { continue }
+            // Every input of node `source - 1` has been added: it is the first pending row.
+            if let sums = pending, let shape {
+                states.append(try unflatten(sums.select(dim: 0, index: 0), shape: shape, channelsLast: channelsLast))
+                pending = sums.size(0) > 1 ? try sums.narrow(dim: 0, start: 1, length: sums.size(0) - 1) : nil
+            } else {
+                states.append(try zeroNode(states))
+            }
+        }
+    }
+
+    /// x as one row of its elements in the order they lie in memory (NHWC for channels-last),
+    /// a view when x already lies that way.
+    private func flatInMemoryOrder(_ x: Tensor, channelsLast: Bool) throws -> Tensor {
+        try (channelsLast ? x.permute([0, 2, 3, 1]) : x).reshape([-1])
+    }
+
+    /// The inverse of `flatInMemoryOrder` for an NCHW `shape`: a view.
+    private func unflatten(_ row: Tensor, shape: [Int], channelsLast: Bool) throws -> Tensor {
+        guard channelsLast else { return try row.reshape(shape) }
+        return try row.reshape([shape[0], shape[2], shape[3], shape[1]]).permute([0, 3, 1, 2])
+    }
+}
+
+/// Which (edge, op column) terms a matrix-mixed cell has, and their weights as the [targets,
+/// columns] matrix of one source (`like`: a tensor on the device and of the dtype to use).
+struct MixtureTerms {
+    let isActive: (_ edge: Int, _ column: Int) -> Bool
+    let matrix: (_ targets: [Int], _ columns: [Int], _ like: Tensor) throws -> Tensor
+
+    /// An Engine-cell's: the softmax (or q-hat) entries of `weights`, in the autograd graph, times
+    /// the edge weight under edge normalisation; a constant zero for an inactive term.
+    static func engine(_ weights: CellWeights) -> MixtureTerms {
+        MixtureTerms(isActive: { weights.active[$0][$1] }, matrix: { targets, columns, _ in
+            var zero: Tensor? = nil
+            var entries: [Tensor] = []
+            for edge in targets {
+                for k in columns {
+                    if weights.active[edge][k] {
+                        entries.append(weights.scalars[edge][k])
+                    } else {
+                        zero = try zero ?? Tensor.zeros(like: weights.scalars[edge][k]).detached()
+                        entries.append(zero!)
+                    }
+                }
+            }
+            let w = try Tensor.stack(entries).reshape([targets.count, columns.count])
+            guard let edgeWeights = weights.edges else { return w }
+            return try w * Tensor.stack(targets.map { edgeWeights[$0] }).reshape([targets.count, 1])
+        })
+    }
+
+    /// A weighted Transit-cell's (EnTranNAS-DST, docs/method.md#a16): the derived ops, each with
+    /// its constant weight.
+    static func transit(_ derived: DerivedCell, layout: EdgeIndex) -> MixtureTerms {
+        var weight: [Int: [Int: Float]] = [:]  // edge -> column -> weight
+        for (step, inputs) in derived.nodes.enumerated() {
+            for (input, columns, weights) in inputs {
+                let edge = layout.edge(step: step, input: input)
+                for (k, w) in zip(columns, weights) { weight[edge, default: [:]][k] = w }
+            }
+        }
+        return MixtureTerms(isActive: { weight[$0]?[$1] != nil }, matrix: { targets, columns, like in
+            let values = targets.flatMap { edge in columns.map { weight[edge]?[$0] ?? 0 } }
+            return try Tensor(values, shape: [targets.count, columns.count]).to(like.dtype).to(like.device)
+        })
+    }
+}

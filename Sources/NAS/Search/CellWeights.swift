@@ -78,14 +78,22 @@ extension CellWeights {
             candidates = try p * Tensor(mask, shape: [1, k])
         }
         var penalty: Tensor? = nil
-        let thresholdValues = try maxInDegree == nil ? [] : t.detached().floats()
-        let perNode = try (0..<layout.steps).map { step -> Tensor in
+        let ratios = try (0..<layout.steps).map { step -> Tensor in
             let r = layout.edges(step: step)
             let block = try candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
-            let ratio = try block / block.max()
+            return try block / block.max()
+        }
+        // The cap reads every node's ratios and thresholds to the host: one read each per cell type.
+        let thresholdValues = try maxInDegree == nil ? [] : t.detached().floats()
+        let ratioValues = try maxInDegree == nil ? [] : Tensor.cat(try ratios.map { try $0.reshape([-1]) }).detached().floats()
+        let perNode = try (0..<layout.steps).map { step -> Tensor in
+            let r = layout.edges(step: step)
+            let ratio = ratios[step]
             var threshold = try t.narrow(dim: 0, start: step, length: 1)
             if let maxInDegree {
-                threshold = try cappedThreshold(ratio, threshold: threshold, value: thresholdValues[step], cap: maxInDegree)
+                let start = layout.offset(step: step) * k
+                threshold = try cappedThreshold(ratio, values: Array(ratioValues[start..<(start + r.count * k)]),
+                                                threshold: threshold, value: thresholdValues[step], cap: maxInDegree)
             }
             let q = try (try ratio - threshold).relu()
             let candidates = r.count * (k - (noneColumn == nil ? 0 : 1))
@@ -114,9 +122,9 @@ extension CellWeights {
     /// candidate's ratio, a function of alpha, so the gradient that t_j would get moves the
     /// candidates at the boundary instead; t_j gets none while the cap binds. A tie reaching the
     /// node's largest ratio cannot be broken, and leaves t_j in place for that step.
-    static func cappedThreshold(_ ratio: Tensor, threshold: Tensor, value t: Float, cap: Int) throws -> Tensor {
+    /// `values` are the ratios as plain values, read to the host once for every node of the cell type.
+    static func cappedThreshold(_ ratio: Tensor, values: [Float], threshold: Tensor, value t: Float, cap: Int) throws -> Tensor {
         let flat = try ratio.reshape([-1])
-        let values = try flat.detached().floats()
         let order = values.indices.sorted { values[$0] > values[$1] }
         guard order.count > cap, values[order[cap]] > t else { return threshold }
         var cut = cap

@@ -2,8 +2,8 @@ import XCTest
 @testable import NAS
 import Torch
 
-/// A feature-shared Engine-cell sums its terms as matrix products (`matrixMixedNodes`); the
-/// term-by-term mixture is the reference. Output and every gradient (op weights, alphas, DST
+/// A search cell without partial channels sums its terms as matrix products (`matrixMixedNodes`
+/// with feature sharing, `matrixMixedEdges` without); the term-by-term mixture is the reference. Output and every gradient (op weights, alphas, DST
 /// thresholds, edge betas) must agree to float rounding, in both layouts, with DST's pruned
 /// terms and with edge normalisation. Gradients differ by up to 3e-5 relative (the batch norms'
 /// backward passes amplify the other summation order on these 3-image batches); a wrong weight
@@ -51,6 +51,15 @@ final class MatrixMixingTests: SingleThreadTestCase {
     func testNormalAndReductionCellsEqualTheTermwiseMixture() throws {
         for reduction in [false, true] {
             try assertMatrixEqualsTermwise(tinyConfig(.entrannas, steps: 4), reduction: reduction)
+        }
+    }
+
+    /// DARTS owns its ops per edge: one stacked matrix and one product per edge.
+    func testDARTSCellsEqualTheTermwiseMixture() throws {
+        for reduction in [false, true] {
+            for channelsLast in [false, true] {
+                try assertMatrixEqualsTermwise(tinyConfig(.darts, steps: 4), reduction: reduction, channelsLast: channelsLast)
+            }
         }
     }
 

@@ -9,13 +9,14 @@ import Torch
 /// order (float rounding); inactive (edge, op) pairs get a constant zero weight, so their alphas
 /// get no gradient, as when they were skipped.
 extension SearchCell {
-    /// Whether `matrixMixedNodes` computes this cell: shared op outputs, no partial channels.
-    var mixesByMatrix: Bool { featureSharing && partialChannels == 1 }
+    /// Whether the cell's sums are matrix products: `matrixMixedNodes` with shared op outputs,
+    /// `matrixMixedEdges` without (DARTS); never with partial channels.
+    var mixesByMatrix: Bool { partialChannels == 1 }
 
     /// The `steps` intermediate nodes after the two preprocessed inputs in `states`, each the sum
     /// over its inputs i and active ops k of w_ik * o_i^k, computed source by source.
     func matrixMixedNodes(_ states: inout [Tensor], terms: MixtureTerms, cache: inout OpCache) throws {
-        precondition(mixesByMatrix, "matrix mixing needs feature sharing without partial channels")
+        precondition(mixesByMatrix && featureSharing, "matrixMixedNodes needs feature sharing without partial channels")
         var pending: Tensor? = nil  // [steps - first, M]: the running sums of nodes first..<steps
         var shape: [Int]? = nil
         var channelsLast = false
@@ -25,11 +26,8 @@ extension SearchCell {
             let columns = ops[source].ops.indices.filter { k in targets.contains { terms.isActive($0, k) } }
             if !columns.isEmpty {
                 let outputs = try columns.map { try cache.output(self, edge: targets[0], column: $0, input: states[source]) }
-                if shape == nil {
-                    shape = outputs[0].shape
-                    channelsLast = outputs[0].isContiguous(.channelsLast) && !outputs[0].isContiguous()
-                }
-                let stacked = try Tensor.stack(try outputs.map { try flatInMemoryOrder($0, channelsLast: channelsLast) })
+                if shape == nil { (shape, channelsLast) = (outputs[0].shape, Self.isChannelsLast(outputs[0])) }
+                let stacked = try Self.stacked(outputs, channelsLast: channelsLast)
                 let w = try terms.matrix(targets, columns, stacked)
                 pending = try pending.map { try $0.addmm(w, stacked) } ?? w.matmul(stacked)
             }
@@ -44,10 +42,37 @@ extension SearchCell {
         }
     }
 
-    /// x as one row of its elements in the order they lie in memory (NHWC for channels-last),
-    /// a view when x already lies that way.
-    private func flatInMemoryOrder(_ x: Tensor, channelsLast: Bool) throws -> Tensor {
-        try (channelsLast ? x.permute([0, 2, 3, 1]) : x).reshape([-1])
+    /// Without feature sharing (DARTS) every edge owns its ops, so each edge's outputs are stacked
+    /// and node j accumulates w_e [1, K] @ S_e over its edges, one `addmm` per edge instead of a
+    /// multiply and an add per op.
+    func matrixMixedEdges(_ states: inout [Tensor], terms: MixtureTerms, cache: inout OpCache) throws {
+        precondition(mixesByMatrix && !featureSharing, "matrixMixedEdges is for cells without feature sharing")
+        for step in 0..<steps {
+            var node: Tensor? = nil
+            var shape: [Int] = []
+            var channelsLast = false
+            for input in 0..<(step + 2) {
+                let edge = layout.edge(step: step, input: input)
+                let columns = ops[edge].ops.indices.filter { terms.isActive(edge, $0) }
+                guard !columns.isEmpty else { continue }
+                let outputs = try columns.map { try cache.output(self, edge: edge, column: $0, input: states[input]) }
+                if node == nil { (shape, channelsLast) = (outputs[0].shape, Self.isChannelsLast(outputs[0])) }
+                let stacked = try Self.stacked(outputs, channelsLast: channelsLast)
+                let w = try terms.matrix([edge], columns, stacked)
+                node = try node.map { try $0.addmm(w, stacked) } ?? w.matmul(stacked)
+            }
+            states.append(try node.map { try unflatten($0.select(dim: 0, index: 0), shape: shape, channelsLast: channelsLast) }
+                ?? zeroNode(states))
+        }
+    }
+
+    /// Whether x lies in memory as NHWC (and not also as NCHW, as a 1-channel map would).
+    private static func isChannelsLast(_ x: Tensor) -> Bool { x.isContiguous(.channelsLast) && !x.isContiguous() }
+
+    /// The outputs as the rows of one [K, M] matrix, each flattened in the order its elements lie
+    /// in memory (NHWC for channels-last): one copy.
+    private static func stacked(_ outputs: [Tensor], channelsLast: Bool) throws -> Tensor {
+        try Tensor.stack(try outputs.map { try (channelsLast ? $0.permute([0, 2, 3, 1]) : $0).reshape([-1]) })
     }
 
     /// The inverse of `flatInMemoryOrder` for an NCHW `shape`: a view.

@@ -45,6 +45,15 @@ public final class DilConv: Module, ReLUFirst, @unchecked Sendable {
     }
     /// Runs `op`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try op(x) }
+
+    /// The dilated depthwise convolution, `op.1`.
+    public var depthwise: Conv2d { op.layers[1] as! Conv2d }
+
+    /// The op's output given the polyphase components of relu(x) (see `Conv2d.phases(of:)`), one
+    /// copy that the other dilated ops reading the same state share.
+    public func callAsFunction(activated components: PolyphaseComponents) throws -> Tensor {
+        try op(try depthwise(components), from: 2)
+    }
 }
 
 /// Two stacked depthwise-separable blocks, the first carrying the stride (DARTS `SepConv`).

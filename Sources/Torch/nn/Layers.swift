@@ -75,7 +75,7 @@ public final class Conv2d: Module, Layer, @unchecked Sendable {
 
     /// The dilation d when `polyphase` computes this convolution on x: a CPU batch, stride 1,
     /// the same dilation d > 1 in both dimensions, dividing the padding and the input's size.
-    func phases(of x: Tensor) -> Int? {
+    public func phases(of x: Tensor) -> Int? {
         let d = dilation.0
         guard stride == (1, 1), dilation.1 == d, d > 1, padding.0 % d == 0, padding.1 % d == 0,
               x.rank == 4, x.size(2) % d == 0, x.size(3) % d == 0, !x.device.isCUDA else { return nil }
@@ -84,19 +84,20 @@ public final class Conv2d: Module, Layer, @unchecked Sendable {
 
     /// Output pixel d*i + r (per dimension) reads input pixels d*(i + u - p/d) + r: the undilated
     /// convolution, padding p/d, of component r = x[r::d]. The d*d components go into the batch
-    /// in one copy, and the outputs come back interleaved in another, each in x's memory order,
-    /// so channels-last stays channels-last.
-    func polyphase(_ x: Tensor, _ d: Int) throws -> Tensor {
-        let (b, c, h, w) = (x.size(0), x.size(1), x.size(2), x.size(3))
-        let channelsLast = x.isContiguous(.channelsLast) && !x.isContiguous()
-        let split = try x.reshape([b, c, h / d, d, w / d, d])
-        let components = try channelsLast
-            ? split.permute([3, 5, 0, 2, 4, 1]).reshape([d * d * b, h / d, w / d, c]).permute([0, 3, 1, 2])
-            : split.permute([3, 5, 0, 1, 2, 4]).reshape([d * d * b, c, h / d, w / d])
-        let y = try conv2d(components, weight: weight, bias: bias, stride: (1, 1), padding: (padding.0 / d, padding.1 / d),
-                           dilation: (1, 1), groups: groups)
+    /// in one copy (`PolyphaseComponents`, which convolutions of one input with the same dilation
+    /// can share), and the outputs come back interleaved in another, each in x's memory order, so
+    /// channels-last stays channels-last.
+    func polyphase(_ x: Tensor, _ d: Int) throws -> Tensor { try self(try PolyphaseComponents(x, dilation: d)) }
+
+    /// The convolution of the input that `components` were taken from; `components.dilation` must
+    /// be this layer's and `phases(of:)` must accept that input.
+    public func callAsFunction(_ components: PolyphaseComponents) throws -> Tensor {
+        precondition(components.dilation == dilation.0 && stride == (1, 1), "components of another dilation")
+        let d = components.dilation, b = components.batch
+        let y = try conv2d(components.tensor, weight: weight, bias: bias, stride: (1, 1),
+                           padding: (padding.0 / d, padding.1 / d), dilation: (1, 1), groups: groups)
         let (o, ph, pw) = (y.size(1), y.size(2), y.size(3))  // output size d*ph x d*pw
-        return try channelsLast
+        return try components.channelsLast
             ? y.permute([0, 2, 3, 1]).reshape([d, d, b, ph, pw, o]).permute([2, 3, 0, 4, 1, 5]).reshape([b, d * ph, d * pw, o])
                 .permute([0, 3, 1, 2])
             : y.reshape([d, d, b, o, ph, pw]).permute([2, 3, 4, 0, 5, 1]).reshape([b, o, d * ph, d * pw])
@@ -262,5 +263,28 @@ public final class Sequential: Module, Layer, @unchecked Sendable {
     /// Runs `x` through the layers from index `first` on (what the earlier ones made elsewhere).
     public func callAsFunction(_ x: Tensor, from first: Int) throws -> Tensor {
         try layers[first...].reduce(x) { try $1($0) }
+    }
+}
+
+/// The d x d polyphase components x[r::d, c::d] of an NCHW batch, stacked along the batch
+/// dimension (component-major) in one copy in x's memory order: what `Conv2d` convolves for a
+/// dilated convolution with stride 1 on a CPU.
+public struct PolyphaseComponents {
+    /// [d * d * batch, C, H/d, W/d].
+    public let tensor: Tensor
+    /// The dilation d, and x's batch size and layout.
+    public let dilation: Int, batch: Int, channelsLast: Bool
+
+    /// The components of x (H and W divisible by d).
+    public init(_ x: Tensor, dilation d: Int) throws {
+        let (b, c, h, w) = (x.size(0), x.size(1), x.size(2), x.size(3))
+        precondition(h % d == 0 && w % d == 0, "\(h)x\(w) is not divisible by \(d)")
+        channelsLast = x.isContiguous(.channelsLast) && !x.isContiguous()
+        let split = try x.reshape([b, c, h / d, d, w / d, d])
+        tensor = try channelsLast
+            ? split.permute([3, 5, 0, 2, 4, 1]).reshape([d * d * b, h / d, w / d, c]).permute([0, 3, 1, 2])
+            : split.permute([3, 5, 0, 1, 2, 4]).reshape([d * d * b, c, h / d, w / d])
+        dilation = d
+        batch = b
     }
 }

@@ -2,22 +2,23 @@ import XCTest
 @testable import NAS
 import Torch
 
-/// A search cell without partial channels sums its terms as matrix products (`matrixMixedNodes`
-/// with feature sharing, `matrixMixedEdges` without); the term-by-term mixture is the reference. Output and every gradient (op weights, alphas, DST
+/// A search cell sums its terms as matrix products (`matrixMixedNodes` with feature sharing,
+/// `matrixMixedEdges` without, `matrixMixedPartialEdges` with partial channels); the
+/// term-by-term mixture is the reference. Output and every gradient (op weights, alphas, DST
 /// thresholds, edge betas) must agree to float rounding, in both layouts, with DST's pruned
 /// terms and with edge normalisation. Gradients differ by up to 3e-5 relative (the batch norms'
 /// backward passes amplify the other summation order on these 3-image batches); a wrong weight
 /// or row moves them by more than 1e-2.
 final class MatrixMixingTests: SingleThreadTestCase {
-    private func assertMatrixEqualsTermwise(_ config: SearchSpaceConfig, reduction: Bool, channelsLast: Bool = false,
+    private func assertMatrixEqualsTermwise(_ config: SearchSpaceConfig, reduction: Bool, channelsLast: Bool = false, channels: Int = 4,
                                             prepare: (ArchitectureParameters) throws -> Void = { _ in },
                                             file: StaticString = #filePath, line: UInt = #line) throws {
         Torch.manualSeed(11)
         let arch = try ArchitectureParameters(config: config)
         try withNoGrad { try prepare(arch) }
-        let cell = try EngineCell(config: config, cPrevPrev: 4, cPrev: 4, channels: 4, reduction: reduction, reductionPrev: false)
-        XCTAssertTrue(cell.mixesByMatrix, file: file, line: line)
-        var s0 = try Tensor.randn([3, 4, 8, 8]), s1 = try Tensor.randn([3, 4, 8, 8])
+        let cell = try EngineCell(config: config, cPrevPrev: channels, cPrev: channels, channels: channels, reduction: reduction,
+                                  reductionPrev: false)
+        var s0 = try Tensor.randn([3, channels, 8, 8]), s1 = try Tensor.randn([3, channels, 8, 8])
         if channelsLast {
             try cell.to(memoryFormat: .channelsLast)
             s0 = try s0.to(memoryFormat: .channelsLast)
@@ -59,6 +60,19 @@ final class MatrixMixingTests: SingleThreadTestCase {
         for reduction in [false, true] {
             for channelsLast in [false, true] {
                 try assertMatrixEqualsTermwise(tinyConfig(.darts, steps: 4), reduction: reduction, channelsLast: channelsLast)
+            }
+        }
+    }
+
+    /// PC-DARTS: each edge's product on C/K channels, then the bypassed channels and the edge's beta.
+    func testPartialChannelCellsEqualTheTermwiseMixture() throws {
+        for reduction in [false, true] {
+            for channelsLast in [false, true] {
+                try assertMatrixEqualsTermwise(tinyConfig(.pcDarts, steps: 4, channels: 8), reduction: reduction,
+                                               channelsLast: channelsLast, channels: 8) { arch in
+                    try arch.betasNormal.copy_(try Tensor.randn(arch.betasNormal.shape))
+                    try arch.betasReduce.copy_(try Tensor.randn(arch.betasReduce.shape))
+                }
             }
         }
     }

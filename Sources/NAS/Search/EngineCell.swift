@@ -7,15 +7,17 @@ public final class EngineCell: SearchCell, @unchecked Sendable {
     /// The cell output: the concatenation of the last `multiplier` nodes, each weighted by `weights`.
     /// With `keptEdges` (`--engine-edges derived`), an edge outside it adds zero to its node's value
     /// but the gradient of its mixture (straight-through: m - m.detached()).
-    /// Without partial channels the sums are matrix products (`matrixMixedNodes`,
-    /// `matrixMixedEdges`); `termwise` forces the multiply-and-add per (edge, op) that PC-DARTS
-    /// and `--engine-edges derived` use (tests compare the two).
+    /// The sums are matrix products (`matrixMixedNodes`, `matrixMixedEdges`,
+    /// `matrixMixedPartialEdges`); `termwise` forces the multiply-and-add per (edge, op) that
+    /// `--engine-edges derived` uses (tests compare the two).
     public func callAsFunction(_ s0: Tensor, _ s1: Tensor, weights: CellWeights, keptEdges: Set<Int>? = nil,
                                termwise: Bool = false) throws -> Tensor {
         var states = try preprocess(s0, s1)
         var cache = OpCache()
-        if mixesByMatrix && keptEdges == nil && !termwise {
-            if featureSharing {
+        if keptEdges == nil && !termwise {
+            if !mixesByMatrix {
+                try matrixMixedPartialEdges(&states, weights: weights, cache: &cache)
+            } else if featureSharing {
                 try matrixMixedNodes(&states, terms: .engine(weights), cache: &cache)
             } else {
                 try matrixMixedEdges(&states, terms: .engine(weights), cache: &cache)

@@ -9,8 +9,8 @@ import Torch
 /// order (float rounding); inactive (edge, op) pairs get a constant zero weight, so their alphas
 /// get no gradient, as when they were skipped.
 extension SearchCell {
-    /// Whether the cell's sums are matrix products: `matrixMixedNodes` with shared op outputs,
-    /// `matrixMixedEdges` without (DARTS); never with partial channels.
+    /// Whether `matrixMixedNodes` (shared op outputs) or `matrixMixedEdges` (DARTS) applies: no
+    /// partial channels (`matrixMixedPartialEdges`).
     var mixesByMatrix: Bool { partialChannels == 1 }
 
     /// The `steps` intermediate nodes after the two preprocessed inputs in `states`, each the sum
@@ -66,6 +66,31 @@ extension SearchCell {
         }
     }
 
+    /// PC-DARTS: an edge's ops see C/K channels, so its mixture is one product of their stacked
+    /// outputs, which is then joined with the bypassed channels and weighted by the edge's beta.
+    func matrixMixedPartialEdges(_ states: inout [Tensor], weights: CellWeights, cache: inout OpCache) throws {
+        let terms = MixtureTerms.engine(weights, foldingEdgeWeights: false)
+        for step in 0..<steps {
+            var node: Tensor? = nil
+            for input in 0..<(step + 2) {
+                let edge = layout.edge(step: step, input: input)
+                let mixedOp = ops[source(ofEdge: edge)]
+                let columns = mixedOp.ops.indices.filter { terms.isActive(edge, $0) }
+                guard !columns.isEmpty else { continue }
+                let outputs = try columns.map { try cache.output(self, edge: edge, column: $0, input: states[input]) }
+                let channelsLast = Self.isChannelsLast(outputs[0])
+                let stacked = try Self.stacked(outputs, channelsLast: channelsLast)
+                let mixed = try terms.matrix([edge], columns, stacked).matmul(stacked)
+                var m = try edgeOutput(try unflatten(mixed.select(dim: 0, index: 0), shape: outputs[0].shape,
+                                                     channelsLast: channelsLast),
+                                       input: states[input], stride: mixedOp.stride)
+                if let edgeWeights = weights.edges { m = try edgeWeights[edge] * m }
+                node = try node.map { try $0 + m } ?? m
+            }
+            states.append(try node ?? zeroNode(states))
+        }
+    }
+
     /// Whether x lies in memory as NHWC (and not also as NCHW, as a 1-channel map would).
     private static func isChannelsLast(_ x: Tensor) -> Bool { x.isContiguous(.channelsLast) && !x.isContiguous() }
 
@@ -90,7 +115,8 @@ struct MixtureTerms {
 
     /// An Engine-cell's: the softmax (or q-hat) entries of `weights`, in the autograd graph, times
     /// the edge weight under edge normalisation; a constant zero for an inactive term.
-    static func engine(_ weights: CellWeights) -> MixtureTerms {
+    /// (`foldingEdgeWeights` false: without them, for a caller that weights the edge outputs.)
+    static func engine(_ weights: CellWeights, foldingEdgeWeights: Bool = true) -> MixtureTerms {
         MixtureTerms(isActive: { weights.active[$0][$1] }, matrix: { targets, columns, _ in
             var zero: Tensor? = nil
             var entries: [Tensor] = []
@@ -105,7 +131,7 @@ struct MixtureTerms {
                 }
             }
             let w = try Tensor.stack(entries).reshape([targets.count, columns.count])
-            guard let edgeWeights = weights.edges else { return w }
+            guard foldingEdgeWeights, let edgeWeights = weights.edges else { return w }
             return try w * Tensor.stack(targets.map { edgeWeights[$0] }).reshape([targets.count, 1])
         })
     }

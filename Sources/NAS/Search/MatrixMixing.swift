@@ -9,8 +9,8 @@ import Torch
 /// order (float rounding); inactive (edge, op) pairs get a constant zero weight, so their alphas
 /// get no gradient, as when they were skipped.
 extension SearchCell {
-    /// Whether `matrixMixedNodes` (shared op outputs) or `matrixMixedEdges` (DARTS) applies: no
-    /// partial channels (`matrixMixedPartialEdges`).
+    /// Whether `matrixMixedNodes` (shared op outputs) or `matrixMixedEdges` (DARTS) applies: the
+    /// cell has no partial channels (those take `matrixMixedPartialEdges`).
     var mixesByMatrix: Bool { partialChannels == 1 }
 
     /// The `steps` intermediate nodes after the two preprocessed inputs in `states`, each the sum
@@ -100,7 +100,7 @@ extension SearchCell {
         try Tensor.stack(try outputs.map { try (channelsLast ? $0.permute([0, 2, 3, 1]) : $0).reshape([-1]) })
     }
 
-    /// The inverse of `flatInMemoryOrder` for an NCHW `shape`: a view.
+    /// One row of `stacked` back as a map of the NCHW `shape`, in the layout it was flattened from: a view.
     private func unflatten(_ row: Tensor, shape: [Int], channelsLast: Bool) throws -> Tensor {
         guard channelsLast else { return try row.reshape(shape) }
         return try row.reshape([shape[0], shape[2], shape[3], shape[1]]).permute([0, 3, 1, 2])

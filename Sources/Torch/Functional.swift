@@ -18,9 +18,11 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
     }
     let s = [Int64(stride.0), Int64(stride.1)], p = [Int64(padding.0), Int64(padding.1)]
     let d = [Int64(dilation.0), Int64(dilation.1)]
-    return try withExtendedLifetime(bias) {
+    let y = try withExtendedLifetime(bias) {
         try Tensor(owning: ct_conv2d(x.handle, weight.handle, bias?.handle, s, p, d, Int64(groups)), "conv2d")
     }
+    MultiplyAddTally.add(y.count * weight.count / max(weight.size(0), 1))  // per output: (in / groups) x kh x kw
+    return y
 }
 
 /// Channels below which a strided 1x1 convolution on a channels-last CPU tensor is computed as a
@@ -74,7 +76,9 @@ public func dropout(_ x: Tensor, p: Double, training: Bool) throws -> Tensor {
 
 /// x * weight^T + bias, with `weight` [out, in].
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
-    try withExtendedLifetime(bias) { try Tensor(owning: ct_linear(x.handle, weight.handle, bias?.handle), "linear") }
+    let y = try withExtendedLifetime(bias) { try Tensor(owning: ct_linear(x.handle, weight.handle, bias?.handle), "linear") }
+    MultiplyAddTally.add(y.count * weight.size(weight.rank - 1))  // per output: in features
+    return y
 }
 
 /// Mean cross-entropy of logits [N, C] against int64 class indices [N]; optional label smoothing.

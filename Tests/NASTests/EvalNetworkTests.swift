@@ -53,6 +53,21 @@ final class EvalNetworkTests: SingleThreadTestCase {
                        FeatureShape(channels: 192, height: 28, width: 28))
     }
 
+    /// The multiply-adds counted as the network runs (`MultiplyAddTally`, which benchmarks use
+    /// for GFLOP/s) equal the traced count for every sample, in the direct and polyphase forms of
+    /// the dilated convolutions (odd and even sizes) and for a DST genotype with any in-degree.
+    func testTalliedMultiplyAddsEqualTracedCount() throws {
+        for genotype in [Genotype.dartsV2, Self.dstGenotype] {
+            for size in [8, 9] {
+                let net = try tinyNetwork(genotype)
+                net.eval()
+                let x = try Tensor.randn([3, 1, size, size])
+                let counted = try MultiplyAddTally.measure { try net(x) }.multiplyAdds
+                XCTAssertEqual(counted, 3 * net.multiplyAdds(height: size, width: size), "\(genotype) at \(size)")
+            }
+        }
+    }
+
     /// The block rows add up to the totals, and the auxiliary head is left out of both.
     func testSummaryRowsAddUpToTotals() throws {
         let net = try tinyNetwork()

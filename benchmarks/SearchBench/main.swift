@@ -3,7 +3,8 @@ import Foundation
 import NAS
 import Torch
 
-// Time per search step (architecture step + weight step) and peak resident memory of one search
+// Time per search step (architecture step + weight step), peak resident memory and achieved
+// GFLOP/s (convolution and linear multiply-adds that ran, `MultiplyAddTally`) of one search
 // method at one configuration, on random data. benchmarks/search-bench.sh runs every method in
 // its own process (so peak memory is per method) and prints the table of
 // docs/performance.md#search-step. The layout is the one `entrannas search` computes in (auto:
@@ -74,11 +75,12 @@ let weights = net.weightParameters().map(\.1)
 
 _ = try step()  // warm-up: allocator, first-touch
 if device.isCUDA { try CUDAMemory.resetPeak(device) }
-var archTimes: [Double] = [], weightTimes: [Double] = []
+var archTimes: [Double] = [], weightTimes: [Double] = [], multiplyAdds: [Int] = []
 for _ in 0..<steps {
-    let t = try step()
+    let (t, macs) = try MultiplyAddTally.measure { try step() }
     archTimes.append(t.arch)
     weightTimes.append(t.weight)
+    multiplyAdds.append(macs)
 }
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 func peakRSSMB() -> Double {
@@ -88,10 +90,16 @@ func peakRSSMB() -> Double {
     return (fields.count > 1 ? Double(fields[1]) ?? 0 : 0) / 1024
 }
 let total = zip(archTimes, weightTimes).map { $0 + $1 }
+// FLOPs of the step: 2 per multiply-add, and the backward pass counted as twice its forward (input
+// and weight gradients), the convention of docs/performance.md#achieved-against-peak. A DST step's
+// count falls as its thresholds prune, so the median step's count goes with the median time.
+let medianStep = total.indices.sorted { total[$0] < total[$1] }[total.count / 2]
+let stepGFLOP = 6 * Double(multiplyAdds[medianStep]) / 1e9
 let gpu = device.isCUDA ? String(format: " peak_gpu_mb=%.0f device=%@", Double(try CUDAMemory.peakAllocated(device)) / 1_048_576,
                                  device.description) : ""
-emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f weights_m=%.3f threads=%d batch=%d "
-             + "memory_format=%@",
+emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f step_gflop=%.2f gflops=%.1f "
+             + "weights_m=%.3f threads=%d batch=%d memory_format=%@",
              method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
+             stepGFLOP, stepGFLOP / total[medianStep],
              Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch, memoryFormat.rawValue) + gpu
      + " foreach=\(foreach ? "on" : "off")")

@@ -21,9 +21,11 @@ compare_header
 best() { awk '/^train_step/ { if (best == "" || $2 < best) best = $2 } END { print best }'; }
 sw=$(best <<<"$swift_out")
 py=$(best <<<"$python_out")
-echo "| DARTS_V2 training step, batch 64, $threads threads | ms/step | images/s | vs PyTorch |"
-echo "|---|---|---|---|"
-awk -v sw="$sw" -v py="$py" 'BEGIN {
-  printf "| Swift (entrannas, libtorch 1.13 via C shim) | %.1f | %.0f | %.2fx |\n", sw, 64000 / sw, sw / py
-  printf "| PyTorch (python3-torch, libtorch 1.13) | %.1f | %.0f | 1.00x |\n", py, 64000 / py
+# The step's FLOPs as the Swift side counted them (the same network on both sides).
+gflop=$(sed -nE 's/^# swift: ([0-9.]+) GFLOP per step.*/\1/p' <<<"$swift_out" | head -1)
+echo "| DARTS_V2 training step, batch 64, $threads threads | ms/step | images/s | vs PyTorch | GFLOP/s ($gflop GFLOP/step) |"
+echo "|---|---|---|---|---|"
+awk -v sw="$sw" -v py="$py" -v g="$gflop" 'BEGIN {
+  printf "| Swift (entrannas, libtorch 1.13 via C shim) | %.1f | %.0f | %.2fx | %.1f |\n", sw, 64000 / sw, sw / py, g * 1000 / sw
+  printf "| PyTorch (python3-torch, libtorch 1.13) | %.1f | %.0f | 1.00x | %.1f |\n", py, 64000 / py, g * 1000 / py
 }'

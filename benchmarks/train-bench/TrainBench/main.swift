@@ -59,6 +59,10 @@ emit("# swift: DARTS_V2 8 cells 16 channels 1x28x28 batch \(settings.batch), aux
      + "\(network.parameterCountWithoutAuxiliary) parameters + \(network.auxiliaryParameterCount) auxiliary, "
      + "memory format \(settings.memoryFormat)")
 for _ in 0..<3 { _ = try step() }
+// The step's convolution and linear multiply-adds as they ran (auxiliary head included), for
+// GFLOP/s: 2 FLOPs each, the backward pass at twice the forward.
+let stepGFLOP = 6 * Double(try MultiplyAddTally.measure { try step() }.multiplyAdds) / 1e9
+emit(String(format: "# swift: %.2f GFLOP per step (convolutions and linear layers, forward x3)", stepGFLOP))
 var times: [Double] = []
 for _ in 0..<settings.repeats {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -67,3 +71,4 @@ for _ in 0..<settings.repeats {
 }
 times.sort()
 emit(String(format: "train_step %.2f", times[times.count / 2]))
+emit(String(format: "# swift: %.1f GFLOP/s at the median", stepGFLOP / times[times.count / 2] * 1000))

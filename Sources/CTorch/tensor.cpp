@@ -95,6 +95,13 @@ int64_t ct_chunk(ct_tensor t, int64_t chunks, int64_t dim, ct_tensor *out, int64
     return (int64_t)parts.size();
   })
 }
+int64_t ct_split_sizes(ct_tensor t, const int64_t *sizes, int64_t n, int64_t dim, ct_tensor *out) {
+  CT_TRY(-1, {
+    auto parts = T(t).split_with_sizes(dims(sizes, n), dim);
+    for (size_t i = 0; i < parts.size(); i++) out[i] = wrap(parts[i]);
+    return (int64_t)parts.size();
+  })
+}
 ct_tensor ct_constant_pad(ct_tensor t, const int64_t *pad, int64_t npad, double value) {
   CT_TRY(nullptr, { return wrap(at::constant_pad_nd(T(t), dims(pad, npad), value)); })
 }

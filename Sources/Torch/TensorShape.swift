@@ -63,6 +63,16 @@ extension Tensor {
         return try out.prefix(Int(n)).map { try Tensor(owning: $0, "chunk") }
     }
 
+    /// Consecutive pieces of the given sizes along `dim` (views; the sizes must add up to the
+    /// dimension). Unlike `narrow`, whose backward pass fills a zero tensor of the whole input for
+    /// each piece and adds them, the pieces' gradients are joined in one concatenation.
+    public func split(sizes: [Int], dim: Int = 0) throws -> [Tensor] {
+        var out = [OpaquePointer?](repeating: nil, count: sizes.count)
+        let n = ct_split_sizes(handle, sizes.map(Int64.init), Int64(sizes.count), Int64(dim), &out)
+        if n != sizes.count { throw TorchError.failure("split") }
+        return try out.map { try Tensor(owning: $0, "split") }
+    }
+
     /// Zero padding (or `value`) of the last two dimensions: left, right, top, bottom.
     public func padded(_ pad: [Int], value: Double = 0) throws -> Tensor {
         let p = pad.map(Int64.init)

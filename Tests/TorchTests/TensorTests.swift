@@ -82,6 +82,15 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(try parts[2].floats(), [8, 9, 10, 11, 20, 21, 22, 23])
         XCTAssertEqual(try Tensor.arange(5).chunked(2).map(\.count), [3, 2])
 
+        let pieces = try t.split(sizes: [1, 3], dim: 2)
+        XCTAssertEqual(pieces.map(\.shape), [[2, 3, 1], [2, 3, 3]])
+        XCTAssertEqual(try pieces[1].floats().prefix(4), [1, 2, 3, 5])
+        XCTAssertThrowsError(try t.split(sizes: [1, 2], dim: 2))
+        // Each piece's gradient lands in its own place, and an unused piece's is zero.
+        let x = try Tensor.randn([5, 2]).requiringGrad(true), w = try Tensor([1, 2, 3, 4, 5] as [Float], shape: [5, 1])
+        let rows = try x.split(sizes: [2, 3])
+        let loss = try (rows[1] * w.narrow(dim: 0, start: 2, length: 3)).sum()
+        XCTAssertEqual(try gradients(of: [loss], withRespectTo: [x])[0]?.floats(), [0, 0, 0, 0, 3, 3, 4, 4, 5, 5])
         XCTAssertEqual(try Tensor.cat(parts.reversed(), dim: 1).floats().prefix(4), [8, 9, 10, 11])
         XCTAssertEqual(try Tensor.cat(parts, dim: 1).floats(), try t.floats())
         let s = try Tensor.stack([try Tensor([1, 2] as [Float]), try Tensor([3, 4] as [Float])], dim: 1)

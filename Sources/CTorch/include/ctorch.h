@@ -171,6 +171,8 @@ int ct_foreach_mul_scalar(const ct_tensor *self, int64_t n, double scalar, ct_te
 int ct_foreach_add_list(const ct_tensor *self, const ct_tensor *other, int64_t n, double alpha, ct_tensor *out);
 /// Writes up to `cap` handles into out; returns the count or -1.
 int64_t ct_chunk(ct_tensor t, int64_t chunks, int64_t dim, ct_tensor *out, int64_t cap);
+/* Views of `n` consecutive pieces of the given sizes along dim (they must add up to its size); out holds n. */
+int64_t ct_split_sizes(ct_tensor t, const int64_t *sizes, int64_t n, int64_t dim, ct_tensor *out);
 ct_tensor ct_constant_pad(ct_tensor t, const int64_t *pad, int64_t npad, double value);
 
 // ---- elementwise ------------------------------------------------------------------------

@@ -33,9 +33,14 @@ extension SearchCell {
             }
             guard source >= 1 else { continue }
             // Every input of node `source - 1` has been added: it is the first pending row.
+            // `split` rather than select and narrow: their backward passes would each fill a
+            // zero matrix of all pending rows and add the two; split's joins the rows' gradients
+            // in one copy.
             if let sums = pending, let shape {
-                states.append(try unflatten(sums.select(dim: 0, index: 0), shape: shape, channelsLast: channelsLast))
-                pending = sums.size(0) > 1 ? try sums.narrow(dim: 0, start: 1, length: sums.size(0) - 1) : nil
+                let rows = sums.size(0)
+                let parts = rows > 1 ? try sums.split(sizes: [1, rows - 1]) : [sums]
+                states.append(try unflatten(parts[0], shape: shape, channelsLast: channelsLast))
+                pending = rows > 1 ? parts[1] : nil
             } else {
                 states.append(try zeroNode(states))
             }
@@ -61,7 +66,7 @@ extension SearchCell {
                 let w = try terms.matrix([edge], columns, stacked)
                 node = try node.map { try $0.addmm(w, stacked) } ?? w.matmul(stacked)
             }
-            states.append(try node.map { try unflatten($0.select(dim: 0, index: 0), shape: shape, channelsLast: channelsLast) }
+            states.append(try node.map { try unflatten($0, shape: shape, channelsLast: channelsLast) }
                 ?? zeroNode(states))
         }
     }
@@ -81,7 +86,7 @@ extension SearchCell {
                 let channelsLast = Self.isChannelsLast(outputs[0])
                 let stacked = try Self.stacked(outputs, channelsLast: channelsLast)
                 let mixed = try terms.matrix([edge], columns, stacked).matmul(stacked)
-                var m = try edgeOutput(try unflatten(mixed.select(dim: 0, index: 0), shape: outputs[0].shape,
+                var m = try edgeOutput(try unflatten(mixed, shape: outputs[0].shape,
                                                      channelsLast: channelsLast),
                                        input: states[input], stride: mixedOp.stride)
                 if let edgeWeights = weights.edges { m = try edgeWeights[edge] * m }
@@ -100,7 +105,8 @@ extension SearchCell {
         try Tensor.stack(try outputs.map { try (channelsLast ? $0.permute([0, 2, 3, 1]) : $0).reshape([-1]) })
     }
 
-    /// One row of `stacked` back as a map of the NCHW `shape`, in the layout it was flattened from: a view.
+    /// One row of a product ([1, M] or [M]) back as a map of the NCHW `shape`, in the layout it was
+    /// flattened from: a view, whose backward pass is a view too (`select`'s would fill a zero matrix).
     private func unflatten(_ row: Tensor, shape: [Int], channelsLast: Bool) throws -> Tensor {
         guard channelsLast else { return try row.reshape(shape) }
         return try row.reshape([shape[0], shape[2], shape[3], shape[1]]).permute([0, 3, 1, 2])

@@ -83,9 +83,10 @@ extension CellWeights {
             let block = try candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
             return try block / block.max()
         }
-        // The cap reads every node's ratios and thresholds to the host: one read each per cell type.
-        let thresholdValues = try maxInDegree == nil ? [] : t.detached().floats()
-        let ratioValues = try maxInDegree == nil ? [] : Tensor.cat(try ratios.map { try $0.reshape([-1]) }).detached().floats()
+        // The cap reads every node's threshold and ratios to the host: one read per cell type.
+        let hostValues = try maxInDegree == nil ? []
+            : Tensor.cat(try ([t] + ratios).map { try $0.detached().reshape([-1]) }).floats()
+        let thresholdValues = Array(hostValues.prefix(layout.steps)), ratioValues = Array(hostValues.dropFirst(layout.steps))
         let perNode = try (0..<layout.steps).map { step -> Tensor in
             let r = layout.edges(step: step)
             let ratio = ratios[step]

@@ -22,8 +22,8 @@ extension SearchCell {
                         termwise: Bool = false) throws -> Tensor {
         var states = try preprocess(s0, s1)
         var cache = OpCache()
-        let terms = derived.nodes.reduce(0) { $0 + $1.reduce(0) { $0 + $1.columns.count } }
-        if weighted && mixesByMatrix && featureSharing && terms > 2 * steps && !termwise {
+        if weighted && mixesByMatrix && featureSharing && !termwise
+            && derived.nodes.reduce(0, { $0 + $1.reduce(0) { $0 + $1.columns.count } }) > 2 * steps {
             try matrixMixedNodes(&states, terms: .transit(derived, layout: layout), cache: &cache)
             return try output(states)
         }

@@ -59,8 +59,21 @@ void write_trace(const legacy::thread_event_lists &lists, const std::string &pat
         first = false;
         fputs("{\"name\": ", f);
         write_json_string(f, begin->name());
-        fprintf(f, ", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": 0, \"tid\": %llu}",
+        fprintf(f, ", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": 0, \"tid\": %llu",
                 start->cpuElapsedUs(*begin), begin->cpuElapsedUs(e), (unsigned long long)begin->threadId());
+        // With record_shapes: the inputs' sizes, as PyTorch's traces write them ([] for a non-tensor).
+        if (!begin->shapes().empty()) {
+          fputs(", \"args\": {\"Input Dims\": [", f);
+          bool firstShape = true;
+          for (auto &shape : begin->shapes()) {
+            fputs(firstShape ? "[" : ", [", f);
+            firstShape = false;
+            for (size_t i = 0; i < shape.size(); i++) fprintf(f, i ? ", %lld" : "%lld", (long long)shape[i]);
+            fputs("]", f);
+          }
+          fputs("]}", f);
+        }
+        fputs("}", f);
       }
     }
   }

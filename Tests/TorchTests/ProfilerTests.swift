@@ -11,7 +11,7 @@ final class ProfilerTests: XCTestCase {
         let trace = folder.appendingPathComponent("profile.json")
         let weight = try Tensor.randn([4, 2, 3, 3]).requiringGrad()
         let x = try Tensor.randn([2, 2, 8, 8])
-        try Profiler.start()
+        try Profiler.start(recordShapes: true)
         try Profiler.range("my step") {
             let y = try conv2d(x, weight: weight, padding: 1)
             try y.sum().backward()
@@ -25,6 +25,10 @@ final class ProfilerTests: XCTestCase {
         XCTAssertTrue(names.contains("aten::conv2d"), "the forward convolution is in the trace: \(names.sorted())")
         XCTAssertTrue(names.contains { $0.contains("onvolutionBackward") }, "its backward is too: \(names.sorted())")
         XCTAssertFalse(FileManager.default.fileExists(atPath: trace.path + ".tmp"))
+        // Recorded shapes: the convolution's input and weight sizes, as PyTorch's traces write them.
+        let convEvent = try XCTUnwrap(events.first { $0["name"] as? String == "aten::conv2d" })
+        let dims = try XCTUnwrap((convEvent["args"] as? [String: Any])?["Input Dims"] as? [[Int]])
+        XCTAssertEqual(Array(dims.prefix(2)), [[2, 2, 8, 8], [4, 2, 3, 3]])
 
         let summary = try ProfileSummary(traceAt: trace)
         let step = try XCTUnwrap(summary.entries.first { $0.name == "my step" })
@@ -79,8 +83,36 @@ final class ProfilerTests: XCTestCase {
         XCTAssertEqual(summary.entries.map(\.name), ["conv", "kernel", "step", "relu"])
         XCTAssertEqual(summary.selfMicroseconds, 131, accuracy: 1e-3)
         let table = summary.table(top: 2, steps: 2)
-        XCTAssertTrue(table.contains("| kernel | 0 | 0.0 | 30.5 | 0.0 |"), table)
+        XCTAssertTrue(table.contains("| kernel | 0 | 0.0 | 30.5 | 40 | 0.0 |"), table)
+        XCTAssertEqual(try XCTUnwrap(byName["conv"]).medianSelfMicroseconds, 20.5, accuracy: 1e-9)
         XCTAssertEqual(table.split(separator: "\n").count, 4)
+        XCTAssertEqual(summary.outliers.calls, 0)
+        XCTAssertNil(summary.outlierNote())
+    }
+
+    /// A call far above its operator's median counts as a stall: its time beyond the median is
+    /// reported, and the median column is not moved by it.
+    func testStalledCallsAreOutliers() throws {
+        var spans = (0..<9).map { ProfileSummary.Span(name: "relu", thread: "1", start: Double($0) * 100, duration: 10) }
+        spans.append(.init(name: "relu", thread: "1", start: 1000, duration: 5010))  // a stall
+        spans.append(.init(name: "relu", thread: "1", start: 7000, duration: 99))   // under 10x the median
+        spans += (0..<3).map { ProfileSummary.Span(name: "rare", thread: "1", start: 8000 + Double($0) * 2000, duration: $0 == 0 ? 1 : 1000) }
+        let summary = try ProfileSummary(spans: spans)
+        let relu = try XCTUnwrap(summary.entries.first { $0.name == "relu" })
+        XCTAssertEqual(relu.medianSelfMicroseconds, 10)
+        XCTAssertEqual(relu.selfMicroseconds, 90 + 5010 + 99, accuracy: 1e-9)
+        XCTAssertEqual(summary.outliers.calls, 1)  // names with fewer than 5 calls are not judged
+        XCTAssertEqual(summary.outliers.excessMicroseconds, 5000, accuracy: 1e-9)
+        // One operator on maps of different sizes: each size is judged against its own median.
+        let sized = (0..<10).map { i in
+            ProfileSummary.Span(name: "add", thread: "1", start: Double(i) * 1000, duration: i < 6 ? 1 : 200,
+                                shapes: i < 6 ? "[[1]]" : "[[64, 16, 28, 28]]")
+        }
+        XCTAssertEqual(try ProfileSummary(spans: sized).outliers.calls, 0)
+        XCTAssertEqual(try ProfileSummary(spans: sized.map { .init(name: $0.name, thread: "1", start: $0.start, duration: $0.duration) })
+            .outliers.calls, 4, "without shapes the large maps look like stalls")
+        let note = try XCTUnwrap(summary.outlierNote(steps: 2))
+        XCTAssertTrue(note.hasPrefix("1 call took more than 10x their operator's median self time: 2.5 ms per step"), note)
     }
 
     func testNotATraceIsAnError() throws {

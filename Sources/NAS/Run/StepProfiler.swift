@@ -42,7 +42,7 @@ public final class StepProfiler {
     public func stepWillStart() throws {
         guard seen == warmup, !recording, summary == nil else { return }
         try CUDAMemory.synchronize(device)
-        try Profiler.start()
+        try Profiler.start(recordShapes: true)  // input sizes in the trace, and per-shape medians for stalls
         recording = true
         started = Date()
     }
@@ -75,9 +75,10 @@ public final class StepProfiler {
     /// What the run says when the profile is written: the table, then where the files are.
     public var lines: [String] {
         guard let summary, let trace = traceURL else { return [] }
-        return [summary.table(top: 12, steps: max(recorded, 1)),
-                "profiled \(recorded) \(what)\(recorded == 1 ? "" : "s") (after \(warmup) not recorded): \(trace.path) "
-                    + "(open it in https://ui.perfetto.dev or chrome://tracing), the top 20 operators in profile.md"]
+        let steps = max(recorded, 1)
+        return [summary.table(top: 12, steps: steps)] + [summary.outlierNote(steps: steps)].compactMap { $0 }
+            + ["profiled \(recorded) \(what)\(recorded == 1 ? "" : "s") (after \(warmup) not recorded): \(trace.path) "
+                + "(open it in https://ui.perfetto.dev or chrome://tracing), the top 20 operators in profile.md"]
     }
 
     /// The table with a heading that says what was recorded and how to open the trace.
@@ -94,6 +95,7 @@ public final class StepProfiler {
         The whole trace: profile.json, for chrome://tracing or https://ui.perfetto.dev.
 
         \(summary.table(top: 20, steps: max(recorded, 1)))
+        \(summary.outlierNote(steps: max(recorded, 1)).map { "\n" + $0 } ?? "")
         """
     }
 }

@@ -13,7 +13,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int), padding: (Int, Int),
                    dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
     if stridedPointwiseNeedsSubsampling(x, weight: weight, stride: stride, padding: padding) {
-        return try conv2d(try x.subsampled(stride), weight: weight, bias: bias, stride: (1, 1), padding: (0, 0), groups: groups)
+        let subsampled = try x.slice(dim: 2, step: stride.0).slice(dim: 3, step: stride.1)
+        return try conv2d(subsampled, weight: weight, bias: bias, stride: (1, 1), padding: (0, 0), groups: groups)
     }
     let s = [Int64(stride.0), Int64(stride.1)], p = [Int64(padding.0), Int64(padding.1)]
     let d = [Int64(dilation.0), Int64(dilation.1)]
@@ -37,21 +38,6 @@ func stridedPointwiseNeedsSubsampling(_ x: Tensor, weight: Tensor, stride: (Int,
     stride != (1, 1) && padding == (0, 0) && weight.rank == 4 && weight.size(2) == 1 && weight.size(3) == 1
         && x.rank == 4 && x.size(1) < stridedPointwiseChannelLimit && !x.device.isCUDA
         && (x.memoryFormat == .channelsLast || weight.memoryFormat == .channelsLast)
-}
-
-extension Tensor {
-    /// x[:, :, ::s.0, ::s.1] of a batch of maps. On a channels-last CPU tensor (equal strides) it is
-    /// an average pooling with a 1x1 window, which gives the same numbers (each output averages
-    /// one pixel) and whose backward pass returns a channels-last gradient: a strided slice's
-    /// backward fills an NCHW zero tensor, and adding that to the map's other, channels-last
-    /// gradients runs 10-20x slower than either layout alone
-    /// (docs/performance.md#gradient-layouts).
-    public func subsampled(_ s: (Int, Int)) throws -> Tensor {
-        if s.0 == s.1, rank == 4, memoryFormat == .channelsLast, !device.isCUDA {
-            return try avgPool2d(self, kernelSize: 1, stride: s.0)
-        }
-        return try slice(dim: 2, step: s.0).slice(dim: 3, step: s.1)
-    }
 }
 
 /// Max pooling over square windows; `stride` defaults to `kernelSize`, as in PyTorch.

@@ -223,20 +223,4 @@ final class MemoryFormatTests: XCTestCase {
         target.eval()
         assertClose(try target(try x.to(memoryFormat: .channelsLast)).floats(), try nchw(x).floats(), tolerance: 1e-5, "outputs")
     }
-
-    /// `subsampled` gives x[:, :, ::s, ::s] in either layout, and on a channels-last map its
-    /// gradient comes back channels-last (a strided slice's comes back NCHW), with the same values.
-    func testSubsampledMatchesStridedSliceAndKeepsTheGradientLayout() throws {
-        for (size, format) in [(8, MemoryFormat.channelsLast), (7, .channelsLast), (7, .contiguous)] {
-            let x = try Tensor.randn([2, 3, size, size]).to(memoryFormat: format).requiringGrad()
-            let y = try x.subsampled((2, 2)), reference = try x.slice(dim: 2, step: 2).slice(dim: 3, step: 2)
-            XCTAssertEqual(y.shape, reference.shape)
-            XCTAssertEqual(try y.contiguous().floats(), try reference.contiguous().floats())
-            let g = try Tensor.randn(y.shape)
-            let grad = try XCTUnwrap(try gradients(of: [try (y * g).sum()], withRespectTo: [x])[0])
-            let expected = try XCTUnwrap(try gradients(of: [try (reference * g).sum()], withRespectTo: [x])[0])
-            XCTAssertEqual(try grad.contiguous().floats(), try expected.contiguous().floats())
-            XCTAssertEqual(grad.memoryFormat, format, "size \(size)")
-        }
-    }
 }

@@ -120,13 +120,11 @@ public final class FactorizedReduce: Module, Layer, @unchecked Sendable {
         bn = try BatchNorm2d(cOut, affine: affine)
     }
     /// ReLU, both convolutions concatenated, then BN; odd sizes give ceil(H/2) x ceil(W/2).
-    /// The shifted input drops the first row and column and appends a zero one: the stride-2
-    /// convolution then reads pixels 1, 3, 5, ... and, for an odd size, the zero last (DARTS'
-    /// `x[:, :, 1:, 1:]`, padded back for odd sizes). One padding call rather than a slice: its
-    /// backward keeps the layout (docs/performance.md#gradient-layouts).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         let r = try x.relu()
-        let shifted = try r.padded([-1, 1, -1, 1])
+        var shifted = try r.slice(dim: 2, start: 1).slice(dim: 3, start: 1)
+        // Odd sizes: pad the shifted view so both halves have ceil(H/2) rows and columns.
+        if x.size(2) % 2 == 1 || x.size(3) % 2 == 1 { shifted = try shifted.padded([0, x.size(3) % 2, 0, x.size(2) % 2]) }
         return try bn(try Tensor.cat([try conv_1(r), try conv_2(shifted)], dim: 1))
     }
 }

@@ -57,7 +57,7 @@ public final class Conv2d: Module, Layer, @unchecked Sendable {
     /// convolutions only.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         if let sub = subsampled {
-            return try conv2d(try x.subsampled(stride), weight: weight, bias: bias,
+            return try conv2d(try x.slice(dim: 2, step: stride.0).slice(dim: 3, step: stride.1), weight: weight, bias: bias,
                               stride: (1, 1), padding: sub, dilation: (1, 1), groups: groups)
         }
         if let d = phases(of: x) { return try polyphase(x, d) }

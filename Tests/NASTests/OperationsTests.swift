@@ -59,4 +59,29 @@ final class OperationsTests: SingleThreadTestCase {
         let reduce = try FactorizedReduce(4, 8, affine: true)
         XCTAssertEqual(reduce.namedParameters().map(\.0), ["conv_1.weight", "conv_2.weight", "bn.weight", "bn.bias"])
     }
+
+    /// FactorizedReduce is DARTS': conv_1 on the pixels (0, 0), (0, 2), ... and conv_2 on the
+    /// input shifted by one pixel (x[:, :, 1:, 1:], padded back with zeros for odd sizes), joined
+    /// and batch-normalised. Checked against that recipe written with slices and the plain
+    /// convolution, for even and odd sizes, in both layouts.
+    func testFactorizedReduceReadsTheShiftedPixels() throws {
+        Torch.manualSeed(4)
+        for size in [8, 7] {
+            for format in [MemoryFormat.contiguous, .channelsLast] {
+                let op = try FactorizedReduce(4, 6, affine: false)
+                try op.to(memoryFormat: format)
+                let x = try Tensor.randn([2, 4, size, size]).to(memoryFormat: format)
+                let r = try x.relu()
+                var shifted = try r.slice(dim: 2, start: 1).slice(dim: 3, start: 1)
+                if size % 2 == 1 { shifted = try shifted.padded([0, 1, 0, 1]) }
+                let halves = [try conv2d(r.slice(dim: 2, step: 2).slice(dim: 3, step: 2), weight: op.conv_1.weight),
+                              try conv2d(shifted.slice(dim: 2, step: 2).slice(dim: 3, step: 2), weight: op.conv_2.weight)]
+                let expected = try op.bn(try Tensor.cat(halves, dim: 1))
+                let y = try op(x)
+                XCTAssertEqual(y.shape, [2, 6, (size + 1) / 2, (size + 1) / 2])
+                let difference = zip(try y.contiguous().floats(), try expected.contiguous().floats()).map { abs($0 - $1) }.max() ?? 1
+                XCTAssertLessThan(difference, 1e-5, "size \(size), \(format)")
+            }
+        }
+    }
 }

@@ -26,7 +26,8 @@ public struct ProfileSummary: Sendable {
     /// the same input shapes (groups of at least 5 calls; without recorded shapes, of the same
     /// name), and the self time they took beyond that median: stalls rather than work.
     public let outliers: (calls: Int, excessMicroseconds: Double)
-    /// How far above its name's median a call's self time must be to count as an outlier.
+    /// How many times its group's median (same operator, same input shapes) a call's self time
+    /// must exceed to count as an outlier.
     public static let outlierFactor = 10.0
 
     /// Reads a trace written by `Profiler.stop` (a JSON object with `traceEvents`, or a bare array

@@ -60,9 +60,10 @@ public struct ProfileSummary: Sendable {
     /// Self times from nesting: on each thread a span's parent is the innermost span that holds it.
     public init(spans: [Span]) throws {
         var totals: [String: (calls: Int, selfTime: Double, total: Double)] = [:]
-        // Self times per name (the median column) and per name and input shapes (outliers: one
-        // operator's calls on maps of different sizes take different times by right).
-        var selfTimes: [String: [Double]] = [:], selfTimesByShape: [String: [Double]] = [:]
+        // Self times by name, then by input shapes: a name's calls together give the median
+        // column, each shape's alone the outliers (one operator's calls on maps of different
+        // sizes take different times by right).
+        var selfTimes: [String: [String: [Double]]] = [:]
         for (_, group) in Dictionary(grouping: spans, by: \.thread) {
             // Parents before children: earlier start first, the longer of two that start together.
             let sorted = group.sorted { $0.start != $1.start ? $0.start < $1.start : $0.duration > $1.duration }
@@ -70,8 +71,7 @@ public struct ProfileSummary: Sendable {
             func close(_ top: (name: String, shapes: String, end: Double, children: Double, duration: Double)) {
                 let own = max(0, top.duration - top.children)
                 totals[top.name, default: (0, 0, 0)].selfTime += own
-                selfTimes[top.name, default: []].append(own)
-                selfTimesByShape[top.name + "\u{0}" + top.shapes, default: []].append(own)
+                selfTimes[top.name, default: [:]][top.shapes, default: []].append(own)
             }
             for span in sorted {
                 guard span.duration >= 0, span.start.isFinite, span.duration.isFinite else {
@@ -89,9 +89,9 @@ public struct ProfileSummary: Sendable {
         func median(_ sorted: [Double]) -> Double {
             sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
-        let medians = selfTimes.mapValues { median($0.sorted()) }
+        let medians = selfTimes.mapValues { median($0.values.joined().sorted()) }
         var outlierCalls = 0, excess = 0.0
-        for times in selfTimesByShape.values where times.count >= 5 {
+        for times in selfTimes.values.flatMap(\.values) where times.count >= 5 {
             let sorted = times.sorted(), m = median(sorted)
             for t in sorted.reversed() {
                 guard t > Self.outlierFactor * m else { break }

@@ -99,7 +99,7 @@ let gpu = device.isCUDA ? String(format: " peak_gpu_mb=%.0f device=%@", Double(t
                                  device.description) : ""
 emit(String(format: "%@ step_ms=%.1f arch_ms=%.1f weight_ms=%.1f peak_rss_mb=%.0f step_gflop=%.2f gflops=%.1f "
              + "weights_m=%.3f threads=%d batch=%d memory_format=%@",
-             method.rawValue, 1000 * median(total), 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
+             method.rawValue, 1000 * total[medianStep], 1000 * median(archTimes), 1000 * median(weightTimes), peakRSSMB(),
              stepGFLOP, stepGFLOP / total[medianStep],
              Double(weights.reduce(0) { $0 + $1.count }) / 1e6, Torch.threadCount, batch, memoryFormat.rawValue) + gpu
      + " foreach=\(foreach ? "on" : "off")")

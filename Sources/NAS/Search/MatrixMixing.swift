@@ -105,7 +105,7 @@ extension SearchCell {
         try Tensor.stack(try outputs.map { try (channelsLast ? $0.permute([0, 2, 3, 1]) : $0).reshape([-1]) })
     }
 
-    /// One row of a product ([1, M] or [M]) back as a map of the NCHW `shape`, in the layout it was
+    /// A one-row product [1, M] back as a map of the NCHW `shape`, in the layout it was
     /// flattened from: a view, whose backward pass is a view too (`select`'s would fill a zero matrix).
     private func unflatten(_ row: Tensor, shape: [Int], channelsLast: Bool) throws -> Tensor {
         guard channelsLast else { return try row.reshape(shape) }

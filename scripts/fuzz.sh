@@ -22,9 +22,14 @@ done
 all=(FuzzGenotypeText FuzzGenotypeJSON FuzzIDX FuzzCIFAR FuzzSafetensors FuzzImage FuzzCheckpoint)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 source scripts/torch-backend.sh
-scratch="Fuzz/$BUILD_DIR"
-swift build --package-path Fuzz --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
-  -Xswiftc -use-ld=lld "${LINK_FLAGS[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+scratch="Fuzz/${BUILD_DIR:?torch-backend.sh set no BUILD_DIR}"
+build() {
+  swift build --package-path Fuzz --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
+    -Xswiftc -use-ld=lld "${LINK_FLAGS[@]}" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
+}
+# An incremental build of a long-lived tree can miss files added to the main package since; as
+# scripts/test.sh does for Examples/TinySearch, retry once from scratch.
+build || { echo "rebuilding Fuzz from scratch"; rm -rf "$scratch"; build; }
 bin="$scratch/debug"
 # Leak reports would be the Swift runtime's and libtorch's caches, not the readers'.
 export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"

@@ -16,12 +16,29 @@
 # named in binary-commit (a git worktree under runs/, release build, a few minutes the first
 # time on a fresh machine), whatever the checkout's own code has become since.
 #
+# The plan runs DST's units (the most expensive: dense cells, and twelve DST-matched random
+# cells) before PC-DARTS' and DARTS'. PART=late runs PC-DARTS' and DARTS' searches and trainings
+# first, as an experiment of their own (runs/experiment-v2-late, kept in kept-late/; no random
+# cells: they are the main run's), with the same binary and settings, so its units are the main
+# run's units: the main part copies every finished one into its run folder before it resumes, and
+# skips them. Run one part at a time (a lock refuses the second).
+#
 # usage: experiments/fashion-mnist-v2/run.sh      (JOBS=2 units at once, one thread each)
-#   RUNS=dir (default runs/experiment-v2), BIN=path (default: the build of binary-commit)
+#   PART=late (PC-DARTS and DARTS first), RUNS=dir (default runs/experiment-v2, or
+#   runs/experiment-v2-late), BIN=path (default: the build of binary-commit)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=experiments/fashion-mnist-v2
-run="${RUNS:-runs/experiment-v2}"
+case "${PART:-main}" in
+  main) run="${RUNS:-runs/experiment-v2}" kept=$here/kept
+        plan=(--methods entrannas,entrannas-dst,pc-darts,darts --random-cells 6) ;;
+  late) run="${RUNS:-runs/experiment-v2-late}" kept=$here/kept-late
+        plan=(--methods pc-darts,darts --random-cells 0) ;;
+  *) echo "error: PART must be main or late, got '$PART'" >&2; exit 2 ;;
+esac
+mkdir -p runs
+exec 9>runs/experiment-v2.part.lock
+flock -n 9 || { echo "error: another part of experiment v2 is running (runs/experiment-v2.part.lock); run one at a time" >&2; exit 1; }
 if [ -n "${BIN:-}" ]; then
   bin=$BIN
 else
@@ -34,14 +51,23 @@ else
 fi
 [ -x "$bin" ] || { echo "error: $bin is missing; build it first (swift build -c release)" >&2; exit 1; }
 echo "experiment v2: binary $bin" >&2
-if [ ! -f "$run/experiment.json" ] && [ -f "$here/kept/experiment.json" ]; then
-  experiments/kept.sh restore "$here/kept" "$run"
+if [ ! -f "$run/experiment.json" ] && [ -f "$kept/experiment.json" ]; then
+  experiments/kept.sh restore "$kept" "$run"
+fi
+if [ "${PART:-main}" = main ] && [ -d "$here/kept-late/units" ] && [ -f "$run/experiment.json" ]; then
+  # The late part's finished units, where the main run has not finished them itself.
+  for unit in "$here"/kept-late/units/*/; do
+    name=$(basename "$unit")
+    [ -f "$run/units/$name/result.json" ] && continue
+    rm -rf "${run:?}/units/$name" && mkdir -p "$run/units" && cp -r "$unit" "$run/units/$name"
+    echo "experiment v2: $name from the late part" >&2
+  done
 fi
 resume=(); [ -f "$run/experiment.json" ] && resume=(--resume)
-keep() { [ -f "$run/experiment.json" ] && experiments/kept.sh save "$run" "$here/kept" >/dev/null; true; }
+keep() { [ -f "$run/experiment.json" ] && experiments/kept.sh save "$run" "$kept" >/dev/null; true; }
 ( while sleep 300; do keep; done ) &
 keeper=$!
 trap 'kill $keeper 2>/dev/null || true; keep' EXIT
-"$bin" experiment --methods entrannas,entrannas-dst,pc-darts,darts --seeds 1,2,3,4 --random-cells 6 \
+"$bin" experiment "${plan[@]}" --seeds 1,2,3,4 \
   --train-seeds 1,2 --preset cpu --train-epochs 10 --train-limit 10000 --train-layers 5 --train-channels 16 \
   --jobs "${JOBS:-2}" --threads 1 --output "$run" "${resume[@]}"

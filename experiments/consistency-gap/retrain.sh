@@ -5,7 +5,8 @@
 # epochs, 10,000 images, 5 cells of 16 channels) with v2's training seeds 1 and 2, so their
 # accuracies sit next to v2's EnTranNAS cells (tau = 1). Each training is its own `entrannas
 # train` folder under RUNS; a finished one is skipped, an interrupted one resumes. Ends with
-# retrained.md: every training's test accuracy.
+# retrained.md: every training's test accuracy. Several instances may run side by side (each
+# training is locked while one has it); retrained.md then lists what has finished so far.
 #
 # usage: experiments/consistency-gap/retrain.sh
 #   RUNS=dir (default runs/consistency-gap-retrain), BIN=path (default .build/release/entrannas),
@@ -27,6 +28,9 @@ for kept in "$here"/kept/entrannas-*anneal0.03-seed*; do
   for t in 1 2; do
     out="$runs/$name-t$t"
     [ -f "$out/model.safetensors" ] && continue
+    # Another instance may be training it (one per core: `retrain.sh & retrain.sh`).
+    exec 9>"$out.lock"
+    flock -n 9 || { echo "== $name, training seed $t: another retrain.sh has it"; continue; }
     echo "== $name, training seed $t ($(date +%H:%M))"
     if [ -f "$out/checkpoint.safetensors" ]; then
       "$bin" train --output "$out" --resume </dev/null
@@ -35,6 +39,7 @@ for kept in "$here"/kept/entrannas-*anneal0.03-seed*; do
       # shellcheck disable=SC2086
       "$bin" train --genotype "$genotype" --preset quick $protocol --seed "$t" --output "$out" </dev/null
     fi
+    flock -u 9
   done
 done
 {

@@ -45,7 +45,7 @@ for run in "$runs"/*/; do
   [ -f "$run/report.json" ] || continue
   jq -r --arg name "$(basename "$run")" '
     def pct: . * 10000 | round / 100 | tostring;
-    def cell(r): ([.engine_cell_ablation[]? | select(.reduction == r) | .accuracy | pct] | join(", "));
+    def cell(r): ([.engine_cell_ablation[]? | select(.reduction == r) | .accuracy | pct] | join(", ") | if . == "" then "-" else . end);
     "| \($name) | \(.super_net_accuracy | pct) | \(.derived_accuracy | pct) | \((.super_net_accuracy - .derived_accuracy) | pct) | \(.derived_accuracy_search_statistics // null | if . then pct else "-" end) | \(cell(false)) | \(cell(true)) |"' "$run/report.json"
 done
 echo

@@ -277,7 +277,7 @@ struct UnitProcesses {
             var args = ["search"] + command.searchFlags(unit.method!) + ["--seed", "\(unit.seed)", "--output", folder.path]
             if folder.hasCheckpoint { args.append("--resume") } else { try startOver(folder) }
             guard let cost = try spawn(args, folder: folder) else { return nil }
-            return try UnitResult.search(unit, folder: folder, cost: cost)
+            return try UnitResult.search(unit, folder: folder, cost: cost.includingCheckpoint(folder.checkpoint))
         case .train:
             let search = ExperimentUnit(kind: .search, method: unit.method, seed: unit.seed)
             guard previous.contains(where: { $0.unit == search }) else {
@@ -346,7 +346,7 @@ struct UnitProcesses {
             guard try spawn(args, folder: folder) != nil else { return nil }
         }
         return try UnitResult.training(unit, genotypeFile: URL(fileURLWithPath: genotypeFile), run: run,
-                                       cost: try UnitCost.read(from: folder))
+                                       cost: try UnitCost.read(from: folder).includingCheckpoint(run.checkpoint))
     }
 
     /// Runs `entrannas ARGS`, its output going to the terminal (one job) or to the unit's

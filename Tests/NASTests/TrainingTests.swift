@@ -128,9 +128,28 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertTrue(stoppedRun.hasCheckpoint)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stoppedRun.model.path))
 
-        if legacyCheckpoint { try LegacyCheckpoint.rewrite(stoppedRun.checkpoint) }
+        XCTAssertGreaterThan(try XCTUnwrap(try Checkpoint.load(from: stoppedRun.checkpoint).cpuSeconds), 0,
+                             "the checkpoint keeps the run's CPU time so far")
+        // As if the first process had used 1000 CPU seconds (a legacy checkpoint kept none).
+        if legacyCheckpoint { try LegacyCheckpoint.rewrite(stoppedRun.checkpoint) } else { try Self.setCPUSeconds(1000, in: stoppedRun.checkpoint) }
+        let before = legacyCheckpoint ? 0.0 : 1000
         let resumed = try makeTrainer(c, stoppedRun)
+        let clock = ProcessCPU.seconds()
         XCTAssertEqual(try resumed.run(resume: true), .finished(expected))
+        let resumedProcess = ProcessCPU.seconds() - clock
+        // The resumed process adds its own CPU time to the earlier total, no more.
+        let cpuAtEnd = try XCTUnwrap(try Checkpoint.load(from: stoppedRun.checkpoint).cpuSeconds)
+        XCTAssertGreaterThan(cpuAtEnd, before)
+        XCTAssertLessThanOrEqual(cpuAtEnd, before + resumedProcess)
+        if !legacyCheckpoint {
+            // An experiment unit whose first process was killed before it reported: the
+            // checkpoint's total stands in; a larger reported total is kept.
+            XCTAssertEqual(UnitCost().includingCheckpoint(stoppedRun.checkpoint).cpuSeconds, cpuAtEnd)
+            var reported = UnitCost()
+            reported.cpuSeconds = cpuAtEnd + 5
+            XCTAssertEqual(reported.includingCheckpoint(stoppedRun.checkpoint).cpuSeconds, cpuAtEnd + 5)
+            XCTAssertEqual(UnitCost().includingCheckpoint(stoppedRun.file("none.safetensors")).cpuSeconds, 0)
+        }
 
         let a = straight.network.stateDict(), b = resumed.network.stateDict()
         XCTAssertEqual(a.map(\.0), b.map(\.0))
@@ -146,6 +165,16 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertEqual(try withoutTimes(straightRun.metrics), try withoutTimes(stoppedRun.metrics))
         let testImages = try MetricsLog.read(stoppedRun.metrics).compactMap { $0["test_images"] as? Int }
         XCTAssertEqual(testImages, [8, 16], "--eval-limit applies to every epoch but the last")
+    }
+
+    /// Sets the CPU total in a checkpoint's loop state.
+    private static func setCPUSeconds(_ seconds: Double, in url: URL) throws {
+        let file = try Safetensors.load(from: url)
+        var metadata = file.metadata
+        var loop = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(XCTUnwrap(metadata["loop"]).utf8)) as? [String: Any])
+        loop["cpuSeconds"] = seconds
+        metadata["loop"] = String(decoding: try JSONSerialization.data(withJSONObject: loop), as: UTF8.self)
+        try Safetensors.save(file.order.map { ($0, file.tensors[$0]!) }, metadata: metadata, to: url)
     }
 
     /// A finished run leaves the weights, genotype, config, metrics and log; the weights load

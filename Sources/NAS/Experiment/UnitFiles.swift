@@ -29,6 +29,16 @@ public struct UnitCost: Codable, Sendable {
         try AtomicFile.write(try JSONFormat.text(total, snakeCase: false), to: url(in: folder))
         return total
     }
+
+    /// The cost with the CPU time of the run's checkpoint where that is larger: a process killed
+    /// with its machine never reports its attempt here, but its checkpoints kept counting.
+    public func includingCheckpoint(_ checkpoint: URL) -> UnitCost {
+        guard FileManager.default.fileExists(atPath: checkpoint.path),
+              let kept = try? Checkpoint.load(from: checkpoint).cpuSeconds else { return self }
+        var cost = self
+        cost.cpuSeconds = max(cpuSeconds ?? 0, kept)
+        return cost
+    }
 }
 
 extension UnitResult {

@@ -118,6 +118,13 @@ public struct Checkpoint {
     /// Libtorch's thread count when the checkpoint was written (bitwise-equal resumes need the same).
     public var threadCount: Int? { values["torch_threads"].flatMap(Int.init) }
 
+    /// The run's CPU seconds up to this checkpoint, over all its processes (`RunLoop` keeps the
+    /// total in its loop state); nil in a checkpoint written before the total was kept.
+    public var cpuSeconds: Double? {
+        struct Loop: Decodable { var cpuSeconds: Double? }
+        return values["loop"].flatMap { try? JSONFormat.decoder(snakeCase: false).decode(Loop.self, from: Data($0.utf8)) }?.cpuSeconds
+    }
+
     /// The tensors under `prefix.`, with the prefix removed.
     public func tensors(under prefix: String) -> [String: Tensor] {
         let p = prefix + "."

@@ -42,6 +42,11 @@ public final class RunLoop<Job: RunJob> {
     /// Steps already run in `epoch`.
     public private(set) var batch = 0
     private var totals = EpochTotals()
+    /// CPU seconds of the earlier processes of this run (from the checkpoint), and this
+    /// process' CPU clock when it opened the run: their sum with the clock's advance is the
+    /// run's CPU so far, kept in every checkpoint (`Checkpoint.cpuSeconds`).
+    private var cpuBefore = 0.0
+    private var cpuAtOpen = 0.0
     private var log: RunLog?
     private var metrics: MetricsLog?
     private var tensorBoard: TensorBoardLog?
@@ -105,6 +110,7 @@ public final class RunLoop<Job: RunJob> {
 
     /// The lock, the folder, config.json or the checkpoint, and the logs.
     private func open(resume: Bool, primitives: [String]) throws {
+        cpuAtOpen = ProcessCPU.seconds()
         if parallel.isMain {
             lock = try RunLock(directory)
             try directory.prepare(resume: resume)
@@ -130,6 +136,9 @@ public final class RunLoop<Job: RunJob> {
     private struct LoopState: Codable {
         var totals: EpochTotals
         var job: Job.State
+        /// The run's CPU seconds up to this checkpoint, over every process (nil: written before
+        /// it was kept).
+        var cpuSeconds: Double?
     }
 
     private func loadCheckpoint() throws {
@@ -143,6 +152,7 @@ public final class RunLoop<Job: RunJob> {
             }
         }
         totals = state?.totals ?? EpochTotals(legacy: checkpoint.values)
+        cpuBefore = state?.cpuSeconds ?? 0
         try job.resume(epoch: epoch, batch: batch, state: state?.job, legacy: checkpoint.values)
         if let threads = checkpoint.threadCount, threads != Torch.threadCount {
             try say("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
@@ -155,7 +165,8 @@ public final class RunLoop<Job: RunJob> {
     /// Writes the checkpoint atomically (temporary file, then rename); rank 0 only.
     public func saveCheckpoint() throws {
         guard parallel.isMain else { return }
-        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state), snakeCase: false)
+        let cpu = cpuBefore + ProcessCPU.seconds() - cpuAtOpen
+        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state, cpuSeconds: cpu), snakeCase: false)
         try Checkpoint.save(to: directory.checkpoint, kind: job.kind, configuration: job.settingsJSON, epoch: epoch,
                             batch: batch, dataSeed: job.dataSeed, model: job.model, optimizers: job.optimizers,
                             values: ["loop": state])

@@ -33,8 +33,7 @@ public struct UnitCost: Codable, Sendable {
     /// The cost with the CPU time of the run's checkpoint where that is larger: a process killed
     /// with its machine never reports its attempt here, but its checkpoints kept counting.
     public func includingCheckpoint(_ checkpoint: URL) -> UnitCost {
-        guard FileManager.default.fileExists(atPath: checkpoint.path),
-              let kept = try? Checkpoint.load(from: checkpoint).cpuSeconds else { return self }
+        guard let kept = try? Checkpoint.load(from: checkpoint).cpuSeconds else { return self }  // none, or none kept
         var cost = self
         cost.cpuSeconds = max(cpuSeconds ?? 0, kept)
         return cost

@@ -18,7 +18,8 @@ bin="${BIN:-.build/release/entrannas}"
 runs="${RUNS:-runs/consistency-gap-retrain}"
 protocol="${PROTOCOL:---epochs 10 --limit 10000 --layers 5 --init-channels 16}"
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
-[ -x "$bin" ] || { echo "error: $bin is missing; run 'swift build -c release' first" >&2; exit 1; }
+. experiments/train-folder.sh
+require_bin "$bin"
 mkdir -p "$runs"
 for kept in "$here"/kept/entrannas-*anneal0.03-seed*; do
   name=$(basename "$kept")
@@ -26,20 +27,10 @@ for kept in "$here"/kept/entrannas-*anneal0.03-seed*; do
   sed -nE 's/.*"genotype" *: *"([^"]+)".*/\1/p' "$kept/report.json" > "$genotype"
   [ -s "$genotype" ] || { echo "error: no genotype in $kept/report.json" >&2; exit 1; }
   for t in 1 2; do
-    out="$runs/$name-t$t"
-    [ -f "$out/model.safetensors" ] && continue
-    # Another instance may be training it (one per core: `retrain.sh & retrain.sh`).
-    exec 9>"$out.lock"
-    flock -n 9 || { echo "== $name, training seed $t: another retrain.sh has it"; continue; }
-    echo "== $name, training seed $t ($(date +%H:%M))"
-    if [ -f "$out/checkpoint.safetensors" ]; then
-      "$bin" train --output "$out" --resume </dev/null
-    else
-      rm -rf "$out"
-      # shellcheck disable=SC2086
-      "$bin" train --genotype "$genotype" --preset quick $protocol --seed "$t" --output "$out" </dev/null
-    fi
-    flock -u 9
+    # One instance per core may share the work: `retrain.sh & retrain.sh`.
+    # shellcheck disable=SC2086
+    train_folder "$bin" "$name, training seed $t" "$runs/$name-t$t" \
+      --genotype "$genotype" --preset quick $protocol --seed "$t"
   done
 done
 {

@@ -17,23 +17,12 @@ cd "$here/../.."
 bin="${BIN:-.build/release/entrannas}"
 runs="${RUNS:-runs/fashion-mnist-long}"
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
-[ -x "$bin" ] || { echo "error: $bin is missing; run 'swift build -c release' first" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "error: /usr/bin/time is missing (CPU cost per training); apt-get install time" >&2; exit 1; }
+. experiments/train-folder.sh
+require_bin "$bin" --cost
 flags=(--preset paper --dataset fashion-mnist --epochs 40 --layers 8 --init-channels 16 --seed 1)
 cells=("DARTS_V2:DARTS_V2" "entrannas-seed1:$here/entrannas-seed1.txt")
 mkdir -p "$runs"
 for cell in "${cells[@]}"; do
   name="${cell%%:*}"; genotype="${cell#*:}"
-  out="$runs/$name"
-  [ -f "$out/model.safetensors" ] && continue
-  exec 9>"$out.lock"
-  flock -n 9 || { echo "== $name: another run.sh has it"; continue; }
-  echo "== $name ($(date +%H:%M))"
-  if [ -f "$out/checkpoint.safetensors" ]; then
-    /usr/bin/time -a -o "$out.cost" -f "%e %U %S" "$bin" train --output "$out" --resume </dev/null
-  else
-    rm -rf "$out" "$out.cost"
-    /usr/bin/time -a -o "$out.cost" -f "%e %U %S" "$bin" train --genotype "$genotype" "${flags[@]}" --output "$out" </dev/null
-  fi
-  flock -u 9
+  train_folder --cost "$bin" "$name" "$runs/$name" --genotype "$genotype" "${flags[@]}"
 done

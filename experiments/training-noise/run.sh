@@ -19,10 +19,9 @@ bin="${BIN:-.build/release/entrannas}"
 runs="${RUNS:-runs/training-noise}"
 seeds="${SEEDS:-1 2 3 4 5}"
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
-[ -x "$bin" ] || { echo "error: $bin is missing; run 'swift build -c release' first" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "error: /usr/bin/time is missing (CPU cost per training); apt-get install time" >&2; exit 1; }
-# Each attempt appends "wall user system" seconds to FOLDER.cost; a resumed training has several lines.
-timed() { local out="$1"; shift; /usr/bin/time -a -o "$out.cost" -f "%e %U %S" "$@" </dev/null; }
+. experiments/train-folder.sh
+# --cost: each attempt appends "wall user system" seconds to FOLDER.cost (summarize.sh sums them).
+require_bin "$bin" --cost
 
 # Protocols: name -> train flags (all: Fashion-MNIST, quick preset's other settings, full test set).
 protocol_flags() {
@@ -43,23 +42,12 @@ for p in "${protocols[@]}"; do
     for cell in "${cells[@]}"; do
       name="${cell%%:*}"; genotype="${cell#*:}"
       out="$runs/$p/$name-seed$seed"
-      [ -f "$out/model.safetensors" ] && continue
       # Recorded by summarize.sh in an earlier session (whose run folders are gone): done.
       awk -F'\t' -v p="$p" -v c="$name" -v s="$seed" '$1 == p && $2 == c && $3 == s { f = 1 } END { exit !f }' \
         "$here/trainings.tsv" 2>/dev/null && continue
-      # Another instance of this script may be training it (several can run side by side).
-      mkdir -p "$runs/$p"
-      exec 9>"$out.lock"
-      flock -n 9 || { echo "== $p $name seed $seed: another run.sh has it"; continue; }
-      echo "== $p $name seed $seed ($(date +%H:%M))"
-      if [ -f "$out/checkpoint.safetensors" ]; then
-        timed "$out" "$bin" train --output "$out" --resume
-      else
-        rm -rf "$out" "$out.cost"; mkdir -p "$(dirname "$out")"
-        # shellcheck disable=SC2086
-        timed "$out" "$bin" train --genotype "$genotype" --preset quick $flags --seed "$seed" --output "$out"
-      fi
-      flock -u 9
+      # shellcheck disable=SC2086
+      train_folder --cost "$bin" "$p $name seed $seed" "$out" \
+        --genotype "$genotype" --preset quick $flags --seed "$seed"
     done
   done
 done

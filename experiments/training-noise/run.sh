@@ -11,13 +11,17 @@
 #   Several instances may run at once (e.g. one per core, `run.sh p2 &` beside `run.sh`): each
 #   training is locked while one instance has it, and the others skip it.
 #   RUNS=dir (default runs/training-noise), SEEDS="1 2 3 4 5", BIN=path (default .build/release/entrannas)
-#   ENTRANNAS_THREADS (default 1)
+#   ENTRANNAS_THREADS (default 1), RECORD=file (default trainings.tsv here; summary.md is written
+#   beside it as RECORD's name with .md): a trial run (a stand-in BIN, a scratch RUNS) must point
+#   RECORD elsewhere, or its trainings are recorded as measured ones.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
 bin="${BIN:-.build/release/entrannas}"
 runs="${RUNS:-runs/training-noise}"
 seeds="${SEEDS:-1 2 3 4 5}"
+record="${RECORD:-$here/trainings.tsv}"
+summary="$here/summary.md"; [ "$record" = "$here/trainings.tsv" ] || summary="${record%.*}.md"
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
 . experiments/train-folder.sh
 # --cost: each attempt appends "wall user system" seconds to FOLDER.cost (summarize.sh sums them).
@@ -44,12 +48,12 @@ for p in "${protocols[@]}"; do
       out="$runs/$p/$name-seed$seed"
       # Recorded by summarize.sh in an earlier session (whose run folders are gone): done.
       awk -F'\t' -v p="$p" -v c="$name" -v s="$seed" '$1 == p && $2 == c && $3 == s { f = 1 } END { exit !f }' \
-        "$here/trainings.tsv" 2>/dev/null && continue
+        "$record" 2>/dev/null && continue
       # shellcheck disable=SC2086
       train_folder --cost "$bin" "$p $name seed $seed" "$out" \
         --genotype "$genotype" --preset quick $flags --seed "$seed"
     done
   done
 done
-"$here/summarize.sh" "$runs" > "$here/summary.md"
-cat "$here/summary.md"
+RECORD="$record" "$here/summarize.sh" "$runs" > "$summary.tmp" && mv "$summary.tmp" "$summary"
+cat "$summary"

@@ -5,10 +5,12 @@
 # recorded in trainings.tsv (kept in the repository; one row per protocol, cell and seed), and
 # the table is computed from that file.
 # usage: experiments/training-noise/summarize.sh [RUNS]   (default runs/training-noise)
+#   RECORD=file (default trainings.tsv here): where trainings are recorded; a trial run points it
+#   elsewhere, so that its trainings do not join the measured ones.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 runs="${1:-runs/training-noise}"
-record="$here/trainings.tsv"
+record="${RECORD:-$here/trainings.tsv}"
 [ -f "$record" ] || printf 'protocol\tcell\tseed\ttest_top1\tcpu_minutes\tsource\n' > "$record"
 for run in "$runs"/p*/*-seed*; do
   [ -d "$run" ] && [ -f "$run/model.safetensors" ] || continue
@@ -20,7 +22,7 @@ for run in "$runs"/p*/*-seed*; do
 done
 echo "# One training's noise, by protocol"
 echo
-echo "Written by experiments/training-noise/summarize.sh from trainings.tsv (partial where a protocol has fewer seeds)."
+echo "Written by experiments/training-noise/summarize.sh from $(basename "$record") (partial where a protocol has fewer seeds)."
 echo
 echo "| protocol | cell | seeds | test acc % per seed | mean | std (one training) | CPU min per training |"
 echo "|---|---|---:|---|---:|---:|---:|"

@@ -4,7 +4,8 @@
 #      Examples/ ([text](path), [text](path#anchor), [text](#anchor), ![alt](path), [label]: path)
 #      names a file or folder that exists, and its anchor a heading (GitHub's slug) or an
 #      <a id="..."> / <a name="..."> of that file;
-#   2. every docs/<file>.md or docs/<file>.md#<anchor> cited in Sources/, Tests/, scripts/,
+#   2. no <a id="..."> is given twice in one markdown file;
+#   3. every docs/<file>.md or docs/<file>.md#<anchor> cited in Sources/, Tests/, scripts/,
 #      benchmarks/, Examples/, .ci/ and Package.swift resolves the same way.
 # Web links (http, https, mailto) and anything inside fenced code blocks or `code spans` of the
 # markdown are skipped. Prints each broken one as FILE:LINE: broken link TARGET and exits 1, or
@@ -77,6 +78,9 @@ function slugs(file, text,    s, ascii) {
 function explicit_anchors(file, line,    s) {
   while (match(line, /<a[ \t]+(id|name)="[^"]*"/)) {
     s = substr(line, RSTART, RLENGTH); sub(/^[^"]*"/, "", s); sub(/"$/, "", s)
+    # An id given twice makes a link to it land on the first; a reader meant one place.
+    if ((file SUBSEP s) in explicit) { print file ":" FNR ": anchor " s " already given at line " explicit[file SUBSEP s]; bad++ }
+    explicit[file SUBSEP s] = FNR
     anchor[file SUBSEP s] = 1
     line = substr(line, RSTART + RLENGTH)
   }

@@ -10,7 +10,10 @@ struct ReportCommand: ParsableCommand {
         discussion: """
         Works for finished, interrupted and running folders alike: everything comes from the \
         files (metrics.jsonl, config.json, genotype, report.json, the cell diagrams). Open the \
-        page in any browser; it needs no network.
+        page in any browser; it needs no network. For an experiment it first rewrites \
+        results.md and results.json from experiment.json and the units' result.json, so a \
+        folder summarised by an older binary (or kept without its run files) gets this \
+        version's statistics.
 
         Example:
           entrannas report runs/run-entrannas-seed1
@@ -21,6 +24,13 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: (folder as NSString).expandingTildeInPath, isDirectory: true)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("experiment.json").path) {
+            let experiment = try Experiment(opening: RunDirectory(url: url))
+            let results = experiment.finishedResults()
+            try experiment.writeSummary(results)  // results.md, results.json and report.html
+            print("wrote results.md, results.json and report.html (\(results.count) of \(experiment.plan.units.count) units finished) in \(url.path)")
+            return
+        }
         print("wrote \(try HTMLReport.write(for: url).path)")
     }
 }

@@ -142,6 +142,15 @@ final class ExperimentCommandTests: XCTestCase {
         }
         let summary = try String(contentsOf: restored.appendingPathComponent("results.md"), encoding: .utf8)
         XCTAssertTrue(summary.contains("All 7 units finished"), summary)  // with the two random-darts units
+
+        // `entrannas report` on a kept folder (no run files, one unit missing) rewrites its
+        // summary from experiment.json and the units' result.json with this binary's statistics.
+        try FileManager.default.removeItem(at: keptFolder.appendingPathComponent("results.md"))
+        try EntranNASBinary.run(["report", keptFolder.path], in: folder, name: "report", seconds: 60)
+        let rebuilt = try String(contentsOf: keptFolder.appendingPathComponent("results.md"), encoding: .utf8)
+        XCTAssertTrue(rebuilt.contains("**Partial**: 6 of 7 units finished"), rebuilt)
+        XCTAssertTrue(rebuilt.contains("Kendall's tau between multiply-adds and trained accuracy"), rebuilt)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: keptFolder.appendingPathComponent("report.html").path))
     }
 
     /// Runs experiments/kept.sh of this repository.

@@ -187,6 +187,8 @@ final class ExperimentTests: XCTestCase {
             case .randomDarts, .randomDST: r.testAccuracy = 85 + 0.1 * Double(unit.seed) + noise
             }
             r.parameters = 1_000_000
+            // Size rises with the cell's accuracy, except that no random cell has its own count.
+            r.multiplyAdds = unit.kind == .search ? nil : Int(1000 * ((r.testAccuracy ?? 0) - noise))
             return r
         }
         let summary = ExperimentSummary(plan: v2, settings: [:], results: results)
@@ -205,6 +207,14 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(goals["entrannas cells beat the random cells of the same rule (permutation test, Holm p < 0.05)"],
                        "met (+6.70 points, p = 0.018, Holm p = 0.036; 3 vs 5 cells)")
         XCTAssertEqual(summary.rankCorrelation?.cells, 6)
+        // Multiply-adds order the cells exactly as their accuracies do: tau 1 over every trained
+        // cell, searched and random, far beyond what a random pairing of so many reaches.
+        let size = try XCTUnwrap(summary.sizeCorrelation)
+        XCTAssertEqual(size.tau, 1, accuracy: 1e-12)
+        XCTAssertEqual(size.cells, summary.cells { _ in true }.count)
+        XCTAssertLessThan(size.p, 0.001)
+        XCTAssertTrue(summary.markdown.contains("Kendall's tau between multiply-adds and trained accuracy, over all \(size.cells) trained cells"), summary.markdown)
+        XCTAssertTrue(summary.json.contains("\"size_tau\""), summary.json)
         XCTAssertTrue(summary.markdown.contains("## Searched against random cells"), summary.markdown)
         XCTAssertTrue(summary.markdown.contains("trained with seeds 1, 2"), summary.markdown)
         // Partial results say so in the verdict.

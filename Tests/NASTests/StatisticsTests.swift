@@ -63,4 +63,26 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(Statistics.kendallTau([1, 2, 3, 4], [1, 3, 2, 4]), 4.0 / 6, accuracy: 1e-12)
         XCTAssertEqual(Statistics.kendallTau([1, 1, 1], [1, 2, 3]), 0)
     }
+
+    func testKendallTauPermutationTest() {
+        // Of the 24 orderings of 4 values, only the sorted and the reversed one have |tau| = 1.
+        let perfect = Statistics.kendallTauTest([1, 2, 3, 4], [10, 20, 30, 40])
+        XCTAssertEqual(perfect.tau, 1, accuracy: 1e-12)
+        XCTAssertEqual(perfect.p, 2.0 / 24, accuracy: 1e-12)
+        XCTAssertEqual(Statistics.kendallTauTest([1, 2, 3, 4, 5], [5, 4, 3, 2, 1]).p, 2.0 / 120, accuracy: 1e-12)
+        // One swap among 4 (tau = 2/3): the 2 perfect orderings and the 3 + 3 one-adjacent-swap
+        // ones of either direction reach |tau| >= 2/3: 8 of 24.
+        XCTAssertEqual(Statistics.kendallTauTest([1, 2, 3, 4], [1, 3, 2, 4]).p, 8.0 / 24, accuracy: 1e-12)
+        // Heap's algorithm visits every ordering once.
+        var seen = Set<[Double]>()
+        Statistics.forEachPermutation(of: [1, 2, 3, 4, 5]) { seen.insert($0) }
+        XCTAssertEqual(seen.count, 120)
+        // Beyond the exact limit: random pairings, deterministic per seed, close to the exact p.
+        let x = (0..<7).map(Double.init), y: [Double] = [0, 2, 1, 3, 5, 4, 6]
+        let exact = Statistics.kendallTauTest(x, y).p
+        let sampled = Statistics.kendallTauTest(x, y, exactLimit: 1, resamples: 20_000, seed: 3).p
+        XCTAssertEqual(sampled, exact, accuracy: 0.01)
+        XCTAssertEqual(sampled, Statistics.kendallTauTest(x, y, exactLimit: 1, resamples: 20_000, seed: 3).p)
+        XCTAssertEqual(Statistics.kendallTauTest([1], [2]).p, 1)
+    }
 }

@@ -45,6 +45,16 @@ public final class Experiment {
         }
     }
 
+    /// The experiment already in `directory`, with its stored plan and settings: to read its
+    /// results or rewrite its summary (`entrannas report`), never to run it with other ones.
+    public convenience init(opening directory: RunDirectory) throws {
+        guard let data = try? Data(contentsOf: directory.file("experiment.json")),
+              let stored = try? JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: data) else {
+            throw RunError("\(directory.path)/experiment.json is missing or unreadable: not an experiment folder")
+        }
+        try self.init(directory: directory, plan: stored.plan, settings: stored.settings, resume: true)
+    }
+
     private struct Manifest: Codable {
         var plan: ExperimentPlan
         var settings: [String: String]

@@ -195,7 +195,8 @@ public struct ExperimentSummary: Sendable {
     /// Kendall's tau between the derived network's accuracy with inherited weights (the
     /// consistency report) and the cell's stand-alone accuracy, over every searched cell with
     /// both, and their count: does the super-net rank cells as training them does?
-    public var rankCorrelation: (tau: Double, cells: Int)? {
+    /// Two-sided permutation p-value of tau.
+    public var rankCorrelation: (tau: Double, p: Double, cells: Int)? {
         var inherited: [Double] = [], trained: [Double] = []
         for group in cells({ $0.kind == .train }) {
             let search = ExperimentUnit(kind: .search, method: group.cell.method, seed: group.cell.seed)
@@ -203,7 +204,25 @@ public struct ExperimentSummary: Sendable {
             inherited.append(derived)
             trained.append(Statistics.mean(group.accuracies))
         }
-        return inherited.count > 2 ? (Statistics.kendallTau(inherited, trained), inherited.count) : nil
+        guard inherited.count > 2 else { return nil }
+        let test = Statistics.kendallTauTest(inherited, trained)
+        return (test.tau, test.p, inherited.count)
+    }
+
+    /// Kendall's tau between a trained cell's multiply-adds and its accuracy, over every trained
+    /// cell (searched and random), with its two-sided permutation p-value: where accuracy
+    /// follows size, a search that picks larger ops beats random cells without finding better
+    /// structure, and a comparison of accuracies alone would credit it.
+    public var sizeCorrelation: (tau: Double, p: Double, cells: Int)? {
+        var size: [Double] = [], trained: [Double] = []
+        for group in cells({ _ in true }) {
+            guard let multiplyAdds = group.results.first?.multiplyAdds else { continue }
+            size.append(Double(multiplyAdds))
+            trained.append(Statistics.mean(group.accuracies))
+        }
+        guard size.count > 2 else { return nil }
+        let test = Statistics.kendallTauTest(size, trained)
+        return (test.tau, test.p, size.count)
     }
 
     /// The goals (docs/experiment.md#goals), checked against the numbers so far.
@@ -269,7 +288,10 @@ public struct ExperimentSummary: Sendable {
             lines.append("")
         }
         if let rank = rankCorrelation {
-            lines += [String(format: "Kendall's tau between the derived network's accuracy with inherited weights and the trained accuracy, over %d searched cells: %.2f.", rank.cells, rank.tau), ""]
+            lines += [String(format: "Kendall's tau between the derived network's accuracy with inherited weights and the trained accuracy, over %d searched cells: %.2f (two-sided permutation p = %.3f).", rank.cells, rank.tau, rank.p), ""]
+        }
+        if let size = sizeCorrelation {
+            lines += [String(format: "Kendall's tau between multiply-adds and trained accuracy, over all %d trained cells (searched and random): %.2f (two-sided permutation p = %.3f); a large positive tau means accuracy follows size.", size.cells, size.tau, size.p), ""]
         }
         lines += ["## Goals", "", "| goal | verdict |", "|---|---|"]
         for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
@@ -298,11 +320,15 @@ public struct ExperimentSummary: Sendable {
             var rows: [Row]
             var comparisons: [Comparison]
             var kendallTau: Double?
+            var kendallTauP: Double?
+            var sizeTau: Double?
+            var sizeTauP: Double?
             var goals: [[String: String]]
             var units: [UnitResult]
         }
         let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
                            rows: rows, comparisons: comparisons, kendallTau: rankCorrelation?.tau,
+                           kendallTauP: rankCorrelation?.p, sizeTau: sizeCorrelation?.tau, sizeTauP: sizeCorrelation?.p,
                            goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, units: results)
         return ((try? JSONFormat.text(doc, pretty: true)) ?? "{}") + "\n"
     }

@@ -101,6 +101,52 @@ public enum Statistics {
         return denominator > 0 ? (concordant - discordant) / denominator : 0
     }
 
+    /// Kendall's tau-b with a two-sided permutation p-value: the share of the pairings of `y`
+    /// with `x` whose |tau| is at least the observed one. Exact (every permutation of `y`) up to
+    /// `exactLimit` permutations (n <= 8 by default), otherwise `resamples` random ones with the
+    /// observed pairing counted. With n = 4 no pairing can reach p < 1/12; 5 values reach 1/60.
+    /// An experiment's summary computes it after every unit, hence the modest defaults.
+    public static func kendallTauTest(_ x: [Double], _ y: [Double], exactLimit: Int = 40_320, resamples: Int = 20_000,
+                                      seed: UInt64 = 0) -> (tau: Double, p: Double) {
+        let observed = kendallTau(x, y)
+        guard x.count > 1 else { return (observed, 1) }
+        let threshold = Swift.abs(observed) - 1e-12
+        let permutations = (1...x.count).reduce(1.0) { $0 * Double($1) }
+        if permutations <= Double(exactLimit) {
+            var extreme = 0, count = 0
+            forEachPermutation(of: y) { permuted in
+                count += 1
+                if Swift.abs(kendallTau(x, permuted)) >= threshold { extreme += 1 }
+            }
+            return (observed, Double(extreme) / Double(count))
+        }
+        var generator = SeededGenerator(seed: seed)
+        var shuffled = y, extreme = 1
+        for _ in 0..<resamples {
+            shuffled.shuffle(using: &generator)
+            if Swift.abs(kendallTau(x, shuffled)) >= threshold { extreme += 1 }
+        }
+        return (observed, Double(extreme) / Double(resamples + 1))
+    }
+
+    /// Calls `body` with every ordering of `values` (Heap's algorithm, n! calls).
+    static func forEachPermutation(of values: [Double], _ body: ([Double]) -> Void) {
+        var a = values, c = [Int](repeating: 0, count: values.count)
+        body(a)
+        var i = 1
+        while i < a.count {
+            if c[i] < i {
+                a.swapAt(i % 2 == 0 ? 0 : c[i], i)
+                body(a)
+                c[i] += 1
+                i = 1
+            } else {
+                c[i] = 0
+                i += 1
+            }
+        }
+    }
+
     /// The q-quantile of sorted values, interpolated linearly between order statistics.
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)

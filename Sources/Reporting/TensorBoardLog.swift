@@ -93,6 +93,7 @@ public final class TensorBoardLog {
         case "learning_rate", "drop_path_prob": return "schedule/\(key)"
         case "seconds": return "time/epoch_seconds"
         case "images_per_second": return "time/images_per_second"
+        case "cpu_seconds": return "time/cpu_seconds"
         case "zero_gradient_nodes": return "dst/zero_gradient_nodes"
         case "super_net_accuracy", "derived_accuracy": return "consistency/\(key)"
         default: return "architecture/\(key)"

@@ -159,10 +159,17 @@ final class TrainingTests: SingleThreadTestCase {
                 var r = record
                 r["seconds"] = nil
                 r["images_per_second"] = nil
+                r["cpu_seconds"] = nil
                 return r as NSDictionary
             }
         }
         XCTAssertEqual(try withoutTimes(straightRun.metrics), try withoutTimes(stoppedRun.metrics))
+        // Every epoch's record carries the run's CPU total so far: rising, and the resumed
+        // epochs' counting from the first process' (planted) total.
+        let cpuPerEpoch = try MetricsLog.read(stoppedRun.metrics).map { try XCTUnwrap($0["cpu_seconds"] as? Double) }
+        XCTAssertEqual(cpuPerEpoch, cpuPerEpoch.sorted())
+        XCTAssertGreaterThan(try XCTUnwrap(cpuPerEpoch.first), before)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(cpuPerEpoch.last), cpuAtEnd)
         let testImages = try MetricsLog.read(stoppedRun.metrics).compactMap { $0["test_images"] as? Int }
         XCTAssertEqual(testImages, [8, 16], "--eval-limit applies to every epoch but the last")
     }

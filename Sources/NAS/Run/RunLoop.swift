@@ -132,6 +132,10 @@ public final class RunLoop<Job: RunJob> {
         for line in job.header(resumedAt: resume ? (epoch, batch) : nil) { try say(line) }
     }
 
+    /// The run's CPU seconds so far: the checkpoint's total from the processes before this one,
+    /// plus this process' own since it opened the run (rank 0's in a data-parallel run).
+    private func cpuSoFar() -> Double { cpuBefore + ProcessCPU.seconds() - cpuAtOpen }
+
     /// The loop state stored in the checkpoint's metadata under `loop`.
     private struct LoopState: Codable {
         var totals: EpochTotals
@@ -165,8 +169,7 @@ public final class RunLoop<Job: RunJob> {
     /// Writes the checkpoint atomically (temporary file, then rename); rank 0 only.
     public func saveCheckpoint() throws {
         guard parallel.isMain else { return }
-        let cpu = cpuBefore + ProcessCPU.seconds() - cpuAtOpen
-        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state, cpuSeconds: cpu), snakeCase: false)
+        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state, cpuSeconds: cpuSoFar()), snakeCase: false)
         try Checkpoint.save(to: directory.checkpoint, kind: job.kind, configuration: job.settingsJSON, epoch: epoch,
                             batch: batch, dataSeed: job.dataSeed, model: job.model, optimizers: job.optimizers,
                             values: ["loop": state])
@@ -185,8 +188,9 @@ public final class RunLoop<Job: RunJob> {
 
     /// Appends the epoch to metrics.jsonl, TensorBoard and log.txt (each flushed: a crash loses nothing).
     private func record(_ lines: EpochRecordLines<Job.Record>) throws {
-        try metrics?.append(lines.record)
-        try tensorBoard?.append(lines.record)
+        let record = CPUTimedRecord(record: lines.record, cpuSeconds: cpuSoFar())
+        try metrics?.append(record)
+        try tensorBoard?.append(record)
         try log?.write(lines.logged)
         if parallel.isMain { observer?.runDidLog(lines.shown) }
     }
@@ -199,5 +203,21 @@ public final class RunLoop<Job: RunJob> {
         case .epoch:
             observer?.progress(done: Int(totals.seen), metrics: [("loss", loss), ("acc", acc)])
         }
+    }
+}
+
+/// An epoch's metrics record with the run's CPU seconds so far (`cpu_seconds`), counted over
+/// every process that ran it: a script reads a run's CPU cost from metrics.jsonl even when an
+/// earlier process was killed before anything outside could time it.
+struct CPUTimedRecord<Record: Encodable>: Encodable {
+    let record: Record
+    let cpuSeconds: Double
+
+    private enum Key: String, CodingKey { case cpuSeconds }
+
+    func encode(to encoder: Encoder) throws {
+        try record.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(cpuSeconds, forKey: .cpuSeconds)
     }
 }

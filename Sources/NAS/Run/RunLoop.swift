@@ -132,15 +132,18 @@ public final class RunLoop<Job: RunJob> {
         for line in job.header(resumedAt: resume ? (epoch, batch) : nil) { try say(line) }
     }
 
-    /// The run's CPU seconds so far: the checkpoint's total from the processes before this one,
-    /// plus this process' own since it opened the run (rank 0's in a data-parallel run).
-    private func cpuSoFar() -> Double { cpuBefore + ProcessCPU.seconds() - cpuAtOpen }
+    /// The run's CPU seconds so far: the checkpoint's total from the processes before these,
+    /// plus what every rank's process has used since it opened the run. A collective in a
+    /// data-parallel run: every rank calls it at the same point of the loop.
+    private func cpuSoFar() throws -> Double {
+        cpuBefore + (try parallel.sum([ProcessCPU.seconds() - cpuAtOpen]))[0]
+    }
 
     /// The loop state stored in the checkpoint's metadata under `loop`.
     private struct LoopState: Codable {
         var totals: EpochTotals
         var job: Job.State
-        /// The run's CPU seconds up to this checkpoint, over every process (nil: written before
+        /// The run's CPU seconds up to this checkpoint, over every process and rank (nil: written before
         /// it was kept).
         var cpuSeconds: Double?
     }
@@ -168,8 +171,9 @@ public final class RunLoop<Job: RunJob> {
 
     /// Writes the checkpoint atomically (temporary file, then rename); rank 0 only.
     public func saveCheckpoint() throws {
+        let cpu = try cpuSoFar()  // every rank takes part in the sum
         guard parallel.isMain else { return }
-        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state, cpuSeconds: cpuSoFar()), snakeCase: false)
+        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state, cpuSeconds: cpu), snakeCase: false)
         try Checkpoint.save(to: directory.checkpoint, kind: job.kind, configuration: job.settingsJSON, epoch: epoch,
                             batch: batch, dataSeed: job.dataSeed, model: job.model, optimizers: job.optimizers,
                             values: ["loop": state])
@@ -188,7 +192,7 @@ public final class RunLoop<Job: RunJob> {
 
     /// Appends the epoch to metrics.jsonl, TensorBoard and log.txt (each flushed: a crash loses nothing).
     private func record(_ lines: EpochRecordLines<Job.Record>) throws {
-        let record = CPUTimedRecord(record: lines.record, cpuSeconds: cpuSoFar())
+        let record = CPUTimedRecord(record: lines.record, cpuSeconds: try cpuSoFar())
         try metrics?.append(record)
         try tensorBoard?.append(record)
         try log?.write(lines.logged)

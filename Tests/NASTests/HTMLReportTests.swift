@@ -61,6 +61,7 @@ final class HTMLReportTests: SingleThreadTestCase {
         XCTAssertEqual(counts["svg"], 12 + diagrams)
         XCTAssertTrue(html.contains("DST: inputs kept per node, normal cell"))
         XCTAssertTrue(html.contains("href=\"metrics.jsonl\""))
+        XCTAssertTrue(html.contains("; CPU time "), "the run's CPU total from metrics.jsonl")
     }
 
     func testManyEpochsAndAnInterruptedSearch() throws {

@@ -124,7 +124,9 @@ public enum HTMLReport {
                     .map { "<figure>\(inlineSVG($0.svg))</figure>" }.joined() + "</div>"
             let seconds = records.compactMap { ($0["seconds"] as? NSNumber)?.doubleValue }
             body += "<h3>Timings</h3><p>\(records.count) epochs in \(ProgressBar.formatDuration(seconds.reduce(0, +)))"
-                + (seconds.isEmpty ? "" : ", \(String(format: "%.1f", seconds.reduce(0, +) / Double(seconds.count))) s per epoch") + "</p>"
+                + (seconds.isEmpty ? "" : ", \(String(format: "%.1f", seconds.reduce(0, +) / Double(seconds.count))) s per epoch")
+                + ((records.last?["cpu_seconds"] as? NSNumber).map { "; CPU time \(ProgressBar.formatDuration($0.doubleValue)) over every process and rank" } ?? "")
+                + "</p>"
         }
 
         // Where the steps' time goes (--profile).

@@ -145,10 +145,13 @@ final class ExperimentCommandTests: XCTestCase {
 
         // `entrannas report` on a kept folder (no run files, one unit missing) rewrites its
         // summary from experiment.json and the units' result.json with this binary's statistics.
+        // A damaged result.json counts as unfinished, with a warning naming it.
         try FileManager.default.removeItem(at: keptFolder.appendingPathComponent("results.md"))
-        try EntranNASBinary.run(["report", keptFolder.path], in: folder, name: "report", seconds: 60)
+        try Data("{\"unit\":".utf8).write(to: keptFolder.appendingPathComponent("units/random-dst-1-t2/result.json"))
+        let report = try EntranNASBinary.run(["report", keptFolder.path], in: folder, name: "report", seconds: 60)
+        XCTAssertTrue(report.errors.contains("random-dst-1-t2/result.json cannot be read"), report.errors)
         let rebuilt = try String(contentsOf: keptFolder.appendingPathComponent("results.md"), encoding: .utf8)
-        XCTAssertTrue(rebuilt.contains("**Partial**: 6 of 7 units finished"), rebuilt)
+        XCTAssertTrue(rebuilt.contains("**Partial**: 5 of 7 units finished"), rebuilt)
         XCTAssertTrue(rebuilt.contains("Kendall's tau between multiply-adds and trained accuracy"), rebuilt)
         XCTAssertTrue(FileManager.default.fileExists(atPath: keptFolder.appendingPathComponent("report.html").path))
     }

@@ -194,8 +194,8 @@ public struct ExperimentSummary: Sendable {
 
     /// Kendall's tau between the derived network's accuracy with inherited weights (the
     /// consistency report) and the cell's stand-alone accuracy, over every searched cell with
-    /// both, and their count: does the super-net rank cells as training them does?
-    /// Two-sided permutation p-value of tau.
+    /// both, with its two-sided permutation p-value, and their count: does the super-net rank
+    /// cells as training them does?
     public var rankCorrelation: (tau: Double, p: Double, cells: Int)? {
         var inherited: [Double] = [], trained: [Double] = []
         for group in cells({ $0.kind == .train }) {

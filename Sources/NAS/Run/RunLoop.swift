@@ -169,7 +169,8 @@ public final class RunLoop<Job: RunJob> {
         if parallel.isMain { try MetricsLog.rewind(directory.metrics, keepingThrough: epoch) }
     }
 
-    /// Writes the checkpoint atomically (temporary file, then rename); rank 0 only.
+    /// Writes the checkpoint atomically (temporary file, then rename). Every rank calls it (the
+    /// CPU total it keeps is summed over the ranks); rank 0 alone writes.
     public func saveCheckpoint() throws {
         let cpu = try cpuSoFar()  // every rank takes part in the sum
         guard parallel.isMain else { return }

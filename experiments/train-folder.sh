@@ -37,12 +37,9 @@ train_folder() {
     rm -rf "$out"; [ $cost = 0 ] || rm -f "$out.cost"
     run+=("$@")
   fi
-  local rc=0
-  if [ $cost = 1 ]; then
-    /usr/bin/time -a -o "$out.cost" -f "%e %U %S" "${run[@]}" </dev/null || rc=$?
-  else
-    "${run[@]}" </dev/null || rc=$?
-  fi
+  local timer=() rc=0
+  [ $cost = 0 ] || timer=(/usr/bin/time -a -o "$out.cost" -f "%e %U %S")
+  "${timer[@]}" "${run[@]}" </dev/null || rc=$?
   flock -u 9
   return $rc
 }

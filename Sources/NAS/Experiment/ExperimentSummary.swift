@@ -326,9 +326,11 @@ public struct ExperimentSummary: Sendable {
             var goals: [[String: String]]
             var units: [UnitResult]
         }
+        // Each correlation is a permutation test: run it once, not once per field.
+        let rank = rankCorrelation, size = sizeCorrelation
         let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
-                           rows: rows, comparisons: comparisons, kendallTau: rankCorrelation?.tau,
-                           kendallTauP: rankCorrelation?.p, sizeTau: sizeCorrelation?.tau, sizeTauP: sizeCorrelation?.p,
+                           rows: rows, comparisons: comparisons, kendallTau: rank?.tau,
+                           kendallTauP: rank?.p, sizeTau: size?.tau, sizeTauP: size?.p,
                            goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, units: results)
         return ((try? JSONFormat.text(doc, pretty: true)) ?? "{}") + "\n"
     }

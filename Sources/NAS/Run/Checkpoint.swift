@@ -119,8 +119,8 @@ public struct Checkpoint {
     public var threadCount: Int? { values["torch_threads"].flatMap(Int.init) }
 
     /// The run's CPU seconds up to this checkpoint, over all its processes (`RunLoop` keeps the
-    /// total in its loop state; in a data-parallel run, rank 0's); nil in a checkpoint written
-    /// before the total was kept.
+    /// total in its loop state; in a data-parallel run, summed over the ranks); nil in a
+    /// checkpoint written before the total was kept.
     public var cpuSeconds: Double? {
         struct Loop: Decodable { var cpuSeconds: Double? }
         return values["loop"].flatMap { try? JSONFormat.decoder(snakeCase: false).decode(Loop.self, from: Data($0.utf8)) }?.cpuSeconds

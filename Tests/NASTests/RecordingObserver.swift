@@ -5,12 +5,17 @@
 final class RecordingObserver: RunObserver {
     var lines: [String] = []
     var label = ""
+    /// The names of the metrics each stretch's progress showed, by label.
+    var metricNames: [String: Set<String>] = [:]
     var onProgress: (_ label: String, _ done: Int) -> Void
 
     init(onProgress: @escaping (_ label: String, _ done: Int) -> Void = { _, _ in }) { self.onProgress = onProgress }
 
     func progressWillStart(label: String, total: Int, unit: String, done: Int) { self.label = label }
-    func progress(done: Int, metrics: [(String, String)]) { onProgress(label, done) }
+    func progress(done: Int, metrics: [(String, String)]) {
+        metricNames[label, default: []].formUnion(metrics.map(\.0))
+        onProgress(label, done)
+    }
     func progressDidFinish() {}
     func runDidLog(_ line: String) { lines.append(line) }
 }

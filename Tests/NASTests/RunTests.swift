@@ -24,6 +24,21 @@ final class RunTests: SingleThreadTestCase {
         XCTAssertEqual(ProgressBar.formatDuration(90_061), "1d 1:01:01")
     }
 
+    /// The run's ETA: the epoch's rest at the current rate, then whole epochs at their measured
+    /// length (before any, at the training rate alone), the current one with their overhead.
+    func testRunETA() {
+        var eta = RunETA()
+        XCTAssertNil(eta.secondsLeft(images: 0, total: 100, counted: 0, elapsed: 0, epochsAfter: 3), "no rate yet")
+        // 40 of 100 images in 20 s: 30 s left in the epoch, then 3 epochs of 50 s each.
+        XCTAssertEqual(eta.secondsLeft(images: 40, total: 100, counted: 40, elapsed: 20, epochsAfter: 3), 180)
+        // A resumed epoch: 40 images were done before, 20 in 10 s by this process.
+        XCTAssertEqual(eta.secondsLeft(images: 60, total: 100, counted: 20, elapsed: 10, epochsAfter: 0), 20)
+        eta.epochDidEnd(seconds: 70, trainingSeconds: 50)
+        eta.epochDidEnd(seconds: 90, trainingSeconds: 70)
+        // Mean epoch 80 s, of which 20 s beyond training: 30 + 20 + 2 * 80.
+        XCTAssertEqual(eta.secondsLeft(images: 40, total: 100, counted: 40, elapsed: 20, epochsAfter: 2), 210)
+    }
+
     func testMetricsLogAppendsReadsAndRewinds() throws {
         struct Record: Codable { var epoch: Int; var testTop1: Double }
         let url = temporaryFile("metrics.jsonl")

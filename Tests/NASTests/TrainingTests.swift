@@ -116,7 +116,12 @@ final class TrainingTests: SingleThreadTestCase {
         let c = Self.tinyConfiguration()
         let straightRun = try makeFolder()
         let straight = try makeTrainer(c, straightRun)
+        let shown = RecordingObserver()
+        straight.observer = shown
         guard case .finished(let expected) = try straight.run() else { return XCTFail("the uninterrupted run stopped") }
+        // Every epoch's bar but the last one's also shows when the whole run ends.
+        XCTAssertEqual(shown.metricNames["epoch 1/2"], ["run ETA", "loss", "acc"])
+        XCTAssertEqual(shown.metricNames["epoch 2/2"], ["loss", "acc"])
 
         let stoppedRun = try makeFolder()
         let stop = StopSignal()

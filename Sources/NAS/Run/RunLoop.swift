@@ -42,6 +42,10 @@ public final class RunLoop<Job: RunJob> {
     /// Steps already run in `epoch`.
     public private(set) var batch = 0
     private var totals = EpochTotals()
+    /// When this process began the current epoch, and the images it had seen then: the rate.
+    private var epochBegan = Date()
+    private var seenAtBegin = 0
+    private var eta = RunETA()
     /// CPU seconds of the earlier processes of this run (from the checkpoint), and this
     /// process' CPU clock when it opened the run: their sum with the clock's advance is the
     /// run's CPU so far, kept in every checkpoint (`Checkpoint.cpuSeconds`).
@@ -73,6 +77,7 @@ public final class RunLoop<Job: RunJob> {
                                             unit: "img", done: Int(totals.seen))
             }
             let began = Date()
+            (epochBegan, seenAtBegin) = (began, Int(totals.seen))
             for host in try job.trainLoader.epoch(epoch, startingAtBatch: batch) {
                 try profiler?.stepWillStart()
                 let local = try job.step(host, epoch: epoch)
@@ -89,7 +94,8 @@ public final class RunLoop<Job: RunJob> {
                 }
             }
             if job.progressSpan == .epoch { observer?.progressDidFinish() }
-            totals.seconds += Date().timeIntervalSince(began)
+            let trained = Date().timeIntervalSince(began)
+            totals.seconds += trained
             guard let lines = try job.finishEpoch(epoch, totals: totals, stop: stop, observer: observer) else {
                 return try stopped()
             }
@@ -98,6 +104,8 @@ public final class RunLoop<Job: RunJob> {
             try record(lines)
             try saveCheckpoint()
             if parallel.isMain { try HTMLReport.write(for: directory.url) }
+            // An epoch resumed mid-way is not a whole epoch's length.
+            if seenAtBegin == 0 { eta.epochDidEnd(seconds: Date().timeIntervalSince(began), trainingSeconds: trained) }
             if try parallel.any(stop.isRequested) && epoch < job.epochs { return .stopped(epoch: epoch, batch: 0) }
         }
         try profiler?.finish()
@@ -206,7 +214,13 @@ public final class RunLoop<Job: RunJob> {
         case .run:
             observer?.progress(done: epoch * steps + batch, metrics: [("epoch", "\(epoch + 1)/\(job.epochs)"), ("loss", loss), ("acc", acc)])
         case .epoch:
-            observer?.progress(done: Int(totals.seen), metrics: [("loss", loss), ("acc", acc)])
+            let seen = Int(totals.seen), images = job.trainLoader.imagesPerEpoch
+            let left = epoch + 1 < job.epochs
+                ? eta.secondsLeft(images: seen, total: images, counted: seen - seenAtBegin,
+                                  elapsed: Date().timeIntervalSince(epochBegan), epochsAfter: job.epochs - epoch - 1)
+                : nil  // the last epoch: the bar's own ETA is the run's
+            let runETA = left.map { [("run ETA", ProgressBar.formatDuration($0))] } ?? []
+            observer?.progress(done: seen, metrics: runETA + [("loss", loss), ("acc", acc)])
         }
     }
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of outside bytes (docs/building.md#fuzzing): genotype text and JSON, IDX,
-# CIFAR binary, safetensors, JPEG/PNG, checkpoints. Builds Fuzz/ with libFuzzer and
-# AddressSanitizer (-sanitize=fuzzer,address; entrannas' own code instrumented too), replays the
-# kept crash inputs of Fuzz/Regressions, then runs each target for --seconds from its committed
-# seed corpus (new inputs go to a scratch folder, never into the corpus). A crash is saved under
-# Fuzz/crashes/ and fails the script. Ends with a table: target, seconds, executions, crashes.
+# CIFAR binary, safetensors, JPEG/PNG, checkpoints, run folders (report.html's inputs), TensorBoard
+# event files. Builds Fuzz/ with libFuzzer and AddressSanitizer (-sanitize=fuzzer,address;
+# entrannas' own code instrumented too), replays the kept crash inputs of Fuzz/Regressions, then
+# runs each target for --seconds from its committed seed corpus (new inputs go to a scratch
+# folder, never into the corpus). A crash is saved under Fuzz/crashes/ and fails the script.
+# Ends with a table: target, seconds, executions, crashes.
 #
 # usage: scripts/fuzz.sh [--seconds N] [TARGET ...]    (default 60 s each, every target)
 set -euo pipefail
@@ -19,7 +20,8 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-all=(FuzzGenotypeText FuzzGenotypeJSON FuzzIDX FuzzCIFAR FuzzSafetensors FuzzImage FuzzCheckpoint)
+all=(FuzzGenotypeText FuzzGenotypeJSON FuzzIDX FuzzCIFAR FuzzSafetensors FuzzImage FuzzCheckpoint FuzzRunFolder
+     FuzzTensorBoardEvents)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 source scripts/torch-backend.sh
 scratch="Fuzz/${BUILD_DIR:?torch-backend.sh set no BUILD_DIR}"

@@ -311,6 +311,9 @@ struct ChartAxis: Equatable {
     static func linear(lower: Double, upper: Double, fixed: Bool, targetCount: Int, wholeNumbers: Bool = false) -> ChartAxis {
         var (lo, hi) = (min(lower, upper), max(lower, upper))
         if !(lo.isFinite && hi.isFinite) { (lo, hi) = (0, 1) }
+        // Two finite ends whose difference is not (±1e308 in a damaged metrics.jsonl): the
+        // middle half of the range, the rest drawn at the edges.
+        if !(hi - lo).isFinite { (lo, hi) = (lo / 2, hi / 2) }
         if hi - lo <= abs(hi) * 1e-12 {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
             (lo, hi) = (lo - pad, hi + pad)
@@ -429,7 +432,7 @@ enum SVGMarkup {
         guard value.isFinite else { return "0" }
         let tenths = (value * 10).rounded()
         if tenths == 0 { return "0" }
-        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? String(Int(tenths / 10)) : String(format: "%.1f", tenths / 10)
+        return String(format: tenths.truncatingRemainder(dividingBy: 10) == 0 ? "%.0f" : "%.1f", tenths / 10)
     }
 
     /// Cuts `text` to `count` characters with an ellipsis, so long names do not run off the chart.

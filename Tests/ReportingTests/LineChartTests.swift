@@ -105,6 +105,20 @@ final class LineChartTests: XCTestCase {
         XCTAssertFalse(chart.svg().lowercased().contains("nan"))
     }
 
+    /// Finite values whose range is not (a damaged metrics.jsonl) still draw a valid chart:
+    /// this once trapped converting an infinite tick exponent to Int.
+    func testExtremeFiniteValuesDraw() throws {
+        let big = Double.greatestFiniteMagnitude
+        for raw: [(x: Double, y: Double)] in [[(1, big), (2, -big), (3, 0)], [(-big, 1), (big, 2)], [(1, 1e300), (2, 1e301)]] {
+            for logY in [false, true] {
+                let chart = LineChart(title: "extreme", series: [.init(name: "w", points: raw)], logY: logY)
+                let c = try parse(chart.svg())
+                let drawn = elements(c, "polyline").map { points($0).count }.reduce(0, +)
+                XCTAssertEqual(drawn, logY ? raw.filter { $0.y > 0 }.count : raw.count, "\(raw), log \(logY)")
+            }
+        }
+    }
+
     func testEmptyChartsSayNoData() throws {
         for chart in [LineChart(title: "nothing"),
                       LineChart(title: "empty series", series: [.init(name: "a", points: [LineChart.Point]())]),

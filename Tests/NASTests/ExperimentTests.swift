@@ -124,11 +124,34 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(plan.dependencies(of: ExperimentUnit(kind: .randomDST, method: nil, seed: 1)).map(\.name),
                        ["search-entrannas-dst-seed1", "search-entrannas-dst-seed2"])
         XCTAssertTrue(lines.contains { $0.hasSuffix("finished (16 of 16 units done)") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.contains("units, at the finished units' times)") }, "a unit started later says how long is left: \(lines)")
 
         let sequential = try Experiment(directory: folder(), plan: plan, settings: ["preset": "cpu"], resume: false)
         XCTAssertEqual(try sequential.run({ unit, _, _ in self.fakeResult(unit) }), .finished)
         XCTAssertEqual(try String(contentsOf: experiment.directory.file("results.json"), encoding: .utf8),
                        try String(contentsOf: sequential.directory.file("results.json"), encoding: .utf8))
+    }
+
+    /// The time left: each unit at the mean time of the finished units most like it (same kind
+    /// and method, else same kind, else any), over the jobs; nothing before a unit has finished.
+    func testTheTimeLeftFollowsTheFinishedUnitsMostLikeEachUnit() {
+        func unit(_ kind: ExperimentUnit.Kind, _ method: SearchMethod?, _ seed: UInt64) -> ExperimentUnit {
+            ExperimentUnit(kind: kind, method: method, seed: seed)
+        }
+        func result(_ unit: ExperimentUnit, _ seconds: Double) -> UnitResult {
+            UnitResult(unit: unit, seconds: seconds, peakMemoryBytes: nil, genotype: "g")
+        }
+        let units = [unit(.search, .darts, 1), unit(.search, .darts, 2), unit(.search, .pcDarts, 1),
+                     unit(.train, .darts, 1), unit(.randomDarts, nil, 1)]
+        XCTAssertNil(ExperimentETA.secondsLeft(units: units, finished: [], jobs: 1))
+        let finished = [result(units[0], 100), result(units[3], 400)]
+        // darts search 2: 100 (its kind and method); pc-darts search 1: 100 (its kind);
+        // the random cell: 250 (the mean of everything finished).
+        XCTAssertEqual(ExperimentETA.secondsLeft(units: units, finished: finished, jobs: 1), 450)
+        XCTAssertEqual(ExperimentETA.secondsLeft(units: units, finished: finished, jobs: 2), 225)
+        // The pc-darts search at the searches' 200, the random cell at everything's 800 / 3.
+        XCTAssertEqual(try XCTUnwrap(ExperimentETA.secondsLeft(units: units, finished: finished + [result(units[1], 300)], jobs: 1)),
+                       200 + 800.0 / 3, accuracy: 1e-9)
     }
 
     struct Broken: Error {}

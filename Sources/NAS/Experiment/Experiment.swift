@@ -97,7 +97,9 @@ public final class Experiment {
             while !stopped && failure == nil && running < max(1, jobs),
                   let next = pending.firstIndex(where: { plan.dependencies(of: $0).allSatisfy { d in results.contains { $0.unit == d } } }) {
                 let unit = pending.remove(at: next)
-                progress("[\(position[unit.name]!)/\(units.count)] \(unit.name)")
+                let left = ExperimentETA.secondsLeft(units: units, finished: results, jobs: jobs)
+                    .map { " (about \(ProgressBar.formatDuration($0)) left for \(units.count - results.count) units, at the finished units' times)" }
+                progress("[\(position[unit.name]!)/\(units.count)] \(unit.name)" + (left ?? ""))
                 let folder = folder(of: unit), previous = results
                 let work = UncheckedSendable({
                     Result<UnitResult?, Error> {

@@ -190,6 +190,27 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(slots.acquire(), 0)
     }
 
+    /// A plan too large to run (an experiment.json may claim any count) is refused by its
+    /// count, before its units are listed, with a message naming the flags.
+    func testAPlanTooLargeToRunIsRefusedBeforeItIsListed() {
+        for plan in [ExperimentPlan(methods: [.entrannas], seeds: [1], randomCells: Int.max),
+                     ExperimentPlan(methods: [.entrannas, .darts], seeds: Array(1...100), randomCells: 0, trainSeeds: Array(1...100))] {
+            XCTAssertThrowsError(try plan.validate()) { error in
+                XCTAssertTrue("\(error)".contains("--random-cells"), "\(error)")
+            }
+        }
+        XCTAssertNoThrow(try ExperimentPlan(methods: [.entrannas], seeds: [1], randomCells: ExperimentPlan.mostUnits - 2).validate())
+
+        // The same claim in a folder's experiment.json (`entrannas report`) names the file.
+        let dir = folder()
+        try? FileManager.default.createDirectory(at: dir.url, withIntermediateDirectories: true)
+        let manifest = #"{"plan": {"methods": ["entrannas"], "seeds": [1], "randomCells": 9000000000000000000}, "settings": {}}"#
+        XCTAssertNoThrow(try Data(manifest.utf8).write(to: dir.file("experiment.json")))
+        XCTAssertThrowsError(try Experiment(opening: dir)) { error in
+            XCTAssertTrue("\(error)".contains("experiment.json holds a plan that cannot be"), "\(error)")
+        }
+    }
+
     /// With training seeds every cell is trained once per seed (the same seeds for all), units
     /// named -tN; a cell's accuracy is the mean over its seeds, the spread of one training is
     /// pooled within cells, and 3 searched against 5 random cells can meet the goal (p = 1/56).
@@ -201,6 +222,10 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(v2.dependencies(of: ExperimentUnit(kind: .train, method: .entrannas, seed: 2, trainSeed: 1)),
                        [ExperimentUnit(kind: .search, method: .entrannas, seed: 2)])
         XCTAssertThrowsError(try ExperimentPlan(methods: [.entrannas], seeds: [1], randomCells: 1, trainSeeds: [2, 2]).validate())
+        for plan in [v2, ExperimentPlan(methods: [.darts], seeds: [1], randomCells: 3),
+                     ExperimentPlan(methods: [.entrannasDST], seeds: [1, 2], randomCells: 4, trainSeeds: [1, 2, 3])] {
+            XCTAssertEqual(plan.unitCount, plan.units.count, "counted without listing")
+        }
         let results = v2.units.map { unit -> UnitResult in
             var r = UnitResult(unit: unit, seconds: 60, peakMemoryBytes: nil, genotype: "g")
             let noise = unit.trainSeed == 1 ? -0.5 : 0.5

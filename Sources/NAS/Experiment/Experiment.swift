@@ -52,6 +52,9 @@ public final class Experiment {
               let stored = try? JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: data) else {
             throw RunError("\(directory.path)/experiment.json is missing or unreadable: not an experiment folder")
         }
+        do { try stored.plan.validate() } catch let error as RunError {
+            throw RunError("\(directory.path)/experiment.json holds a plan that cannot be: \(error.message)")
+        }
         try self.init(directory: directory, plan: stored.plan, settings: stored.settings, resume: true)
     }
 

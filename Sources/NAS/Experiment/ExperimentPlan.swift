@@ -127,5 +127,24 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         if let trainSeeds, trainSeeds.isEmpty || Set(trainSeeds).count != trainSeeds.count {
             throw RunError("--train-seeds needs at least one seed, each once")
         }
+        // Counted before `units` builds them: an experiment.json may claim any count.
+        guard let count = unitCount, count <= Self.mostUnits else {
+            throw RunError("the plan has \(unitCount.map(String.init) ?? "too many") units (--methods x --seeds x trainings, "
+                           + "plus --random-cells x trainings per rule); at most \(Self.mostUnits) can run, each a search or a training")
+        }
+    }
+
+    /// The largest plan `validate` accepts: already years of CPU time.
+    public static let mostUnits = 10_000
+
+    /// How many units `units` lists, computed without listing them; nil if it overflows.
+    var unitCount: Int? {
+        let trainings = trainSeeds?.count ?? 1
+        let rules = methods.contains(.entrannasDST) ? 2 : 1
+        let searched = methods.count.multipliedReportingOverflow(by: seeds.count)
+        let perSearch = searched.partialValue.multipliedReportingOverflow(by: 1 + trainings)
+        let cells = max(randomCells, 0).multipliedReportingOverflow(by: trainings * rules)
+        let total = perSearch.partialValue.addingReportingOverflow(cells.partialValue)
+        return searched.overflow || perSearch.overflow || cells.overflow || total.overflow ? nil : total.partialValue
     }
 }

@@ -16,6 +16,7 @@ let package = Package(
         .executableTarget(name: "FuzzSafetensors", dependencies: ["FuzzSupport", .product(name: "Torch", package: "entrannas")]),
         .executableTarget(name: "FuzzImage", dependencies: ["FuzzSupport", .product(name: "Datasets", package: "entrannas")]),
         .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzSupport", .product(name: "NAS", package: "entrannas")]),
+        .executableTarget(name: "FuzzExperimentFolder", dependencies: ["FuzzSupport", .product(name: "NAS", package: "entrannas")]),
         .executableTarget(name: "FuzzRunFolder", dependencies: ["FuzzSupport", .product(name: "NAS", package: "entrannas")]),
         .executableTarget(name: "FuzzTensorBoardEvents", dependencies: ["FuzzSupport", .product(name: "Reporting", package: "entrannas")]),
     ]

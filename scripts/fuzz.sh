@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of outside bytes (docs/building.md#fuzzing): genotype text and JSON, IDX,
-# CIFAR binary, safetensors, JPEG/PNG, checkpoints, run folders (report.html's inputs), TensorBoard
-# event files. Builds Fuzz/ with libFuzzer and AddressSanitizer (-sanitize=fuzzer,address;
-# entrannas' own code instrumented too), replays the kept crash inputs of Fuzz/Regressions, then
-# runs each target for --seconds from its committed seed corpus (new inputs go to a scratch
-# folder, never into the corpus). A crash is saved under Fuzz/crashes/ and fails the script.
-# Ends with a table: target, seconds, executions, crashes.
+# CIFAR binary, safetensors, JPEG/PNG, checkpoints, run and experiment folders (report's inputs),
+# TensorBoard event files. Builds Fuzz/ with libFuzzer and AddressSanitizer
+# (-sanitize=fuzzer,address; entrannas' own code instrumented too), replays the kept crash inputs
+# of Fuzz/Regressions, then runs each target for --seconds from its committed seed corpus (new
+# inputs go to a scratch folder, never into the corpus). A crash is saved under Fuzz/crashes/ and
+# fails the script. Ends with a table: target, seconds, executions, crashes.
 #
 # usage: scripts/fuzz.sh [--seconds N] [TARGET ...]    (default 60 s each, every target)
 set -euo pipefail
@@ -16,12 +16,12 @@ targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
 all=(FuzzGenotypeText FuzzGenotypeJSON FuzzIDX FuzzCIFAR FuzzSafetensors FuzzImage FuzzCheckpoint FuzzRunFolder
-     FuzzTensorBoardEvents)
+     FuzzExperimentFolder FuzzTensorBoardEvents)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 source scripts/torch-backend.sh
 scratch="Fuzz/${BUILD_DIR:?torch-backend.sh set no BUILD_DIR}"

@@ -27,12 +27,13 @@ struct ReportCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("experiment.json").path) {
             let experiment = try Experiment(opening: RunDirectory(url: url))
             let results = experiment.finishedResults()
-            // A result.json that does not decode counts as unfinished (a resume redoes the unit); say so.
+            // A result.json that does not decode, or is another unit's, counts as unfinished (a
+            // resume redoes the unit); say so.
             let read = Set(results.map(\.unit.name))
             for unit in experiment.plan.units where !read.contains(unit.name) {
                 let file = experiment.folder(of: unit).file("result.json")
                 guard FileManager.default.fileExists(atPath: file.path) else { continue }
-                FileHandle.standardError.write(Data("warning: \(file.path) cannot be read; \(unit.name) counts as unfinished (a --resume redoes it)\n".utf8))
+                FileHandle.standardError.write(Data("warning: \(file.path) cannot be read as \(unit.name)'s result; it counts as unfinished (a --resume redoes it)\n".utf8))
             }
             try experiment.writeSummary(results)  // results.md, results.json and report.html
             print("wrote results.md, results.json and report.html (\(results.count) of \(experiment.plan.units.count) units finished) in \(url.path)")

@@ -49,6 +49,16 @@ final class ExperimentTests: XCTestCase {
             return self.fakeResult(unit)
         }, .stopped)
         XCTAssertEqual(first.finishedResults().count, 4)
+        // A result.json that names another unit, or a training without a method, is no result
+        // (it once crashed `entrannas report`): its unit counts as unfinished.
+        let units = plan.units
+        let fourth = first.folder(of: units[3]).file("result.json")
+        let kept = try Data(contentsOf: fourth)
+        try Data(contentsOf: first.folder(of: units[0]).file("result.json")).write(to: fourth)
+        XCTAssertEqual(first.finishedResults().map(\.unit), Array(units.prefix(3)))
+        try Data(#"{"unit": {"kind": "train", "seed": 1}, "seconds": 1, "genotype": "g"}"#.utf8).write(to: fourth)
+        XCTAssertEqual(first.finishedResults().count, 3)
+        try kept.write(to: fourth)
         let partial = try String(contentsOf: dir.file("results.md"), encoding: .utf8)
         XCTAssertTrue(partial.contains("4 of 16 units finished"))
 

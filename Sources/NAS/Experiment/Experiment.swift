@@ -68,11 +68,13 @@ public final class Experiment {
         RunDirectory(url: directory.url.appendingPathComponent("units").appendingPathComponent(unit.name))
     }
 
-    /// The results of the units already finished, in plan order.
+    /// The results of the units already finished, in plan order. A result.json that does not
+    /// decode, or names another unit than its folder's, is no result.
     public func finishedResults() -> [UnitResult] {
         plan.units.compactMap { unit in
-            guard let data = try? Data(contentsOf: folder(of: unit).file("result.json")) else { return nil }
-            return try? JSONFormat.decoder(snakeCase: false).decode(UnitResult.self, from: data)
+            guard let data = try? Data(contentsOf: folder(of: unit).file("result.json")),
+                  let result = try? JSONFormat.decoder(snakeCase: false).decode(UnitResult.self, from: data) else { return nil }
+            return result.unit == unit ? result : nil
         }
     }
 

@@ -31,6 +31,21 @@ public struct ExperimentUnit: Codable, Equatable, Sendable {
         self.trainSeed = trainSeed
     }
 
+    private enum CodingKeys: String, CodingKey { case kind, method, seed, trainSeed }
+
+    /// Decodes a unit, refusing a search or training without a method (a result.json from
+    /// outside may say anything; `name` needs one).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        method = try container.decodeIfPresent(SearchMethod.self, forKey: .method)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        trainSeed = try container.decodeIfPresent(UInt64.self, forKey: .trainSeed)
+        if method == nil && (kind == .search || kind == .train) {
+            throw DecodingError.dataCorruptedError(forKey: .method, in: container, debugDescription: "a \(kind.rawValue) unit needs a method")
+        }
+    }
+
     /// Folder and file name: "search-entrannas-seed1", "train-entrannas-seed1", "random-darts-3",
     /// with "-t2" for training seed 2 when the plan has training seeds.
     public var name: String {

@@ -55,6 +55,11 @@ final class LaunchTests: XCTestCase {
             let launched = try EntranNASBinary.run(launch(search(method, output: two)), in: folder, name: "\(method)-two")
             XCTAssertTrue(launched.output.contains("2 processes"), launched.output)
             try assertSameTrajectory(one, two, method)
+            // The same work split over two ranks costs about the same CPU in all, and the
+            // record's cpu_seconds sums the ranks: rank 0's own would be about half.
+            let cpu = try [one, two].map { try XCTUnwrap(metricsRecords($0.appendingPathComponent("metrics.jsonl")).last?["cpu_seconds"] as? Double) }
+            // Measured 1.04-1.20 times the one process' (0.52-0.61 with rank 0's alone).
+            XCTAssertGreaterThan(cpu[1], 0.75 * cpu[0], "\(method): the two ranks' CPU is summed (one process \(cpu[0]) s, two ranks \(cpu[1]) s)")
         }
     }
 

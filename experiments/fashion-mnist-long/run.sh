@@ -10,7 +10,7 @@
 #
 # usage: experiments/fashion-mnist-long/run.sh          then summarize.sh > results.md
 #   RUNS=dir (default runs/fashion-mnist-long), BIN=path (default .build/release/entrannas),
-#   ENTRANNAS_THREADS (default 1)
+#   CELLS="DARTS_V2 ..." (default: every cell, in order), ENTRANNAS_THREADS (default 1)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
@@ -24,5 +24,6 @@ cells=("DARTS_V2:DARTS_V2" "entrannas-seed1:$here/entrannas-seed1.txt")
 mkdir -p "$runs"
 for cell in "${cells[@]}"; do
   name="${cell%%:*}"; genotype="${cell#*:}"
+  [ -z "${CELLS:-}" ] || [[ " $CELLS " == *" $name "* ]] || continue
   train_folder --cost "$bin" "$name" "$runs/$name" --genotype "$genotype" "${flags[@]}"
 done

@@ -34,7 +34,10 @@ case "${1:-start}" in
     for lane in "${lanes[@]}"; do
       if running "$lane"; then echo "lane $lane: already running"; continue; fi
       # setsid: the lane and its jobs get a process group of their own, which `stop` signals.
+      # The lane closes every file it inherited beyond stdin, stdout and stderr, so a caller
+      # reading this script's output through a pipe gets its end at once.
       setsid nice -n 19 bash -c '
+        for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
         exec 9>"runs/lane-$1.lock"; flock -n 9 || exit 0
         echo $$ > "runs/lane-$1.pgid"
         echo "== lane $1 started $(date -u +%FT%TZ)"

@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+
+/// experiments/background.sh, on stand-in jobs in a copy of the experiments tree: each lane runs
+/// its jobs in order at nice 19, a second start leaves a running lane alone, and `stop` ends
+/// both lanes with SIGTERM before their next job starts.
+final class BackgroundLanesTests: XCTestCase {
+    private var root: URL!
+
+    /// The script, copied, with three stand-in jobs that log their start (name, PART, CELLS,
+    /// niceness) to `jobs.txt`, sleep `JOB_SECONDS`, and log a SIGTERM.
+    override func setUpWithError() throws {
+        root = try temporaryFolder(self)
+        let experiments = root.appendingPathComponent("experiments")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("experiments/background.sh")
+        try FileManager.default.createDirectory(at: experiments, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: script, to: experiments.appendingPathComponent("background.sh"))
+        for job in ["fashion-mnist-v2/run.sh", "fashion-mnist-long/run.sh", "consistency-gap/retrain.sh"] {
+            let url = experiments.appendingPathComponent(job)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let text = """
+                #!/usr/bin/env bash
+                echo "\(job) PART=${PART:-} CELLS=${CELLS:-} nice=$(nice)" >> "\(root.path)/jobs.txt"
+                trap 'echo "\(job) TERM" >> "\(root.path)/jobs.txt"; exit 130' TERM
+                sleep "${JOB_SECONDS:-0}" & wait $!
+                """
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        }
+    }
+
+    /// Runs `background.sh ARGUMENT` and returns its output.
+    @discardableResult
+    private func lanes(_ argument: String, jobSeconds: Int = 0) throws -> String {
+        let process = Process()
+        let pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [root.appendingPathComponent("experiments/background.sh").path, argument]
+        process.environment = ProcessInfo.processInfo.environment.merging(["JOB_SECONDS": "\(jobSeconds)"]) { _, new in new }
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        return output
+    }
+
+    /// Waits until `status` shows both lanes stopped.
+    private func waitUntilStopped(seconds: Double) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while try lanes("status").contains(": running") {
+            guard Date() < deadline else { return XCTFail("the lanes still run after \(seconds) s") }
+            usleep(200_000)
+        }
+    }
+
+    private func log(_ lane: String) -> String {
+        (try? String(contentsOf: root.appendingPathComponent("runs/lane-\(lane).log"), encoding: .utf8)) ?? ""
+    }
+
+    private var jobs: [String] {
+        ((try? String(contentsOf: root.appendingPathComponent("jobs.txt"), encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+    }
+
+    func testLanesRunTheirJobsInOrderAndStopOnSIGTERM() throws {
+        XCTAssertEqual(try lanes("start"), "lane v2: started (log runs/lane-v2.log)\nlane long: started (log runs/lane-long.log)\n")
+        let done = Date().addingTimeInterval(30)
+        while !["v2", "long"].allSatisfy({ log($0).contains("== lane \($0) done") }) {
+            guard Date() < done else { return XCTFail("the lanes did not finish: \(log("v2")) \(log("long"))") }
+            usleep(100_000)
+        }
+        try waitUntilStopped(seconds: 10)
+        XCTAssertEqual(jobs.filter { $0.hasPrefix("fashion-mnist-v2") }, [
+            "fashion-mnist-v2/run.sh PART=late CELLS= nice=19", "fashion-mnist-v2/run.sh PART=main CELLS= nice=19"])
+        XCTAssertEqual(jobs.filter { !$0.hasPrefix("fashion-mnist-v2") }, [
+            "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 nice=19", "consistency-gap/retrain.sh PART= CELLS= nice=19",
+            "fashion-mnist-long/run.sh PART= CELLS= nice=19"])
+
+        // Slow jobs: a second start leaves the running lanes alone; stop ends each lane's first job
+        // with SIGTERM, and no later job starts.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("jobs.txt"))
+        try lanes("start", jobSeconds: 60)
+        XCTAssertEqual(try lanes("start", jobSeconds: 60), "lane v2: already running\nlane long: already running\n")
+        let deadline = Date().addingTimeInterval(10)
+        while jobs.count < 2 && Date() < deadline { usleep(100_000) }
+        XCTAssertTrue(try lanes("status").contains("lane v2: running"))
+        XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\n")
+        try waitUntilStopped(seconds: 10)
+        usleep(500_000)
+        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= nice=19", "fashion-mnist-v2/run.sh TERM",
+                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 nice=19", "fashion-mnist-long/run.sh TERM"])
+    }
+}

@@ -25,6 +25,34 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(Statistics.permutationTest([10, 11, 12], [1, 2, 3, 4, 5]), 1.0 / 56, accuracy: 1e-12)
     }
 
+    /// The p a permutation test can still reach with values missing, counted by hand, and
+    /// checked against a brute force over values the missing ones might take.
+    func testPermutationTestRangeWithMissingValues() {
+        // a = {1, x} against {2, 3}: with x above everything the 2-subsets at least as large as
+        // {1, x} are {1, x}, {2, x}, {3, x}: 3 of 6; with x below everything, all 6 are.
+        let range = Statistics.permutationTestRange([1], [2, 3], missingA: 1, missingB: 0)
+        XCTAssertEqual(range.lowest, 0.5, accuracy: 1e-12)
+        XCTAssertEqual(range.highest, 1, accuracy: 1e-12)
+        // Nothing missing: the test itself.
+        let whole = Statistics.permutationTestRange([3, 4, 5], [0, 1, 2], missingA: 0, missingB: 0)
+        XCTAssertEqual(whole.lowest, 1.0 / 20, accuracy: 1e-12)
+        XCTAssertEqual(whole.highest, 1.0 / 20, accuracy: 1e-12)
+        // Experiment v2's PC-DARTS after three of four cells against its six random cells: the
+        // fourth cannot bring p below 46/210, however accurate it is.
+        let searched = [90.38, 90.69, 90.745], random = [90.285, 90.375, 90.67, 90.715, 90.775, 90.925]
+        let v2 = Statistics.permutationTestRange(searched, random, missingA: 1, missingB: 0)
+        XCTAssertEqual(v2.lowest, 46.0 / 210, accuracy: 1e-12)
+        for x in stride(from: 88.0, through: 100, by: 0.25) {
+            let p = Statistics.permutationTest(searched + [x], random)
+            XCTAssertTrue(p >= v2.lowest - 1e-12 && p <= v2.highest + 1e-12, "x = \(x): p = \(p) outside \(v2)")
+        }
+        // A missing random value y: {3, 4} against {0, 1, y}. Below everything only {3, 4} is as
+        // large (1 of 10); above everything the four pairs holding y are too (5 of 10).
+        let b = Statistics.permutationTestRange([3, 4], [0, 1], missingA: 0, missingB: 1)
+        XCTAssertEqual(b.lowest, 1.0 / 10, accuracy: 1e-12)
+        XCTAssertEqual(b.highest, 5.0 / 10, accuracy: 1e-12)
+    }
+
     func testMonteCarloPermutationTestAgreesWithTheExactOne() {
         let a: [Double] = [86.1, 87.0, 86.6, 85.9, 87.3, 86.8]
         let b: [Double] = [85.7, 86.2, 85.1, 86.9, 85.5, 86.0, 85.8]

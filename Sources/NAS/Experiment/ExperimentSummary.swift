@@ -249,11 +249,41 @@ public struct ExperimentSummary: Sendable {
         for method in plan.methods {
             let goal = "\(method.rawValue) cells beat the random cells of the same rule (permutation test, Holm p < \(Self.alpha))"
             guard let c = tested[method.rawValue] else { out.append((goal, "pending")); continue }
-            let numbers = String(format: " (%+.2f points, p = %.3f, Holm p = %.3f; %d vs %d cells)", c.difference, c.p, c.pHolm,
+            let numbers = String(format: "%+.2f points, p = %.3f, Holm p = %.3f; %d vs %d cells", c.difference, c.p, c.pHolm,
                                  c.searched.count, c.random.count)
-            out.append((goal, (finished ? "" : "partial: ") + verdict(c.pHolm < Self.alpha) + numbers))
+            if finished {
+                out.append((goal, verdict(c.pHolm < Self.alpha) + " (\(numbers))"))
+            } else {
+                out.append((goal, partialVerdict(method, c, numbers: numbers)))
+            }
         }
         return out
+    }
+
+    /// A comparison's verdict before every unit has finished. It is decided when nothing still
+    /// to come can change it: the raw p's range over any accuracies of the cells not yet
+    /// trained (`Statistics.permutationTestRange`, a cell counting as trained once all its
+    /// trainings are) is the bound. Missed when even its lowest is at least alpha (Holm only
+    /// raises p); met when its highest times the number of methods (Holm's largest factor) is
+    /// below alpha. Otherwise "partial:" and the verdict so far.
+    func partialVerdict(_ method: SearchMethod, _ c: Comparison, numbers: String) -> String {
+        let trainings = plan.trainSeeds?.count ?? 1
+        let rule: ExperimentUnit.Kind = method == .entrannasDST ? .randomDST : .randomDarts
+        func trained(_ include: (ExperimentUnit) -> Bool) -> [Double] {
+            cells(include).filter { $0.accuracies.count >= trainings }.map { Statistics.mean($0.accuracies) }
+        }
+        let searched = trained { $0.kind == .train && $0.method == method }, random = trained { $0.kind == rule }
+        let missing = max(plan.seeds.count - searched.count, 0) + max(plan.randomCells - random.count, 0)
+        let range = Statistics.permutationTestRange(searched, random, missingA: max(plan.seeds.count - searched.count, 0),
+                                                    missingB: max(plan.randomCells - random.count, 0))
+        let left = missing == 0 ? "every cell trained" : "\(missing) cell\(missing == 1 ? "" : "s") still to train"
+        if range.lowest >= Self.alpha {
+            return "decided: missed (\(numbers); \(left), p cannot go below " + String(format: "%.3f)", range.lowest)
+        }
+        if range.highest * Double(plan.methods.count) < Self.alpha {
+            return "decided: met (\(numbers); \(left), p cannot exceed " + String(format: "%.3f)", range.highest)
+        }
+        return "partial: " + (c.pHolm < Self.alpha ? "met" : "missed") + " (\(numbers))"
     }
 
     /// results.md: settings, the per-method table, the goals with verdicts, every unit, and the

@@ -70,6 +70,26 @@ public enum Statistics {
         return Double(extreme) / Double(resamples + 1)
     }
 
+    /// The range `permutationTest` can still take while `missingA` values of `a` and `missingB`
+    /// of `b` are unknown. Its p never rises when a value of `a` rises (splits holding it move
+    /// with the observed sum, the others fall behind) and never falls when a value of `b` rises,
+    /// so the lowest p has the missing values of `a` above everything and those of `b` below,
+    /// the highest the reverse. Values far enough out stand in for the infinities.
+    public static func permutationTestRange(_ a: [Double], _ b: [Double], missingA: Int, missingB: Int) -> (lowest: Double, highest: Double) {
+        let known = a + b
+        guard missingA > 0 || missingB > 0 else {
+            let p = permutationTest(a, b)
+            return (p, p)
+        }
+        let low = known.min() ?? 0, high = known.max() ?? 0
+        // Beyond any sum of the known values' differences: a split with one more far value
+        // always has the larger sum.
+        let far = (high - low + 1) * Double(known.count + missingA + missingB + 1)
+        let up = [Double](repeating: high + far, count: max(missingA, 0)), down = [Double](repeating: low - far, count: max(missingB, 0))
+        let upB = [Double](repeating: high + far, count: max(missingB, 0)), downA = [Double](repeating: low - far, count: max(missingA, 0))
+        return (permutationTest(a + up, b + down), permutationTest(a + downA, b + upB))
+    }
+
     /// Holm's step-down correction: p-values adjusted for testing them all at once, in the
     /// given order. Reject where adjusted p < alpha; the family-wise error stays below alpha.
     public static func holm(_ pValues: [Double]) -> [Double] {

@@ -49,9 +49,9 @@ case "${1:-start}" in
   status)
     for lane in "${lanes[@]}"; do
       state=stopped; running "$lane" && state=running
-      # The job (an experiment's unit, a training's folder), then the latest progress line.
+      # The job (an experiment's unit, a training's folder), then its latest progress line.
       job=$(grep -aE '^(experiment \[|== |output: )' "runs/lane-$lane.log" 2>/dev/null | tail -1 || true)
-      last=$(tail -c 4096 "runs/lane-$lane.log" 2>/dev/null | tr '\r' '\n' | grep -v '^\s*$' | tail -1 || true)
+      last=$(tail -c 8192 "runs/lane-$lane.log" 2>/dev/null | tr '\r' '\n' | grep -a 'ETA' | tail -1 || true)
       echo "lane $lane: $state${job:+ | $job}${last:+ | $last}"
     done ;;
   stop)

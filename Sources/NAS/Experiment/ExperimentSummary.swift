@@ -273,9 +273,9 @@ public struct ExperimentSummary: Sendable {
             cells(include).filter { $0.accuracies.count >= trainings }.map { Statistics.mean($0.accuracies) }
         }
         let searched = trained { $0.kind == .train && $0.method == method }, random = trained { $0.kind == rule }
-        let missing = max(plan.seeds.count - searched.count, 0) + max(plan.randomCells - random.count, 0)
-        let range = Statistics.permutationTestRange(searched, random, missingA: max(plan.seeds.count - searched.count, 0),
-                                                    missingB: max(plan.randomCells - random.count, 0))
+        let missingSearched = max(plan.seeds.count - searched.count, 0), missingRandom = max(plan.randomCells - random.count, 0)
+        let missing = missingSearched + missingRandom
+        let range = Statistics.permutationTestRange(searched, random, missingA: missingSearched, missingB: missingRandom)
         let left = missing == 0 ? "every cell trained" : "\(missing) cell\(missing == 1 ? "" : "s") still to train"
         if range.lowest >= Self.alpha {
             return "decided: missed (\(numbers); \(left), p cannot go below " + String(format: "%.3f)", range.lowest)

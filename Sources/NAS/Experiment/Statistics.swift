@@ -85,9 +85,9 @@ public enum Statistics {
         // Beyond any sum of the known values' differences: a split with one more far value
         // always has the larger sum.
         let far = (high - low + 1) * Double(known.count + missingA + missingB + 1)
-        let up = [Double](repeating: high + far, count: max(missingA, 0)), down = [Double](repeating: low - far, count: max(missingB, 0))
-        let upB = [Double](repeating: high + far, count: max(missingB, 0)), downA = [Double](repeating: low - far, count: max(missingA, 0))
-        return (permutationTest(a + up, b + down), permutationTest(a + downA, b + upB))
+        func values(_ value: Double, _ count: Int) -> [Double] { [Double](repeating: value, count: max(count, 0)) }
+        return (permutationTest(a + values(high + far, missingA), b + values(low - far, missingB)),
+                permutationTest(a + values(low - far, missingA), b + values(high + far, missingB)))
     }
 
     /// Holm's step-down correction: p-values adjusted for testing them all at once, in the

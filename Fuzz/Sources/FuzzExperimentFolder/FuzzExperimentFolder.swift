@@ -8,9 +8,7 @@ import NAS
 /// results.json and report.html are built from them.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("entrannas-fuzz-\(getpid())-experiment")
-    try? FileManager.default.removeItem(at: folder)
-    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = inputFolder(name: "experiment")
     let parts = bytes(data, size).split(separator: 0, omittingEmptySubsequences: false)
     write(parts[0], to: folder.appendingPathComponent("experiment.json"))
     let run = RunDirectory(url: folder)
@@ -22,10 +20,6 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     try? experiment.writeSummary(experiment.finishedResults())
     return 0
-}
-
-private func write(_ bytes: ArraySlice<UInt8>, to url: URL) {
-    if !FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) { fatalError("cannot write \(url.path)") }
 }
 
 @_cdecl("FuzzExperimentFolder_main")

@@ -8,13 +8,10 @@ import NAS
 /// TensorBoard scalars as a resumed run does.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("entrannas-fuzz-\(getpid())-run")
-    try? FileManager.default.removeItem(at: folder)
-    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = inputFolder(name: "run")
     let parts = bytes(data, size).split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false)
     for (part, name) in zip(parts, ["metrics.jsonl", "config.json", "report.json", "genotype.txt", "profile.md"]) {
-        let url = folder.appendingPathComponent(name)
-        if !FileManager.default.createFile(atPath: url.path, contents: Data(part)) { fatalError("cannot write \(url.path)") }
+        write(part, to: folder.appendingPathComponent(name))
     }
     _ = try? HTMLReport.html(for: folder)
     if let records = try? MetricsLog.read(folder.appendingPathComponent("metrics.jsonl")) {

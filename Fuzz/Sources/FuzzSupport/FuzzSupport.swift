@@ -24,9 +24,27 @@ public func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
 
 /// A file holding the input, for readers that take a path: one per process, rewritten per input.
 public func inputFile(_ data: UnsafePointer<UInt8>?, _ size: Int, name: String) -> URL {
-    let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("entrannas-fuzz-\(getpid())-\(name)")
-    if !FileManager.default.createFile(atPath: url.path, contents: Data(bytes(data, size))) {
+    let url = scratch(name)
+    write(bytes(data, size)[...], to: url)
+    return url
+}
+
+/// An empty folder for readers of a whole folder: one per process, emptied per input.
+public func inputFolder(name: String) -> URL {
+    let url = scratch(name)
+    try? FileManager.default.removeItem(at: url)
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Writes part of an input to `url`.
+public func write(_ bytes: ArraySlice<UInt8>, to url: URL) {
+    if !FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) {
         fatalError("cannot write \(url.path)")  // the fuzzing machine's problem, not the reader's
     }
-    return url
+}
+
+/// A per-process path in the temporary folder.
+private func scratch(_ name: String) -> URL {
+    URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("entrannas-fuzz-\(getpid())-\(name)")
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # An experiment's run folder (checkpoints included) does not outlive the machine that runs it;
-# what must outlive it is kept in the repository instead: experiment.json, results.md and
-# results.json, and of every finished unit its result.json, attempts.json and the genotype and
-# report a later unit reads. `restore` puts those back into a run folder, so that
-# `entrannas experiment ... --output RUN --resume` on another machine skips the finished units
-# and runs only the others (an unfinished unit starts over: its checkpoint was not kept).
+# what must outlive it is kept in the repository instead: experiment.json, results.md,
+# results.json and best-genotype.txt (removed where the run has none), and of every finished unit
+# its result.json, attempts.json and the genotype and report a later unit reads. `restore` puts
+# those back into a run folder, so that `entrannas experiment ... --output RUN --resume` on
+# another machine skips the finished units and runs only the others (an unfinished unit starts
+# over: its checkpoint was not kept).
 # usage: experiments/kept.sh save RUN KEPT      after (or while) the experiment runs
 #        experiments/kept.sh restore KEPT RUN   before --resume on a fresh machine
 set -euo pipefail
@@ -13,8 +14,8 @@ set -euo pipefail
 mode=$1 from=$2 to=$3
 [ -f "$from/experiment.json" ] || { echo "error: $from/experiment.json is missing: not an experiment folder" >&2; exit 1; }
 mkdir -p "$to"
-for f in experiment.json results.md results.json; do
-  [ -f "$from/$f" ] && cp "$from/$f" "$to/$f.tmp" && mv "$to/$f.tmp" "$to/$f"
+for f in experiment.json results.md results.json best-genotype.txt; do
+  if [ -f "$from/$f" ]; then cp "$from/$f" "$to/$f.tmp" && mv "$to/$f.tmp" "$to/$f"; else rm -f "$to/$f"; fi
 done
 for unit in "$from"/units/*/; do
   [ -f "$unit/result.json" ] || continue    # unfinished: nothing of it is worth keeping

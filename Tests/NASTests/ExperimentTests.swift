@@ -297,6 +297,45 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(decided?.verdict.hasSuffix("1 cell still to train, p cannot go below 0.268)"), true, "\(String(describing: decided))")
     }
 
+    /// The cell to train in full is the most accurate searched cell over its trainings, among
+    /// those with all of them done, whichever method; on a tie the first in plan order. The
+    /// summary writes its genotype to best-genotype.txt and removes a stale one.
+    func testTheBestSearchedCellIsTheMostAccurateWithAllItsTrainings() throws {
+        let plan = ExperimentPlan(methods: [.darts, .entrannas], seeds: [1, 2], randomCells: 2, trainSeeds: [1, 2])
+        let accuracies: [String: Double] = [
+            "train-entrannas-seed1-t1": 90, "train-entrannas-seed1-t2": 91,  // 90.5
+            "train-entrannas-seed2-t1": 95,                                  // most accurate, one training of two
+            "train-darts-seed1-t1": 90.25, "train-darts-seed1-t2": 90.75,    // 90.5 too, later in plan order
+            "train-darts-seed2-t1": 89, "train-darts-seed2-t2": 89.5,
+            "random-darts-1-t1": 91, "random-darts-1-t2": 91.2, "random-darts-2-t1": 96,
+        ]
+        let results = plan.units.compactMap { unit -> UnitResult? in
+            if unit.kind == .search { return UnitResult(unit: unit, seconds: 1, peakMemoryBytes: nil, genotype: "searched \(unit.name)") }
+            guard let accuracy = accuracies[unit.name] else { return nil }
+            var r = UnitResult(unit: unit, seconds: 1, peakMemoryBytes: nil, genotype: "cell of \(unit.cell.name)")
+            r.testAccuracy = accuracy
+            return r
+        }
+        let summary = ExperimentSummary(plan: plan, settings: [:], results: results)
+        let best = try XCTUnwrap(summary.bestSearched)
+        XCTAssertEqual(best, ExperimentSummary.BestCell(search: "search-entrannas-seed1", method: "entrannas", seed: 1, accuracy: 90.5,
+                                                        trainings: 2, candidates: 3, bestRandom: 91.1, genotype: "cell of train-entrannas-seed1"))
+        XCTAssertTrue(summary.markdown.contains("## Best searched cell\n\nentrannas seed 1 (`units/search-entrannas-seed1/`): 90.50% test accuracy, the mean of 2 trainings, the most accurate of 3 searched cells with all their trainings."), summary.markdown)
+        XCTAssertTrue(summary.markdown.contains("the most accurate random cell reached 91.10%"), summary.markdown)
+        XCTAssertTrue(summary.json.contains("\"best_searched\""), summary.json)
+
+        let experiment = try Experiment(directory: folder(), plan: plan, settings: [:], resume: false)
+        let file = experiment.directory.file(Experiment.bestGenotypeFile)
+        try experiment.writeSummary(results)
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "cell of train-entrannas-seed1\n")
+        // No searched cell with all its trainings: no pick, and no file left from before.
+        let onlyRandom = results.filter { $0.unit.kind != .train || $0.unit.trainSeed == 1 }
+        XCTAssertNil(ExperimentSummary(plan: plan, settings: [:], results: onlyRandom).bestSearched)
+        try experiment.writeSummary(onlyRandom)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.path))
+        XCTAssertFalse(ExperimentSummary(plan: plan, settings: [:], results: onlyRandom).markdown.contains("Best searched cell"))
+    }
+
     func testSummaryStatisticsAndGoals() {
         let results = plan.units.map(fakeResult)
         let summary = ExperimentSummary(plan: plan, settings: [:], results: results)

@@ -1,29 +1,64 @@
 #!/usr/bin/env bash
 # Issue 21, step 5: a result next to the published ones. Trains DARTS_V2 and the best cell that
-# experiments/fashion-mnist-cpu searched (EnTranNAS, seed 1: 88.10% in that experiment's short
-# training) with the DARTS evaluation protocol (`train --preset paper`: cutout 16, auxiliary head
-# 0.4, drop-path 0.2, cosine schedule, batch 96) on all 60,000 Fashion-MNIST images, at a size a
-# CPU can train in about a day per cell: 8 cells of 16 channels, 40 epochs. Every training is its
-# own `entrannas train` folder under RUNS; a finished one is skipped, an interrupted one continues
-# with --resume, so the script can be stopped and started again across sessions, and several
-# instances share the work (each training is locked while one has it).
+# experiment v2 searched with the DARTS evaluation protocol (`train --preset paper`: cutout 16,
+# auxiliary head 0.4, drop-path 0.2, cosine schedule, batch 96) on all 60,000 Fashion-MNIST
+# images, at a size a CPU can train in about nine hours per cell: 8 cells of 16 channels, 40
+# epochs. Every training is its own `entrannas train` folder under RUNS; a finished one is
+# skipped, an interrupted one continues with --resume, so the script can be stopped and started
+# again across sessions, and several instances share the work (each training is locked while
+# one has it).
+#
+# The searched cell is picked when its training first starts: experiment v2's best searched cell
+# at that moment (`entrannas report` on its kept units: the most accurate over its trainings,
+# best-genotype.txt), saved here as v2-best-METHOD-seedN.txt. That file pins the pick: commit it,
+# and every later run, here or on a fresh machine, trains that cell whatever v2 has found since.
 #
 # usage: experiments/fashion-mnist-long/run.sh          then summarize.sh > results.md
 #   RUNS=dir (default runs/fashion-mnist-long), BIN=path (default .build/release/entrannas),
-#   CELLS="DARTS_V2 ..." (default: every cell, in order), ENTRANNAS_THREADS (default 1)
+#   CELLS="DARTS_V2 searched" (default: both, in this order), ENTRANNAS_THREADS (default 1)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
 bin="${BIN:-.build/release/entrannas}"
 runs="${RUNS:-runs/fashion-mnist-long}"
+v2=experiments/fashion-mnist-v2
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
 . experiments/train-folder.sh
 require_bin "$bin" --cost
 flags=(--preset paper --dataset fashion-mnist --epochs 40 --layers 8 --init-channels 16 --seed 1)
-cells=("DARTS_V2:DARTS_V2" "entrannas-seed1:$here/entrannas-seed1.txt")
+
+# Prints the pinned searched cell's genotype file, picking it first if there is none.
+searched_cell() {
+  local pinned=("$here"/v2-best-*.txt)
+  if [ ${#pinned[@]} -gt 1 ]; then
+    echo "error: several pinned cells in $here (${pinned[*]##*/}); keep one" >&2; return 1
+  fi
+  [ -f "${pinned[0]}" ] && { echo "${pinned[0]}"; return 0; }
+  # v2 runs in two parts; the late part's units are the main part's, so together they are v2.
+  local merged="$runs/v2-merged"
+  rm -rf "$merged" && mkdir -p "$merged"
+  cp -r "$v2/kept/." "$merged/"
+  [ ! -d "$v2/kept-late/units" ] || cp -r "$v2/kept-late/units/." "$merged/units/"
+  "$bin" report "$merged" >/dev/null
+  [ -f "$merged/best-genotype.txt" ] || {
+    echo "error: experiment v2 has no searched cell with all its trainings yet ($v2); run it first" >&2; return 1; }
+  local name; name=$(sed -n 's/.*(`units\/search-\([A-Za-z0-9-]*\)\/`).*/\1/p' "$merged/results.md" | head -1)
+  [ -n "$name" ] || { echo "error: $merged/results.md does not name its best searched cell" >&2; return 1; }
+  cp "$merged/best-genotype.txt" "$here/v2-best-$name.txt.tmp"
+  mv "$here/v2-best-$name.txt.tmp" "$here/v2-best-$name.txt"
+  grep -A2 '^## Best searched cell' "$merged/results.md" | tail -1 | sed 's/^/picked: /' >&2
+  rm -rf "$merged"
+  echo "$here/v2-best-$name.txt"
+}
+
 mkdir -p "$runs"
-for cell in "${cells[@]}"; do
-  name="${cell%%:*}"; genotype="${cell#*:}"
-  [ -z "${CELLS:-}" ] || [[ " $CELLS " == *" $name "* ]] || continue
-  train_folder --cost "$bin" "$name" "$runs/$name" --genotype "$genotype" "${flags[@]}"
+for cell in DARTS_V2 searched; do
+  [ -z "${CELLS:-}" ] || [[ " $CELLS " == *" $cell "* ]] || continue
+  if [ $cell = DARTS_V2 ]; then
+    train_folder --cost "$bin" DARTS_V2 "$runs/DARTS_V2" --genotype DARTS_V2 "${flags[@]}"
+  else
+    genotype=$(searched_cell)
+    name=$(basename "$genotype" .txt)
+    train_folder --cost "$bin" "$name" "$runs/$name" --genotype "$genotype" "${flags[@]}"
+  fi
 done

@@ -6,6 +6,7 @@ import Torch
 /// as it finishes, so a stopped experiment continues with `resume` and never redoes a unit.
 ///
 ///     OUTPUT/experiment.json  units/NAME/ (the unit's own run folder + result.json)  results.md  results.json
+///            best-genotype.txt (the best searched cell so far)
 public final class Experiment {
     /// The experiment's folder: manifest, unit folders and results.
     public let directory: RunDirectory
@@ -147,11 +148,22 @@ public final class Experiment {
         return pending.isEmpty && !stopped ? .finished : .stopped
     }
 
-    /// results.json (every unit's result plus the per-method summary) and results.md.
+    /// The file that holds the best searched cell's genotype (`ExperimentSummary.bestSearched`).
+    public static let bestGenotypeFile = "best-genotype.txt"
+
+    /// results.json (every unit's result plus the per-method summary), results.md, and the
+    /// best searched cell's genotype once one is trained (none before: a stale file would
+    /// name a cell the results no longer pick).
     public func writeSummary(_ results: [UnitResult]) throws {
         let summary = ExperimentSummary(plan: plan, settings: settings, results: results)
         try AtomicFile.write(summary.json, to: directory.file("results.json"))
         try AtomicFile.write(summary.markdown, to: directory.file("results.md"))
+        let best = directory.file(Self.bestGenotypeFile)
+        if let cell = summary.bestSearched {
+            try AtomicFile.write(cell.genotype + "\n", to: best)
+        } else if FileManager.default.fileExists(atPath: best.path) {
+            try FileManager.default.removeItem(at: best)
+        }
         try HTMLReport.write(for: directory.url)
     }
 }

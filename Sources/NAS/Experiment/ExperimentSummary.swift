@@ -87,6 +87,27 @@ public struct ExperimentSummary: Sendable {
         public var pHolm: Double
     }
 
+    /// The searched cell to take on to a full training, picked as DARTS picks among its searches:
+    /// the most accurate over its trainings.
+    public struct BestCell: Codable, Equatable, Sendable {
+        /// The search that derived it ("search-pc-darts-seed4"); `units/NAME/` holds its files.
+        public var search: String
+        /// Its search method.
+        public var method: String
+        /// Its search seed.
+        public var seed: UInt64
+        /// Test accuracy in percent: the mean over its trainings.
+        public var accuracy: Double
+        /// Its trainings.
+        public var trainings: Int
+        /// The searched cells it was picked from (those with all their trainings).
+        public var candidates: Int
+        /// The most accurate random cell with all its trainings, for scale (nil: none yet).
+        public var bestRandom: Double?
+        /// DARTS text of the cell, as `entrannas train --genotype` reads it.
+        public var genotype: String
+    }
+
     /// The significance level of the comparisons (after Holm's correction).
     public static let alpha = 0.05
 
@@ -113,6 +134,30 @@ public struct ExperimentSummary: Sendable {
             }
         }
         return out
+    }
+
+    /// The cells of `cells(include)` whose trainings are all done: a cell with some of its
+    /// training seeds still to run has no accuracy yet.
+    func trainedCells(_ include: (ExperimentUnit) -> Bool) -> [(cell: ExperimentUnit, accuracies: [Double], results: [UnitResult])] {
+        let trainings = plan.trainSeeds?.count ?? 1
+        return cells(include).filter { $0.accuracies.count >= trainings }
+    }
+
+    /// The most accurate searched cell over all methods, among those with every training done
+    /// (the first in plan order on a tie); nil until one has. Picked as the best of several, its
+    /// accuracy is an optimistic estimate of what the cell gives a fresh training.
+    public var bestSearched: BestCell? {
+        let candidates = trainedCells { $0.kind == .train }
+        var best: (cell: ExperimentUnit, accuracies: [Double], results: [UnitResult])?
+        for group in candidates where best.map({ Statistics.mean(group.accuracies) > Statistics.mean($0.accuracies) }) ?? true {
+            best = group
+        }
+        guard let best, let method = best.cell.method, let trained = best.results.first else { return nil }
+        let random = trainedCells { $0.kind == .randomDarts || $0.kind == .randomDST }.map { Statistics.mean($0.accuracies) }
+        return BestCell(search: ExperimentUnit(kind: .search, method: method, seed: best.cell.seed).name,
+                        method: method.rawValue, seed: best.cell.seed, accuracy: Statistics.mean(best.accuracies),
+                        trainings: best.accuracies.count, candidates: candidates.count, bestRandom: random.max(),
+                        genotype: trained.genotype)
     }
 
     /// The accuracy of each cell of a row: the mean over its training seeds.
@@ -267,10 +312,9 @@ public struct ExperimentSummary: Sendable {
     /// raises p); met when its highest times the number of methods (Holm's largest factor) is
     /// below alpha. Otherwise "partial:" and the verdict so far.
     func partialVerdict(_ method: SearchMethod, _ c: Comparison, numbers: String) -> String {
-        let trainings = plan.trainSeeds?.count ?? 1
         let rule: ExperimentUnit.Kind = method == .entrannasDST ? .randomDST : .randomDarts
         func trained(_ include: (ExperimentUnit) -> Bool) -> [Double] {
-            cells(include).filter { $0.accuracies.count >= trainings }.map { Statistics.mean($0.accuracies) }
+            trainedCells(include).map { Statistics.mean($0.accuracies) }
         }
         let searched = trained { $0.kind == .train && $0.method == method }, random = trained { $0.kind == rule }
         let missingSearched = max(plan.seeds.count - searched.count, 0), missingRandom = max(plan.randomCells - random.count, 0)
@@ -286,8 +330,8 @@ public struct ExperimentSummary: Sendable {
         return "partial: " + (c.pHolm < Self.alpha ? "met" : "missed") + " (\(numbers))"
     }
 
-    /// results.md: settings, the per-method table, the goals with verdicts, every unit, and the
-    /// searched genotypes.
+    /// results.md: settings, the per-method table, the comparisons, the best searched cell, the
+    /// goals with verdicts, every unit, and the searched genotypes.
     public var markdown: String {
         let total = plan.units.count
         var lines = ["# Experiment results", ""]
@@ -323,6 +367,17 @@ public struct ExperimentSummary: Sendable {
         if let size = sizeCorrelation {
             lines += [String(format: "Kendall's tau between multiply-adds and trained accuracy, over all %d trained cells (searched and random): %.2f (two-sided permutation p = %.3f); a large positive tau means accuracy follows size.", size.cells, size.tau, size.p), ""]
         }
+        if let best = bestSearched {
+            let scale = best.bestRandom.map { String(format: "; the most accurate random cell reached %.2f%%", $0) } ?? ""
+            let trainings = best.trainings == 1 ? "one training" : "the mean of \(best.trainings) trainings"
+            let among = best.candidates == 1 ? "the only searched cell with all its trainings so far"
+                : "the most accurate of \(best.candidates) searched cells with all their trainings"
+            lines += ["## Best searched cell", "",
+                      String(format: "%@ seed %llu (`units/%@/`): %.2f%% test accuracy, %@, %@. ",
+                             best.method, best.seed, best.search, best.accuracy, trainings, among)
+                      + "Its genotype is in `\(Experiment.bestGenotypeFile)`, for `entrannas train --genotype \(Experiment.bestGenotypeFile)`. "
+                      + "Picked as the best of several, its accuracy overestimates what a fresh training of it gives\(scale).", ""]
+        }
         lines += ["## Goals", "", "| goal | verdict |", "|---|---|"]
         for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
         lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`.", "",
@@ -340,7 +395,8 @@ public struct ExperimentSummary: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// results.json: plan, settings, unit counts, rows, goals and every unit result, in snake_case keys.
+    /// results.json: plan, settings, unit counts, rows, goals, the best searched cell and every
+    /// unit result, in snake_case keys.
     public var json: String {
         struct Document: Encodable {
             var plan: ExperimentPlan
@@ -354,6 +410,7 @@ public struct ExperimentSummary: Sendable {
             var sizeTau: Double?
             var sizeTauP: Double?
             var goals: [[String: String]]
+            var bestSearched: BestCell?
             var units: [UnitResult]
         }
         // Each correlation is a permutation test: run it once, not once per field.
@@ -361,7 +418,8 @@ public struct ExperimentSummary: Sendable {
         let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
                            rows: rows, comparisons: comparisons, kendallTau: rank?.tau,
                            kendallTauP: rank?.p, sizeTau: size?.tau, sizeTauP: size?.p,
-                           goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, units: results)
+                           goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, bestSearched: bestSearched,
+                           units: results)
         return ((try? JSONFormat.text(doc, pretty: true)) ?? "{}") + "\n"
     }
 }

@@ -27,6 +27,10 @@ struct ExperimentCommand: ParsableCommand {
         method, five random cells per rule, every cell trained with the same two seeds:
           entrannas experiment --seeds 1,2,3 --random-cells 5 --train-seeds 1,2 ...
 
+        The most accurate searched cell so far (over all its trainings) goes to best-genotype.txt, to be trained \
+        in full as DARTS does with the best of its searches:
+          entrannas train --genotype runs/experiment/best-genotype.txt --preset paper
+
         Further flags for every search, say another DST renormalisation:
           entrannas experiment --methods entrannas-dst \\
             --search-options "--dst-renormalization hard" ...

@@ -1,0 +1,98 @@
+import Foundation
+
+/// The summary as the experiment folder keeps it: results.md for a reader, results.json for
+/// scripts (`entrannas report` rewrites both from the units' results).
+extension ExperimentSummary {
+    /// results.md: settings, the per-method table, the comparisons, the best searched cell, the
+    /// goals with verdicts, every unit, and the searched genotypes.
+    public var markdown: String {
+        let total = plan.units.count
+        var lines = ["# Experiment results", ""]
+        lines.append(results.count == total ? "All \(total) units finished." : "**Partial**: \(results.count) of \(total) units finished; continue with the same command plus `--resume`.")
+        lines.append("")
+        lines.append("Settings: " + settings.keys.sorted().map { "\($0) `\(settings[$0]!)`" }.joined(separator: ", ") + ".")
+        let perCell = plan.trainSeeds.map { " Each cell is trained with seeds \($0.map(String.init).joined(separator: ", ")), the same for every cell; its accuracy is the mean over them." } ?? ""
+        lines += ["", "## Per method (mean ± sample standard deviation over seeds)", "",
+                  "| cells | searches | search CPU min | peak GB | skip (normal) | mean max weight | gap (points) | pruned % | in-degree | params M | mult-adds M | trained | test acc % | 95% interval | one training's sd |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+        for r in rows {
+            func t(_ s: Spread?, _ f: String = "%.2f") -> String { s?.text(f) ?? "-" }
+            let interval = r.testAccuracyInterval.map { String(format: "%.2f-%.2f", $0[0], $0[1]) } ?? "-"
+            let noise = r.trainingNoise.map { String(format: "%.2f", $0) } ?? "-"
+            lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.inDegree)) | \(t(r.parametersM, "%.3f")) | \(t(r.multiplyAddsM, "%.1f")) | \(r.trained) | \(t(r.testAccuracy)) | \(interval) | \(noise) |")
+        }
+        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is a percentile bootstrap of the mean.", ""]
+        let tests = comparisons
+        if !tests.isEmpty {
+            lines += ["## Searched against random cells", "",
+                      "One-sided permutation test (every split counted up to 200,000 splits, 100,000 random ones beyond) of \"the searched cells are more accurate than the random cells of their rule\", on cell accuracies; p-values Holm-corrected over the \(tests.count) comparison(s). With n searched and m random cells the smallest possible p is 1 / C(n+m, n).", "",
+                      "| method | against | searched cells | random cells | difference (points) | p | Holm p |",
+                      "|---|---|---:|---:|---:|---:|---:|"]
+            for c in tests {
+                lines.append(String(format: "| %@ | %@ | %d | %d | %+.2f | %.3f | %.3f |", c.method, c.rule, c.searched.count,
+                                    c.random.count, c.difference, c.p, c.pHolm))
+            }
+            lines.append("")
+        }
+        if let rank = rankCorrelation {
+            lines += [String(format: "Kendall's tau between the derived network's accuracy with inherited weights and the trained accuracy, over %d searched cells: %.2f (two-sided permutation p = %.3f).", rank.cells, rank.tau, rank.p), ""]
+        }
+        if let size = sizeCorrelation {
+            lines += [String(format: "Kendall's tau between multiply-adds and trained accuracy, over all %d trained cells (searched and random): %.2f (two-sided permutation p = %.3f); a large positive tau means accuracy follows size.", size.cells, size.tau, size.p), ""]
+        }
+        if let best = bestSearched {
+            let scale = best.bestRandom.map { String(format: "; the most accurate random cell reached %.2f%%", $0) } ?? ""
+            let trainings = best.trainings == 1 ? "one training" : "the mean of \(best.trainings) trainings"
+            let among = best.candidates == 1 ? "the only searched cell with all its trainings so far"
+                : "the most accurate of \(best.candidates) searched cells with all their trainings"
+            lines += ["## Best searched cell", "",
+                      String(format: "%@ seed %llu (`units/%@/`): %.2f%% test accuracy, %@, %@. ",
+                             best.method, best.seed, best.search, best.accuracy, trainings, among)
+                      + "Its genotype is in `\(Experiment.bestGenotypeFile)`, for `entrannas train --genotype \(Experiment.bestGenotypeFile)`. "
+                      + "Picked as the best of several, its accuracy overestimates what a fresh training of it gives\(scale).", ""]
+        }
+        lines += ["## Goals", "", "| goal | verdict |", "|---|---|"]
+        for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
+        lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`.", "",
+                  "| unit | CPU min | wall min | peak GB | super-net acc % | derived acc % | gap | pruned % | in-degree (normal, reduce) | test acc % |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+        for r in results {
+            func f(_ v: Double?, _ format: String = "%.2f") -> String { v.map { String(format: format, $0) } ?? "-" }
+            let degree = r.meanInDegreeNormal.flatMap { n in r.meanInDegreeReduce.map { String(format: "%.2f, %.2f", n, $0) } } ?? "-"
+            lines.append("| \(r.unit.name) | \(f(r.cpuSeconds.map { $0 / 60 }, "%.1f")) | \(f(r.seconds / 60, "%.1f")) | \(f(r.peakMemoryBytes.map { Double($0) / 1e9 })) | \(f(r.superNetAccuracy.map { 100 * $0 })) | \(f(r.derivedAccuracy.map { 100 * $0 })) | \(f(r.gap)) | \(f(r.prunedFraction.map { 100 * $0 }, "%.1f")) | \(degree) | \(f(r.testAccuracy)) |")
+        }
+        lines += ["", "## Searched genotypes", ""]
+        for r in results where r.unit.kind == .search {
+            lines += ["- \(r.unit.name): `\(r.genotype)`"]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// results.json: plan, settings, unit counts, rows, goals, the best searched cell and every
+    /// unit result, in snake_case keys.
+    public var json: String {
+        struct Document: Encodable {
+            var plan: ExperimentPlan
+            var settings: [String: String]
+            var finishedUnits: Int
+            var totalUnits: Int
+            var rows: [Row]
+            var comparisons: [Comparison]
+            var kendallTau: Double?
+            var kendallTauP: Double?
+            var sizeTau: Double?
+            var sizeTauP: Double?
+            var goals: [[String: String]]
+            var bestSearched: BestCell?
+            var units: [UnitResult]
+        }
+        // Each correlation is a permutation test: run it once, not once per field.
+        let rank = rankCorrelation, size = sizeCorrelation
+        let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
+                           rows: rows, comparisons: comparisons, kendallTau: rank?.tau,
+                           kendallTauP: rank?.p, sizeTau: size?.tau, sizeTauP: size?.p,
+                           goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, bestSearched: bestSearched,
+                           units: results)
+        return ((try? JSONFormat.text(doc, pretty: true)) ?? "{}") + "\n"
+    }
+}

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
 # python3-torch: Debian's PyTorch (the same libtorch 1.13), so the export tests run the exported
 # model.py in PyTorch (docs/pytorch.md#the-check) instead of skipping.
-scripts/install-deps.sh python3-torch
+scripts/install-deps.sh python3-torch time   # time: the experiment scripts (and their tests) count CPU with /usr/bin/time
 scripts/check-doc-links.sh   # every doc link and docs/ citation resolves (docs/building.md#doc-links)
 source scripts/torch-backend.sh   # ENTRANNAS_TORCH=debian (default) or wheel
 # Test tensors are tiny: one libtorch thread is fastest, and it keeps OpenMP from spinning

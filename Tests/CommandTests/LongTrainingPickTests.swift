@@ -1,0 +1,120 @@
+import Foundation
+import XCTest
+
+/// experiments/fashion-mnist-long/run.sh picks its searched cell from experiment v2 (both kept
+/// parts merged, through `entrannas report`'s best-genotype.txt) when that training first
+/// starts, pins it in a file beside the script, and later runs train the pinned cell whatever
+/// v2 says since. Run in a copy of the script with a small kept v2 and a stand-in for `train`.
+final class LongTrainingPickTests: XCTestCase {
+    private var root: URL!
+    private var script: URL { root.appendingPathComponent("experiments/fashion-mnist-long/run.sh") }
+    private var pinned: URL { root.appendingPathComponent("experiments/fashion-mnist-long/v2-best-darts-seed2.txt") }
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: EntranNASBinary.url.path) else {
+            throw XCTSkip("\(EntranNASBinary.url.path) is missing; build it with swift build --build-tests")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+            throw XCTSkip("/usr/bin/time is missing (apt-get install time); run.sh needs it")
+        }
+        root = try temporaryFolder(self)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        for file in ["experiments/fashion-mnist-long/run.sh", "experiments/train-folder.sh"] {
+            let url = root.appendingPathComponent(file)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: repository.appendingPathComponent(file), to: url)
+        }
+        // Experiment v2 in miniature. Main part: EnTranNAS seed 1 trained twice (90.5), seed 2
+        // once (95: not a candidate yet). Late part: DARTS seed 2 trained twice (91.6), the best.
+        let plan = #"{"plan": {"methods": ["entrannas", "darts"], "randomCells": 0, "seeds": [1, 2], "trainSeeds": [1, 2]}, "settings": {}}"#
+        try write(plan, "experiments/fashion-mnist-v2/kept/experiment.json")
+        try write(plan, "experiments/fashion-mnist-v2/kept-late/experiment.json")
+        for (part, method, seed, trainSeed, accuracy) in [("kept", "entrannas", 1, 1, 90.0), ("kept", "entrannas", 1, 2, 91.0),
+                                                          ("kept", "entrannas", 2, 1, 95.0), ("kept-late", "darts", 2, 1, 91.5),
+                                                          ("kept-late", "darts", 2, 2, 91.7)] {
+            let result = """
+                {"genotype": "cell of \(method) \(seed)", "seconds": 1, "testAccuracy": \(accuracy),
+                 "unit": {"kind": "train", "method": "\(method)", "seed": \(seed), "trainSeed": \(trainSeed)}}
+                """
+            try write(result, "experiments/fashion-mnist-v2/\(part)/units/train-\(method)-seed\(seed)-t\(trainSeed)/result.json")
+        }
+        // `report` is the real binary; `train` logs its arguments and leaves a finished folder.
+        let bin = """
+            #!/usr/bin/env bash
+            [ "$1" = report ] && exec "\(EntranNASBinary.url.path)" "$@"
+            echo "$*" >> "\(root.path)/trained.txt"
+            while [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done
+            mkdir -p "$out" && touch "$out/model.safetensors"
+            """
+        try write(bin, "bin")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.appendingPathComponent("bin").path)
+    }
+
+    private func write(_ text: String, _ path: String) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    /// Runs run.sh for the searched cell; returns its exit status and standard error.
+    private func runScript() throws -> (status: Int32, errors: String) {
+        let process = Process()
+        let errors = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["BIN": root.appendingPathComponent("bin").path, "RUNS": root.appendingPathComponent("runs").path,
+             "CELLS": "searched"]) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    private var trained: [String] {
+        ((try? String(contentsOf: root.appendingPathComponent("trained.txt"), encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+    }
+
+    func testThePickIsV2sBestCellAndStaysPinned() throws {
+        let first = try runScript()
+        XCTAssertEqual(first.status, 0, first.errors)
+        XCTAssertTrue(first.errors.contains("picked: darts seed 2 (`units/search-darts-seed2/`): 91.60% test accuracy"), first.errors)
+        XCTAssertEqual(try String(contentsOf: pinned, encoding: .utf8), "cell of darts 2\n")
+        XCTAssertEqual(trained.count, 1)
+        XCTAssertTrue(trained[0].contains("--output \(root.path)/runs/v2-best-darts-seed2 --genotype \(pinned.path)"), trained[0])
+
+        // v2 moves on (EnTranNAS seed 2 gets its second training and becomes the best), and the
+        // finished training is gone: the pinned cell is trained again, nothing is picked.
+        try write(#"{"genotype": "cell of entrannas 2", "seconds": 1, "testAccuracy": 95, "unit": {"kind": "train", "method": "entrannas", "seed": 2, "trainSeed": 2}}"#,
+                  "experiments/fashion-mnist-v2/kept/units/train-entrannas-seed2-t2/result.json")
+        try FileManager.default.removeItem(at: root.appendingPathComponent("runs/v2-best-darts-seed2"))
+        let second = try runScript()
+        XCTAssertEqual(second.status, 0, second.errors)
+        XCTAssertFalse(second.errors.contains("picked"), second.errors)
+        XCTAssertEqual(trained.count, 2)
+        XCTAssertTrue(trained[1].contains("--genotype \(pinned.path)"), trained[1])
+
+        // Two pinned cells: which one is meant? A one-line error, nothing trained.
+        try write("cell\n", "experiments/fashion-mnist-long/v2-best-entrannas-seed2.txt")
+        try FileManager.default.removeItem(at: root.appendingPathComponent("runs/v2-best-darts-seed2"))
+        let third = try runScript()
+        XCTAssertNotEqual(third.status, 0)
+        XCTAssertTrue(third.errors.contains("error: several pinned cells"), third.errors)
+        XCTAssertEqual(trained.count, 2)
+    }
+
+    func testNoTrainedSearchedCellIsAnErrorThatNamesV2() throws {
+        for part in ["kept", "kept-late"] {
+            try FileManager.default.removeItem(at: root.appendingPathComponent("experiments/fashion-mnist-v2/\(part)/units"))
+        }
+        let result = try runScript()
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.errors.contains("error: experiment v2 has no searched cell with all its trainings yet"), result.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pinned.path))
+        XCTAssertTrue(trained.isEmpty)
+    }
+}

@@ -314,13 +314,15 @@ final class ExperimentTests: XCTestCase {
             guard let accuracy = accuracies[unit.name] else { return nil }
             var r = UnitResult(unit: unit, seconds: 1, peakMemoryBytes: nil, genotype: "cell of \(unit.cell.name)")
             r.testAccuracy = accuracy
+            (r.parameters, r.multiplyAdds) = (250_000 + Int(unit.seed), 32_000_000)
             return r
         }
         let summary = ExperimentSummary(plan: plan, settings: [:], results: results)
         let best = try XCTUnwrap(summary.bestSearched)
         XCTAssertEqual(best, ExperimentSummary.BestCell(search: "search-entrannas-seed1", method: "entrannas", seed: 1, accuracy: 90.5,
-                                                        trainings: 2, candidates: 3, bestRandom: 91.1, genotype: "cell of train-entrannas-seed1"))
-        XCTAssertTrue(summary.markdown.contains("## Best searched cell\n\nentrannas seed 1 (`units/search-entrannas-seed1/`): 90.50% test accuracy, the mean of 2 trainings, the most accurate of 3 searched cells with all their trainings."), summary.markdown)
+                                                        trainings: 2, candidates: 3, bestRandom: 91.1, genotype: "cell of train-entrannas-seed1",
+                                                        parameters: 250_001, multiplyAdds: 32_000_000))
+        XCTAssertTrue(summary.markdown.contains("## Best searched cell\n\nentrannas seed 1 (`units/search-entrannas-seed1/`): 90.50% test accuracy (0.250M parameters, 32.0M multiply-adds per image, as trained here), the mean of 2 trainings, the most accurate of 3 searched cells with all their trainings."), summary.markdown)
         XCTAssertTrue(summary.markdown.contains("the most accurate random cell reached 91.10%"), summary.markdown)
         XCTAssertTrue(summary.json.contains("\"best_searched\""), summary.json)
 

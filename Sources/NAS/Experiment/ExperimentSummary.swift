@@ -106,6 +106,10 @@ public struct ExperimentSummary: Sendable {
         public var bestRandom: Double?
         /// DARTS text of the cell, as `entrannas train --genotype` reads it.
         public var genotype: String
+        /// Parameters of the network it was trained in (auxiliary head excluded).
+        public var parameters: Int?
+        /// Multiply-adds of that network per image.
+        public var multiplyAdds: Int?
     }
 
     /// The significance level of the comparisons (after Holm's correction).
@@ -157,7 +161,7 @@ public struct ExperimentSummary: Sendable {
         return BestCell(search: ExperimentUnit(kind: .search, method: method, seed: best.cell.seed).name,
                         method: method.rawValue, seed: best.cell.seed, accuracy: Statistics.mean(best.accuracies),
                         trainings: best.accuracies.count, candidates: candidates.count, bestRandom: random.max(),
-                        genotype: trained.genotype)
+                        genotype: trained.genotype, parameters: trained.parameters, multiplyAdds: trained.multiplyAdds)
     }
 
     /// The accuracy of each cell of a row: the mean over its training seeds.

@@ -45,9 +45,10 @@ extension ExperimentSummary {
             let trainings = best.trainings == 1 ? "one training" : "the mean of \(best.trainings) trainings"
             let among = best.candidates == 1 ? "the only searched cell with all its trainings so far"
                 : "the most accurate of \(best.candidates) searched cells with all their trainings"
+            let size = best.parameters.flatMap { p in best.multiplyAdds.map { String(format: " (%.3fM parameters, %.1fM multiply-adds per image, as trained here)", Double(p) / 1e6, Double($0) / 1e6) } } ?? ""
             lines += ["## Best searched cell", "",
-                      String(format: "%@ seed %llu (`units/%@/`): %.2f%% test accuracy, %@, %@. ",
-                             best.method, best.seed, best.search, best.accuracy, trainings, among)
+                      String(format: "%@ seed %llu (`units/%@/`): %.2f%% test accuracy%@, %@, %@. ",
+                             best.method, best.seed, best.search, best.accuracy, size, trainings, among)
                       + "Its genotype is in `\(Experiment.bestGenotypeFile)`, for `entrannas train --genotype \(Experiment.bestGenotypeFile)`. "
                       + "Picked as the best of several, its accuracy overestimates what a fresh training of it gives\(scale).", ""]
         }

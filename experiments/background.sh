@@ -6,7 +6,7 @@
 #
 #   lane v2:   experiment v2's late part (PC-DARTS, DARTS), then its main part (DST and the rest)
 #   lane long: DARTS_V2's long training, then the consistency-gap retraining, then the long
-#              training of the searched cell
+#              training of the searched cell (experiment v2's best, picked and pinned then)
 #
 # usage: experiments/background.sh           start the lanes not running (logs: runs/lane-NAME.log)
 #        experiments/background.sh status    each lane's state and its log's last progress line

@@ -152,10 +152,8 @@ public struct ExperimentSummary: Sendable {
     /// accuracy is an optimistic estimate of what the cell gives a fresh training.
     public var bestSearched: BestCell? {
         let candidates = trainedCells { $0.kind == .train }
-        var best: (cell: ExperimentUnit, accuracies: [Double], results: [UnitResult])?
-        for group in candidates where best.map({ Statistics.mean(group.accuracies) > Statistics.mean($0.accuracies) }) ?? true {
-            best = group
-        }
+        // max(by:) keeps the first of equal elements: a tie goes to plan order.
+        let best = candidates.max { Statistics.mean($0.accuracies) < Statistics.mean($1.accuracies) }
         guard let best, let method = best.cell.method, let trained = best.results.first else { return nil }
         let random = trainedCells { $0.kind == .randomDarts || $0.kind == .randomDST }.map { Statistics.mean($0.accuracies) }
         return BestCell(search: ExperimentUnit(kind: .search, method: method, seed: best.cell.seed).name,

@@ -105,8 +105,13 @@ struct ExperimentCommand: ParsableCommand {
                                              units.running.signalAll(SIGINT)
                                          },
                                          progress: { say("experiment \($0)") })
-        let finished = experiment.finishedResults().count
-        say("experiment: \(finished) of \(plan.units.count) units finished; wrote \(experiment.directory.file("results.md").path)")
+        let results = experiment.finishedResults()
+        say("experiment: \(results.count) of \(plan.units.count) units finished; wrote \(experiment.directory.file("results.md").path)")
+        if let best = ExperimentSummary(plan: plan, settings: settings, results: results).bestSearched {
+            say(String(format: "experiment: best searched cell so far: %@ seed %llu, %.2f%% over %d training%@; its genotype: %@",
+                       best.method, best.seed, best.accuracy, best.trainings, best.trainings == 1 ? "" : "s",
+                       experiment.directory.file(Experiment.bestGenotypeFile).path))
+        }
         if outcome == .stopped {
             say("stopped; continue with the same command plus --resume")
             throw ExitCode(StopSignal.exitCode)

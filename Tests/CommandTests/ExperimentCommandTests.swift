@@ -88,7 +88,7 @@ final class ExperimentCommandTests: XCTestCase {
                        "--preset", "quick", "--epochs", "1", "--train-epochs", "1", "--train-limit", "100",
                        "--train-layers", "2", "--train-channels", "4", "--output", output.path,
                        "--search-options", "--warmup-epochs 0 --limit 64 --batch-size 16 --layers 2 --init-channels 4"]
-        try EntranNASBinary.run(command, in: folder, name: "first", seconds: 600)
+        let first = try EntranNASBinary.run(command, in: folder, name: "first", seconds: 600)
         let units = output.appendingPathComponent("units")
         func unit(_ name: String, _ file: String) -> URL { units.appendingPathComponent(name).appendingPathComponent(file) }
         func json(_ url: URL) throws -> [String: Any] {
@@ -110,6 +110,13 @@ final class ExperimentCommandTests: XCTestCase {
         let results = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
         XCTAssertTrue(results.contains("## Searched against random cells"), results)
         XCTAssertTrue(results.contains("trained with seeds 1, 2"), results)
+        // The only searched cell, trained with both seeds: the one to train in full.
+        let best = output.appendingPathComponent("best-genotype.txt")
+        XCTAssertEqual(try String(contentsOf: best, encoding: .utf8),
+                       try String(contentsOf: unit("search-entrannas-dst-seed1", "genotype.txt"), encoding: .utf8).trimmingCharacters(in: .newlines) + "\n")
+        XCTAssertTrue(results.contains("## Best searched cell"), results)
+        XCTAssertTrue(first.output.contains("experiment: best searched cell so far: entrannas-dst seed 1, "), first.output)
+        XCTAssertTrue(first.output.contains("over 2 trainings; its genotype: \(best.path)"), first.output)
 
         let before = try json(unit("train-entrannas-dst-seed1-t2", "result.json"))
         let kept = try FileManager.default.attributesOfItem(atPath: unit("random-dst-1-t1", "result.json").path)[.modificationDate] as? Date
@@ -126,6 +133,7 @@ final class ExperimentCommandTests: XCTestCase {
         // run only the unit whose result was not kept.
         let keptFolder = folder.appendingPathComponent("kept"), restored = folder.appendingPathComponent("restored")
         try runScript(["save", output.path, keptFolder.path])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: keptFolder.appendingPathComponent("best-genotype.txt").path))
         XCTAssertFalse(try FileManager.default.subpathsOfDirectory(atPath: keptFolder.path).contains { $0.hasSuffix(".safetensors") },
                        "no checkpoint or weights are kept")
         try FileManager.default.removeItem(at: keptFolder.appendingPathComponent("units/train-entrannas-dst-seed1-t2"))

@@ -15,8 +15,10 @@ mode=$1 from=$2 to=$3
 [ -f "$from/experiment.json" ] || { echo "error: $from/experiment.json is missing: not an experiment folder" >&2; exit 1; }
 mkdir -p "$to"
 for f in experiment.json results.md results.json best-genotype.txt; do
-  if [ -f "$from/$f" ]; then cp "$from/$f" "$to/$f.tmp" && mv "$to/$f.tmp" "$to/$f"; else rm -f "$to/$f"; fi
+  [ -f "$from/$f" ] && cp "$from/$f" "$to/$f.tmp" && mv "$to/$f.tmp" "$to/$f"
 done
+# A kept pick the run no longer makes (or never made) must not outlive it.
+[ -f "$from/best-genotype.txt" ] || rm -f "$to/best-genotype.txt"
 for unit in "$from"/units/*/; do
   [ -f "$unit/result.json" ] || continue    # unfinished: nothing of it is worth keeping
   name=$(basename "$unit")

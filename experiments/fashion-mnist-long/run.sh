@@ -42,8 +42,9 @@ searched_cell() {
   "$bin" report "$merged" >/dev/null
   [ -f "$merged/best-genotype.txt" ] || {
     echo "error: experiment v2 has no searched cell with all its trainings yet ($v2); run it first" >&2; return 1; }
-  local name; name=$(sed -n 's/.*(`units\/search-\([A-Za-z0-9-]*\)\/`).*/\1/p' "$merged/results.md" | head -1)
-  [ -n "$name" ] || { echo "error: $merged/results.md does not name its best searched cell" >&2; return 1; }
+  # results.json's best_searched.search ("search-pc-darts-seed4"): the only "search" key there.
+  local name; name=$(sed -n 's/^ *"search" *: *"search-\([A-Za-z0-9-]*\)",\{0,1\}$/\1/p' "$merged/results.json" | head -1)
+  [ -n "$name" ] || { echo "error: $merged/results.json does not name its best searched cell" >&2; return 1; }
   cp "$merged/best-genotype.txt" "$here/v2-best-$name.txt.tmp"
   mv "$here/v2-best-$name.txt.tmp" "$here/v2-best-$name.txt"
   grep -A2 '^## Best searched cell' "$merged/results.md" | tail -1 | sed 's/^/picked: /' >&2

@@ -12,12 +12,12 @@ public enum ExperimentETA {
         func means(_ key: (ExperimentUnit) -> String) -> [String: Double] {
             Dictionary(grouping: finished) { key($0.unit) }.mapValues { $0.map(\.seconds).reduce(0, +) / Double($0.count) }
         }
-        let byMethod = means { "\($0.kind.rawValue) \($0.method?.rawValue ?? "")" }
-        let byKind = means(\.kind.rawValue)
+        let kindAndMethod = { (unit: ExperimentUnit) in "\(unit.kind.rawValue) \(unit.method?.rawValue ?? "")" }
+        let byMethod = means(kindAndMethod), byKind = means(\.kind.rawValue)
         let any = finished.map(\.seconds).reduce(0, +) / Double(finished.count)
         let done = Set(finished.map(\.unit.name))
         let seconds = units.filter { !done.contains($0.name) }.map { unit in
-            byMethod["\(unit.kind.rawValue) \(unit.method?.rawValue ?? "")"] ?? byKind[unit.kind.rawValue] ?? any
+            byMethod[kindAndMethod(unit)] ?? byKind[unit.kind.rawValue] ?? any
         }
         return seconds.reduce(0, +) / Double(max(jobs, 1))
     }

@@ -188,6 +188,30 @@ final class DerivationTests: SingleThreadTestCase {
         XCTAssertEqual(genotype.reduce, [[Connection(.maxPool3x3, 0)]])
     }
 
+    // MARK: concat
+
+    /// The genotype concatenates what the search cell concatenated (its last `multiplier` nodes),
+    /// so the evaluation cell has the search cell's output width.
+    func testConcatNamesTheLastMultiplierNodes() throws {
+        let w = noneDominated(steps: 3)
+        XCTAssertEqual(try deriveGenotype(normalWeights: w, reduceWeights: w, primitives: primitives, steps: 3).normalConcat,
+                       [2, 3, 4])
+        let two = try deriveGenotype(normalWeights: w, reduceWeights: w, primitives: primitives, steps: 3, multiplier: 2)
+        XCTAssertEqual([two.normalConcat, two.reduceConcat], [[3, 4], [3, 4]])
+        XCTAssertNoThrow(try two.validate())
+        for bad in [0, 4] {
+            XCTAssertThrowsError(try deriveGenotype(normalWeights: w, reduceWeights: w, primitives: primitives, steps: 3,
+                                                    multiplier: bad)) {
+                XCTAssertEqual($0 as? DerivationError, .invalidMultiplier(bad, steps: 3))
+            }
+        }
+        // The search network passes its own multiplier on.
+        var config = tinyConfig(.darts, steps: 2)
+        config.multiplier = 1
+        let net = try SearchNetwork(config: config)
+        XCTAssertEqual([net.genotype.normalConcat, net.genotype.reduceConcat], [[3], [3]])
+    }
+
     // MARK: errors
 
     func testShapeErrors() {

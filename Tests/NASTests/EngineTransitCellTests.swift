@@ -101,6 +101,27 @@ final class EngineTransitCellTests: SingleThreadTestCase {
         XCTAssertEqual(try maxDiff(try net.cellWeights().normal.ops, expected), 0, accuracy: 1e-7)
     }
 
+    /// The derived cell is read from the tau-scaled weights (docs/method.md#a2), so tau moves the
+    /// top-2 rule's ranking of a node's edges: an edge with two equal strong ops loses to one with
+    /// a single strong op once tau is small enough for the single op to take its edge's whole mass.
+    func testTemperatureMovesTheTopTwoEdgeRanking() throws {
+        let net = try SearchNetwork(config: tinyConfig(.darts))
+        // Rows: node 2's edges (0, 1), then node 3's from inputs 0 (A), 1 (B), 2 (C); column 0 is `none`.
+        let a: [Float] = [0, 1, 1, -5, -5, -5, -5, -5]
+        let b: [Float] = [0, 1.2, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9]
+        let c: [Float] = [0, 3, -5, -5, -5, -5, -5, -5]
+        let alphas = [Float](repeating: 0, count: 16) + a + b + c
+        try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor(alphas, shape: [5, 8])) }
+        func node3Inputs(_ tau: Double) throws -> Set<Int> {
+            net.temperature = tau
+            try net.rederive()
+            return Set(net.genotype.normal[1].map(\.input))
+        }
+        // tau = 1: strongest weights A 0.42, B 0.17, C 0.95; tau = 0.1: A 0.50, B 0.77, C 1.00.
+        XCTAssertEqual(try node3Inputs(1), [0, 2])
+        XCTAssertEqual(try node3Inputs(0.1), [1, 2])
+    }
+
     /// The consistency report's ablation: `derivedOnlyCells` holding every cell is the derived
     /// network, one cell at a time differs from the super-net only there; the final report
     /// lists one entry per Engine-cell and the derived net with the search's statistics.

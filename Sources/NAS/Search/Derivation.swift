@@ -22,6 +22,8 @@ public enum DerivationError: DescribedError, Equatable, Sendable {
     case noCandidateOps
     /// A top-k below 1.
     case invalidTopK(Int)
+    /// A multiplier (nodes concatenated into the cell output) outside 1...steps.
+    case invalidMultiplier(Int, steps: Int)
 
     /// One line naming what does not fit.
     public var description: String {
@@ -34,6 +36,8 @@ public enum DerivationError: DescribedError, Equatable, Sendable {
             return "the primitive list has no op other than 'none', so no connection can be derived"
         case .invalidTopK(let k):
             return "top-k must be at least 1, got \(k)"
+        case .invalidMultiplier(let m, let steps):
+            return "a cell of \(steps) nodes cannot concatenate its last \(m); the multiplier must be 1...\(steps)"
         }
     }
 }
@@ -110,12 +114,15 @@ public func deriveThreshold(
     }
 }
 
-/// Derives both cells of a genotype with one rule; concat = 2..<(steps + 2), as DARTS
-/// `genotype()` does (multiplier = steps).
+/// Derives both cells of a genotype with one rule; concat names the last `multiplier` nodes
+/// (all of them by default), as DARTS `genotype()` does, so the evaluation cell outputs what the
+/// search cell did.
 public func deriveGenotype(
     normalWeights: [[Float]], reduceWeights: [[Float]], primitives: [Primitive], steps: Int,
-    rule: DerivationRule = .darts()
+    multiplier: Int? = nil, rule: DerivationRule = .darts()
 ) throws -> Genotype {
+    let multiplier = multiplier ?? steps
+    guard multiplier >= 1, multiplier <= steps else { throw DerivationError.invalidMultiplier(multiplier, steps: steps) }
     let normal: [[Connection]]
     let reduce: [[Connection]]
     switch rule {
@@ -133,7 +140,7 @@ public func deriveGenotype(
         reduce = try deriveThreshold(
             sparsified: reduceWeights, primitives: primitives, steps: steps, fallbackWeights: reduceFallback)
     }
-    let concat = Array(2..<(steps + 2))
+    let concat = Array((steps + 2 - multiplier)..<(steps + 2))
     return Genotype(normal: normal, normalConcat: concat, reduce: reduce, reduceConcat: concat)
 }
 

@@ -155,7 +155,8 @@ public final class SearchNetwork: Module, Layer, @unchecked Sendable {
             rule = .darts()
         }
         genotype = try deriveGenotype(normalWeights: normal.values, reduceWeights: reduce.values,
-                                      primitives: config.primitives, steps: config.steps, rule: rule)
+                                      primitives: config.primitives, steps: config.steps,
+                                      multiplier: config.multiplier, rule: rule)
         let layout = EdgeIndex(steps: config.steps)
         func edges(_ nodes: [[Connection]]) -> Set<Int> {
             Set(nodes.enumerated().flatMap { step, node in node.map { layout.edge(step: step, input: $0.input) } })

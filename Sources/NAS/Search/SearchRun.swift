@@ -164,7 +164,7 @@ public final class SearchRun: RunJob {
     public var state: Searcher.State { searcher.state }
 
     public func resume(epoch: Int, batch: Int, state: Searcher.State?, legacy: [String: String]) throws {
-        // The derived cells (rederived here) depend on tau under DST.
+        // The derived cells (rederived here) depend on tau: DST's thresholds and the top-2 edge ranking.
         searcher.network.temperature = config.temperature(epoch: min(epoch, hyper.epochs - 1), of: hyper.epochs)
         try searcher.resume(state: state, legacy: legacy)
     }

@@ -325,6 +325,20 @@ final class GenotypeTests: SingleThreadTestCase {
             contains: ["expected an integer index in 'normal_concat'", "found 'two'"])
     }
 
+    /// A range's bounds come from the text: a huge span is refused before anything is allocated.
+    func testHugeConcatRangesAreRefused() {
+        let offset = good.distance(from: good.startIndex, to: good.range(of: "[2]")!.lowerBound)
+        for range in ["range(4000000000)", "range(0, 9223372036854775807)",
+                      "range(-9223372036854775808, 9223372036854775807)"] {
+            assertTextError(good.replacingOccurrences(of: "normal_concat=[2]", with: "normal_concat=\(range)"),
+                            contains: ["spans more indices than this genotype has states", "'normal_concat'"],
+                            offset: offset)
+        }
+        // A range that names only states the genotype has still reads.
+        XCTAssertEqual(try Genotype(dartsText: good.replacingOccurrences(of: "normal_concat=[2]", with: "normal_concat=range(2, 3)"))
+            .normalConcat, [2])
+    }
+
     func testOtherMalformedTexts() {
         assertTextError("Genotype(normal=[('sep_conv_3x3, 0)])", contains: ["unterminated string"], offset: 18)
         assertTextError(

@@ -59,6 +59,33 @@ final class SearchRunTests: SingleThreadTestCase {
         }
     }
 
+    /// A search checkpoint's validation-batch position comes from the file: a negative one, or
+    /// one past the steps taken (one validation batch each), is refused as damage.
+    func testAValidationCursorOutsideTheStepsTakenIsRefused() throws {
+        let data = syntheticDataset()
+        let out = folder("cursor")
+        let stop = StopSignal()
+        let first = try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 5, output: out, stop: stop)
+        first.observer = RecordingObserver { _, done in if done >= 4 { stop.request() } }
+        guard case .stopped(epoch: 0, step: 4) = try first.run() else { return XCTFail("expected a stop at step 4") }
+        let url = out.appendingPathComponent("checkpoint.safetensors")
+        let saved = try Data(contentsOf: url)
+        for cursor in [-1, 5, Int.max] {
+            try saved.write(to: url)
+            try CheckpointMetadata.editLoop(url) { loop in
+                var job = loop["job"] as? [String: Any] ?? [:]
+                job["validCursor"] = cursor
+                loop["job"] = job
+            }
+            let resumed = try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 5, output: out)
+            XCTAssertThrowsError(try resumed.run(resume: true), "\(cursor)") {
+                XCTAssertTrue("\($0)".contains("validation-batch position \(cursor) is outside 0...4"), "\($0)")
+            }
+        }
+        try saved.write(to: url)
+        try finish(try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 5, output: out), resume: true)
+    }
+
     func testSearchWritesItsFilesAndRefusesToOverwrite() throws {
         let data = syntheticDataset()
         let out = folder("files")

@@ -181,12 +181,7 @@ final class TrainingTests: SingleThreadTestCase {
 
     /// Sets the CPU total in a checkpoint's loop state.
     private static func setCPUSeconds(_ seconds: Double, in url: URL) throws {
-        let file = try Safetensors.load(from: url)
-        var metadata = file.metadata
-        var loop = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(XCTUnwrap(metadata["loop"]).utf8)) as? [String: Any])
-        loop["cpuSeconds"] = seconds
-        metadata["loop"] = String(decoding: try JSONSerialization.data(withJSONObject: loop), as: UTF8.self)
-        try Safetensors.save(file.order.map { ($0, file.tensors[$0]!) }, metadata: metadata, to: url)
+        try CheckpointMetadata.editLoop(url) { $0["cpuSeconds"] = seconds }
     }
 
     /// A finished run leaves the weights, genotype, config, metrics and log; the weights load
@@ -252,6 +247,34 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertThrowsError(try run.prepare(resume: false)) { XCTAssertTrue("\($0)".contains("--resume")) }
         let empty = try makeFolder()
         XCTAssertThrowsError(try empty.prepare(resume: true)) { XCTAssertTrue("\($0)".contains("no checkpoint")) }
+    }
+
+    /// The position a checkpoint gives (epoch, batch) comes from the file: one outside the run is
+    /// refused with a one-line error before metrics.jsonl is rewound or a loop is sized by it.
+    func testACheckpointPositionOutsideTheRunIsRefusedBeforeAnythingIsRewritten() throws {
+        let run = try makeFolder()
+        let stop = StopSignal()
+        let trainer = try makeTrainer(Self.tinyConfiguration(), run, stop: stop)
+        trainer.observer = RecordingObserver { label, _ in if label == "epoch 2/2" { stop.request() } }
+        XCTAssertEqual(try trainer.run(), .stopped(epoch: 1, batch: 1))
+        let metrics = try Data(contentsOf: run.metrics)
+        let checkpoint = try Data(contentsOf: run.checkpoint)
+        XCTAssertEqual(try MetricsLog.read(run.metrics).count, 1)
+        // 48 images in batches of 8: 6 batches per epoch, 2 epochs.
+        for (epoch, batch) in [(-1, 0), (Int.max, 0), (3, 0), (2, 1), (1, 7), (0, -1)] {
+            try checkpoint.write(to: run.checkpoint)
+            try CheckpointMetadata.edit(run.checkpoint) { $0["epoch"] = "\(epoch)"; $0["batch"] = "\(batch)" }
+            XCTAssertThrowsError(try makeTrainer(Self.tinyConfiguration(), run).run(resume: true), "\(epoch), \(batch)") { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.contains("says epoch \(epoch), batch \(batch), outside this run (2 epochs of 6 batches)"), message)
+                XCTAssertFalse(message.contains("\n"), message)
+            }
+            XCTAssertEqual(try Data(contentsOf: run.metrics), metrics, "metrics.jsonl was rewritten for \(epoch), \(batch)")
+        }
+        // The last position of a run (every epoch done) and a stop after an epoch's last batch are inside.
+        try checkpoint.write(to: run.checkpoint)
+        try CheckpointMetadata.edit(run.checkpoint) { $0["batch"] = "6" }
+        XCTAssertNoThrow(try makeTrainer(Self.tinyConfiguration(), run).run(resume: true))
     }
 
     /// Training learns: on the synthetic task the test accuracy ends far above chance (25%).

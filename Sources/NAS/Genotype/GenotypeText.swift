@@ -266,6 +266,7 @@ private struct GenotypeTextParser {
             return values
         }
         if case .identifier("range") = current.kind {
+            let start = current.offset
             position += 1
             try expect("(", "after 'range' in '\(field)'")
             let first = try parseInteger(what: "range bound in '\(field)'")
@@ -275,7 +276,16 @@ private struct GenotypeTextParser {
                 _ = skipComma()
             }
             try expect(")", "to close range(...) in '\(field)'")
-            return bounds.first < bounds.last ? Array(bounds.first..<bounds.last) : []
+            guard bounds.first < bounds.last else { return [] }
+            // The text's numbers are not trusted as an allocation: every state of a cell is
+            // written in the text, so a concat that names existing states spans fewer indices
+            // than the text has tokens.
+            let (span, overflow) = bounds.last.subtractingReportingOverflow(bounds.first)
+            guard !overflow, span <= tokens.count else {
+                throw GenotypeTextError(offset: start, message: "range(\(bounds.first), \(bounds.last)) in '\(field)' spans more "
+                                        + "indices than this genotype has states; a concat names the cell's nodes, e.g. range(2, 6)")
+            }
+            return Array(bounds.first..<bounds.last)
         }
         let closer: Character
         if isPunctuation("[") { closer = "]" } else if isPunctuation("(") { closer = ")" } else {

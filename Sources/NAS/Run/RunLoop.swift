@@ -159,6 +159,13 @@ public final class RunLoop<Job: RunJob> {
     private func loadCheckpoint() throws {
         let checkpoint = try Checkpoint.load(from: directory.checkpoint)
         try checkpoint.checkConfiguration(job.settingsJSON, kind: job.kind, ignoring: job.resumableDifferences)
+        // The position comes from the file: checked before it rewinds metrics.jsonl or sizes a loop.
+        let steps = job.trainLoader.batchCount
+        guard (0...job.epochs).contains(checkpoint.epoch), (0...steps).contains(checkpoint.batch),
+              checkpoint.epoch < job.epochs || checkpoint.batch == 0 else {
+            throw RunError("\(directory.checkpoint.path) says epoch \(checkpoint.epoch), batch \(checkpoint.batch), outside this run "
+                           + "(\(job.epochs) epochs of \(steps) batches); the file is damaged: move it away to start over")
+        }
         try checkpoint.restore(model: job.model, optimizers: job.optimizers)
         (epoch, batch) = (checkpoint.epoch, checkpoint.batch)
         let state = try checkpoint.values["loop"].map { text in

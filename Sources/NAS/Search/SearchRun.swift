@@ -166,7 +166,7 @@ public final class SearchRun: RunJob {
     public func resume(epoch: Int, batch: Int, state: Searcher.State?, legacy: [String: String]) throws {
         // The derived cells (rederived here) depend on tau: DST's thresholds and the top-2 edge ranking.
         searcher.network.temperature = config.temperature(epoch: min(epoch, hyper.epochs - 1), of: hyper.epochs)
-        try searcher.resume(state: state, legacy: legacy)
+        try searcher.resume(state: state, legacy: legacy, stepsDone: epoch * searcher.trainLoader.batchCount + batch)
     }
 
     public func epochWillStart(_ epoch: Int, batch: Int) throws { try searcher.epochWillStart(epoch, batch: batch) }

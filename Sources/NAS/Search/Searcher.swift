@@ -182,7 +182,9 @@ public final class Searcher {
 
     /// Continues after the checkpoint restored weights, optimizers and RNG; `legacy` is the
     /// metadata of a checkpoint written before the state was one value.
-    func resume(state: State?, legacy: [String: String]) throws {
+    /// Restores the loop state of a checkpoint taken after `stepsDone` training steps (one
+    /// validation batch each at most, so the cursor cannot lie beyond them).
+    func resume(state: State?, legacy: [String: String], stepsDone: Int) throws {
         if let state {
             (validCursor, zeroGradient) = (state.validCursor, state.zeroGradient)
         } else {
@@ -192,6 +194,10 @@ public final class Searcher {
             validCursor = v
             let z = (legacy["zero_gradient"] ?? "0,0").split(separator: ",").compactMap { Double($0) }
             if z.count == 2 { zeroGradient = ZeroGradientSums(sum: z[0], steps: z[1]) }
+        }
+        guard (0...stepsDone).contains(validCursor) else {
+            throw RunError("the search checkpoint's validation-batch position \(validCursor) is outside 0...\(stepsDone) "
+                           + "(the steps taken); the file is damaged")
         }
         try network.rederive()
     }

@@ -54,4 +54,27 @@ final class ExportImportCommandTests: XCTestCase {
         XCTAssertEqual(wrong.errors.split(separator: "\n").filter { !$0.isEmpty }.count, 1, wrong.errors)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("wrong/model.safetensors").path))
     }
+
+    /// The size of an imported network is read from its tensors' shapes: a stem of no elements
+    /// claiming 100,000 channels (a few hundred bytes of file) is refused before the network, of
+    /// tens of gigabytes, is built.
+    func testAStateDictClaimingANetworkItsWeightsCannotFillIsRefused() throws {
+        let folder = try temporaryFolder(self)
+        let header: [String: Any] = [
+            "stem.0.weight": ["dtype": "F32", "shape": [300_000, 1, 3, 0], "data_offsets": [0, 0]],
+            "cells.0.preprocess1.op.1.weight": ["dtype": "F32", "shape": [1], "data_offsets": [0, 4]],
+            "classifier.weight": ["dtype": "F32", "shape": [10, 1], "data_offsets": [4, 44]],
+        ]
+        let json = try JSONSerialization.data(withJSONObject: header, options: .sortedKeys)
+        var file = Data(withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) })
+        file += json + Data(count: 44)
+        let weights = folder.appendingPathComponent("crafted.safetensors")
+        try file.write(to: weights)
+        let output = folder.appendingPathComponent("imported")
+        let run = try EntranNASBinary.run(["import", "--weights", weights.path, "--genotype", "DARTS_V2", "--output", output.path],
+                                          in: folder, name: "crafted", expecting: 1)
+        XCTAssertTrue(run.errors.contains("claims a network of 1 cells of 100000 channels"), run.errors)
+        XCTAssertEqual(run.errors.split(separator: "\n").filter { !$0.isEmpty }.count, 1, run.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path))
+    }
 }

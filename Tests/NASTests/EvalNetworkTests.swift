@@ -237,6 +237,44 @@ final class EvalNetworkTests: SingleThreadTestCase {
         XCTAssertTrue(net.parameters().allSatisfy { $0.grad != nil }, "every op of every node received a gradient")
     }
 
+    /// `parameterLowerBound` is what a reader of a file compares with the weights it holds: it
+    /// must never exceed a real network's count (or a good file would be refused), whatever the
+    /// style, cells, stem width or concat; and it is nil where it would overflow.
+    func testParameterLowerBoundNeverExceedsTheNetwork() throws {
+        var narrow = Genotype.dartsV2
+        (narrow.normalConcat, narrow.reduceConcat) = ([5], [5])
+        var built = 0
+        for style in EvalNetworkConfiguration.Style.allCases {
+            for genotype in [Genotype.dartsV2, Self.dstGenotype, narrow] {
+                for layers in [1, 3] {
+                    for stem in style == .cifar ? [1, 3] : [3] {
+                        var c = EvalNetworkConfiguration(style: style, layers: layers, initChannels: 4, inputChannels: 3,
+                                                         classes: 10, auxiliary: false, stemMultiplier: stem)
+                        let net = try EvalNetwork(genotype: genotype, configuration: c)
+                        let bound = try XCTUnwrap(c.parameterLowerBound)
+                        XCTAssertLessThanOrEqual(bound, net.parameterCount(), "\(style) \(layers) cells, stem \(stem), \(genotype)")
+                        XCTAssertGreaterThan(bound, 0)
+                        built += 1
+                        c.layers = Int.max / 2
+                        XCTAssertNil(c.parameterLowerBound)
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(built, 18)
+        // 3 cells x (4/2) x 4 + 5 classes x 4 + (1/2) x 4 + stem 3 x 4.
+        let tiny = EvalNetworkConfiguration(layers: 3, initChannels: 4, inputChannels: 1, classes: 5, auxiliary: false)
+        XCTAssertEqual(tiny.parameterLowerBound, 56)
+        var huge = tiny
+        huge.initChannels = 1 << 62
+        XCTAssertNil(huge.parameterLowerBound)
+        XCTAssertThrowsError(try tiny.checkHeld(55, source: "m.safetensors")) {
+            XCTAssertEqual("\($0)", "m.safetensors claims a network of 3 cells of 4 channels for 5 classes, which needs more "
+                           + "weights than the 55 it holds; the file is damaged")
+        }
+        XCTAssertNoThrow(try tiny.checkHeld(56, source: "m.safetensors"))
+    }
+
     /// Settings and genotypes that cannot make a network give one-line errors naming the fix.
     func testInvalidSettingsAreRejected() {
         func message(_ genotype: Genotype = .dartsV2, _ change: (inout EvalNetworkConfiguration) -> Void) -> String {

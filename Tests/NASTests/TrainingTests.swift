@@ -277,6 +277,31 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertNoThrow(try makeTrainer(Self.tinyConfiguration(), run).run(resume: true))
     }
 
+    /// A trained model's size comes from its file's metadata: a size the weights in the file
+    /// cannot fill (damaged, or crafted to make the build allocate without bound or overflow)
+    /// is refused in one line before any network is built.
+    func testAModelFileClaimingMoreThanItsWeightsIsRefused() throws {
+        let run = try makeFolder()
+        guard case .finished = try makeTrainer(Self.tinyConfiguration(epochs: 1), run).run() else { return XCTFail("stopped") }
+        let good = try Data(contentsOf: run.model)
+        for (key, value) in [("init_channels", 1 << 62), ("layers", 1 << 62), ("layers", 1_000_000), ("classes", 1_000_000_000)] {
+            try good.write(to: run.model)
+            try CheckpointMetadata.edit(run.model) { metadata in
+                var configuration = try XCTUnwrap(try JSONSerialization.jsonObject(
+                    with: Data(XCTUnwrap(metadata["configuration"]).utf8)) as? [String: Any])
+                configuration[key] = value
+                metadata["configuration"] = String(decoding: try JSONSerialization.data(withJSONObject: configuration), as: UTF8.self)
+            }
+            XCTAssertThrowsError(try TrainedModel.load(path: run.path), "\(key) \(value)") { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.contains("claims a network of") && message.hasSuffix("the file is damaged"), message)
+                XCTAssertFalse(message.contains("\n"), message)
+            }
+        }
+        try good.write(to: run.model)
+        XCTAssertNoThrow(try TrainedModel.load(path: run.path))
+    }
+
     /// Training learns: on the synthetic task the test accuracy ends far above chance (25%).
     func testTrainingLearnsSyntheticTask() throws {
         var c = Self.tinyConfiguration(epochs: 8)

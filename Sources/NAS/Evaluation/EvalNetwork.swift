@@ -49,6 +49,39 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
     /// The cell whose output feeds the auxiliary head.
     public var auxiliaryIndex: Int { 2 * layers / 3 }
 
+    /// A lower bound of the parameters a network of this size holds, computed without building
+    /// it; nil when a setting is negative or the bound overflows. Each cell's 1x1 preprocessing
+    /// of the previous cell's output has at least C²/2 weights (a cell's C never falls below
+    /// `initChannels`), the classifier at least classes x C, the stem at least
+    /// (input channels / 2) x C in its convolution and stem multiplier x C in its batch norm
+    /// (CIFAR style). A reader of a file compares it with the
+    /// weights the file holds before it builds anything, so settings a file claims cannot make
+    /// the build allocate beyond what the file carries.
+    public var parameterLowerBound: Int? {
+        guard layers >= 0, initChannels >= 0, classes >= 0, inputChannels >= 0, stemMultiplier >= 0 else { return nil }
+        let c = initChannels
+        let stem = style == .cifar ? stemMultiplier : 0
+        var total = 0
+        // Each pair's product times C: the cells, the classifier, the stem's convolution and its batch norm.
+        for (a, b) in [(layers, c / 2), (classes, 1), (inputChannels / 2, 1), (stem, 1)] {
+            let (ab, o1) = a.multipliedReportingOverflow(by: b)
+            let (term, o2) = ab.multipliedReportingOverflow(by: c)
+            let (sum, o3) = total.addingReportingOverflow(term)
+            if o1 || o2 || o3 { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    /// Refuses a size read from `source` that needs more weights than the `held` elements the
+    /// file carries (a damaged or crafted file), before the network is built.
+    public func checkHeld(_ held: Int, source: String) throws {
+        guard let needed = parameterLowerBound, needed <= held else {
+            throw RunError("\(source) claims a network of \(layers) cells of \(initChannels) channels for \(classes) classes, "
+                           + "which needs more weights than the \(held) it holds; the file is damaged")
+        }
+    }
+
     private enum CodingKeys: String, CodingKey {
         case style, layers, classes, auxiliary
         case initChannels = "init_channels"

@@ -63,6 +63,7 @@ public enum ReferenceImport {
         configuration.layers = size.layers
         configuration.initChannels = size.initChannels
         configuration.auxiliaryWeight = size.auxiliary ? 0.4 : 0
+        try configuration.network.checkHeld(file.tensors.values.reduce(0) { $0 + $1.count }, source: weights.path)
         let network: EvalNetwork
         do { network = try EvalNetwork(genotype: genotype, configuration: configuration.network) } catch {
             throw RunError("\(weights.path): \(error)")

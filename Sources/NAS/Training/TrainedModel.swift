@@ -72,6 +72,7 @@ public enum TrainedModel {
             throw RunError("\(url.path) was not written by `entrannas train` (no entrannas format tag in its metadata)")
         }
         let configuration = try TrainingConfiguration(json: json, source: url.path)
+        try configuration.network.checkHeld(weights.values.reduce(0) { $0 + $1.count }, source: url.path)
         let network: EvalNetwork
         do { network = try EvalNetwork(genotype: configuration.genotype, configuration: configuration.network) } catch {
             throw RunError("\(url.path): \(error)")

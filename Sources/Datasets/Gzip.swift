@@ -7,10 +7,17 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
     }
 
+    /// The most a gzip file may inflate to (4 GiB) when its reader knows no tighter bound.
+    public static let maximumOutput = 1 << 32
+
     /// Inflates a complete gzip file (several concatenated members are allowed, as `gzip -d`
     /// allows them). `file` only labels the error: a truncated stream, a bad CRC or a damaged
-    /// deflate block all become `DatasetError.corrupt(file:reason:)`.
-    public static func decompress(_ compressed: [UInt8], file: String) throws -> [UInt8] {
+    /// deflate block all become `DatasetError.corrupt(file:reason:)`. `limit` bounds the output,
+    /// given what has been inflated so far (a reader that knows its format, IDX, reads the size
+    /// from the header once it is out, and returns what the bound is, for the error): a few
+    /// kilobytes of gzip can inflate to gigabytes, so the size is never taken on trust.
+    public static func decompress(_ compressed: [UInt8], file: String,
+                                  limit: ([UInt8]) -> (bytes: Int, what: String) = { _ in (maximumOutput, "4 GiB") }) throws -> [UInt8] {
         guard isGzip(compressed) else {
             throw DatasetError.corrupt(file: file, reason: "not a gzip file (no 1f 8b magic number)")
         }
@@ -24,7 +31,8 @@ public enum Gzip {
             let tail = compressed.count - 4
             let size = Int(compressed[tail]) | Int(compressed[tail + 1]) << 8
                 | Int(compressed[tail + 2]) << 16 | Int(compressed[tail + 3]) << 24
-            output.reserveCapacity(min(size, 256 << 20))
+            // Deflate inflates at most about 1032:1.
+            output.reserveCapacity(min(size, 256 << 20, compressed.count * 1032))
         }
 
         // zlib checks that its stream never moves, so it lives at one fixed address.
@@ -51,6 +59,10 @@ public enum Gzip {
                     return chunkSize - Int(stream.pointee.avail_out)
                 }
                 output.append(contentsOf: chunk[0..<produced])
+                let bound = limit(output)
+                if output.count > bound.bytes {
+                    throw DatasetError.corrupt(file: file, reason: "inflates to more than \(bound.bytes) bytes (\(bound.what))")
+                }
                 switch status {
                 case Z_OK:
                     continue

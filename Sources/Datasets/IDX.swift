@@ -16,8 +16,28 @@ public struct IDXArray: Sendable, Equatable {
     /// exactly the product of the dimensions.
     public init(contentsOf path: String, rank: Int) throws {
         let raw = try readFile(path)
-        let bytes = Gzip.isGzip(raw) ? try Gzip.decompress(raw, file: path) : raw
+        let bytes = Gzip.isGzip(raw) ? try Gzip.decompress(raw, file: path, limit: { Self.size(announcedBy: $0, rank: rank) }) : raw
         try self.init(parsing: bytes, rank: rank, file: path)
+    }
+
+    /// The file size the header at the start of `prefix` announces, as a bound for inflating it:
+    /// 4 GiB until the header is out; the header's own length when its dimensions ask for more
+    /// than 4 GiB, so inflating stops at once.
+    static func size(announcedBy prefix: [UInt8], rank: Int) -> (bytes: Int, what: String) {
+        let headerLength = 4 + 4 * rank
+        guard prefix.count >= headerLength else { return (Gzip.maximumOutput, "4 GiB") }
+        var dimensions: [Int] = []
+        var product = 1
+        for axis in 0..<rank {
+            let at = 4 + 4 * axis
+            let size = Int(prefix[at]) << 24 | Int(prefix[at + 1]) << 16 | Int(prefix[at + 2]) << 8 | Int(prefix[at + 3])
+            dimensions.append(size)
+            let (next, overflow) = product.multipliedReportingOverflow(by: size)
+            if overflow || next > Gzip.maximumOutput { return (headerLength, "IDX dimensions \(dimensions) are too large") }
+            product = next
+        }
+        let shape = dimensions.map(String.init).joined(separator: "x")
+        return (headerLength + product, "its IDX header announces \(shape) bytes of data")
     }
 
     /// Parses the bytes of an uncompressed IDX file; `file` only labels errors.

@@ -44,6 +44,25 @@ final class IDXTests: XCTestCase {
         assertDatasetError(try IDXArray(contentsOf: path, rank: 1), contains: [path, "truncated"])
     }
 
+    /// A gzip bomb: a few kilobytes whose header announces 10 bytes but which inflate to 8 MB.
+    /// Inflating stops at the first megabyte, past what the header announced, instead of
+    /// holding the whole output; a header asking for more than 4 GiB stops it at once.
+    func testGzippedFileInflatesNoFurtherThanItsHeaderAnnounces() throws {
+        let folder = try TemporaryFolder()
+        let bomb = Gzip.compress(Fixtures.idx(dimensions: [10], data: [UInt8](repeating: 0, count: 8 << 20)))
+        XCTAssertLessThan(bomb.count, 20_000)
+        let path = try folder.write("labels.gz", bomb)
+        assertDatasetError(try IDXArray(contentsOf: path, rank: 1),
+                           contains: [path, "inflates to more than 18 bytes (its IDX header announces 10 bytes of data)"])
+        let huge = try folder.write("images.gz", Gzip.compress(Fixtures.idx(dimensions: [65535, 65535, 65535], data: [1, 2])))
+        assertDatasetError(try IDXArray(contentsOf: huge, rank: 3),
+                           contains: [huge, "IDX dimensions [65535, 65535, 65535] are too large"])
+        XCTAssertThrowsError(try Gzip.decompress(Gzip.compress([UInt8](repeating: 7, count: 1000)), file: "f",
+                                                 limit: { _ in (999, "a test's bound") })) {
+            XCTAssertTrue("\($0)".contains("inflates to more than 999 bytes (a test's bound)"), "\($0)")
+        }
+    }
+
     func testMissingFile() {
         assertDatasetError(try IDXArray(contentsOf: "/nonexistent/x-idx1-ubyte", rank: 1), contains: ["/nonexistent/x-idx1-ubyte", "not found"])
     }

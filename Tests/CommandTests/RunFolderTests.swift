@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 import XCTest
 
 /// What a job scheduler and a second user do to a run: SIGTERM (Slurm, Kubernetes and systemd
@@ -57,8 +58,13 @@ final class RunFolderTests: XCTestCase {
         usleep(500_000)
         kill(run.process.processIdentifier, SIGTERM)
         XCTAssertEqual(run.wait(seconds: 120), 130, run.errors)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("checkpoint.safetensors").path))
         XCTAssertTrue(run.output.contains("--resume"), run.output)
+        // The checkpoint holds the position the stop reports, not only the last epoch's end: a
+        // stop inside an epoch ("in epoch 2 after batch 37 of 125") has a batch past 0.
+        let metadata = try Safetensors.load(from: output.appendingPathComponent("checkpoint.safetensors")).metadata
+        let (epoch, batch) = (try XCTUnwrap(metadata["epoch"].flatMap(Int.init)), try XCTUnwrap(metadata["batch"].flatMap(Int.init)))
+        let reported = batch == 0 ? "stopped after epoch \(epoch);" : "stopped in epoch \(epoch + 1) after batch \(batch) of 125;"
+        XCTAssertTrue(run.output.contains(reported), "checkpoint at epoch \(epoch), batch \(batch): \(run.output)")
     }
 
     func testSIGTERMStopsALaunchedSearch() throws {

@@ -28,6 +28,7 @@ final class DataShardTests: XCTestCase {
         let shards = try (0..<3).map { try whole.sharded(DataShard(index: $0, count: 3)) }
         for epoch in [0, 3] {
             let expected = Array(try whole.epoch(epoch, startingAtBatch: 1).makeIterator())
+            XCTAssertEqual(expected.count, 3, "30 images in batches of 8, from the second batch")
             let parts = try shards.map { Array(try $0.epoch(epoch, startingAtBatch: 1).makeIterator()) }
             XCTAssertEqual(parts.map(\.count), [3, 3, 3])
             for (b, batch) in expected.enumerated() {

@@ -60,6 +60,10 @@ final class StatisticsTests: XCTestCase {
         let sampled = Statistics.permutationTest(a, b, exactLimit: 0, resamples: 50_000, seed: 3)
         XCTAssertEqual(sampled, exact, accuracy: 0.005)
         XCTAssertLessThan(exact, 0.05)
+        // The sampling ran: (k + 1) / 50,001 is not the exact k / 1716, and the seed moves it.
+        XCTAssertNotEqual(sampled, exact)
+        XCTAssertEqual(sampled, Statistics.permutationTest(a, b, exactLimit: 0, resamples: 50_000, seed: 3))
+        XCTAssertNotEqual(sampled, Statistics.permutationTest(a, b, exactLimit: 0, resamples: 50_000, seed: 4))
     }
 
     func testHolmCorrection() {
@@ -111,6 +115,8 @@ final class StatisticsTests: XCTestCase {
         let sampled = Statistics.kendallTauTest(x, y, exactLimit: 1, resamples: 20_000, seed: 3).p
         XCTAssertEqual(sampled, exact, accuracy: 0.01)
         XCTAssertEqual(sampled, Statistics.kendallTauTest(x, y, exactLimit: 1, resamples: 20_000, seed: 3).p)
+        XCTAssertNotEqual(sampled, exact, "the sampled p is a fraction of 20,001, the exact one of 5040")
+        XCTAssertNotEqual(sampled, Statistics.kendallTauTest(x, y, exactLimit: 1, resamples: 20_000, seed: 4).p)
         XCTAssertEqual(Statistics.kendallTauTest([1], [2]).p, 1)
     }
 }

@@ -185,9 +185,13 @@ final class SafetensorsTests: XCTestCase {
         assertRejected("shape times element size overflows",
                        file(header: "{\"w\": {\"dtype\": \"F64\", \"shape\": [4611686018427387904], \"data_offsets\": [0, 0]}}"),
                        mentioning: ["'w'"])
-        assertRejected("huge numbers",
-                       file(header: "{\"w\": {\"dtype\": \"U8\", \"shape\": [1e300], \"data_offsets\": [0, 18446744073709551615]}}"),
-                       mentioning: ["'w'"])
+        // Each huge number alone, the other field valid, so each check is the one that refuses.
+        assertRejected("huge shape",
+                       file(header: "{\"w\": {\"dtype\": \"U8\", \"shape\": [1e300], \"data_offsets\": [0, 1]}}", body: [0]),
+                       mentioning: ["'w' has a malformed shape"])
+        assertRejected("huge data offset",
+                       file(header: "{\"w\": {\"dtype\": \"U8\", \"shape\": [1], \"data_offsets\": [0, 18446744073709551615]}}", body: [0]),
+                       mentioning: ["'w' has malformed data_offsets"])
         assertRejected("fractional size",
                        file(header: "{\"w\": {\"dtype\": \"U8\", \"shape\": [1.5], \"data_offsets\": [0, 1]}}", body: [0]),
                        mentioning: ["'w'"])

@@ -29,6 +29,20 @@ static void ic_emit_message(j_common_ptr info, int level) {
     }
 }
 
+// A progressive JPEG may hold any number of scans, each a pass over the whole image: a few
+// kilobytes of repeated scans make decoding take minutes. Real files have about ten; libjpeg-turbo's
+// own fuzzers stop at 500, and so does this reader.
+#define IC_MAX_SCANS 500
+
+static void ic_progress(j_common_ptr info) {
+    j_decompress_ptr decompress = (j_decompress_ptr)info;
+    if (decompress->input_scan_number > IC_MAX_SCANS) {
+        ic_jpeg_error *error = (ic_jpeg_error *)info->err;
+        snprintf(error->message, sizeof error->message, "more than %d progressive scans", IC_MAX_SCANS);
+        longjmp(error->jump, 1);
+    }
+}
+
 static void ic_copy_message(char *target, const char *source) {
     snprintf(target, IC_MESSAGE_SIZE, "%s", source);
 }
@@ -50,6 +64,9 @@ int ic_jpeg_decode(const unsigned char *data, size_t size, ic_image *image) {
         return -1;
     }
     jpeg_create_decompress(&info);
+    struct jpeg_progress_mgr progress = {0};
+    progress.progress_monitor = ic_progress;
+    info.progress = &progress;
     jpeg_mem_src(&info, data, (unsigned long)size);
     jpeg_read_header(&info, TRUE);
     int cmyk = 0;
@@ -116,7 +133,40 @@ int ic_jpeg_decode(const unsigned char *data, size_t size, ic_image *image) {
     return 0;
 }
 
-int ic_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality, ic_buffer *output) {
+// The encoder's output in a buffer grown here, so the error path always holds the live one:
+// jpeg_mem_dest frees its old buffer on growth but updates the caller's pointer only at the end,
+// so after a failure it names freed memory.
+typedef struct {
+    struct jpeg_destination_mgr manager;
+    unsigned char *bytes;
+    size_t capacity;
+} ic_jpeg_destination;
+
+static void ic_destination_start(j_compress_ptr info) {
+    (void)info;
+}
+
+// Called with the buffer full: keep it all, double it.
+static boolean ic_destination_grow(j_compress_ptr info) {
+    ic_jpeg_destination *destination = (ic_jpeg_destination *)info->dest;
+    size_t grown = destination->capacity * 2;
+    unsigned char *bytes = grown > destination->capacity ? realloc(destination->bytes, grown) : NULL;
+    if (!bytes) {
+        ERREXIT1(info, JERR_OUT_OF_MEMORY, 10);
+    }
+    destination->manager.next_output_byte = bytes + destination->capacity;
+    destination->manager.free_in_buffer = grown - destination->capacity;
+    destination->bytes = bytes;
+    destination->capacity = grown;
+    return TRUE;
+}
+
+static void ic_destination_end(j_compress_ptr info) {
+    (void)info;
+}
+
+int ic_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality, int progressive,
+                   ic_buffer *output) {
     memset(output, 0, sizeof *output);
     if (width <= 0 || height <= 0 || (channels != 1 && channels != 3) || quality < 1 || quality > 100) {
         snprintf(output->message, IC_MESSAGE_SIZE, "cannot encode %dx%d pixels of %d channels at quality %d",
@@ -125,30 +175,40 @@ int ic_jpeg_encode(const unsigned char *pixels, int width, int height, int chann
     }
     struct jpeg_compress_struct info;
     ic_jpeg_error error;
-    // jpeg_mem_dest mallocs and grows the buffer, updating these; in memory (address taken) so
-    // the error path sees the latest buffer to free.
-    struct {
-        unsigned char *bytes;
-        unsigned long size;
-    } destination = {NULL, 0};
+    // On the heap and set before setjmp: what the growth changes lives in memory the error path
+    // reads, not in locals whose values a longjmp leaves indeterminate.
+    ic_jpeg_destination *const destination = calloc(1, sizeof *destination);
+    if (destination) destination->bytes = malloc(destination->capacity = 4096);
+    if (!destination || !destination->bytes) {
+        if (destination) free(destination);
+        snprintf(output->message, IC_MESSAGE_SIZE, "out of memory for the JPEG output");
+        return -1;
+    }
+    destination->manager.init_destination = ic_destination_start;
+    destination->manager.empty_output_buffer = ic_destination_grow;
+    destination->manager.term_destination = ic_destination_end;
+    destination->manager.next_output_byte = destination->bytes;
+    destination->manager.free_in_buffer = destination->capacity;
     info.err = jpeg_std_error(&error.manager);
     error.manager.error_exit = ic_error_exit;
     error.manager.emit_message = ic_emit_message;
     error.message[0] = 0;
     if (setjmp(error.jump)) {
         jpeg_destroy_compress(&info);
-        free(destination.bytes);
+        free(destination->bytes);
+        free(destination);
         ic_copy_message(output->message, error.message);
         return -1;
     }
     jpeg_create_compress(&info);
-    jpeg_mem_dest(&info, &destination.bytes, &destination.size);
+    info.dest = &destination->manager;
     info.image_width = (JDIMENSION)width;
     info.image_height = (JDIMENSION)height;
     info.input_components = channels;
     info.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(&info);
     jpeg_set_quality(&info, quality, TRUE);
+    if (progressive) jpeg_simple_progression(&info);
     jpeg_start_compress(&info, TRUE);
     const size_t rowBytes = (size_t)width * channels;
     while (info.next_scanline < info.image_height) {
@@ -157,8 +217,9 @@ int ic_jpeg_encode(const unsigned char *pixels, int width, int height, int chann
     }
     jpeg_finish_compress(&info);
     jpeg_destroy_compress(&info);
-    output->bytes = destination.bytes;
-    output->size = destination.size;
+    output->bytes = destination->bytes;
+    output->size = destination->capacity - destination->manager.free_in_buffer;
+    free(destination);
     return 0;
 }
 

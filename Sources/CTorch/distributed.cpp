@@ -75,9 +75,11 @@ ct_process_group ct_process_group_gloo(const char *host, int port, int rank, int
     auto store = make_store(host, port, rank, world_size, timeout_ms);
     auto gloo = c10d::ProcessGroupGloo::Options::create(std::chrono::milliseconds(timeout_ms));
     gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(host));
+    // Joined before the handle is made: a join that throws (a timeout) leaves nothing behind.
+    auto joined = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world_size, gloo);
     auto group = new ct_process_group_s{};
     group->store = store;
-    group->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world_size, gloo);
+    group->gloo = joined;
     return group;
 #else
     (void)host; (void)port; (void)rank; (void)world_size; (void)timeout_ms;
@@ -101,9 +103,10 @@ ct_process_group ct_process_group_nccl(const char *host, int port, int rank, int
     auto store = make_store(host, port, rank, world_size, timeout_ms);
     auto options = c10d::ProcessGroupNCCL::Options::create();
     options->timeout = std::chrono::milliseconds(timeout_ms);
+    auto joined = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world_size, options);
     auto group = new ct_process_group_s{};
     group->store = store;
-    group->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world_size, options);
+    group->nccl = joined;
     return group;
 #else
     (void)host; (void)port; (void)rank; (void)world_size; (void)timeout_ms;

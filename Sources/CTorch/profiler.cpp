@@ -1,6 +1,7 @@
 // libtorch's autograd profiler (the legacy, thread-local one: it needs no Kineto, which Debian's
 // libtorch lacks) and user-named ranges, written out as a Chrome trace.
 #include "shim.h"
+#include <memory>
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <cstdio>
 #include <map>
@@ -107,9 +108,9 @@ int ct_profiler_stop(const char *path) {
 
 void *ct_range_begin(const char *name) {
   CT_TRY(nullptr, {
-    auto *range = new at::RecordFunction(at::RecordScope::USER_SCOPE);
+    auto range = std::make_unique<at::RecordFunction>(at::RecordScope::USER_SCOPE);
     if (range->isActive()) range->before(interned(name));
-    return range;
+    return range.release();  // owned by the caller from here: ct_range_end deletes it
   })
 }
 

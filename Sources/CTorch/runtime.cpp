@@ -10,7 +10,15 @@
 
 namespace ctorch {
 static thread_local std::string last_error;
-void set_error(const char *msg) { last_error = msg ? msg : ""; }
+// Called from the catch handlers: it must not throw itself (a message of kilobytes could fail
+// to allocate), or the exception would leave the extern "C" function after all.
+void set_error(const char *msg) noexcept {
+  try {
+    last_error = msg ? msg : "";
+  } catch (...) {
+    last_error.clear();  // frees nothing new; the caller still sees the failure code
+  }
+}
 
 at::ScalarType scalar_type(int dtype) {
   switch (dtype) {
@@ -59,19 +67,30 @@ extern "C" {
 const char *ct_last_error(void) { return last_error.c_str(); }
 void ct_clear_error(void) { last_error.clear(); }
 const char *ct_version(void) { return TORCH_VERSION; }
-int ct_get_num_threads(void) { return at::get_num_threads(); }
+int ct_get_num_threads(void) {
+  try { return at::get_num_threads(); } catch (...) { return 1; }
+}
 void ct_set_num_threads(int n) {
   try { at::set_num_threads(n > 0 ? n : 1); } catch (...) {}
 }
 int ct_allocator_tuned(void) { return allocator_tuned ? 1 : 0; }
-int ct_cuda_available(void) { return at::hasCUDA() ? 1 : 0; }
+int ct_cuda_available(void) {
+  try { return at::hasCUDA() ? 1 : 0; } catch (...) { return 0; }
+}
 int ct_cuda_device_count(void) {
   try { return at::hasCUDA() ? (int)at::detail::getCUDAHooks().getNumGPUs() : 0; } catch (...) { return 0; }
 }
 void ct_manual_seed(uint64_t seed) {
-  auto gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_current_seed(seed);
+  // The first use creates the generator, which reads /dev/urandom and may throw.
+  try {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_current_seed(seed);
+  } catch (const std::exception &e) {
+    set_error(e.what());
+  } catch (...) {
+    set_error("unknown C++ exception in libtorch");
+  }
 }
 ct_tensor ct_rng_get_state(void) {
   CT_TRY(nullptr, {

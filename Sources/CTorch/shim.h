@@ -8,7 +8,7 @@
 struct ct_tensor_s { at::Tensor t; };
 
 namespace ctorch {
-void set_error(const char *msg);
+void set_error(const char *msg) noexcept;
 inline ct_tensor wrap(at::Tensor t) { return new ct_tensor_s{std::move(t)}; }
 inline at::Tensor &T(ct_tensor h) {
   if (!h) throw std::invalid_argument("null tensor handle");

@@ -40,12 +40,20 @@ ct_tensor ct_from_data(const void *data, const int64_t *shape, int64_t rank, int
   })
 }
 double ct_item_double(ct_tensor t, int *ok) {
-  try { *ok = 1; return T(t).item<double>(); }
-  catch (const std::exception &e) { set_error(e.what()); *ok = 0; return 0; }
+  *ok = 0;
+  CT_TRY(0.0, {
+    double value = T(t).item<double>();
+    *ok = 1;
+    return value;
+  })
 }
 int64_t ct_item_int64(ct_tensor t, int *ok) {
-  try { *ok = 1; return T(t).item<int64_t>(); }
-  catch (const std::exception &e) { set_error(e.what()); *ok = 0; return 0; }
+  *ok = 0;
+  CT_TRY((int64_t)0, {
+    int64_t value = T(t).item<int64_t>();
+    *ok = 1;
+    return value;
+  })
 }
 const void *ct_data_ptr(ct_tensor t) { CT_TRY(nullptr, { return T(t).data_ptr(); }) }
 

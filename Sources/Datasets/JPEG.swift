@@ -16,16 +16,17 @@ public enum JPEG {
         return try CodecCall.image(status: status, image: &image, format: "JPEG", file: file)
     }
 
-    /// Encodes a grey or RGB image as a baseline JPEG of `quality` (1...100); for fixtures and
-    /// the synthetic folders of `make-image-folder`.
-    public static func encode(_ image: PixelImage, quality: Int = 90) throws -> [UInt8] {
+    /// Encodes a grey or RGB image as a baseline JPEG of `quality` (1...100), or a progressive
+    /// one (libjpeg's simple progression); for fixtures and the synthetic folders of
+    /// `make-image-folder`.
+    public static func encode(_ image: PixelImage, quality: Int = 90, progressive: Bool = false) throws -> [UInt8] {
         guard image.channels == 1 || image.channels == 3 else {
             throw DatasetError.invalidArgument("JPEG encodes grey or RGB images, not \(image.channels) channels")
         }
         var output = ic_buffer()
         let status = image.interleaved().withUnsafeBufferPointer {
             ic_jpeg_encode($0.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels),
-                           Int32(quality), &output)
+                           Int32(quality), progressive ? 1 : 0, &output)
         }
         return try CodecCall.bytes(status: status, output: &output, format: "JPEG")
     }

@@ -44,6 +44,10 @@ public func gradients(of outputs: [Tensor], withRespectTo inputs: [Tensor], grad
                       retainGraph: Bool? = nil, createGraph: Bool = false, allowUnused: Bool = false) throws -> [Tensor?] {
     let outs: [OpaquePointer?] = outputs.map { $0.handle }
     let ins: [OpaquePointer?] = inputs.map { $0.handle }
+    // The shim reads one grad output per output: a shorter list would be read past its end.
+    if let gradOutputs, gradOutputs.count != outputs.count {
+        throw TorchError.invalid("autograd.grad: \(gradOutputs.count) grad outputs for \(outputs.count) outputs; give one per output")
+    }
     let gos: [OpaquePointer?]? = gradOutputs?.map { $0.handle }
     var result = [OpaquePointer?](repeating: nil, count: inputs.count)
     let rc = withExtendedLifetime((outputs, inputs, gradOutputs)) {

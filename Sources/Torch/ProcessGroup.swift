@@ -24,6 +24,9 @@ public final class ProcessGroup: @unchecked Sendable {
     /// Number of processes in the group.
     public let worldSize: Int
 
+    /// The longest timeout libtorch takes (2^31 - 1 milliseconds, about 24.8 days), in seconds.
+    public static let maximumTimeout = Double(Int32.max / 1000)
+
     /// Whether this libtorch build has Gloo (Debian's does, with libgloo-dev's headers).
     public static var isGlooAvailable: Bool { ct_gloo_available() }
     /// Whether this libtorch build has NCCL (the wheel-cuda build).
@@ -33,10 +36,14 @@ public final class ProcessGroup: @unchecked Sendable {
     /// numbers of `allReduceSum(_: [Double])`) live on `device`, this rank's GPU.
     public init(host: String = "127.0.0.1", port: Int, rank: Int, worldSize: Int, timeout: Double = 60,
                 backend: Backend = .gloo, device: Device = .cpu) throws {
-        guard worldSize >= 1, (0..<worldSize).contains(rank) else {
+        guard worldSize >= 1, worldSize <= Int(Int32.max), (0..<worldSize).contains(rank) else {
             throw TorchError.invalid("process group: rank \(rank) is outside 0..<\(worldSize)")
         }
         guard (1...65535).contains(port) else { throw TorchError.invalid("process group: port \(port) is outside 1...65535") }
+        // libtorch takes milliseconds as a 32-bit number.
+        guard timeout > 0, timeout <= Self.maximumTimeout else {
+            throw TorchError.invalid("process group: a timeout of \(timeout) s is not a number of seconds in (0, \(Int(Self.maximumTimeout))]")
+        }
         let join = backend == .gloo ? ct_process_group_gloo : ct_process_group_nccl
         guard let h = join(host, Int32(port), Int32(rank), Int32(worldSize), Int32(timeout * 1000)) else {
             throw TorchError.failure("joining the \(backend.rawValue) process group at \(host):\(port) as rank \(rank) of \(worldSize)")

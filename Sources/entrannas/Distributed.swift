@@ -16,7 +16,14 @@ enum Distributed {
     /// Seconds a collective or the rendezvous waits for a silent rank before failing
     /// (ENTRANNAS_DIST_TIMEOUT, default 300); a rank that dies is noticed at once.
     static var timeout: Double {
-        ProcessInfo.processInfo.environment["ENTRANNAS_DIST_TIMEOUT"].flatMap(Double.init) ?? 300
+        get throws {
+            guard let text = ProcessInfo.processInfo.environment["ENTRANNAS_DIST_TIMEOUT"] else { return 300 }
+            guard let seconds = Double(text), seconds > 0, seconds <= ProcessGroup.maximumTimeout else {
+                throw RunError("ENTRANNAS_DIST_TIMEOUT is '\(text)'; give a number of seconds above 0 and at most "
+                               + "\(Int(ProcessGroup.maximumTimeout)) (libtorch's limit, about 24.8 days), or unset it for 300")
+            }
+            return seconds
+        }
     }
 
     /// The group, or nil when WORLD_SIZE is unset or 1: NCCL when the run computes on a GPU
@@ -34,6 +41,7 @@ enum Distributed {
                                + "build with the Debian libtorch (ENTRANNAS_TORCH=debian) for several processes on CPUs, "
                                + "or with ENTRANNAS_TORCH=wheel-cuda and --device cuda for NCCL")
             }
+            let timeout = try timeout
             do { group = try ProcessGroup.fromEnvironment(timeout: timeout, backend: backend, device: device) } catch {
                 throw RunError("cannot join the process group: \(error)")
             }

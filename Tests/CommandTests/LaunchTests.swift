@@ -147,6 +147,17 @@ final class LaunchTests: XCTestCase {
         XCTAssertTrue(run.errors.contains("rank 1 was killed by signal 9"), run.errors)
     }
 
+    /// A timeout libtorch cannot hold is named in one line before any rank joins.
+    func testAnImpossibleTimeoutIsNamed() throws {
+        let folder = try temporaryFolder(self)
+        let run = try EntranNASBinary.run(search("entrannas", output: folder.appendingPathComponent("run"), epochs: 1, limit: 64),
+                                          in: folder, name: "timeout", environment: [
+                                              "RANK": "0", "WORLD_SIZE": "2", "MASTER_PORT": "29500", "ENTRANNAS_DIST_TIMEOUT": "inf"],
+                                          expecting: 1)
+        XCTAssertTrue(run.errors.contains("ENTRANNAS_DIST_TIMEOUT is 'inf'; give a number of seconds above 0"), run.errors)
+        XCTAssertEqual(run.errors.split(separator: "\n").filter { !$0.isEmpty }.count, 1, run.errors)
+    }
+
     /// Without a launcher, rank 0 notices its peer's death and exits with an error instead of waiting forever.
     func testAKilledPeerEndsTheOtherRankWithoutALauncher() throws {
         let folder = try temporaryFolder(self)

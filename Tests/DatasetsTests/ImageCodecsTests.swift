@@ -59,6 +59,52 @@ final class ImageCodecsTests: XCTestCase {
         }
     }
 
+    /// Output past the encoder's first 4 KiB grows its buffer; baseline and progressive files
+    /// decode to the same picture.
+    func testLargeAndProgressiveJPEGsRoundTrip() throws {
+        // Smooth waves: past 4 KiB at quality 95, with no edge for JPEG to blur.
+        var pixels: [UInt8] = []
+        for channel in 0..<3 {
+            for y in 0..<160 {
+                for x in 0..<200 {
+                    pixels.append(UInt8(128 + 100 * sin(Double(x + 9 * channel) / 5) * cos(Double(y) / 7)))
+                }
+            }
+        }
+        let image = try PixelImage(shape: ImageShape(channels: 3, height: 160, width: 200), pixels: pixels)
+        for progressive in [false, true] {
+            let bytes = try JPEG.encode(image, quality: 95, progressive: progressive)
+            XCTAssertGreaterThan(bytes.count, 4096)
+            let decoded = try JPEG.decode(bytes, file: "x.jpg")
+            XCTAssertEqual(decoded.shape, image.shape)
+            // Colour is subsampled 2x2 in JPEG: a few levels on average, a little more at the crests.
+            let errors = zip(decoded.pixels, image.pixels).map { abs(Int($0) - Int($1)) }
+            XCTAssertLessThan(Double(errors.reduce(0, +)) / Double(errors.count), 3, "progressive: \(progressive)")
+            XCTAssertLessThanOrEqual(errors.max()!, 24, "progressive: \(progressive)")
+        }
+    }
+
+    /// A progressive JPEG of a few kilobytes can repeat a scan hundreds of times, each a pass over
+    /// the image (a decoder's denial of service); past 500 scans it is refused.
+    func testAProgressiveJPEGOfManyScansIsRefused() throws {
+        let image = Fixtures.gradient(channels: 1, height: 16, width: 16)
+        let bytes = try JPEG.encode(image, progressive: true)
+        // The last scan: from its SOS marker (FF DA) to the end-of-image marker (FF D9).
+        let starts = (0..<(bytes.count - 1)).filter { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA }
+        XCTAssertGreaterThan(starts.count, 2, "simple progression writes several scans")
+        let end = bytes.count - 2
+        XCTAssertEqual(Array(bytes[end...]), [0xFF, 0xD9])
+        let last = bytes[starts.last!..<end]
+        func repeated(_ extra: Int) -> [UInt8] {
+            Array(bytes[..<end]) + Array(repeating: Array(last), count: extra).flatMap { $0 } + [0xFF, 0xD9]
+        }
+        // Repeats are a warning libjpeg reads past (a refinement already made), up to the limit.
+        XCTAssertNoThrow(try JPEG.decode(repeated(400), file: "ok.jpg"))
+        XCTAssertThrowsError(try JPEG.decode(repeated(600), file: "scans.jpg")) {
+            XCTAssertTrue("\($0)".contains("more than 500 progressive scans"), "\($0)")
+        }
+    }
+
     func testUnreadableBytesNameTheFileAndTheReason() throws {
         let folder = try TemporaryFolder()
         let jpeg = try JPEG.encode(Fixtures.gradient(channels: 3, height: 32, width: 32))

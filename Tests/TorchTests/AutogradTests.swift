@@ -75,6 +75,10 @@ final class AutogradTests: XCTestCase {
         let weighted = try gradients(of: [y], withRespectTo: [a], gradOutputs: [try Tensor([3, 7] as [Float])])
         XCTAssertEqual(try weighted[0]?.floats(), [3, -7])
         XCTAssertFalse(weighted[0]!.requiresGrad, "without createGraph the result is a constant")
+        // One grad output per output: too few would be read past their end by the shim.
+        XCTAssertThrowsError(try gradients(of: [y, out], withRespectTo: [a], gradOutputs: [try Tensor([3, 7] as [Float])])) {
+            XCTAssertTrue("\($0)".contains("1 grad outputs for 2 outputs"), "\($0)")
+        }
     }
 
     /// A DARTS-like mixed operation: softmax(alpha) weighs a convolution, a pooling and a dilated

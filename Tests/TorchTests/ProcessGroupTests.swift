@@ -48,6 +48,20 @@ final class ProcessGroupTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 20, "a missing rank ends the wait, it does not hang")
         XCTAssertThrowsError(try ProcessGroup(port: 1, rank: 2, worldSize: 2))
     }
+
+    /// libtorch takes the timeout as 32-bit milliseconds: a timeout it cannot hold (a user's
+    /// "inf" for "no timeout", NaN, a month) and a world of more than 2^31 ranks are refused
+    /// before anything is joined, not trapped on conversion.
+    func testSettingsLibtorchCannotHoldAreRefused() throws {
+        for timeout in [Double.infinity, .nan, 0, -5, 3e6] {
+            XCTAssertThrowsError(try ProcessGroup(port: 29500, rank: 0, worldSize: 2, timeout: timeout), "\(timeout)") {
+                XCTAssertTrue("\($0)".contains("is not a number of seconds in (0, 2147483]"), "\($0)")
+            }
+        }
+        XCTAssertThrowsError(try ProcessGroup(port: 29500, rank: 0, worldSize: 1 << 40, timeout: 1)) {
+            XCTAssertTrue("\($0)".contains("outside 0..<1099511627776"), "\($0)")
+        }
+    }
 }
 
 /// Per-rank results written from two threads.

@@ -49,8 +49,10 @@ int ic_jpeg_decode(const unsigned char *data, size_t size, ic_image *image);
 int ic_png_decode(const unsigned char *data, size_t size, ic_image *image);
 
 /// Encodes interleaved 8-bit grey (channels 1) or RGB (3) pixels as a baseline JPEG of
-/// `quality` (1...100). Returns 0 on success.
-int ic_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality, ic_buffer *output);
+/// `quality` (1...100), progressive (libjpeg's simple progression) when `progressive` is not 0.
+/// Returns 0 on success.
+int ic_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality, int progressive,
+                   ic_buffer *output);
 
 /// Encodes interleaved 8-bit grey (channels 1), grey + alpha (2), RGB (3) or RGBA (4) pixels as
 /// a PNG. Returns 0 on success.

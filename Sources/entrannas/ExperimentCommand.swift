@@ -284,7 +284,7 @@ struct UnitProcesses {
         switch unit.kind {
         case .search:
             var args = ["search"] + command.searchFlags(unit.method!) + ["--seed", "\(unit.seed)", "--output", folder.path]
-            if folder.hasCheckpoint { args.append("--resume") } else { try startOver(folder) }
+            if folder.hasCheckpoint { args.append("--resume") } else { try folder.clearRunWithoutCheckpoint() }
             guard let cost = try spawn(args, folder: folder) else { return nil }
             return try UnitResult.search(unit, folder: folder, cost: cost.includingCheckpoint(folder.checkpoint))
         case .train:
@@ -301,16 +301,6 @@ struct UnitProcesses {
                 try AtomicFile.write(genotype.jsonString() + "\n", to: genotypeFile)
             }
             return try train(unit, genotypeFile: genotypeFile.path, folder: folder)
-        }
-    }
-
-    /// A unit stopped before its first checkpoint left only logs behind; they belong to the
-    /// experiment, so they go and the unit starts over instead of refusing the folder.
-    private func startOver(_ run: RunDirectory) throws {
-        let fm = FileManager.default
-        for file in [run.metrics, run.log, run.configuration, run.file("report.html"), run.file("tensorboard")]
-        where fm.fileExists(atPath: file.path) {
-            try fm.removeItem(at: file)
         }
     }
 
@@ -349,7 +339,7 @@ struct UnitProcesses {
                     "--init-channels", "\(command.trainChannels)", "--seed", "\(unit.trainingSeed)",
                     "--dataset", command.dataset, "--output", run.path]
             if let data = command.data { args += ["--data", data] }
-            try startOver(run)
+            try run.clearRunWithoutCheckpoint()
         }
         if !FileManager.default.fileExists(atPath: run.model.path) {
             guard try spawn(args, folder: folder) != nil else { return nil }

@@ -225,6 +225,15 @@ final class TrainingTests: SingleThreadTestCase {
             XCTAssertFalse(message.contains("\n"), message)
         }
         XCTAssertFalse(run.hasCheckpoint, "a checkpoint was written for a diverged run")
+        // The fix the error names works in the same folder: nothing of the diverged run can be
+        // resumed, so its leftovers (an empty metrics.jsonl, its log) do not make the folder taken.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.metrics.path))
+        guard case .finished = try makeTrainer(Self.tinyConfiguration(epochs: 1), run).run() else { return XCTFail("stopped") }
+        XCTAssertEqual(try MetricsLog.read(run.metrics).count, 1)
+        XCTAssertEqual(try TrainingConfiguration(json: String(contentsOf: run.configuration, encoding: .utf8), source: "config.json").epochs,
+                       1, "config.json is the new run's")
+        // A folder whose run recorded an epoch is still refused.
+        XCTAssertThrowsError(try run.prepare(resume: false)) { XCTAssertTrue("\($0)".contains("already holds a run"), "\($0)") }
     }
 
     /// Resuming with a setting changed names that setting; a resume without a checkpoint, or a

@@ -43,6 +43,26 @@ public struct RunDirectory: Sendable, Equatable {
     /// Whether a checkpoint exists, so the run can be resumed.
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint.path) }
 
+    /// Whether metrics.jsonl holds an epoch (a run that got that far has results to keep).
+    var recordsAnEpoch: Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: metrics.path),
+              let size = attributes[.size] as? NSNumber else { return false }
+        return size.intValue > 0
+    }
+
+    /// Removes what a run that ended before its first checkpoint leaves (its logs, settings and
+    /// report): nothing of it can be resumed, and it would make the folder look taken.
+    public func clearRunWithoutCheckpoint() throws {
+        let fm = FileManager.default
+        for file in [metrics, log, configuration, self.file("report.html"), self.file("tensorboard")]
+        where fm.fileExists(atPath: file.path) {
+            do { try fm.removeItem(at: file) } catch {
+                throw RunError("cannot clear \(file.path), left by a run that ended before its first checkpoint: "
+                               + "\(error.localizedDescription); remove it or choose another --output")
+            }
+        }
+    }
+
     /// Makes the folder ready. A new run refuses a folder that already holds a run (so nothing is
     /// overwritten by accident); a resumed run needs the checkpoint to be there.
     public func prepare(resume: Bool) throws {
@@ -57,8 +77,12 @@ public struct RunDirectory: Sendable, Equatable {
             guard hasCheckpoint else {
                 throw RunError("cannot resume: \(path) has no checkpoint.safetensors; drop --resume to start a new run there")
             }
-        } else if exists, hasCheckpoint || fm.fileExists(atPath: metrics.path) {
+        } else if exists, hasCheckpoint || recordsAnEpoch {
             throw RunError("\(path) already holds a run; add --resume to continue it, or choose another --output")
+        } else if exists {
+            // A run that failed before its first checkpoint (a NaN loss, a full disk) has nothing
+            // to resume: its files go, so the fix its error names can be tried in the same folder.
+            try clearRunWithoutCheckpoint()
         }
         do { try fm.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             throw RunError("cannot create the output folder \(path): \(error.localizedDescription); choose another --output")

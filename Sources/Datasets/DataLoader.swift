@@ -68,7 +68,7 @@ public struct DataLoader: Sendable {
 
     /// Batches per epoch.
     public var batchCount: Int {
-        dropLast ? indices.count / batchSize : (indices.count + batchSize - 1) / batchSize
+        dropLast || indices.isEmpty ? indices.count / batchSize : (indices.count - 1) / batchSize + 1
     }
 
     /// The dataset indices of epoch `epoch` in the order they are batched.

@@ -51,7 +51,9 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         self.path = path
         self.coarseLabels = coarseLabels
         self.folder = folder
-        guard folder.imageSize >= 8 else { throw DatasetError.invalidArgument("--image-size must be at least 8, got \(folder.imageSize)") }
+        if let message = SizeLimits.complaint("--image-size", folder.imageSize, 8...SizeLimits.imageSide) {
+            throw DatasetError.invalidArgument(message)
+        }
         guard [1, 3].contains(folder.channels) else {
             throw DatasetError.invalidArgument("--image-channels must be 1 or 3, got \(folder.channels)")
         }

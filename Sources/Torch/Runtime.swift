@@ -12,7 +12,7 @@ public enum Torch {
     /// Threads libtorch uses for intra-op parallelism; values below 1 are raised to 1.
     public static var threadCount: Int {
         get { Int(ct_get_num_threads()) }
-        set { ct_set_num_threads(Int32(max(1, newValue))) }
+        set { ct_set_num_threads(Int32(clamping: max(1, newValue))) }
     }
 
     /// Whether glibc malloc was told to keep large blocks (docs/libtorch-binding.md#allocator).

@@ -24,7 +24,7 @@ struct DrawCommand: ParsableCommand {
     func run() throws {
         let resolved = try Genotype.resolve(genotype)
         let folder = URL(fileURLWithPath: output ?? "cells-\(genotypeLabel(genotype))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try RunDirectory.createOutputFolder(folder)
         if CellDiagrams.graphviz == nil {
             FileHandle.standardError.write(Data("warning: graphviz's `dot` is not installed (apt-get install graphviz): writing DOT files only\n".utf8))
         }

@@ -26,7 +26,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let message = SizeLimits.complaint("--batch-size", batchSize, 1...SizeLimits.batchSize) { throw ValidationError(message) }
     }
 
     func run() throws {

@@ -86,9 +86,12 @@ struct ExperimentCommand: ParsableCommand {
         _ = try Device(parsing: device)  // a wrong --device fails here, not in every unit
         let plan = try makePlan()
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let message = SizeLimits.complaint("--jobs", jobs, 1...SizeLimits.processesPerNode) { throw ValidationError(message) }
+        if let threads, let message = SizeLimits.complaint("--threads", threads, 1...SizeLimits.threads) {
+            throw ValidationError(message)
+        }
         try validateSearchOptions(methods: plan.methods)
+        try validateTrainingProtocol()
         // One experiment per folder (each unit also locks its own).
         let folderLock = try RunLock(RunDirectory(path: output))
         defer { withExtendedLifetime(folderLock) {} }
@@ -167,19 +170,41 @@ extension ExperimentCommand {
 
     /// What every search of `method` is given, whatever its seed and folder: checked up front by
     /// `validateSearchOptions`, then run by each search unit.
+    /// The flags (after `train`) of a training unit: the experiment's training protocol.
+    func trainFlags(genotype: String, seed: UInt64, output: String) -> [String] {
+        // Numbers joined with '=': a negative one would otherwise read as a flag of its own.
+        var flags = ["--genotype", genotype, "--preset", "quick", "--epochs=\(trainEpochs)", "--limit=\(trainLimit)",
+                     "--layers=\(trainLayers)", "--init-channels=\(trainChannels)", "--seed=\(seed)",
+                     "--dataset", dataset, "--output", output]
+        if let data { flags += ["--data", data] }
+        return flags
+    }
+
+    /// Builds a training unit's settings now, as the unit will, so a protocol that cannot
+    /// train fails before the first search has spent its hours (and before experiment.json
+    /// keeps it, which a resume could not change).
+    func validateTrainingProtocol() throws {
+        do {
+            _ = try TrainCommand.parse(trainFlags(genotype: "DARTS_V2", seed: 1, output: "unused")).checkedNewConfiguration()
+        } catch {
+            let reason = TrainCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            throw ValidationError("the training protocol (--train-epochs, --train-limit, --train-layers, --train-channels): \(reason)")
+        }
+    }
+
     func searchFlags(_ method: SearchMethod) -> [String] {
         var flags = ["--method", method.rawValue, "--preset", preset.rawValue, "--dataset", dataset]
-        if let epochs { flags += ["--epochs", "\(epochs)"] }
+        if let epochs { flags += ["--epochs=\(epochs)"] }
         if let data { flags += ["--data", data] }
         return flags + extraSearchFlags
     }
 
-    /// Refuses the flags above, then builds every search's settings once now, as the search
-    /// will (its command line, search space and hyperparameters, on the dataset's shape), so a
-    /// misspelt flag or a value out of range fails here, before the experiment's folder exists.
+    /// Refuses the flags above, then builds every search's settings once now (with or without
+    /// extra flags), as the search will (its command line, search space and hyperparameters, on
+    /// the dataset's shape), so a misspelt flag or a value out of range fails here, before the
+    /// experiment's folder exists.
     func validateSearchOptions(methods: [SearchMethod]) throws {
         let extra = extraSearchFlags
-        guard !extra.isEmpty else { return }
         for flag in extra.map({ String($0.split(separator: "=", maxSplits: 1).first ?? "") }) {
             if Self.flagsSetByTheExperiment.contains(flag) {
                 throw ValidationError("--search-options: \(flag) is set by the experiment itself; use the experiment's own option")
@@ -188,6 +213,8 @@ extension ExperimentCommand {
                 throw ValidationError("--search-options: \(flag) would change the searches but not the random cells and trainings they are compared with")
             }
         }
+        // Named by what set them: the extra flags, or the experiment's own search flags.
+        let source = extra.isEmpty ? "the searches (--preset, --epochs, --dataset)" : "--search-options '\(searchOptions)'"
         var train: Dataset? = nil
         for method in methods {
             let search: SearchCommand
@@ -195,7 +222,7 @@ extension ExperimentCommand {
                 search = try SearchCommand.parse(searchFlags(method))
             } catch {
                 let reason = SearchCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                throw ValidationError("--search-options '\(searchOptions)': \(reason)")
+                throw ValidationError("\(source): \(reason)")
             }
             let data = try train ?? search.options.loadTrainingSet()
             train = data
@@ -203,7 +230,7 @@ extension ExperimentCommand {
                 _ = try search.options.spaceConfig(for: data)
                 try search.options.hyperparameters(for: data).validate()
             } catch {
-                throw ValidationError("--search-options '\(searchOptions)' with --method \(method.rawValue): \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
+                throw ValidationError("\(source) with --method \(method.rawValue): \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
             }
         }
     }
@@ -334,11 +361,7 @@ struct UnitProcesses {
         if run.hasCheckpoint {
             args = ["train", "--output", run.path, "--resume"]
         } else {
-            args = ["train", "--genotype", genotypeFile, "--preset", "quick", "--epochs", "\(command.trainEpochs)",
-                    "--limit", "\(command.trainLimit)", "--layers", "\(command.trainLayers)",
-                    "--init-channels", "\(command.trainChannels)", "--seed", "\(unit.trainingSeed)",
-                    "--dataset", command.dataset, "--output", run.path]
-            if let data = command.data { args += ["--data", data] }
+            args = ["train"] + command.trainFlags(genotype: genotypeFile, seed: unit.trainingSeed, output: run.path)
             try run.clearRunWithoutCheckpoint()
         }
         if !FileManager.default.fileExists(atPath: run.model.path) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import NAS
 import Torch
@@ -45,8 +46,14 @@ struct LaunchCommand: ParsableCommand {
     func validate() throws {
         // Everything after launch's own options goes to the ranks, so its own --help is caught here.
         if let first = command.first, ["--help", "-h", "help"].contains(first) { throw CleanExit.helpRequest(self) }
-        if nprocPerNode < 1 { throw ValidationError("--nproc-per-node must be at least 1, got \(nprocPerNode)") }
-        if nnodes < 1 { throw ValidationError("--nnodes must be at least 1, got \(nnodes)") }
+        if let message = SizeLimits.complaint("--nproc-per-node", nprocPerNode, 1...SizeLimits.processesPerNode) {
+            throw ValidationError(message)
+        }
+        // The world (nodes x processes) is a 32-bit count in c10d.
+        if let message = SizeLimits.complaint("--nnodes", nnodes, 1...(Int(Int32.max) / nprocPerNode)) { throw ValidationError(message) }
+        if !(graceSeconds >= 0 && graceSeconds.isFinite) {
+            throw ValidationError("--grace-seconds must be a number of seconds, 0 or more, got \(graceSeconds)")
+        }
         if !(0..<nnodes).contains(nodeRank) { throw ValidationError("--node-rank \(nodeRank) is outside 0..<\(nnodes)") }
         if let masterPort, !(1...65535).contains(masterPort) { throw ValidationError("--master-port \(masterPort) is outside 1...65535") }
         if standalone && nnodes > 1 { throw ValidationError("--standalone is for one machine; drop it or --nnodes \(nnodes)") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import NAS
 import Torch
@@ -51,8 +52,10 @@ struct RuntimeOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if batchChunks < 1 { throw ValidationError("--batch-chunks must be at least 1, got \(batchChunks)") }
+        if let threads, let message = SizeLimits.complaint("--threads", threads, 1...SizeLimits.threads) {
+            throw ValidationError(message)
+        }
+        if let message = SizeLimits.complaint("--batch-chunks", batchChunks, 1...SizeLimits.threads) { throw ValidationError(message) }
         do { _ = try Device(parsing: device) } catch { throw ValidationError("--device: \(error)") }
     }
 

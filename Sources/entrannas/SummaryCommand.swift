@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import NAS
 import Torch
@@ -28,7 +29,9 @@ struct SummaryCommand: ParsableCommand {
     @Flag(help: "The ImageNet network: two stride-2 stems before the cells.") var imagenet = false
 
     func validate() throws {
-        if let inputSize, inputSize < 1 { throw ValidationError("--input-size must be at least 1 pixel, got \(inputSize)") }
+        if let inputSize, let message = SizeLimits.complaint("--input-size", inputSize, 1...SizeLimits.imageSide) {
+            throw ValidationError(message)
+        }
     }
 
     func run() throws {

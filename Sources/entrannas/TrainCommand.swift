@@ -102,9 +102,7 @@ struct TrainCommand: ParsableCommand {
     /// folder (nil with --summary) and its lock, taken before the folder is looked at.
     private func configuration() throws -> (TrainingConfiguration, RunDirectory?, RunLock?) {
         guard resume else {
-            var config = try newConfiguration()
-            try applyFlags(to: &config)
-            try config.validate()
+            let config = try checkedNewConfiguration()
             return (config, summary ? nil : RunDirectory(path: output ?? defaultOutput(name: config.genotypeName)), nil)
         }
         let run = RunDirectory(path: output!)
@@ -132,6 +130,15 @@ struct TrainCommand: ParsableCommand {
         case .profiled:
             print("the training stops after its profile; checkpoint saved. Continue with: entrannas train --output \(run.path) --resume")
         }
+    }
+
+    /// A new run's settings, checked: the preset, then the flags. `experiment` checks its
+    /// training protocol with it before any unit runs.
+    func checkedNewConfiguration() throws -> TrainingConfiguration {
+        var config = try newConfiguration()
+        try applyFlags(to: &config)
+        try config.validate()
+        return config
     }
 
     /// The preset for the chosen genotype and dataset, before the flags are applied.

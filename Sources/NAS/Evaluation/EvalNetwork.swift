@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Torch
 
@@ -45,9 +46,10 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
                                                                inputChannels: 3, classes: 1000, auxiliary: true)
 
     /// Indices of the reduction cells (DARTS `[layers // 3, 2 * layers // 3]`).
-    public var reductionIndices: Set<Int> { [layers / 3, 2 * layers / 3] }
-    /// The cell whose output feeds the auxiliary head.
-    public var auxiliaryIndex: Int { 2 * layers / 3 }
+    public var reductionIndices: Set<Int> { [layers / 3, auxiliaryIndex] }
+    /// The cell whose output feeds the auxiliary head: 2*layers/3, computed so that no layer
+    /// count overflows it.
+    public var auxiliaryIndex: Int { layers / 3 * 2 + layers % 3 * 2 / 3 }
 
     /// A lower bound of the parameters a network of this size holds, computed without building
     /// it; nil when a setting is negative or the bound overflows. Each cell's 1x1 preprocessing
@@ -222,6 +224,13 @@ public final class EvalNetwork: Module, @unchecked Sendable {
         if configuration.classes < 2 { throw invalid("--classes must be at least 2, got \(configuration.classes)") }
         if configuration.stemMultiplier < 1 {
             throw invalid("stem multiplier must be at least 1, got \(configuration.stemMultiplier)")
+        }
+        for (flag, value, top) in [("--layers", configuration.layers, SizeLimits.layers),
+                                   ("--init-channels", configuration.initChannels, SizeLimits.channels),
+                                   ("--input-channels", configuration.inputChannels, SizeLimits.channels),
+                                   ("--classes", configuration.classes, SizeLimits.channels),
+                                   ("stem multiplier", configuration.stemMultiplier, 64)] {
+            if let message = SizeLimits.complaint(flag, value, 1...top) { throw invalid(message) }
         }
         do { try genotype.validate() } catch { throw EvalNetworkError.genotype(String(describing: error)) }
         if let input = genotype.reduceConcat.first(where: { $0 < 2 }) {

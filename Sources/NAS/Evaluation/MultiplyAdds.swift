@@ -29,6 +29,17 @@ public struct MultiplyAddCounter {
     /// A counter at zero.
     public init() {}
 
+    /// Adds a product to `total`, saturating at Int.max: the count of a network too large to
+    /// run reads as that, it does not trap.
+    private mutating func add(_ factors: Int...) {
+        let product = factors.reduce(1) { a, b in
+            let (p, overflow) = a.multipliedReportingOverflow(by: b)
+            return overflow ? .max : p
+        }
+        let (sum, overflow) = total.addingReportingOverflow(product)
+        total = overflow ? .max : sum
+    }
+
     /// The output shape of `module` for `input`, adding its multiply-adds to `total`.
     public mutating func trace(_ module: Module, _ input: FeatureShape) -> FeatureShape {
         switch module {
@@ -38,11 +49,11 @@ public struct MultiplyAddCounter {
                                        dilation: conv.dilation.0)
             let width = convolvedSize(input.width, kernel: w[3], stride: conv.stride.1, padding: conv.padding.1,
                                       dilation: conv.dilation.1)
-            total += w[0] * height * width * w[1] * w[2] * w[3]
+            add(w[0], height, width, w[1], w[2], w[3])
             return FeatureShape(channels: w[0], height: height, width: width)
         case let linear as Linear:
             let w = linear.weight.shape  // [out, in]
-            total += w[0] * w[1]
+            add(w[0], w[1])
             return FeatureShape(channels: w[0], height: 1, width: 1)
         case is BatchNorm2d, is ReLU, is Identity, is Dropout:
             return input

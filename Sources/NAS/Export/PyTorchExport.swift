@@ -76,8 +76,8 @@ public enum PyTorchExport {
 
     /// Writes the export folder (created when missing; files replaced atomically).
     public static func write(_ network: EvalNetwork, description: NetworkDescription, to folder: URL) throws {
+        try RunDirectory.createOutputFolder(folder)
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let tensors = try ReferenceNames.stateDict(of: network).map { ($0.0, try $0.1.to(.cpu).contiguous()) }
             try Safetensors.save(tensors, metadata: ["format": "pt", "genotype": description.genotypeText],
                                  to: folder.appendingPathComponent(stateDictFile))

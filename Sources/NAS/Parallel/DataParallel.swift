@@ -39,8 +39,8 @@ public struct DataParallel: Sendable {
     /// Refuses a batch size that leaves some piece without a row (a piece of one row also
     /// fails batch norm in training, which needs two values per channel).
     public func check(batchSize: Int) throws {
-        let pieces = worldSize * chunks
-        guard batchSize >= 2 * pieces else {
+        let (pieces, overflow) = worldSize.multipliedReportingOverflow(by: chunks)
+        guard !overflow, pieces <= batchSize / 2 else {
             throw RunError("batch size \(batchSize) gives some of the \(worldSize) process(es) x \(chunks) chunk(s) fewer than 2 images; "
                            + "raise --batch-size to at least \(2 * pieces) or use fewer processes or chunks")
         }

@@ -63,6 +63,18 @@ public struct RunDirectory: Sendable, Equatable {
         }
     }
 
+    /// Creates `url` (and its parents) for a command's output, with a one-line error naming the
+    /// folder and the fix: a file in its place, or a folder that cannot be made.
+    public static func createOutputFolder(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw RunError("--output \(url.path) is a file, not a folder; choose another --output")
+        }
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw RunError("cannot create the output folder \(url.path): \(error.localizedDescription); choose another --output")
+        }
+    }
+
     /// Makes the folder ready. A new run refuses a folder that already holds a run (so nothing is
     /// overwritten by accident); a resumed run needs the checkpoint to be there.
     public func prepare(resume: Bool) throws {
@@ -84,9 +96,7 @@ public struct RunDirectory: Sendable, Equatable {
             // to resume: its files go, so the fix its error names can be tried in the same folder.
             try clearRunWithoutCheckpoint()
         }
-        do { try fm.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw RunError("cannot create the output folder \(path): \(error.localizedDescription); choose another --output")
-        }
+        try Self.createOutputFolder(url)
         guard fm.isWritableFile(atPath: path) else {
             throw RunError("the output folder \(path) is not writable; choose another --output")
         }

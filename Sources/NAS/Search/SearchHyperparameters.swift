@@ -1,3 +1,5 @@
+import Datasets
+
 /// The optimisation settings of a search (docs/method.md#bilevel). Defaults depend on the method: DARTS'
 /// recipe for DARTS, PC-DARTS' for PC-DARTS and (docs/method.md#a10) for EnTranNAS.
 public struct SearchHyperparameters: Codable, Equatable, Sendable {
@@ -61,11 +63,25 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
     /// Throws `SearchConfigError` naming the flag of the first setting out of range.
     public func validate() throws {
         func fail(_ m: String) -> SearchConfigError { SearchConfigError(message: m) }
-        guard epochs >= 1 else { throw fail("--epochs must be at least 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
-        guard learningRate > 0, learningRateMin >= 0 else { throw fail("--learning-rate must be positive") }
-        guard archLearningRate > 0 else { throw fail("--arch-learning-rate must be positive") }
+        if let message = SizeLimits.complaint("--epochs", epochs, 1...SizeLimits.epochs) { throw fail(message) }
+        if let message = SizeLimits.complaint("--batch-size", batchSize, 1...SizeLimits.batchSize) { throw fail(message) }
+        // Each finite and in range: a NaN or infinite setting would surface epochs later as a
+        // NaN loss blamed on the learning rate.
+        guard learningRate > 0, learningRate.isFinite else { throw fail("--learning-rate must be a positive number, got \(learningRate)") }
+        guard learningRateMin >= 0, learningRateMin <= learningRate else {
+            throw fail("--learning-rate-min must lie between 0 and --learning-rate (\(learningRate)), got \(learningRateMin)")
+        }
+        guard momentum >= 0, momentum < 1 else { throw fail("--momentum must lie in [0, 1), got \(momentum)") }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw fail("--weight-decay must be 0 or more, got \(weightDecay)") }
+        guard gradClip > 0 else { throw fail("--grad-clip must be positive, got \(gradClip)") }
+        guard archLearningRate > 0, archLearningRate.isFinite else {
+            throw fail("--arch-learning-rate must be a positive number, got \(archLearningRate)")
+        }
+        guard archWeightDecay >= 0, archWeightDecay.isFinite else {
+            throw fail("--arch-weight-decay must be 0 or more, got \(archWeightDecay)")
+        }
         guard archBeta1 >= 0, archBeta1 < 1 else { throw fail("--arch-beta1 must lie in [0, 1), got \(archBeta1)") }
+        guard archBeta2 >= 0, archBeta2 < 1 else { throw fail("--arch-beta2 must lie in [0, 1), got \(archBeta2)") }
         guard warmupEpochs >= 0 else { throw fail("--warmup-epochs must be >= 0, got \(warmupEpochs)") }
         guard warmupEpochs < epochs else {
             throw fail("--warmup-epochs \(warmupEpochs) covers all \(epochs) epochs, so no architecture step would run: lower --warmup-epochs or raise --epochs")

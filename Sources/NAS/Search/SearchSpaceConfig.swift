@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 
 /// Everything that fixes the shape of a search network (docs/method.md#search-space). Codable so that a
 /// checkpoint can say which setting differs when resumed with other flags.
@@ -91,13 +92,15 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
             let firstNormal = (0..<layers).first { !reductions.contains($0) } ?? 0
             engineCells = [firstNormal, reductions.first ?? 0].sorted()
         } else {
-            engineCells = Array(0..<layers)
+            // Every cell; none for a count validate() refuses, so it is not allocated first.
+            engineCells = (0...SizeLimits.layers).contains(layers) ? Array(0..<layers) : []
         }
     }
 
-    /// Reduction cells sit at layers/3 and 2*layers/3, as in DARTS.
+    /// Reduction cells sit at layers/3 and 2*layers/3, as in DARTS (2*layers/3 computed so that
+    /// no layer count overflows it).
     public static func reductionIndices(layers: Int) -> [Int] {
-        layers < 3 ? [layers / 3] : [layers / 3, 2 * layers / 3]
+        layers < 3 ? [layers / 3] : [layers / 3, layers / 3 * 2 + layers % 3 * 2 / 3]
     }
     /// Indices of the reduction cells.
     public var reductionCells: [Int] { SearchSpaceConfig.reductionIndices(layers: layers) }
@@ -117,6 +120,13 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         func fail(_ m: String) -> SearchConfigError { SearchConfigError(message: m) }
         guard layers >= 2 else { throw fail("--layers must be at least 2 (one normal and one reduction cell), got \(layers)") }
         guard steps >= 1 else { throw fail("--steps must be at least 1, got \(steps)") }
+        for (flag, value, range) in [("--layers", layers, 2...SizeLimits.layers), ("--steps", steps, 1...SizeLimits.steps),
+                                     ("--init-channels", initChannels, 2...SizeLimits.channels),
+                                     ("--image-size", imageSize, 1...SizeLimits.imageSide),
+                                     ("the dataset's channels", inputChannels, 1...SizeLimits.channels),
+                                     ("the dataset's classes", classes, 2...SizeLimits.channels)] {
+            if let message = SizeLimits.complaint(flag, value, range) { throw fail(message) }
+        }
         // A multiplier above steps would concatenate the cell's inputs (another size) into its output.
         guard (1...steps).contains(multiplier) else {
             throw fail("a cell concatenates its last \(multiplier) nodes but has \(steps) (--steps); the multiplier must be 1...\(steps) "
@@ -124,8 +134,10 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         }
         guard initChannels >= 2, initChannels % 2 == 0 else { throw fail("--init-channels must be an even number >= 2, got \(initChannels)") }
         guard inputChannels >= 1, classes >= 2 else { throw fail("the dataset must have >= 1 channel and >= 2 classes") }
-        guard temperature > 0 else { throw fail("--temperature must be positive, got \(temperature)") }
-        if let end = temperatureEnd, !(end > 0) { throw fail("--temperature-end must be positive, got \(end)") }
+        guard temperature > 0, temperature.isFinite else { throw fail("--temperature must be a positive number, got \(temperature)") }
+        if let end = temperatureEnd, !(end > 0 && end.isFinite) {
+            throw fail("--temperature-end must be a positive number, got \(end)")
+        }
         guard !primitives.isEmpty, primitives.contains(where: { $0 != .none }) else {
             throw fail("the candidate list needs at least one op other than 'none'")
         }

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Torch
 
@@ -152,8 +153,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Throws a one-line error naming the first setting that cannot work, and its flag.
     public func validate() throws {
         func fail(_ message: String) -> RunError { RunError(message) }
-        if epochs < 1 { throw fail("--epochs must be at least 1, got \(epochs)") }
+        if let message = SizeLimits.complaint("--epochs", epochs, 1...SizeLimits.epochs) { throw fail(message) }
         if batchSize < 2 { throw fail("--batch-size must be at least 2 (batch norm needs two images), got \(batchSize)") }
+        if let message = SizeLimits.complaint("--batch-size", batchSize, 2...SizeLimits.batchSize) { throw fail(message) }
         if !(learningRate > 0) || !learningRate.isFinite {
             throw fail("--learning-rate must be a positive number, got \(learningRate)")
         }

@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+
+/// Values no run can use, as a user might type them (or a script compute them): each is refused
+/// with an error naming the flag and its range, a usage error's exit code, before anything is
+/// written; none traps on an overflow or allocates what the value asks for.
+final class BadFlagsTests: XCTestCase {
+    func testImpossibleSizesAndSettingsAreNamedNotCrashedOn() throws {
+        let folder = try temporaryFolder(self)
+        let huge = "9223372036854775807"
+        let out = folder.appendingPathComponent("out")
+        let search = ["search", "--preset", "quick", "--limit", "40", "--epochs", "1", "--batch-size", "8", "--output", out.path]
+        let train = ["train", "--genotype", "DARTS_V2", "--preset", "quick", "--summary"]
+        let cases: [([String], String)] = [
+            (search + ["--layers", huge], "--layers must lie in 2...1000, got \(huge)"),
+            (search + ["--method", "darts", "--layers", "1000000000000"], "--layers must lie in 2...1000"),
+            (search + ["--init-channels", "4611686018427387904"], "--init-channels must lie in 2...65536"),
+            (search + ["--steps", "4294967296"], "--steps must lie in 1...32"),
+            (search + ["--epochs", huge], "--epochs must lie in 1...100000"),
+            (search + ["--momentum", "nan"], "--momentum must lie in [0, 1), got nan"),
+            (search + ["--grad-clip=-5"], "--grad-clip must be positive, got -5.0"),
+            (search + ["--arch-weight-decay", "nan"], "--arch-weight-decay must be 0 or more, got nan"),
+            (search + ["--learning-rate", "inf"], "--learning-rate must be a positive number, got inf"),
+            (search + ["--temperature", "inf"], "--temperature must be a positive number, got inf"),
+            (train + ["--init-channels", "4611686018427387904"], "--init-channels must lie in 1...65536"),
+            (train + ["--layers", huge], "--layers must lie in 1...1000"),
+            (train + ["--batch-size", huge], "--batch-size must lie in 2...1048576"),
+            (train + ["--threads", "4294967296"], "--threads must lie in 1...1024"),
+            (train + ["--batch-chunks", huge], "--batch-chunks must lie in 1...1024"),
+            (["summary", "--genotype", "DARTS_V2", "--layers", huge], "--layers must lie in 1...1000"),
+            (["summary", "--genotype", "DARTS_V2", "--input-size", "3037000500"], "--input-size must lie in 1...16384"),
+            (["launch", "--nnodes", "2", "--master-port", "29999", "--nproc-per-node", "4611686018427387904", "--", "info"],
+             "--nproc-per-node must lie in 1...1024"),
+            (["launch", "--grace-seconds", "nan", "--", "info"], "--grace-seconds must be a number of seconds"),
+        ]
+        for (arguments, complaint) in cases {
+            let run = try EntranNASBinary.Running(arguments, in: folder, name: "bad")
+            let status = run.wait(seconds: 120)
+            let call = "entrannas \(arguments.joined(separator: " "))"
+            XCTAssertTrue(status == 1 || status == 64, "\(call): exit \(String(describing: status))\n\(run.errors)")
+            XCTAssertTrue(run.errors.contains(complaint), "\(call):\n\(run.errors)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("metrics.jsonl").path), call)
+        }
+    }
+
+    /// An --output that is a file, not a folder, is named as such (it was a raw Foundation error).
+    func testAFileAsTheOutputFolderIsNamed() throws {
+        let folder = try temporaryFolder(self)
+        let file = folder.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let draw = try EntranNASBinary.run(["draw", "--genotype", "DARTS_V2", "--output", file.path], in: folder, name: "draw",
+                                           expecting: 1)
+        XCTAssertTrue(draw.errors.contains("--output \(file.path) is a file, not a folder; choose another --output"), draw.errors)
+    }
+
+    /// A training protocol that cannot train is refused before the first search spends its time,
+    /// and before experiment.json would keep it.
+    func testAnExperimentRefusesATrainingProtocolThatCannotTrain() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("experiment")
+        let common = ["experiment", "--methods", "entrannas", "--seeds", "1", "--random-cells", "0", "--preset", "quick",
+                      "--output", output.path]
+        for (flags, complaint) in [(["--train-layers", "0"], "--layers must be at least 1, got 0"),
+                                   (["--train-channels", "5"], "--init-channels must be an even number"),
+                                   (["--train-limit=-3"], "--limit must be 0 (all images) or a positive count, got -3")] {
+            let refused = try EntranNASBinary.run(common + ["--epochs", "1"] + flags, in: folder, name: "refused", expecting: 64)
+            XCTAssertTrue(refused.errors.contains("the training protocol (--train-epochs, --train-limit, --train-layers, "
+                                                  + "--train-channels): \(complaint)"), refused.errors)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), "a refused experiment left a folder")
+        }
+        let searches = try EntranNASBinary.run(common + ["--epochs", "0"], in: folder, name: "epochs", expecting: 64)
+        XCTAssertTrue(searches.errors.contains("the searches (--preset, --epochs, --dataset) with --method entrannas: "
+                                               + "--epochs must lie in 1...100000, got 0"), searches.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), "a refused experiment left a folder")
+    }
+}

@@ -10,23 +10,31 @@
 #
 # usage: experiments/background.sh           start the lanes not running (logs: runs/lane-NAME.log)
 #        experiments/background.sh status    each lane's state and its log's last progress line
-#        experiments/background.sh stop      stop both lanes; their jobs keep their checkpoints
+#        experiments/background.sh stop      stop both lanes; returns once their jobs have saved
+#                                            their checkpoints and kept results, and exited
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p runs
 lanes=(v2 long)
 
+# A stop (SIGTERM to the lane's process group) reaches the running job, which saves and exits;
+# the lane waits for it (a trapped signal waits for the foreground command), then starts no
+# further job, even one whose predecessor finished normally in spite of the stop.
 lane_jobs() {
+  stopping=
+  trap 'stopping=1' TERM INT
+  job() { [ -z "$stopping" ] || exit 0; "$@"; }
   case "$1" in
-    v2) PART=late JOBS=1 experiments/fashion-mnist-v2/run.sh
-        PART=main JOBS=1 experiments/fashion-mnist-v2/run.sh ;;
-    long) CELLS=DARTS_V2 experiments/fashion-mnist-long/run.sh
-          experiments/consistency-gap/retrain.sh
-          experiments/fashion-mnist-long/run.sh ;;
+    v2) job env PART=late JOBS=1 experiments/fashion-mnist-v2/run.sh
+        job env PART=main JOBS=1 experiments/fashion-mnist-v2/run.sh ;;
+    long) job env CELLS=DARTS_V2 experiments/fashion-mnist-long/run.sh
+          job experiments/consistency-gap/retrain.sh
+          job experiments/fashion-mnist-long/run.sh ;;
   esac
 }
 
-# A lane holds runs/lane-NAME.lock while it runs, and its process group id is in runs/lane-NAME.pgid.
+# A lane holds runs/lane-NAME.lock (on a descriptor no job reuses) until its last job has exited,
+# and its process group id is in runs/lane-NAME.pgid.
 running() { ! flock -n "runs/lane-$1.lock" true 2>/dev/null; }
 
 case "${1:-start}" in
@@ -38,10 +46,11 @@ case "${1:-start}" in
       # reading this script's output through a pipe gets its end at once.
       setsid nice -n 19 bash -c '
         for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
-        exec 9>"runs/lane-$1.lock"; flock -n 9 || exit 0
+        exec 200>"runs/lane-$1.lock"; flock -n 200 || exit 0
         echo $$ > "runs/lane-$1.pgid"
+        trap : TERM INT
         echo "== lane $1 started $(date -u +%FT%TZ)"
-        bash "$0" lane-jobs "$1"
+        bash "$0" lane-jobs "$1" 200>&-
         echo "== lane $1 done $(date -u +%FT%TZ)"' "$0" "$lane" >> "runs/lane-$lane.log" 2>&1 < /dev/null &
       echo "lane $lane: started (log runs/lane-$lane.log)"
     done ;;
@@ -55,10 +64,17 @@ case "${1:-start}" in
       echo "lane $lane: $state${job:+ | $job}${last:+ | $last}"
     done ;;
   stop)
+    stopping=()
     for lane in "${lanes[@]}"; do
       running "$lane" || continue
       # SIGTERM stops an entrannas run like Ctrl-C: a checkpoint, then exit.
-      kill -TERM -- "-$(cat "runs/lane-$lane.pgid")" && echo "lane $lane: stopping"
+      kill -TERM -- "-$(cat "runs/lane-$lane.pgid")" && echo "lane $lane: stopping" && stopping+=("$lane")
+    done
+    # Returns when the jobs have exited (a search step, a checkpoint, the kept results): a
+    # machine taken away right after still has them. ${STOP_SECONDS:-600} at most.
+    for lane in "${stopping[@]}"; do
+      for _ in $(seq $((${STOP_SECONDS:-600} * 5))); do running "$lane" || break; sleep 0.2; done
+      if running "$lane"; then echo "lane $lane: still stopping after ${STOP_SECONDS:-600} s"; else echo "lane $lane: stopped"; fi
     done ;;
   *) sed -n '11,13p' "$0" >&2; exit 2 ;;
 esac

@@ -9,13 +9,16 @@
 # usage: experiments/kept.sh save RUN KEPT      after (or while) the experiment runs
 #        experiments/kept.sh restore KEPT RUN   before --resume on a fresh machine
 set -euo pipefail
+# Each file goes to a temporary name, then is renamed: a commit, a pick or a reader never sees
+# half of one. A failed copy fails the script.
+copy() { cp "$1" "$2.part$$" && mv -f "$2.part$$" "$2" || { rm -f "$2.part$$"; echo "error: cannot copy $1 to $2" >&2; exit 1; }; }
 [ $# -eq 3 ] && { [ "$1" = save ] || [ "$1" = restore ]; } || {
   echo "usage: experiments/kept.sh save RUN KEPT | restore KEPT RUN" >&2; exit 2; }
 mode=$1 from=$2 to=$3
 [ -f "$from/experiment.json" ] || { echo "error: $from/experiment.json is missing: not an experiment folder" >&2; exit 1; }
 mkdir -p "$to"
 for f in experiment.json results.md results.json best-genotype.txt; do
-  [ -f "$from/$f" ] && cp "$from/$f" "$to/$f.tmp" && mv "$to/$f.tmp" "$to/$f"
+  if [ -f "$from/$f" ]; then copy "$from/$f" "$to/$f"; fi
 done
 # A kept pick the run no longer makes (or never made) must not outlive it.
 [ -f "$from/best-genotype.txt" ] || rm -f "$to/best-genotype.txt"
@@ -23,8 +26,9 @@ for unit in "$from"/units/*/; do
   [ -f "$unit/result.json" ] || continue    # unfinished: nothing of it is worth keeping
   name=$(basename "$unit")
   mkdir -p "$to/units/$name"
-  for f in result.json attempts.json genotype.json genotype.txt report.json random-genotype.json; do
-    [ -f "$unit/$f" ] && cp "$unit/$f" "$to/units/$name/$f"
+  # result.json last: a unit counts as finished only once the files it needs are there.
+  for f in attempts.json genotype.json genotype.txt report.json random-genotype.json result.json; do
+    if [ -f "$unit/$f" ]; then copy "$unit/$f" "$to/units/$name/$f"; fi
   done
 done
 echo "$mode: $(ls "$to"/units 2>/dev/null | wc -l) finished units in $to"

@@ -14,6 +14,12 @@
 #   require_bin BIN [--cost]                     exit with a one-line error if BIN (or time) is missing
 #   train_folder [--cost] BIN LABEL OUT FLAGS... train OUT with FLAGS (plus --output OUT) or resume it
 
+# A stop (SIGTERM from background.sh, Ctrl-C) reaches the training itself, which saves its
+# checkpoint and exits; the sourcing script waits for it instead of dying first, and
+# train_folder starts no further training afterwards.
+stopping=
+trap 'stopping=1' TERM INT
+
 require_bin() {
   [ -x "$1" ] || { echo "error: $1 is missing; run 'swift build -c release' first" >&2; exit 1; }
   [ "${2:-}" != --cost ] || [ -x /usr/bin/time ] || {
@@ -24,6 +30,7 @@ train_folder() {
   local cost=0
   [ "$1" = --cost ] && { cost=1; shift; }
   local bin="$1" label="$2" out="$3"; shift 3
+  [ -z "$stopping" ] || return 130
   [ -f "$out/model.safetensors" ] && return 0
   mkdir -p "$(dirname "$out")"
   # fd 9 holds the lock for as long as this training runs; another instance skips the folder.

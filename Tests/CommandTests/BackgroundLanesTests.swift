@@ -3,12 +3,14 @@ import XCTest
 
 /// experiments/background.sh, on stand-in jobs in a copy of the experiments tree: each lane runs
 /// its jobs in order at nice 19, a second start leaves a running lane alone, and `stop` ends
-/// both lanes with SIGTERM before their next job starts.
+/// both lanes with SIGTERM before their next job starts, returning only once the jobs have
+/// exited (a checkpoint takes a while), also when a job finishes normally in spite of the stop.
 final class BackgroundLanesTests: XCTestCase {
     private var root: URL!
 
     /// The script, copied, with three stand-in jobs that log their start (name, PART, CELLS,
-    /// niceness) to `jobs.txt`, sleep `JOB_SECONDS`, and log a SIGTERM.
+    /// niceness) to `jobs.txt`, sleep `JOB_SECONDS`, and on SIGTERM take a second (a checkpoint),
+    /// log it and exit with `TERM_STATUS` (130, or 0 as a run in its last epoch ends normally).
     override func setUpWithError() throws {
         root = try temporaryFolder(self)
         let experiments = root.appendingPathComponent("experiments")
@@ -22,7 +24,7 @@ final class BackgroundLanesTests: XCTestCase {
             let text = """
                 #!/usr/bin/env bash
                 echo "\(job) PART=${PART:-} CELLS=${CELLS:-} nice=$(nice)" >> "\(root.path)/jobs.txt"
-                trap 'echo "\(job) TERM" >> "\(root.path)/jobs.txt"; exit 130' TERM
+                trap 'sleep 1; echo "\(job) TERM" >> "\(root.path)/jobs.txt"; exit ${TERM_STATUS:-130}' TERM
                 sleep "${JOB_SECONDS:-0}" & wait $!
                 """
             try text.write(to: url, atomically: true, encoding: .utf8)
@@ -32,12 +34,12 @@ final class BackgroundLanesTests: XCTestCase {
 
     /// Runs `background.sh ARGUMENT` and returns its output.
     @discardableResult
-    private func lanes(_ argument: String, jobSeconds: Int = 0) throws -> String {
+    private func lanes(_ argument: String, jobSeconds: Int = 0, termStatus: Int = 130) throws -> String {
         let process = Process()
         let pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [root.appendingPathComponent("experiments/background.sh").path, argument]
-        process.environment = ProcessInfo.processInfo.environment.merging(["JOB_SECONDS": "\(jobSeconds)"]) { _, new in new }
+        process.environment = ProcessInfo.processInfo.environment.merging(["JOB_SECONDS": "\(jobSeconds)", "TERM_STATUS": "\(termStatus)"]) { _, new in new }
         process.standardOutput = pipe
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -86,9 +88,20 @@ final class BackgroundLanesTests: XCTestCase {
         let deadline = Date().addingTimeInterval(10)
         while jobs.count < 2 && Date() < deadline { usleep(100_000) }
         XCTAssertTrue(try lanes("status").contains("lane v2: running"))
-        XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\n")
-        try waitUntilStopped(seconds: 10)
-        usleep(500_000)
+        XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\nlane v2: stopped\nlane long: stopped\n")
+        // No waiting here: stop returned after the jobs had saved and exited.
+        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= nice=19", "fashion-mnist-v2/run.sh TERM",
+                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 nice=19", "fashion-mnist-long/run.sh TERM"])
+        XCTAssertFalse(try lanes("status").contains(": running"))
+
+        // A job that ends normally in spite of the stop (entrannas finishes a run in its last
+        // epoch): the lane still starts no further job.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("jobs.txt"))
+        try lanes("start", jobSeconds: 60, termStatus: 0)
+        let started = Date().addingTimeInterval(10)
+        while jobs.count < 2 && Date() < started { usleep(100_000) }
+        XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\nlane v2: stopped\nlane long: stopped\n")
+        usleep(1_500_000)
         XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= nice=19", "fashion-mnist-v2/run.sh TERM",
                                    "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 nice=19", "fashion-mnist-long/run.sh TERM"])
     }

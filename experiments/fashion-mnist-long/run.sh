@@ -17,6 +17,7 @@
 #   RUNS=dir (default runs/fashion-mnist-long), BIN=path (default .build/release/entrannas),
 #   CELLS="DARTS_V2 searched" (default: both, in this order), ENTRANNAS_THREADS (default 1)
 set -euo pipefail
+shopt -s inherit_errexit  # a failure inside $(searched_cell) stops the script too
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
 bin="${BIN:-.build/release/entrannas}"
@@ -39,6 +40,8 @@ searched_cell() {
   rm -rf "$merged" && mkdir -p "$merged"
   cp -r "$v2/kept/." "$merged/"
   [ ! -d "$v2/kept-late/units" ] || cp -r "$v2/kept-late/units/." "$merged/units/"
+  # Only this report's pick counts, not a copy kept with v2's results.
+  rm -f "$merged/best-genotype.txt" "$merged/results.json" "$merged/results.md"
   "$bin" report "$merged" >/dev/null
   [ -f "$merged/best-genotype.txt" ] || {
     echo "error: experiment v2 has no searched cell with all its trainings yet ($v2); run it first" >&2; return 1; }

@@ -64,10 +64,15 @@ if [ "${PART:-main}" = main ] && [ -d "$here/kept-late/units" ] && [ -f "$run/ex
   done
 fi
 resume=(); [ -f "$run/experiment.json" ] && resume=(--resume)
-keep() { [ -f "$run/experiment.json" ] && experiments/kept.sh save "$run" "$kept" >/dev/null; true; }
-( while sleep 300; do keep; done ) &
+keep() { [ ! -f "$run/experiment.json" ] || experiments/kept.sh save "$run" "$kept" >/dev/null; }
+# The keeper saves every 5 minutes; it does not hold the part lock (fd 9), or its last sleep would
+# keep the next part out for minutes after this one ends.
+( exec 9>&-; while sleep 300; do keep || true; done ) &
 keeper=$!
-trap 'kill $keeper 2>/dev/null || true; keep' EXIT
+# A stop (SIGTERM, Ctrl-C) reaches entrannas too; this script waits for it to save and exit, then
+# keeps what it finished (the last unit may finish during the stop), and fails if that save does.
+trap : TERM INT
+trap 'rc=$?; kill $keeper 2>/dev/null || true; wait $keeper 2>/dev/null || true; keep || exit 1; exit $rc' EXIT
 "$bin" experiment "${plan[@]}" --seeds 1,2,3,4 \
   --train-seeds 1,2 --preset cpu --train-epochs 10 --train-limit 10000 --train-layers 5 --train-channels 16 \
   --jobs "${JOBS:-2}" --threads 1 --output "$run" "${resume[@]}"

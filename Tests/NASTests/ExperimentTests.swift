@@ -284,6 +284,11 @@ final class ExperimentTests: XCTestCase {
                        "decided: met (+6.70 points, p = 0.018, Holm p = 0.036; 3 vs 5 cells; every cell trained, p cannot exceed 0.018)")
         XCTAssertEqual(partialGoals["entrannas-dst cells beat the random cells of the same rule (permutation test, Holm p < 0.05)"]?
             .hasPrefix("partial: met"), true, "\(partial.goals)")
+        // The half-trained random cell (one of its two seeds) is in no number yet: the pairing holds.
+        let partialDST = try XCTUnwrap(partial.comparisons.first { $0.method == "entrannas-dst" })
+        XCTAssertEqual([partialDST.searched.count, partialDST.random.count], [3, 4])
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: partial.rows.map { ($0.name, $0) })["random (DST in-degree)"]?
+            .testAccuracy?.count, 4)
         // Searched cells in the middle of the random ones, one still to train: missed, decided.
         // {85.25, 85.25, x} against 85.1 ... 85.5: with x above everything, 15 of the 56 splits
         // are as large (x with any pair summing to at least 170.5).

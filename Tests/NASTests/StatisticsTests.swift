@@ -53,6 +53,26 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(b.highest, 5.0 / 10, accuracy: 1e-12)
     }
 
+    /// Above the exact limit the final p is sampled, on draws that move once the missing values
+    /// arrive: the range bounds nothing and says so, (0, 1), and no verdict is decided early.
+    func testTheRangeBoundsOnlyTheExactTest() {
+        let bounded = Statistics.permutationTestRange([3, 4], [0, 1], missingA: 0, missingB: 1)
+        XCTAssertEqual(bounded.lowest, 1.0 / 10, accuracy: 1e-12)
+        let sampled = Statistics.permutationTestRange([3, 4], [0, 1], missingA: 0, missingB: 1, exactLimit: 9)
+        XCTAssertEqual([sampled.lowest, sampled.highest], [0, 1], "C(5, 2) = 10 splits are over a limit of 9")
+    }
+
+    /// Means of two trainings equal but for rounding are ties, as tau-b counts them (scipy's
+    /// kendalltau gives 0.105 here; without the tolerance the pair counted as ordered gave 0).
+    func testKendallTauCountsRoundingTiesAsTies() {
+        let x: [Double] = [1, 2, 3, 4, 5]
+        let rounded = [90.1, (90.55 + 91.04) / 2, (90.71 + 90.88) / 2, 91.6, 90.0]
+        XCTAssertNotEqual(rounded[1], rounded[2], "the two means differ in the last bit")
+        let tied = [90.1, 90.795, 90.795, 91.6, 90.0]
+        XCTAssertEqual(Statistics.kendallTau(x, rounded), Statistics.kendallTau(x, tied), accuracy: 1e-12)
+        XCTAssertEqual(Statistics.kendallTau(x, tied), 1 / (10.0 * 9).squareRoot(), accuracy: 1e-12)
+    }
+
     func testMonteCarloPermutationTestAgreesWithTheExactOne() {
         let a: [Double] = [86.1, 87.0, 86.6, 85.9, 87.3, 86.8]
         let b: [Double] = [85.7, 86.2, 85.1, 86.9, 85.5, 86.0, 85.8]

@@ -152,8 +152,10 @@ public struct ExperimentSummary: Sendable {
     /// accuracy is an optimistic estimate of what the cell gives a fresh training.
     public var bestSearched: BestCell? {
         let candidates = trainedCells { $0.kind == .train }
-        // max(by:) keeps the first of equal elements: a tie goes to plan order.
-        let best = candidates.max { Statistics.mean($0.accuracies) < Statistics.mean($1.accuracies) }
+        // max(by:) keeps the first of equal elements: a tie goes to plan order (means equal but
+        // for rounding are equal: compared at 1e-9 points).
+        func key(_ accuracies: [Double]) -> Double { (Statistics.mean(accuracies) * 1e9).rounded() }
+        let best = candidates.max { key($0.accuracies) < key($1.accuracies) }
         guard let best, let method = best.cell.method, let trained = best.results.first else { return nil }
         let random = trainedCells { $0.kind == .randomDarts || $0.kind == .randomDST }.map { Statistics.mean($0.accuracies) }
         return BestCell(search: ExperimentUnit(kind: .search, method: method, seed: best.cell.seed).name,
@@ -162,20 +164,23 @@ public struct ExperimentSummary: Sendable {
                         genotype: trained.genotype, parameters: trained.parameters, multiplyAdds: trained.multiplyAdds)
     }
 
-    /// The accuracy of each cell of a row: the mean over its training seeds.
+    /// The accuracy of each cell of a row with all its trainings done: the mean over its
+    /// training seeds. A cell with some seeds still to run is left out until then, so the
+    /// paired design holds in every number shown before the end too.
     func cellAccuracies(_ include: (ExperimentUnit) -> Bool) -> [Double] {
-        cells(include).map { Statistics.mean($0.accuracies) }
+        trainedCells(include).map { Statistics.mean($0.accuracies) }
     }
 
     private func trainingColumns(_ row: inout Row, _ include: (ExperimentUnit) -> Bool) {
-        let groups = cells(include)
+        let pooled = cells(include).filter { $0.accuracies.count > 1 }
+        let groups = trainedCells(include)
         let means = groups.map { Statistics.mean($0.accuracies) }
         row.testAccuracy = Spread(means)
         if means.count > 1 {
             let interval = Statistics.bootstrapInterval(means)
             row.testAccuracyInterval = [interval.low, interval.high]
         }
-        let repeated = groups.filter { $0.accuracies.count > 1 }
+        let repeated = pooled
         if !repeated.isEmpty {
             // Pooled within-cell variance: sum of squared deviations over the degrees of freedom.
             let squares = repeated.reduce(0.0) { sum, group in
@@ -245,7 +250,7 @@ public struct ExperimentSummary: Sendable {
     /// cells as training them does?
     public var rankCorrelation: (tau: Double, p: Double, cells: Int)? {
         var inherited: [Double] = [], trained: [Double] = []
-        for group in cells({ $0.kind == .train }) {
+        for group in trainedCells({ $0.kind == .train }) {
             let search = ExperimentUnit(kind: .search, method: group.cell.method, seed: group.cell.seed)
             guard let derived = results.first(where: { $0.unit == search })?.derivedAccuracy else { continue }
             inherited.append(derived)
@@ -262,7 +267,7 @@ public struct ExperimentSummary: Sendable {
     /// structure, and a comparison of accuracies alone would credit it.
     public var sizeCorrelation: (tau: Double, p: Double, cells: Int)? {
         var size: [Double] = [], trained: [Double] = []
-        for group in cells({ _ in true }) {
+        for group in trainedCells({ _ in true }) {
             guard let multiplyAdds = group.results.first?.multiplyAdds else { continue }
             size.append(Double(multiplyAdds))
             trained.append(Statistics.mean(group.accuracies))

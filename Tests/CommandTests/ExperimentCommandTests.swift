@@ -160,7 +160,9 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertTrue(report.errors.contains("random-dst-1-t2/result.json cannot be read"), report.errors)
         let rebuilt = try String(contentsOf: keptFolder.appendingPathComponent("results.md"), encoding: .utf8)
         XCTAssertTrue(rebuilt.contains("**Partial**: 5 of 7 units finished"), rebuilt)
-        XCTAssertTrue(rebuilt.contains("Kendall's tau between multiply-adds and trained accuracy"), rebuilt)
+        // The half-trained random DST cell (its t2 unreadable) is in no number: its comparison waits.
+        XCTAssertTrue(rebuilt.contains("| entrannas-dst cells beat the random cells of the same rule (permutation test, Holm p < 0.05) | pending |"),
+                      rebuilt)
         XCTAssertTrue(FileManager.default.fileExists(atPath: keptFolder.appendingPathComponent("report.html").path))
     }
 

@@ -96,16 +96,19 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(Statistics.holm([]), [])
     }
 
-    func testBootstrapInterval() {
-        XCTAssertTrue(Statistics.bootstrapInterval([2, 2, 2]) == (2, 2))
-        // Many values: the percentile interval approaches mean +- 1.96 sd / sqrt(n).
-        let values = (0..<400).map { Double(($0 * 37) % 100) }
-        let (low, high) = Statistics.bootstrapInterval(values, resamples: 4000, seed: 1)
-        let m = Statistics.mean(values), half = 1.96 * Statistics.standardDeviation(values) / 20
-        XCTAssertEqual(low, m - half, accuracy: 0.1 * half)
-        XCTAssertEqual(high, m + half, accuracy: 0.1 * half)
-        XCTAssertTrue(Statistics.bootstrapInterval(values, seed: 5) == Statistics.bootstrapInterval(values, seed: 5),
-                      "deterministic per seed")
+    /// Student's t: quantiles as tables give them (scipy.stats.t.ppf), and the interval of v2's
+    /// four EnTranNAS cells as scipy.stats.t.interval computes it.
+    func testMeanInterval() {
+        for (degrees, quantile) in [(1.0, 12.706204736), (3, 3.182446305), (5, 2.570581836), (30, 2.042272456)] {
+            XCTAssertEqual(Statistics.studentTQuantile(0.975, degrees: degrees), quantile, accuracy: 1e-6, "\(degrees)")
+        }
+        XCTAssertEqual(Statistics.studentTQuantile(0.5, degrees: 4), 0, accuracy: 1e-6)
+        XCTAssertTrue(Statistics.meanInterval([2, 2, 2]) == (2, 2))
+        XCTAssertTrue(Statistics.meanInterval([7]) == (7, 7))
+        let cells = [90.845, 91.0, 90.075, 90.805]
+        let (low, high) = Statistics.meanInterval(cells)
+        XCTAssertEqual(low, 90.024356, accuracy: 1e-5)
+        XCTAssertEqual(high, 91.338144, accuracy: 1e-5)
     }
 
     func testKendallTau() {

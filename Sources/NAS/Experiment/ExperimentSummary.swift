@@ -58,7 +58,7 @@ public struct ExperimentSummary: Sendable {
         /// Top-1 test accuracy of the trained cells, in percent: one value per cell, the mean
         /// over its training seeds.
         public var testAccuracy: Spread?
-        /// Percentile-bootstrap 95% interval of the mean cell accuracy ([low, high]).
+        /// Student-t 95% interval of the mean cell accuracy ([low, high]).
         public var testAccuracyInterval: [Double]?
         /// Standard deviation of one training: the pooled spread over training seeds within the
         /// cells that have several (nil when none has).
@@ -177,7 +177,7 @@ public struct ExperimentSummary: Sendable {
         let means = groups.map { Statistics.mean($0.accuracies) }
         row.testAccuracy = Spread(means)
         if means.count > 1 {
-            let interval = Statistics.bootstrapInterval(means)
+            let interval = Statistics.meanInterval(means)
             row.testAccuracyInterval = [interval.low, interval.high]
         }
         let repeated = pooled

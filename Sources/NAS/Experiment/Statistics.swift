@@ -17,20 +17,63 @@ public enum Statistics {
         return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
     }
 
-    /// Percentile-bootstrap confidence interval of the mean: `resamples` resamples with
-    /// replacement, the (1 - level) / 2 and (1 + level) / 2 quantiles of their means.
-    public static func bootstrapInterval(_ values: [Double], level: Double = 0.95, resamples: Int = 10_000,
-                                         seed: UInt64 = 0) -> (low: Double, high: Double) {
-        guard values.count > 1 else { let m = mean(values); return (m, m) }
-        var generator = SeededGenerator(seed: seed)
-        var means = [Double](repeating: 0, count: resamples)
-        for r in 0..<resamples {
-            var sum = 0.0
-            for _ in values.indices { sum += values[Int(generator.next() % UInt64(values.count))] }
-            means[r] = sum / Double(values.count)
+    /// Student-t confidence interval of the mean: mean ± t((1 + level) / 2, n - 1) · sd / √n.
+    /// Not the percentile bootstrap: with the 4 to 6 cells of a row it covers the mean far less
+    /// often than it claims (82% for 4 values, 89% for 6, simulated on normal data), where t's
+    /// interval is exact for normal values.
+    public static func meanInterval(_ values: [Double], level: Double = 0.95) -> (low: Double, high: Double) {
+        let m = mean(values)
+        guard values.count > 1 else { return (m, m) }
+        let half = studentTQuantile((1 + level) / 2, degrees: Double(values.count - 1))
+            * standardDeviation(values) / Double(values.count).squareRoot()
+        return (m - half, m + half)
+    }
+
+    /// The p-quantile of Student's t distribution (0 < p < 1), by bisection on its CDF.
+    static func studentTQuantile(_ p: Double, degrees: Double) -> Double {
+        var low = -1e6, high = 1e6
+        for _ in 0..<200 {
+            let middle = (low + high) / 2
+            if studentTCDF(middle, degrees: degrees) < p { low = middle } else { high = middle }
         }
-        means.sort()
-        return (quantile(means, (1 - level) / 2), quantile(means, (1 + level) / 2))
+        return (low + high) / 2
+    }
+
+    /// Student's t CDF through the regularized incomplete beta function.
+    static func studentTCDF(_ t: Double, degrees: Double) -> Double {
+        let tail = 0.5 * regularizedBeta(degrees / (degrees + t * t), a: degrees / 2, b: 0.5)
+        return t >= 0 ? 1 - tail : tail
+    }
+
+    /// I_x(a, b), by the continued fraction of Numerical Recipes' betai (Lentz's method).
+    static func regularizedBeta(_ x: Double, a: Double, b: Double) -> Double {
+        if x <= 0 { return 0 }
+        if x >= 1 { return 1 }
+        let logGammas: Double = lgamma(a + b) - lgamma(a) - lgamma(b)
+        let logPowers: Double = a * Foundation.log(x) + b * Foundation.log(1 - x)
+        let front = Foundation.exp(logGammas + logPowers)
+        // The fraction converges fast below the mean; above it, by symmetry.
+        if x > (a + 1) / (a + b + 2) { return 1 - regularizedBeta(1 - x, a: b, b: a) }
+        let tiny = 1e-300
+        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
+        if Swift.abs(d) < tiny { d = tiny }
+        d = 1 / d
+        var fraction = d
+        for m in 1...300 {
+            let m = Double(m)
+            let even: Double = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+            let odd: Double = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+            for numerator in [even, odd] {
+                d = 1 + numerator * d
+                if Swift.abs(d) < tiny { d = tiny }
+                c = 1 + numerator / c
+                if Swift.abs(c) < tiny { c = tiny }
+                d = 1 / d
+                fraction *= d * c
+            }
+            if Swift.abs(d * c - 1) < 1e-15 { break }
+        }
+        return front * fraction / a
     }
 
     /// One-sided two-sample permutation test of "group `a` has the larger mean": the share of
@@ -177,13 +220,6 @@ public enum Statistics {
                 i += 1
             }
         }
-    }
-
-    /// The q-quantile of sorted values, interpolated linearly between order statistics.
-    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 
     /// C(n, k) as a double (exact well beyond any group size an experiment has).

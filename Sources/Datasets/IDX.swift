@@ -26,18 +26,29 @@ public struct IDXArray: Sendable, Equatable {
     static func size(announcedBy prefix: [UInt8], rank: Int) -> (bytes: Int, what: String) {
         let headerLength = 4 + 4 * rank
         guard prefix.count >= headerLength else { return (Gzip.maximumOutput, "4 GiB") }
+        let (dimensions, count) = header(prefix, rank: rank)
+        guard let product = count, product <= Gzip.maximumOutput else {
+            return (headerLength, "IDX dimensions \(dimensions) are too large")
+        }
+        let shape = dimensions.map(String.init).joined(separator: "x")
+        return (headerLength + product, "its IDX header announces \(shape) bytes of data")
+    }
+
+    /// The big-endian dimensions after the 4-byte magic number (`bytes` holds at least the
+    /// header), up to the one whose product with those before it overflows, and that product
+    /// (nil on overflow).
+    static func header(_ bytes: [UInt8], rank: Int) -> (dimensions: [Int], count: Int?) {
         var dimensions: [Int] = []
         var product = 1
         for axis in 0..<rank {
             let at = 4 + 4 * axis
-            let size = Int(prefix[at]) << 24 | Int(prefix[at + 1]) << 16 | Int(prefix[at + 2]) << 8 | Int(prefix[at + 3])
+            let size = Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
             dimensions.append(size)
             let (next, overflow) = product.multipliedReportingOverflow(by: size)
-            if overflow || next > Gzip.maximumOutput { return (headerLength, "IDX dimensions \(dimensions) are too large") }
+            if overflow { return (dimensions, nil) }
             product = next
         }
-        let shape = dimensions.map(String.init).joined(separator: "x")
-        return (headerLength + product, "its IDX header announces \(shape) bytes of data")
+        return (dimensions, product)
     }
 
     /// Parses the bytes of an uncompressed IDX file; `file` only labels errors.
@@ -59,17 +70,9 @@ public struct IDXArray: Sendable, Equatable {
         guard bytes.count >= headerLength else {
             throw DatasetError.corrupt(file: file, reason: "truncated IDX header: \(bytes.count) of \(headerLength) bytes")
         }
-        var dimensions: [Int] = []
-        var expected = 1
-        for axis in 0..<rank {
-            let at = 4 + 4 * axis
-            let size = Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])
-            dimensions.append(size)
-            let (product, overflow) = expected.multipliedReportingOverflow(by: size)
-            guard !overflow else {
-                throw DatasetError.corrupt(file: file, reason: "IDX dimensions \(dimensions) are too large")
-            }
-            expected = product
+        let (dimensions, count) = Self.header(bytes, rank: rank)
+        guard let expected = count else {
+            throw DatasetError.corrupt(file: file, reason: "IDX dimensions \(dimensions) are too large")
         }
         let found = bytes.count - headerLength
         guard found == expected else {

@@ -47,6 +47,10 @@ train_folder() {
   local timer=() rc=0
   [ $cost = 0 ] || timer=(/usr/bin/time -a -o "$out.cost" -f "%e %U %S")
   "${timer[@]}" "${run[@]}" </dev/null || rc=$?
+  # /usr/bin/time dies of the stop's SIGTERM at once, while the training it ran, stopped by the
+  # same signal, still writes its checkpoint: wait until the training's own folder lock (which
+  # the kernel drops when it exits) is free.
+  [ ! -d "$out" ] || flock -w 600 "$out/.entrannas.lock" true 2>/dev/null || true
   flock -u 9
   return $rc
 }

@@ -25,7 +25,8 @@
 #
 # usage: experiments/fashion-mnist-v2/run.sh      (JOBS=2 units at once, one thread each)
 #   PART=late (PC-DARTS and DARTS first), RUNS=dir (default runs/experiment-v2, or
-#   runs/experiment-v2-late), BIN=path (default: the build of binary-commit)
+#   runs/experiment-v2-late), BIN=path (default: the build of binary-commit), KEEP_SECONDS
+#   (default 300: how often finished units are kept while it runs)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=experiments/fashion-mnist-v2
@@ -65,9 +66,11 @@ if [ "${PART:-main}" = main ] && [ -d "$here/kept-late/units" ] && [ -f "$run/ex
 fi
 resume=(); [ -f "$run/experiment.json" ] && resume=(--resume)
 keep() { [ ! -f "$run/experiment.json" ] || experiments/kept.sh save "$run" "$kept" >/dev/null; }
-# The keeper saves every 5 minutes; it does not hold the part lock (fd 9), or its last sleep would
-# keep the next part out for minutes after this one ends.
-( exec 9>&-; while sleep 300; do keep || true; done ) &
+# The keeper saves every 5 minutes (KEEP_SECONDS). It closes every descriptor beyond stdin, stdout
+# and stderr (the part lock on fd 9, whatever a caller passed): its last sleep outlives this
+# script, and holding the part lock it kept the next part out for minutes after this one ended.
+( for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
+  while sleep "${KEEP_SECONDS:-300}"; do keep || true; done ) &
 keeper=$!
 # A stop (SIGTERM, Ctrl-C) reaches entrannas too; this script waits for it to save and exit, then
 # keeps what it finished (the last unit may finish during the stop), and fails if that save does.

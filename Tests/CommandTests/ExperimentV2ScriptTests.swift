@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+
+/// experiments/fashion-mnist-v2/run.sh, in a copy of the tree, with a stand-in `entrannas
+/// experiment` (BIN): the late part then the main part run one after the other (the keeper's
+/// sleep must not hold the part lock), and a stop keeps the unit that finishes during it.
+final class ExperimentV2ScriptTests: XCTestCase {
+    private var root: URL!
+
+    override func setUpWithError() throws {
+        root = try temporaryFolder(self)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        for script in ["experiments/kept.sh", "experiments/fashion-mnist-v2/run.sh"] {
+            let target = root.appendingPathComponent(script)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: repository.appendingPathComponent(script), to: target)
+        }
+        // The stand-in writes the experiment and one finished unit; on SIGTERM it takes a second
+        // (a checkpoint), then finishes the unit, as a unit in its last epoch does.
+        let stand = """
+            #!/usr/bin/env bash
+            out=""; prev=""
+            for a in "$@"; do [ "$prev" = --output ] && out=$a; prev=$a; done
+            mkdir -p "$out/units/unit-a"
+            ps -o pgid= $$ | tr -d ' ' >> "\(root.path)/pgids"
+            echo '{}' > "$out/experiment.json"
+            trap 'sleep 1; echo "{}" > "$out/units/unit-a/result.json"; exit 130' TERM
+            sleep "${UNIT_SECONDS:-0}" & wait $!
+            echo '{}' > "$out/units/unit-a/result.json"
+            """
+        let bin = root.appendingPathComponent("entrannas")
+        try stand.write(to: bin, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.path)
+    }
+
+    /// Runs run.sh in a process group of its own; returns the process.
+    private func start(part: String, unitSeconds: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["--wait", "bash", root.appendingPathComponent("experiments/fashion-mnist-v2/run.sh").path]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["PART": part, "BIN": root.appendingPathComponent("entrannas").path, "KEEP_SECONDS": "30",
+             "UNIT_SECONDS": "\(unitSeconds)"]) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// The process groups the stand-in ran in (run.sh's, under setsid), last one last.
+    private var groups: [Int32] {
+        ((try? String(contentsOf: root.appendingPathComponent("pgids"), encoding: .utf8)) ?? "")
+            .split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    override func tearDown() {
+        for group in groups { kill(-group, SIGKILL) }  // the keepers' last sleeps
+        super.tearDown()
+    }
+
+    private func kept(_ folder: String) -> Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent("experiments/fashion-mnist-v2/\(folder)/units/unit-a/result.json").path)
+    }
+
+    func testTheMainPartFollowsTheLatePartAndAStopKeepsTheLastUnit() throws {
+        let late = try start(part: "late", unitSeconds: 0)
+        late.waitUntilExit()
+        XCTAssertEqual(late.terminationStatus, 0)
+        XCTAssertTrue(kept("kept-late"))
+        // At once, while the late part's keeper still sleeps: the part lock is free.
+        let main = try start(part: "main", unitSeconds: 0)
+        main.waitUntilExit()
+        XCTAssertEqual(main.terminationStatus, 0, "the main part was refused: the late part's keeper held the lock")
+        XCTAssertTrue(kept("kept"))
+
+        // A stop: the unit finishes a second after SIGTERM, and is kept all the same.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("experiments/fashion-mnist-v2/kept"))
+        try FileManager.default.removeItem(at: root.appendingPathComponent("runs/experiment-v2"))
+        let stopped = try start(part: "main", unitSeconds: 60)
+        let deadline = Date().addingTimeInterval(20)
+        while groups.count < 3, Date() < deadline { usleep(100_000) }
+        usleep(300_000)
+        let group = try XCTUnwrap(groups.last)
+        kill(-group, SIGTERM)  // as background.sh stops a lane: the whole group
+        stopped.waitUntilExit()
+        XCTAssertTrue(kept("kept"), "the unit that finished during the stop was not kept")
+    }
+}

@@ -9,6 +9,8 @@ public enum Gzip {
 
     /// The most a gzip file may inflate to (4 GiB) when its reader knows no tighter bound.
     public static let maximumOutput = 1 << 32
+    /// `decompress`'s limit where the reader knows no tighter one.
+    public static let noTighterLimit = (bytes: maximumOutput, what: "4 GiB")
 
     /// Inflates a complete gzip file (several concatenated members are allowed, as `gzip -d`
     /// allows them). `file` only labels the error: a truncated stream, a bad CRC or a damaged
@@ -17,7 +19,7 @@ public enum Gzip {
     /// from the header once it is out, and returns what the bound is, for the error): a few
     /// kilobytes of gzip can inflate to gigabytes, so the size is never taken on trust.
     public static func decompress(_ compressed: [UInt8], file: String,
-                                  limit: ([UInt8]) -> (bytes: Int, what: String) = { _ in (maximumOutput, "4 GiB") }) throws -> [UInt8] {
+                                  limit: ([UInt8]) -> (bytes: Int, what: String) = { _ in noTighterLimit }) throws -> [UInt8] {
         guard isGzip(compressed) else {
             throw DatasetError.corrupt(file: file, reason: "not a gzip file (no 1f 8b magic number)")
         }

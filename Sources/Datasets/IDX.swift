@@ -25,7 +25,7 @@ public struct IDXArray: Sendable, Equatable {
     /// than 4 GiB, so inflating stops at once.
     static func size(announcedBy prefix: [UInt8], rank: Int) -> (bytes: Int, what: String) {
         let headerLength = 4 + 4 * rank
-        guard prefix.count >= headerLength else { return (Gzip.maximumOutput, "4 GiB") }
+        guard prefix.count >= headerLength else { return Gzip.noTighterLimit }
         let (dimensions, count) = header(prefix, rank: rank)
         guard let product = count, product <= Gzip.maximumOutput else {
             return (headerLength, "IDX dimensions \(dimensions) are too large")

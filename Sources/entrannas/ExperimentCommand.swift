@@ -168,8 +168,6 @@ extension ExperimentCommand {
     /// `--search-options`, split at white space (no quoting: a value cannot hold a space).
     var extraSearchFlags: [String] { searchOptions.split(whereSeparator: \.isWhitespace).map(String.init) }
 
-    /// What every search of `method` is given, whatever its seed and folder: checked up front by
-    /// `validateSearchOptions`, then run by each search unit.
     /// The flags (after `train`) of a training unit: the experiment's training protocol.
     func trainFlags(genotype: String, seed: UInt64, output: String) -> [String] {
         // Numbers joined with '=': a negative one would otherwise read as a flag of its own.
@@ -192,6 +190,8 @@ extension ExperimentCommand {
         }
     }
 
+    /// What every search of `method` is given, whatever its seed and folder: checked up front by
+    /// `validateSearchOptions`, then run by each search unit.
     func searchFlags(_ method: SearchMethod) -> [String] {
         var flags = ["--method", method.rawValue, "--preset", preset.rawValue, "--dataset", dataset]
         if let epochs { flags += ["--epochs=\(epochs)"] }

@@ -47,9 +47,8 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
 
     /// Indices of the reduction cells (DARTS `[layers // 3, 2 * layers // 3]`).
     public var reductionIndices: Set<Int> { [layers / 3, auxiliaryIndex] }
-    /// The cell whose output feeds the auxiliary head: 2*layers/3, computed so that no layer
-    /// count overflows it.
-    public var auxiliaryIndex: Int { layers / 3 * 2 + layers % 3 * 2 / 3 }
+    /// The cell whose output feeds the auxiliary head: 2*layers/3.
+    public var auxiliaryIndex: Int { SearchSpaceConfig.secondReductionIndex(layers: layers) }
 
     /// A lower bound of the parameters a network of this size holds, computed without building
     /// it; nil when a setting is negative or the bound overflows. Each cell's 1x1 preprocessing

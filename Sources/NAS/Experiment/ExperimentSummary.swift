@@ -172,7 +172,6 @@ public struct ExperimentSummary: Sendable {
     }
 
     private func trainingColumns(_ row: inout Row, _ include: (ExperimentUnit) -> Bool) {
-        let pooled = cells(include).filter { $0.accuracies.count > 1 }
         let groups = trainedCells(include)
         let means = groups.map { Statistics.mean($0.accuracies) }
         row.testAccuracy = Spread(means)
@@ -180,7 +179,8 @@ public struct ExperimentSummary: Sendable {
             let interval = Statistics.meanInterval(means)
             row.testAccuracyInterval = [interval.low, interval.high]
         }
-        let repeated = pooled
+        // Every cell with two trainings or more, complete or not: each pair is a measure of the noise.
+        let repeated = cells(include).filter { $0.accuracies.count > 1 }
         if !repeated.isEmpty {
             // Pooled within-cell variance: sum of squared deviations over the degrees of freedom.
             let squares = repeated.reduce(0.0) { sum, group in
@@ -306,7 +306,7 @@ public struct ExperimentSummary: Sendable {
             if finished {
                 out.append((goal, verdict(c.pHolm < Self.alpha) + " (\(numbers))"))
             } else {
-                out.append((goal, partialVerdict(method, c, numbers: numbers)))
+                out.append((goal, partialVerdict(c, numbers: numbers)))
             }
         }
         return out
@@ -318,12 +318,9 @@ public struct ExperimentSummary: Sendable {
     /// trainings are) is the bound. Missed when even its lowest is at least alpha (Holm only
     /// raises p); met when its highest times the number of methods (Holm's largest factor) is
     /// below alpha. Otherwise "partial:" and the verdict so far.
-    func partialVerdict(_ method: SearchMethod, _ c: Comparison, numbers: String) -> String {
-        let rule: ExperimentUnit.Kind = method == .entrannasDST ? .randomDST : .randomDarts
-        func trained(_ include: (ExperimentUnit) -> Bool) -> [Double] {
-            trainedCells(include).map { Statistics.mean($0.accuracies) }
-        }
-        let searched = trained { $0.kind == .train && $0.method == method }, random = trained { $0.kind == rule }
+    func partialVerdict(_ c: Comparison, numbers: String) -> String {
+        // The comparison's cells are those with all their trainings (`cellAccuracies`).
+        let searched = c.searched, random = c.random
         let missingSearched = max(plan.seeds.count - searched.count, 0), missingRandom = max(plan.randomCells - random.count, 0)
         let missing = missingSearched + missingRandom
         let range = Statistics.permutationTestRange(searched, random, missingA: missingSearched, missingB: missingRandom)

@@ -49,11 +49,11 @@ public enum Statistics {
     static func regularizedBeta(_ x: Double, a: Double, b: Double) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
+        // The fraction converges fast below the mean; above it, by symmetry.
+        if x > (a + 1) / (a + b + 2) { return 1 - regularizedBeta(1 - x, a: b, b: a) }
         let logGammas: Double = lgamma(a + b) - lgamma(a) - lgamma(b)
         let logPowers: Double = a * Foundation.log(x) + b * Foundation.log(1 - x)
         let front = Foundation.exp(logGammas + logPowers)
-        // The fraction converges fast below the mean; above it, by symmetry.
-        if x > (a + 1) / (a + b + 2) { return 1 - regularizedBeta(1 - x, a: b, b: a) }
         let tiny = 1e-300
         var c = 1.0, d = 1 - (a + b) * x / (a + 1)
         if Swift.abs(d) < tiny { d = tiny }

@@ -97,11 +97,13 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         }
     }
 
-    /// Reduction cells sit at layers/3 and 2*layers/3, as in DARTS (2*layers/3 computed so that
-    /// no layer count overflows it).
+    /// Reduction cells sit at layers/3 and 2*layers/3, as in DARTS.
     public static func reductionIndices(layers: Int) -> [Int] {
-        layers < 3 ? [layers / 3] : [layers / 3, layers / 3 * 2 + layers % 3 * 2 / 3]
+        layers < 3 ? [layers / 3] : [layers / 3, secondReductionIndex(layers: layers)]
     }
+    /// DARTS' second reduction cell, 2*layers/3 (also the evaluation network's auxiliary-head
+    /// cell), computed so that no layer count overflows it.
+    public static func secondReductionIndex(layers: Int) -> Int { layers / 3 * 2 + layers % 3 * 2 / 3 }
     /// Indices of the reduction cells.
     public var reductionCells: [Int] { SearchSpaceConfig.reductionIndices(layers: layers) }
     /// Whether cell `cell` is a reduction cell.
@@ -133,7 +135,6 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
                        + "(give steps to SearchSpaceConfig's initializer: setting it afterwards leaves the multiplier as it was)")
         }
         guard initChannels >= 2, initChannels % 2 == 0 else { throw fail("--init-channels must be an even number >= 2, got \(initChannels)") }
-        guard inputChannels >= 1, classes >= 2 else { throw fail("the dataset must have >= 1 channel and >= 2 classes") }
         guard temperature > 0, temperature.isFinite else { throw fail("--temperature must be a positive number, got \(temperature)") }
         if let end = temperatureEnd, !(end > 0 && end.isFinite) {
             throw fail("--temperature-end must be a positive number, got \(end)")

@@ -14,10 +14,7 @@ final class BackgroundLanesTests: XCTestCase {
     override func setUpWithError() throws {
         root = try temporaryFolder(self)
         let experiments = root.appendingPathComponent("experiments")
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("experiments/background.sh")
-        try FileManager.default.createDirectory(at: experiments, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: script, to: experiments.appendingPathComponent("background.sh"))
+        try copyFromRepository(["experiments/background.sh"], to: root)
         for job in ["fashion-mnist-v2/run.sh", "fashion-mnist-long/run.sh", "consistency-gap/retrain.sh"] {
             let url = experiments.appendingPathComponent(job)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

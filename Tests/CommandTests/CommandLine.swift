@@ -83,6 +83,20 @@ enum EntranNASBinary {
 }
 
 
+/// This repository's root: the tests of the experiment scripts run its scripts.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Copies `files` (paths from the repository's root) to the same paths under `root`, making the
+/// folders: a script runs in a copy of the tree, on stand-in files beside it.
+func copyFromRepository(_ files: [String], to root: URL) throws {
+    for file in files {
+        let target = root.appendingPathComponent(file)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent(file), to: target)
+    }
+}
+
 /// A fresh temporary folder, removed after the test.
 func temporaryFolder(_ test: XCTestCase) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-cli-\(UUID().uuidString)")

@@ -168,8 +168,7 @@ final class ExperimentCommandTests: XCTestCase {
 
     /// Runs experiments/kept.sh of this repository.
     private func runScript(_ arguments: [String]) throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("experiments/kept.sh")
+        let script = repositoryRoot.appendingPathComponent("experiments/kept.sh")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script.path] + arguments

@@ -9,13 +9,7 @@ final class ExperimentV2ScriptTests: XCTestCase {
 
     override func setUpWithError() throws {
         root = try temporaryFolder(self)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        for script in ["experiments/kept.sh", "experiments/fashion-mnist-v2/run.sh"] {
-            let target = root.appendingPathComponent(script)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: repository.appendingPathComponent(script), to: target)
-        }
+        try copyFromRepository(["experiments/kept.sh", "experiments/fashion-mnist-v2/run.sh"], to: root)
         // The stand-in writes the experiment and one finished unit; on SIGTERM it takes a second
         // (a checkpoint), then finishes the unit, as a unit in its last epoch does.
         let stand = """

@@ -18,13 +18,7 @@ final class LongTrainingPickTests: XCTestCase {
             throw XCTSkip("/usr/bin/time is missing (apt-get install time); run.sh needs it")
         }
         root = try temporaryFolder(self)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        for file in ["experiments/fashion-mnist-long/run.sh", "experiments/train-folder.sh"] {
-            let url = root.appendingPathComponent(file)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: repository.appendingPathComponent(file), to: url)
-        }
+        try copyFromRepository(["experiments/fashion-mnist-long/run.sh", "experiments/train-folder.sh"], to: root)
         // Experiment v2 in miniature. Main part: EnTranNAS seed 1 trained twice (90.5), seed 2
         // once (95: not a candidate yet). Late part: DARTS seed 2 trained twice (91.6), the best.
         let plan = #"{"plan": {"methods": ["entrannas", "darts"], "randomCells": 0, "seeds": [1, 2], "trainSeeds": [1, 2]}, "settings": {}}"#

@@ -82,6 +82,8 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(Set(ran).intersection(resumed), [])
         let done = try String(contentsOf: dir.file("results.md"), encoding: .utf8)
         XCTAssertTrue(done.contains("All 16 units finished"))
+        // The legend names the interval the table computes (Statistics.meanInterval).
+        XCTAssertTrue(done.contains("the interval is Student's t interval of that mean (95%)"), done)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file("results.json"))) as? [String: Any]
         XCTAssertEqual(json?["finished_units"] as? Int, 16)
         XCTAssertEqual((json?["units"] as? [Any])?.count, 16)

@@ -21,7 +21,7 @@ extension ExperimentSummary {
             let noise = r.trainingNoise.map { String(format: "%.2f", $0) } ?? "-"
             lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.inDegree)) | \(t(r.parametersM, "%.3f")) | \(t(r.multiplyAddsM, "%.1f")) | \(r.trained) | \(t(r.testAccuracy)) | \(interval) | \(noise) |")
         }
-        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is a percentile bootstrap of the mean.", ""]
+        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is Student's t interval of that mean (95%).", ""]
         let tests = comparisons
         if !tests.isEmpty {
             lines += ["## Searched against random cells", "",

@@ -9,10 +9,14 @@
 #   - anything else starts afresh from the given flags, after removing what is left.
 # With --cost, every attempt appends "wall user system" seconds to OUT.cost (a resumed training
 # has several lines), through /usr/bin/time.
+# With --keep DIR, a finished training outlives the machine (run folders do not): its
+# metrics.jsonl and cost are copied to DIR/NAME (NAME: OUT's last component, `finished` last), for
+# the repository, and a training kept there is finished: skipped on any machine.
 #
 # usage (after `. experiments/train-folder.sh`):
 #   require_bin BIN [--cost]                     exit with a one-line error if BIN (or time) is missing
-#   train_folder [--cost] BIN LABEL OUT FLAGS... train OUT with FLAGS (plus --output OUT) or resume it
+#   train_folder [--cost] [--keep DIR] BIN LABEL OUT FLAGS...   (the options in any order)
+#                                                train OUT with FLAGS (plus --output OUT) or resume it
 
 # A stop (SIGTERM from background.sh, Ctrl-C) reaches the training itself, which saves its
 # checkpoint and exits; the sourcing script waits for it instead of dying first, and
@@ -26,16 +30,38 @@ require_bin() {
     echo "error: /usr/bin/time is missing (CPU cost per training); apt-get install time" >&2; exit 1; }
 }
 
+# Copies a finished OUT's record to KEEP/NAME through temporary names, `finished` last (a record
+# without it is not one). A stop during the copy waits for the copy: it takes milliseconds.
+keep_training() {
+  local out="$1" to; to="$2/$(basename "$1")"
+  [ -f "$out/metrics.jsonl" ] || { echo "error: $out has no metrics.jsonl to keep" >&2; return 1; }
+  ( trap '' TERM INT
+    mkdir -p "$to"
+    put() { cp "$1" "$to/$2.part$$" && mv -f "$to/$2.part$$" "$to/$2" || { rm -f "$to/$2.part$$"; echo "error: cannot keep $1 in $to" >&2; exit 1; }; }
+    put "$out/metrics.jsonl" metrics.jsonl
+    [ ! -f "$out.cost" ] || put "$out.cost" cost
+    date -u +%FT%TZ > "$to/finished.part$$" && mv -f "$to/finished.part$$" "$to/finished" )
+}
+
 train_folder() {
-  local cost=0
-  [ "$1" = --cost ] && { cost=1; shift; }
+  local cost=0 keep=
+  while true; do
+    case "$1" in --cost) cost=1; shift ;; --keep) keep="$2"; shift 2 ;; *) break ;; esac
+  done
   local bin="$1" label="$2" out="$3"; shift 3
   [ -z "$stopping" ] || return 130
-  [ -f "$out/model.safetensors" ] && return 0
+  [ -z "$keep" ] || [ ! -f "$keep/$(basename "$out")/finished" ] || return 0
   mkdir -p "$(dirname "$out")"
-  # fd 9 holds the lock for as long as this training runs; another instance skips the folder.
+  # fd 9 holds the lock for as long as this training runs (and is kept); another instance skips
+  # the folder.
   exec 9>"$out.lock"
   flock -n 9 || { echo "== $label: another instance has it"; return 0; }
+  if [ -f "$out/model.safetensors" ]; then
+    local rc=0
+    [ -z "$keep" ] || keep_training "$out" "$keep" || rc=$?
+    flock -u 9
+    return $rc
+  fi
   echo "== $label ($(date +%H:%M))"
   local run=("$bin" train --output "$out")
   if [ -f "$out/checkpoint.safetensors" ]; then
@@ -51,6 +77,7 @@ train_folder() {
   # same signal, still writes its checkpoint: wait until the training's own folder lock (which
   # the kernel drops when it exits) is free.
   [ ! -d "$out" ] || flock -w 600 "$out/.entrannas.lock" true 2>/dev/null || true
+  if [ $rc = 0 ] && [ -n "$keep" ] && [ -f "$out/model.safetensors" ]; then keep_training "$out" "$keep" || rc=$?; fi
   flock -u 9
   return $rc
 }

@@ -8,7 +8,7 @@ import XCTest
 final class BackgroundLanesTests: XCTestCase {
     private var root: URL!
 
-    /// The script, copied, with three stand-in jobs that log their start (name, PART, CELLS,
+    /// The script, copied, with three stand-in jobs that log their start (name, PART, CELLS, JOBS,
     /// niceness) to `jobs.txt`, sleep `JOB_SECONDS`, and on SIGTERM take a second (a checkpoint),
     /// log it and exit with `TERM_STATUS` (130, or 0 as a run in its last epoch ends normally).
     override func setUpWithError() throws {
@@ -20,7 +20,7 @@ final class BackgroundLanesTests: XCTestCase {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let text = """
                 #!/usr/bin/env bash
-                echo "\(job) PART=${PART:-} CELLS=${CELLS:-} nice=$(nice)" >> "\(root.path)/jobs.txt"
+                echo "\(job) PART=${PART:-} CELLS=${CELLS:-} JOBS=${JOBS:-} nice=$(nice)" >> "\(root.path)/jobs.txt"
                 trap 'sleep 1; echo "\(job) TERM" >> "\(root.path)/jobs.txt"; exit ${TERM_STATUS:-130}' TERM
                 sleep "${JOB_SECONDS:-0}" & wait $!
                 """
@@ -32,17 +32,10 @@ final class BackgroundLanesTests: XCTestCase {
     /// Runs `background.sh ARGUMENT` and returns its output.
     @discardableResult
     private func lanes(_ argument: String, jobSeconds: Int = 0, termStatus: Int = 130) throws -> String {
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [root.appendingPathComponent("experiments/background.sh").path, argument]
-        process.environment = ProcessInfo.processInfo.environment.merging(["JOB_SECONDS": "\(jobSeconds)", "TERM_STATUS": "\(termStatus)"]) { _, new in new }
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, output)
-        return output
+        let run = try runBash(root.appendingPathComponent("experiments/background.sh"), [argument],
+                              environment: ["JOB_SECONDS": "\(jobSeconds)", "TERM_STATUS": "\(termStatus)"])
+        XCTAssertEqual(run.status, 0, run.output + run.errors)
+        return run.output
     }
 
     /// Waits until `status` shows both lanes stopped.
@@ -72,10 +65,9 @@ final class BackgroundLanesTests: XCTestCase {
         }
         try waitUntilStopped(seconds: 10)
         XCTAssertEqual(jobs.filter { $0.hasPrefix("fashion-mnist-v2") }, [
-            "fashion-mnist-v2/run.sh PART=late CELLS= nice=19", "fashion-mnist-v2/run.sh PART=main CELLS= nice=19"])
+            "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=1 nice=19", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 nice=19"])
         XCTAssertEqual(jobs.filter { !$0.hasPrefix("fashion-mnist-v2") }, [
-            "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 nice=19", "consistency-gap/retrain.sh PART= CELLS= nice=19",
-            "fashion-mnist-long/run.sh PART= CELLS= nice=19"])
+            "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= nice=19", "consistency-gap/retrain.sh PART= CELLS= JOBS= nice=19"])
 
         // Slow jobs: a second start leaves the running lanes alone; stop ends each lane's first job
         // with SIGTERM, and no later job starts.
@@ -87,8 +79,8 @@ final class BackgroundLanesTests: XCTestCase {
         XCTAssertTrue(try lanes("status").contains("lane v2: running"))
         XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\nlane v2: stopped\nlane long: stopped\n")
         // No waiting here: stop returned after the jobs had saved and exited.
-        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= nice=19", "fashion-mnist-v2/run.sh TERM",
-                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 nice=19", "fashion-mnist-long/run.sh TERM"])
+        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=1 nice=19", "fashion-mnist-v2/run.sh TERM",
+                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= nice=19", "fashion-mnist-long/run.sh TERM"])
         XCTAssertFalse(try lanes("status").contains(": running"))
 
         // A job that ends normally in spite of the stop (entrannas finishes a run in its last
@@ -99,7 +91,7 @@ final class BackgroundLanesTests: XCTestCase {
         while jobs.count < 2 && Date() < started { usleep(100_000) }
         XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\nlane v2: stopped\nlane long: stopped\n")
         usleep(1_500_000)
-        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= nice=19", "fashion-mnist-v2/run.sh TERM",
-                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 nice=19", "fashion-mnist-long/run.sh TERM"])
+        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=1 nice=19", "fashion-mnist-v2/run.sh TERM",
+                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= nice=19", "fashion-mnist-long/run.sh TERM"])
     }
 }

@@ -111,3 +111,37 @@ func metricsRecords(_ url: URL) throws -> [[String: Any]] {
         try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
     }
 }
+
+/// Starts `bash SCRIPT ARGUMENTS` with `environment` added to this process's own; its output
+/// goes nowhere. The tests of the experiment scripts run them so, in a copied tree.
+func startBash(_ script: URL, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [script.path] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// Runs `bash SCRIPT ARGUMENTS` to its end: its exit status, standard output and standard error
+/// (the errors through a file, so that neither pipe can fill while the other is read).
+func runBash(_ script: URL, _ arguments: [String] = [], environment: [String: String] = [:]) throws
+    -> (status: Int32, output: String, errors: String) {
+    let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-errors-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errorsFile) }
+    let process = Process()
+    let output = Pipe()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [script.path] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    process.standardOutput = output
+    process.standardError = try FileHandle(forWritingTo: errorsFile)
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let errors = (try? String(contentsOf: errorsFile, encoding: .utf8)) ?? ""
+    return (process.terminationStatus, text, errors)
+}

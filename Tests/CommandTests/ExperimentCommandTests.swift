@@ -168,13 +168,7 @@ final class ExperimentCommandTests: XCTestCase {
 
     /// Runs experiments/kept.sh of this repository.
     private func runScript(_ arguments: [String]) throws {
-        let script = repositoryRoot.appendingPathComponent("experiments/kept.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "kept.sh \(arguments.joined(separator: " "))")
+        let run = try runBash(repositoryRoot.appendingPathComponent("experiments/kept.sh"), arguments)
+        XCTAssertEqual(run.status, 0, "kept.sh \(arguments.joined(separator: " ")): \(run.errors)")
     }
 }

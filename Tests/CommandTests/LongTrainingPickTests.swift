@@ -18,7 +18,8 @@ final class LongTrainingPickTests: XCTestCase {
             throw XCTSkip("/usr/bin/time is missing (apt-get install time); run.sh needs it")
         }
         root = try temporaryFolder(self)
-        try copyFromRepository(["experiments/fashion-mnist-long/run.sh", "experiments/train-folder.sh"], to: root)
+        try copyFromRepository(["experiments/fashion-mnist-long/run.sh", "experiments/fashion-mnist-long/summarize.sh",
+                                "experiments/train-folder.sh"], to: root)
         // Experiment v2 in miniature. Main part: EnTranNAS seed 1 trained twice (90.5), seed 2
         // once (95: not a candidate yet). Late part: DARTS seed 2 trained twice (91.6), the best.
         let plan = #"{"plan": {"methods": ["entrannas", "darts"], "randomCells": 0, "seeds": [1, 2], "trainSeeds": [1, 2]}, "settings": {}}"#
@@ -40,6 +41,7 @@ final class LongTrainingPickTests: XCTestCase {
             echo "$*" >> "\(root.path)/trained.txt"
             while [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done
             mkdir -p "$out" && touch "$out/model.safetensors"
+            echo '{"epoch": 1, "seconds": 7200, "test_top1": 93.25, "test_images": 10000, "cpu_seconds": 5400}' > "$out/metrics.jsonl"
             """
         try write(bin, "bin")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.appendingPathComponent("bin").path)
@@ -53,19 +55,17 @@ final class LongTrainingPickTests: XCTestCase {
 
     /// Runs run.sh for the searched cell; returns its exit status and standard error.
     private func runScript() throws -> (status: Int32, errors: String) {
-        let process = Process()
-        let errors = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["BIN": root.appendingPathComponent("bin").path, "RUNS": root.appendingPathComponent("runs").path,
-             "CELLS": "searched"]) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let run = try runBash(script, environment: ["BIN": root.appendingPathComponent("bin").path,
+                                                    "RUNS": root.appendingPathComponent("runs").path, "CELLS": "searched"])
+        return (run.status, run.errors)
+    }
+
+    /// summarize.sh's table for the copy's runs and kept records.
+    private func summarize() throws -> String {
+        let run = try runBash(root.appendingPathComponent("experiments/fashion-mnist-long/summarize.sh"),
+                              environment: ["RUNS": root.appendingPathComponent("runs").path])
+        XCTAssertEqual(run.status, 0, run.errors)
+        return run.output
     }
 
     private var trained: [String] {
@@ -81,11 +81,27 @@ final class LongTrainingPickTests: XCTestCase {
         XCTAssertEqual(trained.count, 1)
         XCTAssertTrue(trained[0].contains("--output \(root.path)/runs/v2-best-darts-seed2 --genotype \(pinned.path)"), trained[0])
 
+        // The finished training is kept for the repository; on a machine without its run folder
+        // it is finished all the same, and summarize.sh reads its row from the kept record.
+        let kept = root.appendingPathComponent("experiments/fashion-mnist-long/kept/v2-best-darts-seed2")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept.appendingPathComponent("finished").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept.appendingPathComponent("cost").path))
+        try FileManager.default.removeItem(at: root.appendingPathComponent("runs/v2-best-darts-seed2"))
+        XCTAssertEqual(try runScript().status, 0)
+        XCTAssertEqual(trained.count, 1)
+        // A record that kept only its row (DARTS_V2's: its metrics died with their machine).
+        try write("| DARTS_V2 | 40 | 94.44 | 10000 | yes | 7.8 | 6.3 |\n", "experiments/fashion-mnist-long/kept/DARTS_V2/row.md")
+        try write("before 34056d0\n", "experiments/fashion-mnist-long/kept/DARTS_V2/finished")
+        let table = try summarize()
+        XCTAssertTrue(table.contains("| v2-best-darts-seed2 | 1 | 93.25 | 10000 | yes | 2.0 | 1.5 |"), table)
+        XCTAssertTrue(table.contains("| DARTS_V2 | 40 | 94.44 | 10000 | yes | 7.8 | 6.3 |"), table)
+
         // v2 moves on (EnTranNAS seed 2 gets its second training and becomes the best), and the
-        // finished training is gone: the pinned cell is trained again, nothing is picked.
+        // finished training is gone, kept record too: the pinned cell is trained again, nothing
+        // is picked.
         try write(#"{"genotype": "cell of entrannas 2", "seconds": 1, "testAccuracy": 95, "unit": {"kind": "train", "method": "entrannas", "seed": 2, "trainSeed": 2}}"#,
                   "experiments/fashion-mnist-v2/kept/units/train-entrannas-seed2-t2/result.json")
-        try FileManager.default.removeItem(at: root.appendingPathComponent("runs/v2-best-darts-seed2"))
+        try FileManager.default.removeItem(at: kept)
         let second = try runScript()
         XCTAssertEqual(second.status, 0, second.errors)
         XCTAssertFalse(second.errors.contains("picked"), second.errors)
@@ -95,6 +111,7 @@ final class LongTrainingPickTests: XCTestCase {
         // Two pinned cells: which one is meant? A one-line error, nothing trained.
         try write("cell\n", "experiments/fashion-mnist-long/v2-best-entrannas-seed2.txt")
         try FileManager.default.removeItem(at: root.appendingPathComponent("runs/v2-best-darts-seed2"))
+        try FileManager.default.removeItem(at: kept)
         let third = try runScript()
         XCTAssertNotEqual(third.status, 0)
         XCTAssertTrue(third.errors.contains("error: several pinned cells"), third.errors)
@@ -102,6 +119,8 @@ final class LongTrainingPickTests: XCTestCase {
     }
 
     func testNoTrainedSearchedCellIsAnErrorThatNamesV2() throws {
+        // Nothing trained or kept yet: the table's header and no row (summarize() checks the status).
+        XCTAssertFalse(try summarize().contains("| v2-best"))
         for part in ["kept", "kept-late"] {
             try FileManager.default.removeItem(at: root.appendingPathComponent("experiments/fashion-mnist-v2/\(part)/units"))
         }

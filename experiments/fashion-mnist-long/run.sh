@@ -2,11 +2,12 @@
 # Issue 21, step 5: a result next to the published ones. Trains DARTS_V2 and the best cell that
 # experiment v2 searched with the DARTS evaluation protocol (`train --preset paper`: cutout 16,
 # auxiliary head 0.4, drop-path 0.2, cosine schedule, batch 96) on all 60,000 Fashion-MNIST
-# images, at a size a CPU can train in about nine hours per cell: 8 cells of 16 channels, 40
+# images, at a size one core trains in 6 to 10 hours per cell: 8 cells of 16 channels, 40
 # epochs. Every training is its own `entrannas train` folder under RUNS; a finished one is
 # skipped, an interrupted one continues with --resume, so the script can be stopped and started
 # again across sessions, and several instances share the work (each training is locked while
-# one has it).
+# one has it). Run folders do not outlive the machine: a finished training's metrics.jsonl and
+# cost are kept in kept/NAME (commit them), and a training kept there is not trained again.
 #
 # The searched cell is picked when its training first starts: experiment v2's best searched cell
 # at that moment (`entrannas report` on its kept units: the most accurate over its trainings,
@@ -14,7 +15,8 @@
 # and every later run, here or on a fresh machine, trains that cell whatever v2 has found since.
 #
 # usage: experiments/fashion-mnist-long/run.sh          then summarize.sh > results.md
-#   RUNS=dir (default runs/fashion-mnist-long), BIN=path (default .build/release/entrannas),
+#   RUNS=dir (default runs/fashion-mnist-long), KEEP=dir (default kept/ here), BIN=path (default
+#   .build/release/entrannas),
 #   CELLS="DARTS_V2 searched" (default: both, in this order), ENTRANNAS_THREADS (default 1)
 set -euo pipefail
 shopt -s inherit_errexit  # a failure inside $(searched_cell) stops the script too
@@ -22,6 +24,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
 bin="${BIN:-.build/release/entrannas}"
 runs="${RUNS:-runs/fashion-mnist-long}"
+keep="${KEEP:-$here/kept}"  # the finished trainings' records (summarize.sh reads them as KEPT)
 v2=experiments/fashion-mnist-v2
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
 . experiments/train-folder.sh
@@ -59,10 +62,10 @@ mkdir -p "$runs"
 for cell in DARTS_V2 searched; do
   [ -z "${CELLS:-}" ] || [[ " $CELLS " == *" $cell "* ]] || continue
   if [ $cell = DARTS_V2 ]; then
-    train_folder --cost "$bin" DARTS_V2 "$runs/DARTS_V2" --genotype DARTS_V2 "${flags[@]}"
+    train_folder --cost --keep "$keep" "$bin" DARTS_V2 "$runs/DARTS_V2" --genotype DARTS_V2 "${flags[@]}"
   else
     genotype=$(searched_cell)
     name=$(basename "$genotype" .txt)
-    train_folder --cost "$bin" "$name" "$runs/$name" --genotype "$genotype" "${flags[@]}"
+    train_folder --cost --keep "$keep" "$bin" "$name" "$runs/$name" --genotype "$genotype" "${flags[@]}"
   fi
 done

@@ -3,25 +3,39 @@
 # accuracy (the final one once all 40 epochs are done), hours of training so far (the sum of
 # the epochs' times in metrics.jsonl) and CPU hours (the last epoch's cpu_seconds, the run's own
 # total across resumes; "-" for epochs written by a binary from before it was recorded).
+# A cell whose run folder is gone (another machine) is read from its kept record (kept/NAME:
+# metrics.jsonl, or row.md where only the row was kept).
 #   experiments/fashion-mnist-long/summarize.sh > experiments/fashion-mnist-long/results.md
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${RUNS:-runs/fashion-mnist-long}"
+kept="${KEPT:-experiments/fashion-mnist-long/kept}"
 echo "# Long trainings on Fashion-MNIST (DARTS protocol, 8 cells, 16 channels, 40 epochs)"
 echo
-echo "Written by experiments/fashion-mnist-long/summarize.sh from $runs."
+echo "Written by experiments/fashion-mnist-long/summarize.sh from $runs and $kept."
 echo
 echo "| cell | epochs done | test acc % of the last epoch | on test images | finished | training hours so far | CPU hours |"
 echo "|---|---:|---:|---:|---|---:|---:|"
-for out in "$runs"/*/; do
-  out="${out%/}"; name=$(basename "$out")
-  [ -d "$out" ] || continue
-  [ -f "$out/metrics.jsonl" ] || { echo "| $name | 0 | - | - | no | - | - |"; continue; }
-  epochs=$(grep -c . "$out/metrics.jsonl" || true)
-  acc=$(tail -n 1 "$out/metrics.jsonl" | grep -oE '"test_top1" *: *[0-9.eE+-]+' | sed -E 's/.*: *//')
-  images=$(tail -n 1 "$out/metrics.jsonl" | grep -oE '"test_images" *: *[0-9]+' | sed -E 's/.*: *//')
-  hours=$(grep -oE '"seconds" *: *[0-9.eE+-]+' "$out/metrics.jsonl" | sed -E 's/.*: *//' | awk '{s += $1} END {printf "%.1f", s / 3600}')
-  kept=$(tail -n 1 "$out/metrics.jsonl" | grep -oE '"cpu_seconds" *: *[0-9.eE+-]+' | sed -E 's/.*: *//' || true)
-  cpuh=$([ -n "$kept" ] && awk -v k="$kept" 'BEGIN { printf "%.1f", k / 3600 }' || echo -)
-  printf '| %s | %s | %.2f | %s | %s | %s | %s |\n' "$name" "$epochs" "$acc" "$images" "$([ -f "$out/model.safetensors" ] && echo yes || echo no)" "$hours" "$cpuh"
+row() {  # NAME METRICS FINISHED
+  local name="$1" metrics="$2" finished="$3" epochs acc images hours cpu cpuh
+  epochs=$(grep -c . "$metrics" || true)
+  acc=$(tail -n 1 "$metrics" | grep -oE '"test_top1" *: *[0-9.eE+-]+' | sed -E 's/.*: *//')
+  images=$(tail -n 1 "$metrics" | grep -oE '"test_images" *: *[0-9]+' | sed -E 's/.*: *//')
+  hours=$(grep -oE '"seconds" *: *[0-9.eE+-]+' "$metrics" | sed -E 's/.*: *//' | awk '{s += $1} END {printf "%.1f", s / 3600}')
+  cpu=$(tail -n 1 "$metrics" | grep -oE '"cpu_seconds" *: *[0-9.eE+-]+' | sed -E 's/.*: *//' || true)
+  cpuh=$([ -n "$cpu" ] && awk -v k="$cpu" 'BEGIN { printf "%.1f", k / 3600 }' || echo -)
+  printf '| %s | %s | %.2f | %s | %s | %s | %s |\n' "$name" "$epochs" "$acc" "$images" "$finished" "$hours" "$cpuh"
+}
+names=$(for d in "$runs"/*/ "$kept"/*/; do [ ! -d "$d" ] || basename "$d"; done | sort -u)
+for name in $names; do
+  out="$runs/$name" record="$kept/$name"
+  if [ -f "$record/finished" ] && [ ! -f "$out/model.safetensors" ]; then
+    if [ -f "$record/metrics.jsonl" ]; then row "$name" "$record/metrics.jsonl" yes
+    elif [ -f "$record/row.md" ]; then cat "$record/row.md"
+    else echo "error: $record is finished but holds neither metrics.jsonl nor row.md" >&2; exit 1; fi
+  elif [ -f "$out/metrics.jsonl" ]; then
+    row "$name" "$out/metrics.jsonl" "$([ -f "$out/model.safetensors" ] && echo yes || echo no)"
+  elif [ -d "$out" ]; then
+    echo "| $name | 0 | - | - | no | - | - |"
+  fi
 done

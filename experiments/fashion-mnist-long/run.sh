@@ -38,14 +38,9 @@ searched_cell() {
     echo "error: several pinned cells in $here (${pinned[*]##*/}); keep one" >&2; return 1
   fi
   [ -f "${pinned[0]}" ] && { echo "${pinned[0]}"; return 0; }
-  # v2 runs in two parts; the late part's units are the main part's, so together they are v2.
+  # v2 runs in two parts; merged, they are v2 (this report's pick, not a copy kept with a part).
   local merged="$runs/v2-merged"
-  rm -rf "$merged" && mkdir -p "$merged"
-  cp -r "$v2/kept/." "$merged/"
-  [ ! -d "$v2/kept-late/units" ] || cp -r "$v2/kept-late/units/." "$merged/units/"
-  # Only this report's pick counts, not a copy kept with v2's results.
-  rm -f "$merged/best-genotype.txt" "$merged/results.json" "$merged/results.md"
-  "$bin" report "$merged" >/dev/null
+  BIN="$bin" "$v2/merge.sh" "$merged"
   [ -f "$merged/best-genotype.txt" ] || {
     echo "error: experiment v2 has no searched cell with all its trainings yet ($v2); run it first" >&2; return 1; }
   # results.json's best_searched.search ("search-pc-darts-seed4"): the only "search" key there.

@@ -4,8 +4,9 @@
 # another. Every job resumes where it stopped (checkpoints, kept results) and a finished one
 # returns at once, so starting the lanes again after a stop only continues them.
 #
-#   lane v2:   experiment v2's late part (PC-DARTS, DARTS), then its main part (DST and the rest)
-#              with two units at once (sharing the cores with lane long while that still runs)
+#   lane v2:   experiment v2's late part (PC-DARTS, DARTS), then its main part (DST and the rest),
+#              two units at once where their order allows: once lane long is done, v2 gets both
+#              cores (while it runs, three runs share the two)
 #   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining
 #
 # Sessions run on fresh machines: only what a job keeps in the repository outlives one, and a job
@@ -29,7 +30,7 @@ lane_jobs() {
   trap 'stopping=1' TERM INT
   job() { [ -z "$stopping" ] || exit 0; "$@"; }
   case "$1" in
-    v2) job env PART=late JOBS=1 experiments/fashion-mnist-v2/run.sh
+    v2) job env PART=late JOBS=2 experiments/fashion-mnist-v2/run.sh
         job env PART=main JOBS=2 experiments/fashion-mnist-v2/run.sh ;;
     long) job env CELLS=DARTS_V2 experiments/fashion-mnist-long/run.sh
           job experiments/consistency-gap/retrain.sh ;;
@@ -79,5 +80,5 @@ case "${1:-start}" in
       for _ in $(seq $((${STOP_SECONDS:-600} * 5))); do running "$lane" || break; sleep 0.2; done
       if running "$lane"; then echo "lane $lane: still stopping after ${STOP_SECONDS:-600} s"; else echo "lane $lane: stopped"; fi
     done ;;
-  *) sed -n '15,18p' "$0" >&2; exit 2 ;;
+  *) sed -n '/^# usage:/,/^set -e/p' "$0" | sed '$d' >&2; exit 2 ;;
 esac

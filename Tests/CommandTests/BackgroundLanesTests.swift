@@ -57,6 +57,10 @@ final class BackgroundLanesTests: XCTestCase {
     }
 
     func testLanesRunTheirJobsInOrderAndStopOnSIGTERM() throws {
+        let wrong = try runBash(root.appendingPathComponent("experiments/background.sh"), ["restart"])
+        XCTAssertEqual(wrong.status, 2)
+        XCTAssertTrue(wrong.errors.hasPrefix("# usage: experiments/background.sh ") && wrong.errors.hasSuffix("and exited\n"), wrong.errors)
+
         XCTAssertEqual(try lanes("start"), "lane v2: started (log runs/lane-v2.log)\nlane long: started (log runs/lane-long.log)\n")
         let done = Date().addingTimeInterval(30)
         while !["v2", "long"].allSatisfy({ log($0).contains("== lane \($0) done") }) {
@@ -65,7 +69,7 @@ final class BackgroundLanesTests: XCTestCase {
         }
         try waitUntilStopped(seconds: 10)
         XCTAssertEqual(jobs.filter { $0.hasPrefix("fashion-mnist-v2") }, [
-            "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=1 nice=19", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 nice=19"])
+            "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 nice=19", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 nice=19"])
         XCTAssertEqual(jobs.filter { !$0.hasPrefix("fashion-mnist-v2") }, [
             "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= nice=19", "consistency-gap/retrain.sh PART= CELLS= JOBS= nice=19"])
 
@@ -79,7 +83,7 @@ final class BackgroundLanesTests: XCTestCase {
         XCTAssertTrue(try lanes("status").contains("lane v2: running"))
         XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\nlane v2: stopped\nlane long: stopped\n")
         // No waiting here: stop returned after the jobs had saved and exited.
-        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=1 nice=19", "fashion-mnist-v2/run.sh TERM",
+        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 nice=19", "fashion-mnist-v2/run.sh TERM",
                                    "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= nice=19", "fashion-mnist-long/run.sh TERM"])
         XCTAssertFalse(try lanes("status").contains(": running"))
 
@@ -91,7 +95,7 @@ final class BackgroundLanesTests: XCTestCase {
         while jobs.count < 2 && Date() < started { usleep(100_000) }
         XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\nlane v2: stopped\nlane long: stopped\n")
         usleep(1_500_000)
-        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=1 nice=19", "fashion-mnist-v2/run.sh TERM",
+        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 nice=19", "fashion-mnist-v2/run.sh TERM",
                                    "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= nice=19", "fashion-mnist-long/run.sh TERM"])
     }
 }

@@ -130,7 +130,9 @@ func startBash(_ script: URL, _ arguments: [String] = [], environment: [String: 
 func runBash(_ script: URL, _ arguments: [String] = [], environment: [String: String] = [:]) throws
     -> (status: Int32, output: String, errors: String) {
     let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-errors-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+    guard FileManager.default.createFile(atPath: errorsFile.path, contents: nil) else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorsFile.path])
+    }
     defer { try? FileManager.default.removeItem(at: errorsFile) }
     let process = Process()
     let output = Pipe()

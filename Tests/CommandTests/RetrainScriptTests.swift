@@ -83,7 +83,7 @@ final class RetrainScriptTests: XCTestCase {
     func testAFinishedTrainingWithoutMetricsIsNotKept() throws {
         let broken = root.appendingPathComponent("runs/\(trainings[0])")
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: broken.appendingPathComponent("model.safetensors").path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: broken.appendingPathComponent("model.safetensors").path, contents: Data()))
         let run = try start()
         run.waitUntilExit()
         XCTAssertNotEqual(run.terminationStatus, 0)

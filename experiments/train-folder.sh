@@ -56,27 +56,25 @@ train_folder() {
   # the folder.
   exec 9>"$out.lock"
   flock -n 9 || { echo "== $label: another instance has it"; return 0; }
-  if [ -f "$out/model.safetensors" ]; then
-    local rc=0
-    [ -z "$keep" ] || keep_training "$out" "$keep" || rc=$?
-    flock -u 9
-    return $rc
+  local rc=0
+  if [ ! -f "$out/model.safetensors" ]; then
+    echo "== $label ($(date +%H:%M))"
+    local run=("$bin" train --output "$out")
+    if [ -f "$out/checkpoint.safetensors" ]; then
+      run+=(--resume)
+    else
+      rm -rf "$out"; [ $cost = 0 ] || rm -f "$out.cost"
+      run+=("$@")
+    fi
+    local timer=()
+    [ $cost = 0 ] || timer=(/usr/bin/time -a -o "$out.cost" -f "%e %U %S")
+    "${timer[@]}" "${run[@]}" </dev/null || rc=$?
+    # /usr/bin/time dies of the stop's SIGTERM at once, while the training it ran, stopped by the
+    # same signal, still writes its checkpoint: wait until the training's own folder lock (which
+    # the kernel drops when it exits) is free.
+    [ ! -d "$out" ] || flock -w 600 "$out/.entrannas.lock" true 2>/dev/null || true
   fi
-  echo "== $label ($(date +%H:%M))"
-  local run=("$bin" train --output "$out")
-  if [ -f "$out/checkpoint.safetensors" ]; then
-    run+=(--resume)
-  else
-    rm -rf "$out"; [ $cost = 0 ] || rm -f "$out.cost"
-    run+=("$@")
-  fi
-  local timer=() rc=0
-  [ $cost = 0 ] || timer=(/usr/bin/time -a -o "$out.cost" -f "%e %U %S")
-  "${timer[@]}" "${run[@]}" </dev/null || rc=$?
-  # /usr/bin/time dies of the stop's SIGTERM at once, while the training it ran, stopped by the
-  # same signal, still writes its checkpoint: wait until the training's own folder lock (which
-  # the kernel drops when it exits) is free.
-  [ ! -d "$out" ] || flock -w 600 "$out/.entrannas.lock" true 2>/dev/null || true
+  # Finished, now or in an earlier run on this machine: kept.
   if [ $rc = 0 ] && [ -n "$keep" ] && [ -f "$out/model.safetensors" ]; then keep_training "$out" "$keep" || rc=$?; fi
   flock -u 9
   return $rc

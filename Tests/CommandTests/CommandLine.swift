@@ -112,21 +112,28 @@ func metricsRecords(_ url: URL) throws -> [[String: Any]] {
     }
 }
 
-/// Starts `bash SCRIPT ARGUMENTS` with `environment` added to this process's own; its output
-/// goes nowhere. The tests of the experiment scripts run them so, in a copied tree.
-func startBash(_ script: URL, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> Process {
+/// `bash SCRIPT ARGUMENTS` with `environment` added to this process's own, not started yet. The
+/// tests of the experiment scripts run them so, in a copied tree.
+private func bashProcess(_ script: URL, _ arguments: [String], environment: [String: String]) -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
     process.arguments = [script.path] + arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    return process
+}
+
+/// Starts `bash SCRIPT ARGUMENTS` (see `bashProcess`); its output goes nowhere.
+func startBash(_ script: URL, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> Process {
+    let process = bashProcess(script, arguments, environment: environment)
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
     return process
 }
 
-/// Runs `bash SCRIPT ARGUMENTS` to its end: its exit status, standard output and standard error
-/// (the errors through a file, so that neither pipe can fill while the other is read).
+/// Runs `bash SCRIPT ARGUMENTS` (see `bashProcess`) to its end: its exit status, standard output
+/// and standard error (the errors through a file, so that neither pipe can fill while the other
+/// is read).
 func runBash(_ script: URL, _ arguments: [String] = [], environment: [String: String] = [:]) throws
     -> (status: Int32, output: String, errors: String) {
     let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-errors-\(UUID().uuidString)")
@@ -134,13 +141,12 @@ func runBash(_ script: URL, _ arguments: [String] = [], environment: [String: St
         throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorsFile.path])
     }
     defer { try? FileManager.default.removeItem(at: errorsFile) }
-    let process = Process()
+    let errorsHandle = try FileHandle(forWritingTo: errorsFile)
+    defer { try? errorsHandle.close() }
+    let process = bashProcess(script, arguments, environment: environment)
     let output = Pipe()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [script.path] + arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     process.standardOutput = output
-    process.standardError = try FileHandle(forWritingTo: errorsFile)
+    process.standardError = errorsHandle
     try process.run()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()

@@ -58,5 +58,4 @@ for kept in "$here"/kept/entrannas-*anneal0.03-seed*; do
     write_table
   done
 done
-write_table
 echo "wrote $keep.md"

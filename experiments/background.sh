@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 21's long runs, restarted with one command at the start of a session: two lanes of one
-# core each, at nice 19 so that interactive work comes first, each running its jobs one after
-# another. Every job resumes where it stopped (checkpoints, kept results) and a finished one
-# returns at once, so starting the lanes again after a stop only continues them.
+# core each, at nice 19 (the processes and their scheduling group) so that interactive work comes
+# first, each running its jobs one after another. Every job resumes where it stopped (checkpoints,
+# kept results) and a finished one returns at once, so starting the lanes again after a stop only
+# continues them.
 #
 #   lane v2:   experiment v2's late part (PC-DARTS, DARTS), then its main part (DST and the rest),
 #              two units at once where their order allows: once lane long is done, v2 gets both
@@ -48,8 +49,16 @@ case "${1:-start}" in
       # setsid: the lane and its jobs get a process group of their own, which `stop` signals.
       # The lane closes every file it inherited beyond stdin, stdout and stderr, so a caller
       # reading this script's output through a pipe gets its end at once.
+      # setsid also starts a new session, and where the kernel groups sessions for scheduling
+      # (autogroup, /proc/sys/kernel/sched_autogroup_enabled) it shares the CPU between those
+      # groups first: a process' nice value then counts only inside its own group, and each lane
+      # at nice 19 took as much CPU as a whole interactive session. The group's own nice value
+      # (/proc/self/autogroup, raised by the lane itself) is what makes the lanes yield.
       setsid nice -n 19 bash -c '
         for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
+        if [ -e /proc/self/autogroup ]; then
+          for _ in 1 2 3 4 5; do echo 19 2>/dev/null > /proc/self/autogroup && break; sleep 0.2; done
+        fi
         exec 200>"runs/lane-$1.lock"; flock -n 200 || exit 0
         echo $$ > "runs/lane-$1.pgid"
         trap : TERM INT

@@ -21,11 +21,24 @@ enum OpenMPPolicy {
         // exec failed (no /proc): carry on with libgomp's default.
     }
 
-    /// What `info` prints.
+    /// What `info` prints: the setting libgomp read when it loaded, which is the environment this
+    /// process image started with (/proc/self/environ), not what setenv changed since.
     static var description: String {
-        let env = ProcessInfo.processInfo.environment
+        let env = startEnvironment ?? ProcessInfo.processInfo.environment
         if let policy = env["OMP_WAIT_POLICY"] { return "OMP_WAIT_POLICY=\(policy) (from the environment)" }
         guard let spins = env["GOMP_SPINCOUNT"] else { return "libgomp default (spin 300000, then sleep)" }
         return "spin \(spins), then sleep" + (spins == spinCount ? "" : " (GOMP_SPINCOUNT from the environment)")
+    }
+
+    /// The environment the process image started with; nil without /proc.
+    private static var startEnvironment: [String: String]? {
+        guard let bytes = FileManager.default.contents(atPath: "/proc/self/environ") else { return nil }
+        var env: [String: String] = [:]
+        for entry in bytes.split(separator: 0) {
+            let text = String(decoding: entry, as: UTF8.self)
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            env[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return env
     }
 }

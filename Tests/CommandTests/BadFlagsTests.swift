@@ -9,7 +9,10 @@ final class BadFlagsTests: XCTestCase {
         let folder = try temporaryFolder(self)
         let huge = "9223372036854775807"
         let out = folder.appendingPathComponent("out")
-        let search = ["search", "--preset", "quick", "--limit", "40", "--epochs", "1", "--batch-size", "8", "--output", out.path]
+        // The search reads its dataset before it builds the network that checks these sizes.
+        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 100, test: 10)
+        let search = ["search", "--preset", "quick", "--limit", "40", "--epochs", "1", "--batch-size", "8", "--data", data.path,
+                      "--output", out.path]
         let train = ["train", "--genotype", "DARTS_V2", "--preset", "quick", "--summary"]
         let cases: [([String], String)] = [
             (search + ["--layers", huge], "--layers must lie in 2...1000, got \(huge)"),

@@ -43,6 +43,10 @@ enum EntranNASBinary {
             process.arguments = arguments
             var env = ProcessInfo.processInfo.environment
             env["ENTRANNAS_THREADS"] = "1"
+            // The OpenMP wait policy the binary would choose, given: without it every start
+            // re-executes itself to set it (OpenMPPolicy), loading libtorch twice, about 1.8 s of
+            // CPU that a few hundred starts add up to minutes. OpenMPPolicyTests runs the re-execution.
+            if env["OMP_WAIT_POLICY"] == nil { env["GOMP_SPINCOUNT"] = env["GOMP_SPINCOUNT"] ?? "1000" }
             for key in ["RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"] { env[key] = nil }
             env.merge(environment) { _, new in new }
             process.environment = env

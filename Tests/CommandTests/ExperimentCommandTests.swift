@@ -58,9 +58,10 @@ final class ExperimentCommandTests: XCTestCase {
     func testSearchOptionsReachTheSearchesAndAreCheckedFirst() throws {
         let folder = try temporaryFolder(self)
         let output = folder.appendingPathComponent("experiment")
+        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 1000, test: 200)
         let common = ["experiment", "--methods", "entrannas-dst", "--seeds", "1", "--random-cells", "0", "--preset", "quick",
                       "--epochs", "1", "--train-epochs", "1", "--train-limit", "100", "--train-layers", "2", "--train-channels", "4",
-                      "--output", output.path]
+                      "--data", data.path, "--output", output.path]
         for (options, complaint) in [("--seed 3", "--seed is set by the experiment"), ("--output=elsewhere", "--output is set by the experiment"),
                                      ("--primitives sep_conv_3x3", "--primitives would change the searches but not the random cells"),
                                      ("--dst-renormalisation hard", "Unknown option '--dst-renormalisation'"),
@@ -84,9 +85,10 @@ final class ExperimentCommandTests: XCTestCase {
     func testTrainingSeedsResumeUnitByUnit() throws {
         let folder = try temporaryFolder(self)
         let output = folder.appendingPathComponent("experiment")
+        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 1000, test: 200)
         let command = ["experiment", "--methods", "entrannas-dst", "--seeds", "1", "--random-cells", "1", "--train-seeds", "1,2",
                        "--preset", "quick", "--epochs", "1", "--train-epochs", "1", "--train-limit", "100",
-                       "--train-layers", "2", "--train-channels", "4", "--output", output.path,
+                       "--train-layers", "2", "--train-channels", "4", "--data", data.path, "--output", output.path,
                        "--search-options", "--warmup-epochs 0 --limit 64 --batch-size 16 --layers 2 --init-channels 4"]
         let first = try EntranNASBinary.run(command, in: folder, name: "first", seconds: 600)
         let units = output.appendingPathComponent("units")

@@ -10,9 +10,10 @@ final class ExportImportCommandTests: XCTestCase {
         let imported = folder.appendingPathComponent("imported")
         let dst = "Genotype(normal=[[('sep_conv_3x3', 0), ('skip_connect', 1), ('dil_conv_3x3', 1)], [('max_pool_3x3', 2)]], "
             + "normal_concat=[2, 3], reduce=[[('skip_connect', 0), ('avg_pool_3x3', 1)], [('sep_conv_5x5', 2)]], reduce_concat=[2, 3])"
+        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 1000, test: 300)
         try EntranNASBinary.run(["train", "--genotype", dst, "--preset", "quick", "--epochs", "1", "--limit", "200",
                                  "--eval-limit", "100", "--layers", "3", "--init-channels", "4", "--batch-size", "32",
-                                 "--output", trained.path], in: folder, name: "train")
+                                 "--data", data.path, "--output", trained.path], in: folder, name: "train")
 
         let export = try EntranNASBinary.run(["export", "--checkpoint", trained.path, "--output", exported.path,
                                               "--check-images", "300"], in: folder, name: "export")
@@ -38,8 +39,9 @@ final class ExportImportCommandTests: XCTestCase {
             in: folder, name: "import")
         XCTAssertTrue(importing.output.contains("NetworkCIFAR, 3 cells, 4 channels, 10 classes, auxiliary head yes"),
                       importing.output)
-        let original = try EntranNASBinary.run(["eval", "--checkpoint", trained.path], in: folder, name: "eval-original")
-        let roundTrip = try EntranNASBinary.run(["eval", "--checkpoint", imported.path], in: folder, name: "eval-imported")
+        // An imported network has no training dataset to default to: both are tested on the same images.
+        let original = try EntranNASBinary.run(["eval", "--checkpoint", trained.path, "--data", data.path], in: folder, name: "eval-original")
+        let roundTrip = try EntranNASBinary.run(["eval", "--checkpoint", imported.path, "--data", data.path], in: folder, name: "eval-imported")
         func accuracy(_ text: String) -> Substring? {
             text.split(separator: "\n").first { $0.hasPrefix("test accuracy:") }
         }

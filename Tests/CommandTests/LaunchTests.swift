@@ -6,10 +6,15 @@ import XCTest
 /// processes compute exactly what one process computes with the same rows per batch-norm call
 /// (`--batch-chunks 2`), only rank 0 writes, a stopped run resumes, and a dead rank ends the run.
 final class LaunchTests: XCTestCase {
+    /// The first 1,000 Fashion-MNIST images: every rank loads its dataset, and the whole one
+    /// takes a debug build about 2 s a process.
+    private var data: URL!
+
     override func setUpWithError() throws {
         guard EntranNASBinary.hasGloo else {
             throw XCTSkip("this build's libtorch has no Gloo process group (the PyPI wheel ships none; Debian's has one)")
         }
+        data = try smallFashionMNIST(in: temporaryFolder(self).appendingPathComponent("data"), train: 1000, test: 100)
     }
 
     /// A small search: 3 cells of 2 nodes, 4 channels; 128 images, half for the weights, in
@@ -17,7 +22,7 @@ final class LaunchTests: XCTestCase {
     private func search(_ method: String, output: URL, epochs: Int = 1, limit: Int = 128) -> [String] {
         ["search", "--method", method, "--preset", "quick", "--epochs", "\(epochs)", "--warmup-epochs", "0",
          "--limit", "\(limit)", "--batch-size", "16", "--layers", "3", "--steps", "2", "--init-channels", "4",
-         "--seed", "3", "--output", output.path]
+         "--seed", "3", "--data", data.path, "--output", output.path]
     }
 
     /// Two ranks on this machine; the launcher picks the rendezvous port.
@@ -55,11 +60,14 @@ final class LaunchTests: XCTestCase {
             let launched = try EntranNASBinary.run(launch(search(method, output: two)), in: folder, name: "\(method)-two")
             XCTAssertTrue(launched.output.contains("2 processes"), launched.output)
             try assertSameTrajectory(one, two, method)
-            // The same work split over two ranks costs about the same CPU in all, and the
-            // record's cpu_seconds sums the ranks: rank 0's own would be about half.
-            let cpu = try [one, two].map { try XCTUnwrap(metricsRecords($0.appendingPathComponent("metrics.jsonl")).last?["cpu_seconds"] as? Double) }
-            // Measured 1.04-1.20 times the one process' (0.52-0.61 with rank 0's alone).
-            XCTAssertGreaterThan(cpu[1], 0.75 * cpu[0], "\(method): the two ranks' CPU is summed (one process \(cpu[0]) s, two ranks \(cpu[1]) s)")
+            // The record's cpu_seconds sums the ranks. A process of one thread spends at most
+            // about one CPU second per second: rank 0's own CPU would be about the epoch's wall
+            // time (one process: measured 0.99-1.01 times it), the two ranks' sum about twice
+            // (measured 1.70-1.87). Against the run's own clock, not another run's CPU, which
+            // varied by 1.5x from run to run on a shared machine.
+            let record = try XCTUnwrap(metricsRecords(two.appendingPathComponent("metrics.jsonl")).last)
+            let cpu = try XCTUnwrap(record["cpu_seconds"] as? Double), wall = try XCTUnwrap(record["seconds"] as? Double)
+            XCTAssertGreaterThan(cpu, 1.35 * wall, "\(method): the two ranks' CPU is summed (\(cpu) CPU s in an epoch of \(wall) s)")
         }
     }
 

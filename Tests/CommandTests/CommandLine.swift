@@ -44,8 +44,9 @@ enum EntranNASBinary {
             var env = ProcessInfo.processInfo.environment
             env["ENTRANNAS_THREADS"] = "1"
             // The OpenMP wait policy the binary would choose, given: without it every start
-            // re-executes itself to set it (OpenMPPolicy), loading libtorch twice, about 1.8 s of
-            // CPU that a few hundred starts add up to minutes. OpenMPPolicyTests runs the re-execution.
+            // re-executes itself to set it (OpenMPPolicy), loading libtorch twice, about 0.9 s of
+            // CPU more a start, minutes over a few hundred starts. OpenMPPolicyTests runs the
+            // re-execution.
             if env["OMP_WAIT_POLICY"] == nil { env["GOMP_SPINCOUNT"] = env["GOMP_SPINCOUNT"] ?? "1000" }
             for key in ["RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"] { env[key] = nil }
             env.merge(environment) { _, new in new }

@@ -26,14 +26,8 @@ public final class RunLock: @unchecked Sendable {
                 held[path] = (entry.descriptor, entry.holders + 1, entry.createdFolder)
                 return
             }
-            var isDirectory: ObjCBool = false
-            let existed = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
-            if existed && !isDirectory.boolValue {
-                throw RunError("--output \(directory.path) is a file, not a folder; choose another --output")
-            }
-            do { try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true) } catch {
-                throw RunError("cannot create the output folder \(directory.path): \(error.localizedDescription); choose another --output")
-            }
+            let existed = FileManager.default.fileExists(atPath: directory.path)
+            try RunDirectory.createOutputFolder(directory.url)
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
                 throw RunError("cannot open \(path): \(String(cString: strerror(errno))); choose another --output")

@@ -46,7 +46,8 @@ final class BadFlagsTests: XCTestCase {
         }
     }
 
-    /// An --output that is a file, not a folder, is named as such (it was a raw Foundation error).
+    /// An --output that is a file, not a folder, is named as such (it was a raw Foundation error),
+    /// and so is a file in a parent's place (Foundation says "error 512").
     func testAFileAsTheOutputFolderIsNamed() throws {
         let folder = try temporaryFolder(self)
         let file = folder.appendingPathComponent("a-file")
@@ -54,6 +55,11 @@ final class BadFlagsTests: XCTestCase {
         let draw = try EntranNASBinary.run(["draw", "--genotype", "DARTS_V2", "--output", file.path], in: folder, name: "draw",
                                            expecting: 1)
         XCTAssertTrue(draw.errors.contains("--output \(file.path) is a file, not a folder; choose another --output"), draw.errors)
+        let below = file.appendingPathComponent("cells/normal").path
+        let nested = try EntranNASBinary.run(["draw", "--genotype", "DARTS_V2", "--output", below], in: folder, name: "nested",
+                                             expecting: 1)
+        XCTAssertEqual(nested.errors, "Error: cannot create the output folder \(below): \(file.path) is a file, not a folder; "
+                       + "choose another --output\n")
     }
 
     /// A training protocol that cannot train is refused before the first search spends its time,

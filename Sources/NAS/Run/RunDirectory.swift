@@ -64,14 +64,19 @@ public struct RunDirectory: Sendable, Equatable {
     }
 
     /// Creates `url` (and its parents) for a command's output, with a one-line error naming the
-    /// folder and the fix: a file in its place, or a folder that cannot be made.
+    /// folder and the fix: a file in its place or in a parent's, or a folder that cannot be made.
     public static func createOutputFolder(_ url: URL) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw RunError("--output \(url.path) is a file, not a folder; choose another --output")
+        func isFile(_ url: URL) -> Bool {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
         }
+        if isFile(url) { throw RunError("--output \(url.path) is a file, not a folder; choose another --output") }
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw RunError("cannot create the output folder \(url.path): \(error.localizedDescription); choose another --output")
+            // Foundation says only "error 512" when a parent is a file: name it.
+            var parent = url.standardizedFileURL.deletingLastPathComponent()
+            while parent.path != "/" && !isFile(parent) { parent = parent.deletingLastPathComponent() }
+            let why = isFile(parent) ? "\(parent.path) is a file, not a folder" : error.localizedDescription
+            throw RunError("cannot create the output folder \(url.path): \(why); choose another --output")
         }
     }
 

@@ -53,11 +53,14 @@ case "${1:-start}" in
       # (autogroup, /proc/sys/kernel/sched_autogroup_enabled) it shares the CPU between those
       # groups first: a process' nice value then counts only inside its own group, and each lane
       # at nice 19 took as much CPU as a whole interactive session. The group's own nice value
-      # (/proc/self/autogroup, raised by the lane itself) is what makes the lanes yield.
+      # (/proc/self/autogroup, raised by the lane itself) is what makes the lanes yield, where
+      # autogroup applies (a process in a CPU cgroup of its own is shared by that cgroup instead).
       setsid nice -n 19 bash -c '
         for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
         if [ -e /proc/self/autogroup ]; then
           for _ in 1 2 3 4 5; do echo 19 2>/dev/null > /proc/self/autogroup && break; sleep 0.2; done
+          grep -q " nice 19$" /proc/self/autogroup \
+            || echo "note: the lane could not raise its scheduling group to nice 19; it takes as much CPU as an interactive session"
         fi
         exec 200>"runs/lane-$1.lock"; flock -n 200 || exit 0
         echo $$ > "runs/lane-$1.pgid"

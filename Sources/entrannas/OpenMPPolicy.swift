@@ -25,9 +25,12 @@ enum OpenMPPolicy {
     /// process image started with (/proc/self/environ), not what setenv changed since.
     static var description: String {
         let env = startEnvironment ?? ProcessInfo.processInfo.environment
+        // libgomp takes GOMP_SPINCOUNT over OMP_WAIT_POLICY's spin.
+        if let spins = env["GOMP_SPINCOUNT"] {
+            return "spin \(spins), then sleep" + (spins == spinCount ? "" : " (GOMP_SPINCOUNT from the environment)")
+        }
         if let policy = env["OMP_WAIT_POLICY"] { return "OMP_WAIT_POLICY=\(policy) (from the environment)" }
-        guard let spins = env["GOMP_SPINCOUNT"] else { return "libgomp default (spin 300000, then sleep)" }
-        return "spin \(spins), then sleep" + (spins == spinCount ? "" : " (GOMP_SPINCOUNT from the environment)")
+        return "libgomp default (spin 300000, then sleep)"
     }
 
     /// The environment the process image started with; nil without /proc.

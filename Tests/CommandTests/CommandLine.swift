@@ -46,7 +46,7 @@ enum EntranNASBinary {
             // The OpenMP wait policy the binary would choose, given: without it every start
             // re-executes itself to set it (OpenMPPolicy), loading libtorch twice, about 0.9 s of
             // CPU more a start, minutes over a few hundred starts. OpenMPPolicyTests runs the
-            // re-execution.
+            // re-execution, and checks that 1000 is still OpenMPPolicy.spinCount.
             if env["OMP_WAIT_POLICY"] == nil { env["GOMP_SPINCOUNT"] = env["GOMP_SPINCOUNT"] ?? "1000" }
             for key in ["RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"] { env[key] = nil }
             env.merge(environment) { _, new in new }

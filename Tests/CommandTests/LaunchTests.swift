@@ -61,13 +61,15 @@ final class LaunchTests: XCTestCase {
             XCTAssertTrue(launched.output.contains("2 processes"), launched.output)
             try assertSameTrajectory(one, two, method)
             // The record's cpu_seconds sums the ranks. A process of one thread spends at most
-            // about one CPU second per second: rank 0's own CPU would be about the epoch's wall
-            // time (one process: measured 0.99-1.01 times it), the two ranks' sum about twice
-            // (measured 1.70-1.87). Against the run's own clock, not another run's CPU, which
-            // varied by 1.5x from run to run on a shared machine.
+            // about one CPU second per second: rank 0's own CPU is 0.84-0.98 times the epoch's wall
+            // time (measured with the sum removed), the two ranks' sum 1.70-1.87 times. Against
+            // the run's own clock, not another run's CPU, which varied by 1.5x from run to run on
+            // a shared machine; it needs a core for each rank.
             let record = try XCTUnwrap(metricsRecords(two.appendingPathComponent("metrics.jsonl")).last)
             let cpu = try XCTUnwrap(record["cpu_seconds"] as? Double), wall = try XCTUnwrap(record["seconds"] as? Double)
-            XCTAssertGreaterThan(cpu, 1.35 * wall, "\(method): the two ranks' CPU is summed (\(cpu) CPU s in an epoch of \(wall) s)")
+            if ProcessInfo.processInfo.activeProcessorCount >= 2 {
+                XCTAssertGreaterThan(cpu, 1.35 * wall, "\(method): the two ranks' CPU is summed (\(cpu) CPU s in an epoch of \(wall) s)")
+            }
         }
     }
 

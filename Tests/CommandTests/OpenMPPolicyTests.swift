@@ -15,8 +15,7 @@ final class OpenMPPolicyTests: XCTestCase {
         process.executableURL = EntranNASBinary.url
         process.arguments = ["info"]
         var env = ProcessInfo.processInfo.environment
-        env["OMP_WAIT_POLICY"] = nil
-        env["GOMP_SPINCOUNT"] = nil
+        for key in ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"] { env[key] = nil }
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = pipe
@@ -33,5 +32,8 @@ final class OpenMPPolicyTests: XCTestCase {
         XCTAssertEqual(try policy([:]), "openmp     wait policy spin 1000, then sleep")
         XCTAssertEqual(try policy(["GOMP_SPINCOUNT": "5"]), "openmp     wait policy spin 5, then sleep (GOMP_SPINCOUNT from the environment)")
         XCTAssertEqual(try policy(["OMP_WAIT_POLICY": "passive"]), "openmp     wait policy OMP_WAIT_POLICY=passive (from the environment)")
+        // As libgomp reads them: GOMP_SPINCOUNT over the policy's spin.
+        XCTAssertEqual(try policy(["OMP_WAIT_POLICY": "passive", "GOMP_SPINCOUNT": "5"]),
+                       "openmp     wait policy spin 5, then sleep (GOMP_SPINCOUNT from the environment)")
     }
 }

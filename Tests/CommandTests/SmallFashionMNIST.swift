@@ -11,9 +11,13 @@ func smallFashionMNIST(in folder: URL, train: Int, test: Int) throws -> URL {
         for (kind, itemBytes, header) in [("images-idx3-ubyte", 28 * 28, 16), ("labels-idx1-ubyte", 1, 8)] {
             let name = "\(set)-\(kind)"
             let bytes = try gunzip("/usr/share/datasets/fashion-mnist/\(name).gz")
+            guard bytes.count >= header else { throw FixtureError(description: "\(name).gz is shorter than its header") }
             let whole = Int(bytes[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-            guard count <= whole, bytes.count >= header + whole * itemBytes else {
+            guard count <= whole else {
                 throw FixtureError(description: "\(name).gz holds \(whole) items, fewer than the \(count) asked for")
+            }
+            guard bytes.count >= header + count * itemBytes else {
+                throw FixtureError(description: "\(name).gz is truncated: fewer bytes than its first \(count) items")
             }
             // The header with the new count (big-endian), then the first `count` items.
             var small = Data(bytes[0..<4]) + Data([24, 16, 8, 0].map { UInt8(truncatingIfNeeded: count >> $0) })

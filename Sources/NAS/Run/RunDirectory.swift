@@ -74,7 +74,7 @@ public struct RunDirectory: Sendable, Equatable {
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             // Foundation says only "error 512" when a parent is a file: name it.
             var parent = url.standardizedFileURL.deletingLastPathComponent()
-            while parent.path != "/" && !isFile(parent) { parent = parent.deletingLastPathComponent() }
+            while parent.pathComponents.count > 1 && !isFile(parent) { parent.deleteLastPathComponent() }
             let why = isFile(parent) ? "\(parent.path) is a file, not a folder" : error.localizedDescription
             throw RunError("cannot create the output folder \(url.path): \(why); choose another --output")
         }

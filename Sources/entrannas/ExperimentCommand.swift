@@ -224,13 +224,17 @@ extension ExperimentCommand {
                 let reason = SearchCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
                 throw ValidationError("\(source): \(reason)")
             }
+            func named(_ check: () throws -> Void) throws {
+                do { try check() } catch {
+                    throw ValidationError("\(source) with --method \(method.rawValue): \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
+                }
+            }
+            try named { try search.options.checkWithoutData() }
             let data = try train ?? search.options.loadTrainingSet()
             train = data
-            do {
+            try named {
                 _ = try search.options.spaceConfig(for: data)
                 try search.options.hyperparameters(for: data).validate()
-            } catch {
-                throw ValidationError("\(source) with --method \(method.rawValue): \((error as? LocalizedError)?.errorDescription ?? "\(error)")")
             }
         }
     }

@@ -33,6 +33,7 @@ struct RunCommand: ParsableCommand {
         try runtime.apply()
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
+        try options.checkWithoutData()
         let data = try DatasetSpec(name: options.dataset, path: options.data, folder: options.folder.settings()).load()
         var searchOptions = options
         searchOptions.output = root.appendingPathComponent("search").path

@@ -25,6 +25,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try runtime.apply()
+        try options.checkWithoutData()
         _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
                               parallel: runtime.parallel, memoryFormat: runtime.resolvedMemoryFormat(method: options.method),
                               train: options.loadTrainingSet())

@@ -9,10 +9,9 @@ final class BadFlagsTests: XCTestCase {
         let folder = try temporaryFolder(self)
         let huge = "9223372036854775807"
         let out = folder.appendingPathComponent("out")
-        // The search reads its dataset before it builds the network that checks these sizes.
-        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 100, test: 10)
-        let search = ["search", "--preset", "quick", "--limit", "40", "--epochs", "1", "--batch-size", "8", "--data", data.path,
-                      "--output", out.path]
+        // A folder without a dataset: the sizes are checked before the dataset is read.
+        let search = ["search", "--preset", "quick", "--limit", "40", "--epochs", "1", "--batch-size", "8",
+                      "--data", folder.appendingPathComponent("no-dataset").path, "--output", out.path]
         let train = ["train", "--genotype", "DARTS_V2", "--preset", "quick", "--summary"]
         let cases: [([String], String)] = [
             (search + ["--layers", huge], "--layers must lie in 2...1000, got \(huge)"),
@@ -25,6 +24,8 @@ final class BadFlagsTests: XCTestCase {
             (search + ["--arch-weight-decay", "nan"], "--arch-weight-decay must be 0 or more, got nan"),
             (search + ["--learning-rate", "inf"], "--learning-rate must be a positive number, got inf"),
             (search + ["--temperature", "inf"], "--temperature must be a positive number, got inf"),
+            (["run", "--preset", "quick", "--data", folder.appendingPathComponent("no-dataset").path, "--output", out.path,
+              "--steps", "0"], "--steps must be at least 1, got 0"),
             (train + ["--init-channels", "4611686018427387904"], "--init-channels must lie in 1...65536"),
             (train + ["--layers", huge], "--layers must lie in 1...1000"),
             (train + ["--batch-size", huge], "--batch-size must lie in 2...1048576"),

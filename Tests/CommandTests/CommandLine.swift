@@ -29,7 +29,10 @@ enum EntranNASBinary {
         let stdout: URL
         let stderr: URL
 
-        init(_ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:]) throws {
+        /// `binaryChoosesOpenMP`: no OpenMP wait setting reaches the binary but one in
+        /// `environment`, so that it chooses its own (OpenMPPolicyTests).
+        init(_ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:],
+             binaryChoosesOpenMP: Bool = false) throws {
             guard FileManager.default.isExecutableFile(atPath: EntranNASBinary.url.path) else {
                 throw XCTSkip("\(EntranNASBinary.url.path) is missing; build it with swift build --build-tests")
             }
@@ -47,7 +50,11 @@ enum EntranNASBinary {
             // re-executes itself to set it (OpenMPPolicy), loading libtorch twice, about 0.9 s of
             // CPU more a start, minutes over a few hundred starts. OpenMPPolicyTests runs the
             // re-execution, and checks that 1000 is still OpenMPPolicy.spinCount.
-            if env["OMP_WAIT_POLICY"] == nil { env["GOMP_SPINCOUNT"] = env["GOMP_SPINCOUNT"] ?? "1000" }
+            if binaryChoosesOpenMP {
+                for key in ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT"] { env[key] = nil }
+            } else if env["OMP_WAIT_POLICY"] == nil {
+                env["GOMP_SPINCOUNT"] = env["GOMP_SPINCOUNT"] ?? "1000"
+            }
             for key in ["RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"] { env[key] = nil }
             env.merge(environment) { _, new in new }
             process.environment = env
@@ -78,8 +85,10 @@ enum EntranNASBinary {
     /// the command's stderr when it does not exit with `expecting`.
     @discardableResult
     static func run(_ arguments: [String], in folder: URL, name: String, environment: [String: String] = [:],
-                    seconds: Double = 300, expecting: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Running {
-        let running = try Running(arguments, in: folder, name: name, environment: environment)
+                    binaryChoosesOpenMP: Bool = false, seconds: Double = 300, expecting: Int32 = 0,
+                    file: StaticString = #filePath, line: UInt = #line) throws -> Running {
+        let running = try Running(arguments, in: folder, name: name, environment: environment,
+                                  binaryChoosesOpenMP: binaryChoosesOpenMP)
         let slowdown = ProcessInfo.processInfo.environment["ENTRANNAS_SANITIZER"] == nil ? 1.0 : 4.0
         let status = running.wait(seconds: seconds * slowdown)
         XCTAssertEqual(status, expecting, "entrannas \(arguments.joined(separator: " ")):\n\(running.errors)", file: file, line: line)

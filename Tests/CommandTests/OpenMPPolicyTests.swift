@@ -8,22 +8,9 @@ final class OpenMPPolicyTests: XCTestCase {
     /// `entrannas info`'s policy line, with `environment` in place of any OpenMP setting of this
     /// process.
     private func policy(_ environment: [String: String]) throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: EntranNASBinary.url.path) else {
-            throw XCTSkip("\(EntranNASBinary.url.path) is missing; build it with swift build --build-tests")
-        }
-        let process = Process(), pipe = Pipe()
-        process.executableURL = EntranNASBinary.url
-        process.arguments = ["info"]
-        var env = ProcessInfo.processInfo.environment
-        for key in ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"] { env[key] = nil }
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
-        return text.split(separator: "\n").first { $0.hasPrefix("openmp") }.map(String.init) ?? text
+        let info = try EntranNASBinary.run(["info"], in: temporaryFolder(self), name: "info", environment: environment,
+                                           binaryChoosesOpenMP: true)
+        return info.output.split(separator: "\n").first { $0.hasPrefix("openmp") }.map(String.init) ?? info.output
     }
 
     func testTheBinarySetsAShortSpinUnlessTheEnvironmentDoes() throws {

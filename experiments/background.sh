@@ -8,11 +8,12 @@
 #   lane v2:   experiment v2's late part (PC-DARTS, DARTS), then its main part (DST and the rest),
 #              two units at once where their order allows: once lane long is done, v2 gets both
 #              cores (while it runs, three runs share the two)
-#   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining
+#   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining,
+#              then the searched cell's long training (about ten CPU hours in one run)
 #
-# Sessions run on fresh machines: only what a job keeps in the repository outlives one, and a job
-# stopped by the session's end starts over from that. The searched cell's long training (about
-# ten CPU hours in one run) therefore is no lane's job: see experiments/fashion-mnist-long.
+# Only what a job keeps in the repository outlives the machine; a run folder with its checkpoint
+# outlives a session only where the next session gets the same machine (it often does, not
+# always), and a job whose folder is gone starts over: see experiments/fashion-mnist-long.
 #
 # usage: experiments/background.sh           start the lanes not running (logs: runs/lane-NAME.log)
 #        experiments/background.sh status    each lane's state and its log's last progress line
@@ -34,7 +35,8 @@ lane_jobs() {
     v2) job env PART=late JOBS=2 experiments/fashion-mnist-v2/run.sh
         job env PART=main JOBS=2 experiments/fashion-mnist-v2/run.sh ;;
     long) job env CELLS=DARTS_V2 experiments/fashion-mnist-long/run.sh
-          job experiments/consistency-gap/retrain.sh ;;
+          job experiments/consistency-gap/retrain.sh
+          job env CELLS=searched experiments/fashion-mnist-long/run.sh ;;
   esac
 }
 

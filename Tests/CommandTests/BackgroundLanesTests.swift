@@ -79,7 +79,8 @@ final class BackgroundLanesTests: XCTestCase {
         XCTAssertEqual(jobs.filter { $0.hasPrefix("fashion-mnist-v2") }, [
             "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 \(niced)", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 \(niced)"])
         XCTAssertEqual(jobs.filter { !$0.hasPrefix("fashion-mnist-v2") }, [
-            "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= \(niced)", "consistency-gap/retrain.sh PART= CELLS= JOBS= \(niced)"])
+            "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= \(niced)", "consistency-gap/retrain.sh PART= CELLS= JOBS= \(niced)",
+            "fashion-mnist-long/run.sh PART= CELLS=searched JOBS= \(niced)"])
 
         // Slow jobs: a second start leaves the running lanes alone; stop ends each lane's first job
         // with SIGTERM, and no later job starts.

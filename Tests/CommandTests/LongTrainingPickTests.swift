@@ -20,7 +20,7 @@ final class LongTrainingPickTests: XCTestCase {
         root = try temporaryFolder(self)
         try copyFromRepository(["experiments/fashion-mnist-long/run.sh", "experiments/fashion-mnist-long/summarize.sh",
                                 "experiments/fashion-mnist-v2/merge.sh",
-                                "experiments/train-folder.sh"], to: root)
+                                "experiments/train-folder.sh", "experiments/metrics.sh"], to: root)
         // Experiment v2 in miniature. Main part: EnTranNAS seed 1 trained twice (90.5), seed 2
         // once (95: not a candidate yet). Late part: DARTS seed 2 trained twice (91.6), the best.
         let plan = #"{"plan": {"methods": ["entrannas", "darts"], "randomCells": 0, "seeds": [1, 2], "trainSeeds": [1, 2]}, "settings": {}}"#

@@ -15,7 +15,7 @@ final class RetrainScriptTests: XCTestCase {
 
     override func setUpWithError() throws {
         root = try temporaryFolder(self)
-        try copyFromRepository(["experiments/consistency-gap/retrain.sh", "experiments/train-folder.sh"], to: root)
+        try copyFromRepository(["experiments/consistency-gap/retrain.sh", "experiments/train-folder.sh", "experiments/metrics.sh"], to: root)
         for cell in ["entrannas-anneal0.03-seed1", "entrannas-anneal0.03-seed2",
                      "entrannas-edges-anneal0.03-seed1", "entrannas-edges-anneal0.03-seed2"] {
             try copyFromRepository(["experiments/consistency-gap/kept/\(cell)/report.json"], to: root)

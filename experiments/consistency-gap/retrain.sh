@@ -23,6 +23,7 @@ keep="${KEEP:-$here/retrained}"  # the records, and KEEP.md their table
 protocol="${PROTOCOL:---epochs 10 --limit 10000 --layers 5 --init-channels 16}"
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
 . experiments/train-folder.sh
+. experiments/metrics.sh
 require_bin "$bin"
 mkdir -p "$runs"
 # retrained.md from the kept trainings, rewritten after each one: a stopped run leaves it current.
@@ -37,7 +38,7 @@ write_table() {
     echo "|---|---:|---:|"
     for out in "$keep"/entrannas-*-t[12]; do
       [ -f "$out/finished" ] || continue
-      acc=$(tail -n 1 "$out/metrics.jsonl" | grep -oE '"test_top1" *: *[0-9.eE+-]+' | sed -E 's/.*: *//')
+      acc=$(last_metric test_top1 "$out/metrics.jsonl")
       name=$(basename "$out")
       echo "| ${name%-t[12]} | ${name##*-t} | $acc |"
     done

@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${RUNS:-runs/fashion-mnist-long}"
 kept="${KEPT:-experiments/fashion-mnist-long/kept}"
+. experiments/metrics.sh
 echo "# Long trainings on Fashion-MNIST (DARTS protocol, 8 cells, 16 channels, 40 epochs)"
 echo
 echo "Written by experiments/fashion-mnist-long/summarize.sh from $runs and $kept."
@@ -19,10 +20,10 @@ echo "|---|---:|---:|---:|---|---:|---:|"
 row() {  # NAME METRICS FINISHED
   local name="$1" metrics="$2" finished="$3" epochs acc images hours cpu cpuh
   epochs=$(grep -c . "$metrics" || true)
-  acc=$(tail -n 1 "$metrics" | grep -oE '"test_top1" *: *[0-9.eE+-]+' | sed -E 's/.*: *//')
-  images=$(tail -n 1 "$metrics" | grep -oE '"test_images" *: *[0-9]+' | sed -E 's/.*: *//')
-  hours=$(grep -oE '"seconds" *: *[0-9.eE+-]+' "$metrics" | sed -E 's/.*: *//' | awk '{s += $1} END {printf "%.1f", s / 3600}')
-  cpu=$(tail -n 1 "$metrics" | grep -oE '"cpu_seconds" *: *[0-9.eE+-]+' | sed -E 's/.*: *//' || true)
+  acc=$(last_metric test_top1 "$metrics")
+  images=$(last_metric test_images "$metrics")
+  hours=$(every_metric seconds "$metrics" | awk '{s += $1} END {printf "%.1f", s / 3600}')
+  cpu=$(last_metric cpu_seconds "$metrics" || true)
   cpuh=$([ -n "$cpu" ] && awk -v k="$cpu" 'BEGIN { printf "%.1f", k / 3600 }' || echo -)
   printf '| %s | %s | %.2f | %s | %s | %s | %s |\n' "$name" "$epochs" "$acc" "$images" "$finished" "$hours" "$cpuh"
 }

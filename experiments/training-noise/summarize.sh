@@ -11,17 +11,18 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 runs="${1:-runs/training-noise}"
 record="${RECORD:-$here/trainings.tsv}"
+. "$here/../metrics.sh"
 [ -f "$record" ] || printf 'protocol\tcell\tseed\ttest_top1\tcpu_minutes\tsource\n' > "$record"
 for run in "$runs"/p*/*-seed*; do
   [ -d "$run" ] && [ -f "$run/model.safetensors" ] || continue
   p=$(basename "$(dirname "$run")"); name=$(basename "$run"); cell="${name%-seed*}"; seed="${name##*-seed}"
   awk -F'\t' -v p="$p" -v c="$cell" -v s="$seed" '$1 == p && $2 == c && $3 == s { found = 1 } END { exit !found }' "$record" && continue
-  acc=$(tail -n 1 "$run/metrics.jsonl" | grep -oE '"test_top1" *: *[0-9.eE+-]+' | sed -E 's/.*: *//')
+  acc=$(last_metric test_top1 "$run/metrics.jsonl")
   # CPU minutes: the attempts' times (FOLDER.cost), or the run's own total in metrics.jsonl
   # (cpu_seconds, kept across resumes, so it counts an attempt cut off with its machine too),
   # whichever is larger.
   timed=$([ -f "$run.cost" ] && awk '{c += $2 + $3} END {printf "%.2f", c / 60}' "$run.cost" || echo 0)
-  kept=$(tail -n 1 "$run/metrics.jsonl" | grep -oE '"cpu_seconds" *: *[0-9.eE+-]+' | sed -E 's/.*: *//' || true)
+  kept=$(last_metric cpu_seconds "$run/metrics.jsonl" || true)
   cpu=$(awk -v t="$timed" -v k="${kept:-0}" 'BEGIN { c = k / 60 > t ? k / 60 : t; if (c > 0) printf "%.2f", c; else print "-" }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$cell" "$seed" "$acc" "$cpu" "run $(date +%F)" >> "$record"
 done

@@ -356,14 +356,59 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(rows["darts"]?.gapPoints?.mean ?? 0, 30, accuracy: 1e-9)
         XCTAssertEqual(rows["random (DARTS rule)"]?.trained, 2)
         let goals = Dictionary(uniqueKeysWithValues: summary.goals.map { ($0.goal, $0.verdict) })
-        XCTAssertTrue(goals["EnTranNAS-DST prunes at least half of the candidates"]!.hasPrefix("met"))
-        XCTAssertTrue(goals["EnTranNAS-DST consistency gap at most 2 points"]!.hasPrefix("met"))
-        XCTAssertTrue(goals["EnTranNAS gap smaller than DARTS'"]!.hasPrefix("met"))
+        // Every search of a method has the same numbers: an interval of no width, on the goal's side.
+        XCTAssertEqual(goals["EnTranNAS-DST prunes at least half of the candidates (95% interval of the mean)"],
+                       "met (60.00%, 95% interval 60.00-60.00; 2 searches)")
+        XCTAssertEqual(goals["EnTranNAS-DST consistency gap at most 2 points (95% interval of the mean)"],
+                       "met (1.00 points, 95% interval 1.00-1.00; 2 searches)")
+        // 1 point against 30, but two searches each: the smallest exact p is 1/6.
+        XCTAssertEqual(goals["EnTranNAS gap smaller than DARTS' (permutation test, p < 0.05)"],
+                       "missed (1.00 vs 30.00 points, p = 0.167; 2 vs 2 searches)")
         // 2 searched against 2 random cells: the smallest exact p is 1/6, so no mean difference
         // can meet the goal; the verdict says so with the numbers.
         XCTAssertEqual(goals["darts cells beat the random cells of the same rule (permutation test, Holm p < 0.05)"],
                        "missed (+6.50 points, p = 0.167, Holm p = 0.500; 2 vs 2 cells)")
         XCTAssertNil(ExperimentSummary.Spread([]))
         XCTAssertNil(ExperimentSummary.Spread([3])?.std)
+    }
+
+    /// The gap and pruning goals are decided by a test or an interval, never by one mean against
+    /// another: EnTranNAS' gaps against DARTS' by a permutation test over the search seeds (4
+    /// against 3 gaps, all smaller: p = 1/35), DST's bounds by the t interval of the mean, which
+    /// must lie wholly on the goal's side (met), wholly beyond it (missed), or holds it
+    /// (undecided); searches still to come make a verdict "partial" unless none can change it.
+    func testGapAndPruningGoalsNeedATestOrAnInterval() {
+        let plan = ExperimentPlan(methods: [.darts, .entrannasDST, .entrannas], seeds: [1, 2, 3, 4], randomCells: 0)
+        func search(_ method: SearchMethod, _ seed: UInt64, gap: Double, pruned: Double? = nil) -> UnitResult {
+            var r = UnitResult(unit: ExperimentUnit(kind: .search, method: method, seed: seed), seconds: 1, peakMemoryBytes: nil, genotype: "g")
+            (r.superNetAccuracy, r.derivedAccuracy, r.prunedFraction) = (0.9, 0.9 - gap / 100, pruned)
+            return r
+        }
+        func goal(_ results: [UnitResult], _ prefix: String) -> String? {
+            ExperimentSummary(plan: plan, settings: [:], results: results).goals.first { $0.goal.hasPrefix(prefix) }?.verdict
+        }
+        let entrannas = [50.0, 55, 60, 65].enumerated().map { search(.entrannas, UInt64($0 + 1), gap: $1) }
+        let darts = [70.0, 75, 80].enumerated().map { search(.darts, UInt64($0 + 1), gap: $1) }
+        // DARTS' fourth search still to come: a small gap there would lift p above 0.05.
+        XCTAssertEqual(goal(entrannas + darts, "EnTranNAS gap smaller"),
+                       "partial: met (57.50 vs 75.00 points, p = 0.029; 4 vs 3 searches)")
+        XCTAssertEqual(goal(entrannas + darts + [search(.darts, 4, gap: 90)], "EnTranNAS gap smaller"),
+                       "met (57.50 vs 78.75 points, p = 0.014; 4 vs 4 searches)")
+        // A DARTS gap among EnTranNAS' (52, 75, 80): 4 of the 35 splits are as extreme, p = 0.114,
+        // and even a huge fourth gap leaves 4 of 70: decided.
+        XCTAssertEqual(goal(entrannas + [search(.darts, 1, gap: 52)] + darts.dropFirst(), "EnTranNAS gap smaller"),
+                       "decided: missed (57.50 vs 69.00 points, p = 0.114; 4 vs 3 searches; 1 search still to run, p cannot go below 0.057)")
+        XCTAssertEqual(goal(entrannas, "EnTranNAS gap smaller"), "pending")
+
+        // DST's gap: 1.0 and 1.4 give the interval 1.2 ± 12.706 · 0.283 / √2, which holds 2.
+        let dst = [search(.entrannasDST, 1, gap: 1.0, pruned: 0.7), search(.entrannasDST, 2, gap: 1.4, pruned: 0.72)]
+        XCTAssertEqual(goal(dst, "EnTranNAS-DST consistency gap"),
+                       "partial: undecided (1.20 points, 95% interval -1.34-3.74; 2 searches)")
+        let tight = dst + [search(.entrannasDST, 3, gap: 1.2, pruned: 0.71), search(.entrannasDST, 4, gap: 1.2, pruned: 0.69)]
+        XCTAssertEqual(goal(tight, "EnTranNAS-DST consistency gap"), "met (1.20 points, 95% interval 0.94-1.46; 4 searches)")
+        XCTAssertEqual(goal(tight, "EnTranNAS-DST prunes"), "met (70.50%, 95% interval 68.45-72.55; 4 searches)")
+        let wide = tight.map { r -> UnitResult in var r = r; r.derivedAccuracy = 0.9 - (r.unit.seed == 1 ? 0.03 : 0.035); return r }
+        XCTAssertEqual(goal(wide, "EnTranNAS-DST consistency gap"), "missed (3.38 points, 95% interval 2.98-3.77; 4 searches)")
+        XCTAssertEqual(goal([dst[0]], "EnTranNAS-DST prunes"), "partial: met (70.00%; one search, no interval)")
     }
 }

@@ -1,0 +1,97 @@
+import Foundation
+
+/// The goals of docs/experiment.md#goals, each with a verdict that only a test or an interval
+/// gives, never one mean against another: searched against random cells by a permutation test
+/// (Holm-corrected), EnTranNAS' gap against DARTS' by a permutation test over the search seeds,
+/// DST's pruning and gap against their bounds by the t interval of the mean.
+extension ExperimentSummary {
+    /// The goals, checked against the numbers so far.
+    public var goals: [(goal: String, verdict: String)] {
+        var out: [(String, String)] = []
+        func gaps(_ method: SearchMethod) -> [Double] {
+            results.filter { $0.unit.kind == .search && $0.unit.method == method }.compactMap(\.gap)
+        }
+        if plan.methods.contains(.entrannasDST) {
+            let searches = results.filter { $0.unit.kind == .search && $0.unit.method == .entrannasDST }
+            out.append(("EnTranNAS-DST prunes at least half of the candidates (95% interval of the mean)",
+                        boundVerdict(searches.compactMap { $0.prunedFraction.map { 100 * $0 } }, bound: 50, atMost: false, unit: "%")))
+            out.append(("EnTranNAS-DST consistency gap at most 2 points (95% interval of the mean)",
+                        boundVerdict(gaps(.entrannasDST), bound: 2, atMost: true, unit: " points")))
+        }
+        if plan.methods.contains(.entrannas) && plan.methods.contains(.darts) {
+            out.append(("EnTranNAS gap smaller than DARTS' (permutation test, p < \(Self.alpha))",
+                        gapVerdict(entrannas: gaps(.entrannas), darts: gaps(.darts))))
+        }
+        let finished = results.count == plan.units.count
+        let tested = Dictionary(uniqueKeysWithValues: comparisons.map { ($0.method, $0) })
+        for method in plan.methods {
+            let goal = "\(method.rawValue) cells beat the random cells of the same rule (permutation test, Holm p < \(Self.alpha))"
+            guard let c = tested[method.rawValue] else { out.append((goal, "pending")); continue }
+            let numbers = String(format: "%+.2f points, p = %.3f, Holm p = %.3f; %d vs %d cells", c.difference, c.p, c.pHolm,
+                                 c.searched.count, c.random.count)
+            if finished {
+                out.append((goal, (c.pHolm < Self.alpha ? "met" : "missed") + " (\(numbers))"))
+            } else {
+                out.append((goal, partialVerdict(c, numbers: numbers)))
+            }
+        }
+        return out
+    }
+
+    /// A bound on a method's mean over its searches: met when the Student-t 95% interval of the
+    /// mean lies on the goal's side of `bound`, missed when it lies beyond it, undecided where it
+    /// holds the bound (more seeds would decide). One search has no interval: its value decides,
+    /// and the verdict says so. "partial: " while searches of the plan are still to come.
+    func boundVerdict(_ values: [Double], bound: Double, atMost: Bool, unit: String) -> String {
+        guard !values.isEmpty else { return "pending" }
+        let mean = Statistics.mean(values)
+        let interval = values.count > 1 ? Statistics.meanInterval(values) : (low: mean, high: mean)
+        let (near, far) = atMost ? (interval.low, interval.high) : (interval.high, interval.low)
+        func within(_ x: Double) -> Bool { atMost ? x <= bound : x >= bound }
+        let verdict = within(far) ? "met" : within(near) ? "undecided" : "missed"
+        let spread = values.count > 1
+            ? String(format: "%.2f%@, 95%% interval %.2f-%.2f; %d searches", mean, unit, interval.low, interval.high, values.count)
+            : String(format: "%.2f%@; one search, no interval", mean, unit)
+        return (values.count < plan.seeds.count ? "partial: " : "") + verdict + " (\(spread))"
+    }
+
+    /// EnTranNAS' gaps against DARTS', one per search seed: a one-sided permutation test of
+    /// "DARTS' gaps are larger", on its own (not in the Holm family of the cell comparisons).
+    /// Before all searches are done, decided as `partialVerdict` decides: where no gaps still to
+    /// come can move p across alpha.
+    func gapVerdict(entrannas: [Double], darts: [Double]) -> String {
+        guard !entrannas.isEmpty, !darts.isEmpty else { return "pending" }
+        let p = Statistics.permutationTest(darts, entrannas)
+        let numbers = String(format: "%.2f vs %.2f points, p = %.3f; %d vs %d searches",
+                             Statistics.mean(entrannas), Statistics.mean(darts), p, entrannas.count, darts.count)
+        let missingE = max(plan.seeds.count - entrannas.count, 0), missingD = max(plan.seeds.count - darts.count, 0)
+        guard missingE + missingD > 0 else { return (p < Self.alpha ? "met" : "missed") + " (\(numbers))" }
+        let range = Statistics.permutationTestRange(darts, entrannas, missingA: missingD, missingB: missingE)
+        let left = "\(missingE + missingD) search\(missingE + missingD == 1 ? "" : "es") still to run"
+        if range.lowest >= Self.alpha { return "decided: missed (\(numbers); \(left), p cannot go below " + String(format: "%.3f)", range.lowest) }
+        if range.highest < Self.alpha { return "decided: met (\(numbers); \(left), p cannot exceed " + String(format: "%.3f)", range.highest) }
+        return "partial: " + (p < Self.alpha ? "met" : "missed") + " (\(numbers))"
+    }
+
+    /// A comparison's verdict before every unit has finished. It is decided when nothing still
+    /// to come can change it: the raw p's range over any accuracies of the cells not yet
+    /// trained (`Statistics.permutationTestRange`, a cell counting as trained once all its
+    /// trainings are) is the bound. Missed when even its lowest is at least alpha (Holm only
+    /// raises p); met when its highest times the number of methods (Holm's largest factor) is
+    /// below alpha. Otherwise "partial:" and the verdict so far.
+    func partialVerdict(_ c: Comparison, numbers: String) -> String {
+        // The comparison's cells are those with all their trainings (`cellAccuracies`).
+        let searched = c.searched, random = c.random
+        let missingSearched = max(plan.seeds.count - searched.count, 0), missingRandom = max(plan.randomCells - random.count, 0)
+        let missing = missingSearched + missingRandom
+        let range = Statistics.permutationTestRange(searched, random, missingA: missingSearched, missingB: missingRandom)
+        let left = missing == 0 ? "every cell trained" : "\(missing) cell\(missing == 1 ? "" : "s") still to train"
+        if range.lowest >= Self.alpha {
+            return "decided: missed (\(numbers); \(left), p cannot go below " + String(format: "%.3f)", range.lowest)
+        }
+        if range.highest * Double(plan.methods.count) < Self.alpha {
+            return "decided: met (\(numbers); \(left), p cannot exceed " + String(format: "%.3f)", range.highest)
+        }
+        return "partial: " + (c.pHolm < Self.alpha ? "met" : "missed") + " (\(numbers))"
+    }
+}

@@ -28,8 +28,29 @@ func smallFashionMNIST(in folder: URL, train: Int, test: Int) throws -> URL {
     return folder
 }
 
+/// Decompressed files, kept for the test process: the training images are 47 MB, decompressed
+/// once instead of once per test that trains.
+private let decompressed = DecompressedFiles()
+
+private final class DecompressedFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var files: [String: Data] = [:]
+
+    func bytes(_ path: String) throws -> Data {
+        lock.lock()
+        defer { lock.unlock() }
+        if let data = files[path] { return data }
+        let data = try gunzipFile(path)
+        files[path] = data
+        return data
+    }
+}
+
+/// The bytes of a gzipped file (once per test process).
+private func gunzip(_ path: String) throws -> Data { try decompressed.bytes(path) }
+
 /// The bytes of a gzipped file, through the system's `gzip`.
-private func gunzip(_ path: String) throws -> Data {
+private func gunzipFile(_ path: String) throws -> Data {
     guard FileManager.default.fileExists(atPath: path) else {
         throw FixtureError(description: "\(path) is missing; scripts/install-deps.sh installs dataset-fashion-mnist")
     }

@@ -411,4 +411,29 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(goal(wide, "EnTranNAS-DST consistency gap"), "missed (3.38 points, 95% interval 2.98-3.77; 4 searches)")
         XCTAssertEqual(goal([dst[0]], "EnTranNAS-DST prunes"), "partial: met (70.00%; one search, no interval)")
     }
+
+    /// "No node keeps more than half of its candidates" is decided per search from the derived
+    /// genotypes: one search with a dense node misses it for good; all searches below half meet it.
+    func testDenseNodeGoalReadsEverySearchesGenotype() throws {
+        let plan = ExperimentPlan(methods: [.entrannasDST], seeds: [1, 2], randomCells: 0)
+        let darts = try XCTUnwrap(Genotype.named("DARTS_V2"))
+        var dense = darts
+        dense.reduce[3] = (0...4).flatMap { input in [Primitive.sepConv3x3, .maxPool3x3, .skipConnect, .avgPool3x3].map { Connection($0, input) } }
+        func search(_ seed: UInt64, _ genotype: Genotype) -> UnitResult {
+            UnitResult(unit: ExperimentUnit(kind: .search, method: .entrannasDST, seed: seed), seconds: 1, peakMemoryBytes: nil,
+                       genotype: genotype.dartsText)
+        }
+        func goal(_ results: [UnitResult]) -> String? {
+            ExperimentSummary(plan: plan, settings: [:], results: results).goals.first { $0.goal.hasPrefix("EnTranNAS-DST: no node") }?.verdict
+        }
+        XCTAssertEqual(goal([]), "pending")
+        XCTAssertEqual(goal([search(1, darts)]), "partial: met (largest share per search: 14%)")
+        XCTAssertEqual(goal([search(1, darts), search(2, darts)]), "met (largest share per search: 14%, 14%)")
+        // 20 of the last node's 35 candidates: 57%.
+        XCTAssertEqual(goal([search(1, dense)]), "decided: missed (largest share per search: 57%)")
+        XCTAssertEqual(goal([search(1, darts), search(2, dense)]), "missed (largest share per search: 14%, 57%)")
+        var unreadable = search(2, darts)
+        unreadable.genotype = "not a genotype"
+        XCTAssertEqual(goal([search(1, darts), unreadable]), "partial: met (largest share per search: 14%, ?)")
+    }
 }

@@ -473,4 +473,21 @@ final class GenotypeTests: SingleThreadTestCase {
         dense.normal[0] = Array(full[0].prefix(8))
         XCTAssertNotNil(dense.densityWarning)
     }
+
+    /// The densest node over both cells, which a cell's kept share hides: one node with 21 of its
+    /// 35 candidates in a cell whose other nodes keep one each is 60%, the cell 24 of 98.
+    func testLargestNodeShareFindsTheDenseNode() throws {
+        let darts = try XCTUnwrap(Genotype.named("DARTS_V2"))
+        XCTAssertEqual(darts.largestNodeShare(), 2.0 / 14.0, accuracy: 1e-12)
+        let ops: [Primitive] = [.maxPool3x3, .avgPool3x3, .skipConnect, .sepConv3x3, .sepConv5x5, .dilConv3x3, .dilConv5x5]
+        let last = (0...4).flatMap { input in ops.map { Connection($0, input) } }
+        let sparse = [[Connection(.skipConnect, 0)], [Connection(.sepConv3x3, 1)], [Connection(.maxPool3x3, 2)]]
+        let dense = Genotype(normal: darts.normal, normalConcat: [2, 3, 4, 5],
+                             reduce: sparse + [Array(last.prefix(21))], reduceConcat: [2, 3, 4, 5])
+        try dense.validate()
+        XCTAssertEqual(dense.largestNodeShare(), 0.6, accuracy: 1e-12)
+        XCTAssertEqual(dense.keptFraction(of: .reduce), 24.0 / 98.0, accuracy: 1e-12)
+        // Read back from its text, as the experiment reads a unit's genotype.
+        XCTAssertEqual(try Genotype(dartsText: dense.dartsText).largestNodeShare(), 0.6, accuracy: 1e-12)
+    }
 }

@@ -17,6 +17,8 @@ extension ExperimentSummary {
                         boundVerdict(searches.compactMap { $0.prunedFraction.map { 100 * $0 } }, bound: 50, atMost: false, unit: "%")))
             out.append(("EnTranNAS-DST consistency gap at most 2 points (95% interval of the mean)",
                         boundVerdict(gaps(.entrannasDST), bound: 2, atMost: true, unit: " points")))
+            out.append(("EnTranNAS-DST: no node keeps more than half of its candidates (every search)",
+                        denseNodeVerdict(searches.map(\.genotype))))
         }
         if plan.methods.contains(.entrannas) && plan.methods.contains(.darts) {
             out.append(("EnTranNAS gap smaller than DARTS' (permutation test, p < \(Self.alpha))",
@@ -53,6 +55,22 @@ extension ExperimentSummary {
             ? String(format: "%.2f%@, 95%% interval %.2f-%.2f; %d searches", mean, unit, interval.low, interval.high, values.count)
             : String(format: "%.2f%@; one search, no interval", mean, unit)
         return (values.count < plan.seeds.count ? "partial: " : "") + verdict + " (\(spread))"
+    }
+
+    /// DST's pruning node by node: every search's derived cells, their largest kept share of a
+    /// node's candidates (`Genotype.largestNodeShare`). Missed as soon as one search has a node
+    /// above half (no later search undoes it), met once every search of the plan is below.
+    func denseNodeVerdict(_ genotypes: [String]) -> String {
+        guard !genotypes.isEmpty else { return "pending" }
+        // A genotype that does not parse counts as unknown, not as met.
+        let shares = genotypes.map { (try? Genotype(dartsText: $0))?.largestNodeShare() }
+        let numbers = "largest share per search: " + shares.map { $0.map { String(format: "%.0f%%", 100 * $0) } ?? "?" }
+            .joined(separator: ", ")
+        if shares.contains(where: { ($0 ?? 0) > 0.5 }) {
+            return (genotypes.count < plan.seeds.count ? "decided: " : "") + "missed (\(numbers))"
+        }
+        let complete = genotypes.count >= plan.seeds.count && !shares.contains(nil)
+        return (complete ? "" : "partial: ") + "met (\(numbers))"
     }
 
     /// EnTranNAS' gaps against DARTS', one per search seed: a one-sided permutation test of

@@ -12,6 +12,17 @@ extension Genotype {
         return candidates == 0 ? 0 : Double(kept) / Double(candidates)
     }
 
+    /// The largest kept share of one node's candidates over both cells: a DST cell whose pruning
+    /// left one dense node (docs/presets.md#dst-dense-node) reads near 1 however much the other
+    /// nodes pruned, which the cell's mean hides. 2/14 for DARTS_V2 (its first node, two of 14).
+    public func largestNodeShare(candidateOps: Int = 7) -> Double {
+        CellType.allCases.flatMap { cell in
+            connections(of: cell).enumerated().map { node, inputs in
+                Double(Set(inputs).count) / Double((node + 2) * candidateOps)
+            }
+        }.max() ?? 0
+    }
+
     /// A one-line warning when a cell keeps more than half of its candidates; nil otherwise.
     public var densityWarning: String? {
         let dense = CellType.allCases.map { ($0, keptFraction(of: $0)) }.filter { $0.1 > 0.5 }

@@ -358,9 +358,9 @@ final class ExperimentTests: XCTestCase {
         let goals = Dictionary(uniqueKeysWithValues: summary.goals.map { ($0.goal, $0.verdict) })
         // Every search of a method has the same numbers: an interval of no width, on the goal's side.
         XCTAssertEqual(goals["EnTranNAS-DST prunes at least half of the candidates (95% interval of the mean)"],
-                       "met (60.00%, 95% interval 60.00-60.00; 2 searches)")
+                       "met (60.00%, 95% interval [60.00, 60.00]; 2 searches)")
         XCTAssertEqual(goals["EnTranNAS-DST consistency gap at most 2 points (95% interval of the mean)"],
-                       "met (1.00 points, 95% interval 1.00-1.00; 2 searches)")
+                       "met (1.00 points, 95% interval [1.00, 1.00]; 2 searches)")
         // 1 point against 30, but two searches each: the smallest exact p is 1/6.
         XCTAssertEqual(goals["EnTranNAS gap smaller than DARTS' (permutation test, p < 0.05)"],
                        "missed (1.00 vs 30.00 points, p = 0.167; 2 vs 2 searches)")
@@ -403,13 +403,31 @@ final class ExperimentTests: XCTestCase {
         // DST's gap: 1.0 and 1.4 give the interval 1.2 ± 12.706 · 0.283 / √2, which holds 2.
         let dst = [search(.entrannasDST, 1, gap: 1.0, pruned: 0.7), search(.entrannasDST, 2, gap: 1.4, pruned: 0.72)]
         XCTAssertEqual(goal(dst, "EnTranNAS-DST consistency gap"),
-                       "partial: undecided (1.20 points, 95% interval -1.34-3.74; 2 searches)")
+                       "partial: undecided (1.20 points, 95% interval [-1.34, 3.74]; 2 searches)")
         let tight = dst + [search(.entrannasDST, 3, gap: 1.2, pruned: 0.71), search(.entrannasDST, 4, gap: 1.2, pruned: 0.69)]
-        XCTAssertEqual(goal(tight, "EnTranNAS-DST consistency gap"), "met (1.20 points, 95% interval 0.94-1.46; 4 searches)")
-        XCTAssertEqual(goal(tight, "EnTranNAS-DST prunes"), "met (70.50%, 95% interval 68.45-72.55; 4 searches)")
+        XCTAssertEqual(goal(tight, "EnTranNAS-DST consistency gap"), "met (1.20 points, 95% interval [0.94, 1.46]; 4 searches)")
+        XCTAssertEqual(goal(tight, "EnTranNAS-DST prunes"), "met (70.50%, 95% interval [68.45, 72.55]; 4 searches)")
         let wide = tight.map { r -> UnitResult in var r = r; r.derivedAccuracy = 0.9 - (r.unit.seed == 1 ? 0.03 : 0.035); return r }
-        XCTAssertEqual(goal(wide, "EnTranNAS-DST consistency gap"), "missed (3.38 points, 95% interval 2.98-3.77; 4 searches)")
-        XCTAssertEqual(goal([dst[0]], "EnTranNAS-DST prunes"), "partial: met (70.00%; one search, no interval)")
+        XCTAssertEqual(goal(wide, "EnTranNAS-DST consistency gap"), "missed (3.38 points, 95% interval [2.98, 3.77]; 4 searches)")
+        // One value has no interval: undecided, whatever its side.
+        XCTAssertEqual(goal([dst[0]], "EnTranNAS-DST prunes"), "partial: undecided (70.00%; one search, no interval)")
+        // Pruning is bounded from below: an interval that holds 50 is undecided, one below it missed.
+        func pruned(_ shares: [Double]) -> [UnitResult] {
+            shares.enumerated().map { search(.entrannasDST, UInt64($0 + 1), gap: 1, pruned: $1) }
+        }
+        XCTAssertEqual(goal(pruned([0.45, 0.52, 0.5, 0.55]), "EnTranNAS-DST prunes"),
+                       "undecided (50.50%, 95% interval [43.81, 57.19]; 4 searches)")
+        XCTAssertEqual(goal(pruned([0.40, 0.42, 0.41, 0.41]), "EnTranNAS-DST prunes"),
+                       "missed (41.00%, 95% interval [39.70, 42.30]; 4 searches)")
+        // A finished search without the value (an old result) is named, not waited for.
+        var old = search(.entrannasDST, 4, gap: 0)
+        (old.superNetAccuracy, old.prunedFraction) = (nil, 0.7)
+        XCTAssertEqual(goal(Array(tight.prefix(3)) + [old], "EnTranNAS-DST consistency gap"),
+                       "met (1.20 points, 95% interval [0.70, 1.70]; 3 searches; 1 search without it)")
+        var noGap = search(.darts, 4, gap: 0)
+        noGap.derivedAccuracy = nil
+        XCTAssertEqual(goal(entrannas + darts + [noGap], "EnTranNAS gap smaller"),
+                       "met (57.50 vs 75.00 points, p = 0.029; 4 vs 3 searches, 1 without a gap)")
     }
 
     /// "No node keeps more than half of its candidates" is decided per search from the derived

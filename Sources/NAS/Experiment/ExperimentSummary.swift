@@ -1,7 +1,8 @@
 import Foundation
 
 /// Mean and spread over seeds per method, next to the random cells, and the goals of
-/// docs/experiment.md#goals, each marked met, missed or pending; written as results.md and results.json.
+/// docs/experiment.md#goals with their verdicts (ExperimentGoals.swift); written as results.md
+/// and results.json.
 public struct ExperimentSummary: Sendable {
     /// The experiment's plan, for the method order and the unit count.
     public let plan: ExperimentPlan

@@ -63,6 +63,12 @@ public struct RunDirectory: Sendable, Equatable {
         }
     }
 
+    /// The error for a file where the output folder should be (before a resume's own checks,
+    /// which would call it a run without a checkpoint).
+    private static func fileInPlace(_ path: String) -> RunError {
+        RunError("--output \(path) is a file, not a folder; choose another --output")
+    }
+
     /// Creates `url` (and its parents) for a command's output, with a one-line error naming the
     /// folder and the fix: a file in its place or in a parent's, or a folder that cannot be made.
     public static func createOutputFolder(_ url: URL) throws {
@@ -70,7 +76,7 @@ public struct RunDirectory: Sendable, Equatable {
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
         }
-        if isFile(url) { throw RunError("--output \(url.path) is a file, not a folder; choose another --output") }
+        if isFile(url) { throw fileInPlace(url.path) }
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             // Foundation says only "error 512" when a parent is a file: name it.
             var parent = url.standardizedFileURL.deletingLastPathComponent()
@@ -86,9 +92,7 @@ public struct RunDirectory: Sendable, Equatable {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
-        if exists && !isDirectory.boolValue {
-            throw RunError("--output \(path) is a file, not a folder; choose another --output")
-        }
+        if exists && !isDirectory.boolValue { throw Self.fileInPlace(path) }
         if resume {
             guard exists else { throw RunError("cannot resume: \(path) does not exist; drop --resume to start a new run there") }
             guard hasCheckpoint else {

@@ -256,6 +256,14 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertThrowsError(try run.prepare(resume: false)) { XCTAssertTrue("\($0)".contains("--resume")) }
         let empty = try makeFolder()
         XCTAssertThrowsError(try empty.prepare(resume: true)) { XCTAssertTrue("\($0)".contains("no checkpoint")) }
+        // A file in the folder's place is named as one, also for a resume (not "no checkpoint").
+        let file = empty.url.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        for resume in [false, true] {
+            XCTAssertThrowsError(try RunDirectory(url: file).prepare(resume: resume)) {
+                XCTAssertEqual("\($0)", "--output \(file.path) is a file, not a folder; choose another --output")
+            }
+        }
     }
 
     /// The position a checkpoint gives (epoch, batch) comes from the file: one outside the run is

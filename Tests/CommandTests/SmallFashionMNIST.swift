@@ -10,7 +10,7 @@ func smallFashionMNIST(in folder: URL, train: Int, test: Int) throws -> URL {
     for (set, count) in [("train", train), ("t10k", test)] {
         for (kind, itemBytes, header) in [("images-idx3-ubyte", 28 * 28, 16), ("labels-idx1-ubyte", 1, 8)] {
             let name = "\(set)-\(kind)"
-            let bytes = try gunzip("/usr/share/datasets/fashion-mnist/\(name).gz")
+            let bytes = try decompressed.bytes("/usr/share/datasets/fashion-mnist/\(name).gz")
             guard bytes.count >= header else { throw FixtureError(description: "\(name).gz is shorter than its header") }
             let whole = Int(bytes[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
             guard count <= whole else {
@@ -40,17 +40,14 @@ private final class DecompressedFiles: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let data = files[path] { return data }
-        let data = try gunzipFile(path)
+        let data = try gunzip(path)
         files[path] = data
         return data
     }
 }
 
-/// The bytes of a gzipped file (once per test process).
-private func gunzip(_ path: String) throws -> Data { try decompressed.bytes(path) }
-
 /// The bytes of a gzipped file, through the system's `gzip`.
-private func gunzipFile(_ path: String) throws -> Data {
+private func gunzip(_ path: String) throws -> Data {
     guard FileManager.default.fileExists(atPath: path) else {
         throw FixtureError(description: "\(path) is missing; scripts/install-deps.sh installs dataset-fashion-mnist")
     }

@@ -8,11 +8,8 @@ extension ExperimentSummary {
     /// The goals, checked against the numbers so far.
     public var goals: [(goal: String, verdict: String)] {
         var out: [(String, String)] = []
-        func searches(_ method: SearchMethod) -> [UnitResult] {
-            results.filter { $0.unit.kind == .search && $0.unit.method == method }
-        }
         if plan.methods.contains(.entrannasDST) {
-            let dst = searches(.entrannasDST)
+            let dst = searchResults(.entrannasDST)
             out.append(("EnTranNAS-DST prunes at least half of the candidates (95% interval of the mean)",
                         boundVerdict(dst, { $0.prunedFraction.map { 100 * $0 } }, bound: 50, atMost: false, unit: "%")))
             out.append(("EnTranNAS-DST consistency gap at most 2 points (95% interval of the mean)",
@@ -22,7 +19,7 @@ extension ExperimentSummary {
         }
         if plan.methods.contains(.entrannas) && plan.methods.contains(.darts) {
             out.append(("EnTranNAS gap smaller than DARTS' (permutation test, p < \(Self.alpha))",
-                        gapVerdict(entrannas: searches(.entrannas), darts: searches(.darts))))
+                        gapVerdict(entrannas: searchResults(.entrannas), darts: searchResults(.darts))))
         }
         let finished = results.count == plan.units.count
         let tested = Dictionary(uniqueKeysWithValues: comparisons.map { ($0.method, $0) })
@@ -82,11 +79,10 @@ extension ExperimentSummary {
 
     /// EnTranNAS' gaps against DARTS', one per search seed: a one-sided permutation test of
     /// "DARTS' gaps are larger", on its own (not in the Holm family of the cell comparisons).
-    /// Before all searches have run, missed is decided as `partialVerdict` decides it, where no
-    /// gaps still to come can bring p below alpha. Met never is: a gap still to come can land
-    /// beyond every other, which keeps p at or above m / (n + m) for groups of n and m searches
-    /// (at least 0.5 with the same seeds for both). A finished search without a gap is left out
-    /// and named.
+    /// Before all searches have run, decided by `earlyVerdict` with no correction. Only missed can
+    /// be decided early in practice: a gap still to come can land beyond every other, which keeps
+    /// p at or above m / (n + m) for groups of n and m searches (at least 0.5 with the same seeds
+    /// for both). A finished search without a gap is left out and named.
     func gapVerdict(entrannas: [UnitResult], darts: [UnitResult]) -> String {
         let e = entrannas.compactMap(\.gap), d = darts.compactMap(\.gap)
         guard !e.isEmpty, !d.isEmpty else { return "pending" }
@@ -96,31 +92,37 @@ extension ExperimentSummary {
                              p, e.count, d.count) + (without == 0 ? "" : ", \(without) without a gap")
         let missingE = max(plan.seeds.count - entrannas.count, 0), missingD = max(plan.seeds.count - darts.count, 0)
         guard missingE + missingD > 0 else { return (p < Self.alpha ? "met" : "missed") + " (\(numbers))" }
-        let range = Statistics.permutationTestRange(d, e, missingA: missingD, missingB: missingE)
         let left = "\(missingE + missingD) search\(missingE + missingD == 1 ? "" : "es") still to run"
-        if range.lowest >= Self.alpha { return "decided: missed (\(numbers); \(left), p cannot go below " + String(format: "%.3f)", range.lowest) }
-        return "partial: " + (p < Self.alpha ? "met" : "missed") + " (\(numbers))"
+        return earlyVerdict(d, e, missingA: missingD, missingB: missingE, p: p, correction: 1, numbers: numbers, left: left)
     }
 
-    /// A comparison's verdict before every unit has finished. It is decided when nothing still
-    /// to come can change it: the raw p's range over any accuracies of the cells not yet
-    /// trained (`Statistics.permutationTestRange`, a cell counting as trained once all its
-    /// trainings are) is the bound. Missed when even its lowest is at least alpha (Holm only
-    /// raises p); met when its highest times the number of methods (Holm's largest factor) is
-    /// below alpha. Otherwise "partial:" and the verdict so far.
+    /// A comparison's verdict before every unit has finished, by `earlyVerdict` over the cells
+    /// not yet trained (a cell counting as trained once all its trainings are), with the number
+    /// of methods as the correction (Holm's largest factor; Holm only raises p, so missed needs
+    /// none).
     func partialVerdict(_ c: Comparison, numbers: String) -> String {
         // The comparison's cells are those with all their trainings (`cellAccuracies`).
-        let searched = c.searched, random = c.random
-        let missingSearched = max(plan.seeds.count - searched.count, 0), missingRandom = max(plan.randomCells - random.count, 0)
+        let missingSearched = max(plan.seeds.count - c.searched.count, 0), missingRandom = max(plan.randomCells - c.random.count, 0)
         let missing = missingSearched + missingRandom
-        let range = Statistics.permutationTestRange(searched, random, missingA: missingSearched, missingB: missingRandom)
         let left = missing == 0 ? "every cell trained" : "\(missing) cell\(missing == 1 ? "" : "s") still to train"
+        return earlyVerdict(c.searched, c.random, missingA: missingSearched, missingB: missingRandom, p: c.pHolm,
+                            correction: Double(plan.methods.count), numbers: numbers, left: left)
+    }
+
+    /// The verdict of a one-sided permutation test of `a` over `b` while `missingA` and `missingB`
+    /// of their values are still to come. It is decided when nothing still to come can change it:
+    /// the raw p's range over any values they may take (`Statistics.permutationTestRange`) is the
+    /// bound. Missed when even its lowest is at least alpha; met when its highest times
+    /// `correction` is below alpha. Otherwise "partial:" and `p`'s verdict so far.
+    func earlyVerdict(_ a: [Double], _ b: [Double], missingA: Int, missingB: Int, p: Double, correction: Double,
+                      numbers: String, left: String) -> String {
+        let range = Statistics.permutationTestRange(a, b, missingA: missingA, missingB: missingB)
         if range.lowest >= Self.alpha {
             return "decided: missed (\(numbers); \(left), p cannot go below " + String(format: "%.3f)", range.lowest)
         }
-        if range.highest * Double(plan.methods.count) < Self.alpha {
+        if range.highest * correction < Self.alpha {
             return "decided: met (\(numbers); \(left), p cannot exceed " + String(format: "%.3f)", range.highest)
         }
-        return "partial: " + (c.pHolm < Self.alpha ? "met" : "missed") + " (\(numbers))"
+        return "partial: " + (p < Self.alpha ? "met" : "missed") + " (\(numbers))"
     }
 }

@@ -141,6 +141,11 @@ public struct ExperimentSummary: Sendable {
         return out
     }
 
+    /// The finished searches of one method, in plan order.
+    func searchResults(_ method: SearchMethod) -> [UnitResult] {
+        results.filter { $0.unit.kind == .search && $0.unit.method == method }
+    }
+
     /// The cells of `cells(include)` whose trainings are all done: a cell with some of its
     /// training seeds still to run has no accuracy yet.
     func trainedCells(_ include: (ExperimentUnit) -> Bool) -> [(cell: ExperimentUnit, accuracies: [Double], results: [UnitResult])] {
@@ -199,7 +204,7 @@ public struct ExperimentSummary: Sendable {
     /// One row per method in plan order, then one per random rule that has results.
     public var rows: [Row] {
         var rows = plan.methods.map { method -> Row in
-            let searches = results.filter { $0.unit.kind == .search && $0.unit.method == method }
+            let searches = searchResults(method)
             let trains = results.filter { $0.unit.kind == .train && $0.unit.method == method }
             var row = Row(name: method.rawValue, searches: searches.count, trained: trains.count,
                           searchMinutes: Spread(searches.map { ($0.cpuSeconds ?? $0.seconds) / 60 }),

@@ -9,7 +9,7 @@
 #              two units at once where their order allows: once lane long is done, v2 gets both
 #              cores (while it runs, three runs share the two)
 #   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining,
-#              then the searched cell's long training (about ten CPU hours in one run)
+#              then the searched cell's long training (10-23 CPU hours in one run, by machine)
 #
 # Only what a job keeps in the repository outlives the machine; a run folder with its checkpoint
 # outlives a session only where the next session gets the same machine (it often does, not

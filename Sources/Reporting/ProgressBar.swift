@@ -5,8 +5,10 @@ import Foundation
 ///     epoch 3/10 [=========>          ] 2944/5000 img  412 img/s  ETA 0:05  loss 0.512  acc 81.3%
 ///
 /// When stdout is not a terminal (a log file, CI) it prints a plain line at every tenth of the
-/// work instead, at most one every `plainInterval` seconds, so logs stay short. Output is flushed
-/// at every draw so nothing is lost if the process dies.
+/// work instead, at most one every `plainInterval` seconds, so logs stay short, and at least one
+/// every `plainHeartbeat` seconds while work advances, so a long stretch (a whole search is one
+/// bar) does not look stalled in a log. Output is flushed at every draw so nothing is lost if the
+/// process dies.
 public final class ProgressBar {
     /// Shown before the bar ("epoch 3/10").
     public let label: String
@@ -18,12 +20,18 @@ public final class ProgressBar {
     public let interactive: Bool
     /// Minimum seconds between plain lines when not interactive (default 10).
     public var plainInterval: TimeInterval = 10
+    /// Seconds after which a plain line is printed even between tenths, if work advanced
+    /// (default 300: a line every five minutes at least).
+    public var plainHeartbeat: TimeInterval = 300
+    /// Where lines go (stdout); tests collect them.
+    var write: (String, _ terminator: String) -> Void = { print($0, terminator: $1) }
 
     private let start: Date
     private let initial: Int
     private var lastDraw = Date.distantPast
     private var lastPlainLine: Date
     private var lastPlainTenth: Int
+    private var lastPlainDone: Int
     private var drawn = false
 
     /// - Parameters:
@@ -34,16 +42,22 @@ public final class ProgressBar {
     ///     toward `done` but not toward the rate.
     ///   - interactive: redraw in place (a terminal) or print plain lines; defaults to whether
     ///     stdout is a terminal.
-    public init(label: String, total: Int, unit: String = "img", initial: Int = 0,
-                interactive: Bool = ProgressBar.stdoutIsTerminal) {
+    public convenience init(label: String, total: Int, unit: String = "img", initial: Int = 0,
+                            interactive: Bool = ProgressBar.stdoutIsTerminal) {
+        self.init(label: label, total: total, unit: unit, initial: initial, interactive: interactive, start: Date())
+    }
+
+    /// A bar that started at `start` (tests).
+    init(label: String, total: Int, unit: String, initial: Int, interactive: Bool, start: Date) {
         self.label = label
         self.total = max(total, 1)
         self.unit = unit
         self.initial = initial
         self.interactive = interactive
-        start = Date()
+        self.start = start
         lastPlainLine = start
         lastPlainTenth = initial * 10 / max(total, 1)
+        lastPlainDone = initial
     }
 
     /// Whether stdout is a terminal, where redrawing with `\r` works.
@@ -59,8 +73,10 @@ public final class ProgressBar {
 
     /// Reports that `done` units are finished; `metrics` are shown after the ETA in order, e.g.
     /// `[("loss", "0.512"), ("acc", "81.3%")]`.
-    public func update(done: Int, metrics: [(String, String)] = []) {
-        let now = Date()
+    public func update(done: Int, metrics: [(String, String)] = []) { update(done: done, metrics: metrics, at: Date()) }
+
+    /// `update` at a given time (tests).
+    func update(done: Int, metrics: [(String, String)], at now: Date) {
         let elapsed = now.timeIntervalSince(start)
         if interactive {
             // Redraw at most 10 times a second, and always at the end.
@@ -68,16 +84,18 @@ public final class ProgressBar {
             lastDraw = now
             let line = Self.render(label: label, done: done, total: total, unit: unit, counted: done - initial,
                                    elapsed: elapsed, metrics: metrics, columns: Self.terminalColumns - 1)
-            print("\r" + line + "\u{1B}[K", terminator: "")
+            write("\r" + line + "\u{1B}[K", "")
             drawn = true
         } else {
             let tenth = min(done, total) * 10 / total
-            guard tenth > lastPlainTenth, now.timeIntervalSince(lastPlainLine) >= plainInterval else { return }
-            lastPlainTenth = tenth
+            let quiet = now.timeIntervalSince(lastPlainLine)
+            guard quiet >= plainInterval, tenth > lastPlainTenth || (quiet >= plainHeartbeat && done > lastPlainDone) else { return }
+            lastPlainTenth = max(tenth, lastPlainTenth)
+            lastPlainDone = done
             lastPlainLine = now
             let line = Self.render(label: label, done: done, total: total, unit: unit, counted: done - initial,
                                    elapsed: elapsed, metrics: metrics, columns: nil, bar: false)
-            print(line)
+            write(line, "\n")
         }
         fflush(nil)
     }
@@ -85,7 +103,7 @@ public final class ProgressBar {
     /// Clears the bar's line so the next printed line starts clean.
     public func finish() {
         guard interactive, drawn else { return }
-        print("\r\u{1B}[K", terminator: "")
+        write("\r\u{1B}[K", "")
         fflush(nil)
         drawn = false
     }

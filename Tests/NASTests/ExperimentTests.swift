@@ -361,6 +361,8 @@ final class ExperimentTests: XCTestCase {
                        "met (60.00%, 95% interval [60.00, 60.00]; 2 searches)")
         XCTAssertEqual(goals["EnTranNAS-DST consistency gap at most 2 points (95% interval of the mean)"],
                        "met (1.00 points, 95% interval [1.00, 1.00]; 2 searches)")
+        XCTAssertEqual(goals["EnTranNAS consistency gap at most 10 points (95% interval of the mean)"],
+                       "met (1.00 points, 95% interval [1.00, 1.00]; 2 searches)")
         // 1 point against 30, but two searches each: the smallest exact p is 1/6.
         XCTAssertEqual(goals["EnTranNAS gap smaller than DARTS' (permutation test, p < 0.05)"],
                        "missed (1.00 vs 30.00 points, p = 0.167; 2 vs 2 searches)")
@@ -399,6 +401,13 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(goal(entrannas + [search(.darts, 1, gap: 52)] + darts.dropFirst(), "EnTranNAS gap smaller"),
                        "decided: missed (57.50 vs 69.00 points, p = 0.114; 4 vs 3 searches; 1 search still to run, p cannot go below 0.057)")
         XCTAssertEqual(goal(entrannas, "EnTranNAS gap smaller"), "pending")
+        // EnTranNAS' own bound: 57.5 ± 3.182 · 6.455 / 2, wholly above 10 points.
+        XCTAssertEqual(goal(entrannas, "EnTranNAS consistency gap at most 10"),
+                       "missed (57.50 points, 95% interval [47.23, 67.77]; 4 searches)")
+        // Three gaps around 10 (8, 9.5, 10.5): the interval [6.21, 12.46] holds the bound.
+        let near = [8.0, 9.5, 10.5].enumerated().map { search(.entrannas, UInt64($0 + 1), gap: $1) }
+        XCTAssertEqual(goal(near, "EnTranNAS consistency gap at most 10"),
+                       "partial: undecided (9.33 points, 95% interval [6.21, 12.46]; 3 searches)")
 
         // DST's gap: 1.0 and 1.4 give the interval 1.2 ± 12.706 · 0.283 / √2, which holds 2.
         let dst = [search(.entrannasDST, 1, gap: 1.0, pruned: 0.7), search(.entrannasDST, 2, gap: 1.4, pruned: 0.72)]

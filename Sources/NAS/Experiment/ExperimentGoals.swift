@@ -3,7 +3,7 @@ import Foundation
 /// The goals of docs/experiment.md#goals, each with a verdict that only a test or an interval
 /// gives, never one mean against another: searched against random cells by a permutation test
 /// (Holm-corrected), EnTranNAS' gap against DARTS' by a permutation test over the search seeds,
-/// DST's pruning and gap against their bounds by the t interval of the mean.
+/// EnTranNAS' gap and DST's pruning and gap against their bounds by the t interval of the mean.
 extension ExperimentSummary {
     /// The goals, checked against the numbers so far.
     public var goals: [(goal: String, verdict: String)] {
@@ -16,6 +16,10 @@ extension ExperimentSummary {
                         boundVerdict(dst, \.gap, bound: 2, atMost: true, unit: " points")))
             out.append(("EnTranNAS-DST: no node keeps more than half of its candidates (every search)",
                         denseNodeVerdict(dst.map(\.genotype))))
+        }
+        if plan.methods.contains(.entrannas) {
+            out.append(("EnTranNAS consistency gap at most 10 points (95% interval of the mean)",
+                        boundVerdict(searchResults(.entrannas), \.gap, bound: 10, atMost: true, unit: " points")))
         }
         if plan.methods.contains(.entrannas) && plan.methods.contains(.darts) {
             out.append(("EnTranNAS gap smaller than DARTS' (permutation test, p < \(Self.alpha))",

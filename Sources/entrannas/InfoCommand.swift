@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Torch
 
 /// `entrannas info`: what this build of the toolkit runs on.
 struct InfoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Print libtorch version, threads, allocator, seed and devices.")
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Print libtorch version, machine, threads, allocator, seed and devices.")
 
     @OptionGroup var runtime: RuntimeOptions
 
@@ -12,6 +13,7 @@ struct InfoCommand: ParsableCommand {
         try runtime.apply()
         print("entrannas \(entrannasVersion)")
         print("libtorch   \(Torch.version)")
+        print("machine    \(MachineDescription.current)")
         print("threads    \(Torch.threadCount) (cores: \(ProcessInfo.processInfo.activeProcessorCount); --threads or ENTRANNAS_THREADS to change)")
         print("allocator  \(Torch.allocatorDescription)")
         print("openmp     wait policy \(OpenMPPolicy.description)")

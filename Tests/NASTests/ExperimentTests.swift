@@ -38,6 +38,33 @@ final class ExperimentTests: XCTestCase {
         return r
     }
 
+    /// CPU minutes compare only within one machine: a unit's attempts.json keeps every machine
+    /// its processes reported from, once each, and results.md labels them per unit.
+    func testUnitsRecordTheirMachines() throws {
+        let dir = folder()
+        try FileManager.default.createDirectory(at: dir.url, withIntermediateDirectories: true)
+        XCTAssertNil(try UnitCost.read(from: dir).machines, "nothing reported yet")
+        _ = try UnitCost.add(seconds: 10, peak: 1, cpuSeconds: 5, machine: "slow", in: dir)
+        _ = try UnitCost.add(seconds: 10, peak: 1, cpuSeconds: 5, machine: "fast", in: dir)
+        let cost = try UnitCost.add(seconds: 10, peak: 1, cpuSeconds: 5, machine: "slow", in: dir)
+        XCTAssertEqual(cost.machines, ["slow", "fast"])
+        XCTAssertEqual(try UnitCost.read(from: dir).machines, ["slow", "fast"], "kept in attempts.json")
+        XCTAssertEqual(cost.cpuSeconds, 15)
+
+        var results = plan.units.prefix(3).map(fakeResult)
+        results[0].machines = ["slow"]
+        results[1].machines = ["slow", "fast"]
+        let markdown = ExperimentSummary(plan: plan, settings: [:], results: results).markdown
+        XCTAssertTrue(markdown.contains("The units ran on M1 (slow), M2 (fast); 1 unit recorded none (older results)."), markdown)
+        XCTAssertTrue(markdown.contains("| test acc % | machine |"), markdown)
+        XCTAssertTrue(markdown.contains("| search-entrannas-seed1 | - | 1.0 | 1.00 | 80.00 | 79.00 | 1.00 | - | - | - | M1 |"), markdown)
+        XCTAssertTrue(markdown.contains("| M1, M2 |\n| search-entrannas-seed2 |"), markdown)
+        XCTAssertTrue(markdown.contains("| search-entrannas-seed2 | - | 1.0 | 1.00 | 80.00 | 79.00 | 1.00 | - | - | - | - |"), markdown)
+        // Results from before the record: no column and no line.
+        let old = ExperimentSummary(plan: plan, settings: [:], results: plan.units.prefix(3).map(fakeResult)).markdown
+        XCTAssertFalse(old.contains("machine"), old)
+    }
+
     func testResumeNeverRedoesAFinishedUnit() throws {
         let dir = folder()
         var ran: [String] = []

@@ -54,19 +54,37 @@ extension ExperimentSummary {
         }
         lines += ["## Goals", "", "| goal | verdict |", "|---|---|"]
         for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
-        lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`.", "",
-                  "| unit | CPU min | wall min | peak GB | super-net acc % | derived acc % | gap | pruned % | in-degree (normal, reduce) | test acc % |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+        lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`."]
+        // The machines column only where some unit recorded its machines (results before did not).
+        let machines = self.machines
+        if !machines.isEmpty {
+            let unrecorded = results.filter { $0.machines == nil }.count
+            lines += ["", "CPU and wall minutes compare only within one machine. The units ran on "
+                      + machines.enumerated().map { "M\($0 + 1) (\($1))" }.joined(separator: ", ")
+                      + (unrecorded == 0 ? "." : "; \(unrecorded) unit\(unrecorded == 1 ? "" : "s") recorded none (older results).")]
+        }
+        let machineHeader = machines.isEmpty ? ("", "") : (" machine |", "---|")
+        lines += ["", "| unit | CPU min | wall min | peak GB | super-net acc % | derived acc % | gap | pruned % | in-degree (normal, reduce) | test acc % |" + machineHeader.0,
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|" + machineHeader.1]
         for r in results {
             func f(_ v: Double?, _ format: String = "%.2f") -> String { v.map { String(format: format, $0) } ?? "-" }
             let degree = r.meanInDegreeNormal.flatMap { n in r.meanInDegreeReduce.map { String(format: "%.2f, %.2f", n, $0) } } ?? "-"
-            lines.append("| \(r.unit.name) | \(f(r.cpuSeconds.map { $0 / 60 }, "%.1f")) | \(f(r.seconds / 60, "%.1f")) | \(f(r.peakMemoryBytes.map { Double($0) / 1e9 })) | \(f(r.superNetAccuracy.map { 100 * $0 })) | \(f(r.derivedAccuracy.map { 100 * $0 })) | \(f(r.gap)) | \(f(r.prunedFraction.map { 100 * $0 }, "%.1f")) | \(degree) | \(f(r.testAccuracy)) |")
+            let machine = machines.isEmpty ? ""
+                : " \(r.machines.map { $0.compactMap { m in machines.firstIndex(of: m).map { "M\($0 + 1)" } }.joined(separator: ", ") } ?? "-") |"
+            lines.append("| \(r.unit.name) | \(f(r.cpuSeconds.map { $0 / 60 }, "%.1f")) | \(f(r.seconds / 60, "%.1f")) | \(f(r.peakMemoryBytes.map { Double($0) / 1e9 })) | \(f(r.superNetAccuracy.map { 100 * $0 })) | \(f(r.derivedAccuracy.map { 100 * $0 })) | \(f(r.gap)) | \(f(r.prunedFraction.map { 100 * $0 }, "%.1f")) | \(degree) | \(f(r.testAccuracy)) |" + machine)
         }
         lines += ["", "## Searched genotypes", ""]
         for r in results where r.unit.kind == .search {
             lines += ["- \(r.unit.name): `\(r.genotype)`"]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Every machine the units recorded, in order of first use.
+    var machines: [String] {
+        var out: [String] = []
+        for m in results.flatMap({ $0.machines ?? [] }) where !out.contains(m) { out.append(m) }
+        return out
     }
 
     /// results.json: plan, settings, unit counts, rows, goals, the best searched cell and every

@@ -7,6 +7,9 @@ public struct UnitCost: Codable, Sendable {
     public var seconds = 0.0
     public var peak = 0
     public var cpuSeconds: Double? = 0
+    /// The machines (`MachineDescription`) of the processes that reported here, in order of
+    /// first use; nil in files written before they were kept.
+    public var machines: [String]?
 
     public init() {}
 
@@ -20,12 +23,15 @@ public struct UnitCost: Codable, Sendable {
         return try JSONFormat.decode(UnitCost.self, from: url, snakeCase: false)
     }
 
-    /// Adds one process' wall time, peak memory and CPU time, and writes attempts.json atomically.
-    public static func add(seconds: Double, peak: Int, cpuSeconds: Double, in folder: RunDirectory) throws -> UnitCost {
+    /// Adds one process' wall time, peak memory, CPU time and machine, and writes attempts.json
+    /// atomically.
+    public static func add(seconds: Double, peak: Int, cpuSeconds: Double, machine: String = MachineDescription.current,
+                           in folder: RunDirectory) throws -> UnitCost {
         var total = try read(from: folder)
         total.seconds += seconds
         total.peak = max(total.peak, peak)
         total.cpuSeconds = (total.cpuSeconds ?? 0) + cpuSeconds
+        if !(total.machines ?? []).contains(machine) { total.machines = (total.machines ?? []) + [machine] }
         try AtomicFile.write(try JSONFormat.text(total, snakeCase: false), to: url(in: folder))
         return total
     }
@@ -48,7 +54,7 @@ extension UnitResult {
         }
         let genotype = search.genotype
         var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
-        result.cpuSeconds = cost.cpuSeconds
+        (result.cpuSeconds, result.machines) = (cost.cpuSeconds, cost.machines)
         result.superNetAccuracy = search.report.superNetAccuracy
         result.derivedAccuracy = search.report.derivedAccuracy
         result.skipConnections = genotype.normal.joined().filter { $0.op == .skipConnect }.count
@@ -69,7 +75,7 @@ extension UnitResult {
     public static func training(_ unit: ExperimentUnit, genotypeFile: URL, run: RunDirectory, cost: UnitCost) throws -> UnitResult {
         let genotype = try Genotype(json: String(contentsOf: genotypeFile, encoding: .utf8))
         var result = UnitResult(unit: unit, seconds: cost.seconds, peakMemoryBytes: cost.peak, genotype: genotype.dartsText)
-        result.cpuSeconds = cost.cpuSeconds
+        (result.cpuSeconds, result.machines) = (cost.cpuSeconds, cost.machines)
         guard let last = try MetricsLog.lastRecord(EpochRecord.self, in: run.metrics), last.epoch == last.epochs else {
             throw RunError("\(run.metrics.path) has no final test accuracy; the training did not finish")
         }

@@ -9,6 +9,9 @@ public struct UnitResult: Codable, Equatable, Sendable {
     /// CPU seconds (user + system) of the unit's processes: with one thread, its time on an idle
     /// core, whatever else ran beside it.
     public var cpuSeconds: Double?
+    /// The machines the unit's processes ran on (`MachineDescription`); CPU times compare only
+    /// within one. Nil in results written before they were recorded.
+    public var machines: [String]?
     /// Peak resident memory of the unit's process, in bytes.
     public var peakMemoryBytes: Int?
     /// DARTS text of the searched or trained genotype.

@@ -138,6 +138,8 @@ public final class RunLoop<Job: RunJob> {
             tensorBoard = try TensorBoardLog(folder: directory.url, primitives: primitives, resume: resume)
         }
         for line in job.header(resumedAt: resume ? (epoch, batch) : nil) { try say(line) }
+        // Every process of the run names its machine: CPU times compare only within one.
+        try say("machine: \(MachineDescription.current)")
     }
 
     /// The run's CPU seconds so far: the checkpoint's total from the processes before these,

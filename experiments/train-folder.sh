@@ -11,12 +11,15 @@
 # has several lines), through /usr/bin/time.
 # With --keep DIR, a finished training outlives the machine (run folders do not): its
 # metrics.jsonl and cost are copied to DIR/NAME (NAME: OUT's last component, `finished` last), for
-# the repository, and a training kept there is finished: skipped on any machine.
+# the repository, with `machines`: the machines its log names (one per line, in order of first
+# use), and a training kept there is finished: skipped on any machine.
 #
 # usage (after `. experiments/train-folder.sh`):
 #   require_bin BIN [--cost]                     exit with a one-line error if BIN (or time) is missing
 #   train_folder [--cost] [--keep DIR] BIN LABEL OUT FLAGS...   (the options in any order)
 #                                                train OUT with FLAGS (plus --output OUT) or resume it
+
+. "$(dirname "${BASH_SOURCE[0]}")/metrics.sh"   # log_machines
 
 # A stop (SIGTERM from background.sh, Ctrl-C) reaches the training itself, which saves its
 # checkpoint and exits; the sourcing script waits for it instead of dying first, and
@@ -40,6 +43,9 @@ keep_training() {
     put() { cp "$1" "$to/$2.part$$" && mv -f "$to/$2.part$$" "$to/$2" || { rm -f "$to/$2.part$$"; echo "error: cannot keep $1 in $to" >&2; exit 1; }; }
     put "$out/metrics.jsonl" metrics.jsonl
     [ ! -f "$out.cost" ] || put "$out.cost" cost
+    if [ -f "$out/log.txt" ]; then
+      log_machines "$out/log.txt" > "$out.machines" && put "$out.machines" machines && rm -f "$out.machines"
+    fi
     date -u +%FT%TZ > "$to/finished.part$$" && mv -f "$to/finished.part$$" "$to/finished" )
 }
 

@@ -44,7 +44,8 @@ keep_training() {
     put "$out/metrics.jsonl" metrics.jsonl
     [ ! -f "$out.cost" ] || put "$out.cost" cost
     if [ -f "$out/log.txt" ]; then
-      log_machines "$out/log.txt" > "$out.machines" && put "$out.machines" machines && rm -f "$out.machines"
+      { log_machines "$out/log.txt" > "$to/machines.part$$" && mv -f "$to/machines.part$$" "$to/machines"; } \
+        || { rm -f "$to/machines.part$$"; echo "error: cannot keep the machines of $out in $to" >&2; exit 1; }
     fi
     date -u +%FT%TZ > "$to/finished.part$$" && mv -f "$to/finished.part$$" "$to/finished" )
 }

@@ -6,8 +6,13 @@ import Foundation
 /// log and every experiment unit records where it ran.
 public enum MachineDescription {
     /// This machine, from /proc/cpuinfo and the cores this process may use.
-    public static let current = describe(cpuinfo: (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "",
+    public static let current = describe(cpuinfo: FileManager.default.contents(atPath: "/proc/cpuinfo")
+                                            .map { String(decoding: $0, as: UTF8.self) } ?? "",
                                          cores: ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Stands for the machines of a run's earlier processes written by a version that did not
+    /// record them (the bash side, `log_machines` in experiments/metrics.sh, writes the same).
+    public static let notRecorded = "not recorded"
 
     /// The description from the text of /proc/cpuinfo (its first processor's block) and a core
     /// count. Fields missing or odd leave their part out; only printable characters are kept,
@@ -23,10 +28,18 @@ public enum MachineDescription {
         }
         var cpu = fields["model name"].flatMap { $0.isEmpty ? nil : String($0.prefix(80)) } ?? "unknown CPU"
         let family = fields["cpu family"].flatMap { Int($0) }, model = fields["model"].flatMap { Int($0) }
-        if let family, let model { cpu += " (family \(family), model \(model))" }
+        if let family, let model {
+            cpu += " (family \(family), model \(model))"
+        } else if fields["model name"] == nil, let implementer = fields["CPU implementer"], let part = fields["CPU part"] {
+            // An Arm machine names its core by implementer and part numbers, not by name.
+            cpu = "Arm CPU (implementer \(implementer.prefix(8)), part \(part.prefix(8)))"
+        }
         var parts = [cpu, "\(max(cores, 0)) core\(cores == 1 ? "" : "s")"]
-        let flags = Set((fields["flags"] ?? "").split(separator: " "))
-        if flags.contains("avx512f") { parts.append("AVX-512") } else if flags.contains("avx2") { parts.append("AVX2") }
+        // x86 lists `flags`, Arm `Features`.
+        let flags = Set(((fields["flags"] ?? fields["Features"]) ?? "").split(separator: " "))
+        if let simd = [("avx512f", "AVX-512"), ("avx2", "AVX2"), ("sve", "SVE")].first(where: { flags.contains(Substring($0.0)) }) {
+            parts.append(simd.1)
+        }
         return parts.joined(separator: ", ")
     }
 

@@ -144,7 +144,10 @@ public final class ProgressBar {
         return String(format: "%d:%02d", m, r)
     }
 
+    /// "412 img/s", "3.3 step/s"; below one per second the time per unit, "27.3 s/step" (a slow
+    /// search would otherwise read "0.0 step/s").
     static func formatRate(_ rate: Double, unit: String) -> String {
-        (rate >= 100 ? String(format: "%.0f", rate) : String(format: "%.1f", rate)) + " \(unit)/s"
+        if rate > 0 && rate < 1 { return String(format: "%.1f s/%@", 1 / rate, unit) }
+        return (rate >= 100 ? String(format: "%.0f", rate) : String(format: "%.1f", rate)) + " \(unit)/s"
     }
 }

@@ -43,7 +43,8 @@ final class LongTrainingPickTests: XCTestCase {
             while [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done
             mkdir -p "$out" && touch "$out/model.safetensors"
             echo '{"epoch": 1, "seconds": 7200, "test_top1": 93.25, "test_images": 10000, "cpu_seconds": 5400}' > "$out/metrics.jsonl"
-            printf '%s\n' "2026-12-06 07:00:00  machine: CPU A, 2 cores" "2026-12-06 07:00:01  training" \
+            printf '%s\n' "2026-12-05 07:00:00  epoch  1/40 (a binary that did not name its machine)" \
+              "2026-12-06 07:00:00  machine: CPU A, 2 cores" "2026-12-06 07:00:01  training" "junk  machine: CPU C" \
               "2026-12-07 07:00:00  machine: CPU B, 2 cores" "2026-12-08 07:00:00  machine: CPU A, 2 cores" > "$out/log.txt"
             """
         try write(bin, "bin")
@@ -89,9 +90,12 @@ final class LongTrainingPickTests: XCTestCase {
         let kept = root.appendingPathComponent("experiments/fashion-mnist-long/kept/v2-best-darts-seed2")
         XCTAssertTrue(FileManager.default.fileExists(atPath: kept.appendingPathComponent("finished").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: kept.appendingPathComponent("cost").path))
-        // With the machines its log names, each once: CPU hours compare only within one.
-        XCTAssertEqual(try String(contentsOf: kept.appendingPathComponent("machines"), encoding: .utf8), "CPU A, 2 cores\nCPU B, 2 cores\n")
-        XCTAssertTrue(try summarize().contains("| v2-best-darts-seed2 | 1 | 93.25 | 10000 | yes | 2.0 | 1.5 | CPU A, 2 cores; CPU B, 2 cores |"),
+        // With the machines its log names, each once, after "not recorded" for the epoch an
+        // earlier binary logged without one: CPU hours compare only within one machine.
+        let machines = "not recorded; CPU A, 2 cores; CPU B, 2 cores"
+        XCTAssertEqual(try String(contentsOf: kept.appendingPathComponent("machines"), encoding: .utf8),
+                       machines.replacingOccurrences(of: "; ", with: "\n") + "\n")
+        XCTAssertTrue(try summarize().contains("| v2-best-darts-seed2 | 1 | 93.25 | 10000 | yes | 2.0 | 1.5 | \(machines) |"),
                       "read from the run folder's log")
         try FileManager.default.removeItem(at: root.appendingPathComponent("runs/v2-best-darts-seed2"))
         XCTAssertEqual(try runScript().status, 0)
@@ -100,7 +104,7 @@ final class LongTrainingPickTests: XCTestCase {
         try write("| DARTS_V2 | 40 | 94.44 | 10000 | yes | 7.8 | 6.3 |\n", "experiments/fashion-mnist-long/kept/DARTS_V2/row.md")
         try write("before 34056d0\n", "experiments/fashion-mnist-long/kept/DARTS_V2/finished")
         let table = try summarize()
-        XCTAssertTrue(table.contains("| v2-best-darts-seed2 | 1 | 93.25 | 10000 | yes | 2.0 | 1.5 | CPU A, 2 cores; CPU B, 2 cores |"), table)
+        XCTAssertTrue(table.contains("| v2-best-darts-seed2 | 1 | 93.25 | 10000 | yes | 2.0 | 1.5 | \(machines) |"), table)
         XCTAssertTrue(table.contains("| DARTS_V2 | 40 | 94.44 | 10000 | yes | 7.8 | 6.3 | - |"), table)
 
         // v2 moves on (EnTranNAS seed 2 gets its second training and becomes the best), and the

@@ -50,6 +50,12 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(cost.machines, ["slow", "fast"])
         XCTAssertEqual(try UnitCost.read(from: dir).machines, ["slow", "fast"], "kept in attempts.json")
         XCTAssertEqual(cost.cpuSeconds, 15)
+        // Attempts reported before machines were kept ran somewhere unknown: said so, not dropped.
+        let old = folder()
+        try FileManager.default.createDirectory(at: old.url, withIntermediateDirectories: true)
+        try #"{"seconds": 100, "peak": 1, "cpuSeconds": 90}"#.write(to: UnitCost.url(in: old), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try UnitCost.add(seconds: 10, peak: 1, cpuSeconds: 5, machine: "fast", in: old).machines,
+                       [MachineDescription.notRecorded, "fast"])
 
         var results = plan.units.prefix(3).map(fakeResult)
         results[0].machines = ["slow"]
@@ -61,8 +67,8 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(markdown.contains("| M1, M2 |\n| search-entrannas-seed2 |"), markdown)
         XCTAssertTrue(markdown.contains("| search-entrannas-seed2 | - | 1.0 | 1.00 | 80.00 | 79.00 | 1.00 | - | - | - | - |"), markdown)
         // Results from before the record: no column and no line.
-        let old = ExperimentSummary(plan: plan, settings: [:], results: plan.units.prefix(3).map(fakeResult)).markdown
-        XCTAssertFalse(old.contains("machine"), old)
+        let unrecorded = ExperimentSummary(plan: plan, settings: [:], results: plan.units.prefix(3).map(fakeResult)).markdown
+        XCTAssertFalse(unrecorded.contains("machine"), unrecorded)
     }
 
     func testResumeNeverRedoesAFinishedUnit() throws {

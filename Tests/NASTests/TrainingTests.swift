@@ -135,8 +135,14 @@ final class TrainingTests: SingleThreadTestCase {
 
         XCTAssertGreaterThan(try XCTUnwrap(try Checkpoint.load(from: stoppedRun.checkpoint).cpuSeconds), 0,
                              "the checkpoint keeps the run's CPU time so far")
-        // As if the first process had used 1000 CPU seconds (a legacy checkpoint kept none).
-        if legacyCheckpoint { try LegacyCheckpoint.rewrite(stoppedRun.checkpoint) } else { try Self.setCPUSeconds(1000, in: stoppedRun.checkpoint) }
+        XCTAssertEqual(try Checkpoint.load(from: stoppedRun.checkpoint).machines, [MachineDescription.current])
+        // As if the first process had used 1000 CPU seconds on another machine (a legacy
+        // checkpoint kept neither).
+        if legacyCheckpoint {
+            try LegacyCheckpoint.rewrite(stoppedRun.checkpoint)
+        } else {
+            try CheckpointMetadata.editLoop(stoppedRun.checkpoint) { $0["cpuSeconds"] = 1000.0; $0["machines"] = ["machine A"] }
+        }
         let before = legacyCheckpoint ? 0.0 : 1000
         let resumed = try makeTrainer(c, stoppedRun)
         let clock = ProcessCPU.seconds()
@@ -155,6 +161,14 @@ final class TrainingTests: SingleThreadTestCase {
             XCTAssertEqual(reported.includingCheckpoint(stoppedRun.checkpoint).cpuSeconds, cpuAtEnd + 5)
             XCTAssertEqual(UnitCost().includingCheckpoint(stoppedRun.file("none.safetensors")).cpuSeconds, 0)
         }
+        // The machines of every process up to the last checkpoint, the first one's included even
+        // if it never reported (killed with its machine); unknown before they were kept.
+        let earlier = legacyCheckpoint ? MachineDescription.notRecorded : "machine A"
+        XCTAssertEqual(try Checkpoint.load(from: stoppedRun.checkpoint).machines, [earlier, MachineDescription.current])
+        var lastAttempt = UnitCost()
+        lastAttempt.machines = [MachineDescription.current]
+        XCTAssertEqual(lastAttempt.includingCheckpoint(stoppedRun.checkpoint).machines, [earlier, MachineDescription.current])
+        XCTAssertTrue(try String(contentsOf: stoppedRun.log, encoding: .utf8).contains("  machine: \(MachineDescription.current)\n"))
 
         let a = straight.network.stateDict(), b = resumed.network.stateDict()
         XCTAssertEqual(a.map(\.0), b.map(\.0))
@@ -180,10 +194,6 @@ final class TrainingTests: SingleThreadTestCase {
     }
 
     /// Sets the CPU total in a checkpoint's loop state.
-    private static func setCPUSeconds(_ seconds: Double, in url: URL) throws {
-        try CheckpointMetadata.editLoop(url) { $0["cpuSeconds"] = seconds }
-    }
-
     /// A finished run leaves the weights, genotype, config, metrics and log; the weights load
     /// back into a network that gives the same outputs.
     func testFinishedRunWritesLoadableModel() throws {

@@ -23,6 +23,12 @@ final class MachineDescriptionTests: XCTestCase {
                        "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz (family 6, model 106), 1 core, AVX-512")
     }
 
+    /// Arm's cpuinfo has no model name: its core is named by implementer and part.
+    func testArmNamesItsCoreByNumbers() {
+        let arm = "processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd sve\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU part\t: 0xd40\n"
+        XCTAssertEqual(MachineDescription.describe(cpuinfo: arm, cores: 8), "Arm CPU (implementer 0x41, part 0xd40), 8 cores, SVE")
+    }
+
     func testMissingOrOddFieldsAreLeftOut() {
         XCTAssertEqual(MachineDescription.describe(cpuinfo: "", cores: 4), "unknown CPU, 4 cores")
         // No family number: no family part; control characters become spaces; a long name is cut.

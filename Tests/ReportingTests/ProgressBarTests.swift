@@ -40,7 +40,7 @@ final class ProgressBarTests: XCTestCase {
         bar.update(done: 10, metrics: [], at: start + 299)
         XCTAssertEqual(lines(), [])
         bar.update(done: 11, metrics: [], at: start + 300)
-        XCTAssertEqual(lines(), ["search 11/1000 step  0.0 step/s  ETA 7:29:33"])
+        XCTAssertEqual(lines(), ["search 11/1000 step  27.3 s/step  ETA 7:29:33"])
         bar.update(done: 11, metrics: [], at: start + 700)
         XCTAssertEqual(lines().count, 1, "no heartbeat when the work has not advanced")
         bar.update(done: 12, metrics: [], at: start + 700)
@@ -58,6 +58,6 @@ final class ProgressBarTests: XCTestCase {
         bar.update(done: 460, metrics: [], at: start + 60)
         XCTAssertEqual(lines(), [], "tenth 4 was reached before this process")
         bar.update(done: 500, metrics: [], at: start + 70)
-        XCTAssertEqual(lines(), ["search 500/1000 step  0.7 step/s  ETA 11:40"])
+        XCTAssertEqual(lines(), ["search 500/1000 step  1.4 s/step  ETA 11:40"])
     }
 }

@@ -34,7 +34,7 @@ for name in $names; do
   out="$runs/$name" record="$kept/$name"
   if [ -f "$record/finished" ] && [ ! -f "$out/model.safetensors" ]; then
     if [ -f "$record/metrics.jsonl" ]; then row "$name" "$record/metrics.jsonl" yes "$(cat "$record/machines" 2>/dev/null || true)"
-    elif [ -f "$record/row.md" ]; then sed 's/$/ - |/' "$record/row.md"
+    elif [ -f "$record/row.md" ]; then sed '/./s/$/ - |/' "$record/row.md"
     else echo "error: $record is finished but holds neither metrics.jsonl nor row.md" >&2; exit 1; fi
   elif [ -f "$out/metrics.jsonl" ]; then
     row "$name" "$out/metrics.jsonl" "$([ -f "$out/model.safetensors" ] && echo yes || echo no)" \

@@ -80,7 +80,7 @@ extension ExperimentSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Every machine the units recorded, in order of first use.
+    /// Every machine the units recorded, in the order of the results.
     var machines: [String] {
         var out: [String] = []
         for m in results.flatMap({ $0.machines ?? [] }) where !out.contains(m) { out.append(m) }

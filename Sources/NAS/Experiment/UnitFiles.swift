@@ -28,20 +28,27 @@ public struct UnitCost: Codable, Sendable {
     public static func add(seconds: Double, peak: Int, cpuSeconds: Double, machine: String = MachineDescription.current,
                            in folder: RunDirectory) throws -> UnitCost {
         var total = try read(from: folder)
+        // Attempts reported before machines were recorded ran somewhere unknown.
+        var machines = total.machines ?? (total.seconds > 0 ? [MachineDescription.notRecorded] : [])
+        if !machines.contains(machine) { machines.append(machine) }
+        total.machines = machines
         total.seconds += seconds
         total.peak = max(total.peak, peak)
         total.cpuSeconds = (total.cpuSeconds ?? 0) + cpuSeconds
-        if !(total.machines ?? []).contains(machine) { total.machines = (total.machines ?? []) + [machine] }
         try AtomicFile.write(try JSONFormat.text(total, snakeCase: false), to: url(in: folder))
         return total
     }
 
-    /// The cost with the CPU time of the run's checkpoint where that is larger: a process killed
-    /// with its machine never reports its attempt here, but its checkpoints kept counting.
+    /// The cost with the CPU time of the run's checkpoint where that is larger, and its machines
+    /// added: a process killed with its machine never reports its attempt here, but its
+    /// checkpoints kept counting.
     public func includingCheckpoint(_ checkpoint: URL) -> UnitCost {
-        guard let kept = try? Checkpoint.load(from: checkpoint).cpuSeconds else { return self }  // none, or none kept
+        guard let kept = try? Checkpoint.load(from: checkpoint) else { return self }  // none
         var cost = self
-        cost.cpuSeconds = max(cpuSeconds ?? 0, kept)
+        if let cpu = kept.cpuSeconds { cost.cpuSeconds = max(cpuSeconds ?? 0, cpu) }
+        if let earlier = kept.machines {
+            cost.machines = earlier + (machines ?? []).filter { !earlier.contains($0) }
+        }
         return cost
     }
 }

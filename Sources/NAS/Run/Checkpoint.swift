@@ -121,9 +121,16 @@ public struct Checkpoint {
     /// The run's CPU seconds up to this checkpoint, over all its processes (`RunLoop` keeps the
     /// total in its loop state; in a data-parallel run, summed over the ranks); nil in a
     /// checkpoint written before the total was kept.
-    public var cpuSeconds: Double? {
-        struct Loop: Decodable { var cpuSeconds: Double? }
-        return values["loop"].flatMap { try? JSONFormat.decoder(snakeCase: false).decode(Loop.self, from: Data($0.utf8)) }?.cpuSeconds
+    public var cpuSeconds: Double? { loopRecord?.cpuSeconds }
+
+    /// The machines of the run's processes up to this checkpoint (`RunLoop` keeps them in its
+    /// loop state; rank 0's in a data-parallel run); nil in a checkpoint written before they were.
+    public var machines: [String]? { loopRecord?.machines }
+
+    /// What outside readers take from `RunLoop`'s loop state.
+    private struct LoopRecord: Decodable { var cpuSeconds: Double?; var machines: [String]? }
+    private var loopRecord: LoopRecord? {
+        values["loop"].flatMap { try? JSONFormat.decoder(snakeCase: false).decode(LoopRecord.self, from: Data($0.utf8)) }
     }
 
     /// The tensors under `prefix.`, with the prefix removed.

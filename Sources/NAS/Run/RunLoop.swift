@@ -51,6 +51,9 @@ public final class RunLoop<Job: RunJob> {
     /// run's CPU so far, kept in every checkpoint (`Checkpoint.cpuSeconds`).
     private var cpuBefore = 0.0
     private var cpuAtOpen = 0.0
+    /// The machines of the run's processes (rank 0's), in order of first use, kept in every
+    /// checkpoint: CPU times compare only within one machine.
+    private var machines: [String] = []
     private var log: RunLog?
     private var metrics: MetricsLog?
     private var tensorBoard: TensorBoardLog?
@@ -139,6 +142,7 @@ public final class RunLoop<Job: RunJob> {
         }
         for line in job.header(resumedAt: resume ? (epoch, batch) : nil) { try say(line) }
         // Every process of the run names its machine: CPU times compare only within one.
+        if !machines.contains(MachineDescription.current) { machines.append(MachineDescription.current) }
         try say("machine: \(MachineDescription.current)")
     }
 
@@ -156,6 +160,8 @@ public final class RunLoop<Job: RunJob> {
         /// The run's CPU seconds up to this checkpoint, over every process and rank (nil: written before
         /// it was kept).
         var cpuSeconds: Double?
+        /// The machines of the processes up to this checkpoint (nil: written before they were kept).
+        var machines: [String]?
     }
 
     private func loadCheckpoint() throws {
@@ -177,6 +183,8 @@ public final class RunLoop<Job: RunJob> {
         }
         totals = state?.totals ?? EpochTotals(legacy: checkpoint.values)
         cpuBefore = state?.cpuSeconds ?? 0
+        // Earlier processes ran somewhere; a checkpoint from before the record cannot say where.
+        machines = state?.machines ?? [MachineDescription.notRecorded]
         try job.resume(epoch: epoch, batch: batch, state: state?.job, legacy: checkpoint.values)
         if let threads = checkpoint.threadCount, threads != Torch.threadCount {
             try say("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
@@ -191,7 +199,7 @@ public final class RunLoop<Job: RunJob> {
     public func saveCheckpoint() throws {
         let cpu = try cpuSoFar()  // every rank takes part in the sum
         guard parallel.isMain else { return }
-        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state, cpuSeconds: cpu), snakeCase: false)
+        let state = try JSONFormat.text(LoopState(totals: totals, job: job.state, cpuSeconds: cpu, machines: machines), snakeCase: false)
         try Checkpoint.save(to: directory.checkpoint, kind: job.kind, configuration: job.settingsJSON, epoch: epoch,
                             batch: batch, dataSeed: job.dataSeed, model: job.model, optimizers: job.optimizers,
                             values: ["loop": state])

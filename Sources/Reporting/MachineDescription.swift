@@ -2,7 +2,7 @@ import Foundation
 
 /// The machine a process runs on, in one line ("AMD EPYC (family 23, model 1), 2 cores, AVX2").
 /// CPU minutes compare only within one machine: sessions of a long experiment may get machines
-/// of different speed (2.4x apart in experiment v2, read at first as contention), so every run's
+/// of different speed (2.3-3x apart in experiment v2, read at first as contention), so every run's
 /// log and every experiment unit records where it ran.
 public enum MachineDescription {
     /// This machine, from /proc/cpuinfo and the cores this process may use.

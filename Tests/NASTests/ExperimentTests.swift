@@ -117,6 +117,8 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(done.contains("All 16 units finished"))
         // The legend names the interval the table computes (Statistics.meanInterval).
         XCTAssertTrue(done.contains("the interval is Student's t interval of that mean (95%)"), done)
+        // EnTranNAS' cells, 91 and 92: 91.5 ± 12.706 · 0.707 / √2, written as the goals write theirs.
+        XCTAssertTrue(done.contains("| 91.50 ± 0.71 | [85.15, 97.85] |"), done)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file("results.json"))) as? [String: Any]
         XCTAssertEqual(json?["finished_units"] as? Int, 16)
         XCTAssertEqual((json?["units"] as? [Any])?.count, 16)

@@ -17,7 +17,7 @@ extension ExperimentSummary {
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
         for r in rows {
             func t(_ s: Spread?, _ f: String = "%.2f") -> String { s?.text(f) ?? "-" }
-            let interval = r.testAccuracyInterval.map { String(format: "%.2f-%.2f", $0[0], $0[1]) } ?? "-"
+            let interval = r.testAccuracyInterval.map { String(format: "[%.2f, %.2f]", $0[0], $0[1]) } ?? "-"
             let noise = r.trainingNoise.map { String(format: "%.2f", $0) } ?? "-"
             lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.inDegree)) | \(t(r.parametersM, "%.3f")) | \(t(r.multiplyAddsM, "%.1f")) | \(r.trained) | \(t(r.testAccuracy)) | \(interval) | \(noise) |")
         }

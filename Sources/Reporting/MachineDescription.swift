@@ -14,6 +14,14 @@ public enum MachineDescription {
     /// record them (the bash side, `log_machines` in experiments/metrics.sh, writes the same).
     public static let notRecorded = "not recorded"
 
+    /// The machines of `lists` in order of first appearance, each once: how a run, an attempt
+    /// record and a report join the machines of several processes.
+    public static func union(_ lists: [String]...) -> [String] {
+        var out: [String] = []
+        for machine in lists.joined() where !out.contains(machine) { out.append(machine) }
+        return out
+    }
+
     /// The description from the text of /proc/cpuinfo (its first processor's block) and a core
     /// count. Fields missing or odd leave their part out; only printable characters are kept,
     /// and at most 80 of the model name.

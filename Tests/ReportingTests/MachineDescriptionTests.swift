@@ -29,6 +29,12 @@ final class MachineDescriptionTests: XCTestCase {
         XCTAssertEqual(MachineDescription.describe(cpuinfo: arm, cores: 8), "Arm CPU (implementer 0x41, part 0xd40), 8 cores, SVE")
     }
 
+    func testUnionKeepsTheOrderOfFirstUse() {
+        XCTAssertEqual(MachineDescription.union(["A", "B"], ["B", "C", "A"], ["C", "D"]), ["A", "B", "C", "D"])
+        XCTAssertEqual(MachineDescription.union(["A", "A"]), ["A"])
+        XCTAssertEqual(MachineDescription.union(), [])
+    }
+
     func testMissingOrOddFieldsAreLeftOut() {
         XCTAssertEqual(MachineDescription.describe(cpuinfo: "", cores: 4), "unknown CPU, 4 cores")
         // No family number: no family part; control characters become spaces; a long name is cut.

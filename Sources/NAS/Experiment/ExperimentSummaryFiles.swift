@@ -81,11 +81,7 @@ extension ExperimentSummary {
     }
 
     /// Every machine the units recorded, in the order of the results.
-    var machines: [String] {
-        var out: [String] = []
-        for m in results.flatMap({ $0.machines ?? [] }) where !out.contains(m) { out.append(m) }
-        return out
-    }
+    var machines: [String] { MachineDescription.union(results.flatMap { $0.machines ?? [] }) }
 
     /// results.json: plan, settings, unit counts, rows, goals, the best searched cell and every
     /// unit result, in snake_case keys.

@@ -29,9 +29,7 @@ public struct UnitCost: Codable, Sendable {
                            in folder: RunDirectory) throws -> UnitCost {
         var total = try read(from: folder)
         // Attempts reported before machines were recorded ran somewhere unknown.
-        var machines = total.machines ?? (total.seconds > 0 ? [MachineDescription.notRecorded] : [])
-        if !machines.contains(machine) { machines.append(machine) }
-        total.machines = machines
+        total.machines = MachineDescription.union(total.machines ?? (total.seconds > 0 ? [MachineDescription.notRecorded] : []), [machine])
         total.seconds += seconds
         total.peak = max(total.peak, peak)
         total.cpuSeconds = (total.cpuSeconds ?? 0) + cpuSeconds
@@ -46,9 +44,7 @@ public struct UnitCost: Codable, Sendable {
         guard let kept = try? Checkpoint.load(from: checkpoint) else { return self }  // none
         var cost = self
         if let cpu = kept.cpuSeconds { cost.cpuSeconds = max(cpuSeconds ?? 0, cpu) }
-        if let earlier = kept.machines {
-            cost.machines = earlier + (machines ?? []).filter { !earlier.contains($0) }
-        }
+        if let earlier = kept.machines { cost.machines = MachineDescription.union(earlier, machines ?? []) }
         return cost
     }
 }

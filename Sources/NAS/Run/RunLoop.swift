@@ -142,7 +142,7 @@ public final class RunLoop<Job: RunJob> {
         }
         for line in job.header(resumedAt: resume ? (epoch, batch) : nil) { try say(line) }
         // Every process of the run names its machine: CPU times compare only within one.
-        if !machines.contains(MachineDescription.current) { machines.append(MachineDescription.current) }
+        machines = MachineDescription.union(machines, [MachineDescription.current])
         try say("machine: \(MachineDescription.current)")
     }
 

@@ -10,17 +10,12 @@ public final class AppendFile: @unchecked Sendable {
     /// Opens `url` at its end; `what` names the file in errors ("the log file").
     public init(url: URL, what: String) throws {
         self.url = url
-        if !FileManager.default.fileExists(atPath: url.path) {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw RunError("cannot create \(what) \(url.path); check that its folder is writable")
-            }
+        // O_APPEND: every write lands at the end, whatever else has the file open.
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw RunError("cannot open \(what) \(url.path) for appending: \(SystemReason.text(errno: errno))")
         }
-        do {
-            handle = try FileHandle(forWritingTo: url)
-            try handle.seekToEnd()
-        } catch {
-            throw RunError("cannot open \(what) \(url.path) for appending: \(error.localizedDescription)")
-        }
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     deinit { try? handle.close() }
@@ -31,8 +26,9 @@ public final class AppendFile: @unchecked Sendable {
             try handle.write(contentsOf: data)
             try handle.synchronize()
         } catch {
-            throw RunError("cannot write to \(url.path) (disk full?): \(error.localizedDescription); the run stopped, "
-                           + "its last checkpoint is intact: free space, then continue with --resume")
+            let fix = SystemReason.isOutOfSpace(error) ? "free space" : "fix that"
+            throw RunError("cannot write to \(url.path): \(SystemReason.of(error)); the run stopped, "
+                           + "its last checkpoint is intact: \(fix), then continue with --resume")
         }
     }
 }

@@ -8,20 +8,22 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-            throw RunError("cannot create folder \(dir.path): \(error.localizedDescription)")
+            throw RunError("cannot create folder \(dir.path): \(SystemReason.of(error))")
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-            throw RunError("cannot write \(tmp.path): permission denied or folder missing")
+        let descriptor = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw RunError("cannot write \(tmp.path): \(SystemReason.text(errno: errno))")
         }
         do {
-            let handle = try FileHandle(forWritingTo: tmp)
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             defer { try? handle.close() }
             try handle.write(contentsOf: data)
             try handle.synchronize()
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw RunError("cannot write \(url.path) (disk full?): \(error.localizedDescription)")
+            let fix = SystemReason.isOutOfSpace(error) ? "; free space, then run it again" : ""
+            throw RunError("cannot write \(url.path): \(SystemReason.of(error))\(fix)")
         }
         guard rename(tmp.path, url.path) == 0 else {
             let why = String(cString: strerror(errno))

@@ -29,7 +29,7 @@ public enum JSONFormat {
     public static func decode<T: Decodable>(_ type: T.Type, from url: URL, snakeCase: Bool = true) throws -> T {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw RunError("cannot read \(url.path): \(error.localizedDescription)")
+            throw RunError("cannot read \(url.path): \(SystemReason.of(error))")
         }
         do { return try decoder(snakeCase: snakeCase).decode(type, from: data) } catch {
             throw RunError("\(url.path) cannot be read as \(T.self) (\(error)); was it written by another version?")

@@ -17,7 +17,7 @@ public final class MetricsLog: @unchecked Sendable {
     public func append<Record: Encodable>(_ record: Record) throws {
         var data: Data
         do { data = try JSONFormat.encoder().encode(record) } catch {
-            throw RunError("cannot encode a metrics record for \(url.path): \(error.localizedDescription)")
+            throw RunError("cannot encode a metrics record for \(url.path): \(SystemReason.of(error))")
         }
         data.append(0x0A)
         try file.append(data)

@@ -23,7 +23,7 @@ public final class TensorBoardLog {
         if resume, FileManager.default.fileExists(atPath: directory.path) {
             for file in try TensorBoardEventReader.eventFiles(in: directory) {
                 do { try FileManager.default.removeItem(at: file) } catch {
-                    throw RunError("cannot replace \(file.path): \(error.localizedDescription)")
+                    throw RunError("cannot replace \(file.path): \(SystemReason.of(error))")
                 }
             }
         }

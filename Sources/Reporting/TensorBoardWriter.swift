@@ -25,7 +25,7 @@ public final class TensorBoardWriter {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw RunError("cannot create TensorBoard folder \(directory.path): \(error.localizedDescription)")
+            throw RunError("cannot create TensorBoard folder \(directory.path): \(SystemReason.of(error))")
         }
         // Skips names that exist, so two writers never share a file, even across restarts of a
         // process that reuses its pid.

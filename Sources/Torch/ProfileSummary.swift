@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 
 /// The operators of a profile ranked by self time (their own time, without the operators they
 /// call), as PyTorch's `key_averages()` table shows it: the question "where does a step go".
@@ -34,7 +35,7 @@ public struct ProfileSummary: Sendable {
     /// of events): complete ("X") events with name, ts, dur and tid.
     public init(traceAt url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw TorchError.io("cannot read the profile \(url.path): \(error.localizedDescription)") }
+        do { data = try Data(contentsOf: url) } catch { throw TorchError.io("cannot read the profile \(url.path): \(SystemReason.of(error))") }
         let root = try? JSONSerialization.jsonObject(with: data)
         guard let events = (root as? [String: Any])?["traceEvents"] as? [[String: Any]] ?? root as? [[String: Any]] else {
             throw TorchError.io("\(url.path) is not a Chrome trace (no traceEvents array)")

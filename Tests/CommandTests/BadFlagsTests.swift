@@ -63,6 +63,17 @@ final class BadFlagsTests: XCTestCase {
                        + "choose another --output\n")
     }
 
+    /// A folder the system refuses (here under /proc, refused even to root) is named with the
+    /// system's reason, not Foundation's "The operation could not be completed".
+    func testAnOutputFolderTheSystemRefusesGivesTheSystemsReason() throws {
+        let folder = try temporaryFolder(self)
+        let below = "/proc/entrannas-no-such-folder/cells"
+        let draw = try EntranNASBinary.run(["draw", "--genotype", "DARTS_V2", "--output", below], in: folder, name: "proc",
+                                           expecting: 1)
+        XCTAssertEqual(draw.errors, "Error: cannot create the output folder \(below): No such file or directory; "
+                       + "choose another --output\n")
+    }
+
     /// A training protocol that cannot train is refused before the first search spends its time,
     /// and before experiment.json would keep it.
     func testAnExperimentRefusesATrainingProtocolThatCannotTrain() throws {

@@ -31,12 +31,13 @@ final class FullDisk {
 
     func free() { try? FileManager.default.removeItem(at: filler) }
 
-    /// Asserts that `run` fails with the one-line error of a full disk naming a file in `folder`.
+    /// Asserts that `run` fails with the one-line error of a full disk naming a file in `folder`,
+    /// the system's reason and the fix.
     func assertStops(_ run: () throws -> Any, writingTo folder: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try run(), file: file, line: line) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains(folder) && (text.contains("disk full") || text.contains("space")), text,
-                          file: file, line: line)
+            XCTAssertTrue(text.contains(folder) && text.contains("No space left on device") && text.contains("free space"),
+                          text, file: file, line: line)
             XCTAssertFalse(text.contains("\n"), "one line: \(text)", file: file, line: line)
         }
     }

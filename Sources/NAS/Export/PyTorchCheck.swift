@@ -93,7 +93,7 @@ public struct PyTorchCheck: Codable, Equatable, Sendable {
         process.standardOutput = out
         process.standardError = try FileHandle(forWritingTo: errorFile)
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw RunError("cannot start \(python): \(error.localizedDescription)") }
+        do { try process.run() } catch { throw RunError("cannot start \(python): \(SystemReason.of(error))") }
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errors = (try? Data(contentsOf: errorFile)) ?? Data()

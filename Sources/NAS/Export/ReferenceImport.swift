@@ -71,7 +71,7 @@ public enum ReferenceImport {
         try ReferenceNames.load(file.tensors, into: network, source: weights.path)
         network.eval()
         do { try FileManager.default.createDirectory(at: output.url, withIntermediateDirectories: true) } catch {
-            throw RunError("cannot create \(output.path): \(error.localizedDescription)")
+            throw RunError("cannot create \(output.path): \(SystemReason.of(error))")
         }
         try TrainedModel.save(network, configuration: configuration, result: nil, in: output)
         return (network, configuration)

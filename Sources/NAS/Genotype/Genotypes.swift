@@ -148,7 +148,7 @@ extension Genotype {
         do {
             contents = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw GenotypeSpecError.unreadableFile(path: path, reason: error.localizedDescription)
+            throw GenotypeSpecError.unreadableFile(path: path, reason: SystemReason.of(error))
         }
         let isJSON = path.hasSuffix(".json")
             || contents.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")

@@ -58,7 +58,7 @@ public struct RunDirectory: Sendable, Equatable {
         where fm.fileExists(atPath: file.path) {
             do { try fm.removeItem(at: file) } catch {
                 throw RunError("cannot clear \(file.path), left by a run that ended before its first checkpoint: "
-                               + "\(error.localizedDescription); remove it or choose another --output")
+                               + "\(SystemReason.of(error)); remove it or choose another --output")
             }
         }
     }
@@ -81,7 +81,7 @@ public struct RunDirectory: Sendable, Equatable {
             // Foundation says only "error 512" when a parent is a file: name it.
             var parent = url.standardizedFileURL.deletingLastPathComponent()
             while parent.pathComponents.count > 1 && !isFile(parent) { parent.deleteLastPathComponent() }
-            let why = isFile(parent) ? "\(parent.path) is a file, not a folder" : error.localizedDescription
+            let why = isFile(parent) ? "\(parent.path) is a file, not a folder" : SystemReason.of(error)
             throw RunError("cannot create the output folder \(url.path): \(why); choose another --output")
         }
     }

@@ -20,7 +20,7 @@ public struct FinishedSearch: Sendable {
         guard FileManager.default.fileExists(atPath: reportURL.path) else { return nil }
         let text: String
         do { text = try String(contentsOf: folder.genotypeJSON, encoding: .utf8) } catch {
-            throw RunError("\(folder.genotypeJSON.path) cannot be read (\(error.localizedDescription)); the search in \(folder.path) is incomplete: run it again")
+            throw RunError("\(folder.genotypeJSON.path) cannot be read (\(SystemReason.of(error))); the search in \(folder.path) is incomplete: run it again")
         }
         return FinishedSearch(genotype: try Genotype(json: text),
                               report: try JSONFormat.decode(ConsistencyReport.self, from: reportURL),

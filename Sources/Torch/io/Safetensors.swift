@@ -51,7 +51,7 @@ public enum Safetensors {
     public static func load(from url: URL) throws -> (tensors: [String: Tensor], order: [String], metadata: [String: String]) {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw TorchError.io("cannot read \(url.path): \(error.localizedDescription)")
+            throw TorchError.io("cannot read \(url.path): \(SystemReason.of(error))")
         }
         func bad(_ why: String) -> TorchError { TorchError.io("\(url.path) is not a valid safetensors file: \(why)") }
         guard data.count >= 8 else { throw bad("file is \(data.count) bytes, shorter than the 8-byte header length") }

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Why a file operation failed, in the operating system's words ("No space left on device",
+/// "Permission denied", "Not a directory"). Foundation on Linux says only "The operation could
+/// not be completed. …" and keeps the errno underneath; a user fixing a full disk or a read-only
+/// folder needs the errno.
+public enum SystemReason {
+    /// The reason for `error`: our own errors keep their line; Foundation's give the POSIX error
+    /// they wrap, else their own text.
+    public static func of(_ error: Error) -> String {
+        if let described = error as? any DescribedError { return described.description }
+        if let code = posixCode(error) { return text(errno: code) }
+        let bridged = error as NSError
+        if error is LocalizedError || bridged.domain == NSCocoaErrorDomain { return error.localizedDescription }
+        return String(describing: error)
+    }
+
+    /// Whether `error` is a full disk or an exhausted quota, the failures that freeing space fixes.
+    public static func isOutOfSpace(_ error: Error) -> Bool {
+        posixCode(error).map { $0 == ENOSPC || $0 == EDQUOT } ?? false
+    }
+
+    /// The C library's text for `code` (strerror).
+    public static func text(errno code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// The POSIX error code inside `error`, following Foundation's chain of underlying errors
+    /// (a few steps: the chain is Foundation's, its depth is not ours to trust).
+    static func posixCode(_ error: Error) -> Int32? {
+        var current = error as NSError
+        for _ in 0..<4 {
+            if current.domain == NSPOSIXErrorDomain { return Int32(truncatingIfNeeded: current.code) }
+            guard let underlying = current.userInfo[NSUnderlyingErrorKey] as? Error else { return nil }
+            current = underlying as NSError
+        }
+        return nil
+    }
+}

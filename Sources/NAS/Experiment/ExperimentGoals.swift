@@ -6,7 +6,11 @@ import Foundation
 /// EnTranNAS' gap and DST's pruning and gap against their bounds by the t interval of the mean.
 extension ExperimentSummary {
     /// The goals, checked against the numbers so far.
-    public var goals: [(goal: String, verdict: String)] {
+    public var goals: [(goal: String, verdict: String)] { goals(comparisons: comparisons) }
+
+    /// The goals, given the searched-against-random `comparisons` already computed (each is a
+    /// permutation test: a report that prints both runs them once).
+    public func goals(comparisons: [Comparison]) -> [(goal: String, verdict: String)] {
         var out: [(String, String)] = []
         if plan.methods.contains(.entrannasDST) {
             let dst = searchResults(.entrannasDST)

@@ -53,7 +53,7 @@ extension ExperimentSummary {
                       + "Picked as the best of several, its accuracy overestimates what a fresh training of it gives\(scale).", ""]
         }
         lines += ["## Goals", "", "| goal | verdict |", "|---|---|"]
-        for g in goals { lines.append("| \(g.goal) | \(g.verdict) |") }
+        for g in goals(comparisons: tests) { lines.append("| \(g.goal) | \(g.verdict) |") }
         lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`."]
         // The machines column only where some unit recorded its machines (results before did not).
         let machines = self.machines
@@ -101,12 +101,12 @@ extension ExperimentSummary {
             var bestSearched: BestCell?
             var units: [UnitResult]
         }
-        // Each correlation is a permutation test: run it once, not once per field.
-        let rank = rankCorrelation, size = sizeCorrelation
+        // Each correlation and comparison is a permutation test: run it once, not once per use.
+        let rank = rankCorrelation, size = sizeCorrelation, tests = comparisons
         let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
-                           rows: rows, comparisons: comparisons, kendallTau: rank?.tau,
+                           rows: rows, comparisons: tests, kendallTau: rank?.tau,
                            kendallTauP: rank?.p, sizeTau: size?.tau, sizeTauP: size?.p,
-                           goals: goals.map { ["goal": $0.goal, "verdict": $0.verdict] }, bestSearched: bestSearched,
+                           goals: goals(comparisons: tests).map { ["goal": $0.goal, "verdict": $0.verdict] }, bestSearched: bestSearched,
                            units: results)
         return ((try? JSONFormat.text(doc, pretty: true)) ?? "{}") + "\n"
     }

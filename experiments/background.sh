@@ -70,7 +70,20 @@ case "${1:-start}" in
         echo "== lane $1 started $(date -u +%FT%TZ)"
         bash "$0" lane-jobs "$1" 200>&-
         echo "== lane $1 done $(date -u +%FT%TZ)"' "$0" "$lane" >> "runs/lane-$lane.log" 2>&1 < /dev/null &
-      echo "lane $lane: started (log runs/lane-$lane.log)"
+      # Report only once the lane holds its lock (its pid in the pgid file; setsid and nice exec,
+      # so it is $!) or has left because another start took it first: a second start right after
+      # this one then reads "already running", even on a loaded machine.
+      lane_pid=$!
+      for _ in $(seq 100); do
+        [ "$(cat "runs/lane-$lane.pgid" 2>/dev/null)" = "$lane_pid" ] && break
+        kill -0 "$lane_pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      if [ "$(cat "runs/lane-$lane.pgid" 2>/dev/null)" = "$lane_pid" ] || kill -0 "$lane_pid" 2>/dev/null; then
+        echo "lane $lane: started (log runs/lane-$lane.log)"
+      else
+        echo "lane $lane: already running"
+      fi
     done ;;
   lane-jobs) lane_jobs "$2" ;;  # inside a lane (started above)
   status)

@@ -13,7 +13,9 @@ public final class AppendFile: @unchecked Sendable {
         // O_APPEND: every write lands at the end, whatever else has the file open.
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
-            throw RunError("cannot open \(what) \(url.path) for appending: \(SystemReason.text(errno: errno))")
+            let code = errno
+            throw RunError("cannot open \(what) \(url.path) for appending: \(SystemReason.text(errno: code))"
+                           + SystemReason.fix(errno: code))
         }
         handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }

@@ -8,12 +8,13 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-            throw RunError("cannot create folder \(dir.path): \(SystemReason.of(error))")
+            throw RunError("cannot create folder \(dir.path): \(SystemReason.of(error))\(SystemReason.fix(for: error))")
         }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         let descriptor = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
-            throw RunError("cannot write \(tmp.path): \(SystemReason.text(errno: errno))")
+            let code = errno
+            throw RunError("cannot write \(tmp.path): \(SystemReason.text(errno: code))\(SystemReason.fix(errno: code))")
         }
         do {
             let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
@@ -22,8 +23,7 @@ public enum AtomicFile {
             try handle.synchronize()
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            let fix = SystemReason.isOutOfSpace(error) ? "; free space, then run it again" : ""
-            throw RunError("cannot write \(url.path): \(SystemReason.of(error))\(fix)")
+            throw RunError("cannot write \(url.path): \(SystemReason.of(error))\(SystemReason.fix(for: error))")
         }
         guard rename(tmp.path, url.path) == 0 else {
             let why = String(cString: strerror(errno))

@@ -17,8 +17,22 @@ public enum SystemReason {
 
     /// Whether `error` is a full disk or an exhausted quota, the failures that freeing space fixes.
     public static func isOutOfSpace(_ error: Error) -> Bool {
-        posixCode(error).map { $0 == ENOSPC || $0 == EDQUOT } ?? false
+        posixCode(error).map(isOutOfSpace(errno:)) ?? false
     }
+
+    /// Whether `code` is a full disk (blocks or inodes) or an exhausted quota.
+    public static func isOutOfSpace(errno code: Int32) -> Bool { code == ENOSPC || code == EDQUOT }
+
+    /// The fix for a failed write, to follow its reason: "; free space, then run it again" for a
+    /// full disk, "; make the folder writable or choose another" where it is not; else nothing.
+    public static func fix(errno code: Int32) -> String {
+        if isOutOfSpace(errno: code) { return "; free space, then run it again" }
+        if code == EACCES || code == EPERM || code == EROFS { return "; make the folder writable or choose another" }
+        return ""
+    }
+
+    /// `fix(errno:)` for the POSIX error inside `error`.
+    public static func fix(for error: Error) -> String { posixCode(error).map(fix(errno:)) ?? "" }
 
     /// The C library's text for `code` (strerror).
     public static func text(errno code: Int32) -> String { String(cString: strerror(code)) }

@@ -12,7 +12,6 @@ final class SystemReasonTests: XCTestCase {
     func testTheReasonIsTheErrnoUnderFoundationsMessage() {
         XCTAssertThrowsError(try FileManager.default.createDirectory(atPath: "/proc/entrannas-none/x",
                                                                      withIntermediateDirectories: true)) { error in
-            XCTAssertTrue(error.localizedDescription.hasPrefix("The operation could not be completed"), error.localizedDescription)
             XCTAssertEqual(SystemReason.of(error), "No such file or directory")
             XCTAssertFalse(SystemReason.isOutOfSpace(error))
         }
@@ -23,6 +22,19 @@ final class SystemReasonTests: XCTestCase {
         XCTAssertEqual(SystemReason.of(full), "No space left on device")
         XCTAssertTrue(SystemReason.isOutOfSpace(full))
         XCTAssertTrue(SystemReason.isOutOfSpace(NSError(domain: NSPOSIXErrorDomain, code: Int(EDQUOT))))
+    }
+
+    /// Each reason gets the fix that matches it, and only a fix that matches.
+    func testTheFixFollowsTheReason() {
+        XCTAssertEqual(SystemReason.fix(errno: ENOSPC), "; free space, then run it again")
+        XCTAssertEqual(SystemReason.fix(errno: EDQUOT), "; free space, then run it again")
+        for code in [EACCES, EPERM, EROFS] {
+            XCTAssertEqual(SystemReason.fix(errno: code), "; make the folder writable or choose another")
+        }
+        XCTAssertEqual(SystemReason.fix(errno: ENOTDIR), "")
+        XCTAssertEqual(SystemReason.fix(for: NSError(domain: NSCocoaErrorDomain, code: 513, userInfo:
+            [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(EROFS))])), "; make the folder writable or choose another")
+        XCTAssertEqual(SystemReason.fix(for: RunError("ours")), "")
     }
 
     /// The chain of underlying errors is followed a few steps only: a cycle or a deep chain ends
@@ -37,6 +49,11 @@ final class SystemReasonTests: XCTestCase {
     /// /dev/full refuses every write with ENOSPC, a real full disk without root: the appended
     /// log says so and names the fix.
     func testAFullDiskStopsAnAppendWithItsReasonAndFix() throws {
+        // Where /dev/full is missing (a minimal container), opening it would create a plain file.
+        var info = stat()
+        guard stat("/dev/full", &info) == 0, info.st_mode & S_IFMT == S_IFCHR else {
+            throw XCTSkip("/dev/full is not the full device here")
+        }
         let file = try AppendFile(url: URL(fileURLWithPath: "/dev/full"), what: "the log file")
         XCTAssertThrowsError(try file.append(Data("a line\n".utf8))) { error in
             XCTAssertEqual("\(error)", "cannot write to /dev/full: No space left on device; the run stopped, "

@@ -156,8 +156,9 @@ public final class Experiment {
     /// name a cell the results no longer pick).
     public func writeSummary(_ results: [UnitResult]) throws {
         let summary = ExperimentSummary(plan: plan, settings: settings, results: results)
-        try AtomicFile.write(summary.json, to: directory.file("results.json"))
-        try AtomicFile.write(summary.markdown, to: directory.file("results.md"))
+        let statistics = summary.permutationTests  // run once for both files
+        try AtomicFile.write(summary.json(statistics), to: directory.file("results.json"))
+        try AtomicFile.write(summary.markdown(statistics), to: directory.file("results.md"))
         let best = directory.file(Self.bestGenotypeFile)
         if let cell = summary.bestSearched {
             try AtomicFile.write(cell.genotype + "\n", to: best)

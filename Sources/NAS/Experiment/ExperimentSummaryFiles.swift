@@ -3,9 +3,25 @@ import Foundation
 /// The summary as the experiment folder keeps it: results.md for a reader, results.json for
 /// scripts (`entrannas report` rewrites both from the units' results).
 extension ExperimentSummary {
+    /// The report's permutation tests (searched against random cells, and the two Kendall taus),
+    /// run once and shared by results.md and results.json.
+    public struct PermutationTests {
+        public var comparisons: [Comparison]
+        public var rank: (tau: Double, p: Double, cells: Int)?
+        public var size: (tau: Double, p: Double, cells: Int)?
+    }
+
+    /// Runs the report's permutation tests.
+    public var permutationTests: PermutationTests {
+        PermutationTests(comparisons: comparisons, rank: rankCorrelation, size: sizeCorrelation)
+    }
+
     /// results.md: settings, the per-method table, the comparisons, the best searched cell, the
     /// goals with verdicts, every unit, and the searched genotypes.
-    public var markdown: String {
+    public var markdown: String { markdown(permutationTests) }
+
+    /// results.md, given the permutation tests already run.
+    public func markdown(_ statistics: PermutationTests) -> String {
         let total = plan.units.count
         var lines = ["# Experiment results", ""]
         lines.append(results.count == total ? "All \(total) units finished." : "**Partial**: \(results.count) of \(total) units finished; continue with the same command plus `--resume`.")
@@ -22,7 +38,7 @@ extension ExperimentSummary {
             lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.inDegree)) | \(t(r.parametersM, "%.3f")) | \(t(r.multiplyAddsM, "%.1f")) | \(r.trained) | \(t(r.testAccuracy)) | \(interval) | \(noise) |")
         }
         lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is Student's t interval of that mean (95%).", ""]
-        let tests = comparisons
+        let tests = statistics.comparisons
         if !tests.isEmpty {
             lines += ["## Searched against random cells", "",
                       "One-sided permutation test (every split counted up to 200,000 splits, 100,000 random ones beyond) of \"the searched cells are more accurate than the random cells of their rule\", on cell accuracies; p-values Holm-corrected over the \(tests.count) comparison(s). With n searched and m random cells the smallest possible p is 1 / C(n+m, n).", "",
@@ -34,10 +50,10 @@ extension ExperimentSummary {
             }
             lines.append("")
         }
-        if let rank = rankCorrelation {
+        if let rank = statistics.rank {
             lines += [String(format: "Kendall's tau between the derived network's accuracy with inherited weights and the trained accuracy, over %d searched cells: %.2f (two-sided permutation p = %.3f).", rank.cells, rank.tau, rank.p), ""]
         }
-        if let size = sizeCorrelation {
+        if let size = statistics.size {
             lines += [String(format: "Kendall's tau between multiply-adds and trained accuracy, over all %d trained cells (searched and random): %.2f (two-sided permutation p = %.3f); a large positive tau means accuracy follows size.", size.cells, size.tau, size.p), ""]
         }
         if let best = bestSearched {
@@ -85,7 +101,10 @@ extension ExperimentSummary {
 
     /// results.json: plan, settings, unit counts, rows, goals, the best searched cell and every
     /// unit result, in snake_case keys.
-    public var json: String {
+    public var json: String { json(permutationTests) }
+
+    /// results.json, given the permutation tests already run.
+    public func json(_ statistics: PermutationTests) -> String {
         struct Document: Encodable {
             var plan: ExperimentPlan
             var settings: [String: String]
@@ -101,8 +120,7 @@ extension ExperimentSummary {
             var bestSearched: BestCell?
             var units: [UnitResult]
         }
-        // Each correlation and comparison is a permutation test: run it once, not once per use.
-        let rank = rankCorrelation, size = sizeCorrelation, tests = comparisons
+        let rank = statistics.rank, size = statistics.size, tests = statistics.comparisons
         let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
                            rows: rows, comparisons: tests, kendallTau: rank?.tau,
                            kendallTauP: rank?.p, sizeTau: size?.tau, sizeTauP: size?.p,

@@ -64,7 +64,8 @@ case "${1:-start}" in
           grep -q " nice 19$" /proc/self/autogroup \
             || echo "note: the lane could not raise its scheduling group to nice 19; it takes as much CPU as an interactive session"
         fi
-        exec 200>"runs/lane-$1.lock"; flock -n 200 || exit 0
+        # -w 2: a status or a start checking the lock at this moment holds it for an instant.
+        exec 200>"runs/lane-$1.lock"; flock -w 2 200 || exit 0
         echo $$ > "runs/lane-$1.pgid"
         trap : TERM INT
         echo "== lane $1 started $(date -u +%FT%TZ)"
@@ -81,10 +82,14 @@ case "${1:-start}" in
       done
       if [ "$(cat "runs/lane-$lane.pgid" 2>/dev/null)" = "$lane_pid" ] || kill -0 "$lane_pid" 2>/dev/null; then
         echo "lane $lane: started (log runs/lane-$lane.log)"
-      else
+      elif running "$lane"; then
         echo "lane $lane: already running"
+      else
+        echo "lane $lane: did not start; see runs/lane-$lane.log" >&2
+        failed=1
       fi
-    done ;;
+    done
+    exit "${failed:-0}" ;;
   lane-jobs) lane_jobs "$2" ;;  # inside a lane (started above)
   status)
     for lane in "${lanes[@]}"; do

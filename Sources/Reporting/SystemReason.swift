@@ -34,6 +34,16 @@ public enum SystemReason {
     /// `fix(errno:)` for the POSIX error inside `error`.
     public static func fix(for error: Error) -> String { posixCode(error).map(fix(errno:)) ?? "" }
 
+    /// A Foundation file error as one line that names its file, "PATH: reason; fix", or nil for
+    /// any other error: the command line's last resort for a file error no caller has named.
+    public static func fileErrorLine(_ error: Error) -> String? {
+        if error is any DescribedError { return nil }
+        let bridged = error as NSError
+        guard bridged.domain == NSCocoaErrorDomain || bridged.domain == NSPOSIXErrorDomain else { return nil }
+        let path = bridged.userInfo[NSFilePathErrorKey] as? String ?? (bridged.userInfo[NSURLErrorKey] as? URL)?.path
+        return (path.map { "\($0): " } ?? "") + of(error) + fix(for: error)
+    }
+
     /// The C library's text for `code` (strerror).
     public static func text(errno code: Int32) -> String { String(cString: strerror(code)) }
 

@@ -18,8 +18,9 @@ struct EntranNAS: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            // A failed allocation deep in libtorch becomes a line that names the flags to change.
-            exit(withError: OutOfMemory.explain(error) ?? error)
+            // A failed allocation deep in libtorch becomes a line that names the flags to change,
+            // and a file error no caller named gets its path and the system's reason.
+            exit(withError: OutOfMemory.explain(error) ?? SystemReason.fileErrorLine(error).map(RunError.init) ?? error)
         }
     }
 }

@@ -24,6 +24,19 @@ final class SystemReasonTests: XCTestCase {
         XCTAssertTrue(SystemReason.isOutOfSpace(NSError(domain: NSPOSIXErrorDomain, code: Int(EDQUOT))))
     }
 
+    /// A Foundation file error that reaches the command line unnamed still names its file; other
+    /// errors are left to their own text.
+    func testAnUnnamedFileErrorNamesItsFile() {
+        XCTAssertThrowsError(try FileManager.default.contentsOfDirectory(atPath: "/proc/entrannas-none")) { error in
+            XCTAssertEqual(SystemReason.fileErrorLine(error), "/proc/entrannas-none: No such file or directory")
+        }
+        XCTAssertThrowsError(try Data(contentsOf: URL(fileURLWithPath: "/proc/entrannas-none"))) { error in
+            XCTAssertEqual(SystemReason.fileErrorLine(error), "/proc/entrannas-none: No such file or directory")
+        }
+        XCTAssertNil(SystemReason.fileErrorLine(RunError("ours")))
+        XCTAssertNil(SystemReason.fileErrorLine(Plain()))
+    }
+
     /// Each reason gets the fix that matches it, and only a fix that matches.
     func testTheFixFollowsTheReason() {
         XCTAssertEqual(SystemReason.fix(errno: ENOSPC), "; free space, then run it again")

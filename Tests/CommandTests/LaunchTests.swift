@@ -107,6 +107,11 @@ final class LaunchTests: XCTestCase {
             XCTAssertTrue(written.contains(name), "rank 0 wrote \(written)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("rank1").path))
+        // Both ranks' machines are gathered; on one machine that is one line.
+        let log = try String(contentsOf: folder.appendingPathComponent("rank0/log.txt"), encoding: .utf8)
+        let machineLines = log.split(separator: "\n").filter { $0.contains("  machine: ") }
+        XCTAssertEqual(machineLines.count, 1, log)
+        XCTAssertTrue(machineLines.first.map { $0.contains(" cores") } ?? false, log)
         XCTAssertTrue(ranks[0].output.contains("final genotype"))
         XCTAssertEqual(ranks[1].output, "")
     }

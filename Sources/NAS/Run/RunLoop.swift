@@ -51,7 +51,7 @@ public final class RunLoop<Job: RunJob> {
     /// run's CPU so far, kept in every checkpoint (`Checkpoint.cpuSeconds`).
     private var cpuBefore = 0.0
     private var cpuAtOpen = 0.0
-    /// The machines of the run's processes (rank 0's), in order of first use, kept in every
+    /// The machines of the run's processes (every rank's), in order of first use, kept in every
     /// checkpoint: CPU times compare only within one machine.
     private var machines: [String] = []
     private var log: RunLog?
@@ -142,8 +142,16 @@ public final class RunLoop<Job: RunJob> {
         }
         for line in job.header(resumedAt: resume ? (epoch, batch) : nil) { try say(line) }
         // Every process of the run names its machine: CPU times compare only within one.
-        machines = MachineDescription.union(machines, [MachineDescription.current])
-        try say("machine: \(MachineDescription.current)")
+        let opened = MachineDescription.union(try everyRanksMachine())
+        machines = MachineDescription.union(machines, opened)
+        for machine in opened { try say("machine: \(machine)") }
+    }
+
+    /// The machine of every rank, in rank order (a collective: every rank calls it in `open`).
+    private func everyRanksMachine() throws -> [String] {
+        guard parallel.worldSize > 1 else { return [MachineDescription.current] }
+        let slots = MachineDescription.slots(MachineDescription.current, rank: parallel.rank, worldSize: parallel.worldSize)
+        return MachineDescription.descriptions(summed: try parallel.sum(slots), worldSize: parallel.worldSize)
     }
 
     /// The run's CPU seconds so far: the checkpoint's total from the processes before these,

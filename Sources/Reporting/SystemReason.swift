@@ -36,12 +36,15 @@ public enum SystemReason {
 
     /// A Foundation file error as one line that names its file, "PATH: reason; fix", or nil for
     /// any other error: the command line's last resort for a file error no caller has named.
+    /// Only errors that carry a path count: Swift's DecodingError bridges to the same Cocoa
+    /// domain, and its own text says more than Foundation's.
     public static func fileErrorLine(_ error: Error) -> String? {
         if error is any DescribedError { return nil }
         let bridged = error as NSError
-        guard bridged.domain == NSCocoaErrorDomain || bridged.domain == NSPOSIXErrorDomain else { return nil }
-        let path = bridged.userInfo[NSFilePathErrorKey] as? String ?? (bridged.userInfo[NSURLErrorKey] as? URL)?.path
-        return (path.map { "\($0): " } ?? "") + of(error) + fix(for: error)
+        guard bridged.domain == NSCocoaErrorDomain || bridged.domain == NSPOSIXErrorDomain,
+              let path = bridged.userInfo[NSFilePathErrorKey] as? String ?? (bridged.userInfo[NSURLErrorKey] as? URL)?.path
+        else { return nil }
+        return "\(path): " + of(error) + fix(for: error)
     }
 
     /// The C library's text for `code` (strerror).

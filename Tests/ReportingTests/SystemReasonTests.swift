@@ -34,6 +34,9 @@ final class SystemReasonTests: XCTestCase {
             XCTAssertEqual(SystemReason.fileErrorLine(error), "/proc/entrannas-none: No such file or directory")
         }
         XCTAssertNil(SystemReason.fileErrorLine(RunError("ours")))
+        XCTAssertThrowsError(try JSONDecoder().decode([Int].self, from: Data("{}".utf8))) { error in
+            XCTAssertNil(SystemReason.fileErrorLine(error), "a DecodingError keeps its own text")
+        }
         XCTAssertNil(SystemReason.fileErrorLine(Plain()))
     }
 

@@ -155,6 +155,63 @@ final class EvalNetworkTests: SingleThreadTestCase {
         XCTAssertEqual(mean, 1, accuracy: 0.05, "kept paths are scaled so the expectation is unchanged")
     }
 
+    /// A cell whose ops share one ReLU per state (and one copy of its polyphase components for
+    /// the dilated ones) gives the output of one ReLU per op, as DARTS' model.py computes it, and
+    /// the same gradients to rounding: a DST-style node reading two states with four ReLU-first
+    /// ops each, in both layouts.
+    func testSharedReLUGivesTheOutputAndGradientsOfOneReLUPerOp() throws {
+        for channelsLast in [false, true] {
+            Torch.manualSeed(11)
+            let cell = try EvalCell(
+                connections: [[Connection(.sepConv3x3, 0), Connection(.sepConv5x5, 0), Connection(.dilConv3x3, 0),
+                               Connection(.dilConv5x5, 0), Connection(.maxPool3x3, 0), Connection(.sepConv3x3, 1),
+                               Connection(.dilConv3x3, 1), Connection(.dilConv5x5, 1), Connection(.skipConnect, 1)],
+                              [Connection(.sepConv3x3, 2), Connection(.dilConv3x3, 2), Connection(.dilConv5x5, 0)]],
+                concat: [2, 3], previousPreviousChannels: 3, previousChannels: 3, channels: 4, reduction: false,
+                reductionPrevious: false)
+            cell.train()
+            func input() throws -> Tensor {
+                let x = try Tensor.randn([4, 3, 8, 8]).requiringGrad(true)
+                return channelsLast ? try x.contiguous(.channelsLast) : x
+            }
+            let s0 = try input(), s1 = try input()
+            // DARTS' forward: every op applies its own ReLU.
+            func perOp() throws -> Tensor {
+                var states = [try cell.preprocess0(s0), try cell.preprocess1(s1)]
+                var k = 0
+                for inputs in cell.connections {
+                    var node: Tensor?
+                    for connection in inputs {
+                        let h = try cell.ops[k](states[connection.input])
+                        node = try node.map { try $0 + h } ?? h
+                        k += 1
+                    }
+                    states.append(node!)
+                }
+                return try Tensor.cat(cell.concat.map { states[$0] }, dim: 1)
+            }
+            // The first node's seven ReLU-first ops read two states: two ReLUs, not seven.
+            var sharing = SharedInputs()
+            let states = [try cell.preprocess0(s0), try cell.preprocess1(s1)]
+            for (k, connection) in cell.connections[0].enumerated() { _ = try sharing.output(of: cell.ops[k], reading: connection.input, in: states) }
+            XCTAssertEqual(sharing.relus, 2)
+            let shared = try cell(s0, s1), reference = try perOp()
+            XCTAssertEqual(try maxDiff(shared, reference), 0, accuracy: 1e-6, "channels-last \(channelsLast)")
+            let probe = try Tensor.randn(shared.shape)
+            let wrt = cell.parameters() + [s0, s1]
+            let a = try gradients(of: [try (shared * probe).sum()], withRespectTo: wrt, allowUnused: true)
+            let b = try gradients(of: [try (reference * probe).sum()], withRespectTo: wrt, allowUnused: true)
+            for (i, (x, y)) in zip(a, b).enumerated() {
+                let (gx, gy) = (try x?.floats() ?? [], try y?.floats() ?? [])
+                XCTAssertEqual(gx.count, gy.count, "gradient \(i)")
+                // Float rounding of sums in another order, relative to the gradient's own scale.
+                let scale = max(1, gy.map(abs).max() ?? 0)
+                let worst = (zip(gx, gy).map { abs($0 - $1) }.max() ?? 0) / scale
+                XCTAssertLessThan(worst, 1e-5, "gradient \(i), channels-last \(channelsLast), scale \(scale)")
+            }
+        }
+    }
+
     /// DARTS_V2 in channels-last (the train benchmark's --memory-format) gives NCHW's logits,
     /// auxiliary logits and gradients.
     func testChannelsLastGivesTheSameLogitsAndGradients() throws {

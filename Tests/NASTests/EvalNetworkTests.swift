@@ -158,16 +158,17 @@ final class EvalNetworkTests: SingleThreadTestCase {
     /// A cell whose ops share one ReLU per state (and one copy of its polyphase components for
     /// the dilated ones) gives the output of one ReLU per op, as DARTS' model.py computes it, and
     /// the same gradients to rounding: a DST-style node reading two states with four ReLU-first
-    /// ops each, in both layouts.
+    /// ops each, in both layouts, in a normal cell and in a reduction cell (stride 2 from states
+    /// 0 and 1, where no polyphase components are made).
     func testSharedReLUGivesTheOutputAndGradientsOfOneReLUPerOp() throws {
-        for channelsLast in [false, true] {
+        for (channelsLast, reduction) in [(false, false), (true, false), (false, true), (true, true)] {
             Torch.manualSeed(11)
             let cell = try EvalCell(
                 connections: [[Connection(.sepConv3x3, 0), Connection(.sepConv5x5, 0), Connection(.dilConv3x3, 0),
                                Connection(.dilConv5x5, 0), Connection(.maxPool3x3, 0), Connection(.sepConv3x3, 1),
                                Connection(.dilConv3x3, 1), Connection(.dilConv5x5, 1), Connection(.skipConnect, 1)],
                               [Connection(.sepConv3x3, 2), Connection(.dilConv3x3, 2), Connection(.dilConv5x5, 0)]],
-                concat: [2, 3], previousPreviousChannels: 3, previousChannels: 3, channels: 4, reduction: false,
+                concat: [2, 3], previousPreviousChannels: 3, previousChannels: 3, channels: 4, reduction: reduction,
                 reductionPrevious: false)
             cell.train()
             func input() throws -> Tensor {
@@ -196,7 +197,7 @@ final class EvalNetworkTests: SingleThreadTestCase {
             for (k, connection) in cell.connections[0].enumerated() { _ = try sharing.output(of: cell.ops[k], reading: connection.input, in: states) }
             XCTAssertEqual(sharing.relus, 2)
             let shared = try cell(s0, s1), reference = try perOp()
-            XCTAssertEqual(try maxDiff(shared, reference), 0, accuracy: 1e-6, "channels-last \(channelsLast)")
+            XCTAssertEqual(try maxDiff(shared, reference), 0, accuracy: 1e-6, "channels-last \(channelsLast), reduction \(reduction)")
             let probe = try Tensor.randn(shared.shape)
             let wrt = cell.parameters() + [s0, s1]
             let a = try gradients(of: [try (shared * probe).sum()], withRespectTo: wrt, allowUnused: true)
@@ -207,7 +208,7 @@ final class EvalNetworkTests: SingleThreadTestCase {
                 // Float rounding of sums in another order, relative to the gradient's own scale.
                 let scale = max(1, gy.map(abs).max() ?? 0)
                 let worst = (zip(gx, gy).map { abs($0 - $1) }.max() ?? 0) / scale
-                XCTAssertLessThan(worst, 1e-5, "gradient \(i), channels-last \(channelsLast), scale \(scale)")
+                XCTAssertLessThan(worst, 1e-5, "gradient \(i), channels-last \(channelsLast), reduction \(reduction), scale \(scale)")
             }
         }
     }

@@ -194,7 +194,10 @@ final class EvalNetworkTests: SingleThreadTestCase {
             // The first node's seven ReLU-first ops read two states: two ReLUs, not seven.
             var sharing = SharedInputs()
             let states = [try cell.preprocess0(s0), try cell.preprocess1(s1)]
-            for (k, connection) in cell.connections[0].enumerated() { _ = try sharing.output(of: cell.ops[k], reading: connection.input, in: states) }
+            for (k, connection) in cell.connections[0].enumerated() {
+                guard let op = cell.ops[k] as? any ReLUFirst else { continue }
+                _ = try sharing.output(of: op, state: connection.input) { states[connection.input] }
+            }
             XCTAssertEqual(sharing.relus, 2)
             let shared = try cell(s0, s1), reference = try perOp()
             XCTAssertEqual(try maxDiff(shared, reference), 0, accuracy: 1e-6, "channels-last \(channelsLast), reduction \(reduction)")

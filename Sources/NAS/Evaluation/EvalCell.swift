@@ -87,7 +87,13 @@ public final class EvalCell: Module, @unchecked Sendable {
         for inputs in connections {
             var node: Tensor?
             for connection in inputs {
-                var h = try shared.output(of: ops[k], reading: connection.input, in: states)
+                let i = connection.input
+                var h: Tensor
+                if let op = ops[k] as? any ReLUFirst {
+                    h = try shared.output(of: op, state: i) { states[i] }
+                } else {
+                    h = try ops[k](states[i])
+                }
                 if dropping && !isIdentity[k] { h = try dropPath(h, probability: dropPathProbability) }
                 node = try node.map { try $0 + h } ?? h
                 k += 1
@@ -95,30 +101,5 @@ public final class EvalCell: Module, @unchecked Sendable {
             states.append(node!)
         }
         return try Tensor.cat(concat.map { states[$0] }, dim: 1)
-    }
-}
-
-/// What the ops of one cell forward pass that read the same state share, as the search cells do
-/// (docs/performance.md#shared-relu): one relu(state) for every op that starts with a ReLU, and one
-/// copy of its polyphase components for the dilated ones. A DST node reading five states with
-/// four such ops each computes five ReLUs, not twenty; the numbers are the same, the backward
-/// sums the ops' gradients before the one ReLU backward.
-struct SharedInputs {
-    private var activated: [Int: Tensor] = [:]
-    private var components: [Int: PolyphaseComponents] = [:]
-    /// The ReLUs computed so far: one per state read by a ReLU-first op.
-    var relus: Int { activated.count }
-
-    /// `op`'s output for state `i` of `states`.
-    mutating func output(of op: any Layer, reading i: Int, in states: [Tensor]) throws -> Tensor {
-        guard let first = op as? any ReLUFirst else { return try op(states[i]) }
-        let r = try activated[i] ?? states[i].relu()
-        activated[i] = r
-        if let dil = first as? DilConv, let d = dil.depthwise.phases(of: r) {
-            let phases = try components[i].flatMap { $0.dilation == d ? $0 : nil } ?? PolyphaseComponents(r, dilation: d)
-            components[i] = phases
-            return try dil(activated: phases)
-        }
-        return try first(activated: r)
     }
 }

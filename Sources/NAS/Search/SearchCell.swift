@@ -81,30 +81,18 @@ public class SearchCell: Module, @unchecked Sendable {
     /// The cell output: the last `multiplier` nodes concatenated on channels.
     func output(_ states: [Tensor]) throws -> Tensor { try Tensor.cat(Array(states.suffix(multiplier)), dim: 1) }
 
-    /// Memoised op outputs for one forward pass, so a shared (source, op) runs once, and the ReLU
-    /// of each state's op input, computed once for every op that starts with one (`ReLUFirst`),
-    /// as are its polyphase components for the dilated convolutions (`dil_conv_3x3` and
-    /// `dil_conv_5x5` read one copy; docs/performance.md#dilated-convolutions).
+    /// Memoised op outputs for one forward pass, so a shared (source, op) runs once, and what
+    /// the ops reading one state share (`SharedInputs`: its ReLU and polyphase components).
     struct OpCache {
         var outputs: [Int: Tensor] = [:]
-        var activated: [Int: Tensor] = [:]
-        var components: [Int: PolyphaseComponents] = [:]
+        var shared = SharedInputs()
         mutating func output(_ cell: SearchCell, edge: Int, column: Int, input: Tensor) throws -> Tensor {
             let s = cell.source(ofEdge: edge)
             let key = s * cell.ops[s].ops.count + column
             if let hit = outputs[key] { return hit }
             let y: Tensor
             if let op = cell.ops[s].ops[column] as? any ReLUFirst {
-                let state = cell.layout.location(ofEdge: edge).input
-                let r = try activated[state] ?? cell.opInput(input).relu()
-                activated[state] = r
-                if let dil = op as? DilConv, let d = dil.depthwise.phases(of: r) {
-                    let shared = try components[state].flatMap { $0.dilation == d ? $0 : nil } ?? PolyphaseComponents(r, dilation: d)
-                    components[state] = shared
-                    y = try dil(activated: shared)
-                } else {
-                    y = try op(activated: r)
-                }
+                y = try shared.output(of: op, state: cell.layout.location(ofEdge: edge).input) { try cell.opInput(input) }
             } else {
                 y = try cell.ops[s](try cell.opInput(input), column: column)
             }

@@ -26,7 +26,7 @@ public enum AtomicFile {
             throw RunError("cannot write \(url.path): \(SystemReason.of(error))\(SystemReason.fix(for: error))")
         }
         guard rename(tmp.path, url.path) == 0 else {
-            let why = String(cString: strerror(errno))
+            let why = SystemReason.text(errno: errno)
             try? FileManager.default.removeItem(at: tmp)
             throw RunError("cannot move \(tmp.path) to \(url.path): \(why)")
         }

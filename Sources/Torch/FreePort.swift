@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,7 @@ extension ProcessGroup {
     /// another group on the same machine. Throws when no socket can be bound.
     public static func freeLoopbackPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw TorchError.io("opening a socket to find a free port: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw TorchError.io("opening a socket to find a free port: \(SystemReason.text(errno: errno))") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -19,7 +20,7 @@ extension ProcessGroup {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw TorchError.io("binding a socket on 127.0.0.1 to find a free port: \(String(cString: strerror(errno)))") }
+        guard bound else { throw TorchError.io("binding a socket on 127.0.0.1 to find a free port: \(SystemReason.text(errno: errno))") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

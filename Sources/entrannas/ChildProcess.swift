@@ -32,7 +32,7 @@ enum ChildProcess {
         posix_spawnattr_setpgroup(&attributes, group)
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw RunError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw RunError("cannot start \(executable): \(SystemReason.text(errno: rc))") }
         return pid
     }
 
@@ -49,7 +49,7 @@ enum ChildProcess {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw RunError("waiting for \(executable) failed: \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw RunError("waiting for \(executable) failed: \(SystemReason.text(errno: errno))") }
         }
         let exited = (status & 0x7f) == 0
         let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)

@@ -96,7 +96,7 @@ public enum CellDiagrams {
             throw RunError("graphviz could not render \(source.path) as \(format): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         guard rename(temporary.path, target.path) == 0 else {
-            throw RunError("cannot move the rendered diagram to \(target.path): \(String(cString: strerror(errno)))")
+            throw RunError("cannot move the rendered diagram to \(target.path): \(SystemReason.text(errno: errno))")
         }
     }
 }

@@ -30,7 +30,7 @@ public final class RunLock: @unchecked Sendable {
             try RunDirectory.createOutputFolder(directory.url)
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw RunError("cannot open \(path): \(String(cString: strerror(errno))); choose another --output")
+                throw RunError("cannot open \(path): \(SystemReason.text(errno: errno)); choose another --output")
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -75,12 +75,10 @@ case "${1:-start}" in
       # so it is $!) or has left because another start took it first: a second start right after
       # this one then reads "already running", even on a loaded machine.
       lane_pid=$!
-      for _ in $(seq 100); do
-        [ "$(cat "runs/lane-$lane.pgid" 2>/dev/null)" = "$lane_pid" ] && break
-        kill -0 "$lane_pid" 2>/dev/null || break
-        sleep 0.1
-      done
-      if [ "$(cat "runs/lane-$lane.pgid" 2>/dev/null)" = "$lane_pid" ] || kill -0 "$lane_pid" 2>/dev/null; then
+      holds_lock() { [ "$(cat "runs/lane-$lane.pgid" 2>/dev/null)" = "$lane_pid" ]; }
+      alive() { kill -0 "$lane_pid" 2>/dev/null; }
+      for _ in $(seq 100); do if holds_lock || ! alive; then break; fi; sleep 0.1; done
+      if holds_lock || alive; then
         echo "lane $lane: started (log runs/lane-$lane.log)"
       elif running "$lane"; then
         echo "lane $lane: already running"

@@ -380,6 +380,56 @@ final class ExperimentTests: XCTestCase {
         XCTAssertFalse(ExperimentSummary(plan: plan, settings: [:], results: onlyRandom).markdown.contains("Best searched cell"))
     }
 
+    /// Every comparison carries Welch's interval of its difference; the methods that share a
+    /// random rule are also pooled against it (exploratory, outside Holm's family), and both
+    /// files show it: here EnTranNAS' and DARTS' six cells against the three DARTS-rule ones,
+    /// while DST, alone with its rule, gets no pooled line.
+    func testPooledComparisonAndDifferenceIntervals() throws {
+        let plan = ExperimentPlan(methods: [.entrannas, .darts, .entrannasDST], seeds: [1, 2, 3], randomCells: 3, trainSeeds: [1, 2])
+        let results = plan.units.map { unit -> UnitResult in
+            var r = UnitResult(unit: unit, seconds: 60, peakMemoryBytes: nil, genotype: "g")
+            let noise = unit.trainSeed == 1 ? -0.25 : 0.25
+            switch unit.kind {
+            case .search: r.superNetAccuracy = 0.8; r.derivedAccuracy = 0.5
+            case .train: r.testAccuracy = (unit.method == .darts ? 90.2 : 90) + 0.3 * Double(unit.seed) + noise
+            case .randomDarts, .randomDST: r.testAccuracy = 90 + 0.2 * Double(unit.seed) + noise
+            }
+            return r
+        }
+        let summary = ExperimentSummary(plan: plan, settings: [:], results: results)
+        let tests = summary.permutationTests
+        let entrannas = try XCTUnwrap(tests.comparisons.first { $0.method == "entrannas" })
+        XCTAssertEqual(entrannas.searched.count, 3)
+        for (cell, value) in zip(entrannas.searched, [90.3, 90.6, 90.9]) { XCTAssertEqual(cell, value, accuracy: 1e-9) }
+        let expected = try XCTUnwrap(Statistics.differenceInterval(entrannas.searched, entrannas.random))
+        XCTAssertEqual(entrannas.differenceInterval?[0] ?? 0, expected.low, accuracy: 1e-12)
+        XCTAssertEqual(entrannas.differenceInterval?[1] ?? 0, expected.high, accuracy: 1e-12)
+        XCTAssertEqual(tests.pooled.count, 1, "DST has no other method of its rule")
+        let pooled = try XCTUnwrap(tests.pooled.first)
+        XCTAssertEqual(pooled.method, "entrannas + darts")
+        XCTAssertEqual(pooled.rule, "random (DARTS rule)")
+        XCTAssertEqual(pooled.searched.count, 6)
+        XCTAssertEqual(pooled.random.count, 3)
+        XCTAssertEqual(pooled.difference, (90.6 + 90.8) / 2 - 90.4, accuracy: 1e-9)
+        XCTAssertEqual(pooled.p, Statistics.permutationTest(pooled.searched, pooled.random), accuracy: 1e-12)
+        XCTAssertEqual(pooled.pHolm, pooled.p, "outside the family")
+        // The pooled test is not one of the family: the per-method Holm p-values ignore it.
+        XCTAssertEqual(tests.comparisons.map(\.pHolm), Statistics.holm(tests.comparisons.map(\.p)))
+        let markdown = summary.markdown(tests)
+        XCTAssertTrue(markdown.contains("| difference (points) | 95% interval | p | Holm p |"), markdown)
+        XCTAssertTrue(markdown.contains(String(format: "| entrannas | random (DARTS rule) | 3 | 3 | %+.2f | [%+.2f, %+.2f] |",
+                                               entrannas.difference, expected.low, expected.high)), markdown)
+        XCTAssertTrue(markdown.contains(String(format: "Pooled, exploratory (outside the Holm family): the cells of entrannas + darts together, 6 against 3 random (DARTS rule) cells: %+.2f points, 95%% interval [%+.2f, %+.2f], one-sided permutation p = %.3f.",
+                                               pooled.difference, pooled.differenceInterval?[0] ?? 0, pooled.differenceInterval?[1] ?? 0, pooled.p)), markdown)
+        let json = summary.json(tests)
+        XCTAssertTrue(json.contains("\"pooled_comparisons\""), json)
+        XCTAssertTrue(json.contains("\"difference_interval\""), json)
+        // One method per rule: nothing to pool.
+        let alone = ExperimentSummary(plan: ExperimentPlan(methods: [.darts], seeds: [1, 2], randomCells: 2, trainSeeds: [1, 2]),
+                                      settings: [:], results: [])
+        XCTAssertTrue(alone.permutationTests.pooled.isEmpty)
+    }
+
     func testSummaryStatisticsAndGoals() {
         let results = plan.units.map(fakeResult)
         let summary = ExperimentSummary(plan: plan, settings: [:], results: results)

@@ -111,6 +111,29 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(high, 91.338144, accuracy: 1e-5)
     }
 
+    /// Welch's interval of a difference of means as scipy.stats.ttest_ind(a, b, equal_var=False)
+    /// .confidence_interval() gives it: v2's EnTranNAS cells against its DARTS-rule random cells
+    /// (4.43 degrees of freedom), unequal groups at 95% and 90%, and the edge cases.
+    func testDifferenceInterval() throws {
+        let cells = [90.845, 91.0, 90.075, 90.805], random = [90.715, 90.925, 90.67, 90.375, 90.775, 90.285]
+        let v2 = try XCTUnwrap(Statistics.differenceInterval(cells, random))
+        XCTAssertEqual(v2.low, -0.5561815764, accuracy: 1e-6)
+        XCTAssertEqual(v2.high, 0.6703482431, accuracy: 1e-6)
+        let wide = try XCTUnwrap(Statistics.differenceInterval([1, 3], [2, 2.5, 9]))
+        XCTAssertEqual(wide.low, -10.9516990959, accuracy: 1e-6)
+        XCTAssertEqual(wide.high, 5.9516990959, accuracy: 1e-6)
+        let ninety = try XCTUnwrap(Statistics.differenceInterval([1, 3], [2, 2.5, 9], level: 0.9))
+        XCTAssertEqual(ninety.low, -8.6213695359, accuracy: 1e-6)
+        XCTAssertEqual(ninety.high, 3.6213695359, accuracy: 1e-6)
+        // One constant group: its variance is 0 and Welch's degrees are the other's n - 1.
+        let oneSided = try XCTUnwrap(Statistics.differenceInterval([1, 2, 3], [4, 4, 4, 4]))
+        XCTAssertEqual(oneSided.low, -4.4841377118, accuracy: 1e-6)
+        XCTAssertEqual(oneSided.high, 0.4841377118, accuracy: 1e-6)
+        XCTAssertTrue(Statistics.differenceInterval([5, 5], [2, 2, 2]).map { $0 == (3, 3) } ?? false, "both constant")
+        XCTAssertNil(Statistics.differenceInterval([1], [1, 2]), "one value has no spread")
+        XCTAssertNil(Statistics.differenceInterval([1, 2], []))
+    }
+
     func testKendallTau() {
         XCTAssertEqual(Statistics.kendallTau([1, 2, 3, 4], [10, 20, 30, 40]), 1, accuracy: 1e-12)
         XCTAssertEqual(Statistics.kendallTau([1, 2, 3, 4], [4, 3, 2, 1]), -1, accuracy: 1e-12)

@@ -82,10 +82,25 @@ public struct ExperimentSummary: Sendable {
         public var random: [Double]
         /// Mean searched minus mean random, in points.
         public var difference: Double
+        /// Welch's 95% interval of that difference ([low, high]; nil with fewer than two cells
+        /// on a side): how large an advantage the cells still allow where the test misses.
+        public var differenceInterval: [Double]?
         /// One-sided permutation test of "the searched cells are better": exact p.
         public var p: Double
         /// p after Holm's correction over all the comparisons of the experiment.
         public var pHolm: Double
+
+        /// The comparison's statistics from its cells; pHolm is p until the family corrects it.
+        public init(_ method: String, rule: String, searched: [Double], random: [Double]) {
+            self.method = method
+            self.rule = rule
+            self.searched = searched
+            self.random = random
+            difference = Statistics.mean(searched) - Statistics.mean(random)
+            differenceInterval = Statistics.differenceInterval(searched, random).map { [$0.low, $0.high] }
+            p = Statistics.permutationTest(searched, random)
+            pHolm = p
+        }
     }
 
     /// The searched cell to take on to a full training, picked as DARTS picks among its searches:
@@ -242,12 +257,23 @@ public struct ExperimentSummary: Sendable {
             let searched = cellAccuracies { $0.kind == .train && $0.method == method }
             let random = cellAccuracies { $0.kind == kind }
             guard !searched.isEmpty, !random.isEmpty else { continue }
-            out.append(Comparison(method: method.rawValue, rule: Self.ruleName(kind), searched: searched, random: random,
-                                  difference: Statistics.mean(searched) - Statistics.mean(random),
-                                  p: Statistics.permutationTest(searched, random), pHolm: 1))
+            out.append(Comparison(method.rawValue, rule: Self.ruleName(kind), searched: searched, random: random))
         }
         for (i, adjusted) in Statistics.holm(out.map(\.p)).enumerated() { out[i].pHolm = adjusted }
         return out
+    }
+
+    /// The searched cells of every method that shares a random rule, pooled, against that
+    /// rule's random cells, where at least two methods do: "do these searches, as a group, find
+    /// better cells than chance?", with more cells than any one method has. Exploratory, asked
+    /// after the per-method comparisons, so outside their Holm family (pHolm is p).
+    public func pooledComparisons(_ comparisons: [Comparison]) -> [Comparison] {
+        let groups: [[Comparison]] = Dictionary(grouping: comparisons, by: \.rule).values.filter { $0.count > 1 }
+        return groups.sorted { $0[0].rule < $1[0].rule }.map { group -> Comparison in
+            let methods = group.map(\.method).joined(separator: " + ")
+            let searched: [Double] = group.flatMap(\.searched)
+            return Comparison(methods, rule: group[0].rule, searched: searched, random: group[0].random)
+        }
     }
 
     /// Kendall's tau between the derived network's accuracy with inherited weights (the

@@ -3,17 +3,20 @@ import Foundation
 /// The summary as the experiment folder keeps it: results.md for a reader, results.json for
 /// scripts (`entrannas report` rewrites both from the units' results).
 extension ExperimentSummary {
-    /// The report's permutation tests (searched against random cells, and the two Kendall taus),
-    /// run once and shared by results.md and results.json.
+    /// The report's permutation tests (searched against random cells, per method and pooled per
+    /// rule, and the two Kendall taus), run once and shared by results.md and results.json.
     public struct PermutationTests {
         public var comparisons: [Comparison]
+        public var pooled: [Comparison]
         public var rank: (tau: Double, p: Double, cells: Int)?
         public var size: (tau: Double, p: Double, cells: Int)?
     }
 
     /// Runs the report's permutation tests.
     public var permutationTests: PermutationTests {
-        PermutationTests(comparisons: comparisons, rank: rankCorrelation, size: sizeCorrelation)
+        let comparisons = self.comparisons
+        return PermutationTests(comparisons: comparisons, pooled: pooledComparisons(comparisons), rank: rankCorrelation,
+                                size: sizeCorrelation)
     }
 
     /// results.md: settings, the per-method table, the comparisons, the best searched cell, the
@@ -41,14 +44,19 @@ extension ExperimentSummary {
         let tests = statistics.comparisons
         if !tests.isEmpty {
             lines += ["## Searched against random cells", "",
-                      "One-sided permutation test (every split counted up to 200,000 splits, 100,000 random ones beyond) of \"the searched cells are more accurate than the random cells of their rule\", on cell accuracies; p-values Holm-corrected over the \(tests.count) comparison(s). With n searched and m random cells the smallest possible p is 1 / C(n+m, n).", "",
-                      "| method | against | searched cells | random cells | difference (points) | p | Holm p |",
-                      "|---|---|---:|---:|---:|---:|---:|"]
+                      "One-sided permutation test (every split counted up to 200,000 splits, 100,000 random ones beyond) of \"the searched cells are more accurate than the random cells of their rule\", on cell accuracies; p-values Holm-corrected over the \(tests.count) comparison(s). With n searched and m random cells the smallest possible p is 1 / C(n+m, n). The interval is Welch's 95% interval of the difference of the means (not corrected for the number of comparisons): where the test misses, it bounds the advantage the cells still allow.", "",
+                      "| method | against | searched cells | random cells | difference (points) | 95% interval | p | Holm p |",
+                      "|---|---|---:|---:|---:|---|---:|---:|"]
             for c in tests {
-                lines.append(String(format: "| %@ | %@ | %d | %d | %+.2f | %.3f | %.3f |", c.method, c.rule, c.searched.count,
-                                    c.random.count, c.difference, c.p, c.pHolm))
+                lines.append(String(format: "| %@ | %@ | %d | %d | %+.2f | %@ | %.3f | %.3f |", c.method, c.rule, c.searched.count,
+                                    c.random.count, c.difference, Self.intervalText(c.differenceInterval), c.p, c.pHolm))
             }
             lines.append("")
+            for c in statistics.pooled {
+                lines += [String(format: "Pooled, exploratory (outside the Holm family): the cells of %@ together, %d against %d %@ cells: %+.2f points, 95%% interval %@, one-sided permutation p = %.3f.",
+                                 c.method, c.searched.count, c.random.count, c.rule, c.difference,
+                                 Self.intervalText(c.differenceInterval), c.p), ""]
+            }
         }
         if let rank = statistics.rank {
             lines += [String(format: "Kendall's tau between the derived network's accuracy with inherited weights and the trained accuracy, over %d searched cells: %.2f (two-sided permutation p = %.3f).", rank.cells, rank.tau, rank.p), ""]
@@ -96,6 +104,11 @@ extension ExperimentSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// "[-0.56, +0.67]", or "-" without an interval.
+    static func intervalText(_ interval: [Double]?) -> String {
+        interval.map { String(format: "[%+.2f, %+.2f]", $0[0], $0[1]) } ?? "-"
+    }
+
     /// Every machine the units recorded, in the order of the results.
     var machines: [String] { MachineDescription.union(results.flatMap { $0.machines ?? [] }) }
 
@@ -112,6 +125,7 @@ extension ExperimentSummary {
             var totalUnits: Int
             var rows: [Row]
             var comparisons: [Comparison]
+            var pooledComparisons: [Comparison]
             var kendallTau: Double?
             var kendallTauP: Double?
             var sizeTau: Double?
@@ -122,7 +136,7 @@ extension ExperimentSummary {
         }
         let rank = statistics.rank, size = statistics.size, tests = statistics.comparisons
         let doc = Document(plan: plan, settings: settings, finishedUnits: results.count, totalUnits: plan.units.count,
-                           rows: rows, comparisons: tests, kendallTau: rank?.tau,
+                           rows: rows, comparisons: tests, pooledComparisons: statistics.pooled, kendallTau: rank?.tau,
                            kendallTauP: rank?.p, sizeTau: size?.tau, sizeTauP: size?.p,
                            goals: goals(comparisons: tests).map { ["goal": $0.goal, "verdict": $0.verdict] }, bestSearched: bestSearched,
                            units: results)

@@ -29,6 +29,21 @@ public enum Statistics {
         return (m - half, m + half)
     }
 
+    /// Welch's confidence interval of mean(a) - mean(b): the difference ± t((1 + level) / 2, ν) ·
+    /// se, with se² = s_a²/n_a + s_b²/n_b and ν by Welch-Satterthwaite. A test that misses says
+    /// only "not shown"; this says how large an advantage the data still allow. Nil when a group
+    /// has fewer than two values; the difference itself when both groups are constant.
+    public static func differenceInterval(_ a: [Double], _ b: [Double], level: Double = 0.95) -> (low: Double, high: Double)? {
+        guard a.count > 1, b.count > 1 else { return nil }
+        let difference = mean(a) - mean(b)
+        let va = pow(standardDeviation(a), 2) / Double(a.count), vb = pow(standardDeviation(b), 2) / Double(b.count)
+        let se2 = va + vb
+        guard se2 > 0 else { return (difference, difference) }
+        let degrees = se2 * se2 / (va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1))
+        let half = studentTQuantile((1 + level) / 2, degrees: degrees) * se2.squareRoot()
+        return (difference - half, difference + half)
+    }
+
     /// The p-quantile of Student's t distribution (0 < p < 1), by bisection on its CDF.
     static func studentTQuantile(_ p: Double, degrees: Double) -> Double {
         var low = -1e6, high = 1e6

@@ -392,7 +392,9 @@ final class ExperimentTests: XCTestCase {
             switch unit.kind {
             case .search: r.superNetAccuracy = 0.8; r.derivedAccuracy = 0.5
             case .train: r.testAccuracy = (unit.method == .darts ? 90.2 : 90) + 0.3 * Double(unit.seed) + noise
-            case .randomDarts, .randomDST: r.testAccuracy = 90 + 0.2 * Double(unit.seed) + noise
+            // The two rules' random cells differ, so pooling against the wrong ones shows.
+            case .randomDarts: r.testAccuracy = 90 + 0.2 * Double(unit.seed) + noise
+            case .randomDST: r.testAccuracy = 89 + 0.2 * Double(unit.seed) + noise
             }
             return r
         }
@@ -424,9 +426,15 @@ final class ExperimentTests: XCTestCase {
         let json = summary.json(tests)
         XCTAssertTrue(json.contains("\"pooled_comparisons\""), json)
         XCTAssertTrue(json.contains("\"difference_interval\""), json)
-        // One method per rule: nothing to pool.
-        let alone = ExperimentSummary(plan: ExperimentPlan(methods: [.darts], seeds: [1, 2], randomCells: 2, trainSeeds: [1, 2]),
-                                      settings: [:], results: [])
+        XCTAssertEqual(pooled.random, entrannas.random)
+        // One method per rule: a comparison, nothing to pool.
+        let one = ExperimentPlan(methods: [.darts], seeds: [1, 2], randomCells: 2, trainSeeds: [1, 2])
+        let alone = ExperimentSummary(plan: one, settings: [:], results: one.units.map { unit in
+            var r = UnitResult(unit: unit, seconds: 60, peakMemoryBytes: nil, genotype: "g")
+            if unit.kind != .search { r.testAccuracy = 90 + Double(unit.seed) }
+            return r
+        })
+        XCTAssertEqual(alone.permutationTests.comparisons.count, 1)
         XCTAssertTrue(alone.permutationTests.pooled.isEmpty)
     }
 

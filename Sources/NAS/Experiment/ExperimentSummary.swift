@@ -266,8 +266,9 @@ public struct ExperimentSummary: Sendable {
     /// The searched cells of every method that shares a random rule, pooled, against that
     /// rule's random cells, where at least two methods do: "do these searches, as a group, find
     /// better cells than chance?", with more cells than any one method has. Exploratory, asked
-    /// after the per-method comparisons, so outside their Holm family (pHolm is p).
-    public func pooledComparisons(_ comparisons: [Comparison]) -> [Comparison] {
+    /// after the per-method comparisons, so outside their Holm family (pHolm is p). Takes
+    /// `comparisons`' own output, whose comparisons of one rule share its random cells.
+    func pooledComparisons(_ comparisons: [Comparison]) -> [Comparison] {
         let groups: [[Comparison]] = Dictionary(grouping: comparisons, by: \.rule).values.filter { $0.count > 1 }
         return groups.sorted { $0[0].rule < $1[0].rule }.map { group -> Comparison in
             let methods = group.map(\.method).joined(separator: " + ")

@@ -40,7 +40,7 @@ struct ExperimentCommand: ParsableCommand {
     var methods: String = "darts,pc-darts,entrannas,entrannas-dst"
     @Option(help: "Comma-separated seeds; every method searches once per seed.")
     var seeds: String = "1,2"
-    @Option(name: .customLong("random-cells"), help: "Random cells per rule: DARTS rule (2 inputs per node) and, with entrannas-dst, DST's in-degree.")
+    @Option(name: .customLong("random-cells"), help: "Random cells per rule: DARTS rule (2 inputs per node) and, with entrannas-dst, DST's in-degree. With n seeds, m random cells and k methods the best Holm p is k / C(n + m, n); a plan that cannot go below 0.05 is told so at the start.")
     var randomCells: Int = 4
     @Option(help: "Search preset of every search (quick, cpu, paper or imagenet).")
     var preset: SearchPreset = .cpu
@@ -96,6 +96,7 @@ struct ExperimentCommand: ParsableCommand {
         let folderLock = try RunLock(RunDirectory(path: output))
         defer { withExtendedLifetime(folderLock) {} }
         let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume)
+        for note in plan.powerNotes() { say("experiment: note: \(note)") }
         let units = UnitProcesses(command: self)
         if jobs > 1 {
             say("experiment: \(jobs) units at once; each unit's output goes to \(output)/units/NAME/console.txt")

@@ -438,6 +438,39 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(alone.permutationTests.pooled.isEmpty)
     }
 
+    /// A plan whose groups are too small for a test to say "met" is told so with the smallest
+    /// change that can: exact p >= 1 / C(n + m, n), times the number of methods under Holm.
+    func testPowerNotesNameThePlansThatCannotMeetAGoal() {
+        // The README's example: 2 seeds against 3 random cells, four methods: p >= 1/10.
+        let small = ExperimentPlan(methods: [.entrannas, .entrannasDST, .pcDarts, .darts], seeds: [1, 2], randomCells: 3)
+        XCTAssertEqual(small.smallestHolmP ?? 0, 0.4, accuracy: 1e-12)
+        XCTAssertEqual(small.powerNotes(), [
+            "no method can be shown to beat the random cells with this plan: 2 searched against 3 random cells give a permutation p of at least 1/10 = 0.100, and Holm over 4 methods needs the best below 0.05 / 4 = 0.0125; 6 seeds (--seeds) or 12 random cells (--random-cells) can",
+            "EnTranNAS' gap cannot be shown smaller than DARTS' with 2 seeds: 2 gaps against 2 give a permutation p of at least 1/6 = 0.167; 4 seeds can",
+        ])
+        // 3 against 5 under four methods: 4/56 = 0.071; 4 seeds (4/126) or 6 random cells (4/84) can.
+        let three = ExperimentPlan(methods: [.entrannas, .entrannasDST, .pcDarts, .darts], seeds: [1, 2, 3], randomCells: 5)
+        XCTAssertEqual(three.powerNotes().first?.hasSuffix("and Holm over 4 methods needs the best below 0.05 / 4 = 0.0125; 4 seeds (--seeds) or 6 random cells (--random-cells) can"), true,
+                       "\(three.powerNotes())")
+        // 3 seeds' gaps: 1/20 = 0.05 is not below 0.05.
+        XCTAssertEqual(three.powerNotes().count, 2)
+        // v2's plan can meet both; so can one method with 3 against 5 (1/56), which four cannot.
+        XCTAssertEqual(ExperimentPlan(methods: [.entrannas, .entrannasDST, .pcDarts, .darts], seeds: [1, 2, 3, 4], randomCells: 6).powerNotes(), [])
+        XCTAssertEqual(ExperimentPlan(methods: [.darts], seeds: [1, 2, 3], randomCells: 5).powerNotes(), [])
+        // One method, one seed, one random cell: "needs it below 0.05"; no DARTS, no gap note.
+        XCTAssertEqual(ExperimentPlan(methods: [.entrannasDST], seeds: [1], randomCells: 1).powerNotes(), [
+            "no method can be shown to beat the random cells with this plan: 1 searched against 1 random cells give a permutation p of at least 1/2 = 0.500, and Holm needs it below 0.05; 20 seeds (--seeds) or 20 random cells (--random-cells) can",
+        ])
+        // No random cells: no comparison to power; the gap note alone.
+        XCTAssertNil(ExperimentPlan(methods: [.entrannas, .darts], seeds: [1, 2], randomCells: 0).smallestHolmP)
+        XCTAssertEqual(ExperimentPlan(methods: [.entrannas, .darts], seeds: [1, 2], randomCells: 0).powerNotes().count, 1)
+        // results.md says it below the goals.
+        let summary = ExperimentSummary(plan: small, settings: [:], results: [])
+        XCTAssertTrue(summary.markdown.contains("\n\nPlan: EnTranNAS' gap cannot be shown smaller than DARTS' with 2 seeds"), summary.markdown)
+        XCTAssertFalse(ExperimentSummary(plan: ExperimentPlan(methods: [.darts], seeds: [1, 2, 3], randomCells: 5), settings: [:], results: [])
+            .markdown.contains("Plan: "))
+    }
+
     func testSummaryStatisticsAndGoals() {
         let results = plan.units.map(fakeResult)
         let summary = ExperimentSummary(plan: plan, settings: [:], results: results)

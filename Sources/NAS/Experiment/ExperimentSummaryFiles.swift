@@ -78,6 +78,8 @@ extension ExperimentSummary {
         }
         lines += ["## Goals", "", "| goal | verdict |", "|---|---|"]
         for g in goals(comparisons: tests) { lines.append("| \(g.goal) | \(g.verdict) |") }
+        // A plan too small for a test to say "met" is told so here too, not only at its start.
+        for note in plan.powerNotes() { lines += ["", "Plan: \(note)."] }
         lines += ["", "## Units", "", "Each unit's files are in `units/NAME/`."]
         // The machines column only where some unit recorded its machines (results before did not).
         let machines = self.machines

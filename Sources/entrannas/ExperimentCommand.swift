@@ -41,7 +41,7 @@ struct ExperimentCommand: ParsableCommand {
     var methods: String = "darts,pc-darts,entrannas,entrannas-dst"
     @Option(help: "Comma-separated seeds; every method searches once per seed.")
     var seeds: String = "1,2"
-    @Option(name: .customLong("random-cells"), help: "Random cells per rule: DARTS rule (2 inputs per node) and, with entrannas-dst, DST's in-degree. With n seeds, m random cells and k methods the best Holm p is k / C(n + m, n); a plan that cannot go below 0.05 is told so at the start.")
+    @Option(name: .customLong("random-cells"), help: "Random cells per rule: DARTS rule (2 inputs per node) and, with entrannas-dst, DST's in-degree. With n seeds, m random cells and k methods the Holm p cannot go below k / C(n + m, n); a plan whose floor is not below 0.05 is told so at the start.")
     var randomCells: Int = 4
     @Option(help: "Search preset of every search (quick, cpu, paper or imagenet).")
     var preset: SearchPreset = .cpu

@@ -120,8 +120,10 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertTrue(first.output.contains("experiment: best searched cell so far: entrannas-dst seed 1, "), first.output)
         XCTAssertTrue(first.output.contains("over 2 trainings; its genotype: \(best.path)"), first.output)
         // One search against one random cell: told at the start that no test can say "met".
-        XCTAssertTrue(first.output.contains("experiment: note: no method can be shown to beat the random cells with this plan: 1 searched against 1 random cells"),
-                      first.output)
+        let note = try XCTUnwrap(first.output.range(of: "experiment: note: no method can be shown to beat the random cells with this plan: 1 searched against 1 random cell "),
+                                 first.output)
+        let firstUnit = try XCTUnwrap(first.output.range(of: "search-entrannas-dst-seed1"), first.output)
+        XCTAssertTrue(note.lowerBound < firstUnit.lowerBound, "told before the first unit runs")
 
         let before = try json(unit("train-entrannas-dst-seed1-t2", "result.json"))
         let kept = try FileManager.default.attributesOfItem(atPath: unit("random-dst-1-t1", "result.json").path)[.modificationDate] as? Date

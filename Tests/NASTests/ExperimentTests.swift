@@ -440,7 +440,7 @@ final class ExperimentTests: XCTestCase {
 
     /// A plan whose groups are too small for a test to say "met" is told so with the smallest
     /// change that can: exact p >= 1 / C(n + m, n), times the number of methods under Holm.
-    func testPowerNotesNameThePlansThatCannotMeetAGoal() {
+    func testPowerNotesNameThePlansThatCannotMeetAGoal() throws {
         // The README's example: 2 seeds against 3 random cells, four methods: p >= 1/10.
         let small = ExperimentPlan(methods: [.entrannas, .entrannasDST, .pcDarts, .darts], seeds: [1, 2], randomCells: 3)
         XCTAssertEqual(small.smallestHolmP ?? 0, 0.4, accuracy: 1e-12)
@@ -459,14 +459,16 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(ExperimentPlan(methods: [.darts], seeds: [1, 2, 3], randomCells: 5).powerNotes(), [])
         // One method, one seed, one random cell: "needs it below 0.05"; no DARTS, no gap note.
         XCTAssertEqual(ExperimentPlan(methods: [.entrannasDST], seeds: [1], randomCells: 1).powerNotes(), [
-            "no method can be shown to beat the random cells with this plan: 1 searched against 1 random cells give a permutation p of at least 1/2 = 0.500, and Holm needs it below 0.05; 20 seeds (--seeds) or 20 random cells (--random-cells) can",
+            "no method can be shown to beat the random cells with this plan: 1 searched against 1 random cell give a permutation p of at least 1/2 = 0.500, and Holm needs it below 0.05; 20 seeds (--seeds) or 20 random cells (--random-cells) can",
         ])
         // No random cells: no comparison to power; the gap note alone.
         XCTAssertNil(ExperimentPlan(methods: [.entrannas, .darts], seeds: [1, 2], randomCells: 0).smallestHolmP)
         XCTAssertEqual(ExperimentPlan(methods: [.entrannas, .darts], seeds: [1, 2], randomCells: 0).powerNotes().count, 1)
         // results.md says it below the goals.
-        let summary = ExperimentSummary(plan: small, settings: [:], results: [])
-        XCTAssertTrue(summary.markdown.contains("\n\nPlan: EnTranNAS' gap cannot be shown smaller than DARTS' with 2 seeds"), summary.markdown)
+        let markdown = ExperimentSummary(plan: small, settings: [:], results: []).markdown
+        let note = try XCTUnwrap(markdown.range(of: "\n\nPlan: EnTranNAS' gap cannot be shown smaller than DARTS' with 2 seeds"), markdown)
+        let goals = try XCTUnwrap(markdown.range(of: "## Goals")), units = try XCTUnwrap(markdown.range(of: "## Units"))
+        XCTAssertTrue(goals.upperBound < note.lowerBound && note.upperBound < units.lowerBound, "between the goals and the units")
         XCTAssertFalse(ExperimentSummary(plan: ExperimentPlan(methods: [.darts], seeds: [1, 2, 3], randomCells: 5), settings: [:], results: [])
             .markdown.contains("Plan: "))
     }

@@ -8,7 +8,8 @@ import Foundation
 /// CPU-days for a comparison that cannot come out.
 extension ExperimentPlan {
     /// The smallest Holm-corrected p the plan's best searched-against-random comparison can
-    /// reach (nil without random cells).
+    /// reach (nil without random cells). Exact up to 200,000 splits; above, the sampled test's
+    /// own floor, 1/100,001, is far below any alpha over the few methods a plan can have.
     public var smallestHolmP: Double? {
         guard randomCells > 0, !seeds.isEmpty, !methods.isEmpty else { return nil }
         return Self.smallestHolmP(searched: seeds.count, random: randomCells, methods: methods.count)
@@ -29,8 +30,9 @@ extension ExperimentPlan {
             let needed = k == 1 ? "needs it below \(alpha)" : String(format: "over %d methods needs the best below %g / %d = %.4f", k, alpha, k, alpha / Double(k))
             let seedsNeeded = Self.smallest(from: n) { Self.smallestHolmP(searched: $0, random: m, methods: k) < alpha }
             let randomNeeded = Self.smallest(from: m) { Self.smallestHolmP(searched: n, random: $0, methods: k) < alpha }
-            notes.append(String(format: "no method can be shown to beat the random cells with this plan: %d searched against %d random cells give a permutation p of at least 1/%.0f = %.3f, and Holm %@; %d seeds (--seeds) or %d random cells (--random-cells) can",
-                                n, m, Statistics.binomial(n + m, n), 1 / Statistics.binomial(n + m, n), needed, seedsNeeded, randomNeeded))
+            notes.append(String(format: "no method can be shown to beat the random cells with this plan: %d searched against %d random %@ give a permutation p of at least 1/%.0f = %.3f, and Holm %@; %d seeds (--seeds) or %d random cells (--random-cells) can",
+                                n, m, m == 1 ? "cell" : "cells", Statistics.binomial(n + m, n), 1 / Statistics.binomial(n + m, n), needed,
+                                seedsNeeded, randomNeeded))
         }
         let gap = 1 / Statistics.binomial(2 * n, n)
         if methods.contains(.entrannas), methods.contains(.darts), gap >= alpha {

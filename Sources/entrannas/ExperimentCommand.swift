@@ -24,7 +24,7 @@ struct ExperimentCommand: ParsableCommand {
             --train-limit 10000 --train-layers 5 --train-channels 16 --jobs 2
 
         With statistics that can decide "better than random" (docs/experiment.md#statistics): four searches per \
-        method, six random cells per rule, every cell trained with the same two seeds (the best p, 1/C(10, 4), \
+        method, six random cells per rule, every cell trained with the same two seeds (the smallest possible p, 1/C(10, 4), \
         stays below 0.05 under Holm over the four methods; the example above cannot, and says so):
           entrannas experiment --seeds 1,2,3,4 --random-cells 6 --train-seeds 1,2 ...
 

@@ -35,7 +35,7 @@ public final class Experiment {
             }
             if stored.plan != plan { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones") }
             if let key = stored.settings.keys.sorted().first(where: { stored.settings[$0] != settings[$0] }) ?? settings.keys.sorted().first(where: { stored.settings[$0] == nil }) {
-                throw RunError("setting '\(key)' is \(settings[key] ?? "unset") here but \(stored.settings[key] ?? "unset") in \(directory.path); resume with the experiment's settings")
+                throw RunError("setting '\(key)' is \(settings[key] ?? "unset") here but \(stored.settings[key] ?? "unset") in \(directory.path); resume with the experiment's settings (\(Self.flag(key, stored.settings[key])))")
             }
         } else {
             if FileManager.default.fileExists(atPath: manifest.path) {
@@ -146,6 +146,15 @@ public final class Experiment {
         try writeSummary(results)
         if let failure { throw failure }
         return pending.isEmpty && !stopped ? .finished : .stopped
+    }
+
+    /// The command-line flag that restores a stored setting: its key with dashes ("train_epochs"
+    /// is `--train-epochs`), "without" where the experiment had none (or its preset's epochs), so
+    /// a resume refused after a default changed says what to type.
+    static func flag(_ key: String, _ value: String?) -> String {
+        let name = "--" + key.replacingOccurrences(of: "_", with: "-")
+        guard let value, !(key == "epochs" && value == "preset") else { return "without \(name)" }
+        return value.contains(" ") || value.isEmpty ? "\(name) \"\(value)\"" : "\(name) \(value)"
     }
 
     /// The file that holds the best searched cell's genotype (`ExperimentSummary.bestSearched`).

@@ -30,15 +30,15 @@ extension ExperimentPlan {
             let needed = k == 1 ? "needs it below \(alpha)" : String(format: "over %d methods needs the best below %g / %d = %.4f", k, alpha, k, alpha / Double(k))
             let seedsNeeded = Self.smallest(from: n) { Self.smallestHolmP(searched: $0, random: m, methods: k) < alpha }
             let randomNeeded = Self.smallest(from: m) { Self.smallestHolmP(searched: n, random: $0, methods: k) < alpha }
+            let splits = Statistics.binomial(n + m, n)
             notes.append(String(format: "no method can be shown to beat the random cells with this plan: %d searched against %d random %@ give a permutation p of at least 1/%.0f = %.3f, and Holm %@; %d seeds (--seeds) or %d random cells (--random-cells) can",
-                                n, m, m == 1 ? "cell" : "cells", Statistics.binomial(n + m, n), 1 / Statistics.binomial(n + m, n), needed,
-                                seedsNeeded, randomNeeded))
+                                n, m, m == 1 ? "cell" : "cells", splits, 1 / splits, needed, seedsNeeded, randomNeeded))
         }
-        let gap = 1 / Statistics.binomial(2 * n, n)
-        if methods.contains(.entrannas), methods.contains(.darts), gap >= alpha {
+        let gapSplits = Statistics.binomial(2 * n, n)
+        if methods.contains(.entrannas), methods.contains(.darts), 1 / gapSplits >= alpha {
             let seedsNeeded = Self.smallest(from: n) { 1 / Statistics.binomial(2 * $0, $0) < alpha }
             notes.append(String(format: "EnTranNAS' gap cannot be shown smaller than DARTS' with %d seeds: %d gaps against %d give a permutation p of at least 1/%.0f = %.3f; %d seeds can",
-                                n, n, n, Statistics.binomial(2 * n, n), gap, seedsNeeded))
+                                n, n, n, gapSplits, 1 / gapSplits, seedsNeeded))
         }
         return notes
     }

@@ -16,12 +16,11 @@ struct ExperimentCommand: ParsableCommand {
         as it finishes. Ctrl-C stops the running unit after saving its checkpoint; the same command plus \
         --resume continues it and never redoes a finished unit. --jobs N runs N units at once (each one as \
         soon as the search it trains, or the searches it copies, have finished), their output going to \
-        units/NAME/console.txt; one thread each (cores / N) unless --threads says otherwise.
+        units/NAME/console.txt; cores / N threads each (at least one) unless --threads says otherwise.
 
-        Example (the README's experiment, two units at once):
-          entrannas experiment --methods darts,pc-darts,entrannas,entrannas-dst \\
-            --seeds 1,2 --random-cells 3 --preset cpu --train-epochs 3 \\
-            --train-limit 10000 --train-layers 5 --train-channels 16 --jobs 2
+        Example (the README's experiment, two units at once; the four methods, the cpu preset and \
+        training protocol p1 are the defaults):
+          entrannas experiment --seeds 1,2 --random-cells 3 --jobs 2
 
         With statistics that can decide "better than random" (docs/experiment.md#statistics): four searches per \
         method, six random cells per rule, every cell trained with the same two seeds (the smallest possible p, 1/C(10, 4), \
@@ -53,7 +52,7 @@ struct ExperimentCommand: ParsableCommand {
     var searchOptions: String = ""
     @Option(help: "Dataset: fashion-mnist (default), mnist, cifar10, cifar100.")
     var dataset: String = "fashion-mnist"
-    @Option(help: "Folder of the dataset files (required for CIFAR).")
+    @Option(help: "Folder of the dataset files (required for MNIST and CIFAR).")
     var data: String?
 
     @Option(name: .customLong("train-seeds"), help: "Comma-separated training seeds: every searched and random cell is trained once with each (the same seeds for all cells), and random DST cells copy a searched DST cell's in-degree node by node. Default: one training per cell, seeded with its search seed or index.")

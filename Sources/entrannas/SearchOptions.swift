@@ -14,20 +14,20 @@ struct SearchOptions: ParsableArguments {
     var preset: SearchPreset = .paper
     @Option(help: "Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100, or folder (your images in ImageFolder layout, with --data DIR).")
     var dataset: String = "fashion-mnist"
-    @Option(help: "Folder of the dataset files (required for CIFAR; Fashion-MNIST defaults to Debian's path).")
+    @Option(help: "Folder of the dataset files (required for MNIST and CIFAR; Fashion-MNIST defaults to Debian's path).")
     var data: String?
 
-    @Option(help: "Search epochs (paper: 50, quick: 6).") var epochs: Int?
-    @Option(name: .customLong("batch-size"), help: "Images per step, for weights and for the architecture (DARTS: 64; PC-DARTS, EnTranNAS: 256; quick: 64).")
+    @Option(help: "Search epochs (paper and imagenet: 50, cpu: 10, quick: 6; every preset's values: docs/presets.md).") var epochs: Int?
+    @Option(name: .customLong("batch-size"), help: "Images per step, for weights and for the architecture (paper: DARTS 64, PC-DARTS and EnTranNAS 256; cpu and quick: 64; imagenet: 1024).")
     var batchSize: Int?
-    @Option(name: .customLong("learning-rate"), help: "Initial SGD learning rate of the weights, cosine-annealed (DARTS: 0.025; PC-DARTS, EnTranNAS: 0.1).")
+    @Option(name: .customLong("learning-rate"), help: "Initial SGD learning rate of the weights, cosine-annealed (paper: DARTS 0.025, PC-DARTS and EnTranNAS 0.1; cpu and quick: DARTS 0.025, the others 0.05; imagenet: 0.5).")
     var learningRate: Double?
-    @Option(name: .customLong("learning-rate-min"), help: "Learning rate at the end of the cosine schedule (DARTS: 0.001, else 0).")
+    @Option(name: .customLong("learning-rate-min"), help: "Learning rate at the end of the cosine schedule (DARTS: 0.001, else 0; imagenet preset: 0).")
     var learningRateMin: Double?
     @Option(help: "SGD momentum (0.9).") var momentum: Double?
     @Option(name: .customLong("weight-decay"), help: "Weight decay of the network weights (3e-4).") var weightDecay: Double?
     @Option(name: .customLong("grad-clip"), help: "Gradient-norm clip of the weights (5).") var gradClip: Double?
-    @Option(name: .customLong("arch-learning-rate"), help: "Adam learning rate of alphas, betas and thresholds (DARTS: 3e-4; PC-DARTS, EnTranNAS: 6e-4; quick: 6e-3).")
+    @Option(name: .customLong("arch-learning-rate"), help: "Adam learning rate of alphas, betas and thresholds (paper: DARTS 3e-4, PC-DARTS and EnTranNAS 6e-4; cpu: 3e-2; quick and imagenet: 6e-3).")
     var archLearningRate: Double?
     @Option(name: .customLong("arch-weight-decay"), help: "Weight decay of the architecture parameters (1e-3).")
     var archWeightDecay: Double?
@@ -39,13 +39,13 @@ struct SearchOptions: ParsableArguments {
     var trainPortion: Double?
     @Option(help: "Use only this many training images, class-balanced.")
     var limit: Int?
-    @Option(name: .customLong("eval-limit"), help: "Validation images evaluated per epoch (default: the whole architecture split).")
+    @Option(name: .customLong("eval-limit"), help: "Validation images evaluated per epoch (cpu preset: 2,000; the others: the whole architecture split).")
     var evalLimit: Int?
     @Option(name: .customLong("gap-every"), help: ArgumentHelp("Measure the consistency gap (super-net vs derived net, batch norm re-estimated) after every N-th epoch, not only at the end: metrics.jsonl's super_net_accuracy and derived_accuracy, the log, TensorBoard and report.html.", valueName: "N"))
     var gapEvery: Int?
 
-    @Option(help: "Cells in the super-net (paper: 8, quick: 5).") var layers: Int?
-    @Option(name: .customLong("init-channels"), help: "Channels of the first cells, doubled at each reduction (paper: 16, quick: 8).")
+    @Option(help: "Cells in the super-net (paper and imagenet: 8; cpu and quick: 5).") var layers: Int?
+    @Option(name: .customLong("init-channels"), help: "Channels of the first cells, doubled at each reduction (paper and imagenet: 16; cpu and quick: 8).")
     var initChannels: Int?
     @Option(help: "Intermediate nodes per cell (4).") var steps: Int?
     @Option(help: "Candidate ops, comma-separated DARTS names, or 'darts' / 'extended'.")
@@ -87,7 +87,7 @@ struct SearchOptions: ParsableArguments {
 
     @OptionGroup(title: "Image folders and loading") var folder: FolderOptions
 
-    @Option(help: "Output folder (genotype, metrics, log, checkpoint).")
+    @Option(help: "Output folder. search: genotype, metrics, log and checkpoint, default runs/search-METHOD-seedN; run: search/, train/ and report.md, default runs/run-METHOD-seedN.")
     var output: String?
     @Flag(help: "Continue the search saved in --output.")
     var resume = false

@@ -24,7 +24,7 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "Cells (default 20, ImageNet 14).") var layers: Int?
     @Option(help: "Channels of the first cells (default 36, ImageNet 48).") var initChannels: Int?
     @Option(help: "Input height and width in pixels (default 32, ImageNet 224).") var inputSize: Int?
-    @Option(help: "Input channels (default 3).") var inputChannels: Int = 3
+    @Option(help: "Input channels.") var inputChannels: Int = 3
     @Option(help: "Classes (default 10, ImageNet 1000).") var classes: Int?
     @Flag(help: "The ImageNet network: two stride-2 stems before the cells.") var imagenet = false
 

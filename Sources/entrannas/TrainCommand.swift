@@ -29,25 +29,25 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Folder with the dataset files (required for MNIST and CIFAR; Fashion-MNIST defaults to Debian's path).")
     var data: String?
 
-    @Option(help: "Training epochs (paper: 600, quick: 4).") var epochs: Int?
-    @Option(help: "Images per step (paper: 96, quick: 64).") var batchSize: Int?
-    @Option(help: "Initial SGD learning rate, cosine-annealed (default 0.025).") var learningRate: Double?
+    @Option(help: "Training epochs (paper: 600, imagenet: 250, quick: 4).") var epochs: Int?
+    @Option(help: "Images per step (paper: 96, imagenet: 128, quick: 64).") var batchSize: Int?
+    @Option(help: "Initial SGD learning rate, cosine-annealed (paper and quick: 0.025; imagenet: 0.1, decayed by --learning-rate-decay).") var learningRate: Double?
     @Option(help: "Learning rate at the end of the cosine schedule (default 0).") var learningRateMin: Double?
     @Option(help: "Multiply the learning rate by this every epoch instead of the cosine schedule (imagenet preset: 0.97).")
     var learningRateDecay: Double?
     @Option(help: "Stems: cifar (one 3x3 convolution) or imagenet (stride-2 stems for 224-pixel images; the imagenet preset's).")
     var stem: EvalNetworkConfiguration.Style?
     @Option(help: "SGD momentum (default 0.9).") var momentum: Double?
-    @Option(help: "L2 weight decay (default 3e-4).") var weightDecay: Double?
+    @Option(help: "L2 weight decay (paper and quick: 3e-4; imagenet: 3e-5).") var weightDecay: Double?
     @Option(help: "Gradient norm clip (default 5).") var gradClip: Double?
-    @Option(help: "Cells in the network (paper: 20, quick: 8).") var layers: Int?
-    @Option(help: "Channels of the first cells, doubled at each reduction (paper: 36, quick: 16).") var initChannels: Int?
-    @Option(help: "Cutout square side in pixels, 0 for none (paper: 16, quick: 0).") var cutout: Int?
+    @Option(help: "Cells in the network (paper: 20, imagenet: 14, quick: 8).") var layers: Int?
+    @Option(help: "Channels of the first cells, doubled at each reduction (paper: 36, imagenet: 48, quick: 16).") var initChannels: Int?
+    @Option(help: "Cutout square side in pixels, 0 for none (paper: 16; imagenet and quick: 0).") var cutout: Int?
     @Option(help: "Weight of the auxiliary head's loss; 0 removes the head (default 0.4).") var auxiliaryWeight: Double?
-    @Option(help: "Final drop-path probability, ramped from 0 over the epochs (paper: 0.2, quick: 0).")
+    @Option(help: "Final drop-path probability, ramped from 0 over the epochs (paper: 0.2; imagenet and quick: 0).")
     var dropPathProb: Double?
-    @Option(help: "Label smoothing of the training loss (default 0; ImageNet protocol: 0.1).") var labelSmoothing: Double?
-    @Option(help: "Use only this many training images, class-balanced; 0 for all (quick: 4000).") var limit: Int?
+    @Option(help: "Label smoothing of the training loss (paper and quick: 0; imagenet: 0.1).") var labelSmoothing: Double?
+    @Option(help: "Use only this many training images, class-balanced; 0 for all (quick: 4000; paper and imagenet: all).") var limit: Int?
     @Option(help: "Test images evaluated after each epoch but the last, class-balanced; 0 for all (quick: 2000). The reported accuracy always uses the whole test set.")
     var evalLimit: Int?
 

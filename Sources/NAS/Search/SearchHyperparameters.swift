@@ -81,7 +81,7 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
             throw fail("--arch-weight-decay must be 0 or more, got \(archWeightDecay)")
         }
         guard archBeta1 >= 0, archBeta1 < 1 else { throw fail("--arch-beta1 must lie in [0, 1), got \(archBeta1)") }
-        guard archBeta2 >= 0, archBeta2 < 1 else { throw fail("--arch-beta2 must lie in [0, 1), got \(archBeta2)") }
+        guard archBeta2 >= 0, archBeta2 < 1 else { throw fail("archBeta2 (Adam beta2 of the architecture optimizer) must lie in [0, 1), got \(archBeta2)") }
         guard warmupEpochs >= 0 else { throw fail("--warmup-epochs must be >= 0, got \(warmupEpochs)") }
         guard warmupEpochs < epochs else {
             throw fail("--warmup-epochs \(warmupEpochs) covers all \(epochs) epochs, so no architecture step would run: lower --warmup-epochs or raise --epochs")

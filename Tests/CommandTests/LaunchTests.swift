@@ -57,18 +57,23 @@ final class LaunchTests: XCTestCase {
         for method in ["darts", "darts-2nd", "pc-darts", "entrannas", "entrannas-dst"] {
             let one = folder.appendingPathComponent("\(method)-one"), two = folder.appendingPathComponent("\(method)-two")
             try EntranNASBinary.run(search(method, output: one) + ["--batch-chunks", "2"], in: folder, name: "\(method)-one")
+            let coresBefore = try MachineLoad.coresAvailable()
             let launched = try EntranNASBinary.run(launch(search(method, output: two)), in: folder, name: "\(method)-two")
+            let cores = min(coresBefore, try MachineLoad.coresAvailable())
             XCTAssertTrue(launched.output.contains("2 processes"), launched.output)
             try assertSameTrajectory(one, two, method)
             // The record's cpu_seconds sums the ranks. A process of one thread spends at most
             // about one CPU second per second: rank 0's own CPU is 0.84-0.98 times the epoch's wall
             // time (measured with the sum removed), the two ranks' sum 1.70-1.87 times. Against
             // the run's own clock, not another run's CPU, which varied by 1.5x from run to run on
-            // a shared machine; it needs a core for each rank.
+            // a shared machine; it needs a core for each rank, so it is checked only where two
+            // spinning processes got them just before and just after the run.
             let record = try XCTUnwrap(metricsRecords(two.appendingPathComponent("metrics.jsonl")).last)
             let cpu = try XCTUnwrap(record["cpu_seconds"] as? Double), wall = try XCTUnwrap(record["seconds"] as? Double)
-            if ProcessInfo.processInfo.activeProcessorCount >= 2 {
+            if cores >= 1.8 {
                 XCTAssertGreaterThan(cpu, 1.35 * wall, "\(method): the two ranks' CPU is summed (\(cpu) CPU s in an epoch of \(wall) s)")
+            } else {
+                print("LaunchTests: \(method): this test's processes got \(String(format: "%.2f", cores)) cores, so the summed-CPU bound is not checked")
             }
         }
     }

@@ -19,6 +19,10 @@ public enum SizeLimits {
     /// Processes of one machine in a data-parallel run.
     public static let processesPerNode = 1024
 
+    /// A rate or weight handed to libtorch's float32 optimizers: above float32's largest value
+    /// it fails inside libtorch ("value cannot be converted to type float without overflow").
+    public static let float32 = Double(Float.greatestFiniteMagnitude)
+
     /// Nil when `value` lies in `range`, else the message "FLAG must lie in LOW...HIGH, got V".
     public static func complaint(_ flag: String, _ value: Int, _ range: ClosedRange<Int>) -> String? {
         range.contains(value) ? nil : "\(flag) must lie in \(range.lowerBound)...\(range.upperBound), got \(value)"

@@ -34,7 +34,18 @@ struct RunCommand: ParsableCommand {
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
         try options.checkWithoutData()
+        // A search's or a training's own folder is not a run's (search/, train/, report.md): writing
+        // into it would mix the two and overwrite its report.
+        let rootRun = RunDirectory(url: root)
+        if rootRun.hasCheckpoint || rootRun.recordsAnEpoch || FileManager.default.fileExists(atPath: rootRun.model.path) {
+            throw RunError("\(root.path) holds a search's or a training's files, not a run's (search/, train/, report.md); choose another --output")
+        }
         let data = try DatasetSpec(name: options.dataset, path: options.data, folder: options.folder.settings()).load()
+        // The training part's settings are checked now, not after an hour of search.
+        do { try trainingConfiguration(.dartsV2, data: data).validate() } catch {
+            throw RunError("the training part (--train-preset, --train-epochs, --train-limit, --train-layers, --train-channels): "
+                                  + "\(error)")
+        }
         var searchOptions = options
         searchOptions.output = root.appendingPathComponent("search").path
         let search = try searchOrResume(searchOptions, data: data.train)
@@ -78,22 +89,7 @@ struct RunCommand: ParsableCommand {
                               in root: URL) throws -> (TrainingConfiguration, EvaluationResult, Double) {
         if let warning = genotype.densityWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
-        var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
-                                           dataset: data.train.name, dataPath: options.data ?? "",
-                                           inputChannels: data.train.channels, imageHeight: data.train.height,
-                                           imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
-        // A brief training: the main job should finish in minutes; `entrannas train` does the rest.
-        // One pass over all 60,000 Fashion-MNIST images with a 5-cell network beats several over
-        // the quick preset's 4,000 images with 8 cells, in less time.
-        if trainPreset == .quick {
-            config.epochs = 1
-            config.limit = 0
-            config.layers = 5
-        }
-        if let trainEpochs { config.epochs = trainEpochs }
-        if let trainLimit { config.limit = trainLimit }
-        if let trainLayers { config.layers = trainLayers }
-        if let trainChannels { config.initChannels = trainChannels }
+        let config = trainingConfiguration(genotype, data: data)
         try config.validate()
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
         let parallel = try runtime.parallel
@@ -111,6 +107,28 @@ struct RunCommand: ParsableCommand {
         }
         let parameters = Double(trainer.network.summary(height: config.imageHeight, width: config.imageWidth).parameters) / 1e6
         return (config, result, parameters)
+    }
+
+    /// The training part's settings for `genotype`: the training preset, the brief defaults of
+    /// the quick one, then the --train-* flags.
+    private func trainingConfiguration(_ genotype: Genotype, data: DatasetPair) -> TrainingConfiguration {
+        var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
+                                           dataset: data.train.name, dataPath: options.data ?? "",
+                                           inputChannels: data.train.channels, imageHeight: data.train.height,
+                                           imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
+        // A brief training: the main job should finish in minutes; `entrannas train` does the rest.
+        // One pass over all 60,000 Fashion-MNIST images with a 5-cell network beats several over
+        // the quick preset's 4,000 images with 8 cells, in less time.
+        if trainPreset == .quick {
+            config.epochs = 1
+            config.limit = 0
+            config.layers = 5
+        }
+        if let trainEpochs { config.epochs = trainEpochs }
+        if let trainLimit { config.limit = trainLimit }
+        if let trainLayers { config.layers = trainLayers }
+        if let trainChannels { config.initChannels = trainChannels }
+        return config
     }
 
     private func searchSettingsLine(_ o: SearchOptions, data: Dataset) -> String {

@@ -21,14 +21,22 @@ final class BadFlagsTests: XCTestCase {
             (search + ["--epochs", huge], "--epochs must lie in 1...100000"),
             (search + ["--momentum", "nan"], "--momentum must lie in [0, 1), got nan"),
             (search + ["--grad-clip=-5"], "--grad-clip must be positive, got -5.0"),
-            (search + ["--arch-weight-decay", "nan"], "--arch-weight-decay must be 0 or more, got nan"),
-            (search + ["--learning-rate", "inf"], "--learning-rate must be a positive number, got inf"),
+            (search + ["--arch-weight-decay", "nan"], "--arch-weight-decay must be 0 or more (at most 3.4e38, float32's largest), got nan"),
+            (search + ["--learning-rate", "inf"], "--learning-rate must be a positive number (at most 3.4e38, float32's largest), got inf"),
+            // Finite, but more than libtorch's float32 optimizers hold (it failed inside libtorch).
+            (search + ["--learning-rate=1e300"], "--learning-rate must be a positive number (at most 3.4e38"),
+            (search + ["--arch-learning-rate=1e300"], "--arch-learning-rate must be a positive number (at most 3.4e38"),
+            // A negative count trapped in the Engine-cells' placement before it was checked.
+            (search + ["--layers=-1"], "--layers must be at least 2 (one normal and one reduction cell), got -1"),
+            (search + ["--method", "entrannas-dst", "--layers=-1"], "--layers must be at least 2 (one normal and one reduction cell), got -1"),
             (search + ["--temperature", "inf"], "--temperature must be a positive number, got inf"),
             (["run", "--preset", "quick", "--data", folder.appendingPathComponent("no-dataset").path, "--output", out.path,
               "--steps", "0"], "--steps must be at least 1, got 0"),
             (train + ["--init-channels", "4611686018427387904"], "--init-channels must lie in 1...65536"),
             (train + ["--layers", huge], "--layers must lie in 1...1000"),
             (train + ["--batch-size", huge], "--batch-size must lie in 2...1048576"),
+            (train + ["--weight-decay", "inf"], "--weight-decay must be 0 or more (at most 3.4e38"),
+            (train + ["--learning-rate=1e300"], "--learning-rate must be a positive number (at most 3.4e38"),
             (train + ["--threads", "4294967296"], "--threads must lie in 1...1024"),
             (train + ["--batch-chunks", huge], "--batch-chunks must lie in 1...1024"),
             (["summary", "--genotype", "DARTS_V2", "--layers", huge], "--layers must lie in 1...1000"),
@@ -93,5 +101,31 @@ final class BadFlagsTests: XCTestCase {
         XCTAssertTrue(searches.errors.contains("the searches (--preset, --epochs, --dataset) with --method entrannas: "
                                                + "--epochs must lie in 1...100000, got 0"), searches.errors)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), "a refused experiment left a folder")
+    }
+
+    /// `run`'s training part is checked before its search runs, naming the run's own flags (it
+    /// failed after the whole search, naming `train`'s --epochs); and a search's or a training's
+    /// folder is not taken for a run's.
+    func testARunChecksItsTrainingPartFirstAndRefusesAnotherRunsFolder() throws {
+        let folder = try temporaryFolder(self)
+        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 200, test: 20)
+        let output = folder.appendingPathComponent("run")
+        let run = ["run", "--preset", "quick", "--epochs", "1", "--limit", "40", "--data", data.path, "--output", output.path]
+        for (flags, complaint) in [(["--train-epochs", "0"], "--epochs must lie in 1...100000, got 0"),
+                                   (["--train-channels", "5"], "--init-channels must be an even number")] {
+            let refused = try EntranNASBinary.run(run + flags, in: folder, name: "refused", expecting: 1)
+            XCTAssertTrue(refused.errors.contains("the training part (--train-preset, --train-epochs, --train-limit, --train-layers, "
+                                                  + "--train-channels): \(complaint)"), refused.errors)
+            XCTAssertEqual(refused.errors.split(separator: "\n").count, 1, refused.errors)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("search").path),
+                           "the search ran before the training part was checked")
+        }
+        // A training's folder (its epochs recorded) as the run's --output.
+        let trained = folder.appendingPathComponent("trained")
+        try FileManager.default.createDirectory(at: trained, withIntermediateDirectories: true)
+        try Data("{\"epoch\": 1}\n".utf8).write(to: trained.appendingPathComponent("metrics.jsonl"))
+        let other = try EntranNASBinary.run(Array(run.dropLast()) + [trained.path], in: folder, name: "other", expecting: 1)
+        XCTAssertTrue(other.errors.contains("\(trained.path) holds a search's or a training's files, not a run's"), other.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: trained.appendingPathComponent("search").path))
     }
 }

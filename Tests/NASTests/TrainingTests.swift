@@ -246,6 +246,39 @@ final class TrainingTests: SingleThreadTestCase {
         XCTAssertThrowsError(try run.prepare(resume: false)) { XCTAssertTrue("\($0)".contains("already holds a run"), "\($0)") }
     }
 
+    /// Weights that grow huge but stay finite (one step at a learning rate of 1e10) give a NaN
+    /// test loss through batch norm: the run stops naming it, as a NaN training loss does, and
+    /// writes no model.
+    func testANonFiniteTestLossStopsTheRun() throws {
+        var c = Self.tinyConfiguration(epochs: 1)
+        c.learningRate = 1e10
+        c.gradClip = .infinity
+        c.limit = 8  // one step: its loss is finite, the weights after it are not usable
+        let run = try makeFolder()
+        XCTAssertThrowsError(try makeTrainer(c, run).run()) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("after epoch 1") && message.contains("lower --learning-rate"), message)
+            XCTAssertFalse(message.contains("\n"), message)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.model.path), "a model was written for a diverged run")
+        XCTAssertFalse(run.hasCheckpoint)
+    }
+
+    /// A run that recorded epochs but never saved a checkpoint (a full disk at the first save)
+    /// can be neither resumed nor started over in place: both name the way out, not each other.
+    func testARunWithEpochsButNoCheckpointNamesTheWayOut() throws {
+        let run = try makeFolder()
+        try Data("{\"epoch\": 1}\n".utf8).write(to: run.metrics)
+        for resume in [false, true] {
+            XCTAssertThrowsError(try run.prepare(resume: resume)) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.contains("no checkpoint.safetensors to resume from"), message)
+                XCTAssertTrue(message.contains("remove the folder or choose another --output"), message)
+                XCTAssertFalse(message.contains("--resume to"), message)
+            }
+        }
+    }
+
     /// Resuming with a setting changed names that setting; a resume without a checkpoint, or a
     /// new run over an old one, is refused.
     func testResumeChecksTheConfiguration() throws {

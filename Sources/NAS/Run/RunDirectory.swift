@@ -44,7 +44,7 @@ public struct RunDirectory: Sendable, Equatable {
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint.path) }
 
     /// Whether metrics.jsonl holds an epoch (a run that got that far has results to keep).
-    var recordsAnEpoch: Bool {
+    public var recordsAnEpoch: Bool {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: metrics.path),
               let size = attributes[.size] as? NSNumber else { return false }
         return size.intValue > 0
@@ -93,12 +93,19 @@ public struct RunDirectory: Sendable, Equatable {
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
         if exists && !isDirectory.boolValue { throw Self.fileInPlace(path) }
+        // Epochs recorded but no checkpoint (a full disk at the first save): neither a resume nor
+        // a new run over those epochs can go on, so the error names the one way out.
+        let stranded = RunError("\(path) holds a run that recorded epochs but no checkpoint.safetensors to resume from "
+                                + "(it ended before saving one); remove the folder or choose another --output")
         if resume {
             guard exists else { throw RunError("cannot resume: \(path) does not exist; drop --resume to start a new run there") }
             guard hasCheckpoint else {
+                if recordsAnEpoch { throw stranded }
                 throw RunError("cannot resume: \(path) has no checkpoint.safetensors; drop --resume to start a new run there")
             }
-        } else if exists, hasCheckpoint || recordsAnEpoch {
+        } else if exists, !hasCheckpoint && recordsAnEpoch {
+            throw stranded
+        } else if exists, hasCheckpoint {
             throw RunError("\(path) already holds a run; add --resume to continue it, or choose another --output")
         } else if exists {
             // A run that failed before its first checkpoint (a NaN loss, a full disk) has nothing

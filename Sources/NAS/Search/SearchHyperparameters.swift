@@ -67,18 +67,22 @@ public struct SearchHyperparameters: Codable, Equatable, Sendable {
         if let message = SizeLimits.complaint("--batch-size", batchSize, 1...SizeLimits.batchSize) { throw fail(message) }
         // Each finite and in range: a NaN or infinite setting would surface epochs later as a
         // NaN loss blamed on the learning rate.
-        guard learningRate > 0, learningRate.isFinite else { throw fail("--learning-rate must be a positive number, got \(learningRate)") }
+        guard learningRate > 0, learningRate <= SizeLimits.float32 else {
+            throw fail("--learning-rate must be a positive number (at most 3.4e38, float32's largest), got \(learningRate)")
+        }
         guard learningRateMin >= 0, learningRateMin <= learningRate else {
             throw fail("--learning-rate-min must lie between 0 and --learning-rate (\(learningRate)), got \(learningRateMin)")
         }
         guard momentum >= 0, momentum < 1 else { throw fail("--momentum must lie in [0, 1), got \(momentum)") }
-        guard weightDecay >= 0, weightDecay.isFinite else { throw fail("--weight-decay must be 0 or more, got \(weightDecay)") }
-        guard gradClip > 0 else { throw fail("--grad-clip must be positive, got \(gradClip)") }
-        guard archLearningRate > 0, archLearningRate.isFinite else {
-            throw fail("--arch-learning-rate must be a positive number, got \(archLearningRate)")
+        guard weightDecay >= 0, weightDecay <= SizeLimits.float32 else {
+            throw fail("--weight-decay must be 0 or more (at most 3.4e38, float32's largest), got \(weightDecay)")
         }
-        guard archWeightDecay >= 0, archWeightDecay.isFinite else {
-            throw fail("--arch-weight-decay must be 0 or more, got \(archWeightDecay)")
+        guard gradClip > 0 else { throw fail("--grad-clip must be positive, got \(gradClip)") }
+        guard archLearningRate > 0, archLearningRate <= SizeLimits.float32 else {
+            throw fail("--arch-learning-rate must be a positive number (at most 3.4e38, float32's largest), got \(archLearningRate)")
+        }
+        guard archWeightDecay >= 0, archWeightDecay <= SizeLimits.float32 else {
+            throw fail("--arch-weight-decay must be 0 or more (at most 3.4e38, float32's largest), got \(archWeightDecay)")
         }
         guard archBeta1 >= 0, archBeta1 < 1 else { throw fail("--arch-beta1 must lie in [0, 1), got \(archBeta1)") }
         guard archBeta2 >= 0, archBeta2 < 1 else { throw fail("archBeta2 (Adam beta2 of the architecture optimizer) must lie in [0, 1), got \(archBeta2)") }

@@ -89,7 +89,7 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
         edgeNormalization = method == .pcDarts
         let reductions = SearchSpaceConfig.reductionIndices(layers: layers)
         if method.isEnTranNAS {
-            let firstNormal = (0..<layers).first { !reductions.contains($0) } ?? 0
+            let firstNormal = (0..<max(layers, 0)).first { !reductions.contains($0) } ?? 0  // a negative count: validate() refuses it
             engineCells = [firstNormal, reductions.first ?? 0].sorted()
         } else {
             // Every cell; none for a count validate() refuses, so it is not allocated first.

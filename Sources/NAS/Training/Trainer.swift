@@ -223,19 +223,26 @@ public final class Trainer: RunJob {
                                  trainTop1: 100 * totals.correct / seen, testLoss: test.loss,
                                  testTop1: test.top1, testTop5: test.top5, testImages: test.count, seconds: totals.seconds,
                                  imagesPerSecond: totals.seen / max(totals.seconds, 1e-9))
-        try checkFinite(epoch: epoch)
+        try checkFinite(epoch: epoch, testLoss: test.loss)
         return EpochRecordLines(record: record,
                                 logged: record.line + (loader.imagesPerEpoch < testLoader.imagesPerEpoch ? " [\(test.count) test images]" : ""))
     }
 
-    /// Refuses to checkpoint weights that are no longer finite.
-    private func checkFinite(epoch: Int) throws {
+    /// Refuses to checkpoint weights, or batch-norm statistics, that are no longer finite, and a
+    /// test loss that is not: weights huge but finite (a learning rate of 1e10) give a NaN test
+    /// loss through batch norm, and a model that answers one class.
+    private func checkFinite(epoch: Int, testLoss: Double) throws {
+        let tensors = network.namedParameters() + network.namedBuffers()
         let bad = try withNoGrad {
-            try network.namedParameters().first { try $0.1.isFinite().logicalNot().to(.float32).sum().item() > 0 }
+            try tensors.first { try $0.1.isFinite().logicalNot().to(.float32).sum().item() > 0 }
         }
+        let advice = "no checkpoint was saved for it. Start again with a lower --learning-rate (e.g. "
+            + String(format: "%.4g", configuration.learningRate / 10) + ")"
         if let (name, _) = bad {
-            throw RunError("weight \(name) is no longer finite after epoch \(epoch + 1); no checkpoint was saved for it. "
-                           + "Start again with a lower --learning-rate")
+            throw RunError("\(name) is no longer finite after epoch \(epoch + 1); " + advice)
+        }
+        if !testLoss.isFinite {
+            throw RunError("the test loss became \(testLoss) after epoch \(epoch + 1) (the weights grew too large); " + advice)
         }
     }
 

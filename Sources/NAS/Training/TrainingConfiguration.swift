@@ -156,14 +156,16 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if let message = SizeLimits.complaint("--epochs", epochs, 1...SizeLimits.epochs) { throw fail(message) }
         if batchSize < 2 { throw fail("--batch-size must be at least 2 (batch norm needs two images), got \(batchSize)") }
         if let message = SizeLimits.complaint("--batch-size", batchSize, 2...SizeLimits.batchSize) { throw fail(message) }
-        if !(learningRate > 0) || !learningRate.isFinite {
-            throw fail("--learning-rate must be a positive number, got \(learningRate)")
+        if !(learningRate > 0 && learningRate <= SizeLimits.float32) {
+            throw fail("--learning-rate must be a positive number (at most 3.4e38, float32's largest), got \(learningRate)")
         }
         if !(learningRateMin >= 0) || learningRateMin > learningRate {
             throw fail("--learning-rate-min must lie between 0 and --learning-rate (\(learningRate)), got \(learningRateMin)")
         }
         if !(momentum >= 0 && momentum < 1) { throw fail("--momentum must lie in [0, 1), got \(momentum)") }
-        if !(weightDecay >= 0) { throw fail("--weight-decay must be 0 or more, got \(weightDecay)") }
+        if !(weightDecay >= 0 && weightDecay <= SizeLimits.float32) {
+            throw fail("--weight-decay must be 0 or more (at most 3.4e38, float32's largest), got \(weightDecay)")
+        }
         if !(gradClip > 0) { throw fail("--grad-clip must be positive, got \(gradClip)") }
         if !(auxiliaryWeight >= 0) { throw fail("--auxiliary-weight must be 0 (no auxiliary head) or more, got \(auxiliaryWeight)") }
         if !(dropPathProb >= 0 && dropPathProb < 1) { throw fail("--drop-path-prob must lie in [0, 1), got \(dropPathProb)") }

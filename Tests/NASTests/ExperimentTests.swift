@@ -110,6 +110,18 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(Experiment.flag("epochs", "preset"), "without --epochs")
         XCTAssertEqual(Experiment.flag("search_options", nil), "without --search-options")
 
+        // A damaged experiment.json (truncated) is named as such by a resume and by a new run,
+        // not sent from one to the other; restored, the experiment resumes.
+        let manifest = dir.file("experiment.json"), intact = try Data(contentsOf: manifest)
+        try intact.prefix(40).write(to: manifest)
+        for resume in [true, false] {
+            XCTAssertThrowsError(try Experiment(directory: dir, plan: plan, settings: ["preset": "cpu"], resume: resume)) {
+                XCTAssertTrue("\($0)".contains("experiment.json is damaged (not an experiment's JSON)"), "\($0)")
+                XCTAssertTrue("\($0)".contains("restore it from a copy, or choose another --output"), "\($0)")
+            }
+        }
+        try intact.write(to: manifest)
+
         // Resumed: only the twelve units left run, and each sees the results before it.
         var resumed: [String] = []
         let second = try Experiment(directory: dir, plan: plan, settings: ["preset": "cpu"], resume: true)

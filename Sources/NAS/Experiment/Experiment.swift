@@ -28,17 +28,29 @@ public final class Experiment {
         self.plan = plan
         self.settings = settings
         let manifest = directory.file("experiment.json")
+        let exists = FileManager.default.fileExists(atPath: manifest.path)
+        // Written atomically, so a damaged one was damaged from outside: neither a resume nor a
+        // new experiment over its units can go on, and the error says so (not "add --resume").
+        func damaged(_ reason: String) -> RunError {
+            RunError("\(manifest.path) is damaged (\(reason)); it holds the experiment's plan and settings: restore it from a copy, or choose another --output")
+        }
         if resume {
-            guard let data = try? Data(contentsOf: manifest),
-                  let stored = try? JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: data) else {
-                throw RunError("\(directory.path) holds no experiment to resume (experiment.json missing or unreadable); run without --resume")
+            guard exists else { throw RunError("\(directory.path) holds no experiment to resume (no experiment.json); run without --resume") }
+            let stored: Manifest
+            do {
+                stored = try JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: Data(contentsOf: manifest))
+            } catch {
+                throw damaged(error is DecodingError ? "not an experiment's JSON" : SystemReason.of(error))
             }
             if stored.plan != plan { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones") }
             if let key = stored.settings.keys.sorted().first(where: { stored.settings[$0] != settings[$0] }) ?? settings.keys.sorted().first(where: { stored.settings[$0] == nil }) {
                 throw RunError("setting '\(key)' is \(settings[key] ?? "unset") here but \(stored.settings[key] ?? "unset") in \(directory.path); resume with the experiment's settings (\(Self.flag(key, stored.settings[key])))")
             }
         } else {
-            if FileManager.default.fileExists(atPath: manifest.path) {
+            if exists {
+                guard (try? JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: Data(contentsOf: manifest))) != nil else {
+                    throw damaged("not an experiment's JSON")
+                }
                 throw RunError("\(directory.path) already holds an experiment; add --resume to continue it, or choose another --output")
             }
             try directory.prepare(resume: false)

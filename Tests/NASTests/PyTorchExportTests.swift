@@ -105,6 +105,19 @@ final class PyTorchExportTests: SingleThreadTestCase {
         XCTAssertThrowsError(try ReferenceNames.load(extra, into: net, source: "e.safetensors")) {
             XCTAssertTrue("\($0)".contains("tensor 'cells.9._ops.0.op.1.weight'"), "\($0)")
         }
+        // Right names and shapes, unusable values: a NaN or an infinite weight, a negative variance.
+        let weight = "classifier.weight", variance = try XCTUnwrap(good.keys.sorted().first { $0.hasSuffix(".running_var") })
+        for (name, value, complaint) in [(weight, Float.nan, "holds NaN or infinite values"),
+                                         (weight, Float.infinity, "holds NaN or infinite values"),
+                                         (variance, -1, "holds negative variances")] {
+            var bad = good
+            var values = try good[name]!.floats()
+            values[0] = value
+            bad[name] = try Tensor(values, shape: good[name]!.shape)
+            XCTAssertThrowsError(try ReferenceNames.load(bad, into: net, source: "v.safetensors")) {
+                XCTAssertTrue("\($0)".contains("v.safetensors: tensor '\(name)' \(complaint)"), "\($0)")
+            }
+        }
     }
 
     func testExportFolderHoldsWeightsCodeAndDescription() throws {

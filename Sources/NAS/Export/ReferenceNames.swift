@@ -37,8 +37,9 @@ public enum ReferenceNames {
     /// Loads a state dict with DARTS' names into `network`. Every tensor must be present with
     /// the network's shape and dtype, and no other tensor may be there; the one exception is
     /// `num_batches_tracked`, which checkpoints written before PyTorch 0.4.1 (DARTS' own) lack
-    /// and which is then set to 0. The first problem is thrown as one line naming the tensor
-    /// and both shapes.
+    /// and which is then set to 0. Values must be usable: finite, and a batch norm's running
+    /// variance not negative (a damaged or mis-converted file would otherwise load, and `eval`
+    /// would print a NaN loss). The first problem is thrown as one line naming the tensor.
     public static func load(_ tensors: [String: Tensor], into network: EvalNetwork, source: String) throws {
         let pairs = pairs(for: network)
         let own = Dictionary(uniqueKeysWithValues: network.stateDict())
@@ -59,6 +60,16 @@ public enum ReferenceNames {
             }
             guard tensor.dtype == target.dtype else {
                 throw RunError("\(source): tensor '\(reference)' has dtype \(tensor.dtype), expected \(target.dtype)")
+            }
+            if tensor.dtype == .float32 || tensor.dtype == .float64 {
+                if try tensor.isFinite().logicalNot().to(.float32).sum().item() > 0 {
+                    throw RunError("\(source): tensor '\(reference)' holds NaN or infinite values; the file is damaged or was "
+                                   + "converted from a diverged network")
+                }
+                if reference.hasSuffix(".running_var"), try tensor.min().item() < 0 {
+                    throw RunError("\(source): tensor '\(reference)' holds negative variances; the file is damaged or its "
+                                   + "batch-norm tensors are mislabelled")
+                }
             }
             converted[ours] = tensor
         }

@@ -33,6 +33,12 @@ final class ExportImportCommandTests: XCTestCase {
                            "the images are not left behind")
         }
 
+        // Into a run's own folder it is refused: its genotype files would be replaced.
+        let intoRun = try EntranNASBinary.run(["export", "--checkpoint", trained.path, "--output", trained.path, "--check", "no"],
+                                              in: folder, name: "into-run", expecting: 1)
+        XCTAssertTrue(intoRun.errors.contains("\(trained.path) holds a search or training run"), intoRun.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: trained.appendingPathComponent("network.json").path))
+
         let importing = try EntranNASBinary.run(
             ["import", "--weights", exported.appendingPathComponent("state_dict.safetensors").path,
              "--genotype", exported.appendingPathComponent("genotype.json").path, "--output", imported.path],

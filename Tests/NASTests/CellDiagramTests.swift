@@ -44,4 +44,22 @@ final class CellDiagramTests: XCTestCase {
             XCTAssertTrue(svg.contains("<svg") && svg.contains("sep_conv_3x3"))
         }
     }
+
+    /// A disk that fills up while the diagrams are rendered: one line naming the image and the
+    /// system's reason, and no image cut short (`dot` writing its own file left a truncated SVG
+    /// and exited 0).
+    func testAFullDiskLeavesNoTruncatedImage() throws {
+        guard CellDiagrams.graphviz != nil else { throw XCTSkip("graphviz's dot is not installed") }
+        let disk = try FullDisk(megabytes: 1)
+        let folder = disk.folder("cells")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        disk.fill(leaving: 8192)  // room for the DOT file, not for its 9 KB SVG
+        XCTAssertThrowsError(try CellDiagrams.write(.dartsV2, to: folder)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("normal.svg") && text.contains("No space left on device"), text)
+            XCTAssertFalse(text.contains("\n"), text)
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        XCTAssertFalse(left.contains { $0.hasSuffix(".svg") || $0.hasSuffix(".png") || $0.contains(".tmp") }, "\(left)")
+    }
 }

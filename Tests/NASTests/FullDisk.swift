@@ -20,13 +20,15 @@ final class FullDisk {
     /// A folder inside the disk for a run's output.
     func folder(_ name: String) -> URL { url.appendingPathComponent(name) }
 
-    /// Writes zeros until the disk refuses (ENOSPC).
-    func fill() {
+    /// Writes zeros until the disk refuses (ENOSPC), then gives `leaving` bytes back (a disk
+    /// that fills up partway through what a command writes).
+    func fill(leaving: Int = 0) {
         _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: filler.path) else { return }
         defer { try? handle.close() }
         let block = Data(count: 4096)
         while (try? handle.write(contentsOf: block)) != nil {}
+        if leaving > 0, let size = try? handle.offset() { try? handle.truncate(atOffset: size - UInt64(min(leaving, Int(size)))) }
     }
 
     func free() { try? FileManager.default.removeItem(at: filler) }

@@ -81,22 +81,24 @@ public enum CellDiagrams {
         return paths.map { $0 + "/dot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    /// Renders through a pipe and writes the file itself (temporary file, then rename): `dot`
+    /// writing its own file on a full disk left a truncated SVG and exited 0.
     private static func renderFile(dot: String, source: URL, format: String, target: URL) throws {
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: dot)
-        process.arguments = ["-T\(format)", source.path, "-o", temporary.path]
-        let errors = Pipe()
+        process.arguments = ["-T\(format)", source.path]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // The image first, to its end (dot closes it when done), then the few lines of errors.
+        let image = output.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw RunError("graphviz could not render \(source.path) as \(format): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        guard process.terminationStatus == 0, !image.isEmpty else {
+            let why = message.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init)
+            throw RunError("graphviz could not render \(source.path) as \(format): \(why ?? "dot exited with status \(process.terminationStatus)")")
         }
-        guard rename(temporary.path, target.path) == 0 else {
-            throw RunError("cannot move the rendered diagram to \(target.path): \(SystemReason.text(errno: errno))")
-        }
+        try AtomicFile.write(image, to: target)
     }
 }

@@ -415,6 +415,34 @@ final class GenotypeTests: SingleThreadTestCase {
             + " \"normal_concat\": [2], \"reduce\": [[]], \"reduce_concat\": [2]}")) { error in
             XCTAssertEqual(error as? GenotypeError, .nodeWithoutInputs(cell: .reduce, node: 2))
         }
+        // Valid JSON of the wrong shape is named in JSON's words, not Foundation's: a list for
+        // the whole, a number for a cell, an index that is not a whole number (which Foundation
+        // calls "not valid JSON").
+        let fractional = Genotype.dartsV2.jsonString().replacingOccurrences(of: "\"input\": 1}", with: "\"input\": 1.5}")
+        for (json, expected) in [("[1, 2]", "wrong type at top level: expected an object with normal, normal_concat, reduce and reduce_concat"),
+                                 (#"{"normal": 5}"#, "wrong type at normal: expected a list"),
+                                 (fractional, "a value does not fit its field (inputs and concat entries are whole numbers from 0)")] {
+            XCTAssertThrowsError(try Genotype(json: json)) { error in
+                XCTAssertEqual(String(describing: error), "genotype JSON: " + expected)
+            }
+        }
+    }
+
+    /// A file that is empty, or not text at all, says so and names both forms a genotype file takes.
+    func testEmptyAndBinaryGenotypeFilesAreNamed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("genotype-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, bytes, reason) in [("empty.txt", Data(" \n".utf8), "the file is empty"),
+                                      ("binary.txt", Data([0xff, 0xfe, 0x00, 0x80, 0xc3]), "not UTF-8 text")] {
+            let path = directory.appendingPathComponent(name).path
+            try bytes.write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try Genotype.load(path: path)) { error in
+                let message = String(describing: error)
+                XCTAssertTrue(message.contains(name) && message.contains(reason), message)
+                XCTAssertTrue(message.contains("DARTS' text form") && message.contains("JSON"), message)
+            }
+        }
     }
 
     // MARK: resolve

@@ -177,9 +177,16 @@ extension Genotype {
     /// [...], "reduce": ..., "reduce_concat": ...}` and validates it.
     public init(json: String) throws {
         let decoded: Genotype
+        let data = Data(json.utf8)
         do {
-            decoded = try JSONFormat.decoder(snakeCase: false).decode(Genotype.self, from: Data(json.utf8))
+            decoded = try JSONFormat.decoder(snakeCase: false).decode(Genotype.self, from: data)
         } catch let error as DecodingError {
+            // Foundation calls a number that fits no Int (1.5, 1e30) "not valid JSON" at the top
+            // level; where the JSON itself parses, say what is wrong instead.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil {
+                throw JSONError(description: "genotype JSON: a value does not fit its field (inputs and concat entries are whole numbers from 0)")
+            }
             throw JSONError(description: "genotype JSON: " + Self.summary(of: error))
         }
         try decoded.validate()
@@ -210,6 +217,17 @@ extension Genotype {
             """
     }
 
+    /// What a JSON value of Swift type `type` is, in JSON's words (Foundation says
+    /// "Dictionary<String, Any>").
+    private static func kind(of type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.hasPrefix("Dictionary") || type == Genotype.self || type == Connection.self { return "an object" }
+        if name.hasPrefix("Array") { return "a list" }
+        if name.hasPrefix("Int") { return "a whole number" }
+        if name == "String" || type == Primitive.self { return "a string" }
+        return "a \(name)"
+    }
+
     /// One line naming the field path and the problem, instead of Foundation's nested dump.
     private static func summary(of error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
@@ -220,8 +238,9 @@ extension Genotype {
         case .keyNotFound(let key, let context):
             let parent = context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))"
             return "missing key '\(key.stringValue)'\(parent)"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "wrong type at \(path(context.codingPath)): \(context.debugDescription)"
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "wrong type at \(path(context.codingPath)): expected \(kind(of: type))"
+                + (context.codingPath.isEmpty ? " with normal, normal_concat, reduce and reduce_concat" : "")
         case .dataCorrupted(let context):
             if context.codingPath.last?.stringValue == "op" {
                 let valid = Primitive.allCases.map(\.rawValue).joined(separator: ", ")

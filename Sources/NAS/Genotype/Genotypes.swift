@@ -144,11 +144,18 @@ extension Genotype {
         guard FileManager.default.fileExists(atPath: path) else {
             throw GenotypeSpecError.missingFile(path: path)
         }
-        let contents: String
+        let bytes: Data
         do {
-            contents = try String(contentsOfFile: path, encoding: .utf8)
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw GenotypeSpecError.unreadableFile(path: path, reason: SystemReason.of(error))
+        }
+        let form = "a genotype file holds DARTS' text form (Genotype(normal=[...], ...)) or our JSON"
+        guard let contents = String(data: bytes, encoding: .utf8) else {
+            throw GenotypeSpecError.invalidFile(path: path, reason: "not UTF-8 text; \(form)")
+        }
+        if contents.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw GenotypeSpecError.invalidFile(path: path, reason: "the file is empty; \(form)")
         }
         let isJSON = path.hasSuffix(".json")
             || contents.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")

@@ -113,6 +113,11 @@ final class RunTests: SingleThreadTestCase {
         }
         XCTAssertThrowsError(try checkpoint.checkConfiguration(#"{"layers": 8, "learning_rate": 0.1}"#, kind: "search"))
         XCTAssertNil(Checkpoint.firstDifference(saved: #"{"a": 1, "b": 2}"#, current: #"{"a": 1, "b": 3}"#, ignoring: ["b"]))
+        // A changed method is named, not the first of the settings it changes (in sorted order,
+        // the architecture learning rate).
+        XCTAssertEqual(Checkpoint.firstDifference(saved: #"{"arch_learning_rate": 0.0003, "method": "darts"}"#,
+                                                  current: #"{"arch_learning_rate": 0.0006, "method": "pc-darts"}"#),
+                       "setting 'method' is pc-darts here but darts in the checkpoint")
     }
 
     /// A damaged or foreign file is reported by name, never crashes.

@@ -162,13 +162,17 @@ public struct Checkpoint {
             throw RunError("the checkpoint was written by a \(self.kind) run, not a \(kind) run; use a new --output")
         }
         if let difference = Self.firstDifference(saved: configuration, current: current, ignoring: ignoring) {
-            throw RunError("cannot resume: \(difference); resume with the checkpoint's settings or start a new run "
-                           + "in another --output")
+            throw RunError("cannot resume: \(difference); resume with the checkpoint's settings (the same --method, "
+                           + "--preset and flags as the run that wrote it) or start a new run in another --output")
         }
     }
 
-    /// The first top-level setting (in sorted order) whose value differs, described for a user,
-    /// or nil when the two JSON objects agree.
+    /// The settings a user chooses, whose change changes many others (a preset's or a method's
+    /// defaults): named first, so a changed --method is not reported as its learning rate.
+    static let leadingSettings = ["method", "genotype_name", "dataset", "seed"]
+
+    /// The first top-level setting (the leading ones, then in sorted order) whose value differs,
+    /// described for a user, or nil when the two JSON objects agree.
     public static func firstDifference(saved: String, current: String, ignoring: Set<String> = []) -> String? {
         func object(_ text: String) -> [String: Any]? {
             (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
@@ -176,7 +180,8 @@ public struct Checkpoint {
         guard let a = object(saved), let b = object(current) else {
             return saved == current ? nil : "the stored configuration cannot be read"
         }
-        for key in Set(a.keys).union(b.keys).subtracting(ignoring).sorted() {
+        let keys = Set(a.keys).union(b.keys).subtracting(ignoring)
+        for key in leadingSettings.filter(keys.contains) + keys.subtracting(leadingSettings).sorted() {
             let left = a[key].map(compactJSON), right = b[key].map(compactJSON)
             if left == right { continue }
             let name = key.replacingOccurrences(of: "_", with: "-")

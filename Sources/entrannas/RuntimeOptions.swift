@@ -55,6 +55,12 @@ struct RuntimeOptions: ParsableArguments {
         if let threads, let message = SizeLimits.complaint("--threads", threads, 1...SizeLimits.threads) {
             throw ValidationError(message)
         }
+        // libtorch's thread count is set from it when the shim loads, where a value that is no
+        // count was ignored without a word.
+        if threads == nil, let text = ProcessInfo.processInfo.environment["ENTRANNAS_THREADS"],
+           !(Int(text).map { (1...SizeLimits.threads).contains($0) } ?? false) {
+            throw ValidationError("ENTRANNAS_THREADS must be a count of threads in 1...\(SizeLimits.threads), got '\(text)'; fix or unset it, or pass --threads")
+        }
         if let message = SizeLimits.complaint("--batch-chunks", batchChunks, 1...SizeLimits.threads) { throw ValidationError(message) }
         do { _ = try Device(parsing: device) } catch { throw ValidationError("--device: \(error)") }
     }

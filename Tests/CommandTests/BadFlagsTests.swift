@@ -55,6 +55,19 @@ final class BadFlagsTests: XCTestCase {
         }
     }
 
+    /// A thread count in the environment that is no count is named, not ignored.
+    func testAnImpossibleThreadCountInTheEnvironmentIsNamed() throws {
+        let folder = try temporaryFolder(self)
+        for value in ["abc", "0", "-1"] {
+            let run = try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--summary"], in: folder, name: "threads",
+                                              environment: ["ENTRANNAS_THREADS": value], expecting: 64)
+            XCTAssertTrue(run.errors.contains("ENTRANNAS_THREADS must be a count of threads in 1...1024, got '\(value)'"), run.errors)
+        }
+        // --threads wins over it, as its help says.
+        try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--summary", "--threads", "1"], in: folder, name: "flag",
+                                environment: ["ENTRANNAS_THREADS": "abc"])
+    }
+
     /// An --output that is a file, not a folder, is named as such (it was a raw Foundation error),
     /// and so is a file in a parent's place (Foundation says "error 512").
     func testAFileAsTheOutputFolderIsNamed() throws {

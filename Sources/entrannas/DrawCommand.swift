@@ -21,6 +21,8 @@ struct DrawCommand: ParsableCommand {
     @Option(help: "Output folder (default: cells-NAME).")
     var output: String?
 
+    func validate() throws { try refuseEmptyOutput(output) }
+
     func run() throws {
         let resolved = try Genotype.resolve(genotype)
         let folder = URL(fileURLWithPath: output ?? "cells-\(genotypeLabel(genotype))")

@@ -80,6 +80,8 @@ struct ExperimentCommand: ParsableCommand {
     @Flag(help: "Continue the experiment in --output: finished units are kept, an interrupted one resumes.")
     var resume = false
 
+    func validate() throws { try refuseEmptyOutput(output) }
+
     func run() throws {
         if let world = ProcessInfo.processInfo.environment["WORLD_SIZE"].flatMap(Int.init), world > 1 {
             throw RunError("experiment runs its units one after the other, each as a child process; start it without a launcher "

@@ -41,6 +41,7 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
+        try refuseEmptyOutput(output)
         if checkImages < 0 { throw ValidationError("--check-images must be 0 (all) or a positive count, got \(checkImages)") }
     }
 

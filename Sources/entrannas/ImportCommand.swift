@@ -32,6 +32,8 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Output folder (default: runs/import-GENOTYPE).")
     var output: String?
 
+    func validate() throws { try refuseEmptyOutput(output) }
+
     func run() throws {
         guard FileManager.default.fileExists(atPath: weights) else {
             throw RunError("--weights \(weights) does not exist; pass a safetensors file (docs/pytorch.md#import converts a .pt file)")

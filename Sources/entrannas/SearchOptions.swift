@@ -95,6 +95,7 @@ struct SearchOptions: ParsableArguments {
     var profile: Int?
 
     func validate() throws {
+        try refuseEmptyOutput(output)
         if let profile, profile < 1 { throw ValidationError("--profile needs at least 1 step, got \(profile)") }
     }
 

@@ -62,6 +62,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
+        try refuseEmptyOutput(output)
         if resume && output == nil { throw ValidationError("--resume needs --output DIR, the folder of the run to continue") }
         if resume && summary { throw ValidationError("--summary and --resume do not go together; drop one") }
         if let profile, profile < 1 { throw ValidationError("--profile needs at least 1 step, got \(profile)") }

@@ -44,6 +44,11 @@ final class BadFlagsTests: XCTestCase {
             (["launch", "--nnodes", "2", "--master-port", "29999", "--nproc-per-node", "4611686018427387904", "--", "info"],
              "--nproc-per-node must lie in 1...1024"),
             (["launch", "--grace-seconds", "nan", "--", "info"], "--grace-seconds must be a number of seconds"),
+            // An empty --output was the current folder.
+            (search + ["--output", ""], "--output must name a folder, got an empty path"),
+            (train + ["--output", " "], "--output must name a folder, got an empty path"),
+            (["draw", "--genotype", "DARTS_V2", "--output", ""], "--output must name a folder, got an empty path"),
+            (["experiment", "--output", ""], "--output must name a folder, got an empty path"),
         ]
         for (arguments, complaint) in cases {
             let run = try EntranNASBinary.Running(arguments, in: folder, name: "bad")

@@ -33,13 +33,16 @@ public final class MetricsLog: @unchecked Sendable {
 
     /// The records of a metrics file as JSON objects, skipping blank lines.
     public static func read(_ url: URL) throws -> [[String: Any]] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw RunError("cannot read \(url.path)")
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw RunError("cannot read \(url.path): \(SystemReason.of(error))") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RunError("\(url.path) is not UTF-8 text: the file is damaged; restore it from a copy")
         }
         return try text.split(separator: "\n").enumerated().compactMap { number, line in
             if line.allSatisfy(\.isWhitespace) { return nil }
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw RunError("\(url.path) line \(number + 1) is not a JSON object")
+                throw RunError("\(url.path) line \(number + 1) is not a JSON object: the file is damaged (a write cut short?); "
+                               + "remove that line, or restore the file from a copy")
             }
             return object
         }

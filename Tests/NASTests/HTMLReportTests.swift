@@ -62,6 +62,26 @@ final class HTMLReportTests: SingleThreadTestCase {
         XCTAssertTrue(html.contains("DST: inputs kept per node, normal cell"))
         XCTAssertTrue(html.contains("href=\"metrics.jsonl\""))
         XCTAssertTrue(html.contains("; CPU time "), "the run's CPU total from metrics.jsonl")
+
+        // A damaged config.json or report.json is said at the top, not left out without a word;
+        // a damaged metrics.jsonl names its line and the fix.
+        for name in ["config.json", "report.json"] {
+            try Data("{\"epochs\": ".utf8).write(to: out.appendingPathComponent(name))
+        }
+        let damaged = try HTMLReport.html(for: out)
+        XCTAssertTrue(damaged.contains("config.json (the settings are not shown) cannot be read as a JSON object"), damaged)
+        XCTAssertTrue(damaged.contains("report.json (the consistency result is not shown) cannot be read"), damaged)
+        XCTAssertFalse(damaged.contains("<h3>Consistency"))
+        let metrics = out.appendingPathComponent("metrics.jsonl")
+        try (String(contentsOf: metrics, encoding: .utf8) + "{\"epoch\": 2, \"tra").write(to: metrics, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try HTMLReport.html(for: out)) {
+            XCTAssertTrue("\($0)".contains("metrics.jsonl line 2 is not a JSON object: the file is damaged"), "\($0)")
+            XCTAssertTrue("\($0)".contains("remove that line"), "\($0)")
+        }
+        try Data([0x7b, 0xff, 0xfe, 0x7d, 0x0a]).write(to: metrics)
+        XCTAssertThrowsError(try HTMLReport.html(for: out)) {
+            XCTAssertTrue("\($0)".contains("metrics.jsonl is not UTF-8 text: the file is damaged"), "\($0)")
+        }
     }
 
     func testManyEpochsAndAnInterruptedSearch() throws {

@@ -55,16 +55,26 @@ public enum HTMLReport {
         let records: [[String: Any]]
         let settings: [String: Any]
         let isSearch: Bool
+        /// Files that are there but cannot be read, each with what the page leaves out for it:
+        /// shown at the top, not skipped without a word.
+        let unreadable: [String]
 
         init(_ folder: URL) throws {
             let metrics = folder.appendingPathComponent("metrics.jsonl")
             records = FileManager.default.fileExists(atPath: metrics.path) ? try MetricsLog.read(metrics) : []
-            if let data = try? Data(contentsOf: folder.appendingPathComponent("config.json")),
-               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            var unreadable: [String] = []
+            let config = folder.appendingPathComponent("config.json")
+            if let object = HTMLReport.jsonObject(config) {
                 settings = object
             } else {
                 settings = [:]
+                if FileManager.default.fileExists(atPath: config.path) { unreadable.append("config.json (the settings are not shown)") }
             }
+            let report = folder.appendingPathComponent("report.json")
+            if FileManager.default.fileExists(atPath: report.path) && HTMLReport.jsonObject(report) == nil {
+                unreadable.append("report.json (the consistency result is not shown)")
+            }
+            self.unreadable = unreadable
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path) {
                 isSearch = false
             } else if let first = records.first {
@@ -85,6 +95,9 @@ public enum HTMLReport {
         let finished = search ? fm.fileExists(atPath: folder.appendingPathComponent("report.json").path)
             : fm.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path)
         let done = total.map { "\(records.count) of \($0) epochs" } ?? "\(records.count) epochs"
+        for file in files.unreadable {
+            body += "<p class=\"warn\">\(MarkupText.escape(file)) cannot be read as a JSON object: the file is damaged.</p>"
+        }
         body += finished ? "<p class=\"ok\">Finished: \(done).</p>"
             : "<p class=\"warn\">Not finished (interrupted or still running): \(done) in metrics.jsonl. "
               + "Continue it with the same command plus <code>--resume</code>.</p>"
@@ -101,8 +114,7 @@ public enum HTMLReport {
         if !diagrams.isEmpty { body += "<div class=\"cells\">\(diagrams.joined())</div>" }
 
         // Result.
-        if let report = read(folder.appendingPathComponent("report.json")),
-           let object = try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any] {
+        if let object = jsonObject(folder.appendingPathComponent("report.json")) {
             let superNet = (object["super_net_accuracy"] as? Double) ?? .nan
             let derived = (object["derived_accuracy"] as? Double) ?? .nan
             body += "<h3>Consistency (validation split, end of search)</h3><table><tr><th>network</th><th>accuracy</th><th>loss</th></tr>"
@@ -183,6 +195,11 @@ public enum HTMLReport {
     static func num(_ x: Any?) -> String { ((x as? NSNumber)?.doubleValue).map { String(format: "%.4f", $0) } ?? "" }
 
     static func read(_ url: URL) -> String? { try? String(contentsOf: url, encoding: .utf8) }
+
+    /// The JSON object in `url`, or nil when it is missing or is not one.
+    static func jsonObject(_ url: URL) -> [String: Any]? {
+        (try? Data(contentsOf: url)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    }
 
     /// An SVG file's `<svg>` element alone (no XML prolog or DOCTYPE), for inlining in HTML.
     static func inlineSVG(_ text: String) -> String {

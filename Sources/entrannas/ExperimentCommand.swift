@@ -80,14 +80,11 @@ struct ExperimentCommand: ParsableCommand {
     @Flag(help: "Continue the experiment in --output: finished units are kept, an interrupted one resumes.")
     var resume = false
 
-    func validate() throws { try refuseEmptyOutput(output) }
-
-    func run() throws {
-        if let world = ProcessInfo.processInfo.environment["WORLD_SIZE"].flatMap(Int.init), world > 1 {
-            throw RunError("experiment runs its units one after the other, each as a child process; start it without a launcher "
-                           + "(WORLD_SIZE is \(world)), or launch the single search and train commands")
-        }
-        _ = try Device(parsing: device)  // a wrong --device fails here, not in every unit
+    /// Every setting checked before anything runs, as a usage error of this command (thrown from
+    /// `run`, the parser printed the top-level usage under it).
+    func validate() throws {
+        try refuseEmptyOutput(output)
+        do { _ = try Device(parsing: device) } catch { throw ValidationError("--device: \(error)") }  // not in every unit
         let plan = try makePlan()
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }
         if let message = SizeLimits.complaint("--jobs", jobs, 1...SizeLimits.processesPerNode) { throw ValidationError(message) }
@@ -96,6 +93,14 @@ struct ExperimentCommand: ParsableCommand {
         }
         try validateSearchOptions(methods: plan.methods)
         try validateTrainingProtocol()
+    }
+
+    func run() throws {
+        if let world = ProcessInfo.processInfo.environment["WORLD_SIZE"].flatMap(Int.init), world > 1 {
+            throw RunError("experiment runs its units one after the other, each as a child process; start it without a launcher "
+                           + "(WORLD_SIZE is \(world)), or launch the single search and train commands")
+        }
+        let plan = try makePlan()
         // One experiment per folder (each unit also locks its own).
         let folderLock = try RunLock(RunDirectory(path: output))
         defer { withExtendedLifetime(folderLock) {} }

@@ -32,7 +32,27 @@ public enum JSONFormat {
             throw RunError("cannot read \(url.path): \(SystemReason.of(error))")
         }
         do { return try decoder(snakeCase: snakeCase).decode(type, from: data) } catch {
-            throw RunError("\(url.path) cannot be read as \(T.self) (\(error)); was it written by another version?")
+            throw RunError("\(url.path) cannot be read as \(T.self) (\(describe(error))); was it written by another version?")
+        }
+    }
+
+    /// One line for a decoding failure: the field and what is wrong there, not Foundation's
+    /// nested dump ("DecodingError.dataCorrupted(Context(codingPath: [], debugDescription: ...").
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ keys: [any CodingKey]) -> String {
+            let parts = keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
+            return parts.isEmpty ? "the top level" : parts.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing key '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "a value of the wrong type at \(path(context.codingPath))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "invalid value at \(path(context.codingPath))"
+        @unknown default:
+            return "\(error)"
         }
     }
 }

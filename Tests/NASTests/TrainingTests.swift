@@ -358,6 +358,19 @@ final class TrainingTests: SingleThreadTestCase {
                 XCTAssertFalse(message.contains("\n"), message)
             }
         }
+        // A configuration that is no JSON object, and a format of another version, are named in
+        // one line each (they gave Foundation's DecodingError dump and "no format tag").
+        for (key, value, complaint) in [("configuration", "{\"layers\": ", "the stored training configuration cannot be read (not valid JSON)"),
+                                        ("configuration", "{\"layers\": \"three\"}", "the stored training configuration cannot be read ("),
+                                        ("format", "entrannas-model-99", "has format 'entrannas-model-99', which this version")] {
+            try good.write(to: run.model)
+            try CheckpointMetadata.edit(run.model) { $0[key] = value }
+            XCTAssertThrowsError(try TrainedModel.load(path: run.path), "\(key) \(value)") { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.contains(complaint), message)
+                XCTAssertFalse(message.contains("\n") || message.contains("DecodingError") || message.contains("Context("), message)
+            }
+        }
         try good.write(to: run.model)
         XCTAssertNoThrow(try TrainedModel.load(path: run.path))
     }

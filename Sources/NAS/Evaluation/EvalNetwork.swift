@@ -220,7 +220,9 @@ public final class EvalNetwork: Module, @unchecked Sendable {
         if configuration.inputChannels < 1 {
             throw invalid("--input-channels must be at least 1, got \(configuration.inputChannels)")
         }
-        if configuration.classes < 2 { throw invalid("--classes must be at least 2, got \(configuration.classes)") }
+        if configuration.classes < 2 {
+            throw invalid("the network needs at least 2 classes (--classes, or class folders of a --dataset folder), got \(configuration.classes)")
+        }
         if configuration.stemMultiplier < 1 {
             throw invalid("stem multiplier must be at least 1, got \(configuration.stemMultiplier)")
         }

@@ -68,6 +68,9 @@ public enum TrainedModel {
             weights = file.tensors.reduce(into: [:]) { out, entry in
                 if entry.key.hasPrefix("model.") { out[String(entry.key.dropFirst(6))] = entry.value }
             }
+        case let other? where other.hasPrefix("entrannas"):
+            throw RunError("\(url.path) has format '\(other)', which this version of entrannas does not read (it reads "
+                           + "\(format) and \(Checkpoint.format)); use the version that wrote it")
         default:
             throw RunError("\(url.path) was not written by `entrannas train` (no entrannas format tag in its metadata)")
         }

@@ -204,8 +204,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         do {
             self = try JSONFormat.decoder(snakeCase: false).decode(TrainingConfiguration.self, from: Data(json.utf8))
         } catch {
-            throw RunError("\(source): the stored training configuration cannot be read (\(error)); was it written by "
-                           + "another version of entrannas?")
+            throw RunError("\(source): the stored training configuration cannot be read (\(JSONFormat.describe(error))); "
+                           + "the file is damaged, or was written by another version of entrannas")
         }
     }
 

@@ -56,6 +56,16 @@ struct ExportCommand: ParsableCommand {
                            + "choose another --output (the default is pytorch/ beside the checkpoint)")
         }
         let test = loadTestSet(config)
+        // What the check needs is found before anything is written: `--check yes` without it
+        // fails with the folder untouched.
+        let noImages = "the test images of \(dataset ?? config.dataset) cannot be read, or do not fit the network "
+            + "(\(config.inputChannels)x\(config.imageHeight)x\(config.imageWidth), \(config.classes) classes)"
+        let interpreter = check == .no ? nil : PyTorchCheck.findPython(python.map { [$0] } ?? PyTorchCheck.defaultPythons)
+        let which = python ?? PyTorchCheck.defaultPythons.joined(separator: " or ")
+        if check == .yes {
+            if test == nil { throw RunError("--check yes: \(noImages); pass --data DIR, or the --dataset it was trained on") }
+            if interpreter == nil { throw RunError("--check yes needs \(which) with torch (apt-get install python3-torch)") }
+        }
         let description = PyTorchExport.description(of: network, configuration: config, statistics: test?.statistics)
         try? FileManager.default.removeItem(at: destination.appendingPathComponent("check.json"))  // another export's
         try PyTorchExport.write(network, description: description, to: destination)
@@ -63,15 +73,10 @@ struct ExportCommand: ParsableCommand {
               + "to \(destination.path): \(PyTorchExport.stateDictFile), \(PyTorchExport.modelFile), \(PyTorchExport.networkFile)")
         guard check != .no else { return }
         guard let test else {
-            let why = "the test images of \(dataset ?? config.dataset) cannot be read, or do not fit the network "
-                + "(\(config.inputChannels)x\(config.imageHeight)x\(config.imageWidth), \(config.classes) classes)"
-            if check == .yes { throw RunError("--check yes: \(why); pass --data DIR, or the --dataset it was trained on") }
-            print("check skipped: \(why); --data DIR or --dataset name it")
+            print("check skipped: \(noImages); --data DIR or --dataset name it")
             return
         }
-        guard let python = PyTorchCheck.findPython(python.map { [$0] } ?? PyTorchCheck.defaultPythons) else {
-            let which = python ?? PyTorchCheck.defaultPythons.joined(separator: " or ")
-            if check == .yes { throw RunError("--check yes needs \(which) with torch (apt-get install python3-torch)") }
+        guard let python = interpreter else {
             print("check skipped: \(which) cannot import torch (apt-get install python3-torch, or --python PATH)")
             return
         }

@@ -36,6 +36,7 @@ final class BadFlagsTests: XCTestCase {
             (train + ["--layers", huge], "--layers must lie in 1...1000"),
             (train + ["--batch-size", huge], "--batch-size must lie in 2...1048576"),
             (train + ["--weight-decay", "inf"], "--weight-decay must be 0 or more (at most 3.4e38"),
+            (train + ["--cutout", "1000"], "--cutout 1000 is larger than the 28x28 images"),
             (train + ["--learning-rate=1e300"], "--learning-rate must be a positive number (at most 3.4e38"),
             (train + ["--threads", "4294967296"], "--threads must lie in 1...1024"),
             (train + ["--batch-chunks", huge], "--batch-chunks must lie in 1...1024"),

@@ -38,6 +38,12 @@ final class ExportImportCommandTests: XCTestCase {
                                               in: folder, name: "into-run", expecting: 1)
         XCTAssertTrue(intoRun.errors.contains("\(trained.path) holds a search or training run"), intoRun.errors)
         XCTAssertFalse(FileManager.default.fileExists(atPath: trained.appendingPathComponent("network.json").path))
+        // --check yes without the Python it needs fails before anything is written.
+        let unchecked = folder.appendingPathComponent("unchecked")
+        let noPython = try EntranNASBinary.run(["export", "--checkpoint", trained.path, "--output", unchecked.path, "--check", "yes",
+                                                "--python", "/nonexistent/python3"], in: folder, name: "no-python", expecting: 1)
+        XCTAssertTrue(noPython.errors.contains("--check yes needs /nonexistent/python3 with torch"), noPython.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: unchecked.path), "the export was written before the check failed")
 
         let importing = try EntranNASBinary.run(
             ["import", "--weights", exported.appendingPathComponent("state_dict.safetensors").path,

@@ -428,6 +428,27 @@ final class GenotypeTests: SingleThreadTestCase {
         }
     }
 
+    /// Sizes from a file are bounded: more nodes than a search cell may have, or more connections
+    /// than a node has (input, op) pairs, are refused before anything is built from them.
+    func testOversizedCellsAreRefused() {
+        let connection = Connection(.skipConnect, 0)
+        let many = Genotype(normal: Array(repeating: [connection], count: 33), normalConcat: [2],
+                            reduce: [[connection]], reduceConcat: [2])
+        XCTAssertThrowsError(try many.validate()) {
+            XCTAssertEqual($0 as? GenotypeError, .tooManyNodes(cell: .normal, count: 33))
+            XCTAssertEqual("\($0)", "normal cell has 33 intermediate nodes; at most 32 are allowed")
+        }
+        let limit = 2 * Primitive.allCases.count
+        let wide = Genotype(normal: [[connection]], normalConcat: [2],
+                            reduce: [Array(repeating: connection, count: limit + 1)], reduceConcat: [2])
+        XCTAssertThrowsError(try wide.validate()) {
+            XCTAssertEqual($0 as? GenotypeError, .tooManyInputs(cell: .reduce, node: 2, count: limit + 1))
+        }
+        let widest = Genotype(normal: [[connection]], normalConcat: [2],
+                              reduce: [Array(repeating: connection, count: limit)], reduceConcat: [2])
+        XCTAssertNoThrow(try widest.validate())
+    }
+
     /// A file that is empty, or not text at all, says so and names both forms a genotype file takes.
     func testEmptyAndBinaryGenotypeFilesAreNamed() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("genotype-tests-\(UUID().uuidString)")

@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 
 /// One input of an intermediate node: apply `op` to state `input` (0 = c_{k-2}, 1 = c_{k-1},
 /// j >= 2 = intermediate node j). The DARTS tuple `('sep_conv_3x3', 0)`.
@@ -94,9 +95,16 @@ public struct Genotype: Codable, Equatable, Sendable {
 
     private static func validate(cell: CellType, nodes: [[Connection]], concat: [Int]) throws {
         if nodes.isEmpty { throw GenotypeError.noNodes(cell: cell) }
+        // Sizes from a file are bounded before anything is built from them (a 2,000-node cell
+        // kept `draw` and Graphviz busy for minutes): the search space's node limit, and every
+        // (input, op) pair at most once.
+        if nodes.count > SizeLimits.steps { throw GenotypeError.tooManyNodes(cell: cell, count: nodes.count) }
         for (step, inputs) in nodes.enumerated() {
             let node = step + 2
             if inputs.isEmpty { throw GenotypeError.nodeWithoutInputs(cell: cell, node: node) }
+            if inputs.count > node * Primitive.allCases.count {
+                throw GenotypeError.tooManyInputs(cell: cell, node: node, count: inputs.count)
+            }
             for connection in inputs {
                 if connection.op == .none {
                     throw GenotypeError.noneConnection(cell: cell, node: node, input: connection.input)
@@ -142,6 +150,10 @@ public enum GenotypeError: DescribedError, Equatable, Sendable {
     case concatOutOfRange(cell: Genotype.CellType, index: Int, stateCount: Int)
     /// A concat index is listed twice.
     case duplicateConcat(cell: Genotype.CellType, index: Int)
+    /// More intermediate nodes than a search cell may have (`SizeLimits.steps`).
+    case tooManyNodes(cell: Genotype.CellType, count: Int)
+    /// More connections than the node has (input, op) pairs.
+    case tooManyInputs(cell: Genotype.CellType, node: Int, count: Int)
 
     /// One line naming the cell, the node and what is wrong.
     public var description: String {
@@ -160,6 +172,10 @@ public enum GenotypeError: DescribedError, Equatable, Sendable {
             return "\(cell.rawValue)_concat index \(index) is out of range 0...\(stateCount - 1)"
         case .duplicateConcat(let cell, let index):
             return "\(cell.rawValue)_concat lists index \(index) twice"
+        case .tooManyNodes(let cell, let count):
+            return "\(cell.rawValue) cell has \(count) intermediate nodes; at most \(SizeLimits.steps) are allowed"
+        case .tooManyInputs(let cell, let node, let count):
+            return "\(cell.rawValue) cell node \(node) has \(count) connections, more than its \(node * Primitive.allCases.count) (input, op) pairs"
         }
     }
 }

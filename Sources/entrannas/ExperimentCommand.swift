@@ -91,13 +91,15 @@ struct ExperimentCommand: ParsableCommand {
         if let threads, let message = SizeLimits.complaint("--threads", threads, 1...SizeLimits.threads) {
             throw ValidationError(message)
         }
+        // Without --threads (and with one unit at a time) the units inherit it.
+        if threads == nil && jobs == 1 { try RuntimeOptions.checkThreadsEnvironment() }
         try validateSearchOptions(methods: plan.methods)
         try validateTrainingProtocol()
     }
 
     func run() throws {
         if let world = ProcessInfo.processInfo.environment["WORLD_SIZE"].flatMap(Int.init), world > 1 {
-            throw RunError("experiment runs its units one after the other, each as a child process; start it without a launcher "
+            throw RunError("experiment runs each unit as a child process of its own (--jobs N for several at once); start it without a launcher "
                            + "(WORLD_SIZE is \(world)), or launch the single search and train commands")
         }
         let plan = try makePlan()

@@ -21,8 +21,10 @@ struct LaunchCommand: ParsableCommand {
         PyTorch's DDP). Ctrl-C stops every rank cleanly at the same step; --resume continues.
 
         Examples:
-          entrannas launch --nproc-per-node 2 -- search --method entrannas-dst --preset quick --output runs/dp
-          entrannas launch --nnodes 2 --node-rank 0 --master-addr 10.0.0.1 --nproc-per-node 4 -- train --genotype DARTS_V2
+          entrannas launch --nproc-per-node 2 -- \\
+            search --method entrannas-dst --preset quick --output runs/dp
+          entrannas launch --nnodes 2 --node-rank 0 --master-addr 10.0.0.1 --nproc-per-node 4 -- \\
+            train --genotype DARTS_V2
         """)
 
     @Option(help: "Processes to start on this machine.")

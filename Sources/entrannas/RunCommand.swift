@@ -43,8 +43,7 @@ struct RunCommand: ParsableCommand {
         let data = try DatasetSpec(name: options.dataset, path: options.data, folder: options.folder.settings()).load()
         // The training part's settings are checked now, not after an hour of search.
         do { try trainingConfiguration(.dartsV2, data: data).validate() } catch {
-            throw RunError("the training part (--train-preset, --train-epochs, --train-limit, --train-layers, --train-channels): "
-                                  + "\(error)")
+            throw RunError("the training part: " + Self.trainingFlags(in: "\(error)", preset: trainPreset))
         }
         var searchOptions = options
         searchOptions.output = root.appendingPathComponent("search").path
@@ -107,6 +106,17 @@ struct RunCommand: ParsableCommand {
         }
         let parameters = Double(trainer.network.summary(height: config.imageHeight, width: config.imageWidth).parameters) / 1e6
         return (config, result, parameters)
+    }
+
+    /// `train`'s flags in a training settings' error as `run` spells them (its --epochs is the
+    /// search's); a setting with no flag of its own here is named as the preset's.
+    static func trainingFlags(in message: String, preset: TrainingPreset) -> String {
+        var text = message
+        for (flag, own) in [("--epochs", "--train-epochs"), ("--limit", "--train-limit"), ("--layers", "--train-layers"),
+                            ("--init-channels", "--train-channels")] {
+            text = text.replacingOccurrences(of: flag + " ", with: own + " ")
+        }
+        return text.contains("--train-") ? text : text + " (a setting of --train-preset \(preset.rawValue))"
     }
 
     /// The training part's settings for `genotype`: the training preset, the brief defaults of

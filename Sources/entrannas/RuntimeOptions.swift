@@ -55,12 +55,6 @@ struct RuntimeOptions: ParsableArguments {
         if let threads, let message = SizeLimits.complaint("--threads", threads, 1...SizeLimits.threads) {
             throw ValidationError(message)
         }
-        // libtorch's thread count is set from it when the shim loads, where a value that is no
-        // count was ignored without a word.
-        if threads == nil, let text = ProcessInfo.processInfo.environment["ENTRANNAS_THREADS"],
-           !(Int(text).map { (1...SizeLimits.threads).contains($0) } ?? false) {
-            throw ValidationError("ENTRANNAS_THREADS must be a count of threads in 1...\(SizeLimits.threads), got '\(text)'; fix or unset it, or pass --threads")
-        }
         if let message = SizeLimits.complaint("--batch-chunks", batchChunks, 1...SizeLimits.threads) { throw ValidationError(message) }
         do { _ = try Device(parsing: device) } catch { throw ValidationError("--device: \(error)") }
     }
@@ -68,10 +62,25 @@ struct RuntimeOptions: ParsableArguments {
     /// Applies the thread count, seeds libtorch's generator and joins the process group the
     /// environment describes (if any).
     func apply() throws {
+        if threads == nil { try Self.checkThreadsEnvironment() }
         ParentWatch.start()
         if let threads { Torch.threadCount = threads }
         Torch.manualSeed(seed)
         _ = try Distributed.group(device: resolvedDevice)
+    }
+}
+
+extension RuntimeOptions {
+    /// libtorch's thread count is set from ENTRANNAS_THREADS when the shim loads (empty, 0 or less:
+    /// every core), where a value that is no number was taken as every core without a word. Checked
+    /// when a command runs, not when it is parsed: `experiment` parses its units' commands while
+    /// its own --threads is what they will get.
+    static func checkThreadsEnvironment() throws {
+        guard let text = ProcessInfo.processInfo.environment["ENTRANNAS_THREADS"], !text.isEmpty else { return }
+        guard let count = Int(text), count <= SizeLimits.threads else {
+            throw RunError("ENTRANNAS_THREADS must be a count of threads up to \(SizeLimits.threads) (0 or empty: every core), "
+                           + "got '\(text)'; fix or unset it, or pass --threads")
+        }
     }
 }
 

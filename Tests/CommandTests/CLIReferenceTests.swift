@@ -33,19 +33,24 @@ final class CLIReferenceTests: XCTestCase {
         }
     }
 
-    /// A binary that lists no subcommands writes nothing and leaves the old file as it was.
+    /// A binary that lists no subcommands, or fails on one's help halfway through the file,
+    /// leaves the old file as it was and no temporary file beside it.
     func testAFailedRewriteLeavesTheFile() throws {
         let folder = try temporaryFolder(self)
-        let fake = folder.appendingPathComponent("fake")
-        try "#!/usr/bin/env bash\necho 'OVERVIEW: nothing'\n".write(to: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
         let output = folder.appendingPathComponent("cli.md")
-        try "old\n".write(to: output, atomically: true, encoding: .utf8)
-        let run = try runBash(script, [fake.path, output.path])
-        XCTAssertNotEqual(run.status, 0)
-        XCTAssertTrue(run.errors.contains("lists no subcommands"), run.errors)
-        XCTAssertEqual(try String(contentsOf: output, encoding: .utf8), "old\n")
-        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        XCTAssertEqual(left, ["cli.md", "fake"], "a temporary file was left behind")
+        for (name, body) in [("none", "echo 'OVERVIEW: nothing'"),
+                             ("halfway", "[ \"$1\" = --help ] && printf 'SUBCOMMANDS:\\n  info  x\\n  train  y\\n\\n' && exit 0\n"
+                                         + "[ \"$1\" = info ] && echo 'info help' && exit 0\nexit 3")] {
+            let fake = folder.appendingPathComponent(name)
+            try "#!/usr/bin/env bash\n\(body)\n".write(to: fake, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+            try "old\n".write(to: output, atomically: true, encoding: .utf8)
+            let run = try runBash(script, [fake.path, output.path])
+            XCTAssertNotEqual(run.status, 0, name)
+            if name == "none" { XCTAssertTrue(run.errors.contains("lists no subcommands"), run.errors) }
+            XCTAssertEqual(try String(contentsOf: output, encoding: .utf8), "old\n", name)
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("cli.md") }
+            XCTAssertEqual(left, ["cli.md"], "\(name): a temporary file was left behind")
+        }
     }
 }

@@ -6,9 +6,11 @@ import Foundation
 /// like a nice-0 one, and a nice-19 session's does not, which no counter says (a niced job in
 /// another nice-0 session left two ranks one core between them).
 enum MachineLoad {
-    /// Runs one busy process per core for `seconds` and returns the cores they got together.
+    /// Runs one busy process per core for `seconds` and returns the cores they got together (their
+    /// CPU over the `seconds` they spin: the wall time of starting and reaping them, 50 ms polls
+    /// in Foundation, is not the machine's to give).
     static func coresAvailable(seconds: Double = 0.4) throws -> Double {
-        let before = childrenCPUSeconds(), began = Date()
+        let before = childrenCPUSeconds()
         let spinners = try (0..<ProcessInfo.processInfo.activeProcessorCount).map { _ in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
@@ -17,7 +19,7 @@ enum MachineLoad {
             return process
         }
         for spinner in spinners { spinner.waitUntilExit() }
-        return (childrenCPUSeconds() - before) / Date().timeIntervalSince(began)
+        return (childrenCPUSeconds() - before) / seconds
     }
 
     /// CPU seconds (user and system) of this process's children that have been waited for.

@@ -62,4 +62,32 @@ final class CellDiagramTests: XCTestCase {
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         XCTAssertFalse(left.contains { $0.hasSuffix(".svg") || $0.hasSuffix(".png") || $0.contains(".tmp") }, "\(left)")
     }
+
+    /// A `dot` that takes too long is stopped and named, and one that writes more errors than a
+    /// pipe holds before it exits cannot hang the render (stand-in scripts for Graphviz).
+    func testASlowOrChattyDotIsStoppedOrHeard() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-dot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("normal.dot")
+        try "digraph {}".write(to: source, atomically: true, encoding: .utf8)
+        func script(_ name: String, _ body: String) throws -> String {
+            let url = folder.appendingPathComponent(name)
+            try ("#!/bin/sh\n" + body + "\n").write(to: url, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            return url.path
+        }
+        let target = folder.appendingPathComponent("normal.svg")
+        let slow = try script("slow", "exec sleep 30")  // one process, as dot is
+        let began = Date()
+        XCTAssertThrowsError(try CellDiagrams.renderFile(dot: slow, source: source, format: "svg", target: target, seconds: 0.5)) {
+            XCTAssertTrue("\($0)".contains("did not lay out") && "\($0)".contains("within 0 s"), "\($0)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(began), 20, "the slow dot was not stopped")
+        let chatty = try script("chatty", "yes x | head -c 300000 >&2; echo 'Error: no layout' >&2; exit 3")
+        XCTAssertThrowsError(try CellDiagrams.renderFile(dot: chatty, source: source, format: "svg", target: target, seconds: 20)) {
+            XCTAssertTrue("\($0)".contains("graphviz could not render"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target.path))
+    }
 }

@@ -116,7 +116,7 @@ final class ExperimentTests: XCTestCase {
         try intact.prefix(40).write(to: manifest)
         for resume in [true, false] {
             XCTAssertThrowsError(try Experiment(directory: dir, plan: plan, settings: ["preset": "cpu"], resume: resume)) {
-                XCTAssertTrue("\($0)".contains("experiment.json is damaged (not an experiment's JSON)"), "\($0)")
+                XCTAssertTrue("\($0)".contains("experiment.json is damaged (not an experiment's JSON: not valid JSON)"), "\($0)")
                 XCTAssertTrue("\($0)".contains("restore it from a copy, or choose another --output"), "\($0)")
             }
         }

@@ -438,7 +438,7 @@ final class GenotypeTests: SingleThreadTestCase {
             XCTAssertEqual($0 as? GenotypeError, .tooManyNodes(cell: .normal, count: 33))
             XCTAssertEqual("\($0)", "normal cell has 33 intermediate nodes; at most 32 are allowed")
         }
-        let limit = 2 * Primitive.allCases.count
+        let limit = 2 * Primitive.connectable
         let wide = Genotype(normal: [[connection]], normalConcat: [2],
                             reduce: [Array(repeating: connection, count: limit + 1)], reduceConcat: [2])
         XCTAssertThrowsError(try wide.validate()) {

@@ -257,7 +257,7 @@ final class TrainingTests: SingleThreadTestCase {
         let run = try makeFolder()
         XCTAssertThrowsError(try makeTrainer(c, run).run()) { error in
             let message = "\(error)"
-            XCTAssertTrue(message.contains("after epoch 1") && message.contains("lower --learning-rate"), message)
+            XCTAssertTrue(message.contains("the test loss became") && message.contains("lower --learning-rate"), message)
             XCTAssertFalse(message.contains("\n"), message)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.model.path), "a model was written for a diverged run")
@@ -276,6 +276,11 @@ final class TrainingTests: SingleThreadTestCase {
                 XCTAssertTrue(message.contains("remove the folder or choose another --output"), message)
                 XCTAssertFalse(message.contains("--resume to"), message)
             }
+        }
+        // With its model there it is a finished training whose checkpoint was deleted.
+        try Data("model".utf8).write(to: run.model)
+        XCTAssertThrowsError(try run.prepare(resume: true)) {
+            XCTAssertTrue("\($0)".contains("holds a finished training (model.safetensors) without its checkpoint"), "\($0)")
         }
     }
 

@@ -29,28 +29,16 @@ public final class Experiment {
         self.settings = settings
         let manifest = directory.file("experiment.json")
         let exists = FileManager.default.fileExists(atPath: manifest.path)
-        // Written atomically, so a damaged one was damaged from outside: neither a resume nor a
-        // new experiment over its units can go on, and the error says so (not "add --resume").
-        func damaged(_ reason: String) -> RunError {
-            RunError("\(manifest.path) is damaged (\(reason)); it holds the experiment's plan and settings: restore it from a copy, or choose another --output")
-        }
         if resume {
             guard exists else { throw RunError("\(directory.path) holds no experiment to resume (no experiment.json); run without --resume") }
-            let stored: Manifest
-            do {
-                stored = try JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: Data(contentsOf: manifest))
-            } catch {
-                throw damaged(error is DecodingError ? "not an experiment's JSON" : SystemReason.of(error))
-            }
+            let stored = try Self.readManifest(manifest)
             if stored.plan != plan { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones") }
             if let key = stored.settings.keys.sorted().first(where: { stored.settings[$0] != settings[$0] }) ?? settings.keys.sorted().first(where: { stored.settings[$0] == nil }) {
                 throw RunError("setting '\(key)' is \(settings[key] ?? "unset") here but \(stored.settings[key] ?? "unset") in \(directory.path); resume with the experiment's settings (\(Self.flag(key, stored.settings[key])))")
             }
         } else {
             if exists {
-                guard (try? JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: Data(contentsOf: manifest))) != nil else {
-                    throw damaged("not an experiment's JSON")
-                }
+                _ = try Self.readManifest(manifest)  // a damaged one is named, not sent to --resume
                 throw RunError("\(directory.path) already holds an experiment; add --resume to continue it, or choose another --output")
             }
             try directory.prepare(resume: false)
@@ -61,10 +49,11 @@ public final class Experiment {
     /// The experiment already in `directory`, with its stored plan and settings: to read its
     /// results or rewrite its summary (`entrannas report`), never to run it with other ones.
     public convenience init(opening directory: RunDirectory) throws {
-        guard let data = try? Data(contentsOf: directory.file("experiment.json")),
-              let stored = try? JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: data) else {
-            throw RunError("\(directory.path)/experiment.json is missing or unreadable: not an experiment folder")
+        let manifest = directory.file("experiment.json")
+        guard FileManager.default.fileExists(atPath: manifest.path) else {
+            throw RunError("\(directory.path) has no experiment.json: not an experiment folder")
         }
+        let stored = try Self.readManifest(manifest)
         do { try stored.plan.validate() } catch let error as RunError {
             throw RunError("\(directory.path)/experiment.json holds a plan that cannot be: \(error.message)")
         }
@@ -74,6 +63,18 @@ public final class Experiment {
     private struct Manifest: Codable {
         var plan: ExperimentPlan
         var settings: [String: String]
+    }
+
+    /// The stored plan and settings. Written atomically, a damaged file was damaged from outside:
+    /// neither a resume nor a new experiment over its units can go on, and the error says so
+    /// (not "add --resume"); a file the system will not give names the system's reason.
+    private static func readManifest(_ url: URL) throws -> Manifest {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw RunError("cannot read \(url.path): \(SystemReason.of(error))") }
+        do { return try JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: data) } catch {
+            throw RunError("\(url.path) is damaged (not an experiment's JSON: \(JSONFormat.describe(error))); it holds the "
+                           + "experiment's plan and settings: restore it from a copy, or choose another --output")
+        }
     }
 
     /// The run folder of one unit: `units/NAME`.

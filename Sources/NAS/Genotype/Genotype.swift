@@ -95,14 +95,14 @@ public struct Genotype: Codable, Equatable, Sendable {
 
     private static func validate(cell: CellType, nodes: [[Connection]], concat: [Int]) throws {
         if nodes.isEmpty { throw GenotypeError.noNodes(cell: cell) }
-        // Sizes from a file are bounded before anything is built from them (a 2,000-node cell
-        // kept `draw` and Graphviz busy for minutes): the search space's node limit, and every
-        // (input, op) pair at most once.
+        // Sizes from a file are bounded before anything is built from them: the search space's
+        // node limit, and no more connections than a node has (input, op) pairs with an op other
+        // than `none` (a pair may repeat, as in NASNet's cell, but not without bound).
         if nodes.count > SizeLimits.steps { throw GenotypeError.tooManyNodes(cell: cell, count: nodes.count) }
         for (step, inputs) in nodes.enumerated() {
             let node = step + 2
             if inputs.isEmpty { throw GenotypeError.nodeWithoutInputs(cell: cell, node: node) }
-            if inputs.count > node * Primitive.allCases.count {
+            if inputs.count > node * Primitive.connectable {
                 throw GenotypeError.tooManyInputs(cell: cell, node: node, count: inputs.count)
             }
             for connection in inputs {
@@ -175,7 +175,7 @@ public enum GenotypeError: DescribedError, Equatable, Sendable {
         case .tooManyNodes(let cell, let count):
             return "\(cell.rawValue) cell has \(count) intermediate nodes; at most \(SizeLimits.steps) are allowed"
         case .tooManyInputs(let cell, let node, let count):
-            return "\(cell.rawValue) cell node \(node) has \(count) connections, more than its \(node * Primitive.allCases.count) (input, op) pairs"
+            return "\(cell.rawValue) cell node \(node) has \(count) connections, more than its \(node * Primitive.connectable) (input, op) pairs"
         }
     }
 }

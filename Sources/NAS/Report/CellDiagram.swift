@@ -81,21 +81,40 @@ public enum CellDiagrams {
         return paths.map { $0 + "/dot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    /// Seconds `dot` may take for one image: a dense cell of many nodes can take Graphviz's
+    /// layout minutes (16 nodes of 8 ops per input: over a minute).
+    public static let renderSeconds = 60.0
+
     /// Renders through a pipe and writes the file itself (temporary file, then rename): `dot`
-    /// writing its own file on a full disk left a truncated SVG and exited 0.
-    private static func renderFile(dot: String, source: URL, format: String, target: URL) throws {
+    /// writing its own file on a full disk left a truncated SVG and exited 0. Its errors go to a
+    /// file, so that neither pipe can fill while the other is read; a layout that takes longer
+    /// than `seconds` is stopped and named.
+    static func renderFile(dot: String, source: URL, format: String, target: URL, seconds: Double = renderSeconds) throws {
+        let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-dot-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: errorsFile.path, contents: nil),
+              let errors = FileHandle(forWritingAtPath: errorsFile.path) else {
+            throw RunError("cannot create a temporary file in \(FileManager.default.temporaryDirectory.path) for graphviz's errors")
+        }
+        defer { try? FileManager.default.removeItem(at: errorsFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: dot)
         process.arguments = ["-T\(format)", source.path]
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        // The image first, to its end (dot closes it when done), then the few lines of errors.
-        let image = output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try? errors.close()
+        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)
+        let image = output.fileHandleForReading.readDataToEndOfFile()  // to its end: dot closes it when done
         process.waitUntilExit()
+        deadline.cancel()
+        if process.terminationReason == .uncaughtSignal {
+            throw RunError("graphviz did not lay out \(source.path) within \(Int(seconds)) s (a cell this large); the DOT file is "
+                           + "written: render it by hand with dot -T\(format)")
+        }
         guard process.terminationStatus == 0, !image.isEmpty else {
+            let message = (try? String(contentsOf: errorsFile, encoding: .utf8)) ?? ""
             let why = message.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init)
             throw RunError("graphviz could not render \(source.path) as \(format): \(why ?? "dot exited with status \(process.terminationStatus)")")
         }

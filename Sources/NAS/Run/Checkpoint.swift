@@ -162,14 +162,15 @@ public struct Checkpoint {
             throw RunError("the checkpoint was written by a \(self.kind) run, not a \(kind) run; use a new --output")
         }
         if let difference = Self.firstDifference(saved: configuration, current: current, ignoring: ignoring) {
-            throw RunError("cannot resume: \(difference); resume with the checkpoint's settings (the same --method, "
-                           + "--preset and flags as the run that wrote it) or start a new run in another --output")
+            throw RunError("cannot resume: \(difference); resume with the checkpoint's settings (the same flags as the "
+                           + "run that wrote it) or start a new run in another --output")
         }
     }
 
     /// The settings a user chooses, whose change changes many others (a preset's or a method's
-    /// defaults): named first, so a changed --method is not reported as its learning rate.
-    static let leadingSettings = ["method", "genotype_name", "dataset", "seed"]
+    /// defaults): named first, so a changed --method or training --preset is not reported as a
+    /// learning rate or a batch size.
+    static let leadingSettings = ["method", "preset", "genotype_name", "dataset", "seed"]
 
     /// The first top-level setting (the leading ones, then in sorted order) whose value differs,
     /// described for a user, or nil when the two JSON objects agree.

@@ -95,8 +95,12 @@ public struct RunDirectory: Sendable, Equatable {
         if exists && !isDirectory.boolValue { throw Self.fileInPlace(path) }
         // Epochs recorded but no checkpoint (a full disk at the first save): neither a resume nor
         // a new run over those epochs can go on, so the error names the one way out.
-        let stranded = RunError("\(path) holds a run that recorded epochs but no checkpoint.safetensors to resume from "
-                                + "(it ended before saving one); remove the folder or choose another --output")
+        // A finished training whose checkpoint was deleted to save space keeps its model: said so.
+        let stranded = fm.fileExists(atPath: model.path)
+            ? RunError("\(path) holds a finished training (model.safetensors) without its checkpoint.safetensors; nothing "
+                       + "there can be resumed or overwritten: choose another --output")
+            : RunError("\(path) holds a run that recorded epochs but no checkpoint.safetensors to resume from "
+                       + "(it ended before saving one); remove the folder or choose another --output")
         if resume {
             guard exists else { throw RunError("cannot resume: \(path) does not exist; drop --resume to start a new run there") }
             guard hasCheckpoint else {

@@ -3,6 +3,9 @@ import Foundation
 /// A candidate operation on a cell edge. Raw values are the DARTS `PRIMITIVES` names so that
 /// genotypes read and print exactly as in the DARTS and PC-DARTS code and papers.
 public enum Primitive: String, CaseIterable, Codable, Sendable {
+    /// How many ops may connect two nodes: every one but `none`.
+    public static var connectable: Int { allCases.count - 1 }
+
     /// The zero op. It lets the super-net switch an edge off; derivation never selects it.
     case none = "none"
     /// 3x3 max pooling, followed by BN in the search network.

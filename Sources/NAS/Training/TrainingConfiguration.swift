@@ -176,10 +176,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             throw fail("--learning-rate-decay must lie in (0, 1], got \(learningRateDecay)")
         }
         if cutout < 0 { throw fail("--cutout must be 0 (off) or a length in pixels, got \(cutout)") }
-        // A square larger than the image erases all of it wherever its centre falls.
-        if cutout > max(imageHeight, imageWidth) {
-            throw fail("--cutout \(cutout) is larger than the \(imageHeight)x\(imageWidth) images (it would erase whole images); "
-                       + "use at most \(max(imageHeight, imageWidth)) (DARTS: 16 on 32-pixel images)")
+        // A square of twice the image's side erases all of it wherever its centre falls.
+        let side = max(imageHeight, imageWidth)
+        if side > 0 && cutout >= 2 * side {
+            throw fail("--cutout \(cutout) is at least twice the \(imageHeight)x\(imageWidth) images' side, so it erases every "
+                       + "image whole; use less than \(2 * side) (DARTS: 16 on 32-pixel images)")
         }
         if limit < 0 { throw fail("--limit must be 0 (all images) or a positive count, got \(limit)") }
         if limit > 0 && limit < classes {

@@ -18,6 +18,11 @@ struct EntranNAS: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            if let hint = NegativeValueHint.message(for: error, arguments: CommandLine.arguments) {
+                // One line and the usage code: the parse failed before a subcommand's usage was known.
+                FileHandle.standardError.write(Data("Error: \(hint)\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
             // A failed allocation deep in libtorch becomes a line that names the flags to change,
             // and a file error no caller named gets its path and the system's reason.
             exit(withError: OutOfMemory.explain(error) ?? SystemReason.fileErrorLine(error).map(RunError.init) ?? error)

@@ -61,6 +61,21 @@ final class BadFlagsTests: XCTestCase {
         }
     }
 
+    /// A negative value written after a space is read as a flag by the parser, whose own error
+    /// ("Missing value") does not say so: ours does, and names the spelling that works.
+    func testANegativeValueAfterASpaceNamesTheSpellingThatWorks() throws {
+        let folder = try temporaryFolder(self)
+        for (flag, value) in [("--layers", "-1"), ("--learning-rate", "-0.5")] {
+            let run = try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--summary", flag, value], in: folder, name: "negative",
+                                              expecting: 64)
+            XCTAssertTrue(run.errors.contains("\(flag) \(value): a negative value is read as a flag; write \(flag)=\(value)"), run.errors)
+        }
+        // Written with '=', it reaches the range check.
+        let written = try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--summary", "--layers=-1"], in: folder, name: "equals",
+                                              expecting: 1)
+        XCTAssertTrue(written.errors.contains("--layers must be at least 1, got -1"), written.errors)
+    }
+
     /// A thread count in the environment that is no count is named, not ignored.
     func testAnImpossibleThreadCountInTheEnvironmentIsNamed() throws {
         let folder = try temporaryFolder(self)

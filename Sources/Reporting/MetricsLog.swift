@@ -33,8 +33,7 @@ public final class MetricsLog: @unchecked Sendable {
 
     /// The records of a metrics file as JSON objects, skipping blank lines.
     public static func read(_ url: URL) throws -> [[String: Any]] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw RunError("cannot read \(url.path): \(SystemReason.of(error))") }
+        let data = try JSONFormat.read(url)
         guard let text = String(data: data, encoding: .utf8) else {
             throw RunError("\(url.path) is not UTF-8 text: the file is damaged; restore it from a copy")
         }

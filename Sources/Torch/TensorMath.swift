@@ -101,6 +101,8 @@ extension Tensor {
     public func isNaN() throws -> Tensor { try unary(CT_ISNAN, "isnan") }
     /// Bool tensor, true where an element is neither NaN nor infinite.
     public func isFinite() throws -> Tensor { try unary(CT_ISFINITE, "isfinite") }
+    /// Whether every element is finite (no NaN, no infinity): one number read back.
+    public func allFinite() throws -> Bool { try isFinite().logicalNot().to(.float32).sum().item() == 0 }
     /// Elementwise not of a bool tensor.
     public func logicalNot() throws -> Tensor { try unary(CT_LOGICAL_NOT, "logical_not") }
 

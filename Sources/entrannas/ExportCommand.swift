@@ -50,8 +50,7 @@ struct ExportCommand: ParsableCommand {
         let (network, config, file) = try TrainedModel.load(path: checkpoint)
         let destination = URL(fileURLWithPath: output ?? file.deletingLastPathComponent().appendingPathComponent("pytorch").path)
         // A run's folder has a genotype.json of its own, which the export's would replace.
-        let run = RunDirectory(url: destination)
-        if run.hasCheckpoint || run.recordsAnEpoch || FileManager.default.fileExists(atPath: run.model.path) {
+        if RunDirectory(url: destination).holdsRun {
             throw RunError("\(destination.path) holds a search or training run, whose genotype files the export would replace; "
                            + "choose another --output (the default is pytorch/ beside the checkpoint)")
         }

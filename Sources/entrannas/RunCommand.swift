@@ -36,8 +36,7 @@ struct RunCommand: ParsableCommand {
         try options.checkWithoutData()
         // A search's or a training's own folder is not a run's (search/, train/, report.md): writing
         // into it would mix the two and overwrite its report.
-        let rootRun = RunDirectory(url: root)
-        if rootRun.hasCheckpoint || rootRun.recordsAnEpoch || FileManager.default.fileExists(atPath: rootRun.model.path) {
+        if RunDirectory(url: root).holdsRun {
             throw RunError("\(root.path) holds a search's or a training's files, not a run's (search/, train/, report.md); choose another --output")
         }
         let data = try DatasetSpec(name: options.dataset, path: options.data, folder: options.folder.settings()).load()

@@ -69,8 +69,7 @@ public final class Experiment {
     /// neither a resume nor a new experiment over its units can go on, and the error says so
     /// (not "add --resume"); a file the system will not give names the system's reason.
     private static func readManifest(_ url: URL) throws -> Manifest {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw RunError("cannot read \(url.path): \(SystemReason.of(error))") }
+        let data = try JSONFormat.read(url)
         do { return try JSONFormat.decoder(snakeCase: false).decode(Manifest.self, from: data) } catch {
             throw RunError("\(url.path) is damaged (not an experiment's JSON: \(JSONFormat.describe(error))); it holds the "
                            + "experiment's plan and settings: restore it from a copy, or choose another --output")

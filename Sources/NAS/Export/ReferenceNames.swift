@@ -62,7 +62,7 @@ public enum ReferenceNames {
                 throw RunError("\(source): tensor '\(reference)' has dtype \(tensor.dtype), expected \(target.dtype)")
             }
             if tensor.dtype == .float32 || tensor.dtype == .float64 {
-                if try tensor.isFinite().logicalNot().to(.float32).sum().item() > 0 {
+                if try !tensor.allFinite() {
                     throw RunError("\(source): tensor '\(reference)' holds NaN or infinite values; the file is damaged or was "
                                    + "converted from a diverged network")
                 }

@@ -246,10 +246,7 @@ extension Genotype {
 
     /// One line naming the field path and the problem, instead of Foundation's nested dump.
     private static func summary(of error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            let parts = keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
-            return parts.isEmpty ? "top level" : parts.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
+        func path(_ keys: [any CodingKey]) -> String { JSONFormat.codingPath(keys, whole: "top level") }
         switch error {
         case .keyNotFound(let key, let context):
             let parent = context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))"

@@ -154,11 +154,9 @@ extension Genotype {
         guard let contents = String(data: bytes, encoding: .utf8) else {
             throw GenotypeSpecError.invalidFile(path: path, reason: "not UTF-8 text; \(form)")
         }
-        if contents.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw GenotypeSpecError.invalidFile(path: path, reason: "the file is empty; \(form)")
-        }
-        let isJSON = path.hasSuffix(".json")
-            || contents.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")
+        let trimmed = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { throw GenotypeSpecError.invalidFile(path: path, reason: "the file is empty; \(form)") }
+        let isJSON = path.hasSuffix(".json") || trimmed.hasPrefix("{")
         do {
             return isJSON ? try Genotype(json: contents) : try Genotype(dartsText: contents)
         } catch {

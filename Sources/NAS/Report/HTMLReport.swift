@@ -54,6 +54,8 @@ public enum HTMLReport {
     struct RunFiles {
         let records: [[String: Any]]
         let settings: [String: Any]
+        /// report.json: a search's consistency result (nil without one, or when it is damaged).
+        let report: [String: Any]?
         let isSearch: Bool
         /// Files that are there but cannot be read, each with what the page leaves out for it:
         /// shown at the top, not skipped without a word.
@@ -70,8 +72,9 @@ public enum HTMLReport {
                 settings = [:]
                 if FileManager.default.fileExists(atPath: config.path) { unreadable.append("config.json (the settings are not shown)") }
             }
-            let report = folder.appendingPathComponent("report.json")
-            if FileManager.default.fileExists(atPath: report.path) && HTMLReport.jsonObject(report) == nil {
+            let reportFile = folder.appendingPathComponent("report.json")
+            report = HTMLReport.jsonObject(reportFile)
+            if report == nil && FileManager.default.fileExists(atPath: reportFile.path) {
                 unreadable.append("report.json (the consistency result is not shown)")
             }
             self.unreadable = unreadable
@@ -114,7 +117,7 @@ public enum HTMLReport {
         if !diagrams.isEmpty { body += "<div class=\"cells\">\(diagrams.joined())</div>" }
 
         // Result.
-        if let object = jsonObject(folder.appendingPathComponent("report.json")) {
+        if let object = files.report {
             let superNet = (object["super_net_accuracy"] as? Double) ?? .nan
             let derived = (object["derived_accuracy"] as? Double) ?? .nan
             body += "<h3>Consistency (validation split, end of search)</h3><table><tr><th>network</th><th>accuracy</th><th>loss</th></tr>"

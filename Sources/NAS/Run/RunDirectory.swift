@@ -43,8 +43,14 @@ public struct RunDirectory: Sendable, Equatable {
     /// Whether a checkpoint exists, so the run can be resumed.
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint.path) }
 
+    /// Whether a search or a training ran here: a checkpoint, a recorded epoch or a trained model.
+    /// Folders of other kinds (a `run`'s root, an export) must not be written over one.
+    public var holdsRun: Bool {
+        hasCheckpoint || recordsAnEpoch || FileManager.default.fileExists(atPath: model.path)
+    }
+
     /// Whether metrics.jsonl holds an epoch (a run that got that far has results to keep).
-    public var recordsAnEpoch: Bool {
+    var recordsAnEpoch: Bool {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: metrics.path),
               let size = attributes[.size] as? NSNumber else { return false }
         return size.intValue > 0

@@ -234,7 +234,7 @@ public final class Trainer: RunJob {
     private func checkFinite(epoch: Int, testLoss: Double) throws {
         let tensors = network.namedParameters() + network.namedBuffers()
         let bad = try withNoGrad {
-            try tensors.first { try $0.1.isFinite().logicalNot().to(.float32).sum().item() > 0 }
+            try tensors.first { try !$0.1.allFinite() }
         }
         let advice = "no checkpoint was saved for it. Start again with a lower --learning-rate (e.g. "
             + String(format: "%.4g", configuration.learningRate / 10) + ")"

@@ -9,8 +9,11 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Intra-op threads (default: the machine's cores, or ENTRANNAS_THREADS).")
     var threads: Int?
 
-    @Option(help: "Random seed: one seed makes a CPU run bitwise repeatable.")
-    var seed: UInt64 = 2
+    /// Optional so that a resume can tell a seed given from the default (`seed`).
+    @Option(name: .customLong("seed"), help: ArgumentHelp("Random seed: one seed makes a CPU run bitwise repeatable (default: 2; search and train --resume: the stored run's).", valueName: "seed"))
+    var seedFlag: UInt64?
+    /// The seed: the one given, or 2.
+    var seed: UInt64 { seedFlag ?? 2 }
 
     @Option(help: "Where to compute: auto (a CUDA GPU when libtorch sees one, else the CPU), cpu, cuda or cuda:N.")
     var device: String = "auto"

@@ -11,8 +11,8 @@ struct SearchCommand: ParsableCommand {
         abstract: "Search a cell architecture (EnTranNAS, EnTranNAS-DST, DARTS 1st/2nd order, PC-DARTS).",
         discussion: """
         Writes genotype.json, genotype.txt (DARTS form), metrics.jsonl, log.txt, report.json and \
-        checkpoint.safetensors (each epoch) to --output. Ctrl-C saves and stops; the same command \
-        with --resume continues.
+        checkpoint.safetensors (each epoch) to --output. Ctrl-C saves and stops; \
+        `entrannas search --output DIR --resume` continues with the stored settings.
 
         Examples:
           entrannas search --preset quick
@@ -25,23 +25,28 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try runtime.apply()
-        try options.checkWithoutData()
-        _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
+        // A resume continues with the stored settings; flags given are checked against them.
+        var options = options
+        let stored = try options.adoptStoredSearch(seed: runtime.seed)
+        if stored == nil { try options.checkWithoutData() }
+        _ = try performSearch(options: options, seed: runtime.seedFlag ?? stored?.seed ?? runtime.seed, device: runtime.resolvedDevice,
                               parallel: runtime.parallel, memoryFormat: runtime.resolvedMemoryFormat(method: options.method),
-                              train: options.loadTrainingSet())
+                              train: options.loadTrainingSet(), stored: stored)
     }
 }
 
 /// Runs a search end to end, shown on the terminal; shared by `search` and `run`. The run writes
 /// its own files; a stop (Ctrl-C) exits with the stop code after the checkpoint is saved.
+/// `stored`: the settings of the search being resumed, which the flags given apply to.
 func performSearch(options: SearchOptions, seed: UInt64, device: Device, parallel: DataParallel,
-                   memoryFormat: MemoryFormat, train: Dataset) throws -> (run: SearchRun, report: ConsistencyReport) {
+                   memoryFormat: MemoryFormat, train: Dataset, stored: StoredSearch? = nil) throws -> (run: SearchRun, report: ConsistencyReport) {
     if parallel.isMain {
         for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
     }
-    let run = try SearchRun(config: try options.spaceConfig(for: train), hyper: options.hyperparameters(for: train), train: train,
-                            seed: seed, output: options.outputFolder(seed: seed), device: device,
+    let run = try SearchRun(config: try options.spaceConfig(for: train, stored: stored), hyper: options.hyperparameters(for: train, stored: stored),
+                            train: train, seed: seed, output: options.outputFolder(seed: seed), device: device,
                             parallel: parallel, workers: options.folder.workerCount(for: train), memoryFormat: memoryFormat)
+    run.dataPath = options.data
     if parallel.isMain { run.observer = ConsoleObserver() }
     StopSignal.shared.install()
     defer { StopSignal.shared.uninstall() }

@@ -8,12 +8,14 @@ extension SearchPreset: ExpressibleByArgument {}
 /// Every search setting, with DARTS' flag spellings. Unset flags take the preset's value,
 /// then the method's default (docs/method.md#bilevel).
 struct SearchOptions: ParsableArguments {
-    @Option(help: "Search method.")
-    var method: SearchMethod = .entrannas
-    @Option(help: "quick (minutes on a CPU, smoke test), cpu (about 15 minutes on 2 cores for EnTranNAS, the architecture learns), paper (the method's published configuration) or imagenet (PC-DARTS' direct ImageNet search: ImageNet stem, 10% + 2.5% of every class, batch 1024; for GPUs).")
-    var preset: SearchPreset = .paper
-    @Option(help: "Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100, or folder (your images in ImageFolder layout, with --data DIR).")
-    var dataset: String = "fashion-mnist"
+    // Method, preset and dataset are optional flags so that a resume can tell a flag given from
+    // a default, and take what the stored search says where none is given.
+    @Option(name: .customLong("method"), help: ArgumentHelp("Search method (default: entrannas).", valueName: "method"))
+    var methodFlag: SearchMethod?
+    @Option(name: .customLong("preset"), help: ArgumentHelp("quick (minutes on a CPU, smoke test), cpu (about 15 minutes on 2 cores for EnTranNAS, the architecture learns), paper (default: the method's published configuration) or imagenet (PC-DARTS' direct ImageNet search: ImageNet stem, 10% + 2.5% of every class, batch 1024; for GPUs).", valueName: "preset"))
+    var presetFlag: SearchPreset?
+    @Option(name: .customLong("dataset"), help: ArgumentHelp("Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100, or folder (your images in ImageFolder layout, with --data DIR).", valueName: "dataset"))
+    var datasetFlag: String?
     @Option(help: "Folder of the dataset files (required for MNIST and CIFAR; Fashion-MNIST defaults to Debian's path).")
     var data: String?
 
@@ -89,19 +91,47 @@ struct SearchOptions: ParsableArguments {
 
     @Option(help: "Output folder. search: genotype, metrics, log and checkpoint, default runs/search-METHOD-seedN; run: search/, train/ and report.md, default runs/run-METHOD-seedN.")
     var output: String?
-    @Flag(help: "Continue the search saved in --output.")
+    @Flag(help: "Continue the run saved in --output. search: with its stored settings (flags given must agree with them; --data may name a moved folder); run: give the flags it started with.")
     var resume = false
     @Option(help: ArgumentHelp("Record N search steps after one that is not recorded, write profile.json (a Chrome trace for https://ui.perfetto.dev or chrome://tracing) and profile.md (the operators with the most self time) to --output, print the table, and stop (checkpoint saved; --resume continues).", valueName: "N"))
     var profile: Int?
+
+    var method: SearchMethod { methodFlag ?? .entrannas }
+    var preset: SearchPreset { presetFlag ?? .paper }
+    var dataset: String { datasetFlag ?? "fashion-mnist" }
+
+    /// With --resume, the search stored in the output folder (nil without one: the resume's own
+    /// checks then say what is missing). Its method, dataset and folder fill the flags not given;
+    /// its settings are the base the other flags apply to (`spaceConfig(for:stored:)`), except
+    /// where --preset is given: the preset's values are then checked against the stored ones.
+    mutating func adoptStoredSearch(seed: UInt64) throws -> StoredSearch? {
+        guard resume, let stored = try StoredSearch.read(from: outputFolder(seed: seed)) else { return nil }
+        if methodFlag == nil { methodFlag = stored.config.method }
+        if datasetFlag == nil { datasetFlag = stored.dataset }
+        if data == nil { data = stored.dataPath }
+        return stored
+    }
 
     func validate() throws {
         try refuseEmptyOutput(output)
         if let profile, profile < 1 { throw ValidationError("--profile needs at least 1 step, got \(profile)") }
     }
 
-    /// The search space for a dataset of the given shape.
-    func spaceConfig(for data: Dataset) throws -> SearchSpaceConfig {
-        try spaceConfig(inputChannels: data.channels, imageSize: data.height, classes: data.classCount)
+    /// The search space for a dataset of the given shape: the preset's, or the `stored` one,
+    /// with the flags given on top.
+    func spaceConfig(for data: Dataset, stored: StoredSearch? = nil) throws -> SearchSpaceConfig {
+        // A preset given on resume is compared with the stored values, not replaced by them.
+        if let stored, presetFlag == nil {
+            var c = stored.config
+            if let methodFlag { c.method = methodFlag }
+            if let primitives { c.primitives = try Primitive.parseList(primitives) }
+            if let layers { c.layers = layers }
+            if let initChannels { c.initChannels = initChannels }
+            if let steps { c.steps = steps }
+            (c.inputChannels, c.imageSize, c.classes) = (data.channels, data.height, data.classCount)
+            return try applyFlags(to: c)
+        }
+        return try spaceConfig(inputChannels: data.channels, imageSize: data.height, classes: data.classCount)
     }
 
     /// The search space for images of the given shape.
@@ -109,8 +139,13 @@ struct SearchOptions: ParsableArguments {
         var ops = Primitive.darts
         if let primitives { ops = try Primitive.parseList(primitives) }
         if method == .entrannasDST && dstNone == .masked && !ops.contains(Primitive.none) { ops.insert(Primitive.none, at: 0) }
-        var c = SearchSpaceConfig(preset: preset, method: method, primitives: ops, layers: layers, initChannels: initChannels,
-                                  steps: steps, inputChannels: inputChannels, imageSize: imageSize, classes: classes)
+        return try applyFlags(to: SearchSpaceConfig(preset: preset, method: method, primitives: ops, layers: layers, initChannels: initChannels,
+                                                    steps: steps, inputChannels: inputChannels, imageSize: imageSize, classes: classes))
+    }
+
+    /// The flags that set the space's other fields, then the check.
+    private func applyFlags(to config: SearchSpaceConfig) throws -> SearchSpaceConfig {
+        var c = config
         if method == .entrannasDST, let dstNone {
             c.dstNone = dstNone
             if dstNone == .masked && !c.primitives.contains(Primitive.none) { c.primitives.insert(Primitive.none, at: 0) }
@@ -140,8 +175,11 @@ struct SearchOptions: ParsableArguments {
         return c
     }
 
-    var hyperparameters: SearchHyperparameters {
-        var h = SearchHyperparameters(preset: preset, method: method)
+    var hyperparameters: SearchHyperparameters { hyperparameters(stored: nil) }
+
+    /// The preset's schedule, or the `stored` one, with the flags given on top.
+    func hyperparameters(stored: SearchHyperparameters?) -> SearchHyperparameters {
+        var h = stored ?? SearchHyperparameters(preset: preset, method: method)
         if let epochs { h.epochs = epochs }
         if let batchSize { h.batchSize = batchSize }
         if let learningRate { h.learningRate = learningRate }
@@ -157,10 +195,12 @@ struct SearchOptions: ParsableArguments {
         if let limit { h.limit = limit }
         if let weightFraction { h.weightFraction = weightFraction }
         if let architectureFraction { h.architectureFraction = architectureFraction }
-        if limit != nil && weightFraction == nil && preset == .imagenet { (h.weightFraction, h.architectureFraction) = (nil, nil) }
+        if limit != nil && weightFraction == nil && (stored == nil ? preset == .imagenet : h.weightFraction != nil) {
+            (h.weightFraction, h.architectureFraction) = (nil, nil)
+        }
         if let evalLimit { h.evalLimit = evalLimit }
         if let gapEvery { h.gapEvery = gapEvery }
-        if h.warmupEpochs >= h.epochs && epochs != nil && warmupEpochs == nil {
+        if stored == nil && h.warmupEpochs >= h.epochs && epochs != nil && warmupEpochs == nil {
             h.warmupLoweredFrom = h.warmupEpochs
             h.warmupEpochs = max(0, h.epochs / 3)
         }
@@ -169,9 +209,10 @@ struct SearchOptions: ParsableArguments {
 
     /// The settings for `train`: a preset's image cap (quick 2,000, cpu 10,000) larger than the
     /// dataset means all of it; a `--limit` given by hand is kept, and checked by the split.
-    func hyperparameters(for train: Dataset) -> SearchHyperparameters {
-        var h = hyperparameters
-        if limit == nil, let cap = h.limit, cap >= train.count { h.limit = nil }
+    func hyperparameters(for train: Dataset, stored: StoredSearch? = nil) -> SearchHyperparameters {
+        let base = presetFlag == nil ? stored?.hyper : nil
+        var h = hyperparameters(stored: base)
+        if base == nil, limit == nil, let cap = h.limit, cap >= train.count { h.limit = nil }
         return h
     }
 

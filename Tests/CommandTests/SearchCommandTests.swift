@@ -19,4 +19,36 @@ final class SearchCommandTests: XCTestCase {
                                              "--output", folder.appendingPathComponent("given").path], in: folder, name: "given")
         XCTAssertTrue(given.output.contains("schedule: 2 epochs (1 warm-up), batch"), given.output)
     }
+
+    /// `search --output DIR --resume` alone continues a search started with other flags than
+    /// the defaults (method, seed, schedule, space, data folder), as `train --resume` does; a flag given on
+    /// resume that disagrees with the stored search is named, not taken.
+    func testResumeWithoutFlagsTakesTheStoredSettings() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("search")
+        // 96 images, below the quick preset's cap: the split is 48+48 here, 30000+30000 on
+        // Debian's Fashion-MNIST, which a resume that lost the folder would read.
+        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 96, test: 16)
+        _ = try EntranNASBinary.run(["search", "--method", "darts", "--preset", "quick", "--seed", "5", "--epochs", "2",
+                                     "--warmup-epochs", "0", "--data", data.path, "--batch-size", "16", "--layers", "2", "--steps", "2",
+                                     "--init-channels", "4", "--arch-learning-rate", "0.01", "--profile", "1", "--output", output.path],
+                                    in: folder, name: "start")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("genotype.txt").path))
+
+        let other = try EntranNASBinary.run(["search", "--output", output.path, "--resume", "--method", "pc-darts"],
+                                            in: folder, name: "other", expecting: 1)
+        XCTAssertTrue(other.errors.contains("setting 'method' is pc-darts here but darts in the checkpoint"), other.errors)
+        let preset = try EntranNASBinary.run(["search", "--output", output.path, "--resume", "--preset", "cpu", "--batch-size", "16"],
+                                             in: folder, name: "preset", expecting: 1)
+        XCTAssertTrue(preset.errors.contains("cannot resume: setting '"), preset.errors)
+
+        let resumed = try EntranNASBinary.run(["search", "--output", output.path, "--resume"], in: folder, name: "resume")
+        XCTAssertTrue(resumed.output.contains("search: darts on fashion-mnist (1x28x28, 10 classes), 48+48 images"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("network: 2 cells, 4 channels, 2 steps"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("arch lr 0.01, threads"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("seed 5"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("(resumed at epoch 1, step 2)"), resumed.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("genotype.txt").path))
+        XCTAssertEqual(try metricsRecords(output.appendingPathComponent("metrics.jsonl")).count, 2)
+    }
 }

@@ -61,6 +61,33 @@ final class SearchRunTests: SingleThreadTestCase {
         }
     }
 
+    /// The settings a checkpoint stores give back the run's space, schedule, dataset and folder
+    /// (`StoredSearch`, what `search --resume` without flags continues with), for every method
+    /// and with the optional fields set; text that is not such settings is named as damaged.
+    func testStoredSettingsGiveBackTheSearch() throws {
+        let data = syntheticDataset()
+        for method in SearchMethod.allCases {
+            var config = tinyConfig(method)
+            config.temperatureEnd = 0.3
+            if method == .entrannas { config.engineEdges = .derived }
+            if method == .entrannasDST { (config.dstMaxInDegree, config.dstSparsity, config.dstTransit) = (3, 0.02, .unweighted) }
+            var h = hyper(method)
+            (h.evalLimit, h.gapEvery, h.limit) = (16, 2, 40)
+            let run = try SearchRun(config: config, hyper: h, train: data, seed: 7, output: folder("stored"))
+            run.dataPath = "/data/fashion"
+            let stored = try StoredSearch(json: run.settingsJSON, seed: 7, source: "checkpoint.safetensors")
+            XCTAssertEqual(stored.config, config, "\(method)")
+            XCTAssertEqual(stored.hyper, h, "\(method)")
+            XCTAssertEqual(stored.dataset, data.name)
+            XCTAssertEqual(stored.dataPath, "/data/fashion")
+        }
+        for text in ["[]", "{\"dataset\": \"x 1x8x8 2 classes\"}", "{\"method\": \"darts\"}"] {
+            XCTAssertThrowsError(try StoredSearch(json: text, seed: 1, source: "c.safetensors")) { error in
+                XCTAssertTrue("\(error)".hasPrefix("c.safetensors: the stored search settings cannot be read ("), "\(error)")
+            }
+        }
+    }
+
     /// A search checkpoint's validation-batch position comes from the file: a negative one, or
     /// one past the steps taken (one validation batch each), is refused as damage.
     func testAValidationCursorOutsideTheStepsTakenIsRefused() throws {

@@ -40,6 +40,9 @@ public final class SearchRun: RunJob {
     public let dataset: Dataset
     /// The processes the batches are spread over.
     public let parallel: DataParallel
+    /// The dataset folder the search was given (`--data`), stored with the settings so that a
+    /// resume finds it; a resume may give another (a moved folder), as `resumableDifferences` says.
+    public var dataPath: String?
     /// The epoch loop: folder, resume, stop, checkpoint, metrics and log.txt.
     public private(set) var loop: RunLoop<SearchRun>!
 
@@ -92,6 +95,7 @@ public final class SearchRun: RunJob {
     public var settingsJSON: String {
         var merged: [String: Any] = ["seed": "\(seed)",
                                      "dataset": "\(dataset.name) \(dataset.channels)x\(dataset.height)x\(dataset.width) \(dataset.classCount) classes"]
+        if let dataPath, !dataPath.isEmpty { merged[Self.dataPathKey] = dataPath }
         for part in [jsonText(config), jsonText(hyper)] {
             let object = (try? JSONSerialization.jsonObject(with: Data(part.utf8))) as? [String: Any] ?? [:]
             merged.merge(object) { a, _ in a }
@@ -152,7 +156,10 @@ public final class SearchRun: RunJob {
     // MARK: RunJob
 
     public var kind: String { "search" }
-    public var resumableDifferences: Set<String> { [] }
+    /// The data folder may move between sessions; a checkpoint written before it was stored lacks it.
+    public var resumableDifferences: Set<String> { [Self.dataPathKey] }
+    /// The key of `dataPath` in the settings.
+    static let dataPathKey = "data_path"
     public var dataSeed: UInt64 { seed }
     public var epochs: Int { hyper.epochs }
     public var trainLoader: DataLoader { searcher.trainLoader }

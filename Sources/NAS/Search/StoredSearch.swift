@@ -1,0 +1,52 @@
+import Foundation
+
+/// A search's settings as its checkpoint stores them (`SearchRun.settingsJSON`), read back so
+/// that `search --output DIR --resume` continues the search from its folder alone, as
+/// `train --resume` does, instead of asking for the flags of the command that started it.
+public struct StoredSearch: Equatable, Sendable {
+    /// The search space and method.
+    public var config: SearchSpaceConfig
+    /// The schedule.
+    public var hyper: SearchHyperparameters
+    /// The seed of weights, data split and batches.
+    public var seed: UInt64
+    /// The dataset's name, as `DatasetSpec(name:)` reads it.
+    public var dataset: String
+    /// The dataset folder given to the search (`--data`); nil for one written before it was
+    /// stored, or for a dataset at its default place.
+    public var dataPath: String?
+
+    /// The search stored in `folder`'s checkpoint; nil where there is no checkpoint, or one of
+    /// another kind of run (the resume's own checks then name the problem).
+    public static func read(from folder: URL) throws -> StoredSearch? {
+        let directory = RunDirectory(url: folder)
+        guard directory.hasCheckpoint else { return nil }
+        let checkpoint = try Checkpoint.load(from: directory.checkpoint)
+        guard checkpoint.kind == "search" else { return nil }
+        return try StoredSearch(json: checkpoint.configuration, seed: checkpoint.dataSeed, source: directory.checkpoint.path)
+    }
+
+    /// Reads `SearchRun.settingsJSON`: the space's and the schedule's fields in one flat object,
+    /// with the dataset's description and, where stored, its folder. `source` names the file.
+    public init(json: String, seed: UInt64, source: String) throws {
+        func damaged(_ reason: String) -> RunError {
+            RunError("\(source): the stored search settings cannot be read (\(reason)); the file is damaged, "
+                     + "or was written by another version of entrannas: resume with the flags of the search that wrote it")
+        }
+        let data = Data(json.utf8)
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw damaged("not a JSON object") }
+        // "fashion-mnist 1x28x28 10 classes": the name is the first word.
+        guard let description = object["dataset"] as? String, let name = description.split(separator: " ").first else {
+            throw damaged("no dataset")
+        }
+        do {
+            config = try JSONFormat.decoder().decode(SearchSpaceConfig.self, from: data)
+            hyper = try JSONFormat.decoder().decode(SearchHyperparameters.self, from: data)
+        } catch {
+            throw damaged(JSONFormat.describe(error))
+        }
+        self.seed = seed
+        dataset = String(name)
+        dataPath = (object[SearchRun.dataPathKey] as? String).flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

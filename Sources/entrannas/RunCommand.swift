@@ -85,9 +85,11 @@ struct RunCommand: ParsableCommand {
     /// returns its settings, its test result and its parameters in millions.
     private func trainDerived(_ genotype: Genotype, data: DatasetPair,
                               in root: URL) throws -> (TrainingConfiguration, EvaluationResult, Double) {
-        if let warning = genotype.densityWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
         let config = trainingConfiguration(genotype, data: data)
+        for warning in [genotype.densityWarning, config.network.style.sizeWarning(imageSize: min(config.imageHeight, config.imageWidth))] {
+            if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        }
         try config.validate()
         print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
         let parallel = try runtime.parallel

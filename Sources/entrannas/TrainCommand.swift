@@ -194,7 +194,9 @@ struct TrainCommand: ParsableCommand {
         guard let network = try? EvalNetwork(genotype: c.genotype, configuration: c.network) else { return }
         let summary = network.summary(height: c.imageHeight, width: c.imageWidth)
         print("genotype \(c.genotypeName): \(c.genotype.dartsText)")
-        if let warning = c.genotype.densityWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        for warning in [c.genotype.densityWarning, c.network.style.sizeWarning(imageSize: min(c.imageHeight, c.imageWidth))] {
+            if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        }
         print("network: \(c.layers) cells, \(c.initChannels) initial channels\(c.style == .imagenet ? ", ImageNet stems" : ""), \(c.dataset) input "
               + "\(c.inputChannels)x\(c.imageHeight)x\(c.imageWidth), \(c.classes) classes")
         if table { print(summary.table) }

@@ -63,6 +63,21 @@ final class BadFlagsTests: XCTestCase {
 
     /// A negative value written after a space is read as a flag by the parser, whose own error
     /// ("Missing value") does not say so: ours does, and names the spelling that works.
+    /// ImageNet stems on 28-pixel images run, but reach the first cell at 4x4: a warning says
+    /// so and names the way out; with the CIFAR stem there is none. (A search refuses them: its
+    /// stems and reductions need more pixels than 28.)
+    func testImageNetStemsOnSmallImagesAreWarnedAbout() throws {
+        let folder = try temporaryFolder(self)
+        let warning = "warning: the ImageNet stems divide the image side by 8 before the first cell"
+        let imagenet = try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--preset", "imagenet", "--summary"],
+                                               in: folder, name: "imagenet")
+        XCTAssertTrue(imagenet.errors.contains(warning + " (they are made for 224-pixel images): these 28-pixel images reach "
+                                               + "it at 4x4; for small images use --stem cifar"), imagenet.errors)
+        let cifar = try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--preset", "imagenet", "--stem", "cifar", "--summary"],
+                                            in: folder, name: "cifar")
+        XCTAssertFalse(cifar.errors.contains(warning), cifar.errors)
+    }
+
     func testANegativeValueAfterASpaceNamesTheSpellingThatWorks() throws {
         let folder = try temporaryFolder(self)
         for (flag, value) in [("--layers", "-1"), ("--learning-rate", "-0.5")] {

@@ -53,6 +53,23 @@ final class EvalNetworkTests: SingleThreadTestCase {
                        FeatureShape(channels: 192, height: 28, width: 28))
     }
 
+    /// The small-image warning of the ImageNet stems names the size at which the network's
+    /// first cell really sees the images; none at 64 pixels and up, none for the CIFAR stem.
+    func testImageNetStemWarningNamesTheFirstCellsSize() throws {
+        Torch.manualSeed(0)
+        var configuration = EvalNetworkConfiguration.dartsImageNet
+        (configuration.layers, configuration.initChannels) = (3, 4)
+        let net = try EvalNetwork(genotype: .dartsV2, configuration: configuration)
+        for size in [28, 32, 50, 63] {
+            let side = try XCTUnwrap(net.summary(height: size, width: size).blocks.first { $0.name == "cell 0" }?.output.height)
+            let warning = try XCTUnwrap(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: size))
+            XCTAssertTrue(warning.contains("these \(size)-pixel images reach it at \(side)x\(side);"), warning)
+        }
+        XCTAssertNil(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: 64))
+        XCTAssertNil(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: 224))
+        XCTAssertNil(EvalNetworkConfiguration.Style.cifar.sizeWarning(imageSize: 28))
+    }
+
     /// The multiply-adds counted as the network runs (`MultiplyAddTally`, which benchmarks use
     /// for GFLOP/s) equal the traced count for every sample, in the direct and polyphase forms of
     /// the dilated convolutions (odd and even sizes) and for a DST genotype with any in-degree.

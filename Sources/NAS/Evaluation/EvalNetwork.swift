@@ -9,6 +9,17 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
     public enum Style: String, Codable, CaseIterable, Sendable {
         /// `NetworkCIFAR`, `NetworkImageNet`.
         case cifar, imagenet
+
+        /// A warning where ImageNet stems meet small images: they divide the side by 8 before the
+        /// first cell (224 to 28), so 28-pixel images reach it at 4x4 and the last cells at 1x1.
+        /// The network runs, but it is not the one a user of the preset means.
+        public func sizeWarning(imageSize: Int) -> String? {
+            guard self == .imagenet, imageSize < 64 else { return nil }
+            let first = (imageSize + 7) / 8
+            return "warning: the ImageNet stems divide the image side by 8 before the first cell (they are made for "
+                + "224-pixel images): these \(imageSize)-pixel images reach it at \(first)x\(first); for small images use "
+                + "--stem cifar, or a preset other than imagenet"
+        }
     }
 
     /// Stem layout (default `.cifar`).

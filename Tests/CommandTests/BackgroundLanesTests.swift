@@ -27,8 +27,7 @@ final class BackgroundLanesTests: XCTestCase {
                 trap 'sleep 1; echo "\(job) TERM" >> "\(root.path)/jobs.txt"; exit ${TERM_STATUS:-130}' TERM
                 sleep "${JOB_SECONDS:-0}" & wait $!
                 """
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            try writeExecutable(text, to: url)
         }
     }
 

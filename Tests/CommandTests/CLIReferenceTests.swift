@@ -42,8 +42,7 @@ final class CLIReferenceTests: XCTestCase {
                              ("halfway", "[ \"$1\" = --help ] && printf 'SUBCOMMANDS:\\n  info  x\\n  train  y\\n\\n' && exit 0\n"
                                          + "[ \"$1\" = info ] && echo 'info help' && exit 0\nexit 3")] {
             let fake = folder.appendingPathComponent(name)
-            try "#!/usr/bin/env bash\n\(body)\n".write(to: fake, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+            try writeExecutable("#!/usr/bin/env bash\n\(body)\n", to: fake)
             try "old\n".write(to: output, atomically: true, encoding: .utf8)
             let run = try runBash(script, [fake.path, output.path])
             XCTAssertNotEqual(run.status, 0, name)

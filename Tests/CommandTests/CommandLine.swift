@@ -97,6 +97,13 @@ enum EntranNASBinary {
 }
 
 
+/// Writes `text` to `url` as an executable (mode 755): the stand-in programs and scripts the
+/// tests put where the real ones would be.
+func writeExecutable(_ text: String, to url: URL) throws {
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+}
+
 /// This repository's root: the tests of the experiment scripts run its scripts.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()

@@ -23,9 +23,7 @@ final class ExperimentV2ScriptTests: XCTestCase {
             sleep "${UNIT_SECONDS:-0}" & wait $!
             echo '{}' > "$out/units/unit-a/result.json"
             """
-        let bin = root.appendingPathComponent("entrannas")
-        try stand.write(to: bin, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.path)
+        try writeExecutable(stand, to: root.appendingPathComponent("entrannas"))
     }
 
     /// Runs run.sh in a process group of its own; returns the process.

@@ -47,8 +47,7 @@ final class LongTrainingPickTests: XCTestCase {
               "2026-12-06 07:00:00  machine: CPU A, 2 cores" "2026-12-06 07:00:01  training" "junk  machine: CPU C" \
               "2026-12-07 07:00:00  machine: CPU B, 2 cores" "2026-12-08 07:00:00  machine: CPU A, 2 cores" > "$out/log.txt"
             """
-        try write(bin, "bin")
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.appendingPathComponent("bin").path)
+        try writeExecutable(bin, to: root.appendingPathComponent("bin"))
     }
 
     private func write(_ text: String, _ path: String) throws {

@@ -29,8 +29,7 @@ final class RetrainScriptTests: XCTestCase {
             mkdir -p "$out" && touch "$out/model.safetensors"
             echo "{\\"epoch\\": 10, \\"test_top1\\": 90.$seed}" > "$out/metrics.jsonl"
             """
-        try bin.write(to: root.appendingPathComponent("bin"), atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.appendingPathComponent("bin").path)
+        try writeExecutable(bin, to: root.appendingPathComponent("bin"))
     }
 
     /// Starts retrain.sh (not waiting); KEEP only when given.

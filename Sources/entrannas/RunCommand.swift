@@ -87,7 +87,8 @@ struct RunCommand: ParsableCommand {
                               in root: URL) throws -> (TrainingConfiguration, EvaluationResult, Double) {
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
         let config = trainingConfiguration(genotype, data: data)
-        for warning in [genotype.densityWarning, config.network.style.sizeWarning(imageSize: min(config.imageHeight, config.imageWidth))] {
+        for warning in [genotype.densityWarning, config.network.style.sizeWarning(imageSize: min(config.imageHeight, config.imageWidth),
+                                                                                         remedy: "use --train-preset quick or paper")] {
             if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         }
         try config.validate()

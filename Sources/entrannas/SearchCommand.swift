@@ -31,7 +31,7 @@ struct SearchCommand: ParsableCommand {
         if stored == nil { try options.checkWithoutData() }
         _ = try performSearch(options: options, seed: runtime.seedFlag ?? stored?.seed ?? runtime.seed, device: runtime.resolvedDevice,
                               parallel: runtime.parallel, memoryFormat: runtime.resolvedMemoryFormat(method: options.method),
-                              train: options.loadTrainingSet(), stored: stored)
+                              train: options.loadTrainingSet(stored: stored), stored: stored)
     }
 }
 
@@ -46,7 +46,12 @@ func performSearch(options: SearchOptions, seed: UInt64, device: Device, paralle
     let run = try SearchRun(config: try options.spaceConfig(for: train, stored: stored), hyper: options.hyperparameters(for: train, stored: stored),
                             train: train, seed: seed, output: options.outputFolder(seed: seed), device: device,
                             parallel: parallel, workers: options.folder.workerCount(for: train), memoryFormat: memoryFormat)
-    run.dataPath = options.data
+    // Stored whole, so that a resume from another working folder finds the same files.
+    run.dataPath = options.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+    if parallel.isMain, let warning = (run.config.style ?? .cifar).sizeWarning(imageSize: run.config.imageSize,
+                                                                             remedy: "use --stem cifar, or a preset other than imagenet") {
+        FileHandle.standardError.write(Data((warning + "\n").utf8))
+    }
     if parallel.isMain { run.observer = ConsoleObserver() }
     StopSignal.shared.install()
     defer { StopSignal.shared.uninstall() }

@@ -105,10 +105,13 @@ struct SearchOptions: ParsableArguments {
     /// its settings are the base the other flags apply to (`spaceConfig(for:stored:)`), except
     /// where --preset is given: the preset's values are then checked against the stored ones.
     mutating func adoptStoredSearch(seed: UInt64) throws -> StoredSearch? {
-        guard resume, let stored = try StoredSearch.read(from: outputFolder(seed: seed)) else { return nil }
+        let folder = outputFolder(seed: seed)
+        guard resume, let stored = try StoredSearch.read(from: folder) else { return nil }
+        // The folder found stays the folder, whatever method and seed name it by default.
+        if output == nil { output = folder.path }
         if methodFlag == nil { methodFlag = stored.config.method }
         if datasetFlag == nil { datasetFlag = stored.dataset }
-        if data == nil { data = stored.dataPath }
+        if data == nil, dataset == stored.dataset { data = stored.dataPath }
         return stored
     }
 
@@ -123,11 +126,25 @@ struct SearchOptions: ParsableArguments {
         // A preset given on resume is compared with the stored values, not replaced by them.
         if let stored, presetFlag == nil {
             var c = stored.config
-            if let methodFlag { c.method = methodFlag }
-            if let primitives { c.primitives = try Primitive.parseList(primitives) }
-            if let layers { c.layers = layers }
+            // Flags that reshape the network are compared first: applied to the stored layout,
+            // they would fail its checks (an Engine-cell out of range) before any comparison.
+            var given: [(name: String, here: String, stored: String)] = []
+            if let methodFlag { given.append(("method", methodFlag.rawValue, c.method.rawValue)) }
+            if let layers { given.append(("layers", "\(layers)", "\(c.layers)")) }
+            if let steps { given.append(("steps", "\(steps)", "\(c.steps)")) }
+            if let primitives {
+                // As a new search lists them: DST drops 'none' unless it is masked.
+                var ops = try Primitive.parseList(primitives)
+                if c.method == .entrannasDST {
+                    ops.removeAll { $0 == .none }
+                    if (dstNone ?? c.dstNone) == .masked { ops.insert(.none, at: 0) }
+                }
+                given.append(("primitives", ops.map(\.rawValue).joined(separator: ","), c.primitives.map(\.rawValue).joined(separator: ",")))
+            }
+            if let differing = given.first(where: { $0.here != $0.stored }) {
+                throw Checkpoint.resumeRefusal("setting '\(differing.name)' is \(differing.here) here but \(differing.stored) in the checkpoint")
+            }
             if let initChannels { c.initChannels = initChannels }
-            if let steps { c.steps = steps }
             (c.inputChannels, c.imageSize, c.classes) = (data.channels, data.height, data.classCount)
             return try applyFlags(to: c)
         }
@@ -239,8 +256,11 @@ struct SearchOptions: ParsableArguments {
         try hyperparameters.validate()
     }
 
-    func loadTrainingSet() throws -> Dataset {
-        try DatasetSpec(name: dataset, path: data, folder: folder.settings()).loadTrainingSet()
+    /// The training set; an image folder at the stored search's size and channels on resume
+    /// (the flags, where given, win).
+    func loadTrainingSet(stored: StoredSearch? = nil) throws -> Dataset {
+        try DatasetSpec(name: dataset, path: data, folder: folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels))
+            .loadTrainingSet()
     }
 }
 

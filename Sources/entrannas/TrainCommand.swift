@@ -175,6 +175,8 @@ struct TrainCommand: ParsableCommand {
         if let limit { c.limit = limit }
         if let evalLimit { c.evalLimit = evalLimit }
         if resume, let genotype { c.genotype = try Genotype.resolve(genotype) }
+        // Checked against the run's, not ignored.
+        if resume, let seed = runtime.seedFlag { c.seed = seed }
     }
 
     /// The run's data; an image folder at the run's image size and channels.
@@ -194,7 +196,8 @@ struct TrainCommand: ParsableCommand {
         guard let network = try? EvalNetwork(genotype: c.genotype, configuration: c.network) else { return }
         let summary = network.summary(height: c.imageHeight, width: c.imageWidth)
         print("genotype \(c.genotypeName): \(c.genotype.dartsText)")
-        for warning in [c.genotype.densityWarning, c.network.style.sizeWarning(imageSize: min(c.imageHeight, c.imageWidth))] {
+        for warning in [c.genotype.densityWarning, c.network.style.sizeWarning(imageSize: min(c.imageHeight, c.imageWidth),
+                                                                                     remedy: "use --stem cifar, or a preset other than imagenet")] {
             if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         }
         print("network: \(c.layers) cells, \(c.initChannels) initial channels\(c.style == .imagenet ? ", ImageNet stems" : ""), \(c.dataset) input "

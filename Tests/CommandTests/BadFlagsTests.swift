@@ -61,8 +61,6 @@ final class BadFlagsTests: XCTestCase {
         }
     }
 
-    /// A negative value written after a space is read as a flag by the parser, whose own error
-    /// ("Missing value") does not say so: ours does, and names the spelling that works.
     /// ImageNet stems on 28-pixel images run, but reach the first cell at 4x4: a warning says
     /// so and names the way out; with the CIFAR stem there is none. (A search refuses them: its
     /// stems and reductions need more pixels than 28.)
@@ -78,6 +76,8 @@ final class BadFlagsTests: XCTestCase {
         XCTAssertFalse(cifar.errors.contains(warning), cifar.errors)
     }
 
+    /// A negative value written after a space is read as a flag by the parser, whose own error
+    /// ("Missing value") does not say so: ours does, and names the spelling that works.
     func testANegativeValueAfterASpaceNamesTheSpellingThatWorks() throws {
         let folder = try temporaryFolder(self)
         for (flag, value) in [("--layers", "-1"), ("--learning-rate", "-0.5")] {

@@ -51,6 +51,10 @@ final class ProfileCommandTests: XCTestCase {
         XCTAssertTrue(names.contains("training step"), "no training step in the trace: \(names.sorted())")
         XCTAssertTrue(names.contains { $0.contains("convolution") }, "no convolution in the trace")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path))
+        // A seed given on resume is checked against the run's, not ignored.
+        let seed = try EntranNASBinary.run(["train", "--output", output.path, "--resume", "--seed", "9"], in: folder, name: "seed",
+                                           expecting: 1)
+        XCTAssertTrue(seed.errors.contains("cannot resume: setting 'seed' is 9 here but 2 in the checkpoint"), seed.errors)
         try EntranNASBinary.run(["train", "--output", output.path, "--resume"], in: folder, name: "resume")
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path))
     }

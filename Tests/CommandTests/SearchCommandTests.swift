@@ -41,6 +41,13 @@ final class SearchCommandTests: XCTestCase {
         let preset = try EntranNASBinary.run(["search", "--output", output.path, "--resume", "--preset", "cpu", "--batch-size", "16"],
                                              in: folder, name: "preset", expecting: 1)
         XCTAssertTrue(preset.errors.contains("cannot resume: setting '"), preset.errors)
+        // Named as differing, not as a layout the stored network cannot have.
+        let layers = try EntranNASBinary.run(["search", "--output", output.path, "--resume", "--layers", "3"],
+                                             in: folder, name: "layers", expecting: 1)
+        XCTAssertTrue(layers.errors.contains("cannot resume: setting 'layers' is 3 here but 2 in the checkpoint"), layers.errors)
+        let seed = try EntranNASBinary.run(["search", "--output", output.path, "--resume", "--seed", "4"],
+                                           in: folder, name: "seed", expecting: 1)
+        XCTAssertTrue(seed.errors.contains("cannot resume: setting 'seed' is 4 here but 5 in the checkpoint"), seed.errors)
 
         let resumed = try EntranNASBinary.run(["search", "--output", output.path, "--resume"], in: folder, name: "resume")
         XCTAssertTrue(resumed.output.contains("search: darts on fashion-mnist (1x28x28, 10 classes), 48+48 images"), resumed.output)
@@ -50,5 +57,18 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertTrue(resumed.output.contains("(resumed at epoch 1, step 2)"), resumed.output)
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("genotype.txt").path))
         XCTAssertEqual(try metricsRecords(output.appendingPathComponent("metrics.jsonl")).count, 2)
+    }
+
+    /// The command that started a DST search, plus --resume, continues it: its --primitives list
+    /// (whose 'none' DST drops) agrees with the stored one.
+    func testTheStartingCommandPlusResumeContinuesADSTSearch() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("dst")
+        let flags = ["search", "--method", "entrannas-dst", "--primitives", "darts", "--preset", "quick", "--epochs", "1",
+                     "--limit", "64", "--batch-size", "16", "--layers", "3", "--steps", "2", "--init-channels", "4", "--output", output.path]
+        _ = try EntranNASBinary.run(flags + ["--profile", "1"], in: folder, name: "start")
+        let resumed = try EntranNASBinary.run(flags + ["--resume"], in: folder, name: "resume")
+        XCTAssertTrue(resumed.output.contains("(resumed at epoch 1, step 2)"), resumed.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("genotype.txt").path))
     }
 }

@@ -62,12 +62,12 @@ final class EvalNetworkTests: SingleThreadTestCase {
         let net = try EvalNetwork(genotype: .dartsV2, configuration: configuration)
         for size in [28, 32, 50, 63] {
             let side = try XCTUnwrap(net.summary(height: size, width: size).blocks.first { $0.name == "cell 0" }?.output.height)
-            let warning = try XCTUnwrap(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: size))
+            let warning = try XCTUnwrap(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: size, remedy: "r"))
             XCTAssertTrue(warning.contains("these \(size)-pixel images reach it at \(side)x\(side);"), warning)
         }
-        XCTAssertNil(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: 64))
-        XCTAssertNil(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: 224))
-        XCTAssertNil(EvalNetworkConfiguration.Style.cifar.sizeWarning(imageSize: 28))
+        XCTAssertNil(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: 64, remedy: "r"))
+        XCTAssertNil(EvalNetworkConfiguration.Style.imagenet.sizeWarning(imageSize: 224, remedy: "r"))
+        XCTAssertNil(EvalNetworkConfiguration.Style.cifar.sizeWarning(imageSize: 28, remedy: "r"))
     }
 
     /// The multiply-adds counted as the network runs (`MultiplyAddTally`, which benchmarks use

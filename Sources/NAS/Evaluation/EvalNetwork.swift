@@ -13,12 +13,13 @@ public struct EvalNetworkConfiguration: Codable, Equatable, Sendable {
         /// A warning where ImageNet stems meet small images: they divide the side by 8 before the
         /// first cell (224 to 28), so 28-pixel images reach it at 4x4 and the last cells at 1x1.
         /// The network runs, but it is not the one a user of the preset means.
-        public func sizeWarning(imageSize: Int) -> String? {
+        /// `remedy` names the command's own way to the CIFAR stem.
+        public func sizeWarning(imageSize: Int, remedy: String) -> String? {
             guard self == .imagenet, imageSize < 64 else { return nil }
             let first = (imageSize + 7) / 8
             return "warning: the ImageNet stems divide the image side by 8 before the first cell (they are made for "
-                + "224-pixel images): these \(imageSize)-pixel images reach it at \(first)x\(first); for small images use "
-                + "--stem cifar, or a preset other than imagenet"
+                + "224-pixel images): these \(imageSize)-pixel images reach it at \(first)x\(first); for small images "
+                + remedy
         }
     }
 

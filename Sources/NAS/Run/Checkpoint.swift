@@ -162,9 +162,14 @@ public struct Checkpoint {
             throw RunError("the checkpoint was written by a \(self.kind) run, not a \(kind) run; use a new --output")
         }
         if let difference = Self.firstDifference(saved: configuration, current: current, ignoring: ignoring) {
-            throw RunError("cannot resume: \(difference); resume with the checkpoint's settings (the same flags as the "
-                           + "run that wrote it) or start a new run in another --output")
+            throw Self.resumeRefusal(difference)
         }
+    }
+
+    /// The error for a resume whose settings differ from the checkpoint's, `difference` saying how.
+    public static func resumeRefusal(_ difference: String) -> RunError {
+        RunError("cannot resume: \(difference); resume with the checkpoint's settings (the same flags as the "
+                 + "run that wrote it) or start a new run in another --output")
     }
 
     /// The settings a user chooses, whose change changes many others (a preset's or a method's

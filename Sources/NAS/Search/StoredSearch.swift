@@ -31,7 +31,7 @@ public struct StoredSearch: Equatable, Sendable {
     public init(json: String, seed: UInt64, source: String) throws {
         func damaged(_ reason: String) -> RunError {
             RunError("\(source): the stored search settings cannot be read (\(reason)); the file is damaged, "
-                     + "or was written by another version of entrannas: resume with the flags of the search that wrote it")
+                     + "or was written by another version of entrannas: start a new search in another --output")
         }
         let data = Data(json.utf8)
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw damaged("not a JSON object") }

@@ -13,8 +13,9 @@ struct ExperimentCommand: ParsableCommand {
         discussion: """
         Every unit (a search, the training of what it derived, the training of a random cell) runs as its own \
         `entrannas` process, so its time and peak memory are its own, and writes units/NAME/result.json as soon \
-        as it finishes. Ctrl-C stops the running unit after saving its checkpoint; the same command plus \
-        --resume continues it and never redoes a finished unit. --jobs N runs N units at once (each one as \
+        as it finishes. Ctrl-C stops the running unit after saving its checkpoint; \
+        `entrannas experiment --output DIR --resume` continues it with its stored plan and settings (--data, \
+        --jobs, --threads and --device are not stored: give them again) and never redoes a finished unit. --jobs N runs N units at once (each one as \
         soon as the search it trains, or the searches it copies, have finished), their output going to \
         units/NAME/console.txt; cores / N threads each (at least one) unless --threads says otherwise.
 
@@ -36,22 +37,24 @@ struct ExperimentCommand: ParsableCommand {
             --search-options "--dst-renormalization hard" ...
         """)
 
-    @Option(help: "Comma-separated search methods.")
-    var methods: String = "darts,pc-darts,entrannas,entrannas-dst"
-    @Option(help: "Comma-separated seeds; every method searches once per seed.")
-    var seeds: String = "1,2"
-    @Option(name: .customLong("random-cells"), help: "Random cells per rule: DARTS rule (2 inputs per node) and, with entrannas-dst, DST's in-degree. With n seeds, m random cells and k methods the Holm p cannot go below k / C(n + m, n); a plan whose floor is not below 0.05 is told so at the start.")
-    var randomCells: Int = 4
-    @Option(help: "Search preset of every search (quick, cpu, paper or imagenet).")
-    var preset: SearchPreset = .cpu
+    // The plan's and the settings' flags are optional so that a resume can tell a flag given
+    // from a default, and take the stored experiment's value where none is given.
+    @Option(name: .customLong("methods"), help: ArgumentHelp("Comma-separated search methods (default: darts,pc-darts,entrannas,entrannas-dst).", valueName: "methods"))
+    var methodsFlag: String?
+    @Option(name: .customLong("seeds"), help: ArgumentHelp("Comma-separated seeds; every method searches once per seed (default: 1,2).", valueName: "seeds"))
+    var seedsFlag: String?
+    @Option(name: .customLong("random-cells"), help: ArgumentHelp("Random cells per rule (default 4): DARTS rule (2 inputs per node) and, with entrannas-dst, DST's in-degree. With n seeds, m random cells and k methods the Holm p cannot go below k / C(n + m, n); a plan whose floor is not below 0.05 is told so at the start.", valueName: "random-cells"))
+    var randomCellsFlag: Int?
+    @Option(name: .customLong("preset"), help: ArgumentHelp("Search preset of every search: quick, cpu (default), paper or imagenet.", valueName: "preset"))
+    var presetFlag: SearchPreset?
     @Option(help: "Search epochs instead of the preset's.")
     var epochs: Int?
     @Option(name: .customLong("search-options"), parsing: .unconditional, help: ArgumentHelp(
         "Further flags for every search, as one string split at spaces (say \"--dst-renormalization hard\"); flags the experiment sets itself, or that its random cells and trainings would not follow, are refused.",
         valueName: "flags"))
-    var searchOptions: String = ""
-    @Option(help: "Dataset: fashion-mnist (default), mnist, cifar10, cifar100.")
-    var dataset: String = "fashion-mnist"
+    var searchOptionsFlag: String?
+    @Option(name: .customLong("dataset"), help: ArgumentHelp("Dataset: fashion-mnist (default), mnist, cifar10, cifar100.", valueName: "dataset"))
+    var datasetFlag: String?
     @Option(help: "Folder of the dataset files (required for MNIST and CIFAR).")
     var data: String?
 
@@ -59,14 +62,14 @@ struct ExperimentCommand: ParsableCommand {
     var trainSeeds: String?
     // The defaults are protocol p1, the one whose noise was measured and found small enough
     // (docs/experiment.md#training-noise); the earlier 4 epochs of 8 cells never were.
-    @Option(name: .customLong("train-epochs"), help: "Training protocol: epochs of every trained cell (the defaults of the four are protocol p1, whose one-training noise is measured: docs/experiment.md#training-noise).")
-    var trainEpochs: Int = 10
-    @Option(name: .customLong("train-limit"), help: "Training protocol: training images, class-balanced (0 = all).")
-    var trainLimit: Int = 10_000
-    @Option(name: .customLong("train-layers"), help: "Training protocol: cells of the evaluation network.")
-    var trainLayers: Int = 5
-    @Option(name: .customLong("train-channels"), help: "Training protocol: initial channels of the evaluation network.")
-    var trainChannels: Int = 16
+    @Option(name: .customLong("train-epochs"), help: ArgumentHelp("Training protocol: epochs of every trained cell (default 10; the defaults of the four are protocol p1, whose one-training noise is measured: docs/experiment.md#training-noise).", valueName: "train-epochs"))
+    var trainEpochsFlag: Int?
+    @Option(name: .customLong("train-limit"), help: ArgumentHelp("Training protocol: training images, class-balanced (0 = all; default 10000).", valueName: "train-limit"))
+    var trainLimitFlag: Int?
+    @Option(name: .customLong("train-layers"), help: ArgumentHelp("Training protocol: cells of the evaluation network (default 5).", valueName: "train-layers"))
+    var trainLayersFlag: Int?
+    @Option(name: .customLong("train-channels"), help: ArgumentHelp("Training protocol: initial channels of the evaluation network (default 16).", valueName: "train-channels"))
+    var trainChannelsFlag: Int?
 
     @Option(help: "Units run at once, each its own process (on 2 cores, 2 single-threaded units beat one on 2 threads; with several GPUs and --device auto or cuda, each unit gets the least busy GPU).")
     var jobs: Int = 1
@@ -77,13 +80,46 @@ struct ExperimentCommand: ParsableCommand {
     var device: String = "auto"
     @Option(help: "Output folder.")
     var output: String = "runs/experiment"
-    @Flag(help: "Continue the experiment in --output: finished units are kept, an interrupted one resumes.")
+    @Flag(help: "Continue the experiment in --output with its stored plan and settings (flags given must agree with them): finished units are kept, an interrupted one resumes.")
     var resume = false
 
+    var methods: String { methodsFlag ?? "darts,pc-darts,entrannas,entrannas-dst" }
+    var seeds: String { seedsFlag ?? "1,2" }
+    var randomCells: Int { randomCellsFlag ?? 4 }
+    var preset: SearchPreset { presetFlag ?? .cpu }
+    var searchOptions: String { searchOptionsFlag ?? "" }
+    var dataset: String { datasetFlag ?? "fashion-mnist" }
+    var trainEpochs: Int { trainEpochsFlag ?? 10 }
+    var trainLimit: Int { trainLimitFlag ?? 10_000 }
+    var trainLayers: Int { trainLayersFlag ?? 5 }
+    var trainChannels: Int { trainChannelsFlag ?? 16 }
+
+    /// With --resume, the stored experiment's plan and settings fill the flags not given; flags
+    /// given stay, and `Experiment` names any that differ. A stored value that does not read
+    /// back is left to that comparison too.
+    mutating func adoptStoredExperiment() throws {
+        guard resume, let (plan, stored) = try Experiment.stored(in: RunDirectory(path: output)) else { return }
+        func list<T>(_ values: [T]) -> String { values.map { "\($0)" }.joined(separator: ",") }
+        methodsFlag = methodsFlag ?? plan.methods.map(\.rawValue).joined(separator: ",")
+        seedsFlag = seedsFlag ?? list(plan.seeds)
+        randomCellsFlag = randomCellsFlag ?? plan.randomCells
+        trainSeeds = trainSeeds ?? plan.trainSeeds.map(list)
+        presetFlag = presetFlag ?? stored["preset"].flatMap(SearchPreset.init(rawValue:))
+        epochs = epochs ?? stored["epochs"].flatMap { Int($0) }
+        searchOptionsFlag = searchOptionsFlag ?? stored["search_options"]
+        datasetFlag = datasetFlag ?? stored["dataset"]
+        trainEpochsFlag = trainEpochsFlag ?? stored["train_epochs"].flatMap { Int($0) }
+        trainLimitFlag = trainLimitFlag ?? stored["train_limit"].flatMap { Int($0) }
+        trainLayersFlag = trainLayersFlag ?? stored["train_layers"].flatMap { Int($0) }
+        trainChannelsFlag = trainChannelsFlag ?? stored["train_channels"].flatMap { Int($0) }
+    }
+
     /// Every setting checked before anything runs, as a usage error of this command (thrown from
-    /// `run`, the parser printed the top-level usage under it).
-    func validate() throws {
+    /// `run`, the parser printed the top-level usage under it). On --resume, first the stored
+    /// experiment's plan and settings where no flag is given.
+    mutating func validate() throws {
         try refuseEmptyOutput(output)
+        try adoptStoredExperiment()  // a damaged experiment.json is named as Experiment names it
         do { _ = try Device(parsing: device) } catch { throw ValidationError("--device: \(error)") }  // not in every unit
         let plan = try makePlan()
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }

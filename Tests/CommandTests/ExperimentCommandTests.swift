@@ -75,8 +75,12 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertTrue(config.contains("\"dst_renormalization\":\"hard\"") && config.contains("\"limit\":256"), config)
         let results = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
         XCTAssertTrue(results.contains("search_options `--dst-renormalization hard --limit 256`"), results)
-        let resumed = try EntranNASBinary.run(common + ["--resume"], in: folder, name: "resumed", expecting: 1)
-        XCTAssertTrue(resumed.errors.contains("setting 'search_options'"), resumed.errors)
+        // On resume, other search options are named; none given means the stored ones.
+        let other = try EntranNASBinary.run(common + ["--resume", "--search-options", "--limit 128"], in: folder, name: "other", expecting: 1)
+        XCTAssertTrue(other.errors.contains("setting 'search_options' is --limit 128 here but --dst-renormalization hard --limit 256"),
+                      other.errors)
+        let resumed = try EntranNASBinary.run(common + ["--resume"], in: folder, name: "resumed")
+        XCTAssertTrue(resumed.output.contains("experiment: 2 of 2 units finished"), resumed.output)
     }
 
     /// `--train-seeds`: every cell is trained once per seed, the searched and the random cells
@@ -128,7 +132,12 @@ final class ExperimentCommandTests: XCTestCase {
         let before = try json(unit("train-entrannas-dst-seed1-t2", "result.json"))
         let kept = try FileManager.default.attributesOfItem(atPath: unit("random-dst-1-t1", "result.json").path)[.modificationDate] as? Date
         try FileManager.default.removeItem(at: units.appendingPathComponent("train-entrannas-dst-seed1-t2"))
-        try EntranNASBinary.run(command + ["--resume"], in: folder, name: "resumed", seconds: 600)
+        // The plan and settings come from experiment.json; the data folder is given again.
+        let other = try EntranNASBinary.run(["experiment", "--output", output.path, "--resume", "--train-epochs", "2"],
+                                            in: folder, name: "other", expecting: 1)
+        XCTAssertTrue(other.errors.contains("setting 'train_epochs' is 2 here but 1 in"), other.errors)
+        try EntranNASBinary.run(["experiment", "--output", output.path, "--data", data.path, "--resume"], in: folder, name: "resumed",
+                                seconds: 600)
         let after = try json(unit("train-entrannas-dst-seed1-t2", "result.json"))
         XCTAssertNotNil(before["testAccuracy"], "\(before)")
         XCTAssertEqual(after["testAccuracy"] as? Double, before["testAccuracy"] as? Double, "redone with the same result")

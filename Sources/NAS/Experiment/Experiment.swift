@@ -32,7 +32,7 @@ public final class Experiment {
         if resume {
             guard exists else { throw RunError("\(directory.path) holds no experiment to resume (no experiment.json); run without --resume") }
             let stored = try Self.readManifest(manifest)
-            if stored.plan != plan { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones") }
+            if stored.plan != plan { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones, or none (`experiment --output DIR --resume` takes the stored ones)") }
             if let key = stored.settings.keys.sorted().first(where: { stored.settings[$0] != settings[$0] }) ?? settings.keys.sorted().first(where: { stored.settings[$0] == nil }) {
                 throw RunError("setting '\(key)' is \(settings[key] ?? "unset") here but \(stored.settings[key] ?? "unset") in \(directory.path); resume with the experiment's settings (\(Self.flag(key, stored.settings[key])))")
             }
@@ -58,6 +58,15 @@ public final class Experiment {
             throw RunError("\(directory.path)/experiment.json holds a plan that cannot be: \(error.message)")
         }
         try self.init(directory: directory, plan: stored.plan, settings: stored.settings, resume: true)
+    }
+
+    /// The plan and settings stored in `directory` (nil where it holds no experiment.json), so a
+    /// resume can take them instead of asking for the flags that made them.
+    public static func stored(in directory: RunDirectory) throws -> (plan: ExperimentPlan, settings: [String: String])? {
+        let manifest = directory.file("experiment.json")
+        guard FileManager.default.fileExists(atPath: manifest.path) else { return nil }
+        let stored = try readManifest(manifest)
+        return (stored.plan, stored.settings)
     }
 
     private struct Manifest: Codable {

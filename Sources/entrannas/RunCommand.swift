@@ -13,13 +13,14 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Output folder layout: search/ (as `entrannas search`), train/ (as `entrannas train`) and report.md.
         Every search option applies; --train-epochs and --train-preset size the training part.
-        --resume continues whichever part was interrupted.
+        `entrannas run --output DIR --resume` continues whichever part was interrupted, with the settings \
+        both parts stored (flags given must agree with them).
         """)
 
     @OptionGroup var options: SearchOptions
     @OptionGroup var runtime: RuntimeOptions
-    @Option(name: .customLong("train-preset"), help: "Training preset for the derived architecture (quick, paper or imagenet).")
-    var trainPreset: TrainingPreset = .quick
+    @Option(name: .customLong("train-preset"), help: ArgumentHelp("Training preset for the derived architecture: quick (default), paper or imagenet.", valueName: "train-preset"))
+    var trainPresetFlag: TrainingPreset?
     @Option(name: .customLong("train-epochs"), help: "Training epochs (default 1 with the quick training preset, else the preset's).")
     var trainEpochs: Int?
     @Option(name: .customLong("train-limit"), help: "Training images, class-balanced, 0 for all (default with the quick training preset: all).")
@@ -29,35 +30,46 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("train-channels"), help: "Initial channels of the trained network (default 16 with the quick training preset).")
     var trainChannels: Int?
 
-    func run() throws {
+    var trainPreset: TrainingPreset { trainPresetFlag ?? .quick }
+
+    mutating func run() throws {
         try runtime.apply()
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
-        try options.checkWithoutData()
+        // A resume continues with what both parts stored; flags given are checked against it.
+        let stored = try options.adoptStoredSearch(in: root.appendingPathComponent("search"))
+        let storedTraining = try storedTrainingConfiguration(in: root)
+        if let stored {
+            options.output = root.path
+            runtime.seedFlag = runtime.seedFlag ?? stored.seed
+        } else {
+            try options.checkWithoutData()
+        }
         // A search's or a training's own folder is not a run's (search/, train/, report.md): writing
         // into it would mix the two and overwrite its report.
         if RunDirectory(url: root).holdsRun {
             throw RunError("\(root.path) holds a search's or a training's files, not a run's (search/, train/, report.md); choose another --output")
         }
-        let data = try DatasetSpec(name: options.dataset, path: options.data, folder: options.folder.settings()).load()
+        let data = try DatasetSpec(name: options.dataset, path: options.data,
+                                   folder: options.folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels)).load()
         // The training part's settings are checked now, not after an hour of search.
-        do { try trainingConfiguration(.dartsV2, data: data).validate() } catch {
+        do { try trainingConfiguration(.dartsV2, data: data, stored: storedTraining).validate() } catch {
             throw RunError("the training part: " + Self.trainingFlags(in: "\(error)", preset: trainPreset))
         }
         var searchOptions = options
         searchOptions.output = root.appendingPathComponent("search").path
-        let search = try searchOrResume(searchOptions, data: data.train)
+        let search = try searchOrResume(searchOptions, data: data.train, stored: stored)
         let searchSeconds = Date().timeIntervalSince(started)
-        let (config, result, parameters) = try trainDerived(search.genotype, data: data, in: root)
+        let (config, result, parameters) = try trainDerived(search.genotype, data: data, in: root, stored: storedTraining)
         guard try runtime.parallel.isMain else { return }
-        let primitives = try options.spaceConfig(for: data.train).primitives
+        let primitives = try options.spaceConfig(for: data.train, stored: stored).primitives
         let report = RunReport(
             method: options.method.rawValue, dataset: data.train.name,
-            searchSettings: searchSettingsLine(searchOptions, data: data.train) + ", seed \(runtime.seed), \(Torch.threadCount) threads",
+            searchSettings: searchSettingsLine(searchOptions, data: data.train, stored: stored) + ", seed \(runtime.seed), \(Torch.threadCount) threads",
             genotype: search.genotype, weights: search.lastEpoch.map { RunReport.WeightsSummary($0, primitives: primitives) },
             consistency: search.report,
             training: .init(layers: config.layers, initChannels: config.initChannels, parameters: parameters, epochs: config.epochs,
-                            preset: trainPreset.rawValue, result: result),
+                            preset: config.preset.rawValue, result: result),
             seconds: Date().timeIntervalSince(started), searchSeconds: searchSeconds)
         let markdown = try report.write(to: root)
         let html = try HTMLReport.write(for: root)
@@ -66,7 +78,7 @@ struct RunCommand: ParsableCommand {
     }
 
     /// The search part: read back when a finished one is there (with --resume), else run or continued.
-    private func searchOrResume(_ searchOptions: SearchOptions, data train: Dataset) throws -> FinishedSearch {
+    private func searchOrResume(_ searchOptions: SearchOptions, data train: Dataset, stored: StoredSearch?) throws -> FinishedSearch {
         var searchOptions = searchOptions
         let folder = RunDirectory(path: searchOptions.output!)
         if options.resume, let done = try? FinishedSearch.read(from: folder) {
@@ -76,17 +88,17 @@ struct RunCommand: ParsableCommand {
         searchOptions.resume = options.resume && folder.hasCheckpoint
         let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice,
                                        parallel: runtime.parallel,
-                                       memoryFormat: runtime.resolvedMemoryFormat(method: options.method), train: train)
+                                       memoryFormat: runtime.resolvedMemoryFormat(method: options.method), train: train, stored: stored)
         return FinishedSearch(genotype: result.run.searcher.network.genotype, report: result.report,
                               lastEpoch: try? MetricsLog.lastRecord(SearchEpochSummary.self, in: folder.metrics))
     }
 
     /// Trains the derived architecture from scratch briefly (or continues that training);
     /// returns its settings, its test result and its parameters in millions.
-    private func trainDerived(_ genotype: Genotype, data: DatasetPair,
-                              in root: URL) throws -> (TrainingConfiguration, EvaluationResult, Double) {
+    private func trainDerived(_ genotype: Genotype, data: DatasetPair, in root: URL,
+                              stored: TrainingConfiguration?) throws -> (TrainingConfiguration, EvaluationResult, Double) {
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
-        let config = trainingConfiguration(genotype, data: data)
+        let config = trainingConfiguration(genotype, data: data, stored: stored)
         for warning in [genotype.densityWarning, config.network.style.sizeWarning(imageSize: min(config.imageHeight, config.imageWidth),
                                                                                          remedy: "use --train-preset quick or paper")] {
             if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
@@ -121,17 +133,28 @@ struct RunCommand: ParsableCommand {
         return text.contains("--train-") ? text : text + " (a setting of --train-preset \(preset.rawValue))"
     }
 
+    /// With --resume, the training part's settings as its checkpoint stores them (nil before it
+    /// has one, or where --train-preset is given: the preset's values are then compared).
+    private func storedTrainingConfiguration(in root: URL) throws -> TrainingConfiguration? {
+        let folder = RunDirectory(url: root.appendingPathComponent("train"))
+        guard options.resume, trainPresetFlag == nil, folder.hasCheckpoint else { return nil }
+        return try Checkpoint.load(from: folder.checkpoint).trainingConfiguration(source: folder.checkpoint.path)
+    }
+
     /// The training part's settings for `genotype`: the training preset, the brief defaults of
-    /// the quick one, then the --train-* flags.
-    private func trainingConfiguration(_ genotype: Genotype, data: DatasetPair) -> TrainingConfiguration {
+    /// the quick one (or, on resume, the `stored` settings), then the --train-* flags.
+    private func trainingConfiguration(_ genotype: Genotype, data: DatasetPair, stored: TrainingConfiguration?) -> TrainingConfiguration {
         var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
                                            dataset: data.train.name, dataPath: options.data ?? "",
                                            inputChannels: data.train.channels, imageHeight: data.train.height,
                                            imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
-        // A brief training: the main job should finish in minutes; `entrannas train` does the rest.
-        // One pass over all 60,000 Fashion-MNIST images with a 5-cell network beats several over
-        // the quick preset's 4,000 images with 8 cells, in less time.
-        if trainPreset == .quick {
+        if let stored {
+            // The genotype is the search's: a resume compares it with the stored one.
+            (config, config.genotype) = (stored, genotype)
+        } else if trainPreset == .quick {
+            // A brief training: the main job should finish in minutes; `entrannas train` does the rest.
+            // One pass over all 60,000 Fashion-MNIST images with a 5-cell network beats several over
+            // the quick preset's 4,000 images with 8 cells, in less time.
             config.epochs = 1
             config.limit = 0
             config.layers = 5
@@ -143,9 +166,12 @@ struct RunCommand: ParsableCommand {
         return config
     }
 
-    private func searchSettingsLine(_ o: SearchOptions, data: Dataset) -> String {
-        let h = o.hyperparameters
-        return "\(o.preset.rawValue) preset, \(h.epochs) epochs (\(h.warmupEpochs) warm-up), batch \(h.batchSize)"
+    /// The search's settings for the report; a resume without --preset names no preset, which
+    /// the stored settings do not record.
+    private func searchSettingsLine(_ o: SearchOptions, data: Dataset, stored: StoredSearch?) -> String {
+        let h = o.hyperparameters(for: data, stored: stored)
+        return (stored != nil && o.presetFlag == nil ? "" : "\(o.preset.rawValue) preset, ")
+            + "\(h.epochs) epochs (\(h.warmupEpochs) warm-up), batch \(h.batchSize)"
             + (h.limit.map { ", \($0) images" } ?? "")
     }
 }

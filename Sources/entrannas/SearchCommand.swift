@@ -23,13 +23,19 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var options: SearchOptions
     @OptionGroup var runtime: RuntimeOptions
 
-    func run() throws {
+    mutating func run() throws {
         try runtime.apply()
         // A resume continues with the stored settings; flags given are checked against them.
-        var options = options
-        let stored = try options.adoptStoredSearch(seed: runtime.seed)
-        if stored == nil { try options.checkWithoutData() }
-        _ = try performSearch(options: options, seed: runtime.seedFlag ?? stored?.seed ?? runtime.seed, device: runtime.resolvedDevice,
+        // The folder found stays the folder, whatever method and seed name it by default.
+        let folder = options.outputFolder(seed: runtime.seed)
+        let stored = try options.adoptStoredSearch(in: folder)
+        if let stored {
+            options.output = folder.path
+            runtime.seedFlag = runtime.seedFlag ?? stored.seed
+        } else {
+            try options.checkWithoutData()
+        }
+        _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
                               parallel: runtime.parallel, memoryFormat: runtime.resolvedMemoryFormat(method: options.method),
                               train: options.loadTrainingSet(stored: stored), stored: stored)
     }

@@ -91,7 +91,7 @@ struct SearchOptions: ParsableArguments {
 
     @Option(help: "Output folder. search: genotype, metrics, log and checkpoint, default runs/search-METHOD-seedN; run: search/, train/ and report.md, default runs/run-METHOD-seedN.")
     var output: String?
-    @Flag(help: "Continue the run saved in --output. search: with its stored settings (flags given must agree with them; --data may name a moved folder); run: give the flags it started with.")
+    @Flag(help: "Continue the search (or run) saved in --output, with its stored settings (flags given must agree with them; --data may name a moved folder).")
     var resume = false
     @Option(help: ArgumentHelp("Record N search steps after one that is not recorded, write profile.json (a Chrome trace for https://ui.perfetto.dev or chrome://tracing) and profile.md (the operators with the most self time) to --output, print the table, and stop (checkpoint saved; --resume continues).", valueName: "N"))
     var profile: Int?
@@ -100,15 +100,12 @@ struct SearchOptions: ParsableArguments {
     var preset: SearchPreset { presetFlag ?? .paper }
     var dataset: String { datasetFlag ?? "fashion-mnist" }
 
-    /// With --resume, the search stored in the output folder (nil without one: the resume's own
-    /// checks then say what is missing). Its method, dataset and folder fill the flags not given;
-    /// its settings are the base the other flags apply to (`spaceConfig(for:stored:)`), except
-    /// where --preset is given: the preset's values are then checked against the stored ones.
-    mutating func adoptStoredSearch(seed: UInt64) throws -> StoredSearch? {
-        let folder = outputFolder(seed: seed)
+    /// With --resume, the search stored in `folder` (nil without one: the resume's own checks
+    /// then say what is missing). Its method, dataset and folder fill the flags not given; its
+    /// settings are the base the other flags apply to (`spaceConfig(for:stored:)`), except where
+    /// --preset is given: the preset's values are then checked against the stored ones.
+    mutating func adoptStoredSearch(in folder: URL) throws -> StoredSearch? {
         guard resume, let stored = try StoredSearch.read(from: folder) else { return nil }
-        // The folder found stays the folder, whatever method and seed name it by default.
-        if output == nil { output = folder.path }
         if methodFlag == nil { methodFlag = stored.config.method }
         if datasetFlag == nil { datasetFlag = stored.dataset }
         if data == nil, dataset == stored.dataset { data = stored.dataPath }

@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/csrc/api/include/torch/version.h>  // full path: no extra include folder needed
 #include <malloc.h>
+#include <cerrno>
 #include <cstdlib>
 #include <thread>
 
@@ -51,8 +52,15 @@ static int init_runtime() {
   if (!std::getenv("ENTRANNAS_NO_MALLOPT")) {
     allocator_tuned = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
   }
+  // Only a whole count up to 1024 (SizeLimits.threads) is taken here; anything else is left to
+  // RuntimeOptions, which names it: before, "2000" started 2000 OpenMP threads (25 s) first.
   int n = 0;
-  if (const char *env = std::getenv("ENTRANNAS_THREADS")) n = std::atoi(env);
+  if (const char *env = std::getenv("ENTRANNAS_THREADS")) {
+    char *end = nullptr;
+    errno = 0;
+    long value = std::strtol(env, &end, 10);
+    if (errno == 0 && end != env && *end == '\0' && value >= 1 && value <= 1024) n = (int)value;
+  }
   if (n <= 0) n = (int)std::thread::hardware_concurrency();
   if (n <= 0) n = 1;
   try { at::set_num_threads(n); } catch (...) {}

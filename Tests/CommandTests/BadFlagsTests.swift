@@ -94,20 +94,21 @@ final class BadFlagsTests: XCTestCase {
     /// A thread count in the environment that is no count is named, not ignored.
     func testAnImpossibleThreadCountInTheEnvironmentIsNamed() throws {
         let folder = try temporaryFolder(self)
+        // `info` applies the runtime options as every compute command does, and prints the count.
         for value in ["abc", "1.5", "2000"] {
-            let run = try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--summary"], in: folder, name: "threads",
-                                              environment: ["ENTRANNAS_THREADS": value], expecting: 1)
+            let run = try EntranNASBinary.run(["info"], in: folder, name: "threads", environment: ["ENTRANNAS_THREADS": value], expecting: 1)
             XCTAssertTrue(run.errors.contains("ENTRANNAS_THREADS must be a count of threads up to 1024 (0 or empty: every core), "
                                               + "got '\(value)'"), run.errors)
         }
         // 0 and empty keep their meaning for the loader: every core.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         for value in ["0", ""] {
-            try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--summary"], in: folder, name: "default",
-                                    environment: ["ENTRANNAS_THREADS": value])
+            let run = try EntranNASBinary.run(["info"], in: folder, name: "default", environment: ["ENTRANNAS_THREADS": value])
+            XCTAssertTrue(run.output.contains("threads    \(cores) (cores: \(cores);"), run.output)
         }
         // --threads wins over it, as its help says.
-        try EntranNASBinary.run(["train", "--genotype", "DARTS_V2", "--summary", "--threads", "1"], in: folder, name: "flag",
-                                environment: ["ENTRANNAS_THREADS": "abc"])
+        let flag = try EntranNASBinary.run(["info", "--threads", "1"], in: folder, name: "flag", environment: ["ENTRANNAS_THREADS": "abc"])
+        XCTAssertTrue(flag.output.contains("threads    1 (cores: \(cores);"), flag.output)
     }
 
     /// An --output that is a file, not a folder, is named as such (it was a raw Foundation error),

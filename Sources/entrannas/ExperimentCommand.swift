@@ -14,8 +14,8 @@ struct ExperimentCommand: ParsableCommand {
         Every unit (a search, the training of what it derived, the training of a random cell) runs as its own \
         `entrannas` process, so its time and peak memory are its own, and writes units/NAME/result.json as soon \
         as it finishes. Ctrl-C stops the running unit after saving its checkpoint; \
-        `entrannas experiment --output DIR --resume` continues it with its stored plan and settings (--data, \
-        --jobs, --threads and --device are not stored: give them again) and never redoes a finished unit. --jobs N runs N units at once (each one as \
+        `entrannas experiment --output DIR --resume` continues it with its stored plan, settings and data folder \
+        (--jobs, --threads and --device are not stored: give them again) and never redoes a finished unit. --jobs N runs N units at once (each one as \
         soon as the search it trains, or the searches it copies, have finished), their output going to \
         units/NAME/console.txt; cores / N threads each (at least one) unless --threads says otherwise.
 
@@ -98,7 +98,7 @@ struct ExperimentCommand: ParsableCommand {
     /// given stay, and `Experiment` names any that differ. A stored value that does not read
     /// back is left to that comparison too.
     mutating func adoptStoredExperiment() throws {
-        guard resume, let (plan, stored) = try Experiment.stored(in: RunDirectory(path: output)) else { return }
+        guard resume, let (plan, stored, dataPath) = try Experiment.stored(in: RunDirectory(path: output)) else { return }
         func list<T>(_ values: [T]) -> String { values.map { "\($0)" }.joined(separator: ",") }
         methodsFlag = methodsFlag ?? plan.methods.map(\.rawValue).joined(separator: ",")
         seedsFlag = seedsFlag ?? list(plan.seeds)
@@ -108,6 +108,7 @@ struct ExperimentCommand: ParsableCommand {
         epochs = epochs ?? stored["epochs"].flatMap { Int($0) }
         searchOptionsFlag = searchOptionsFlag ?? stored["search_options"]
         datasetFlag = datasetFlag ?? stored["dataset"]
+        if data == nil, dataset == stored["dataset"] { data = dataPath }
         trainEpochsFlag = trainEpochsFlag ?? stored["train_epochs"].flatMap { Int($0) }
         trainLimitFlag = trainLimitFlag ?? stored["train_limit"].flatMap { Int($0) }
         trainLayersFlag = trainLayersFlag ?? stored["train_layers"].flatMap { Int($0) }
@@ -119,7 +120,8 @@ struct ExperimentCommand: ParsableCommand {
     /// experiment's plan and settings where no flag is given.
     mutating func validate() throws {
         try refuseEmptyOutput(output)
-        try adoptStoredExperiment()  // a damaged experiment.json is named as Experiment names it
+        // A damaged experiment.json is named by `run` (Experiment), with a run error's exit status.
+        try? adoptStoredExperiment()
         do { _ = try Device(parsing: device) } catch { throw ValidationError("--device: \(error)") }  // not in every unit
         let plan = try makePlan()
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }
@@ -142,7 +144,8 @@ struct ExperimentCommand: ParsableCommand {
         // One experiment per folder (each unit also locks its own).
         let folderLock = try RunLock(RunDirectory(path: output))
         defer { withExtendedLifetime(folderLock) {} }
-        let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume)
+        let experiment = try Experiment(directory: RunDirectory(path: output), plan: plan, settings: settings, resume: resume,
+                                        dataPath: data.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         for note in plan.powerNotes() { say("experiment: note: \(note)") }
         let units = UnitProcesses(command: self)
         if jobs > 1 {

@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
         Output folder layout: search/ (as `entrannas search`), train/ (as `entrannas train`) and report.md.
         Every search option applies; --train-epochs and --train-preset size the training part.
         `entrannas run --output DIR --resume` continues whichever part was interrupted, with the settings \
-        both parts stored (flags given must agree with them).
+        the run stored (the search's checkpoint, training-flags.json for the training flags; flags given must agree).
         """)
 
     @OptionGroup var options: SearchOptions
@@ -36,12 +36,18 @@ struct RunCommand: ParsableCommand {
         try runtime.apply()
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
-        // A resume continues with what both parts stored; flags given are checked against it.
-        let stored = try options.adoptStoredSearch(in: root.appendingPathComponent("search"))
-        let storedTraining = try storedTrainingConfiguration(in: root)
-        if let stored {
+        // A resume continues with what the run stored: its search's settings (its checkpoint)
+        // and its training flags (training-flags.json); flags given are checked against them.
+        let searchFolder = RunDirectory(url: root.appendingPathComponent("search"))
+        let stored = try options.adoptStoredSearch(in: searchFolder.url)
+        if options.resume {
+            guard stored != nil || (try? FinishedSearch.read(from: searchFolder)) != nil else {
+                throw RunError("cannot resume: \(searchFolder.path) holds no search to continue (no checkpoint.safetensors); "
+                               + "drop --resume to start the run there, with its flags")
+            }
             options.output = root.path
-            runtime.seedFlag = runtime.seedFlag ?? stored.seed
+            runtime.seedFlag = runtime.seedFlag ?? stored?.seed
+            try adoptTrainingFlags(in: root)
         } else {
             try options.checkWithoutData()
         }
@@ -53,14 +59,26 @@ struct RunCommand: ParsableCommand {
         let data = try DatasetSpec(name: options.dataset, path: options.data,
                                    folder: options.folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels)).load()
         // The training part's settings are checked now, not after an hour of search.
-        do { try trainingConfiguration(.dartsV2, data: data, stored: storedTraining).validate() } catch {
+        do { try trainingConfiguration(.dartsV2, data: data).validate() } catch {
             throw RunError("the training part: " + Self.trainingFlags(in: "\(error)", preset: trainPreset))
         }
+        // A finished search is read back, not rerun: the flags given are compared with it here,
+        // before the training (an unfinished one is compared as it resumes).
+        if let stored {
+            let current = SearchRun.settingsJSON(config: try options.spaceConfig(for: data.train, stored: stored),
+                                                 hyper: options.hyperparameters(for: data.train, stored: stored),
+                                                 seed: runtime.seed, dataset: data.train, dataPath: nil)
+            if let difference = Checkpoint.firstDifference(saved: stored.json, current: current, ignoring: [SearchRun.dataPathKey]) {
+                throw Checkpoint.resumeRefusal(difference)
+            }
+        }
+        // Stored when the search starts anew (never over a folder that holds one), for a resume.
+        if !options.resume && !searchFolder.holdsRun { try trainingFlags.write(in: root) }
         var searchOptions = options
         searchOptions.output = root.appendingPathComponent("search").path
         let search = try searchOrResume(searchOptions, data: data.train, stored: stored)
         let searchSeconds = Date().timeIntervalSince(started)
-        let (config, result, parameters) = try trainDerived(search.genotype, data: data, in: root, stored: storedTraining)
+        let (config, result, parameters) = try trainDerived(search.genotype, data: data, in: root)
         guard try runtime.parallel.isMain else { return }
         let primitives = try options.spaceConfig(for: data.train, stored: stored).primitives
         let report = RunReport(
@@ -95,10 +113,9 @@ struct RunCommand: ParsableCommand {
 
     /// Trains the derived architecture from scratch briefly (or continues that training);
     /// returns its settings, its test result and its parameters in millions.
-    private func trainDerived(_ genotype: Genotype, data: DatasetPair, in root: URL,
-                              stored: TrainingConfiguration?) throws -> (TrainingConfiguration, EvaluationResult, Double) {
+    private func trainDerived(_ genotype: Genotype, data: DatasetPair, in root: URL) throws -> (TrainingConfiguration, EvaluationResult, Double) {
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
-        let config = trainingConfiguration(genotype, data: data, stored: stored)
+        let config = trainingConfiguration(genotype, data: data)
         for warning in [genotype.densityWarning, config.network.style.sizeWarning(imageSize: min(config.imageHeight, config.imageWidth),
                                                                                          remedy: "use --train-preset quick or paper")] {
             if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
@@ -133,25 +150,33 @@ struct RunCommand: ParsableCommand {
         return text.contains("--train-") ? text : text + " (a setting of --train-preset \(preset.rawValue))"
     }
 
-    /// With --resume, the training part's settings as its checkpoint stores them (nil before it
-    /// has one, or where --train-preset is given: the preset's values are then compared).
-    private func storedTrainingConfiguration(in root: URL) throws -> TrainingConfiguration? {
-        let folder = RunDirectory(url: root.appendingPathComponent("train"))
-        guard options.resume, trainPresetFlag == nil, folder.hasCheckpoint else { return nil }
-        return try Checkpoint.load(from: folder.checkpoint).trainingConfiguration(source: folder.checkpoint.path)
+    /// The training flags as given (with --resume: as stored where none is given).
+    private var trainingFlags: RunTrainingFlags {
+        RunTrainingFlags(preset: trainPreset, epochs: trainEpochs, limit: trainLimit, layers: trainLayers, channels: trainChannels)
+    }
+
+    /// With --resume, the training flags the run stored (training-flags.json) fill those not given; one
+    /// given that differs is named. A run started before they were stored has none.
+    private mutating func adoptTrainingFlags(in root: URL) throws {
+        guard let stored = try RunTrainingFlags.read(in: root) else { return }
+        trainPresetFlag = trainPresetFlag ?? stored.preset
+        trainEpochs = trainEpochs ?? stored.epochs
+        trainLimit = trainLimit ?? stored.limit
+        trainLayers = trainLayers ?? stored.layers
+        trainChannels = trainChannels ?? stored.channels
+        if let difference = stored.firstDifference(from: trainingFlags) {
+            throw RunError("cannot resume: \(difference); resume with the run's training flags, or none, or start a new run in another --output")
+        }
     }
 
     /// The training part's settings for `genotype`: the training preset, the brief defaults of
-    /// the quick one (or, on resume, the `stored` settings), then the --train-* flags.
-    private func trainingConfiguration(_ genotype: Genotype, data: DatasetPair, stored: TrainingConfiguration?) -> TrainingConfiguration {
+    /// the quick one, then the --train-* flags.
+    private func trainingConfiguration(_ genotype: Genotype, data: DatasetPair) -> TrainingConfiguration {
         var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
                                            dataset: data.train.name, dataPath: options.data ?? "",
                                            inputChannels: data.train.channels, imageHeight: data.train.height,
                                            imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
-        if let stored {
-            // The genotype is the search's: a resume compares it with the stored one.
-            (config, config.genotype) = (stored, genotype)
-        } else if trainPreset == .quick {
+        if trainPreset == .quick {
             // A brief training: the main job should finish in minutes; `entrannas train` does the rest.
             // One pass over all 60,000 Fashion-MNIST images with a 5-cell network beats several over
             // the quick preset's 4,000 images with 8 cells, in less time.

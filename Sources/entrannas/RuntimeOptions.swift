@@ -10,7 +10,7 @@ struct RuntimeOptions: ParsableArguments {
     var threads: Int?
 
     /// Optional so that a resume can tell a seed given from the default (`seed`).
-    @Option(name: .customLong("seed"), help: ArgumentHelp("Random seed: one seed makes a CPU run bitwise repeatable (default: 2; with --resume: the stored run's).", valueName: "seed"))
+    @Option(name: .customLong("seed"), help: ArgumentHelp("Random seed: one seed makes a CPU run bitwise repeatable (default: 2; a resumed run keeps its stored seed).", valueName: "seed"))
     var seedFlag: UInt64?
     /// The seed: the one given, or 2.
     var seed: UInt64 { seedFlag ?? 2 }

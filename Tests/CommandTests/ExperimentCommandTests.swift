@@ -52,7 +52,8 @@ final class ExperimentCommandTests: XCTestCase {
         }
     }
 
-    /// `--search-options` reaches the searches and is part of the settings a resume must repeat;
+    /// `--search-options` reaches the searches and is part of the stored settings (a resume takes
+    /// them, and one given on resume must match);
     /// a flag the experiment sets itself, one its baselines would not follow, a misspelt one or a
     /// value out of range fails before the experiment's folder exists.
     func testSearchOptionsReachTheSearchesAndAreCheckedFirst() throws {
@@ -132,12 +133,11 @@ final class ExperimentCommandTests: XCTestCase {
         let before = try json(unit("train-entrannas-dst-seed1-t2", "result.json"))
         let kept = try FileManager.default.attributesOfItem(atPath: unit("random-dst-1-t1", "result.json").path)[.modificationDate] as? Date
         try FileManager.default.removeItem(at: units.appendingPathComponent("train-entrannas-dst-seed1-t2"))
-        // The plan and settings come from experiment.json; the data folder is given again.
+        // The plan, the settings and the data folder come from experiment.json.
         let other = try EntranNASBinary.run(["experiment", "--output", output.path, "--resume", "--train-epochs", "2"],
                                             in: folder, name: "other", expecting: 1)
         XCTAssertTrue(other.errors.contains("setting 'train_epochs' is 2 here but 1 in"), other.errors)
-        try EntranNASBinary.run(["experiment", "--output", output.path, "--data", data.path, "--resume"], in: folder, name: "resumed",
-                                seconds: 600)
+        try EntranNASBinary.run(["experiment", "--output", output.path, "--resume"], in: folder, name: "resumed", seconds: 600)
         let after = try json(unit("train-entrannas-dst-seed1-t2", "result.json"))
         XCTAssertNotNil(before["testAccuracy"], "\(before)")
         XCTAssertEqual(after["testAccuracy"] as? Double, before["testAccuracy"] as? Double, "redone with the same result")

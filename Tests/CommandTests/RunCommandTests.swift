@@ -18,18 +18,43 @@ final class RunCommandTests: XCTestCase {
         let first = try String(contentsOf: report, encoding: .utf8)
         try FileManager.default.removeItem(at: report)
 
-        let other = try EntranNASBinary.run(["run", "--output", output.path, "--resume", "--train-layers", "3"], in: folder, name: "other",
-                                            expecting: 1)
-        XCTAssertTrue(other.errors.contains("cannot resume: setting 'layers' is 3 here but 2 in the checkpoint"), other.errors)
+        // Flags given are compared with what the run stored, also once its search has finished.
+        for (flags, complaint) in [(["--train-layers", "3"], "cannot resume: --train-layers is 3 here but 2 in training-flags.json"),
+                                   (["--seed", "9"], "cannot resume: setting 'seed' is 9 here but 3 in the checkpoint"),
+                                   (["--epochs", "2"], "cannot resume: setting 'epochs' is 2 here but 1 in the checkpoint")] {
+            let other = try EntranNASBinary.run(["run", "--output", output.path, "--resume"] + flags, in: folder, name: "other", expecting: 1)
+            XCTAssertTrue(other.errors.contains(complaint), other.errors)
+        }
 
         let resumed = try EntranNASBinary.run(["run", "--output", output.path, "--resume"], in: folder, name: "resume")
         XCTAssertTrue(resumed.output.contains("search: already finished in \(output.path)/search"), resumed.output)
         XCTAssertTrue(resumed.output.contains("training the derived architecture: 2 cells, 4 channels, 1 epochs"), resumed.output)
         let again = try String(contentsOf: report, encoding: .utf8)
         XCTAssertTrue(again.contains("seed 3"), again)
-        XCTAssertTrue(again.contains("darts"), again)
+        XCTAssertTrue(again.contains("entrannas run: darts on fashion-mnist"), again)
         // The same search and training, reported alike (the seconds aside).
         func accuracyLines(_ text: String) -> [Substring] { text.split(separator: "\n").filter { $0.contains("%") } }
         XCTAssertEqual(accuracyLines(again), accuracyLines(first))
+    }
+
+    /// A run stopped in its search (here by --profile) and resumed without flags trains as it
+    /// was told to when it started (training-flags.json); a resume of a folder without a run is refused,
+    /// not started as a new run with the defaults.
+    func testResumeAfterAnInterruptedSearchKeepsTheTrainingFlags() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("run")
+        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 200, test: 20)
+        _ = try EntranNASBinary.run(["run", "--preset", "quick", "--epochs", "1", "--warmup-epochs", "0", "--batch-size", "16",
+                                     "--layers", "2", "--steps", "2", "--init-channels", "4", "--train-epochs", "1", "--train-limit", "100",
+                                     "--train-layers", "2", "--train-channels", "4", "--data", data.path, "--profile", "1",
+                                     "--output", output.path], in: folder, name: "start")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("train").path), "the run went on after its profile")
+        let resumed = try EntranNASBinary.run(["run", "--output", output.path, "--resume"], in: folder, name: "resume")
+        XCTAssertTrue(resumed.output.contains("training the derived architecture: 2 cells, 4 channels, 1 epochs"), resumed.output)
+
+        let none = folder.appendingPathComponent("none")
+        let refused = try EntranNASBinary.run(["run", "--output", none.path, "--resume"], in: folder, name: "none", expecting: 1)
+        XCTAssertTrue(refused.errors.contains("cannot resume: \(none.path)/search holds no search to continue"), refused.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: none.appendingPathComponent("search/log.txt").path), "a new run started")
     }
 }

@@ -21,8 +21,10 @@ public final class Experiment {
     public typealias UnitRunner = (_ unit: ExperimentUnit, _ folder: RunDirectory, _ previous: [UnitResult]) throws -> UnitResult?
 
     /// Starts an experiment in `directory`, or with `resume` continues the one there; throws
-    /// `RunError` when the plan or settings differ from the stored ones.
-    public init(directory: RunDirectory, plan: ExperimentPlan, settings: [String: String], resume: Bool) throws {
+    /// `RunError` when the plan or settings differ from the stored ones. `dataPath`, the dataset
+    /// folder, is stored with a new experiment but not compared (a folder may move).
+    public init(directory: RunDirectory, plan: ExperimentPlan, settings: [String: String], resume: Bool,
+                dataPath: String? = nil) throws {
         try plan.validate()
         self.directory = directory
         self.plan = plan
@@ -42,7 +44,7 @@ public final class Experiment {
                 throw RunError("\(directory.path) already holds an experiment; add --resume to continue it, or choose another --output")
             }
             try directory.prepare(resume: false)
-            try writeJSON(Manifest(plan: plan, settings: settings), to: manifest)
+            try writeJSON(Manifest(plan: plan, settings: settings, dataPath: dataPath), to: manifest)
         }
     }
 
@@ -62,16 +64,19 @@ public final class Experiment {
 
     /// The plan and settings stored in `directory` (nil where it holds no experiment.json), so a
     /// resume can take them instead of asking for the flags that made them.
-    public static func stored(in directory: RunDirectory) throws -> (plan: ExperimentPlan, settings: [String: String])? {
+    public static func stored(in directory: RunDirectory) throws
+        -> (plan: ExperimentPlan, settings: [String: String], dataPath: String?)? {
         let manifest = directory.file("experiment.json")
         guard FileManager.default.fileExists(atPath: manifest.path) else { return nil }
         let stored = try readManifest(manifest)
-        return (stored.plan, stored.settings)
+        return (stored.plan, stored.settings, stored.dataPath)
     }
 
     private struct Manifest: Codable {
         var plan: ExperimentPlan
         var settings: [String: String]
+        /// Absent in experiments started before it was stored.
+        var dataPath: String?
     }
 
     /// The stored plan and settings. Written atomically, a damaged file was damaged from outside:

@@ -93,9 +93,16 @@ public final class SearchRun: RunJob {
     /// Every setting of the search as one flat JSON object (space, schedule, seed, data), so a
     /// resume with other flags names the setting that differs.
     public var settingsJSON: String {
+        Self.settingsJSON(config: config, hyper: hyper, seed: seed, dataset: dataset, dataPath: dataPath)
+    }
+
+    /// The settings JSON of a search with these settings, without building it: `run --resume`
+    /// compares a finished search's with the flags given.
+    public static func settingsJSON(config: SearchSpaceConfig, hyper: SearchHyperparameters, seed: UInt64, dataset: Dataset,
+                                    dataPath: String?) -> String {
         var merged: [String: Any] = ["seed": "\(seed)",
                                      "dataset": "\(dataset.name) \(dataset.channels)x\(dataset.height)x\(dataset.width) \(dataset.classCount) classes"]
-        if let dataPath, !dataPath.isEmpty { merged[Self.dataPathKey] = dataPath }
+        if let dataPath, !dataPath.isEmpty { merged[dataPathKey] = dataPath }
         for part in [jsonText(config), jsonText(hyper)] {
             let object = (try? JSONSerialization.jsonObject(with: Data(part.utf8))) as? [String: Any] ?? [:]
             merged.merge(object) { a, _ in a }
@@ -159,7 +166,7 @@ public final class SearchRun: RunJob {
     /// The data folder may move between sessions; a checkpoint written before it was stored lacks it.
     public var resumableDifferences: Set<String> { [Self.dataPathKey] }
     /// The key of `dataPath` in the settings.
-    static let dataPathKey = "data_path"
+    public static let dataPathKey = "data_path"
     public var dataSeed: UInt64 { seed }
     public var epochs: Int { hyper.epochs }
     public var trainLoader: DataLoader { searcher.trainLoader }

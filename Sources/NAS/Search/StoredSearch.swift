@@ -15,6 +15,8 @@ public struct StoredSearch: Equatable, Sendable {
     /// The dataset folder given to the search (`--data`); nil for one written before it was
     /// stored, or for a dataset at its default place.
     public var dataPath: String?
+    /// The settings as stored, for `Checkpoint.firstDifference`.
+    public var json: String
 
     /// The search stored in `folder`'s checkpoint; nil where there is no checkpoint, or one of
     /// another kind of run (the resume's own checks then name the problem).
@@ -46,6 +48,7 @@ public struct StoredSearch: Equatable, Sendable {
             throw damaged(JSONFormat.describe(error))
         }
         self.seed = seed
+        self.json = json
         dataset = String(name)
         dataPath = (object[SearchRun.dataPathKey] as? String).flatMap { $0.isEmpty ? nil : $0 }
     }

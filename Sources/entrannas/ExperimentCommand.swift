@@ -120,8 +120,9 @@ struct ExperimentCommand: ParsableCommand {
     /// experiment's plan and settings where no flag is given.
     mutating func validate() throws {
         try refuseEmptyOutput(output)
-        // A damaged experiment.json is named by `run` (Experiment), with a run error's exit status.
-        try? adoptStoredExperiment()
+        // A damaged experiment.json is named by `run` (Experiment, before anything runs), with a
+        // run error's exit status: the checks below would test the defaults instead.
+        do { try adoptStoredExperiment() } catch { return }
         do { _ = try Device(parsing: device) } catch { throw ValidationError("--device: \(error)") }  // not in every unit
         let plan = try makePlan()
         if trainEpochs < 1 { throw ValidationError("--train-epochs must be at least 1, got \(trainEpochs)") }

@@ -40,14 +40,19 @@ struct RunCommand: ParsableCommand {
         // and its training flags (training-flags.json); flags given are checked against them.
         let searchFolder = RunDirectory(url: root.appendingPathComponent("search"))
         let stored = try options.adoptStoredSearch(in: searchFolder.url)
+        // One run per folder, from before training-flags.json is read or written to its end
+        // (the search and the training lock their own folders only while they run).
+        let parallel = try runtime.parallel
+        let rootLock = parallel.isMain && !RunDirectory(url: root).holdsRun ? try RunLock(RunDirectory(url: root)) : nil
+        defer { withExtendedLifetime(rootLock) {} }
         if options.resume {
             guard stored != nil || (try? FinishedSearch.read(from: searchFolder)) != nil else {
-                throw RunError("cannot resume: \(searchFolder.path) holds no search to continue (no checkpoint.safetensors); "
+                throw RunError("cannot resume: \(searchFolder.path) holds no search to continue (no search checkpoint); "
                                + "drop --resume to start the run there, with its flags")
             }
             options.output = root.path
             runtime.seedFlag = runtime.seedFlag ?? stored?.seed
-            try adoptTrainingFlags(in: root)
+            try adoptTrainingFlags(in: root, main: parallel.isMain)
         } else {
             try options.checkWithoutData()
         }
@@ -72,8 +77,8 @@ struct RunCommand: ParsableCommand {
                 throw Checkpoint.resumeRefusal(difference)
             }
         }
-        // Stored when the search starts anew (never over a folder that holds one), for a resume.
-        if !options.resume && !searchFolder.holdsRun { try trainingFlags.write(in: root) }
+        // Stored before the search starts anew (never over a folder that holds one), for a resume.
+        if parallel.isMain && !options.resume && !searchFolder.holdsRun { try trainingFlags.write(in: root) }
         var searchOptions = options
         searchOptions.output = root.appendingPathComponent("search").path
         let search = try searchOrResume(searchOptions, data: data.train, stored: stored)
@@ -155,17 +160,19 @@ struct RunCommand: ParsableCommand {
         RunTrainingFlags(preset: trainPreset, epochs: trainEpochs, limit: trainLimit, layers: trainLayers, channels: trainChannels)
     }
 
-    /// With --resume, the training flags the run stored (training-flags.json) fill those not given; one
-    /// given that differs is named. A run started before they were stored has none.
-    private mutating func adoptTrainingFlags(in root: URL) throws {
+    /// With --resume, the training flags the run stored (training-flags.json) fill those not
+    /// given. Before the training has a checkpoint, flags given win (a retry after a training
+    /// that failed at its start) and are stored for the next resume; after, the training's own
+    /// resume compares its settings with them. A run started before they were stored has none.
+    private mutating func adoptTrainingFlags(in root: URL, main: Bool) throws {
         guard let stored = try RunTrainingFlags.read(in: root) else { return }
         trainPresetFlag = trainPresetFlag ?? stored.preset
         trainEpochs = trainEpochs ?? stored.epochs
         trainLimit = trainLimit ?? stored.limit
         trainLayers = trainLayers ?? stored.layers
         trainChannels = trainChannels ?? stored.channels
-        if let difference = stored.firstDifference(from: trainingFlags) {
-            throw RunError("cannot resume: \(difference); resume with the run's training flags, or none, or start a new run in another --output")
+        if main && trainingFlags != stored && !RunDirectory(url: root.appendingPathComponent("train")).hasCheckpoint {
+            try trainingFlags.write(in: root)
         }
     }
 

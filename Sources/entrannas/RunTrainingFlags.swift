@@ -29,16 +29,4 @@ struct RunTrainingFlags: Codable, Equatable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try AtomicFile.write(try JSONFormat.text(self, pretty: true) + "\n", to: Self.url(in: root))
     }
-
-    /// The first flag given that differs from the stored one, as a resume names it.
-    func firstDifference(from given: RunTrainingFlags) -> String? {
-        let pairs: [(String, String?, String?)] = [
-            ("train-preset", given.preset.rawValue, preset.rawValue),
-            ("train-epochs", given.epochs.map(String.init), epochs.map(String.init)),
-            ("train-limit", given.limit.map(String.init), limit.map(String.init)),
-            ("train-layers", given.layers.map(String.init), layers.map(String.init)),
-            ("train-channels", given.channels.map(String.init), channels.map(String.init)),
-        ]
-        return pairs.first { $0.1 != $0.2 }.map { "--\($0.0) is \($0.1 ?? "unset") here but \($0.2 ?? "unset") in training-flags.json" }
-    }
 }

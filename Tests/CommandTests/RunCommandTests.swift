@@ -19,9 +19,10 @@ final class RunCommandTests: XCTestCase {
         try FileManager.default.removeItem(at: report)
 
         // Flags given are compared with what the run stored, also once its search has finished.
-        for (flags, complaint) in [(["--train-layers", "3"], "cannot resume: --train-layers is 3 here but 2 in training-flags.json"),
-                                   (["--seed", "9"], "cannot resume: setting 'seed' is 9 here but 3 in the checkpoint"),
-                                   (["--epochs", "2"], "cannot resume: setting 'epochs' is 2 here but 1 in the checkpoint")] {
+        // (The training's flags by its own checkpoint; the search's before the training starts.)
+        for (flags, complaint) in [(["--train-layers", "3"], "cannot resume: setting 'layers' is 3 here but 2 in the checkpoint"),
+                                   (["--epochs", "2"], "cannot resume: setting 'epochs' is 2 here but 1 in the checkpoint"),
+                                   (["--arch-learning-rate", "0.5"], "cannot resume: setting 'arch-learning-rate' is 0.5 here but ")] {
             let other = try EntranNASBinary.run(["run", "--output", output.path, "--resume"] + flags, in: folder, name: "other", expecting: 1)
             XCTAssertTrue(other.errors.contains(complaint), other.errors)
         }
@@ -56,5 +57,28 @@ final class RunCommandTests: XCTestCase {
         let refused = try EntranNASBinary.run(["run", "--output", none.path, "--resume"], in: folder, name: "none", expecting: 1)
         XCTAssertTrue(refused.errors.contains("cannot resume: \(none.path)/search holds no search to continue"), refused.errors)
         XCTAssertFalse(FileManager.default.fileExists(atPath: none.appendingPathComponent("search/log.txt").path), "a new run started")
+    }
+
+    /// A second run started on a folder whose run is in its search is refused before it writes
+    /// anything there: the first run's training flags stay the ones a resume takes.
+    func testASecondRunLeavesTheFirstRunsTrainingFlags() throws {
+        let folder = try temporaryFolder(self)
+        let output = folder.appendingPathComponent("run")
+        // 2,000 images: a first epoch long enough (seconds) for the second run to start inside it.
+        let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 2000, test: 20)
+        let common = ["run", "--preset", "quick", "--epochs", "50", "--warmup-epochs", "0", "--batch-size", "16", "--layers", "2",
+                      "--steps", "2", "--init-channels", "4", "--data", data.path, "--output", output.path]
+        let first = try EntranNASBinary.Running(common + ["--train-layers", "2", "--train-channels", "4"], in: folder, name: "first")
+        defer { if first.process.isRunning { first.process.terminate(); _ = first.wait(seconds: 60) } }
+        let log = output.appendingPathComponent("search/log.txt")
+        let deadline = Date().addingTimeInterval(120)
+        while first.process.isRunning && Date() < deadline && !FileManager.default.fileExists(atPath: log.path) { usleep(50_000) }
+        XCTAssertTrue(first.process.isRunning, first.errors)
+        let flags = output.appendingPathComponent("training-flags.json")
+        let written = try String(contentsOf: flags, encoding: .utf8)
+        let second = try EntranNASBinary.run(common + ["--train-layers", "3"], in: folder, name: "second", expecting: 1)
+        XCTAssertTrue(second.errors.contains("another entrannas process (pid \(first.process.processIdentifier)) is running in \(output.path)"),
+                      second.errors)
+        XCTAssertEqual(try String(contentsOf: flags, encoding: .utf8), written)
     }
 }

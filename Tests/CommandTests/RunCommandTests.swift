@@ -50,6 +50,15 @@ final class RunCommandTests: XCTestCase {
                                      "--train-layers", "2", "--train-channels", "4", "--data", data.path, "--profile", "1",
                                      "--output", output.path], in: folder, name: "start")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("train").path), "the run went on after its profile")
+        // A damaged training-flags.json is named, with the way out.
+        let flags = output.appendingPathComponent("training-flags.json")
+        let kept = try Data(contentsOf: flags)
+        try Data("{\"preset\": 3}".utf8).write(to: flags)
+        let damaged = try EntranNASBinary.run(["run", "--output", output.path, "--resume"], in: folder, name: "damaged", expecting: 1)
+        XCTAssertTrue(damaged.errors.contains("\(flags.path) is damaged ("), damaged.errors)
+        XCTAssertTrue(damaged.errors.contains("remove it and give them (--train-preset, --train-*) with --resume"), damaged.errors)
+        try kept.write(to: flags)
+
         let resumed = try EntranNASBinary.run(["run", "--output", output.path, "--resume"], in: folder, name: "resume")
         XCTAssertTrue(resumed.output.contains("training the derived architecture: 2 cells, 4 channels, 1 epochs"), resumed.output)
 

@@ -36,26 +36,14 @@ struct RunCommand: ParsableCommand {
         try runtime.apply()
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
-        // A resume continues with what the run stored: its search's settings (its checkpoint)
-        // and its training flags (training-flags.json); flags given are checked against them.
         let searchFolder = RunDirectory(url: root.appendingPathComponent("search"))
-        let stored = try options.adoptStoredSearch(in: searchFolder.url)
         // One run per folder, from before training-flags.json is read or written to its end
         // (the search and the training lock their own folders only while they run).
         let parallel = try runtime.parallel
         let rootLock = parallel.isMain && !RunDirectory(url: root).holdsRun ? try RunLock(RunDirectory(url: root)) : nil
         defer { withExtendedLifetime(rootLock) {} }
-        if options.resume {
-            guard stored != nil || (try? FinishedSearch.read(from: searchFolder)) != nil else {
-                throw RunError("cannot resume: \(searchFolder.path) holds no search to continue (no search checkpoint); "
-                               + "drop --resume to start the run there, with its flags")
-            }
-            options.output = root.path
-            runtime.seedFlag = runtime.seedFlag ?? stored?.seed
-            try adoptTrainingFlags(in: root, main: parallel.isMain)
-        } else {
-            try options.checkWithoutData()
-        }
+        let stored = try adoptStoredRun(in: root, main: parallel.isMain)
+        if !options.resume { try options.checkWithoutData() }
         // A search's or a training's own folder is not a run's (search/, train/, report.md): writing
         // into it would mix the two and overwrite its report.
         if RunDirectory(url: root).holdsRun {
@@ -67,16 +55,7 @@ struct RunCommand: ParsableCommand {
         do { try trainingConfiguration(.dartsV2, data: data).validate() } catch {
             throw RunError("the training part: " + Self.trainingFlags(in: "\(error)", preset: trainPreset))
         }
-        // A finished search is read back, not rerun: the flags given are compared with it here,
-        // before the training (an unfinished one is compared as it resumes).
-        if let stored {
-            let current = SearchRun.settingsJSON(config: try options.spaceConfig(for: data.train, stored: stored),
-                                                 hyper: options.hyperparameters(for: data.train, stored: stored),
-                                                 seed: runtime.seed, dataset: data.train, dataPath: nil)
-            if let difference = Checkpoint.firstDifference(saved: stored.json, current: current, ignoring: [SearchRun.dataPathKey]) {
-                throw Checkpoint.resumeRefusal(difference)
-            }
-        }
+        if let stored { try checkFlags(against: stored, data: data.train) }
         // Stored before the search starts anew (never over a folder that holds one), for a resume.
         if parallel.isMain && !options.resume && !searchFolder.holdsRun { try trainingFlags.write(in: root) }
         var searchOptions = options
@@ -98,6 +77,34 @@ struct RunCommand: ParsableCommand {
         let html = try HTMLReport.write(for: root)
         print(report.document.markdown)
         print("wrote \(markdown.path) and \(html.path) (open it in a browser)")
+    }
+
+    /// With --resume, what the run stored fills the flags not given: its search's settings (its
+    /// checkpoint: returned) and its training flags (training-flags.json). A folder with no
+    /// search to continue is refused, not started as a new run with the defaults.
+    private mutating func adoptStoredRun(in root: URL, main: Bool) throws -> StoredSearch? {
+        guard options.resume else { return nil }
+        let searchFolder = RunDirectory(url: root.appendingPathComponent("search"))
+        let stored = try options.adoptStoredSearch(in: searchFolder.url)
+        guard stored != nil || (try? FinishedSearch.read(from: searchFolder)) != nil else {
+            throw RunError("cannot resume: \(searchFolder.path) holds no search to continue (no search checkpoint); "
+                           + "drop --resume to start the run there, with its flags")
+        }
+        options.output = root.path
+        runtime.seedFlag = runtime.seedFlag ?? stored?.seed
+        try adoptTrainingFlags(in: root, main: main)
+        return stored
+    }
+
+    /// A finished search is read back, not rerun: the flags given are compared with its settings
+    /// here, before the training (an unfinished one is compared as it resumes).
+    private func checkFlags(against stored: StoredSearch, data: Dataset) throws {
+        let current = SearchRun.settingsJSON(config: try options.spaceConfig(for: data, stored: stored),
+                                             hyper: options.hyperparameters(for: data, stored: stored),
+                                             seed: runtime.seed, dataset: data, dataPath: nil)
+        if let difference = Checkpoint.firstDifference(saved: stored.json, current: current, ignoring: [SearchRun.dataPathKey]) {
+            throw Checkpoint.resumeRefusal(difference)
+        }
     }
 
     /// The search part: read back when a finished one is there (with --resume), else run or continued.

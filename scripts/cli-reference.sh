@@ -16,7 +16,13 @@ mapfile -t commands < <(help_of | awk '/^SUBCOMMANDS:/ { on = 1; next } on && /^
 [[ ${#commands[@]} -gt 0 ]] || { echo "cli-reference: $binary --help lists no subcommands" >&2; exit 1; }
 
 tmp=$(mktemp "$output.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
+helps=$(mktemp -d "$output.help.XXXXXX")
+trap 'rm -rf "$tmp" "$helps"' EXIT
+# Each help in a process of its own, all at once (each start loads libtorch, about a second of a
+# debug build's CPU); a failing one fails the script at its wait.
+pids=()
+for command in "${commands[@]}"; do help_of "$command" > "$helps/$command" & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid"; done
 {
     echo "# Command-line reference"
     echo
@@ -33,10 +39,11 @@ trap 'rm -f "$tmp"' EXIT
         echo "## entrannas $command"
         echo
         echo '```text'
-        help_of "$command"
+        cat "$helps/$command"
         echo '```'
     done
 } > "$tmp"
 chmod 644 "$tmp"
 mv "$tmp" "$output"
+rm -rf "$helps"
 trap - EXIT

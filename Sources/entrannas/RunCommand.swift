@@ -118,7 +118,8 @@ struct RunCommand: ParsableCommand {
         searchOptions.resume = options.resume && folder.hasCheckpoint
         let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice,
                                        parallel: runtime.parallel,
-                                       memoryFormat: runtime.resolvedMemoryFormat(method: options.method), train: train, stored: stored)
+                                       memoryFormat: runtime.resolvedMemoryFormat(method: options.method), train: train, stored: stored,
+                                       resumeCommand: "entrannas run --output \(folder.url.deletingLastPathComponent().path) --resume")
         return FinishedSearch(genotype: result.run.searcher.network.genotype, report: result.report,
                               lastEpoch: try? MetricsLog.lastRecord(SearchEpochSummary.self, in: folder.metrics))
     }
@@ -144,7 +145,7 @@ struct RunCommand: ParsableCommand {
         defer { StopSignal.shared.uninstall() }
         // --profile profiles the search part, which stops before this: any other end is a stop.
         guard case .finished(let result) = try trainer.run(resume: options.resume && trainDir.hasCheckpoint) else {
-            print("stopped; checkpoint saved. Continue with the same command plus --resume.")
+            print("stopped; checkpoint saved. Continue with: entrannas run --output \(root.path) --resume")
             throw ExitCode(StopSignal.exitCode)
         }
         let parameters = Double(trainer.network.summary(height: config.imageHeight, width: config.imageWidth).parameters) / 1e6

@@ -37,7 +37,8 @@ struct SearchCommand: ParsableCommand {
         }
         _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
                               parallel: runtime.parallel, memoryFormat: runtime.resolvedMemoryFormat(method: options.method),
-                              train: options.loadTrainingSet(stored: stored), stored: stored)
+                              train: options.loadTrainingSet(stored: stored), stored: stored,
+                              resumeCommand: "entrannas search --output \(options.outputFolder(seed: runtime.seed).path) --resume")
     }
 }
 
@@ -45,7 +46,8 @@ struct SearchCommand: ParsableCommand {
 /// its own files; a stop (Ctrl-C) exits with the stop code after the checkpoint is saved.
 /// `stored`: the settings of the search being resumed, which the flags given apply to.
 func performSearch(options: SearchOptions, seed: UInt64, device: Device, parallel: DataParallel,
-                   memoryFormat: MemoryFormat, train: Dataset, stored: StoredSearch? = nil) throws -> (run: SearchRun, report: ConsistencyReport) {
+                   memoryFormat: MemoryFormat, train: Dataset, stored: StoredSearch? = nil,
+                   resumeCommand: String? = nil) throws -> (run: SearchRun, report: ConsistencyReport) {
     if parallel.isMain {
         for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
     }
@@ -54,6 +56,7 @@ func performSearch(options: SearchOptions, seed: UInt64, device: Device, paralle
                             parallel: parallel, workers: options.folder.workerCount(for: train), memoryFormat: memoryFormat)
     // Stored whole, so that a resume from another working folder finds the same files.
     run.dataPath = options.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+    run.resumeCommand = resumeCommand
     if parallel.isMain, let warning = (run.config.style ?? .cifar).sizeWarning(imageSize: run.config.imageSize,
                                                                              remedy: "use --stem cifar, or a preset other than imagenet") {
         FileHandle.standardError.write(Data((warning + "\n").utf8))

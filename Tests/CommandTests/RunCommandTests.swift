@@ -45,11 +45,12 @@ final class RunCommandTests: XCTestCase {
         let folder = try temporaryFolder(self)
         let output = folder.appendingPathComponent("run")
         let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 200, test: 20)
-        _ = try EntranNASBinary.run(["run", "--preset", "quick", "--epochs", "1", "--warmup-epochs", "0", "--batch-size", "16",
+        let start = try EntranNASBinary.run(["run", "--preset", "quick", "--epochs", "1", "--warmup-epochs", "0", "--batch-size", "16",
                                      "--layers", "2", "--steps", "2", "--init-channels", "4", "--train-epochs", "1", "--train-limit", "100",
                                      "--train-layers", "2", "--train-channels", "4", "--data", data.path, "--profile", "1",
                                      "--output", output.path], in: folder, name: "start")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("train").path), "the run went on after its profile")
+        XCTAssertTrue(start.output.contains("(`entrannas run --output \(output.path) --resume` continues it)"), start.output)
         // A damaged training-flags.json is named, with the way out.
         let flags = output.appendingPathComponent("training-flags.json")
         let kept = try Data(contentsOf: flags)

@@ -29,11 +29,12 @@ final class SearchCommandTests: XCTestCase {
         // 96 images, below the quick preset's cap: the split is 48+48 here, 30000+30000 on
         // Debian's Fashion-MNIST, which a resume that lost the folder would read.
         let data = try smallFashionMNIST(in: folder.appendingPathComponent("data"), train: 96, test: 16)
-        _ = try EntranNASBinary.run(["search", "--method", "darts", "--preset", "quick", "--seed", "5", "--epochs", "2",
+        let start = try EntranNASBinary.run(["search", "--method", "darts", "--preset", "quick", "--seed", "5", "--epochs", "2",
                                      "--warmup-epochs", "0", "--data", data.path, "--batch-size", "16", "--layers", "2", "--steps", "2",
                                      "--init-channels", "4", "--arch-learning-rate", "0.01", "--profile", "1", "--output", output.path],
                                     in: folder, name: "start")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("genotype.txt").path))
+        XCTAssertTrue(start.output.contains("checkpoint saved (`entrannas search --output \(output.path) --resume` continues it)"), start.output)
 
         let other = try EntranNASBinary.run(["search", "--output", output.path, "--resume", "--method", "pc-darts"],
                                             in: folder, name: "other", expecting: 1)

@@ -40,6 +40,9 @@ public final class SearchRun: RunJob {
     public let dataset: Dataset
     /// The processes the batches are spread over.
     public let parallel: DataParallel
+    /// The command that continues this search, for the stop message (the `search` and `run`
+    /// commands set theirs); nil: "the same command plus --resume".
+    public var resumeCommand: String?
     /// The dataset folder the search was given (`--data`), stored with the settings so that a
     /// resume finds it; a resume may give another (a moved folder), as `resumableDifferences` says.
     public var dataPath: String?
@@ -138,10 +141,12 @@ public final class SearchRun: RunJob {
     public func run(resume: Bool = false) throws -> SearchOutcome {
         switch try loop.run(resume: resume, primitives: config.primitives.map(\.rawValue)) {
         case .profiled:
-            try say("the search stops after its profile; checkpoint saved (the same command plus --resume, without --profile, continues it)")
+            try say("the search stops after its profile; checkpoint saved ("
+                    + (resumeCommand.map { "`\($0)` continues it" } ?? "the same command plus --resume, without --profile, continues it") + ")")
             return .profiled(profiler!.summary!)
         case .stopped(let epoch, let step):
-            try say("stopped at epoch \(epoch + 1), step \(step); checkpoint saved. Continue with the same command plus --resume.")
+            try say("stopped at epoch \(epoch + 1), step \(step); checkpoint saved. Continue with "
+                    + (resumeCommand.map { "\($0)." } ?? "the same command plus --resume."))
             return .stopped(epoch: epoch, step: step)
         case .finished:
             break

@@ -168,7 +168,12 @@ struct ExperimentCommand: ParsableCommand {
                        experiment.directory.file(Experiment.bestGenotypeFile).path))
         }
         if outcome == .stopped {
-            say("stopped; continue with the same command plus --resume")
+            // --jobs, --threads and --device are not stored: the command names the ones given.
+            var again = ["entrannas experiment --output \(output) --resume"]
+            if jobs > 1 { again.append("--jobs \(jobs)") }
+            if let threads { again.append("--threads \(threads)") }
+            if device != "auto" { again.append("--device \(device)") }
+            say("stopped; continue with: " + again.joined(separator: " "))
             throw ExitCode(StopSignal.exitCode)
         }
     }

@@ -28,7 +28,8 @@ final class ExperimentCommandTests: XCTestCase {
         let (run, units) = try startTwoSearches()
         kill(run.process.processIdentifier, SIGTERM)
         XCTAssertEqual(run.wait(seconds: 90), 130, "the units kept running after the experiment was told to stop: \(run.output) \(run.errors)")
-        XCTAssertTrue(run.output.contains("--resume"), run.output)
+        let output = units[0].deletingLastPathComponent().deletingLastPathComponent().path
+        XCTAssertTrue(run.output.contains("stopped; continue with: entrannas experiment --output \(output) --resume --jobs 2\n"), run.output)
         for unit in units {
             XCTAssertTrue(FileManager.default.fileExists(atPath: unit.appendingPathComponent("checkpoint.safetensors").path), unit.path)
             let console = (try? String(contentsOf: unit.appendingPathComponent("console.txt"), encoding: .utf8)) ?? ""

@@ -36,19 +36,19 @@ struct RunCommand: ParsableCommand {
         try runtime.apply()
         let root = URL(fileURLWithPath: options.output ?? "runs/run-\(options.method.rawValue)-seed\(runtime.seed)")
         let started = Date()
-        let searchFolder = RunDirectory(url: root.appendingPathComponent("search"))
-        // One run per folder, from before training-flags.json is read or written to its end
-        // (the search and the training lock their own folders only while they run).
-        let parallel = try runtime.parallel
-        let rootLock = parallel.isMain && !RunDirectory(url: root).holdsRun ? try RunLock(RunDirectory(url: root)) : nil
-        defer { withExtendedLifetime(rootLock) {} }
-        let stored = try adoptStoredRun(in: root, main: parallel.isMain)
-        if !options.resume { try options.checkWithoutData() }
         // A search's or a training's own folder is not a run's (search/, train/, report.md): writing
         // into it would mix the two and overwrite its report.
         if RunDirectory(url: root).holdsRun {
             throw RunError("\(root.path) holds a search's or a training's files, not a run's (search/, train/, report.md); choose another --output")
         }
+        let searchFolder = RunDirectory(url: root.appendingPathComponent("search"))
+        // One run per folder, from before training-flags.json is read or written to its end
+        // (the search and the training lock their own folders only while they run).
+        let parallel = try runtime.parallel
+        let rootLock = parallel.isMain ? try RunLock(RunDirectory(url: root)) : nil
+        defer { withExtendedLifetime(rootLock) {} }
+        let stored = try adoptStoredRun(in: root, searchFolder: searchFolder, main: parallel.isMain)
+        if !options.resume { try options.checkWithoutData() }
         let data = try DatasetSpec(name: options.dataset, path: options.data,
                                    folder: options.folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels)).load()
         // The training part's settings are checked now, not after an hour of search.
@@ -82,9 +82,8 @@ struct RunCommand: ParsableCommand {
     /// With --resume, what the run stored fills the flags not given: its search's settings (its
     /// checkpoint: returned) and its training flags (training-flags.json). A folder with no
     /// search to continue is refused, not started as a new run with the defaults.
-    private mutating func adoptStoredRun(in root: URL, main: Bool) throws -> StoredSearch? {
+    private mutating func adoptStoredRun(in root: URL, searchFolder: RunDirectory, main: Bool) throws -> StoredSearch? {
         guard options.resume else { return nil }
-        let searchFolder = RunDirectory(url: root.appendingPathComponent("search"))
         let stored = try options.adoptStoredSearch(in: searchFolder.url)
         guard stored != nil || (try? FinishedSearch.read(from: searchFolder)) != nil else {
             throw RunError("cannot resume: \(searchFolder.path) holds no search to continue (no search checkpoint); "

@@ -38,7 +38,7 @@ struct SearchCommand: ParsableCommand {
         _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
                               parallel: runtime.parallel, memoryFormat: runtime.resolvedMemoryFormat(method: options.method),
                               train: options.loadTrainingSet(stored: stored), stored: stored,
-                              resumeCommand: "entrannas search --output \(options.outputFolder(seed: runtime.seed).path) --resume")
+                              resumeCommand: "entrannas search --output \(folder.path) --resume")
     }
 }
 

@@ -116,6 +116,14 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The share of every class `load()` holds out as the test part: the folder's
+    /// `validationPortion` for one folder of classes, nil for a dataset that comes in two parts.
+    /// A run stores it, so that its resume and its evaluation test on the same images.
+    public func heldOutPortion() throws -> Double? {
+        guard name == .folder else { return nil }
+        return hasTrainAndValidationFolders(try resolvedPath()) ? nil : folder.validationPortion
+    }
+
     /// The images a search draws its two splits from: the training part, or for one folder of
     /// classes (no train/ and val/), all of it.
     public func loadTrainingSet() throws -> Dataset {

@@ -1,6 +1,6 @@
 /// What a folder dataset does with a file that cannot be read or decoded (truncated download,
 /// a stray text file named `.jpg`), found when a batch needs it.
-public enum UnreadableImagePolicy: String, Sendable, CaseIterable {
+public enum UnreadableImagePolicy: String, Codable, Sendable, CaseIterable {
     /// The batch fails with an error naming the file (`Batch(host)` throws it). The default:
     /// a broken dataset is worth knowing about before hours of training.
     case stop

@@ -9,9 +9,9 @@ struct FolderOptions: ParsableArguments {
     var imageSize: Int?
     @Option(name: .customLong("image-channels"), help: "--dataset folder: 3 (grey files become RGB; default) or 1 (colour files become grey).")
     var imageChannels: Int?
-    @Option(help: "--dataset folder: what an unreadable image does: stop (default: the run ends naming the file) or skip (replaced by the next readable image, counted).")
+    @Option(help: "--dataset folder: what an unreadable image does: stop (default: the run ends naming the file; on resume, the run's) or skip (replaced by the next readable image, counted).")
     var unreadable: UnreadableImagePolicy?
-    @Option(name: .customLong("val-portion"), help: "--dataset folder without train/ and val/: share of every class held out as the validation (test) part of train and eval (default 0.1; a search uses every image).")
+    @Option(name: .customLong("val-portion"), help: "--dataset folder without train/ and val/: share of every class held out as the validation (test) part of train, run and eval (default 0.1; on resume and eval, the run's; a search uses every image).")
     var validationPortion: Double?
     @Option(help: "Threads preparing batches (decoding an image folder's files; default: 1 for in-memory datasets, else the cores).")
     var workers: Int?
@@ -20,13 +20,15 @@ struct FolderOptions: ParsableArguments {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
     }
 
-    /// The folder settings; `size` and `channels` of a stored run win over the defaults.
-    func settings(size: Int? = nil, channels: Int? = nil) -> DatasetSpec.FolderSettings {
+    /// The folder settings: the flags given, else a stored run's (`size`, `channels`,
+    /// `unreadable`, `validationPortion`), else the defaults.
+    func settings(size: Int? = nil, channels: Int? = nil, unreadable stored: UnreadableImagePolicy? = nil,
+                  validationPortion storedPortion: Double? = nil) -> DatasetSpec.FolderSettings {
         var s = DatasetSpec.FolderSettings()
         if let value = imageSize ?? size { s.imageSize = value }
         if let value = imageChannels ?? channels { s.channels = value }
-        if let unreadable { s.unreadable = unreadable }
-        if let validationPortion { s.validationPortion = validationPortion }
+        if let value = unreadable ?? stored { s.unreadable = value }
+        if let value = validationPortion ?? storedPortion { s.validationPortion = value }
         return s
     }
 

@@ -39,9 +39,9 @@ struct ImportCommand: ParsableCommand {
             throw RunError("--weights \(weights) does not exist; pass a safetensors file (docs/pytorch.md#import converts a .pt file)")
         }
         let resolved = try Genotype.resolve(genotype)
-        let test = try DatasetErrorMapping.run {
-            try DatasetSpec(name: dataset, path: data, folder: folder.settings()).load().test
-        }
+        let source = try DatasetErrorMapping.run { try DatasetSpec(name: dataset, path: data, folder: folder.settings()) }
+        let test = try DatasetErrorMapping.run { try source.load().test }
+        let heldOut = try DatasetErrorMapping.run { try source.heldOutPortion() }
         let destination = RunDirectory(path: output ?? "runs/import-\(genotypeLabel(genotype))")
         let folderLock = try RunLock(destination)
         defer { withExtendedLifetime(folderLock) {} }
@@ -51,7 +51,7 @@ struct ImportCommand: ParsableCommand {
         }
         let (network, config) = try ReferenceImport.importModel(
             weights: URL(fileURLWithPath: weights), genotype: resolved, genotypeName: genotypeLabel(genotype), dataset: test,
-            datasetName: dataset, dataPath: data ?? "", output: destination)
+            datasetName: dataset, dataPath: data ?? "", validationPortion: heldOut, output: destination)
         print("imported \(weights): \(config.network.style == .imagenet ? "NetworkImageNet" : "NetworkCIFAR"), "
               + "\(config.layers) cells, \(config.initChannels) channels, \(config.classes) classes, "
               + "auxiliary head \(config.network.auxiliary ? "yes" : "no"), \(network.stateDict().count) tensors")

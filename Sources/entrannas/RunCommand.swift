@@ -49,20 +49,23 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(rootLock) {} }
         let stored = try adoptStoredRun(in: root, searchFolder: searchFolder, main: parallel.isMain)
         if !options.resume { try options.checkWithoutData() }
-        let data = try DatasetSpec(name: options.dataset, path: options.data,
-                                   folder: options.folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels)).load()
+        let source = try DatasetSpec(name: options.dataset, path: options.data,
+                                     folder: options.folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels))
+        let data = try source.load()
+        // One folder of classes is split before the search: both parts keep that split.
+        let heldOut = try source.heldOutPortion()
         // The training part's settings are checked now, not after an hour of search.
-        do { try trainingConfiguration(.dartsV2, data: data).validate() } catch {
+        do { try trainingConfiguration(.dartsV2, data: data, heldOut: heldOut).validate() } catch {
             throw RunError("the training part: " + Self.trainingFlags(in: "\(error)", preset: trainPreset))
         }
-        if let stored { try checkFlags(against: stored, data: data.train) }
+        if let stored { try checkFlags(against: stored, data: data.train, heldOut: heldOut) }
         // Stored before the search starts anew (never over a folder that holds one), for a resume.
         if parallel.isMain && !options.resume && !searchFolder.holdsRun { try trainingFlags.write(in: root) }
         var searchOptions = options
         searchOptions.output = root.appendingPathComponent("search").path
-        let search = try searchOrResume(searchOptions, data: data.train, stored: stored)
+        let search = try searchOrResume(searchOptions, data: data.train, stored: stored, heldOut: heldOut)
         let searchSeconds = Date().timeIntervalSince(started)
-        let (config, result, parameters) = try trainDerived(search.genotype, data: data, in: root)
+        let (config, result, parameters) = try trainDerived(search.genotype, data: data, heldOut: heldOut, in: root)
         guard try runtime.parallel.isMain else { return }
         let primitives = try options.spaceConfig(for: data.train, stored: stored).primitives
         let report = RunReport(
@@ -97,17 +100,19 @@ struct RunCommand: ParsableCommand {
 
     /// A finished search is read back, not rerun: the flags given are compared with its settings
     /// here, before the training (an unfinished one is compared as it resumes).
-    private func checkFlags(against stored: StoredSearch, data: Dataset) throws {
+    private func checkFlags(against stored: StoredSearch, data: Dataset, heldOut: Double?) throws {
         let current = SearchRun.settingsJSON(config: try options.spaceConfig(for: data, stored: stored),
                                              hyper: options.hyperparameters(for: data, stored: stored),
-                                             seed: runtime.seed, dataset: data, dataPath: nil)
-        if let difference = Checkpoint.firstDifference(saved: stored.json, current: current, ignoring: [SearchRun.dataPathKey]) {
+                                             seed: runtime.seed, dataset: data, dataPath: nil, validationPortion: heldOut)
+        if let difference = Checkpoint.firstDifference(saved: stored.json, current: current,
+                                                       ignoring: [SearchRun.dataPathKey, SearchRun.unreadableKey]) {
             throw Checkpoint.resumeRefusal(difference)
         }
     }
 
     /// The search part: read back when a finished one is there (with --resume), else run or continued.
-    private func searchOrResume(_ searchOptions: SearchOptions, data train: Dataset, stored: StoredSearch?) throws -> FinishedSearch {
+    private func searchOrResume(_ searchOptions: SearchOptions, data train: Dataset, stored: StoredSearch?,
+                                heldOut: Double?) throws -> FinishedSearch {
         var searchOptions = searchOptions
         let folder = RunDirectory(path: searchOptions.output!)
         if options.resume, let done = try? FinishedSearch.read(from: folder) {
@@ -118,16 +123,16 @@ struct RunCommand: ParsableCommand {
         let result = try performSearch(options: searchOptions, seed: runtime.seed, device: runtime.resolvedDevice,
                                        parallel: runtime.parallel,
                                        memoryFormat: runtime.resolvedMemoryFormat(method: options.method), train: train, stored: stored,
-                                       resumeCommand: "entrannas run --output \(folder.url.deletingLastPathComponent().path) --resume")
+                                       validationPortion: heldOut, resumeCommand: "entrannas run --output \(folder.url.deletingLastPathComponent().path) --resume")
         return FinishedSearch(genotype: result.run.searcher.network.genotype, report: result.report,
                               lastEpoch: try? MetricsLog.lastRecord(SearchEpochSummary.self, in: folder.metrics))
     }
 
     /// Trains the derived architecture from scratch briefly (or continues that training);
     /// returns its settings, its test result and its parameters in millions.
-    private func trainDerived(_ genotype: Genotype, data: DatasetPair, in root: URL) throws -> (TrainingConfiguration, EvaluationResult, Double) {
+    private func trainDerived(_ genotype: Genotype, data: DatasetPair, heldOut: Double?, in root: URL) throws -> (TrainingConfiguration, EvaluationResult, Double) {
         let trainDir = RunDirectory(url: root.appendingPathComponent("train"))
-        let config = trainingConfiguration(genotype, data: data)
+        let config = trainingConfiguration(genotype, data: data, heldOut: heldOut)
         for warning in [genotype.densityWarning, config.network.style.sizeWarning(imageSize: min(config.imageHeight, config.imageWidth),
                                                                                          remedy: "use --train-preset quick or paper")] {
             if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
@@ -184,8 +189,9 @@ struct RunCommand: ParsableCommand {
     }
 
     /// The training part's settings for `genotype`: the training preset, the brief defaults of
-    /// the quick one, then the --train-* flags.
-    private func trainingConfiguration(_ genotype: Genotype, data: DatasetPair) -> TrainingConfiguration {
+    /// the quick one, then the --train-* flags; `heldOut`: the share one folder of classes was
+    /// split by (nil for a dataset in two parts).
+    private func trainingConfiguration(_ genotype: Genotype, data: DatasetPair, heldOut: Double?) -> TrainingConfiguration {
         var config = TrainingConfiguration(preset: trainPreset, genotype: genotype, genotypeName: "searched-\(options.method.rawValue)",
                                            dataset: data.train.name, dataPath: options.data ?? "",
                                            inputChannels: data.train.channels, imageHeight: data.train.height,
@@ -202,6 +208,8 @@ struct RunCommand: ParsableCommand {
         if let trainLimit { config.limit = trainLimit }
         if let trainLayers { config.layers = trainLayers }
         if let trainChannels { config.initChannels = trainChannels }
+        config.validationPortion = heldOut
+        config.unreadable = data.train.files?.unreadable
         return config
     }
 

@@ -44,10 +44,11 @@ struct SearchCommand: ParsableCommand {
 
 /// Runs a search end to end, shown on the terminal; shared by `search` and `run`. The run writes
 /// its own files; a stop (Ctrl-C) exits with the stop code after the checkpoint is saved.
-/// `stored`: the settings of the search being resumed, which the flags given apply to.
+/// `stored`: the settings of the search being resumed, which the flags given apply to;
+/// `validationPortion`: the share `train` was cut from (`run` splits one folder of classes first).
 func performSearch(options: SearchOptions, seed: UInt64, device: Device, parallel: DataParallel,
                    memoryFormat: MemoryFormat, train: Dataset, stored: StoredSearch? = nil,
-                   resumeCommand: String? = nil) throws -> (run: SearchRun, report: ConsistencyReport) {
+                   validationPortion: Double? = nil, resumeCommand: String? = nil) throws -> (run: SearchRun, report: ConsistencyReport) {
     if parallel.isMain {
         for warning in options.ineffectiveFlagWarnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
     }
@@ -56,6 +57,7 @@ func performSearch(options: SearchOptions, seed: UInt64, device: Device, paralle
                             parallel: parallel, workers: options.folder.workerCount(for: train), memoryFormat: memoryFormat)
     // Stored whole, so that a resume from another working folder finds the same files.
     run.dataPath = options.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+    run.validationPortion = validationPortion
     run.resumeCommand = resumeCommand
     if parallel.isMain, let warning = (run.config.style ?? .cifar).sizeWarning(imageSize: run.config.imageSize,
                                                                              remedy: "use --stem cifar, or a preset other than imagenet") {

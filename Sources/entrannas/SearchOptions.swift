@@ -101,14 +101,19 @@ struct SearchOptions: ParsableArguments {
     var dataset: String { datasetFlag ?? "fashion-mnist" }
 
     /// With --resume, the search stored in `folder` (nil without one: the resume's own checks
-    /// then say what is missing). Its method, dataset and folder fill the flags not given; its
+    /// then say what is missing). Its method, dataset, folder and an image folder's held-out
+    /// share and unreadable-image policy fill the flags not given; its
     /// settings are the base the other flags apply to (`spaceConfig(for:stored:)`), except where
     /// --preset is given: the preset's values are then checked against the stored ones.
     mutating func adoptStoredSearch(in folder: URL) throws -> StoredSearch? {
         guard resume, let stored = try StoredSearch.read(from: folder) else { return nil }
         if methodFlag == nil { methodFlag = stored.config.method }
         if datasetFlag == nil { datasetFlag = stored.dataset }
-        if data == nil, dataset == stored.dataset { data = stored.dataPath }
+        if dataset == stored.dataset {
+            if data == nil { data = stored.dataPath }
+            if self.folder.unreadable == nil { self.folder.unreadable = stored.unreadable }
+            if self.folder.validationPortion == nil { self.folder.validationPortion = stored.validationPortion }
+        }
         return stored
     }
 

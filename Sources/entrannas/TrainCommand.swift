@@ -146,11 +146,15 @@ struct TrainCommand: ParsableCommand {
     private func newConfiguration() throws -> TrainingConfiguration {
         let spec = genotype!
         let resolved = try Genotype.resolve(spec)
-        let data = try loadData(name: dataset ?? "fashion-mnist", path: data)
-        return TrainingConfiguration(preset: preset, genotype: resolved, genotypeName: genotypeLabel(spec),
-                                     dataset: data.train.name, dataPath: self.data ?? "",
-                                     inputChannels: data.train.channels, imageHeight: data.train.height,
-                                     imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
+        let source = try DatasetSpec(name: dataset ?? "fashion-mnist", path: data, folder: folder.settings())
+        let data = try source.load()
+        var config = TrainingConfiguration(preset: preset, genotype: resolved, genotypeName: genotypeLabel(spec),
+                                           dataset: data.train.name, dataPath: self.data ?? "",
+                                           inputChannels: data.train.channels, imageHeight: data.train.height,
+                                           imageWidth: data.train.width, classes: data.train.classCount, seed: runtime.seed)
+        config.validationPortion = try source.heldOutPortion()
+        config.unreadable = data.train.files?.unreadable
+        return config
     }
 
     /// Every flag the user gave overrides the preset (or, on --resume, is checked against the run).
@@ -174,19 +178,20 @@ struct TrainCommand: ParsableCommand {
         if let labelSmoothing { c.labelSmoothing = labelSmoothing }
         if let limit { c.limit = limit }
         if let evalLimit { c.evalLimit = evalLimit }
+        // Only where the run stored one: a dataset in two parts has no share to hold out.
+        if let value = folder.validationPortion, c.validationPortion != nil { c.validationPortion = value }
+        if let value = folder.unreadable, c.unreadable != nil { c.unreadable = value }
         if resume, let genotype { c.genotype = try Genotype.resolve(genotype) }
         // Checked against the run's, not ignored.
         if resume, let seed = runtime.seedFlag { c.seed = seed }
     }
 
-    /// The run's data; an image folder at the run's image size and channels.
+    /// The run's data; an image folder at the run's image size, channels, held-out share and
+    /// unreadable-image policy.
     private func loadData(_ c: TrainingConfiguration) throws -> DatasetPair {
         try DatasetSpec(name: c.dataset, path: c.dataPath.isEmpty ? nil : c.dataPath,
-                        folder: folder.settings(size: c.imageHeight, channels: c.inputChannels)).load()
-    }
-
-    private func loadData(name: String, path: String?) throws -> DatasetPair {
-        try DatasetSpec(name: name, path: path, folder: folder.settings()).load()
+                        folder: folder.settings(size: c.imageHeight, channels: c.inputChannels, unreadable: c.unreadable,
+                                                validationPortion: c.validationPortion)).load()
     }
 
     private func printSummary(_ c: TrainingConfiguration, table: Bool) throws {

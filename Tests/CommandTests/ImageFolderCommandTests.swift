@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 
 /// `--dataset folder` end to end on a generated ImageFolder: search, train the result, evaluate
-/// it; an unreadable image stops the run naming the file, or is skipped on request.
+/// it; an unreadable image stops the run naming the file, or is skipped on request (also by a
+/// resume); one folder of classes keeps its cut.
 final class ImageFolderCommandTests: XCTestCase {
     /// A few classes of small synthetic JPEG and PNG images, made by the project's own tool.
     private func makeImages(in folder: URL) throws -> URL {
@@ -43,6 +44,56 @@ final class ImageFolderCommandTests: XCTestCase {
         XCTAssertTrue(eval.output.contains("on 12 folder test images"), eval.output)
     }
 
+    /// One folder of classes is cut by --val-portion: a resume without the flag, and `eval`,
+    /// keep the cut the run was started with (a default one would test on trained images), and
+    /// a resume with another is refused by name. 16 images per class, a quarter held out: 12
+    /// test images, 36 for training (a search's 18+18).
+    func testAFolderOfClassesKeepsItsHeldOutShare() throws {
+        let folder = try temporaryFolder(self)
+        let classes = try makeImages(in: folder).appendingPathComponent("train")
+        let data = ["--dataset", "folder", "--data", classes.path, "--image-size", "16", "--workers", "2"]
+        let trained = folder.appendingPathComponent("train")
+        _ = try EntranNASBinary.run(
+            ["train", "--genotype", "DARTS_V2", "--preset", "quick", "--epochs", "1", "--layers", "3", "--init-channels", "4",
+             "--batch-size", "8", "--val-portion", "0.25", "--profile", "1", "--output", trained.path] + data,
+            in: folder, name: "train")
+        let refused = try EntranNASBinary.run(["train", "--output", trained.path, "--resume", "--val-portion", "0.5"],
+                                              in: folder, name: "train-refused", expecting: 1)
+        XCTAssertTrue(refused.errors.contains("setting 'val-portion' is 0.5 here but 0.25 in the checkpoint"), refused.errors)
+        let resumed = try EntranNASBinary.run(["train", "--output", trained.path, "--resume"], in: folder, name: "train-resumed")
+        XCTAssertTrue(resumed.output.contains("on 12 folder test images"), resumed.output)
+        let eval = try EntranNASBinary.run(["eval", "--checkpoint", trained.path], in: folder, name: "eval")
+        XCTAssertTrue(eval.output.contains("on 12 folder test images"), eval.output)
+        let other = try EntranNASBinary.run(["eval", "--checkpoint", trained.path, "--val-portion", "0.5"], in: folder, name: "eval-other")
+        XCTAssertTrue(other.errors.contains("trained with --val-portion 0.25; a test part cut with 0.5 may hold images it trained on"),
+                      other.errors)
+        // Imported with the cut its test part was made by, an exported network keeps it for eval.
+        let exported = folder.appendingPathComponent("exported"), imported = folder.appendingPathComponent("imported")
+        _ = try EntranNASBinary.run(["export", "--checkpoint", trained.path, "--output", exported.path, "--check", "no"],
+                                    in: folder, name: "export")
+        _ = try EntranNASBinary.run(["import", "--weights", exported.appendingPathComponent("state_dict.safetensors").path,
+                                     "--genotype", "DARTS_V2", "--val-portion", "0.25", "--output", imported.path] + data,
+                                    in: folder, name: "import")
+        let importedEval = try EntranNASBinary.run(["eval", "--checkpoint", imported.path], in: folder, name: "eval-imported")
+        XCTAssertTrue(importedEval.output.contains("on 12 folder test images"), importedEval.output)
+
+        let run = folder.appendingPathComponent("run")
+        let started = try EntranNASBinary.run(
+            ["run", "--method", "entrannas", "--preset", "quick", "--epochs", "1", "--warmup-epochs", "0", "--batch-size", "8",
+             "--layers", "3", "--steps", "2", "--init-channels", "4", "--train-layers", "3", "--train-channels", "4",
+             "--val-portion", "0.25", "--profile", "1", "--output", run.path] + data,
+            in: folder, name: "run")
+        XCTAssertTrue(started.output.contains("18+18 images"), started.output)
+        let runRefused = try EntranNASBinary.run(["run", "--output", run.path, "--resume", "--val-portion", "0.5"],
+                                                 in: folder, name: "run-refused", expecting: 1)
+        XCTAssertTrue(runRefused.errors.contains("setting 'val-portion' is 0.5 here but 0.25 in the checkpoint"), runRefused.errors)
+        let finished = try EntranNASBinary.run(["run", "--output", run.path, "--resume"], in: folder, name: "run-resumed")
+        XCTAssertTrue(finished.output.contains("18+18 images"), finished.output)
+        XCTAssertTrue(finished.output.contains("on 12 folder test images"), finished.output)
+        let config = try String(contentsOf: run.appendingPathComponent("train/config.json"), encoding: .utf8)
+        XCTAssertTrue(config.contains("\"val_portion\" : 0.25"), config)
+    }
+
     func testAnUnreadableImageStopsTheSearchOrIsSkipped() throws {
         let folder = try temporaryFolder(self)
         let images = try makeImages(in: folder)
@@ -56,8 +107,11 @@ final class ImageFolderCommandTests: XCTestCase {
         XCTAssertTrue(stopped.errors.contains(broken.path), stopped.errors)
         XCTAssertTrue(stopped.errors.contains("--unreadable skip"), "the fix is named: \(stopped.errors)")
 
-        let skipped = try EntranNASBinary.run(search(images, output: folder.appendingPathComponent("skip"),
-                                                     extra: ["--unreadable", "skip"]), in: folder, name: "skip")
+        // Stopped after two steps, then resumed without the flag: the stored policy still skips.
+        let skipFolder = folder.appendingPathComponent("skip")
+        _ = try EntranNASBinary.run(search(images, output: skipFolder, extra: ["--unreadable", "skip", "--profile", "1"]),
+                                    in: folder, name: "skip")
+        let skipped = try EntranNASBinary.run(["search", "--output", skipFolder.path, "--resume"], in: folder, name: "skip-resumed")
         XCTAssertTrue(skipped.output.contains("skipped 1 unreadable image file(s) (--unreadable skip): \(broken.path)"),
                       skipped.output)
     }

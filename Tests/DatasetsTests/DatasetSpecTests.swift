@@ -38,6 +38,22 @@ final class DatasetSpecTests: XCTestCase {
                            contains: ["/nonexistent/f", "apt-get install dataset-fashion-mnist"])
     }
 
+    /// The share `load()` holds out is the folder's only where it cuts one folder of classes;
+    /// a dataset in two parts has none to store.
+    func testHeldOutPortionIsTheCutsOnly() throws {
+        let flat = try TemporaryFolder()
+        try Fixtures.writeImageFolder(in: flat, subfolder: "ant", classes: ["x"], perClass: 1)
+        var settings = DatasetSpec.FolderSettings()
+        settings.validationPortion = 0.25
+        XCTAssertEqual(try DatasetSpec(name: .folder, path: flat.path, folder: settings).heldOutPortion(), 0.25)
+        let parts = try TemporaryFolder()
+        try Fixtures.writeImageFolder(in: parts, subfolder: "train", classes: ["ant"], perClass: 1)
+        try Fixtures.writeImageFolder(in: parts, subfolder: "val", classes: ["ant"], perClass: 1)
+        XCTAssertNil(try DatasetSpec(name: .folder, path: parts.path, folder: settings).heldOutPortion())
+        XCTAssertNil(try DatasetSpec(name: .fashionMNIST, path: flat.path, folder: settings).heldOutPortion())
+        assertDatasetError(try DatasetSpec(name: .folder, folder: settings).heldOutPortion(), contains: ["--dataset folder needs --data DIR"])
+    }
+
     func testTrainingAugmentation() throws {
         XCTAssertTrue(try DatasetSpec(name: .cifar10, path: "/d").trainingAugmentation.horizontalFlip)
         XCTAssertEqual(try DatasetSpec(name: .cifar100, path: "/d").trainingAugmentation.cropPadding, 4)

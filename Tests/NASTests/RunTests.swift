@@ -113,6 +113,15 @@ final class RunTests: SingleThreadTestCase {
         }
         XCTAssertThrowsError(try checkpoint.checkConfiguration(#"{"layers": 8, "learning_rate": 0.1}"#, kind: "search"))
         XCTAssertNil(Checkpoint.firstDifference(saved: #"{"a": 1, "b": 2}"#, current: #"{"a": 1, "b": 3}"#, ignoring: ["b"]))
+        // A folder's held-out share, stored since 2026-12-07: a checkpoint without it resumes;
+        // one with it is compared.
+        XCTAssertNil(Checkpoint.firstDifference(saved: #"{"a": 1}"#, current: #"{"a": 1, "val_portion": 0.2}"#))
+        XCTAssertEqual(Checkpoint.firstDifference(saved: #"{"a": 1, "val_portion": 0.1}"#, current: #"{"a": 1, "val_portion": 0.2}"#),
+                       "setting 'val-portion' is 0.2 here but 0.1 in the checkpoint")
+        XCTAssertEqual(Checkpoint.firstDifference(saved: #"{"a": 1, "val_portion": 0.1}"#, current: #"{"a": 1}"#),
+                       "setting 'val-portion' is missing from this run")
+        XCTAssertEqual(Checkpoint.firstDifference(saved: #"{"a": 1}"#, current: #"{"a": 1, "b": 3}"#),
+                       "setting 'b' is missing from the checkpoint")
         // A changed method is named, not the first of the settings it changes (in sorted order,
         // the architecture learning rate).
         XCTAssertEqual(Checkpoint.firstDifference(saved: #"{"arch_learning_rate": 0.0003, "method": "darts"}"#,

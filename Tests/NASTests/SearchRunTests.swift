@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Datasets
 @testable import NAS
 import Torch
 
@@ -86,8 +87,24 @@ final class SearchRunTests: SingleThreadTestCase {
             XCTAssertEqual(stored.hyper, h, "\(method)")
             XCTAssertEqual(stored.dataset, data.name)
             XCTAssertEqual(stored.dataPath, path)
+            // An in-memory dataset that was not cut from a folder stores neither folder setting.
+            XCTAssertNil(stored.validationPortion)
+            XCTAssertNil(stored.unreadable)
+            run.validationPortion = 0.25
+            XCTAssertEqual(try StoredSearch(json: run.settingsJSON, seed: 7, source: "c").validationPortion, 0.25)
         }
-        for text in ["[]", "{\"dataset\": \"x 1x8x8 2 classes\"}", "{\"method\": \"darts\"}"] {
+        let good = try SearchRun(config: tinyConfig(.darts), hyper: hyper(.darts), train: data, seed: 7, output: folder("stored")).settingsJSON
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(good.utf8)) as? [String: Any])
+        object["unreadable"] = "skip"
+        let skip = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        XCTAssertEqual(try StoredSearch(json: skip, seed: 7, source: "c").unreadable, .skip)
+        var damaged: [String] = []
+        for (key, value) in [("val_portion", 1.5 as Any), ("val_portion", "0.1" as Any), ("unreadable", "ignore" as Any)] {
+            var bad = object
+            bad[key] = value
+            damaged.append(String(decoding: try JSONSerialization.data(withJSONObject: bad), as: UTF8.self))
+        }
+        for text in ["[]", "{\"dataset\": \"x 1x8x8 2 classes\"}", "{\"method\": \"darts\"}"] + damaged {
             XCTAssertThrowsError(try StoredSearch(json: text, seed: 1, source: "c.safetensors")) { error in
                 XCTAssertTrue("\(error)".hasPrefix("c.safetensors: the stored search settings cannot be read ("), "\(error)")
             }

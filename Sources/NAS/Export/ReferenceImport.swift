@@ -42,10 +42,11 @@ public enum ReferenceImport {
 
     /// Builds the network for `genotype` at the size the tensors give, loads them, and saves it
     /// as a trained model (`model.safetensors`, genotype files) into `output`, for `dataset`'s
-    /// test images. Throws one line when the file, the genotype and the dataset do not fit.
+    /// test images (`validationPortion`: the share that test part was cut by from one folder of
+    /// classes, kept for `eval`). Throws one line when the file, the genotype and the dataset do not fit.
     @discardableResult
     public static func importModel(weights: URL, genotype: Genotype, genotypeName: String, dataset: Dataset,
-                                   datasetName: String, dataPath: String, output: RunDirectory)
+                                   datasetName: String, dataPath: String, validationPortion: Double? = nil, output: RunDirectory)
         throws -> (network: EvalNetwork, configuration: TrainingConfiguration) {
         let file: (tensors: [String: Tensor], order: [String], metadata: [String: String])
         do { file = try Safetensors.load(from: weights) } catch { throw RunError("\(error)") }
@@ -60,6 +61,8 @@ public enum ReferenceImport {
             dataset: datasetName, dataPath: dataPath, inputChannels: dataset.channels, imageHeight: dataset.height,
             imageWidth: dataset.width, classes: dataset.classCount, seed: 0)
         configuration.style = size.style
+        configuration.validationPortion = validationPortion
+        configuration.unreadable = dataset.files?.unreadable
         configuration.layers = size.layers
         configuration.initChannels = size.initChannels
         configuration.auxiliaryWeight = size.auxiliary ? 0.4 : 0

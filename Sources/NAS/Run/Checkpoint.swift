@@ -177,6 +177,10 @@ public struct Checkpoint {
     /// learning rate or a batch size.
     static let leadingSettings = ["method", "preset", "genotype_name", "dataset", "seed"]
 
+    /// Settings stored since 2026-12-07 (an image folder's held-out share and unreadable-image
+    /// policy): a checkpoint written before lacks them, and resumes compared without them.
+    static let storedLater: Set<String> = ["val_portion", "unreadable"]
+
     /// The first top-level setting (the leading ones, then in sorted order) whose value differs,
     /// described for a user, or nil when the two JSON objects agree.
     public static func firstDifference(saved: String, current: String, ignoring: Set<String> = []) -> String? {
@@ -189,7 +193,7 @@ public struct Checkpoint {
         let keys = Set(a.keys).union(b.keys).subtracting(ignoring)
         for key in leadingSettings.filter(keys.contains) + keys.subtracting(leadingSettings).sorted() {
             let left = a[key].map(compactJSON), right = b[key].map(compactJSON)
-            if left == right { continue }
+            if left == right || (left == nil && storedLater.contains(key)) { continue }
             let name = key.replacingOccurrences(of: "_", with: "-")
             guard let left, let right else {
                 return "setting '\(name)' is \(left == nil ? "missing from the checkpoint" : "missing from this run")"

@@ -46,6 +46,10 @@ public final class SearchRun: RunJob {
     /// The dataset folder the search was given (`--data`), stored with the settings so that a
     /// resume finds it; a resume may give another (a moved folder), as `resumableDifferences` says.
     public var dataPath: String?
+    /// The share of every class held out from the search's images where one folder of classes
+    /// was split first (`run` does, `search` uses every image): stored and compared on resume,
+    /// so that a resume without `--val-portion` searches the same images.
+    public var validationPortion: Double?
     /// The epoch loop: folder, resume, stop, checkpoint, metrics and log.txt.
     public private(set) var loop: RunLoop<SearchRun>!
 
@@ -96,16 +100,19 @@ public final class SearchRun: RunJob {
     /// Every setting of the search as one flat JSON object (space, schedule, seed, data), so a
     /// resume with other flags names the setting that differs.
     public var settingsJSON: String {
-        Self.settingsJSON(config: config, hyper: hyper, seed: seed, dataset: dataset, dataPath: dataPath)
+        Self.settingsJSON(config: config, hyper: hyper, seed: seed, dataset: dataset, dataPath: dataPath,
+                          validationPortion: validationPortion)
     }
 
     /// The settings JSON of a search with these settings, without building it: `run --resume`
     /// compares a finished search's with the flags given.
     public static func settingsJSON(config: SearchSpaceConfig, hyper: SearchHyperparameters, seed: UInt64, dataset: Dataset,
-                                    dataPath: String?) -> String {
+                                    dataPath: String?, validationPortion: Double? = nil) -> String {
         var merged: [String: Any] = ["seed": "\(seed)",
                                      "dataset": "\(dataset.name) \(dataset.channels)x\(dataset.height)x\(dataset.width) \(dataset.classCount) classes"]
         if let dataPath, !dataPath.isEmpty { merged[dataPathKey] = dataPath }
+        if let validationPortion { merged[validationPortionKey] = validationPortion }
+        if let policy = dataset.files?.unreadable { merged[unreadableKey] = policy.rawValue }
         for part in [jsonText(config), jsonText(hyper)] {
             let object = (try? JSONSerialization.jsonObject(with: Data(part.utf8))) as? [String: Any] ?? [:]
             merged.merge(object) { a, _ in a }
@@ -168,10 +175,15 @@ public final class SearchRun: RunJob {
     // MARK: RunJob
 
     public var kind: String { "search" }
-    /// The data folder may move between sessions; a checkpoint written before it was stored lacks it.
-    public var resumableDifferences: Set<String> { [Self.dataPathKey] }
+    /// The data folder may move between sessions; a checkpoint written before it was stored lacks
+    /// it. An image folder's unreadable-image policy changes no weight until a file fails.
+    public var resumableDifferences: Set<String> { [Self.dataPathKey, Self.unreadableKey] }
     /// The key of `dataPath` in the settings.
     public static let dataPathKey = "data_path"
+    /// The key of `validationPortion` in the settings.
+    public static let validationPortionKey = "val_portion"
+    /// The key of an image folder's `UnreadableImagePolicy` in the settings.
+    public static let unreadableKey = "unreadable"
     public var dataSeed: UInt64 { seed }
     public var epochs: Int { hyper.epochs }
     public var trainLoader: DataLoader { searcher.trainLoader }

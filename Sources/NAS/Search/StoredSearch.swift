@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// A search's settings as its checkpoint stores them (`SearchRun.settingsJSON`), read back so
@@ -15,6 +16,12 @@ public struct StoredSearch: Equatable, Sendable {
     /// The dataset folder given to the search (`--data`); nil for one written before it was
     /// stored, or for a dataset at its default place.
     public var dataPath: String?
+    /// An image folder's held-out share, where the search's images were cut from one folder of
+    /// classes (`run`); nil otherwise, or for one written before it was stored.
+    public var validationPortion: Double?
+    /// An image folder's unreadable-image policy; nil for another dataset, or for one written
+    /// before it was stored.
+    public var unreadable: UnreadableImagePolicy?
     /// The settings as stored, for `Checkpoint.firstDifference`.
     public var json: String
 
@@ -51,5 +58,18 @@ public struct StoredSearch: Equatable, Sendable {
         self.json = json
         dataset = String(name)
         dataPath = (object[SearchRun.dataPathKey] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        if let value = object[SearchRun.validationPortionKey] {
+            // Checked as DatasetSpec checks the flag: a damaged value is named here, not as a flag.
+            guard let portion = (value as? NSNumber)?.doubleValue, portion > 0, portion < 1 else {
+                throw damaged("\(SearchRun.validationPortionKey) is not a share between 0 and 1")
+            }
+            validationPortion = portion
+        }
+        if let value = object[SearchRun.unreadableKey] {
+            guard let text = value as? String, let policy = UnreadableImagePolicy(rawValue: text) else {
+                throw damaged("\(SearchRun.unreadableKey) is not one of \(UnreadableImagePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            unreadable = policy
+        }
     }
 }

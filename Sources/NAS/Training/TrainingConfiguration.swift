@@ -78,6 +78,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// When set, the learning rate is multiplied by this every epoch (DARTS ImageNet: 0.97)
     /// instead of following the cosine schedule.
     public var learningRateDecay: Double?
+    /// An image folder's share of every class held out as the test part, where one folder of
+    /// classes was split (`--val-portion`); nil for a dataset in two parts. Compared on resume and
+    /// used by `eval`, so that neither tests on images the network trained on.
+    public var validationPortion: Double?
+    /// An image folder's unreadable-image policy (`--unreadable`); nil for another dataset. A
+    /// resume may change it: it changes no weight until a file fails to read.
+    public var unreadable: UnreadableImagePolicy?
 
     /// The preset's settings for a dataset of the given image shape and class count.
     public init(preset: TrainingPreset, genotype: Genotype, genotypeName: String, dataset: String, dataPath: String = "",
@@ -175,6 +182,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if let learningRateDecay, !(learningRateDecay > 0 && learningRateDecay <= 1) {
             throw fail("--learning-rate-decay must lie in (0, 1], got \(learningRateDecay)")
         }
+        if let validationPortion, !(validationPortion > 0 && validationPortion < 1) {
+            throw fail("--val-portion must lie strictly between 0 and 1, got \(validationPortion)")
+        }
         if cutout < 0 { throw fail("--cutout must be 0 (off) or a length in pixels, got \(cutout)") }
         // A square of twice the image's side erases all of it wherever its centre falls.
         let side = max(imageHeight, imageWidth)
@@ -195,7 +205,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     /// Settings that may differ between a checkpoint and the run resuming it: they change neither
     /// the weights nor the random streams.
-    public static let resumableDifferences: Set<String> = ["data_path", "eval_limit"]
+    public static let resumableDifferences: Set<String> = ["data_path", "eval_limit", "unreadable"]
 
     /// Pretty JSON with sorted keys, as written to `config.json` and into checkpoints. A
     /// non-finite setting (`--grad-clip inf` passes `validate()`) is written as "inf" (JSONFormat).
@@ -234,5 +244,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case labelSmoothing = "label_smoothing"
         case style
         case learningRateDecay = "learning_rate_decay"
+        case validationPortion = "val_portion"
+        case unreadable
     }
 }

@@ -36,16 +36,8 @@ struct EvalCommand: ParsableCommand {
         try network.to(memoryFormat: runtime.resolvedMemoryFormat())
         let name = dataset ?? config.dataset
         let path = data ?? (dataset == nil && !config.dataPath.isEmpty ? config.dataPath : nil)
-        // The training's held-out share, so that the test part holds no image it trained on.
-        let trained = dataset == nil
-        let test = try DatasetSpec(name: name, path: path,
-                                   folder: folder.settings(size: config.imageHeight, channels: config.inputChannels,
-                                                           unreadable: trained ? config.unreadable : nil,
-                                                           validationPortion: trained ? config.validationPortion : nil)).load().test
-        if trained, let stored = config.validationPortion, let given = folder.validationPortion, given != stored {
-            FileHandle.standardError.write(Data(("warning: the network was trained with --val-portion \(stored); a test part cut "
-                                                 + "with \(given) may hold images it trained on (drop --val-portion to test on its own)\n").utf8))
-        }
+        let test = try DatasetSpec(name: name, path: path, folder: folder.testSettings(for: config, dataset: name)).load().test
+        if let warning = folder.heldOutWarning(for: config, dataset: name) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         guard test.channels == config.inputChannels, test.height == config.imageHeight, test.width == config.imageWidth,
               test.classCount == config.classes else {
             throw RunError("the network takes \(config.inputChannels)x\(config.imageHeight)x\(config.imageWidth) images "

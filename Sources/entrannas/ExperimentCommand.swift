@@ -287,7 +287,7 @@ extension ExperimentCommand {
                 }
             }
             try named { try search.options.checkWithoutData() }
-            let data = try train ?? search.options.loadTrainingSet()
+            let data = try train ?? search.options.loadTrainingSet().data
             train = data
             try named {
                 _ = try search.options.spaceConfig(for: data)

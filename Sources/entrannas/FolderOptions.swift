@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import NAS
 
 /// How `--dataset folder` reads the user's images, and how many threads prepare batches; shared
 /// by search, train, eval and run.
@@ -30,6 +31,29 @@ struct FolderOptions: ParsableArguments {
         if let value = unreadable ?? stored { s.unreadable = value }
         if let value = validationPortion ?? storedPortion { s.validationPortion = value }
         return s
+    }
+
+    /// The settings that test a trained network (`eval`, `export`'s check): its image size and
+    /// channels and, on the dataset it trained on, its held-out share and unreadable-image
+    /// policy, so that its test part holds no image it trained on; the flags, where given, win.
+    func testSettings(for config: TrainingConfiguration, dataset name: String) -> DatasetSpec.FolderSettings {
+        let trained = Self.isTrainingDataset(name, of: config)
+        return settings(size: config.imageHeight, channels: config.inputChannels, unreadable: trained ? config.unreadable : nil,
+                        validationPortion: trained ? config.validationPortion : nil)
+    }
+
+    /// A warning when `--val-portion` cuts the training dataset's test part otherwise than the
+    /// network was trained with: that test part may hold images it trained on.
+    func heldOutWarning(for config: TrainingConfiguration, dataset name: String) -> String? {
+        guard Self.isTrainingDataset(name, of: config), let stored = config.validationPortion,
+              let given = validationPortion, given != stored else { return nil }
+        return "warning: the network was trained with --val-portion \(stored); a test part cut with \(given) may hold "
+            + "images it trained on (drop --val-portion to test on its own)"
+    }
+
+    /// Whether `name` (as --dataset spells it: "folder", "image-folder", ...) is the dataset `config` trained on.
+    private static func isTrainingDataset(_ name: String, of config: TrainingConfiguration) -> Bool {
+        (try? DatasetSpec(name: name).name.rawValue) == config.dataset
     }
 
     /// Loader threads for `dataset`: the flag, or all cores for files and 1 in memory.

@@ -94,6 +94,13 @@ struct RunCommand: ParsableCommand {
         }
         options.output = root.path
         runtime.seedFlag = runtime.seedFlag ?? stored?.seed
+        // A search stored before the held-out share was (2026-12-07): its training's, where stored.
+        let trainedConfig = RunDirectory(url: root.appendingPathComponent("train")).configuration
+        if options.folder.validationPortion == nil, stored?.validationPortion == nil,
+           let text = try? String(contentsOf: trainedConfig, encoding: .utf8),
+           let trained = try? TrainingConfiguration(json: text, source: trainedConfig.path) {
+            options.folder.validationPortion = trained.validationPortion
+        }
         try adoptTrainingFlags(in: root, main: main)
         return stored
     }

@@ -35,9 +35,10 @@ struct SearchCommand: ParsableCommand {
         } else {
             try options.checkWithoutData()
         }
+        let train = try options.loadTrainingSet(stored: stored)
         _ = try performSearch(options: options, seed: runtime.seed, device: runtime.resolvedDevice,
                               parallel: runtime.parallel, memoryFormat: runtime.resolvedMemoryFormat(method: options.method),
-                              train: options.loadTrainingSet(stored: stored), stored: stored,
+                              train: train.data, stored: stored, validationPortion: train.heldOut,
                               resumeCommand: "entrannas search --output \(folder.path) --resume")
     }
 }

@@ -259,10 +259,13 @@ struct SearchOptions: ParsableArguments {
     }
 
     /// The training set; an image folder at the stored search's size and channels on resume
-    /// (the flags, where given, win).
-    func loadTrainingSet(stored: StoredSearch? = nil) throws -> Dataset {
-        try DatasetSpec(name: dataset, path: data, folder: folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels))
-            .loadTrainingSet()
+    /// (the flags, where given, win). A search that `run` started on one folder of classes
+    /// searched its training part: its resume does too, and returns the share held out (else nil).
+    func loadTrainingSet(stored: StoredSearch? = nil) throws -> (data: Dataset, heldOut: Double?) {
+        let source = try DatasetSpec(name: dataset, path: data,
+                                     folder: folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels))
+        if stored?.validationPortion != nil, let heldOut = try source.heldOutPortion() { return (try source.load().train, heldOut) }
+        return (try source.loadTrainingSet(), nil)
     }
 }
 

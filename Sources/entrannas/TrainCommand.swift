@@ -112,6 +112,7 @@ struct TrainCommand: ParsableCommand {
         let checkpoint = try Checkpoint.load(from: run.checkpoint)
         var config = try checkpoint.trainingConfiguration(source: run.checkpoint.path)
         try applyFlags(to: &config)
+        try storeFolderSettings(in: &config)
         try config.validate()
         try checkpoint.checkConfiguration(config.jsonString(), kind: "train", ignoring: TrainingConfiguration.resumableDifferences)
         return (config, summary ? nil : run, folderLock)
@@ -184,6 +185,17 @@ struct TrainCommand: ParsableCommand {
         if resume, let genotype { c.genotype = try Genotype.resolve(genotype) }
         // Checked against the run's, not ignored.
         if resume, let seed = runtime.seedFlag { c.seed = seed }
+    }
+
+    /// A checkpoint written before an image folder's held-out share and unreadable-image policy
+    /// were stored (2026-12-07) lacks them: the ones this resume uses are stored from now on,
+    /// so that the next resume and `eval` cut the same test part.
+    private func storeFolderSettings(in c: inout TrainingConfiguration) throws {
+        guard c.dataset == DatasetSpec.Name.folder.rawValue, c.validationPortion == nil || c.unreadable == nil else { return }
+        let source = try DatasetSpec(name: c.dataset, path: c.dataPath.isEmpty ? nil : c.dataPath,
+                                     folder: folder.settings(size: c.imageHeight, channels: c.inputChannels, unreadable: c.unreadable))
+        if c.validationPortion == nil { c.validationPortion = try source.heldOutPortion() }
+        if c.unreadable == nil { c.unreadable = source.folder.unreadable }
     }
 
     /// The run's data; an image folder at the run's image size, channels, held-out share and

@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 import XCTest
 
 /// `--dataset folder` end to end on a generated ImageFolder: search, train the result, evaluate
@@ -44,26 +45,37 @@ final class ImageFolderCommandTests: XCTestCase {
         XCTAssertTrue(eval.output.contains("on 12 folder test images"), eval.output)
     }
 
-    /// One folder of classes is cut by --val-portion: a resume without the flag, and `eval`,
-    /// keep the cut the run was started with (a default one would test on trained images), and
-    /// a resume with another is refused by name. 16 images per class, a quarter held out: 12
-    /// test images, 36 for training (a search's 18+18).
-    func testAFolderOfClassesKeepsItsHeldOutShare() throws {
-        let folder = try temporaryFolder(self)
+    /// A generated folder of classes (no train/ and val/) and the flags that read it at 16 pixels.
+    /// 16 images per class: a quarter held out (--val-portion 0.25) leaves 12 test images and
+    /// 36 for training (a search's 18+18); the default 0.1 leaves about half as many to test.
+    private func folderOfClasses(_ folder: URL) throws -> [String] {
         let classes = try makeImages(in: folder).appendingPathComponent("train")
-        let data = ["--dataset", "folder", "--data", classes.path, "--image-size", "16", "--workers", "2"]
+        return ["--dataset", "folder", "--data", classes.path, "--image-size", "16", "--workers", "2"]
+    }
+
+    private func train(_ output: URL, data: [String]) -> [String] {
+        ["train", "--genotype", "DARTS_V2", "--preset", "quick", "--epochs", "1", "--layers", "3", "--init-channels", "4",
+         "--batch-size", "8", "--profile", "1", "--output", output.path] + data
+    }
+
+    /// One folder of classes is cut by --val-portion: a resume without the flag, `eval` and an
+    /// exported and imported copy keep the cut the training was started with (a default one
+    /// would test on trained images); a resume with another is refused by name.
+    func testATrainingKeepsTheCutOfItsFolder() throws {
+        let folder = try temporaryFolder(self)
+        let data = try folderOfClasses(folder)
         let trained = folder.appendingPathComponent("train")
-        _ = try EntranNASBinary.run(
-            ["train", "--genotype", "DARTS_V2", "--preset", "quick", "--epochs", "1", "--layers", "3", "--init-channels", "4",
-             "--batch-size", "8", "--val-portion", "0.25", "--profile", "1", "--output", trained.path] + data,
-            in: folder, name: "train")
+        _ = try EntranNASBinary.run(train(trained, data: data) + ["--val-portion", "0.25"], in: folder, name: "train")
         let refused = try EntranNASBinary.run(["train", "--output", trained.path, "--resume", "--val-portion", "0.5"],
                                               in: folder, name: "train-refused", expecting: 1)
         XCTAssertTrue(refused.errors.contains("setting 'val-portion' is 0.5 here but 0.25 in the checkpoint"), refused.errors)
         let resumed = try EntranNASBinary.run(["train", "--output", trained.path, "--resume"], in: folder, name: "train-resumed")
         XCTAssertTrue(resumed.output.contains("on 12 folder test images"), resumed.output)
-        let eval = try EntranNASBinary.run(["eval", "--checkpoint", trained.path], in: folder, name: "eval")
-        XCTAssertTrue(eval.output.contains("on 12 folder test images"), eval.output)
+        // Also where --dataset is given as the training gave it.
+        for (name, extra) in [("eval", [String]()), ("eval-named", Array(data.prefix(4)))] {
+            let eval = try EntranNASBinary.run(["eval", "--checkpoint", trained.path] + extra, in: folder, name: name)
+            XCTAssertTrue(eval.output.contains("on 12 folder test images"), "\(name): \(eval.output)")
+        }
         let other = try EntranNASBinary.run(["eval", "--checkpoint", trained.path, "--val-portion", "0.5"], in: folder, name: "eval-other")
         XCTAssertTrue(other.errors.contains("trained with --val-portion 0.25; a test part cut with 0.5 may hold images it trained on"),
                       other.errors)
@@ -76,7 +88,34 @@ final class ImageFolderCommandTests: XCTestCase {
                                     in: folder, name: "import")
         let importedEval = try EntranNASBinary.run(["eval", "--checkpoint", imported.path], in: folder, name: "eval-imported")
         XCTAssertTrue(importedEval.output.contains("on 12 folder test images"), importedEval.output)
+    }
 
+    /// A checkpoint written before the cut was stored resumes, and stores the cut it resumes
+    /// with, so that `eval` of it uses that cut too.
+    func testAnOlderTrainingStoresTheCutItResumesWith() throws {
+        let folder = try temporaryFolder(self)
+        let data = try folderOfClasses(folder)
+        let trained = folder.appendingPathComponent("train")
+        _ = try EntranNASBinary.run(train(trained, data: data) + ["--val-portion", "0.25"], in: folder, name: "train")
+        let url = trained.appendingPathComponent("checkpoint.safetensors")
+        let file = try Safetensors.load(from: url)
+        var metadata = file.metadata
+        var settings = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data((metadata["configuration"] ?? "").utf8)) as? [String: Any])
+        XCTAssertEqual(settings.removeValue(forKey: "val_portion") as? Double, 0.25)
+        XCTAssertEqual(settings.removeValue(forKey: "unreadable") as? String, "stop")
+        metadata["configuration"] = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
+        try Safetensors.save(file.order.map { ($0, file.tensors[$0]!) }, metadata: metadata, to: url)
+        _ = try EntranNASBinary.run(["train", "--output", trained.path, "--resume", "--val-portion", "0.25", "--profile", "1"],
+                                    in: folder, name: "resumed")
+        let eval = try EntranNASBinary.run(["eval", "--checkpoint", trained.path], in: folder, name: "eval")
+        XCTAssertTrue(eval.output.contains("on 12 folder test images"), eval.output)
+    }
+
+    /// `run` cuts the folder before its search: the search's resume (by `run` or by `search`)
+    /// searches the same training part, and its training tests on the same test part.
+    func testARunKeepsTheCutOfItsFolder() throws {
+        let folder = try temporaryFolder(self)
+        let data = try folderOfClasses(folder)
         let run = folder.appendingPathComponent("run")
         let started = try EntranNASBinary.run(
             ["run", "--method", "entrannas", "--preset", "quick", "--epochs", "1", "--warmup-epochs", "0", "--batch-size", "8",
@@ -87,8 +126,11 @@ final class ImageFolderCommandTests: XCTestCase {
         let runRefused = try EntranNASBinary.run(["run", "--output", run.path, "--resume", "--val-portion", "0.5"],
                                                  in: folder, name: "run-refused", expecting: 1)
         XCTAssertTrue(runRefused.errors.contains("setting 'val-portion' is 0.5 here but 0.25 in the checkpoint"), runRefused.errors)
+        let searched = try EntranNASBinary.run(["search", "--output", run.appendingPathComponent("search").path, "--resume",
+                                                "--profile", "1"], in: folder, name: "search-resumed")
+        XCTAssertTrue(searched.output.contains("18+18 images"), searched.output)
         let finished = try EntranNASBinary.run(["run", "--output", run.path, "--resume"], in: folder, name: "run-resumed")
-        XCTAssertTrue(finished.output.contains("18+18 images"), finished.output)
+        XCTAssertTrue(finished.output.contains("search: already finished"), finished.output)
         XCTAssertTrue(finished.output.contains("on 12 folder test images"), finished.output)
         let config = try String(contentsOf: run.appendingPathComponent("train/config.json"), encoding: .utf8)
         XCTAssertTrue(config.contains("\"val_portion\" : 0.25"), config)

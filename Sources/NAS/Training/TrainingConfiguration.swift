@@ -223,6 +223,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             throw RunError("\(source): the stored training configuration cannot be read (\(JSONFormat.describe(error))); "
                            + "the file is damaged, or was written by another version of entrannas")
         }
+        // Named as the file's, not as a --val-portion the user never gave.
+        if let validationPortion, !(validationPortion > 0 && validationPortion < 1) {
+            throw RunError("\(source): the stored val_portion \(validationPortion) is not a share between 0 and 1; the file is damaged")
+        }
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -11,6 +11,19 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         case cifar100
         /// The user's images in torchvision's ImageFolder layout (`ImageFolder`).
         case folder
+
+        /// A name as the command line spells it ("cifar-10", "CIFAR10", "image-folder", ...);
+        /// nil for an unknown one. Settings stored as typed compare by it.
+        public init?(spelled name: String) {
+            let folded = name.lowercased().replacingOccurrences(of: "_", with: "-")
+            let known: [String: Name] = [
+                "fashion-mnist": .fashionMNIST, "fashionmnist": .fashionMNIST, "mnist": .mnist,
+                "cifar10": .cifar10, "cifar-10": .cifar10, "cifar100": .cifar100, "cifar-100": .cifar100,
+                "folder": .folder, "imagefolder": .folder, "image-folder": .folder,
+            ]
+            guard let name = known[folded] else { return nil }
+            self = name
+        }
     }
 
     /// How an image folder becomes a dataset (unused for the other datasets).
@@ -26,6 +39,9 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         public var validationPortion = 0.1
         /// Seed of that cut.
         public var seed: UInt64 = 0
+
+        /// Whether `value` can be a held-out share: strictly between 0 and 1.
+        public static func isShare(_ value: Double) -> Bool { value > 0 && value < 1 }
 
         /// ImageNet's settings: 224 pixels, RGB, stop on an unreadable image.
         public init() {}
@@ -57,7 +73,7 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         guard [1, 3].contains(folder.channels) else {
             throw DatasetError.invalidArgument("--image-channels must be 1 or 3, got \(folder.channels)")
         }
-        guard folder.validationPortion > 0, folder.validationPortion < 1 else {
+        guard FolderSettings.isShare(folder.validationPortion) else {
             throw DatasetError.invalidArgument("--val-portion must lie strictly between 0 and 1, got \(folder.validationPortion)")
         }
     }
@@ -66,13 +82,7 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
     /// are accepted too.
     public init(name: String, path: String? = nil, coarseLabels: Bool = false,
                 folder: FolderSettings = FolderSettings()) throws {
-        let folded = name.lowercased().replacingOccurrences(of: "_", with: "-")
-        let known: [String: Name] = [
-            "fashion-mnist": .fashionMNIST, "fashionmnist": .fashionMNIST, "mnist": .mnist,
-            "cifar10": .cifar10, "cifar-10": .cifar10, "cifar100": .cifar100, "cifar-100": .cifar100,
-            "folder": .folder, "imagefolder": .folder, "image-folder": .folder,
-        ]
-        guard let parsed = known[folded] else {
+        guard let parsed = Name(spelled: name) else {
             throw DatasetError.invalidArgument(
                 "unknown dataset '\(name)'; choose one of \(Name.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -37,7 +37,6 @@ struct EvalCommand: ParsableCommand {
         let name = dataset ?? config.dataset
         let path = data ?? (dataset == nil && !config.dataPath.isEmpty ? config.dataPath : nil)
         let test = try DatasetSpec(name: name, path: path, folder: folder.testSettings(for: config, dataset: name)).load().test
-        if let warning = folder.heldOutWarning(for: config, dataset: name) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         guard test.channels == config.inputChannels, test.height == config.imageHeight, test.width == config.imageWidth,
               test.classCount == config.classes else {
             throw RunError("the network takes \(config.inputChannels)x\(config.imageHeight)x\(config.imageWidth) images "
@@ -47,6 +46,9 @@ struct EvalCommand: ParsableCommand {
         print("model: \(file.path) (\(config.genotypeName), \(config.layers) cells, \(config.initChannels) channels, "
               + "trained on \(config.dataset))")
         let parallel = try runtime.parallel
+        if parallel.isMain, let warning = folder.heldOutWarning(for: config, dataset: name) {
+            FileHandle.standardError.write(Data((warning + "\n").utf8))
+        }
         let loader = try DatasetErrorMapping.run {
             try DataLoader(dataset: test, batchSize: batchSize, shuffle: false, seed: 0, prefetch: max(2, folder.workerCount(for: test)),
                            workers: folder.workerCount(for: test), shard: parallel.shard)

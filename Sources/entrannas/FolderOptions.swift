@@ -48,12 +48,13 @@ struct FolderOptions: ParsableArguments {
         guard Self.isTrainingDataset(name, of: config), let stored = config.validationPortion,
               let given = validationPortion, given != stored else { return nil }
         return "warning: the network was trained with --val-portion \(stored); a test part cut with \(given) may hold "
-            + "images it trained on (drop --val-portion to test on its own)"
+            + "images it trained on (drop --val-portion to test on the part its training held out)"
     }
 
-    /// Whether `name` (as --dataset spells it: "folder", "image-folder", ...) is the dataset `config` trained on.
+    /// Whether `name` is the dataset `config` trained on, however either is spelled ("folder",
+    /// "image-folder", ...).
     private static func isTrainingDataset(_ name: String, of config: TrainingConfiguration) -> Bool {
-        (try? DatasetSpec(name: name).name.rawValue) == config.dataset
+        DatasetSpec.Name(spelled: name).map { $0 == DatasetSpec.Name(spelled: config.dataset) } ?? false
     }
 
     /// Loader threads for `dataset`: the flag, or all cores for files and 1 in memory.

@@ -39,9 +39,10 @@ struct ImportCommand: ParsableCommand {
             throw RunError("--weights \(weights) does not exist; pass a safetensors file (docs/pytorch.md#import converts a .pt file)")
         }
         let resolved = try Genotype.resolve(genotype)
-        let source = try DatasetErrorMapping.run { try DatasetSpec(name: dataset, path: data, folder: folder.settings()) }
-        let test = try DatasetErrorMapping.run { try source.load().test }
-        let heldOut = try DatasetErrorMapping.run { try source.heldOutPortion() }
+        let (test, heldOut) = try DatasetErrorMapping.run {
+            let source = try DatasetSpec(name: dataset, path: data, folder: folder.settings())
+            return (try source.load().test, try source.heldOutPortion())
+        }
         let destination = RunDirectory(path: output ?? "runs/import-\(genotypeLabel(genotype))")
         let folderLock = try RunLock(destination)
         defer { withExtendedLifetime(folderLock) {} }

@@ -51,9 +51,10 @@ struct RunCommand: ParsableCommand {
         if !options.resume { try options.checkWithoutData() }
         let source = try DatasetSpec(name: options.dataset, path: options.data,
                                      folder: options.folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels))
-        let data = try source.load()
         // One folder of classes is split before the search: both parts keep that split.
         let heldOut = try source.heldOutPortion()
+        if let stored { try SearchOptions.checkCut(stored: stored, heldOut: heldOut, data: try source.resolvedPath()) }
+        let data = try source.load()
         // The training part's settings are checked now, not after an hour of search.
         do { try trainingConfiguration(.dartsV2, data: data, heldOut: heldOut).validate() } catch {
             throw RunError("the training part: " + Self.trainingFlags(in: "\(error)", preset: trainPreset))
@@ -94,11 +95,12 @@ struct RunCommand: ParsableCommand {
         }
         options.output = root.path
         runtime.seedFlag = runtime.seedFlag ?? stored?.seed
-        // A search stored before the held-out share was (2026-12-07): its training's, where stored.
-        let trainedConfig = RunDirectory(url: root.appendingPathComponent("train")).configuration
+        // A search stored before the held-out share was (2026-12-07): its training's, where its
+        // checkpoint (replaced whole, never half-written) stores one.
+        let training = RunDirectory(url: root.appendingPathComponent("train"))
         if options.folder.validationPortion == nil, stored?.validationPortion == nil,
-           let text = try? String(contentsOf: trainedConfig, encoding: .utf8),
-           let trained = try? TrainingConfiguration(json: text, source: trainedConfig.path) {
+           DatasetSpec.Name(spelled: options.dataset) == .folder, training.hasCheckpoint,
+           let trained = try? Checkpoint.load(from: training.checkpoint).trainingConfiguration(source: training.checkpoint.path) {
             options.folder.validationPortion = trained.validationPortion
         }
         try adoptTrainingFlags(in: root, main: main)

@@ -109,7 +109,7 @@ struct SearchOptions: ParsableArguments {
         guard resume, let stored = try StoredSearch.read(from: folder) else { return nil }
         if methodFlag == nil { methodFlag = stored.config.method }
         if datasetFlag == nil { datasetFlag = stored.dataset }
-        if dataset == stored.dataset {
+        if DatasetSpec.Name(spelled: dataset) == DatasetSpec.Name(spelled: stored.dataset) {
             if data == nil { data = stored.dataPath }
             if self.folder.unreadable == nil { self.folder.unreadable = stored.unreadable }
             if self.folder.validationPortion == nil { self.folder.validationPortion = stored.validationPortion }
@@ -264,8 +264,20 @@ struct SearchOptions: ParsableArguments {
     func loadTrainingSet(stored: StoredSearch? = nil) throws -> (data: Dataset, heldOut: Double?) {
         let source = try DatasetSpec(name: dataset, path: data,
                                      folder: folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels))
-        if stored?.validationPortion != nil, let heldOut = try source.heldOutPortion() { return (try source.load().train, heldOut) }
+        if let stored, stored.validationPortion != nil {
+            let heldOut = try source.heldOutPortion()
+            try Self.checkCut(stored: stored, heldOut: heldOut, data: try source.resolvedPath())
+            return (try source.load().train, heldOut)
+        }
         return (try source.loadTrainingSet(), nil)
+    }
+
+    /// A search cut from one folder of classes (by `run`) cannot continue on a folder that has
+    /// since gained train/ and val/: no flag would bring its images back, so that is named.
+    static func checkCut(stored: StoredSearch, heldOut: Double?, data: String) throws {
+        guard let share = stored.validationPortion, heldOut == nil else { return }
+        throw RunError("cannot resume: the search was cut from one folder of classes (--val-portion \(share)), but \(data) now "
+                       + "has train/ and val/; resume it on the folder as it was, or start a new search in another --output")
     }
 }
 

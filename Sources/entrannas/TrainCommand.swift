@@ -191,7 +191,7 @@ struct TrainCommand: ParsableCommand {
     /// were stored (2026-12-07) lacks them: the ones this resume uses are stored from now on,
     /// so that the next resume and `eval` cut the same test part.
     private func storeFolderSettings(in c: inout TrainingConfiguration) throws {
-        guard c.dataset == DatasetSpec.Name.folder.rawValue, c.validationPortion == nil || c.unreadable == nil else { return }
+        guard DatasetSpec.Name(spelled: c.dataset) == .folder, c.validationPortion == nil || c.unreadable == nil else { return }
         let source = try DatasetSpec(name: c.dataset, path: c.dataPath.isEmpty ? nil : c.dataPath,
                                      folder: folder.settings(size: c.imageHeight, channels: c.inputChannels, unreadable: c.unreadable))
         if c.validationPortion == nil { c.validationPortion = try source.heldOutPortion() }

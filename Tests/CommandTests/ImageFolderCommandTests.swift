@@ -53,6 +53,13 @@ final class ImageFolderCommandTests: XCTestCase {
         return ["--dataset", "folder", "--data", classes.path, "--image-size", "16", "--workers", "2"]
     }
 
+    /// The test images a training or evaluation reports ("... on 12 folder test images"), by
+    /// whatever name the dataset was given.
+    private func testImages(_ output: String) -> Int? {
+        guard let range = output.range(of: #"on \d+ \S+ test images"#, options: .regularExpression) else { return nil }
+        return Int(output[range].split(separator: " ")[1])
+    }
+
     private func train(_ output: URL, data: [String]) -> [String] {
         ["train", "--genotype", "DARTS_V2", "--preset", "quick", "--epochs", "1", "--layers", "3", "--init-channels", "4",
          "--batch-size", "8", "--profile", "1", "--output", output.path] + data
@@ -60,21 +67,23 @@ final class ImageFolderCommandTests: XCTestCase {
 
     /// One folder of classes is cut by --val-portion: a resume without the flag, `eval` and an
     /// exported and imported copy keep the cut the training was started with (a default one
-    /// would test on trained images); a resume with another is refused by name.
+    /// would test on trained images); a resume with another is refused by name. The training
+    /// names the dataset by an alias, `eval` by its name: they are the same dataset.
     func testATrainingKeepsTheCutOfItsFolder() throws {
         let folder = try temporaryFolder(self)
         let data = try folderOfClasses(folder)
         let trained = folder.appendingPathComponent("train")
-        _ = try EntranNASBinary.run(train(trained, data: data) + ["--val-portion", "0.25"], in: folder, name: "train")
+        let alias = ["--dataset", "image-folder"] + data.dropFirst(2)
+        _ = try EntranNASBinary.run(train(trained, data: alias) + ["--val-portion", "0.25"], in: folder, name: "train")
         let refused = try EntranNASBinary.run(["train", "--output", trained.path, "--resume", "--val-portion", "0.5"],
                                               in: folder, name: "train-refused", expecting: 1)
         XCTAssertTrue(refused.errors.contains("setting 'val-portion' is 0.5 here but 0.25 in the checkpoint"), refused.errors)
         let resumed = try EntranNASBinary.run(["train", "--output", trained.path, "--resume"], in: folder, name: "train-resumed")
-        XCTAssertTrue(resumed.output.contains("on 12 folder test images"), resumed.output)
+        XCTAssertEqual(testImages(resumed.output), 12, resumed.output)
         // Also where --dataset is given as the training gave it.
         for (name, extra) in [("eval", [String]()), ("eval-named", Array(data.prefix(4)))] {
             let eval = try EntranNASBinary.run(["eval", "--checkpoint", trained.path] + extra, in: folder, name: name)
-            XCTAssertTrue(eval.output.contains("on 12 folder test images"), "\(name): \(eval.output)")
+            XCTAssertEqual(testImages(eval.output), 12, "\(name): \(eval.output)")
         }
         let other = try EntranNASBinary.run(["eval", "--checkpoint", trained.path, "--val-portion", "0.5"], in: folder, name: "eval-other")
         XCTAssertTrue(other.errors.contains("trained with --val-portion 0.25; a test part cut with 0.5 may hold images it trained on"),
@@ -87,7 +96,7 @@ final class ImageFolderCommandTests: XCTestCase {
                                      "--genotype", "DARTS_V2", "--val-portion", "0.25", "--output", imported.path] + data,
                                     in: folder, name: "import")
         let importedEval = try EntranNASBinary.run(["eval", "--checkpoint", imported.path], in: folder, name: "eval-imported")
-        XCTAssertTrue(importedEval.output.contains("on 12 folder test images"), importedEval.output)
+        XCTAssertEqual(testImages(importedEval.output), 12, importedEval.output)
     }
 
     /// A checkpoint written before the cut was stored resumes, and stores the cut it resumes
@@ -126,6 +135,8 @@ final class ImageFolderCommandTests: XCTestCase {
         let runRefused = try EntranNASBinary.run(["run", "--output", run.path, "--resume", "--val-portion", "0.5"],
                                                  in: folder, name: "run-refused", expecting: 1)
         XCTAssertTrue(runRefused.errors.contains("setting 'val-portion' is 0.5 here but 0.25 in the checkpoint"), runRefused.errors)
+        // Two steps more end the one-epoch search: 18 images at batch 8 make 2 steps (the last,
+        // incomplete batch is dropped), and the first two were profiled.
         let searched = try EntranNASBinary.run(["search", "--output", run.appendingPathComponent("search").path, "--resume",
                                                 "--profile", "1"], in: folder, name: "search-resumed")
         XCTAssertTrue(searched.output.contains("18+18 images"), searched.output)
@@ -134,6 +145,11 @@ final class ImageFolderCommandTests: XCTestCase {
         XCTAssertTrue(finished.output.contains("on 12 folder test images"), finished.output)
         let config = try String(contentsOf: run.appendingPathComponent("train/config.json"), encoding: .utf8)
         XCTAssertTrue(config.contains("\"val_portion\" : 0.25"), config)
+        // A folder that has since gained train/ cannot give the search's images back: named as that.
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: data[3]).appendingPathComponent("train"),
+                                                withIntermediateDirectories: false)
+        let changed = try EntranNASBinary.run(["run", "--output", run.path, "--resume"], in: folder, name: "run-changed", expecting: 1)
+        XCTAssertTrue(changed.errors.contains("the search was cut from one folder of classes (--val-portion 0.25), but"), changed.errors)
     }
 
     func testAnUnreadableImageStopsTheSearchOrIsSkipped() throws {
@@ -151,8 +167,10 @@ final class ImageFolderCommandTests: XCTestCase {
 
         // Stopped after two steps, then resumed without the flag: the stored policy still skips.
         let skipFolder = folder.appendingPathComponent("skip")
-        _ = try EntranNASBinary.run(search(images, output: skipFolder, extra: ["--unreadable", "skip", "--profile", "1"]),
-                                    in: folder, name: "skip")
+        let first = try EntranNASBinary.run(search(images, output: skipFolder, extra: ["--unreadable", "skip", "--profile", "1"]),
+                                            in: folder, name: "skip")
+        // The file is met only after the stop: the resume is the one that skips it.
+        XCTAssertFalse(first.output.contains("skipped"), first.output)
         let skipped = try EntranNASBinary.run(["search", "--output", skipFolder.path, "--resume"], in: folder, name: "skip-resumed")
         XCTAssertTrue(skipped.output.contains("skipped 1 unreadable image file(s) (--unreadable skip): \(broken.path)"),
                       skipped.output)

@@ -177,9 +177,10 @@ public struct Checkpoint {
     /// learning rate or a batch size.
     static let leadingSettings = ["method", "preset", "genotype_name", "dataset", "seed"]
 
-    /// Settings stored since 2026-12-07 (an image folder's held-out share and unreadable-image
-    /// policy): a checkpoint written before lacks them, and resumes compared without them.
-    static let storedLater: Set<String> = ["val_portion", "unreadable"]
+    /// Settings stored since 2026-12-07 (an image folder's held-out share; its unreadable-image
+    /// policy, also new, is never compared): a checkpoint written before lacks them, and resumes
+    /// compared without them.
+    static let storedLater: Set<String> = ["val_portion"]
 
     /// The first top-level setting (the leading ones, then in sorted order) whose value differs,
     /// described for a user, or nil when the two JSON objects agree.

@@ -60,7 +60,7 @@ public struct StoredSearch: Equatable, Sendable {
         dataPath = (object[SearchRun.dataPathKey] as? String).flatMap { $0.isEmpty ? nil : $0 }
         if let value = object[SearchRun.validationPortionKey] {
             // Checked as DatasetSpec checks the flag: a damaged value is named here, not as a flag.
-            guard let portion = (value as? NSNumber)?.doubleValue, portion > 0, portion < 1 else {
+            guard let portion = (value as? NSNumber)?.doubleValue, DatasetSpec.FolderSettings.isShare(portion) else {
                 throw damaged("\(SearchRun.validationPortionKey) is not a share between 0 and 1")
             }
             validationPortion = portion

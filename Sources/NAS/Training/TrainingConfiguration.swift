@@ -182,7 +182,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if let learningRateDecay, !(learningRateDecay > 0 && learningRateDecay <= 1) {
             throw fail("--learning-rate-decay must lie in (0, 1], got \(learningRateDecay)")
         }
-        if let validationPortion, !(validationPortion > 0 && validationPortion < 1) {
+        if let validationPortion, !DatasetSpec.FolderSettings.isShare(validationPortion) {
             throw fail("--val-portion must lie strictly between 0 and 1, got \(validationPortion)")
         }
         if cutout < 0 { throw fail("--cutout must be 0 (off) or a length in pixels, got \(cutout)") }
@@ -224,7 +224,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                            + "the file is damaged, or was written by another version of entrannas")
         }
         // Named as the file's, not as a --val-portion the user never gave.
-        if let validationPortion, !(validationPortion > 0 && validationPortion < 1) {
+        if let validationPortion, !DatasetSpec.FolderSettings.isShare(validationPortion) {
             throw RunError("\(source): the stored val_portion \(validationPortion) is not a share between 0 and 1; the file is damaged")
         }
     }

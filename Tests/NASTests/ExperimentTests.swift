@@ -93,7 +93,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(first.finishedResults().count, 3)
         try kept.write(to: fourth)
         let partial = try String(contentsOf: dir.file("results.md"), encoding: .utf8)
-        XCTAssertTrue(partial.contains("4 of 16 units finished"))
+        XCTAssertTrue(partial.contains("4 of 16 units finished; continue with `entrannas experiment --output DIR --resume`"))
 
         // A new experiment in the same folder is refused; a resume with another plan too.
         XCTAssertThrowsError(try Experiment(directory: dir, plan: plan, settings: ["preset": "cpu"], resume: false))

@@ -27,7 +27,7 @@ extension ExperimentSummary {
     public func markdown(_ statistics: PermutationTests) -> String {
         let total = plan.units.count
         var lines = ["# Experiment results", ""]
-        lines.append(results.count == total ? "All \(total) units finished." : "**Partial**: \(results.count) of \(total) units finished; continue with the same command plus `--resume`.")
+        lines.append(results.count == total ? "All \(total) units finished." : "**Partial**: \(results.count) of \(total) units finished; continue with `entrannas experiment --output DIR --resume`, DIR being this folder.")
         lines.append("")
         lines.append("Settings: " + settings.keys.sorted().map { "\($0) `\(settings[$0]!)`" }.joined(separator: ", ") + ".")
         let perCell = plan.trainSeeds.map { " Each cell is trained with seeds \($0.map(String.init).joined(separator: ", ")), the same for every cell; its accuracy is the mean over them." } ?? ""

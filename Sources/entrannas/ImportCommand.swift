@@ -52,7 +52,7 @@ struct ImportCommand: ParsableCommand {
         }
         let (network, config) = try ReferenceImport.importModel(
             weights: URL(fileURLWithPath: weights), genotype: resolved, genotypeName: genotypeLabel(genotype), dataset: test,
-            datasetName: dataset, dataPath: data ?? "", validationPortion: heldOut, output: destination)
+            datasetName: DatasetSpec.Name(spelled: dataset)?.rawValue ?? dataset, dataPath: data ?? "", validationPortion: heldOut, output: destination)
         print("imported \(weights): \(config.network.style == .imagenet ? "NetworkImageNet" : "NetworkCIFAR"), "
               + "\(config.layers) cells, \(config.initChannels) channels, \(config.classes) classes, "
               + "auxiliary head \(config.network.auxiliary ? "yes" : "no"), \(network.stateDict().count) tensors")

@@ -160,7 +160,8 @@ struct TrainCommand: ParsableCommand {
 
     /// Every flag the user gave overrides the preset (or, on --resume, is checked against the run).
     private func applyFlags(to c: inout TrainingConfiguration) throws {
-        if let dataset { c.dataset = dataset }
+        // Stored by its name ("folder" for "image-folder"); an alias of the stored one is no change.
+        if let dataset, DatasetSpec.Name(spelled: dataset) != DatasetSpec.Name(spelled: c.dataset) { c.dataset = dataset }
         if let data { c.dataPath = data }
         if let epochs { c.epochs = epochs }
         if let batchSize { c.batchSize = batchSize }

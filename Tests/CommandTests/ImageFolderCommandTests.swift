@@ -75,6 +75,9 @@ final class ImageFolderCommandTests: XCTestCase {
         let trained = folder.appendingPathComponent("train")
         let alias = ["--dataset", "image-folder"] + data.dropFirst(2)
         _ = try EntranNASBinary.run(train(trained, data: alias) + ["--val-portion", "0.25"], in: folder, name: "train")
+        // Stored by its name, as a run's search stores it.
+        let config = try String(contentsOf: trained.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(config.contains("\"dataset\" : \"folder\""), config)
         let refused = try EntranNASBinary.run(["train", "--output", trained.path, "--resume", "--val-portion", "0.5"],
                                               in: folder, name: "train-refused", expecting: 1)
         XCTAssertTrue(refused.errors.contains("setting 'val-portion' is 0.5 here but 0.25 in the checkpoint"), refused.errors)

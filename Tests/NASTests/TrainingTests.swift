@@ -112,6 +112,32 @@ final class TrainingTests: SingleThreadTestCase {
         try assertResumeEqualsUninterruptedRun(legacyCheckpoint: true)
     }
 
+    /// The checkpoint keeps the memory layout: a resume in another continues the run, and its
+    /// log says that it is then not bitwise the uninterrupted run; one in the same says nothing.
+    func testAResumeInAnotherLayoutSaysSo() throws {
+        let c = Self.tinyConfiguration()
+        let run = try makeFolder()
+        let stop = StopSignal()
+        func trainer(_ format: MemoryFormat, stop: StopSignal = StopSignal()) throws -> Trainer {
+            try Trainer(configuration: c, train: Self.synthetic("train", count: 48, seed: 1),
+                        test: Self.synthetic("test", count: 16, seed: 2), directory: run, stop: stop, memoryFormat: format)
+        }
+        let first = try trainer(.channelsLast, stop: stop)
+        first.observer = RecordingObserver { _, done in if done == 8 { stop.request() } }
+        XCTAssertEqual(try first.run(), .stopped(epoch: 0, batch: 1))
+        XCTAssertEqual(try Checkpoint.load(from: run.checkpoint).values[Checkpoint.memoryFormatKey], "channels-last")
+        let note = "note: the checkpoint was written in the channels-last layout, this run uses contiguous; results match "
+            + "an uninterrupted run bitwise only with --memory-format channels-last"
+        let second = try trainer(.channelsLast, stop: stop)
+        stop.reset()
+        second.observer = RecordingObserver { _, done in if done == 16 { stop.request() } }
+        XCTAssertEqual(try second.run(resume: true), .stopped(epoch: 0, batch: 2))
+        XCTAssertFalse(try String(contentsOf: run.log, encoding: .utf8).contains("note: the checkpoint was written in"))
+        guard case .finished = try trainer(.contiguous).run(resume: true) else { return XCTFail("the resumed training stopped") }
+        XCTAssertTrue(try String(contentsOf: run.log, encoding: .utf8).contains(note))
+        XCTAssertEqual(try Checkpoint.load(from: run.checkpoint).values[Checkpoint.memoryFormatKey], "contiguous")
+    }
+
     private func assertResumeEqualsUninterruptedRun(legacyCheckpoint: Bool) throws {
         let c = Self.tinyConfiguration()
         let straightRun = try makeFolder()

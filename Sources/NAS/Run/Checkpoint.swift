@@ -115,6 +115,10 @@ public struct Checkpoint {
                           values: values, tensors: file.tensors)
     }
 
+    /// The metadata key of the run's memory layout (`RunJob.memoryFormat`; bitwise-equal resumes
+    /// need the same); absent in a checkpoint written before 2026-12-07.
+    public static let memoryFormatKey = "memory_format"
+
     /// Libtorch's thread count when the checkpoint was written (bitwise-equal resumes need the same).
     public var threadCount: Int? { values["torch_threads"].flatMap(Int.init) }
 

@@ -33,6 +33,9 @@ public protocol RunJob: AnyObject {
     var optimizers: [(name: String, optimizer: any Optimizer)] { get }
     /// Where the steps run (synchronised around a profile).
     var device: Device { get }
+    /// The layout of weights and batches: stored with the checkpoint, since a resume in another
+    /// one continues the run, but not bitwise.
+    var memoryFormat: MemoryFormat { get }
     /// How progress is shown: one bar for the whole run, or one per epoch.
     var progressSpan: ProgressSpan { get }
     /// The job's loop state, for the checkpoint.

@@ -198,6 +198,10 @@ public final class RunLoop<Job: RunJob> {
             try say("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
                     + "results match an uninterrupted run bitwise only with the same --threads")
         }
+        if let format = checkpoint.values[Checkpoint.memoryFormatKey], format != job.memoryFormat.rawValue {
+            try say("note: the checkpoint was written in the \(format) layout, this run uses \(job.memoryFormat.rawValue); "
+                    + "results match an uninterrupted run bitwise only with --memory-format \(format)")
+        }
         // Epochs finished after this checkpoint was written run again: drop their lines.
         if parallel.isMain { try MetricsLog.rewind(directory.metrics, keepingThrough: epoch) }
     }
@@ -210,7 +214,7 @@ public final class RunLoop<Job: RunJob> {
         let state = try JSONFormat.text(LoopState(totals: totals, job: job.state, cpuSeconds: cpu, machines: machines), snakeCase: false)
         try Checkpoint.save(to: directory.checkpoint, kind: job.kind, configuration: job.settingsJSON, epoch: epoch,
                             batch: batch, dataSeed: job.dataSeed, model: job.model, optimizers: job.optimizers,
-                            values: ["loop": state])
+                            values: ["loop": state, Checkpoint.memoryFormatKey: job.memoryFormat.rawValue])
     }
 
     /// A stop between two steps (or in an epoch's evaluation): the checkpoint, the report, the outcome.

@@ -188,6 +188,7 @@ public final class SearchRun: RunJob {
     public var epochs: Int { hyper.epochs }
     public var trainLoader: DataLoader { searcher.trainLoader }
     public var model: Module { searcher.network }
+    public var memoryFormat: MemoryFormat { searcher.memoryFormat }
     /// Both optimizers, named as the checkpoint stores them.
     public var optimizers: [(name: String, optimizer: any Optimizer)] { [("sgd", searcher.optimizer), ("adam", searcher.architect.optimizer)] }
     public var device: Device { searcher.device }

@@ -35,7 +35,7 @@ struct EvalCommand: ParsableCommand {
         try network.to(runtime.resolvedDevice)
         try network.to(memoryFormat: runtime.resolvedMemoryFormat())
         let name = dataset ?? config.dataset
-        let path = data ?? (dataset == nil && !config.dataPath.isEmpty ? config.dataPath : nil)
+        let path = data ?? (FolderOptions.isTrainingDataset(name, of: config) && !config.dataPath.isEmpty ? config.dataPath : nil)
         let test = try DatasetSpec(name: name, path: path, folder: folder.testSettings(for: config, dataset: name)).load().test
         guard test.channels == config.inputChannels, test.height == config.imageHeight, test.width == config.imageWidth,
               test.classCount == config.classes else {

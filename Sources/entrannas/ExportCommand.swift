@@ -96,7 +96,7 @@ struct ExportCommand: ParsableCommand {
     /// The test part of the dataset, or nil when its files are not at hand.
     private func loadTestSet(_ config: TrainingConfiguration) -> Dataset? {
         let name = dataset ?? config.dataset
-        let path = data ?? (dataset == nil && !config.dataPath.isEmpty ? config.dataPath : nil)
+        let path = data ?? (FolderOptions.isTrainingDataset(name, of: config) && !config.dataPath.isEmpty ? config.dataPath : nil)
         let settings = folder.testSettings(for: config, dataset: name)
         guard let test = try? DatasetSpec(name: name, path: path, folder: settings).load().test,
               test.channels == config.inputChannels, test.height == config.imageHeight, test.width == config.imageWidth,

@@ -53,7 +53,7 @@ struct FolderOptions: ParsableArguments {
 
     /// Whether `name` is the dataset `config` trained on, however either is spelled ("folder",
     /// "image-folder", ...).
-    private static func isTrainingDataset(_ name: String, of config: TrainingConfiguration) -> Bool {
+    static func isTrainingDataset(_ name: String, of config: TrainingConfiguration) -> Bool {
         DatasetSpec.Name(spelled: name).map { $0 == DatasetSpec.Name(spelled: config.dataset) } ?? false
     }
 

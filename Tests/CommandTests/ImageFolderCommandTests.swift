@@ -83,8 +83,8 @@ final class ImageFolderCommandTests: XCTestCase {
         XCTAssertTrue(refused.errors.contains("setting 'val-portion' is 0.5 here but 0.25 in the checkpoint"), refused.errors)
         let resumed = try EntranNASBinary.run(["train", "--output", trained.path, "--resume"], in: folder, name: "train-resumed")
         XCTAssertEqual(testImages(resumed.output), 12, resumed.output)
-        // Also where --dataset is given as the training gave it.
-        for (name, extra) in [("eval", [String]()), ("eval-named", Array(data.prefix(4)))] {
+        // Also where --dataset names the training's (its folder is the training's unless --data is given).
+        for (name, extra) in [("eval", [String]()), ("eval-named", Array(data.prefix(4))), ("eval-name-only", ["--dataset", "folder"])] {
             let eval = try EntranNASBinary.run(["eval", "--checkpoint", trained.path] + extra, in: folder, name: name)
             XCTAssertEqual(testImages(eval.output), 12, "\(name): \(eval.output)")
         }

@@ -107,6 +107,11 @@ struct ExperimentCommand: ParsableCommand {
         presetFlag = presetFlag ?? stored["preset"].flatMap(SearchPreset.init(rawValue:))
         epochs = epochs ?? stored["epochs"].flatMap { Int($0) }
         searchOptionsFlag = searchOptionsFlag ?? stored["search_options"]
+        // Another spelling of the stored dataset ("Fashion_MNIST") is the same dataset.
+        if let given = datasetFlag, let spelled = stored["dataset"], let name = DatasetSpec.Name(spelled: given),
+           name == DatasetSpec.Name(spelled: spelled) {
+            datasetFlag = spelled
+        }
         datasetFlag = datasetFlag ?? stored["dataset"]
         if data == nil, dataset == stored["dataset"] { data = dataPath }
         trainEpochsFlag = trainEpochsFlag ?? stored["train_epochs"].flatMap { Int($0) }

@@ -77,11 +77,12 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertTrue(config.contains("\"dst_renormalization\":\"hard\"") && config.contains("\"limit\":256"), config)
         let results = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
         XCTAssertTrue(results.contains("search_options `--dst-renormalization hard --limit 256`"), results)
-        // On resume, other search options are named; none given means the stored ones.
+        // On resume, other search options are named; none given means the stored ones; another
+        // spelling of the dataset is the same dataset.
         let other = try EntranNASBinary.run(common + ["--resume", "--search-options", "--limit 128"], in: folder, name: "other", expecting: 1)
         XCTAssertTrue(other.errors.contains("setting 'search_options' is --limit 128 here but --dst-renormalization hard --limit 256"),
                       other.errors)
-        let resumed = try EntranNASBinary.run(common + ["--resume"], in: folder, name: "resumed")
+        let resumed = try EntranNASBinary.run(common + ["--resume", "--dataset", "Fashion_MNIST"], in: folder, name: "resumed")
         XCTAssertTrue(resumed.output.contains("experiment: 2 of 2 units finished"), resumed.output)
     }
 

@@ -149,10 +149,21 @@ final class ImageFolderCommandTests: XCTestCase {
         let config = try String(contentsOf: run.appendingPathComponent("train/config.json"), encoding: .utf8)
         XCTAssertTrue(config.contains("\"val_portion\" : 0.25"), config)
         // A folder that has since gained train/ cannot give the search's images back: named as that.
-        try FileManager.default.createDirectory(at: URL(fileURLWithPath: data[3]).appendingPathComponent("train"),
-                                                withIntermediateDirectories: false)
+        let gained = URL(fileURLWithPath: data[3]).appendingPathComponent("train")
+        try FileManager.default.createDirectory(at: gained, withIntermediateDirectories: false)
         let changed = try EntranNASBinary.run(["run", "--output", run.path, "--resume"], in: folder, name: "run-changed", expecting: 1)
         XCTAssertTrue(changed.errors.contains("the search was cut from one folder of classes (--val-portion 0.25), but"), changed.errors)
+        try FileManager.default.removeItem(at: gained)
+        // A search written before the share was stored: the run takes it from its training's checkpoint.
+        let searchCheckpoint = run.appendingPathComponent("search/checkpoint.safetensors")
+        let file = try Safetensors.load(from: searchCheckpoint)
+        var metadata = file.metadata
+        var settings = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data((metadata["configuration"] ?? "").utf8)) as? [String: Any])
+        XCTAssertEqual(settings.removeValue(forKey: "val_portion") as? Double, 0.25)
+        metadata["configuration"] = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
+        try Safetensors.save(file.order.map { ($0, file.tensors[$0]!) }, metadata: metadata, to: searchCheckpoint)
+        let older = try EntranNASBinary.run(["run", "--output", run.path, "--resume"], in: folder, name: "run-older")
+        XCTAssertTrue(older.output.contains("on 12 folder test images"), older.output)
     }
 
     func testAnUnreadableImageStopsTheSearchOrIsSkipped() throws {

@@ -134,6 +134,14 @@ public struct DatasetSpec: Sendable, Equatable, CustomStringConvertible {
         return hasTrainAndValidationFolders(try resolvedPath()) ? nil : folder.validationPortion
     }
 
+    /// Why a run cut from one folder of classes by `share` cannot continue here: the folder has
+    /// since gained train/ and val/, and no flag brings its parts back. Nil where it can.
+    public func lostCut(_ share: Double?) throws -> String? {
+        guard let share, name == .folder, try heldOutPortion() == nil else { return nil }
+        return "the run was cut from one folder of classes (--val-portion \(share)), but \(try resolvedPath()) now has "
+            + "train/ and val/; resume it on the folder as it was, or start anew in another --output"
+    }
+
     /// The images a search draws its two splits from: the training part, or for one folder of
     /// classes (no train/ and val/), all of it.
     public func loadTrainingSet() throws -> Dataset {

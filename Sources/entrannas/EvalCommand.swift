@@ -36,7 +36,7 @@ struct EvalCommand: ParsableCommand {
         try network.to(memoryFormat: runtime.resolvedMemoryFormat())
         let name = dataset ?? config.dataset
         let path = data ?? (FolderOptions.isTrainingDataset(name, of: config) && !config.dataPath.isEmpty ? config.dataPath : nil)
-        let test = try DatasetSpec(name: name, path: path, folder: folder.testSettings(for: config, dataset: name)).load().test
+        let test = try DatasetSpec(name: name, path: path, folder: folder.testSettings(for: config, dataset: name, data: data)).load().test
         guard test.channels == config.inputChannels, test.height == config.imageHeight, test.width == config.imageWidth,
               test.classCount == config.classes else {
             throw RunError("the network takes \(config.inputChannels)x\(config.imageHeight)x\(config.imageWidth) images "
@@ -46,7 +46,7 @@ struct EvalCommand: ParsableCommand {
         print("model: \(file.path) (\(config.genotypeName), \(config.layers) cells, \(config.initChannels) channels, "
               + "trained on \(config.dataset))")
         let parallel = try runtime.parallel
-        if parallel.isMain, let warning = folder.heldOutWarning(for: config, dataset: name) {
+        if parallel.isMain, let warning = folder.heldOutWarning(for: config, dataset: name, data: data) {
             FileHandle.standardError.write(Data((warning + "\n").utf8))
         }
         let loader = try DatasetErrorMapping.run {

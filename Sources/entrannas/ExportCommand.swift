@@ -97,7 +97,7 @@ struct ExportCommand: ParsableCommand {
     private func loadTestSet(_ config: TrainingConfiguration) -> Dataset? {
         let name = dataset ?? config.dataset
         let path = data ?? (FolderOptions.isTrainingDataset(name, of: config) && !config.dataPath.isEmpty ? config.dataPath : nil)
-        let settings = folder.testSettings(for: config, dataset: name)
+        let settings = folder.testSettings(for: config, dataset: name, data: data)
         guard let test = try? DatasetSpec(name: name, path: path, folder: settings).load().test,
               test.channels == config.inputChannels, test.height == config.imageHeight, test.width == config.imageWidth,
               test.classCount == config.classes else { return nil }

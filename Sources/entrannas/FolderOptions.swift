@@ -36,16 +36,17 @@ struct FolderOptions: ParsableArguments {
     /// The settings that test a trained network (`eval`, `export`'s check): its image size and
     /// channels and, on the dataset it trained on, its held-out share and unreadable-image
     /// policy, so that its test part holds no image it trained on; the flags, where given, win.
-    func testSettings(for config: TrainingConfiguration, dataset name: String) -> DatasetSpec.FolderSettings {
-        let trained = Self.isTrainingDataset(name, of: config)
+    /// `data`: the --data given (another folder is another dataset).
+    func testSettings(for config: TrainingConfiguration, dataset name: String, data: String?) -> DatasetSpec.FolderSettings {
+        let trained = Self.isTrainingData(name, data, of: config)
         return settings(size: config.imageHeight, channels: config.inputChannels, unreadable: trained ? config.unreadable : nil,
                         validationPortion: trained ? config.validationPortion : nil)
     }
 
     /// A warning when `--val-portion` cuts the training dataset's test part otherwise than the
     /// network was trained with: that test part may hold images it trained on.
-    func heldOutWarning(for config: TrainingConfiguration, dataset name: String) -> String? {
-        guard Self.isTrainingDataset(name, of: config), let stored = config.validationPortion,
+    func heldOutWarning(for config: TrainingConfiguration, dataset name: String, data: String?) -> String? {
+        guard Self.isTrainingData(name, data, of: config), let stored = config.validationPortion,
               let given = validationPortion, given != stored else { return nil }
         return "warning: the network was trained with --val-portion \(stored); a test part cut with \(given) may hold "
             + "images it trained on (drop --val-portion to test on the part its training held out)"
@@ -55,6 +56,12 @@ struct FolderOptions: ParsableArguments {
     /// "image-folder", ...).
     static func isTrainingDataset(_ name: String, of config: TrainingConfiguration) -> Bool {
         DatasetSpec.Name(spelled: name).map { $0 == DatasetSpec.Name(spelled: config.dataset) } ?? false
+    }
+
+    /// Whether `name` with the folder `data` (nil: the training's) is what `config` trained on.
+    private static func isTrainingData(_ name: String, _ data: String?, of config: TrainingConfiguration) -> Bool {
+        func path(_ text: String) -> String { URL(fileURLWithPath: text).standardizedFileURL.path }
+        return isTrainingDataset(name, of: config) && (data.map { config.dataPath.isEmpty || path($0) == path(config.dataPath) } ?? true)
     }
 
     /// Loader threads for `dataset`: the flag, or all cores for files and 1 in memory.

@@ -53,7 +53,7 @@ struct RunCommand: ParsableCommand {
                                      folder: options.folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels))
         // One folder of classes is split before the search: both parts keep that split.
         let heldOut = try source.heldOutPortion()
-        if let stored { try SearchOptions.checkCut(stored: stored, heldOut: heldOut, data: try source.resolvedPath()) }
+        if let lost = try source.lostCut(stored?.validationPortion) { throw RunError("cannot resume: " + lost) }
         let data = try source.load()
         // The training part's settings are checked now, not after an hour of search.
         do { try trainingConfiguration(.dartsV2, data: data, heldOut: heldOut).validate() } catch {
@@ -95,7 +95,7 @@ struct RunCommand: ParsableCommand {
         }
         options.output = root.path
         runtime.seedFlag = runtime.seedFlag ?? stored?.seed
-        // A search stored before the held-out share was (2026-12-07): its training's, where its
+        // A search stored before the held-out share was (2026-12-06 late): its training's, where its
         // checkpoint (replaced whole, never half-written) stores one.
         let training = RunDirectory(url: root.appendingPathComponent("train"))
         if options.folder.validationPortion == nil, stored?.validationPortion == nil,

@@ -264,20 +264,11 @@ struct SearchOptions: ParsableArguments {
     func loadTrainingSet(stored: StoredSearch? = nil) throws -> (data: Dataset, heldOut: Double?) {
         let source = try DatasetSpec(name: dataset, path: data,
                                      folder: folder.settings(size: stored?.config.imageSize, channels: stored?.config.inputChannels))
-        if let stored, stored.validationPortion != nil {
-            let heldOut = try source.heldOutPortion()
-            try Self.checkCut(stored: stored, heldOut: heldOut, data: try source.resolvedPath())
-            return (try source.load().train, heldOut)
+        if let stored, stored.validationPortion != nil, source.name == .folder {
+            if let lost = try source.lostCut(stored.validationPortion) { throw RunError("cannot resume: " + lost) }
+            return (try source.load().train, try source.heldOutPortion())
         }
         return (try source.loadTrainingSet(), nil)
-    }
-
-    /// A search cut from one folder of classes (by `run`) cannot continue on a folder that has
-    /// since gained train/ and val/: no flag would bring its images back, so that is named.
-    static func checkCut(stored: StoredSearch, heldOut: Double?, data: String) throws {
-        guard let share = stored.validationPortion, heldOut == nil else { return }
-        throw RunError("cannot resume: the search was cut from one folder of classes (--val-portion \(share)), but \(data) now "
-                       + "has train/ and val/; resume it on the folder as it was, or start a new search in another --output")
     }
 }
 

@@ -113,6 +113,10 @@ struct TrainCommand: ParsableCommand {
         var config = try checkpoint.trainingConfiguration(source: run.checkpoint.path)
         try applyFlags(to: &config)
         try storeFolderSettings(in: &config)
+        if let lost = try DatasetSpec(name: config.dataset, path: config.dataPath.isEmpty ? nil : config.dataPath,
+                                      folder: folder.settings()).lostCut(config.validationPortion) {
+            throw RunError("cannot resume: " + lost)
+        }
         try config.validate()
         try checkpoint.checkConfiguration(config.jsonString(), kind: "train", ignoring: TrainingConfiguration.resumableDifferences)
         return (config, summary ? nil : run, folderLock)
@@ -189,7 +193,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// A checkpoint written before an image folder's held-out share and unreadable-image policy
-    /// were stored (2026-12-07) lacks them: the ones this resume uses are stored from now on,
+    /// were stored (2026-12-06 late) lacks them: the ones this resume uses are stored from now on,
     /// so that the next resume and `eval` cut the same test part.
     private func storeFolderSettings(in c: inout TrainingConfiguration) throws {
         guard DatasetSpec.Name(spelled: c.dataset) == .folder, c.validationPortion == nil || c.unreadable == nil else { return }

@@ -116,8 +116,11 @@ public struct Checkpoint {
     }
 
     /// The metadata key of the run's memory layout (`RunJob.memoryFormat`; bitwise-equal resumes
-    /// need the same); absent in a checkpoint written before 2026-12-07.
+    /// need the same); absent in a checkpoint written before 2026-12-06 late.
     public static let memoryFormatKey = "memory_format"
+
+    /// The run's memory layout when the checkpoint was written (bitwise-equal resumes need the same).
+    public var memoryFormat: String? { values[Self.memoryFormatKey] }
 
     /// Libtorch's thread count when the checkpoint was written (bitwise-equal resumes need the same).
     public var threadCount: Int? { values["torch_threads"].flatMap(Int.init) }
@@ -181,7 +184,7 @@ public struct Checkpoint {
     /// learning rate or a batch size.
     static let leadingSettings = ["method", "preset", "genotype_name", "dataset", "seed"]
 
-    /// Settings stored since 2026-12-07 (an image folder's held-out share; its unreadable-image
+    /// Settings stored since 2026-12-06 late (an image folder's held-out share; its unreadable-image
     /// policy, also new, is never compared): a checkpoint written before lacks them, and resumes
     /// compared without them.
     static let storedLater: Set<String> = ["val_portion"]

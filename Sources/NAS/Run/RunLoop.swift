@@ -198,7 +198,7 @@ public final class RunLoop<Job: RunJob> {
             try say("note: the checkpoint was written with \(threads) threads, this run has \(Torch.threadCount); "
                     + "results match an uninterrupted run bitwise only with the same --threads")
         }
-        if let format = checkpoint.values[Checkpoint.memoryFormatKey], format != job.memoryFormat.rawValue {
+        if let format = checkpoint.memoryFormat, format != job.memoryFormat.rawValue {
             try say("note: the checkpoint was written in the \(format) layout, this run uses \(job.memoryFormat.rawValue); "
                     + "results match an uninterrupted run bitwise only with --memory-format \(format)")
         }

@@ -65,6 +65,30 @@ final class ImageFolderCommandTests: XCTestCase {
          "--batch-size", "8", "--profile", "1", "--output", output.path] + data
     }
 
+    /// Removes `keys` from the settings a checkpoint stores, as a binary from before they were
+    /// stored wrote it; returns the values removed.
+    private func removeStoredSettings(_ keys: [String], from url: URL) throws -> [String: Any] {
+        let file = try Safetensors.load(from: url)
+        var metadata = file.metadata
+        var settings = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data((metadata["configuration"] ?? "").utf8)) as? [String: Any])
+        var removed: [String: Any] = [:]
+        for key in keys { removed[key] = settings.removeValue(forKey: key) }
+        metadata["configuration"] = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
+        try Safetensors.save(file.order.map { ($0, file.tensors[$0]!) }, metadata: metadata, to: url)
+        return removed
+    }
+
+    /// A folder that has since gained train/ cannot give a cut run's parts back: `resume` is
+    /// refused, naming that (the folder is restored after).
+    private func assertRefusedOnceTheFolderGainsTrain(_ resume: [String], data: [String], in folder: URL) throws {
+        let gained = URL(fileURLWithPath: data[3]).appendingPathComponent("train")
+        try FileManager.default.createDirectory(at: gained, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: gained) }
+        let changed = try EntranNASBinary.run(resume, in: folder, name: "changed", expecting: 1)
+        XCTAssertTrue(changed.errors.contains("cannot resume: the run was cut from one folder of classes (--val-portion 0.25), but"),
+                      changed.errors)
+    }
+
     /// One folder of classes is cut by --val-portion: a resume without the flag, `eval` and an
     /// exported and imported copy keep the cut the training was started with (a default one
     /// would test on trained images); a resume with another is refused by name. The training
@@ -109,23 +133,12 @@ final class ImageFolderCommandTests: XCTestCase {
         let data = try folderOfClasses(folder)
         let trained = folder.appendingPathComponent("train")
         _ = try EntranNASBinary.run(train(trained, data: data) + ["--val-portion", "0.25"], in: folder, name: "train")
-        let url = trained.appendingPathComponent("checkpoint.safetensors")
-        let file = try Safetensors.load(from: url)
-        var metadata = file.metadata
-        var settings = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data((metadata["configuration"] ?? "").utf8)) as? [String: Any])
-        XCTAssertEqual(settings.removeValue(forKey: "val_portion") as? Double, 0.25)
-        XCTAssertEqual(settings.removeValue(forKey: "unreadable") as? String, "stop")
-        metadata["configuration"] = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
-        try Safetensors.save(file.order.map { ($0, file.tensors[$0]!) }, metadata: metadata, to: url)
+        let removed = try removeStoredSettings(["val_portion", "unreadable"], from: trained.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertEqual(removed["val_portion"] as? Double, 0.25)
+        XCTAssertEqual(removed["unreadable"] as? String, "stop")
         _ = try EntranNASBinary.run(["train", "--output", trained.path, "--resume", "--val-portion", "0.25", "--profile", "1"],
                                     in: folder, name: "resumed")
-        // A folder that has since gained train/ cannot give the training's parts back: named as that.
-        let gained = URL(fileURLWithPath: data[3]).appendingPathComponent("train")
-        try FileManager.default.createDirectory(at: gained, withIntermediateDirectories: false)
-        let changed = try EntranNASBinary.run(["train", "--output", trained.path, "--resume"], in: folder, name: "changed", expecting: 1)
-        XCTAssertTrue(changed.errors.contains("cannot resume: the run was cut from one folder of classes (--val-portion 0.25), but"),
-                      changed.errors)
-        try FileManager.default.removeItem(at: gained)
+        try assertRefusedOnceTheFolderGainsTrain(["train", "--output", trained.path, "--resume"], data: data, in: folder)
         let eval = try EntranNASBinary.run(["eval", "--checkpoint", trained.path], in: folder, name: "eval")
         XCTAssertTrue(eval.output.contains("on 12 folder test images"), eval.output)
     }
@@ -155,21 +168,10 @@ final class ImageFolderCommandTests: XCTestCase {
         XCTAssertTrue(finished.output.contains("on 12 folder test images"), finished.output)
         let config = try String(contentsOf: run.appendingPathComponent("train/config.json"), encoding: .utf8)
         XCTAssertTrue(config.contains("\"val_portion\" : 0.25"), config)
-        // A folder that has since gained train/ cannot give the search's images back: named as that.
-        let gained = URL(fileURLWithPath: data[3]).appendingPathComponent("train")
-        try FileManager.default.createDirectory(at: gained, withIntermediateDirectories: false)
-        let changed = try EntranNASBinary.run(["run", "--output", run.path, "--resume"], in: folder, name: "run-changed", expecting: 1)
-        XCTAssertTrue(changed.errors.contains("cannot resume: the run was cut from one folder of classes (--val-portion 0.25), but"),
-                      changed.errors)
-        try FileManager.default.removeItem(at: gained)
+        try assertRefusedOnceTheFolderGainsTrain(["run", "--output", run.path, "--resume"], data: data, in: folder)
         // A search written before the share was stored: the run takes it from its training's checkpoint.
-        let searchCheckpoint = run.appendingPathComponent("search/checkpoint.safetensors")
-        let file = try Safetensors.load(from: searchCheckpoint)
-        var metadata = file.metadata
-        var settings = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data((metadata["configuration"] ?? "").utf8)) as? [String: Any])
-        XCTAssertEqual(settings.removeValue(forKey: "val_portion") as? Double, 0.25)
-        metadata["configuration"] = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
-        try Safetensors.save(file.order.map { ($0, file.tensors[$0]!) }, metadata: metadata, to: searchCheckpoint)
+        let removed = try removeStoredSettings(["val_portion"], from: run.appendingPathComponent("search/checkpoint.safetensors"))
+        XCTAssertEqual(removed["val_portion"] as? Double, 0.25)
         let older = try EntranNASBinary.run(["run", "--output", run.path, "--resume"], in: folder, name: "run-older")
         XCTAssertTrue(older.output.contains("on 12 folder test images"), older.output)
     }

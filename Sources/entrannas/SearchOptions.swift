@@ -84,6 +84,8 @@ struct SearchOptions: ParsableArguments {
     var dstTransit: DSTTransit?
     @Option(name: .customLong("dst-max-in-degree"), help: ArgumentHelp("EnTranNAS-DST: at most N (input, op) pairs survive per node (default: no cap, the paper's rule; docs/method.md#a17).", valueName: "N"))
     var dstMaxInDegree: Int?
+    @Option(name: .customLong("dst-threshold-pull"), help: "EnTranNAS-DST: the loss gradient a node's threshold gets, sum (default, the plain gradient) or mean over the node's kept candidates, so a node that keeps many is not pulled harder to keep more (docs/method.md#a19).")
+    var dstThresholdPull: DSTThresholdPull?
     @Option(name: .customLong("engine-edges"), help: "EnTranNAS: which edges an Engine-cell node sums: all (default, the paper's mixture) or derived (only the derived cell's edges count in the forward value, the others pass on their gradient; docs/method.md#a18).")
     var engineEdges: EngineEdges?
 
@@ -189,6 +191,7 @@ struct SearchOptions: ParsableArguments {
         if let dstSparsityScope { c.dstSparsityScope = dstSparsityScope }
         if let dstTransit { c.dstTransit = dstTransit }
         if let dstMaxInDegree { c.dstMaxInDegree = dstMaxInDegree }
+        if let dstThresholdPull { c.dstThresholdPull = dstThresholdPull }
         if let engineEdges { c.engineEdges = engineEdges }
         try c.validate()
         return c
@@ -241,7 +244,7 @@ struct SearchOptions: ParsableArguments {
         let dstOnly: [(String, Bool)] = [("--dst-none", dstNone != nil), ("--threshold-init", thresholdInit != nil),
                                          ("--dst-renormalization", dstRenormalization != nil), ("--dst-sparsity", dstSparsity != nil),
                                          ("--dst-sparsity-scope", dstSparsityScope != nil), ("--dst-transit", dstTransit != nil),
-                                         ("--dst-max-in-degree", dstMaxInDegree != nil)]
+                                         ("--dst-max-in-degree", dstMaxInDegree != nil), ("--dst-threshold-pull", dstThresholdPull != nil)]
         return dstOnly.filter(\.1).map { "warning: \($0.0) does nothing with --method \(method.rawValue) (it applies to entrannas-dst only)" }
     }
 
@@ -277,5 +280,6 @@ extension DSTNoneHandling: ExpressibleByArgument {}
 extension DSTRenormalization: ExpressibleByArgument {}
 extension DSTSparsityScope: ExpressibleByArgument {}
 extension DSTTransit: ExpressibleByArgument {}
+extension DSTThresholdPull: ExpressibleByArgument {}
 extension EngineEdges: ExpressibleByArgument {}
 extension EvalNetworkConfiguration.Style: ExpressibleByArgument {}

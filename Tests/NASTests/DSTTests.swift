@@ -34,6 +34,62 @@ final class DSTTests: SingleThreadTestCase {
         }
     }
 
+    /// `--dst-threshold-pull mean` (docs/method.md#a19): the loss reaches t with the mean over the
+    /// node's kept candidates (-9 / 3 kept), the sparsity term's push and every forward value stay
+    /// as they are, and alpha's gradient is the same; where the cap binds, t gets nothing either way.
+    func testAMeanPullAveragesTheThresholdGradientOverTheKept() throws {
+        let c = try Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+        func gradients(_ pull: DSTThresholdPull, cap: Int? = nil, penalty usesPenalty: Bool = false) throws
+            -> (t: Float, p: [Float], weights: [Float], penalty: Double) {
+            let p = try Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6] as [Float], shape: [2, 3]).requiringGrad()
+            let t = try Tensor([0.4] as [Float], shape: [1]).requiringGrad()
+            let (weights, penalty) = try CellWeights.sparsify(p, thresholds: t, layout: EdgeIndex(steps: 1), noneColumn: nil,
+                                                              scope: .straightThrough, maxInDegree: cap, pull: pull)
+            try (usesPenalty ? penalty : (try weights * c).sum()).backward()
+            // A threshold the cap replaced is not in the graph: no gradient at all.
+            return (try t.grad?.floats()[0] ?? 0, try XCTUnwrap(p.grad).floats(), try weights.floats(), try penalty.item())
+        }
+        let (sum, mean) = (try gradients(.sum), try gradients(.mean))
+        XCTAssertEqual(sum.t, -9, accuracy: 1e-5)
+        XCTAssertEqual(mean.t, -3, accuracy: 1e-5)
+        XCTAssertEqual(mean.weights, sum.weights)
+        XCTAssertEqual(mean.penalty, sum.penalty)
+        for (a, b) in zip(mean.p, sum.p) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        XCTAssertEqual(try gradients(.mean, penalty: true).t, -3.0 / 6, accuracy: 1e-6, "the push is the mean scope's, not divided")
+        // A cap of 2 binds (3 pass t = 0.4): the threshold becomes the ratio 0.5 in both readings.
+        let (cappedSum, cappedMean) = (try gradients(.sum, cap: 2), try gradients(.mean, cap: 2))
+        XCTAssertEqual(cappedMean.t, 0)
+        XCTAssertEqual(cappedSum.t, 0)
+        XCTAssertEqual(cappedMean.p, cappedSum.p)
+        XCTAssertEqual(cappedMean.weights, cappedSum.weights)
+    }
+
+    /// The setting reaches the network: with the same weights and alphas (each node keeping 3 of
+    /// its 14 and 21 candidates), each threshold's loss gradient under `mean` is the plain one over the kept.
+    func testANetworkWithAMeanPullDividesEachThresholdGradientByItsKept() throws {
+        func thresholdGradients(_ pull: DSTThresholdPull?) throws -> (gradient: [Float], kept: [Int]) {
+            Torch.manualSeed(8)
+            var config = tinyConfig(.entrannasDST)
+            config.dstThresholdPull = pull
+            let net = try SearchNetwork(config: config)
+            let logits = try Tensor.randn([5, 7]) * 1.5
+            try withNoGrad { try net.arch.alphasNormal.copy_(logits) }
+            let batch = try tinyBatch()
+            let loss = try crossEntropy(try net(batch.images), batch.labels)
+            let g = try gradients(of: [loss], withRespectTo: [net.arch.thresholdsNormal])
+            let rows = try net.cellWeights().normal.values
+            let kept = [0..<2, 2..<5].map { r in rows[r].joined().filter { $0 > 0 }.count }
+            return (try XCTUnwrap(g[0]).floats(), kept)
+        }
+        let (plain, mean) = (try thresholdGradients(nil), try thresholdGradients(.mean))
+        XCTAssertEqual(mean.kept, plain.kept)
+        XCTAssertTrue(plain.kept.contains { $0 > 1 }, "\(plain.kept)")
+        for (j, n) in plain.kept.enumerated() {
+            XCTAssertNotEqual(plain.gradient[j], 0)
+            XCTAssertEqual(mean.gradient[j] * Float(n), plain.gradient[j], accuracy: 1e-5 * abs(plain.gradient[j]) + 1e-7, "node \(j), \(n) kept")
+        }
+    }
+
     /// The sparsity term's pull on a threshold: a mean over the node's 6 candidates moves it by
     /// (kept candidates) / 6, a sum by the kept candidates themselves (here 3: q = .6, .1, .6).
     func testSparsityScopeSetsThePushOnTheThreshold() throws {

@@ -73,6 +73,7 @@ final class SearchRunTests: SingleThreadTestCase {
             if method == .entrannas { config.engineEdges = .derived }
             if method == .entrannasDST {
                 (config.dstMaxInDegree, config.dstSparsity, config.dstTransit) = (3, 0.02, .unweighted)
+                config.dstThresholdPull = .mean
                 config.dstNone = .masked
                 config.primitives.insert(.none, at: 0)
             }

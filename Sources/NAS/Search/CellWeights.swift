@@ -37,7 +37,8 @@ extension CellWeights {
         if let beta = arch.thresholds(type) {
             (ops, penalty) = try sparsify(p, thresholds: try beta.sigmoid(), layout: layout, noneColumn: noneColumn,
                                       scope: config.dstRenormalization, sparsity: config.dstSparsityScope ?? .mean,
-                                          maxInDegree: capsInDegree ? config.dstMaxInDegree : nil)
+                                          maxInDegree: capsInDegree ? config.dstMaxInDegree : nil,
+                                          pull: config.dstThresholdPull ?? .sum)
         }
         let k = config.primitives.count
         func matrix(_ t: Tensor) throws -> [[Float]] {
@@ -66,10 +67,12 @@ extension CellWeights {
     /// EnTranNAS-DST (docs/method.md#dst): per node j, q = ReLU(p / max_{i,k} p - t_j), renormalised in
     /// `scope`; candidates whose q is zero are pruned. `none` (when kept, the `masked` reading) is
     /// left out of the max and never survives. With `maxInDegree`, a node's threshold is raised to
-    /// its next ratio whenever more candidates would pass (see `cappedThreshold`).
+    /// its next ratio whenever more candidates would pass (see `cappedThreshold`). With `pull` `mean`,
+    /// the weights pass t_j 1/n of their gradient, n being the node's kept candidates; the penalty
+    /// passes all of it.
     static func sparsify(_ p: Tensor, thresholds t: Tensor, layout: EdgeIndex, noneColumn: Int?,
                          scope: DSTRenormalization, sparsity: DSTSparsityScope = .mean,
-                         maxInDegree: Int? = nil) throws -> (weights: Tensor, penalty: Tensor) {
+                         maxInDegree: Int? = nil, pull: DSTThresholdPull = .sum) throws -> (weights: Tensor, penalty: Tensor) {
         let k = p.size(1)
         var candidates = p
         if let noneColumn {
@@ -83,22 +86,31 @@ extension CellWeights {
             let block = try candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
             return try block / block.max()
         }
-        // The cap reads every node's threshold and ratios to the host: one read per cell type.
-        let hostValues = try maxInDegree == nil ? []
+        // The cap and the mean pull read every node's threshold and ratios to the host: one read per cell type.
+        let hostValues = try maxInDegree == nil && pull == .sum ? []
             : Tensor.cat(try ([t] + ratios).map { try $0.detached().reshape([-1]) }).floats()
         let thresholdValues = Array(hostValues.prefix(layout.steps)), ratioValues = Array(hostValues.dropFirst(layout.steps))
         let perNode = try (0..<layout.steps).map { step -> Tensor in
             let r = layout.edges(step: step)
             let ratio = ratios[step]
-            var threshold = try t.narrow(dim: 0, start: step, length: 1)
+            let own = try t.narrow(dim: 0, start: step, length: 1)
+            let start = layout.offset(step: step) * k
+            let values = hostValues.isEmpty ? [] : Array(ratioValues[start..<(start + r.count * k)])
+            var threshold = own
+            if pull == .mean {
+                // Value t_j exactly (t - t is 0), gradient 1/n: the loss pulls with the mean over the kept.
+                let kept = values.filter { $0 > thresholdValues[step] }.count
+                threshold = try own.detached() + (try own - own.detached()) / Double(max(kept, 1))
+            }
+            var penaltyThreshold = own
             if let maxInDegree {
-                let start = layout.offset(step: step) * k
-                threshold = try cappedThreshold(ratio, values: Array(ratioValues[start..<(start + r.count * k)]),
-                                                threshold: threshold, value: thresholdValues[step], cap: maxInDegree)
+                threshold = try cappedThreshold(ratio, values: values, threshold: threshold, value: thresholdValues[step], cap: maxInDegree)
+                penaltyThreshold = try cappedThreshold(ratio, values: values, threshold: own, value: thresholdValues[step], cap: maxInDegree)
             }
             let q = try (try ratio - threshold).relu()
+            let penaltyQ = pull == .mean ? try (try ratio - penaltyThreshold).relu() : q
             let candidates = r.count * (k - (noneColumn == nil ? 0 : 1))
-            let term = sparsity == .sum ? try q.sum() : try q.sum() / Double(candidates)
+            let term = sparsity == .sum ? try penaltyQ.sum() : try penaltyQ.sum() / Double(candidates)
             penalty = try penalty.map { try $0 + term } ?? term
             switch scope {
             case .edge:

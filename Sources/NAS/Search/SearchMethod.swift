@@ -63,6 +63,17 @@ public enum DSTSparsityScope: String, CaseIterable, Codable, Sendable {
     case sum
 }
 
+/// How the loss gradient reaches an EnTranNAS-DST threshold (docs/method.md#a19).
+public enum DSTThresholdPull: String, CaseIterable, Codable, Sendable {
+    /// The plain gradient: t_j gets the sum over node j's kept candidates, so the more a node
+    /// keeps, the harder the loss pulls its threshold down (the paper's rule, the default).
+    case sum
+    /// The mean over node j's kept candidates: the pull no longer grows with what the node keeps,
+    /// while the sparsity term's push does, so a node that keeps many is pushed back (a remedy
+    /// against the dense node, docs/presets.md#dst-dense-node). The forward values are unchanged.
+    case mean
+}
+
 /// Which edges an EnTranNAS Engine-cell node sums (docs/method.md#a18).
 public enum EngineEdges: String, CaseIterable, Codable, Sendable {
     /// Every incoming edge, each as its op mixture: the paper's Engine-cell (DARTS' mixture).

@@ -66,6 +66,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     /// EnTranNAS-DST: at most this many (input, op) pairs survive per node, a cap against one node
     /// keeping most of its candidates (docs/method.md#a17); nil is no cap, the paper's rule.
     public var dstMaxInDegree: Int?
+    /// EnTranNAS-DST: whether a threshold gets the loss gradient summed or averaged over its node's
+    /// kept candidates (docs/method.md#a19); nil is `sum`, the plain gradient.
+    public var dstThresholdPull: DSTThresholdPull?
     /// EnTranNAS: which edges an Engine-cell node sums (docs/method.md#a18); nil is `all`, the
     /// paper's mixture over every incoming edge.
     public var engineEdges: EngineEdges?

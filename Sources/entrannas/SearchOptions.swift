@@ -191,7 +191,8 @@ struct SearchOptions: ParsableArguments {
         if let dstSparsityScope { c.dstSparsityScope = dstSparsityScope }
         if let dstTransit { c.dstTransit = dstTransit }
         if let dstMaxInDegree { c.dstMaxInDegree = dstMaxInDegree }
-        if let dstThresholdPull { c.dstThresholdPull = dstThresholdPull }
+        // `sum` is what nil means: stored as nil, so a resume that names it matches a search started without it.
+        if let dstThresholdPull { c.dstThresholdPull = dstThresholdPull == .sum ? nil : dstThresholdPull }
         if let engineEdges { c.engineEdges = engineEdges }
         try c.validate()
         return c

@@ -61,14 +61,15 @@ final class SearchCommandTests: XCTestCase {
     }
 
     /// The command that started a DST search, plus --resume, continues it: its --primitives list
-    /// (whose 'none' DST drops) agrees with the stored one.
+    /// (whose 'none' DST drops) agrees with the stored one, and naming a setting's default
+    /// (`--dst-threshold-pull sum`) is no change.
     func testTheStartingCommandPlusResumeContinuesADSTSearch() throws {
         let folder = try temporaryFolder(self)
         let output = folder.appendingPathComponent("dst")
         let flags = ["search", "--method", "entrannas-dst", "--primitives", "darts", "--preset", "quick", "--epochs", "1",
                      "--limit", "64", "--batch-size", "16", "--layers", "3", "--steps", "2", "--init-channels", "4", "--output", output.path]
         _ = try EntranNASBinary.run(flags + ["--profile", "1"], in: folder, name: "start")
-        let resumed = try EntranNASBinary.run(flags + ["--resume"], in: folder, name: "resume")
+        let resumed = try EntranNASBinary.run(flags + ["--resume", "--dst-threshold-pull", "sum"], in: folder, name: "resume")
         XCTAssertTrue(resumed.output.contains("(resumed at epoch 1, step 2)"), resumed.output)
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("genotype.txt").path))
     }

@@ -34,15 +34,17 @@ final class DSTTests: SingleThreadTestCase {
         }
     }
 
-    /// `--dst-threshold-pull mean` (docs/method.md#a19): the loss reaches t with the mean over the
-    /// node's kept candidates (-9 / 3 kept), the sparsity term's push and every forward value stay
-    /// as they are, and alpha's gradient is the same; where the cap binds, t gets nothing either way.
+    /// `--dst-threshold-pull mean` (docs/method.md#a19): with t = 0.3 five of the six candidates
+    /// pass (ratios 1, .5, .17, .33, .33, 1), and the loss reaches t with the mean over them
+    /// (-18 / 5), not divided by the ops (3) or edges (2); the sparsity term's push and every
+    /// forward value stay as they are, and alpha's gradient is the same. A cap that does not bind
+    /// (5) leaves the mean pull; where the cap binds (2), t gets nothing either way.
     func testAMeanPullAveragesTheThresholdGradientOverTheKept() throws {
         let c = try Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
         func gradients(_ pull: DSTThresholdPull, cap: Int? = nil, penalty usesPenalty: Bool = false) throws
             -> (t: Float, p: [Float], weights: [Float], penalty: Double) {
             let p = try Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6] as [Float], shape: [2, 3]).requiringGrad()
-            let t = try Tensor([0.4] as [Float], shape: [1]).requiringGrad()
+            let t = try Tensor([0.3] as [Float], shape: [1]).requiringGrad()
             let (weights, penalty) = try CellWeights.sparsify(p, thresholds: t, layout: EdgeIndex(steps: 1), noneColumn: nil,
                                                               scope: .straightThrough, maxInDegree: cap, pull: pull)
             try (usesPenalty ? penalty : (try weights * c).sum()).backward()
@@ -50,13 +52,14 @@ final class DSTTests: SingleThreadTestCase {
             return (try t.grad?.floats()[0] ?? 0, try XCTUnwrap(p.grad).floats(), try weights.floats(), try penalty.item())
         }
         let (sum, mean) = (try gradients(.sum), try gradients(.mean))
-        XCTAssertEqual(sum.t, -9, accuracy: 1e-5)
-        XCTAssertEqual(mean.t, -3, accuracy: 1e-5)
+        XCTAssertEqual(sum.t, -18, accuracy: 1e-5)
+        XCTAssertEqual(mean.t, -3.6, accuracy: 1e-5)
         XCTAssertEqual(mean.weights, sum.weights)
         XCTAssertEqual(mean.penalty, sum.penalty)
         for (a, b) in zip(mean.p, sum.p) { XCTAssertEqual(a, b, accuracy: 1e-6) }
-        XCTAssertEqual(try gradients(.mean, penalty: true).t, -3.0 / 6, accuracy: 1e-6, "the push is the mean scope's, not divided")
-        // A cap of 2 binds (3 pass t = 0.4): the threshold becomes the ratio 0.5 in both readings.
+        XCTAssertEqual(try gradients(.mean, penalty: true).t, -5.0 / 6, accuracy: 1e-6, "the push is the mean scope's, not divided")
+        XCTAssertEqual(try gradients(.mean, cap: 5).t, -3.6, accuracy: 1e-5, "a cap that does not bind")
+        // A cap of 2 binds: the threshold becomes the ratio 0.5 in both readings.
         let (cappedSum, cappedMean) = (try gradients(.sum, cap: 2), try gradients(.mean, cap: 2))
         XCTAssertEqual(cappedMean.t, 0)
         XCTAssertEqual(cappedSum.t, 0)
@@ -64,16 +67,20 @@ final class DSTTests: SingleThreadTestCase {
         XCTAssertEqual(cappedMean.weights, cappedSum.weights)
     }
 
-    /// The setting reaches the network: with the same weights and alphas (each node keeping 3 of
-    /// its 14 and 21 candidates), each threshold's loss gradient under `mean` is the plain one over the kept.
+    /// The setting reaches the network: with the same weights and alphas (the nodes keeping 2 of
+    /// their 14 and 4 of their 21 candidates), each threshold's loss gradient under `mean` is the
+    /// plain one over its own node's kept.
     func testANetworkWithAMeanPullDividesEachThresholdGradientByItsKept() throws {
         func thresholdGradients(_ pull: DSTThresholdPull?) throws -> (gradient: [Float], kept: [Int]) {
             Torch.manualSeed(8)
             var config = tinyConfig(.entrannasDST)
             config.dstThresholdPull = pull
             let net = try SearchNetwork(config: config)
-            let logits = try Tensor.randn([5, 7]) * 1.5
-            try withNoGrad { try net.arch.alphasNormal.copy_(logits) }
+            // Logit 3 on (edge, op) (0, 1), (1, 2) for node 0; (2, 1), (2, 2), (3, 3), (4, 4) for
+            // node 1 (ratios 1 or about 0.57; the zeros about 0.05): 2 and 4 kept at t = 0.5.
+            var logits = [Float](repeating: 0, count: 5 * 7)
+            for (e, k) in [(0, 1), (1, 2), (2, 1), (2, 2), (3, 3), (4, 4)] { logits[e * 7 + k] = 3 }
+            try withNoGrad { try net.arch.alphasNormal.copy_(try Tensor(logits, shape: [5, 7])) }
             let batch = try tinyBatch()
             let loss = try crossEntropy(try net(batch.images), batch.labels)
             let g = try gradients(of: [loss], withRespectTo: [net.arch.thresholdsNormal])
@@ -83,7 +90,7 @@ final class DSTTests: SingleThreadTestCase {
         }
         let (plain, mean) = (try thresholdGradients(nil), try thresholdGradients(.mean))
         XCTAssertEqual(mean.kept, plain.kept)
-        XCTAssertTrue(plain.kept.contains { $0 > 1 }, "\(plain.kept)")
+        XCTAssertEqual(plain.kept, [2, 4], "each node's own count")
         for (j, n) in plain.kept.enumerated() {
             XCTAssertNotEqual(plain.gradient[j], 0)
             XCTAssertEqual(mean.gradient[j] * Float(n), plain.gradient[j], accuracy: 1e-5 * abs(plain.gradient[j]) + 1e-7, "node \(j), \(n) kept")

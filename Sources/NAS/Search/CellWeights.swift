@@ -86,8 +86,8 @@ extension CellWeights {
             let block = try candidates.narrow(dim: 0, start: r.lowerBound, length: r.count)
             return try block / block.max()
         }
-        // The cap and the mean pull read every node's threshold and ratios to the host: one read per cell type.
-        let hostValues = try maxInDegree == nil && pull == .sum ? []
+        // The cap reads every node's threshold and ratios to the host: one read per cell type.
+        let hostValues = try maxInDegree == nil ? []
             : Tensor.cat(try ([t] + ratios).map { try $0.detached().reshape([-1]) }).floats()
         let thresholdValues = Array(hostValues.prefix(layout.steps)), ratioValues = Array(hostValues.dropFirst(layout.steps))
         let perNode = try (0..<layout.steps).map { step -> Tensor in
@@ -98,9 +98,10 @@ extension CellWeights {
             let values = hostValues.isEmpty ? [] : Array(ratioValues[start..<(start + r.count * k)])
             var threshold = own
             if pull == .mean {
-                // Value t_j exactly (t - t is 0), gradient 1/n: the loss pulls with the mean over the kept.
-                let kept = values.filter { $0 > thresholdValues[step] }.count
-                threshold = try own.detached() + (try own - own.detached()) / Double(max(kept, 1))
+                // Value t_j exactly (t - t is 0), gradient 1/n: the loss pulls with the mean over the
+                // kept. n counts where relu passes, on the device (no host read).
+                let kept = try (try ratio - own).relu().detached().sign().sum().clamp(min: 1)
+                threshold = try own.detached() + (try own - own.detached()) / kept
             }
             var penaltyThreshold = own
             if let maxInDegree {

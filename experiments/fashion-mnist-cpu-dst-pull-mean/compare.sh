@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The mean pull's searches (kept here) against experiment v2's default DST searches (same preset,
+# seeds and training protocol; v2's training seed 1 only, as here), and its retrained cells against
+# v2's six random DARTS-rule cells (training seed 1): per search the largest share
+# of a node's candidates kept, pruning, the consistency gap and the retrained accuracy; for each,
+# the means, Welch's 95% interval of the difference and a one-sided exact permutation test in the
+# direction the remedy aims at (accuracy: two-sided). Statistics by Python's scipy (checking side:
+# apt-get install python3-scipy).
+# usage: experiments/fashion-mnist-cpu-dst-pull-mean/compare.sh [FOLDER]   (default: this folder)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+mean="${1:-$here}"
+default="$here/../fashion-mnist-v2/kept"
+rows() {  # setting folder -> "setting share pruned gap accuracy" per finished search
+  for unit in "$2"/units/search-entrannas-dst-seed*/; do
+    [ -f "$unit/result.json" ] || continue
+    seed="${unit%/}"; seed="${seed##*-seed}"
+    train="$2/units/train-entrannas-dst-seed$seed-t1/result.json"
+    acc=$([ -f "$train" ] && jq -r '.testAccuracy' "$train" || echo nan)
+    jq -r --arg s "$1" --arg seed "$seed" --arg acc "$acc" --slurpfile r "$unit/result.json" '
+      def shares: [to_entries[] | .value / (7 * (.key + 2))] | max;
+      "\($s) \($seed) \([(.normal | map(length) | shares), (.reduce | map(length) | shares)] | max) "
+      + "\($r[0].prunedFraction) \(($r[0].superNetAccuracy - $r[0].derivedAccuracy) * 100) \($acc)"' "$unit/genotype.json"
+  done
+}
+random_rows() {  # v2's random DARTS-rule cells, training seed 1: "random - nan nan nan accuracy"
+  for train in "$default"/units/random-darts-*-t1/result.json; do
+    [ -f "$train" ] && echo "random - nan nan nan $(jq -r '.testAccuracy' "$train")"
+  done
+}
+{ rows mean "$mean"; rows default "$default"; random_rows; } | python3 -c '
+import sys, math, warnings
+warnings.simplefilter("ignore")  # Welch on identical values (every default search keeps 100%)
+from itertools import combinations
+from scipy import stats
+rows = [l.split() for l in sys.stdin if l.strip()]
+def values(setting, column):
+    return [float(r[column]) for r in rows if r[0] == setting and not math.isnan(float(r[column]))]
+def permutation(a, b, sign):  # P(mean(a) - mean(b) >= observed, in the direction sign) over all splits
+    pooled, n = a + b, len(a)
+    observed = sign * (sum(a) / n - sum(b) / len(b))
+    splits = list(combinations(range(len(pooled)), n))
+    hits = sum(1 for s in splits if sign * (sum(pooled[i] for i in s) / n
+               - sum(pooled[i] for i in range(len(pooled)) if i not in s) / len(b)) >= observed - 1e-12)
+    return hits / len(splits)
+print("| measure | mean pull | against | difference | 95% interval (Welch) | p (one-sided, exact) |")
+print("|---|---|---|---:|---|---:|")
+for name, column, scale, sign, other in [("largest share kept %", 2, 100, -1, "default"), ("pruned %", 3, 100, 1, "default"),
+                                         ("gap (points)", 4, 1, -1, "default"),
+                                         ("retrained % (training seed 1)", 5, 1, 0, "default"),
+                                         ("retrained % (training seed 1)", 5, 1, 0, "random")]:
+    a = [v * scale for v in values("mean", column)]; b = [v * scale for v in values(other, column)]
+    if len(a) < 2 or len(b) < 2:
+        print(f"| {name} | {len(a)} cells | {other}: {len(b)} cells | - | - | - |"); continue
+    low, high = stats.ttest_ind(a, b, equal_var=False).confidence_interval()
+    p = min(1.0, 2 * min(permutation(a, b, 1), permutation(a, b, -1))) if sign == 0 else permutation(a, b, sign)
+    fmt = lambda v: ", ".join(f"{x:.2f}" for x in v)
+    side = " (two-sided)" if sign == 0 else ""
+    against = {"default": "default DST", "random": "random cells, DARTS rule"}[other]
+    print(f"| {name} | {sum(a)/len(a):.2f} ({fmt(a)}) | {against}: {sum(b)/len(b):.2f} ({fmt(b)}) | {sum(a)/len(a)-sum(b)/len(b):+.2f} "
+          f"| [{low:+.2f}, {high:+.2f}] | {p:.3f}{side} |")
+'

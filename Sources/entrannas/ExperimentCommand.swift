@@ -15,7 +15,8 @@ struct ExperimentCommand: ParsableCommand {
         `entrannas` process, so its time and peak memory are its own, and writes units/NAME/result.json as soon \
         as it finishes. Ctrl-C stops the running unit after saving its checkpoint; \
         `entrannas experiment --output DIR --resume` continues it with its stored plan, settings and data folder \
-        (--jobs, --threads and --device are not stored: give them again) and never redoes a finished unit. --jobs N runs N units at once (each one as \
+        (--jobs, --threads and --device are not stored: give them again) and never redoes a finished unit; \
+        a resume may raise --random-cells, to add random cells to an experiment. --jobs N runs N units at once (each one as \
         soon as the search it trains, or the searches it copies, have finished), their output going to \
         units/NAME/console.txt; cores / N threads each (at least one) unless --threads says otherwise.
 
@@ -80,7 +81,7 @@ struct ExperimentCommand: ParsableCommand {
     var device: String = "auto"
     @Option(help: "Output folder.")
     var output: String = "runs/experiment"
-    @Flag(help: "Continue the experiment in --output with its stored plan and settings (flags given must agree with them): finished units are kept, an interrupted one resumes.")
+    @Flag(help: "Continue the experiment in --output with its stored plan and settings (flags given must agree with them, but --random-cells may grow): finished units are kept, an interrupted one resumes.")
     var resume = false
 
     var methods: String { methodsFlag ?? "darts,pc-darts,entrannas,entrannas-dst" }

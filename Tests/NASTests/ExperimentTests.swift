@@ -141,6 +141,32 @@ final class ExperimentTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file("results.json"))) as? [String: Any]
         XCTAssertEqual(json?["finished_units"] as? Int, 16)
         XCTAssertEqual((json?["units"] as? [Any])?.count, 16)
+
+        // A resume may add random cells: only the new ones run, and the plan is stored grown;
+        // fewer random cells, or another seed list, is still refused.
+        var grown = plan
+        grown.randomCells = 3
+        var added: [String] = []
+        XCTAssertEqual(try Experiment(directory: dir, plan: grown, settings: ["preset": "cpu"], resume: true).run { unit, _, previous in
+            XCTAssertEqual(previous.count, 16 + added.count)
+            added.append(unit.name)
+            return self.fakeResult(unit)
+        }, .finished)
+        XCTAssertEqual(added.sorted(), ["random-darts-3", "random-dst-3"])
+        XCTAssertEqual(try Experiment(opening: dir).plan, grown)
+        XCTAssertTrue(try String(contentsOf: dir.file("results.md"), encoding: .utf8).contains("All 18 units finished"))
+        var fewer = grown, moreSeeds = grown
+        fewer.randomCells = 2
+        moreSeeds.seeds = [1, 2, 3]
+        for other in [fewer, moreSeeds, plan] {
+            XCTAssertThrowsError(try Experiment(directory: dir, plan: other, settings: ["preset": "cpu"], resume: true)) {
+                XCTAssertTrue("\($0)".hasSuffix("only --random-cells may grow"), "\($0)")
+            }
+        }
+        // A grown plan with another setting is refused before anything is stored.
+        grown.randomCells = 4
+        XCTAssertThrowsError(try Experiment(directory: dir, plan: grown, settings: ["preset": "quick"], resume: true))
+        XCTAssertEqual(try Experiment(opening: dir).plan.randomCells, 3)
     }
 
     /// Thread-safe notes of what a concurrent runner saw.

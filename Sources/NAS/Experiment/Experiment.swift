@@ -34,10 +34,13 @@ public final class Experiment {
         if resume {
             guard exists else { throw RunError("\(directory.path) holds no experiment to resume (no experiment.json); run without --resume") }
             let stored = try Self.readManifest(manifest)
-            if stored.plan != plan { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones, or none (`experiment --output DIR --resume` takes the stored ones)") }
+            if stored.plan != plan && !plan.grows(stored.plan) { throw RunError("--resume with other --methods, --seeds, --random-cells or --train-seeds than the experiment in \(directory.path); give the same ones, or none (`experiment --output DIR --resume` takes the stored ones); only --random-cells may grow") }
             if let key = stored.settings.keys.sorted().first(where: { stored.settings[$0] != settings[$0] }) ?? settings.keys.sorted().first(where: { stored.settings[$0] == nil }) {
                 throw RunError("setting '\(key)' is \(settings[key] ?? "unset") here but \(stored.settings[key] ?? "unset") in \(directory.path); resume with the experiment's settings (\(Self.flag(key, stored.settings[key])))")
             }
+            // More random cells: the finished units keep their names and cells (random cell k
+            // depends on k only), so the plan grows in place.
+            if stored.plan != plan { try writeJSON(Manifest(plan: plan, settings: stored.settings, dataPath: stored.dataPath), to: manifest) }
         } else {
             if exists {
                 _ = try Self.readManifest(manifest)  // a damaged one is named, not sent to --resume

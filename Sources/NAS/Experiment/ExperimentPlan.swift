@@ -100,6 +100,15 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
         }
     }
 
+    /// Whether this plan is `stored` with more random cells and nothing else changed: the one
+    /// change a resume may make, as random cell k is the same cell whatever the count (a new
+    /// seed would change which DST search a DST-matched random cell copies).
+    public func grows(_ stored: ExperimentPlan) -> Bool {
+        var same = stored
+        same.randomCells = randomCells
+        return same == self && randomCells > stored.randomCells
+    }
+
     /// Every unit in run order: per method (cheapest first) each seed's search then training,
     /// random cells as early as they can run.
     public var units: [ExperimentUnit] {

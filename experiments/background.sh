@@ -7,7 +7,8 @@
 #
 #   lane v2:   experiment v2's late part (PC-DARTS, DARTS), then its main part (DST and the rest),
 #              two units at once where their order allows: once lane long is done, v2 gets both
-#              cores (while it runs, three runs share the two)
+#              cores (while it runs, three runs share the two); then the random cells of the
+#              DST mean-pull experiment (experiments/fashion-mnist-cpu-dst-pull-mean)
 #   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining,
 #              then the searched cell's long training (10-23 CPU hours in one run, by machine)
 #
@@ -33,7 +34,8 @@ lane_jobs() {
   job() { [ -z "$stopping" ] || exit 0; "$@"; }
   case "$1" in
     v2) job env PART=late JOBS=2 experiments/fashion-mnist-v2/run.sh
-        job env PART=main JOBS=2 experiments/fashion-mnist-v2/run.sh ;;
+        job env PART=main JOBS=2 experiments/fashion-mnist-v2/run.sh
+        job env JOBS=2 experiments/fashion-mnist-cpu-dst-pull-mean/run.sh ;;
     long) job env CELLS=DARTS_V2 experiments/fashion-mnist-long/run.sh
           job experiments/consistency-gap/retrain.sh
           job env CELLS=searched experiments/fashion-mnist-long/run.sh ;;

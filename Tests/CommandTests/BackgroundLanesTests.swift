@@ -9,7 +9,7 @@ import XCTest
 final class BackgroundLanesTests: XCTestCase {
     private var root: URL!
 
-    /// The script, copied, with three stand-in jobs that log their start (name, PART, CELLS, JOBS,
+    /// The script, copied, with four stand-in jobs that log their start (name, PART, CELLS, JOBS,
     /// niceness, their scheduling group's niceness) to `jobs.txt`, sleep `JOB_SECONDS`, and on
     /// SIGTERM take a second (a checkpoint), log it and exit with `TERM_STATUS` (130, or 0 as a run
     /// in its last epoch ends normally).
@@ -17,7 +17,8 @@ final class BackgroundLanesTests: XCTestCase {
         root = try temporaryFolder(self)
         let experiments = root.appendingPathComponent("experiments")
         try copyFromRepository(["experiments/background.sh"], to: root)
-        for job in ["fashion-mnist-v2/run.sh", "fashion-mnist-long/run.sh", "consistency-gap/retrain.sh"] {
+        for job in ["fashion-mnist-v2/run.sh", "fashion-mnist-cpu-dst-pull-mean/run.sh", "fashion-mnist-long/run.sh",
+                    "consistency-gap/retrain.sh"] {
             let url = experiments.appendingPathComponent(job)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let text = """
@@ -75,9 +76,11 @@ final class BackgroundLanesTests: XCTestCase {
             usleep(100_000)
         }
         try waitUntilStopped(seconds: 10)
-        XCTAssertEqual(jobs.filter { $0.hasPrefix("fashion-mnist-v2") }, [
-            "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 \(niced)", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 \(niced)"])
-        XCTAssertEqual(jobs.filter { !$0.hasPrefix("fashion-mnist-v2") }, [
+        let laneV2 = ["fashion-mnist-v2", "fashion-mnist-cpu-dst-pull-mean"]
+        XCTAssertEqual(jobs.filter { job in laneV2.contains { job.hasPrefix($0) } }, [
+            "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 \(niced)", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 \(niced)",
+            "fashion-mnist-cpu-dst-pull-mean/run.sh PART= CELLS= JOBS=2 \(niced)"])
+        XCTAssertEqual(jobs.filter { job in !laneV2.contains { job.hasPrefix($0) } }, [
             "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= \(niced)", "consistency-gap/retrain.sh PART= CELLS= JOBS= \(niced)",
             "fashion-mnist-long/run.sh PART= CELLS=searched JOBS= \(niced)"])
 

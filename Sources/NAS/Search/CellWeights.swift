@@ -106,7 +106,9 @@ extension CellWeights {
             var penaltyThreshold = own
             if let maxInDegree {
                 threshold = try cappedThreshold(ratio, values: values, threshold: threshold, value: thresholdValues[step], cap: maxInDegree)
-                penaltyThreshold = try cappedThreshold(ratio, values: values, threshold: own, value: thresholdValues[step], cap: maxInDegree)
+                if pull == .mean {
+                    penaltyThreshold = try cappedThreshold(ratio, values: values, threshold: own, value: thresholdValues[step], cap: maxInDegree)
+                }
             }
             let q = try (try ratio - threshold).relu()
             let penaltyQ = pull == .mean ? try (try ratio - penaltyThreshold).relu() : q

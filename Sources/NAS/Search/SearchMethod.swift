@@ -70,7 +70,7 @@ public enum DSTThresholdPull: String, CaseIterable, Codable, Sendable {
     case sum
     /// The mean over node j's kept candidates: the pull no longer grows with what the node keeps,
     /// while the sparsity term's push does, so a node that keeps many is pushed back (a remedy
-    /// against the dense node, docs/presets.md#dst-dense-node). The forward values are unchanged.
+    /// against the dense node, docs/presets.md#dst-mean-pull). The forward values are unchanged.
     case mean
 }
 

@@ -16,7 +16,7 @@ struct ExperimentCommand: ParsableCommand {
         as it finishes. Ctrl-C stops the running unit after saving its checkpoint; \
         `entrannas experiment --output DIR --resume` continues it with its stored plan, settings and data folder \
         (--jobs, --threads and --device are not stored: give them again) and never redoes a finished unit; \
-        a resume may raise --random-cells, to add random cells to an experiment. --jobs N runs N units at once (each one as \
+        a resume may raise --random-cells, to add random cells to an experiment (the grown plan is stored at once, for good). --jobs N runs N units at once (each one as \
         soon as the search it trains, or the searches it copies, have finished), their output going to \
         units/NAME/console.txt; cores / N threads each (at least one) unless --threads says otherwise.
 

@@ -1,22 +1,45 @@
 #!/usr/bin/env bash
-# The mean pull's cells against random cells (issue 21, point 4): the finished experiment kept here
-# (four searches, one training each) resumed with six random cells per rule, the DST-matched ones
-# copying each search's inputs per node, trained with the same seed and protocol. Restores the
-# kept units into the run folder when it is missing, and keeps the finished units again when it
-# ends or is stopped (SIGTERM, Ctrl-C: entrannas saves its checkpoints first). The release binary
-# of the checkout, built first (a resume that adds random cells needs f66d2ea or later); the
-# training path is the searches' (ce9d792).
+# The mean pull's cells against random cells (issue 21, point 4): the experiment kept here (four
+# searches, one training each) resumed with six random cells per rule; the DST-matched ones copy
+# the in-degree per node of search k (cycling over the four), trained with the same seed and
+# protocol. The six DARTS-rule cells are v2's (the same cells, seed and protocol, trained by v2's
+# binary): their kept units are copied in, so only the DST-matched cells run.
+#
+# One binary, pinned in binary-commit (a git worktree under runs/, release build; its training
+# path is the searches' of ce9d792, and a resume that adds random cells needs f66d2ea or later).
+# The kept units are restored into the run folder when it is missing (into a temporary folder,
+# then renamed, so a restore cut short is redone); finished units are kept every 5 minutes
+# (KEEP_SECONDS) and again when it ends or is stopped (SIGTERM, Ctrl-C: entrannas saves its
+# checkpoints first). Once run, the kept experiment.json holds the grown plan (six random cells)
+# for good, and results.md fills in as the random cells finish.
 # usage: experiments/fashion-mnist-cpu-dst-pull-mean/run.sh   (JOBS=2 units at once, one thread
-#   each; RUNS=dir, default runs/experiment-dst-pull-mean; BIN=path skips the build)
+#   each; RUNS=dir, default runs/experiment-dst-pull-mean; BIN=path instead of the pinned build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=experiments/fashion-mnist-cpu-dst-pull-mean run="${RUNS:-runs/experiment-dst-pull-mean}"
-if [ -z "${BIN:-}" ]; then
-  PATH="$PATH:/opt/swift/usr/bin" swift build -c release --product entrannas >&2
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+else
+  pin=$(cat "$here/binary-commit") src=runs/dst-pull-mean-src
+  [ -d "$src" ] || git worktree add --detach "$src" "$pin" >&2
+  [ "$(git -C "$src" rev-parse HEAD)" = "$(git rev-parse "$pin^{commit}")" ] \
+    || { echo "error: $src is not at $pin; remove it (git worktree remove --force $src) and run again" >&2; exit 1; }
+  (cd "$src" && PATH="$PATH:/opt/swift/usr/bin" swift build -c release --product entrannas >&2)
+  bin=$src/.build/release/entrannas
 fi
-bin="${BIN:-.build/release/entrannas}"
 [ -x "$bin" ] || { echo "error: $bin is missing; build it first (swift build -c release)" >&2; exit 1; }
-[ -f "$run/experiment.json" ] || experiments/kept.sh restore "$here" "$run"
+if [ ! -f "$run/experiment.json" ]; then
+  rm -rf "$run.restoring" && experiments/kept.sh restore "$here" "$run.restoring" && rm -rf "$run" && mv "$run.restoring" "$run"
+fi
+for unit in experiments/fashion-mnist-v2/kept/units/random-darts-*-t1/; do
+  name=$(basename "$unit")
+  [ -f "$run/units/$name/result.json" ] || { rm -rf "${run:?}/units/$name" && cp -r "$unit" "$run/units/$name"; }
+done
+keep() { experiments/kept.sh save "$run" "$here" >/dev/null; }
+# The keeper closes every descriptor beyond stdin, stdout and stderr, as v2's does.
+( for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
+  while sleep "${KEEP_SECONDS:-300}"; do keep || true; done ) &
+keeper=$!
 trap : TERM INT
-trap 'rc=$?; experiments/kept.sh save "$run" "$here" >/dev/null || exit 1; exit $rc' EXIT
+trap 'rc=$?; kill $keeper 2>/dev/null || true; wait $keeper 2>/dev/null || true; keep || exit 1; exit $rc' EXIT
 "$bin" experiment --output "$run" --resume --random-cells 6 --jobs "${JOBS:-2}" --threads 1

@@ -9,7 +9,7 @@ final class ExperimentV2ScriptTests: XCTestCase {
 
     override func setUpWithError() throws {
         root = try temporaryFolder(self)
-        try copyFromRepository(["experiments/kept.sh", "experiments/fashion-mnist-v2/run.sh"], to: root)
+        try copyFromRepository(["experiments/kept.sh", "experiments/pinned-binary.sh", "experiments/fashion-mnist-v2/run.sh"], to: root)
         // The stand-in writes the experiment and one finished unit; on SIGTERM it takes a second
         // (a checkpoint), then finishes the unit, as a unit in its last epoch does.
         let stand = """

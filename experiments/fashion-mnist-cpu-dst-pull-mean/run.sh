@@ -5,7 +5,7 @@
 # protocol. The six DARTS-rule cells are v2's (the same cells, seed and protocol, trained by v2's
 # binary): their kept units are copied in, so only the DST-matched cells run.
 #
-# One binary, pinned in binary-commit (a git worktree under runs/, release build; its training
+# One binary, pinned in binary-commit (experiments/pinned-binary.sh: a worktree under runs/, release build; its training
 # path is the searches' of ce9d792, and a resume that adds random cells needs f66d2ea or later).
 # The kept units are restored into the run folder when it is missing (into a temporary folder,
 # then renamed, so a restore cut short is redone); finished units are kept every 5 minutes
@@ -20,12 +20,7 @@ here=experiments/fashion-mnist-cpu-dst-pull-mean run="${RUNS:-runs/experiment-ds
 if [ -n "${BIN:-}" ]; then
   bin=$BIN
 else
-  pin=$(cat "$here/binary-commit") src=runs/dst-pull-mean-src
-  [ -d "$src" ] || git worktree add --detach "$src" "$pin" >&2
-  [ "$(git -C "$src" rev-parse HEAD)" = "$(git rev-parse "$pin^{commit}")" ] \
-    || { echo "error: $src is not at $pin; remove it (git worktree remove --force $src) and run again" >&2; exit 1; }
-  (cd "$src" && PATH="$PATH:/opt/swift/usr/bin" swift build -c release --product entrannas >&2)
-  bin=$src/.build/release/entrannas
+  bin=$(experiments/pinned-binary.sh "$here/binary-commit" runs/dst-pull-mean-src)
 fi
 [ -x "$bin" ] || { echo "error: $bin is missing; build it first (swift build -c release)" >&2; exit 1; }
 if [ ! -f "$run/experiment.json" ]; then

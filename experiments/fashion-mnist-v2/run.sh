@@ -13,7 +13,7 @@
 # checkpoints; run the script again to continue.
 #
 # One binary for the whole run, also across sessions: the script builds entrannas from the commit
-# named in binary-commit (a git worktree under runs/, release build, a few minutes the first
+# named in binary-commit (experiments/pinned-binary.sh: a git worktree under runs/, release build, a few minutes the first
 # time on a fresh machine), whatever the checkout's own code has become since.
 #
 # The plan runs DST's units (the most expensive: dense cells, and twelve DST-matched random
@@ -43,12 +43,7 @@ flock -n 9 || { echo "error: another part of experiment v2 is running (runs/expe
 if [ -n "${BIN:-}" ]; then
   bin=$BIN
 else
-  pin=$(cat "$here/binary-commit") src=runs/v2-src
-  [ -d "$src" ] || git worktree add --detach "$src" "$pin" >&2
-  [ "$(git -C "$src" rev-parse HEAD)" = "$(git rev-parse "$pin^{commit}")" ] \
-    || { echo "error: $src is not at $pin; remove it (git worktree remove --force $src) and run again" >&2; exit 1; }
-  (cd "$src" && PATH="$PATH:/opt/swift/usr/bin" swift build -c release --product entrannas >&2)
-  bin=$src/.build/release/entrannas
+  bin=$(experiments/pinned-binary.sh "$here/binary-commit" runs/v2-src)
 fi
 [ -x "$bin" ] || { echo "error: $bin is missing; build it first (swift build -c release)" >&2; exit 1; }
 echo "experiment v2: binary $bin" >&2

@@ -32,6 +32,7 @@ final class ExperimentTests: XCTestCase {
             r.superNetAccuracy = 0.8
             r.derivedAccuracy = unit.method == .darts ? 0.5 : 0.79
             r.prunedFraction = unit.method == .entrannasDST ? 0.6 : nil
+            r.genotypeAgreement = unit.method == .entrannasDST ? 0.5 + 0.1 * Double(unit.seed) : nil
         case .train: r.testAccuracy = 90 + Double(unit.seed)
         case .randomDarts, .randomDST: r.testAccuracy = 85
         }
@@ -138,6 +139,9 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(done.contains("the interval is Student's t interval of that mean (95%)"), done)
         // EnTranNAS' cells, 91 and 92: 91.5 ± 12.706 · 0.707 / √2, written as the goals write theirs.
         XCTAssertTrue(done.contains("| 91.50 ± 0.71 | [85.15, 97.85] |"), done)
+        // DST's two searches settled to 0.6 and 0.7 of the epoch before's cells; the others recorded none.
+        XCTAssertTrue(done.contains("| 60.0 ± 0.0 | 0.65 ± 0.07 |"), done)
+        XCTAssertTrue(done.contains("| 1.00 ± 0.00 | - | - | - |"), done)  // EnTranNAS: gap, then no pruning, settling or in-degree
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file("results.json"))) as? [String: Any]
         XCTAssertEqual(json?["finished_units"] as? Int, 16)
         XCTAssertEqual((json?["units"] as? [Any])?.count, 16)

@@ -539,4 +539,25 @@ final class GenotypeTests: SingleThreadTestCase {
         // Read back from its text, as the experiment reads a unit's genotype.
         XCTAssertEqual(try Genotype(dartsText: dense.dartsText).largestNodeShare(), 0.6, accuracy: 1e-12)
     }
+    /// The agreement of two derived cells: kept (cell, node, input, op) candidates shared over
+    /// kept by either. One op changed on one edge of DARTS_V2 leaves 15 of 17; the same pairs in
+    /// the other cell type are other candidates; a pair listed twice counts once.
+    func testAgreementIsTheJaccardIndexOfTheKeptCandidates() throws {
+        let darts = try XCTUnwrap(Genotype.named("DARTS_V2"))
+        XCTAssertEqual(darts.agreement(with: darts), 1)
+        var changed = darts
+        changed.normal[3][1] = Connection(.sepConv3x3, 2)
+        XCTAssertEqual(darts.agreement(with: changed), 15.0 / 17.0, accuracy: 1e-12)
+        XCTAssertEqual(changed.agreement(with: darts), 15.0 / 17.0, accuracy: 1e-12)
+        let swapped = Genotype(normal: darts.reduce, normalConcat: darts.normalConcat, reduce: darts.normal, reduceConcat: darts.reduceConcat)
+        XCTAssertEqual(darts.agreement(with: swapped), 0)
+        var doubled = darts
+        doubled.normal[0].append(doubled.normal[0][0])
+        XCTAssertEqual(darts.agreement(with: doubled), 1)
+        // A DST node that keeps three more candidates: 16 shared of 19.
+        var wider = darts
+        wider.reduce[3] += [Connection(.sepConv5x5, 4), Connection(.avgPool3x3, 3), Connection(.dilConv5x5, 0)]
+        try wider.validate()
+        XCTAssertEqual(try Genotype(dartsText: wider.dartsText).agreement(with: darts), 16.0 / 19.0, accuracy: 1e-12)
+    }
 }

@@ -62,6 +62,41 @@ final class SearchRunTests: SingleThreadTestCase {
         }
     }
 
+    /// The derived cell's agreement with the epoch before's: none at the first epoch, and the
+    /// same after a stop inside the second epoch and a resume as without the stop (the cell it
+    /// compares with travels in the checkpoint).
+    func testGenotypeAgreementIsTheSameAfterAResumeInTheNextEpoch() throws {
+        let method = SearchMethod.entrannasDST
+        let data = syntheticDataset()
+        let a = folder("a"), b = folder("b")
+        // A fast architecture rate, so that the second epoch derives another cell than the first.
+        var h = hyper(method)
+        h.archLearningRate = 1
+        let straight = try SearchRun(config: tinyConfig(method), hyper: h, train: data, seed: 5, output: a)
+        try finish(straight)
+        let steps = straight.searcher.trainLoader.batchCount
+        let stop = StopSignal()
+        let first = try SearchRun(config: tinyConfig(method), hyper: h, train: data, seed: 5, output: b, stop: stop)
+        first.observer = RecordingObserver { _, done in if done >= steps + 1 { stop.request() } }
+        guard case .stopped(epoch: 1, step: _) = try first.run() else { return XCTFail("expected a stop in the second epoch") }
+        Torch.manualSeed(999)
+        try finish(try SearchRun(config: tinyConfig(method), hyper: h, train: data, seed: 5, output: b), resume: true)
+        func records(_ folder: URL) throws -> [[String: Any]] { try MetricsLog.read(folder.appendingPathComponent("metrics.jsonl")) }
+        let expected = try records(a)
+        XCTAssertEqual(expected.count, 2)
+        XCTAssertNil(expected[0]["genotype_agreement"])
+        let genotypes = try expected.map { try Genotype(dartsText: try XCTUnwrap($0["genotype"] as? String)) }
+        let agreement = try XCTUnwrap(expected[1]["genotype_agreement"] as? Double)
+        XCTAssertEqual(agreement, genotypes[1].agreement(with: genotypes[0]), accuracy: 1e-12)
+        XCTAssertLessThan(agreement, 1, "the cell did not change: the test cannot tell the epochs compared")
+        XCTAssertEqual(try records(b).map { $0["genotype_agreement"] as? Double }, [nil, agreement])
+        let log = try String(contentsOf: b.appendingPathComponent("log.txt"), encoding: .utf8)
+        XCTAssertTrue(log.contains(String(format: "derived cell against epoch 1's: agreement %.2f", agreement)), log)
+        // An experiment's search unit reads it from the last epoch.
+        let unit = try UnitResult.search(ExperimentUnit(kind: .search, method: method, seed: 5), folder: RunDirectory(url: a), cost: UnitCost())
+        XCTAssertEqual(unit.genotypeAgreement, agreement)
+    }
+
     /// The settings a checkpoint stores give back the run's space, schedule, dataset and folder
     /// (`StoredSearch`, what `search --resume` without flags continues with), for every method
     /// and with the optional fields set; text that is not such settings is named as damaged.

@@ -54,6 +54,8 @@ public struct ExperimentSummary: Sendable {
         public var gapPoints: Spread?
         /// Percent of candidate (edge, op) pairs pruned (EnTranNAS-DST).
         public var prunedPercent: Spread?
+        /// The last epoch's derived cells against the epoch before's (1 = unchanged).
+        public var genotypeAgreement: Spread?
         /// Mean inputs per intermediate node of the derived cells.
         public var inDegree: Spread?
         /// Top-1 test accuracy of the trained cells, in percent: one value per cell, the mean
@@ -228,6 +230,7 @@ public struct ExperimentSummary: Sendable {
                           meanMaxWeight: Spread(searches.compactMap(\.meanMaxWeight)),
                           gapPoints: Spread(searches.compactMap(\.gap)),
                           prunedPercent: Spread(searches.compactMap { $0.prunedFraction.map { 100 * $0 } }),
+                          genotypeAgreement: Spread(searches.compactMap(\.genotypeAgreement)),
                           inDegree: Spread(searches.compactMap(\.meanInDegree)))
             trainingColumns(&row) { $0.kind == .train && $0.method == method }
             return row

@@ -66,6 +66,7 @@ extension UnitResult {
         if let last = search.lastEpoch {
             let stats = [last.normalStatistics, last.reduceStatistics]
             result.meanMaxWeight = stats.map(\.meanMaxWeight).reduce(0, +) / 2
+            result.genotypeAgreement = last.genotypeAgreement
             let pruned = stats.compactMap(\.prunedFraction)
             if !pruned.isEmpty { result.prunedFraction = pruned.reduce(0, +) / Double(pruned.count) }
         }

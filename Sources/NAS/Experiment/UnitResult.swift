@@ -26,6 +26,9 @@ public struct UnitResult: Codable, Equatable, Sendable {
     public var meanMaxWeight: Double?
     /// EnTranNAS-DST: mean over both cell types of the pruned share of candidates.
     public var prunedFraction: Double?
+    /// The last epoch's derived cells against the epoch before's (`Genotype.agreement`, 1 =
+    /// unchanged): nil for searches whose metrics predate it.
+    public var genotypeAgreement: Double?
     /// Mean inputs per intermediate node of the normal cell.
     public var meanInDegreeNormal: Double?
     /// Mean inputs per intermediate node of the reduction cell.

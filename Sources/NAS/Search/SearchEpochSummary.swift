@@ -43,6 +43,10 @@ public struct SearchEpochSummary: Codable, Sendable {
     public var superNetAccuracy: Double?
     /// With `--gap-every`: the derived network's accuracy with inherited weights, 0-1.
     public var derivedAccuracy: Double?
+    /// The derived genotype's agreement with the epoch before's (`Genotype.agreement`, 1 =
+    /// unchanged): whether the cell has settled. Nil at the first epoch and in metrics written
+    /// before 2026-12-07.
+    public var genotypeAgreement: Double?
 
     /// The consistency gap in points, when it was measured this epoch.
     public var gap: Double? {
@@ -65,6 +69,7 @@ extension SearchEpochSummary {
         line += "\n  separation: " + Self.separation("normal", normalStatistics) + "; " + Self.separation("reduce", reduceStatistics)
             + String(format: " (uniform: max %.3f, H %.2f)", 1 / Double(k), Foundation.log(Double(k)))
         if let z = zeroGradientNodes { line += String(format: "; nodes with zero arch gradient %.1f of %d", z, 2 * config.steps) }
+        if let a = genotypeAgreement { line += String(format: "\n  derived cell against epoch %d's: agreement %.2f (1 = unchanged)", epoch - 1, a) }
         line += "\n  genotype: \(genotype)"
         line += "\n  strongest op per edge (normal): " + strongestOps(normalWeights, primitives: config.primitives)
         line += "\n  strongest op per edge (reduce): " + strongestOps(reduceWeights, primitives: config.primitives)

@@ -30,6 +30,8 @@ public final class Searcher {
     private var zeroGradient = ZeroGradientSums()
     private var updatesArchitecture = false
     private var validIterator: HostBatchIterator?
+    /// The last finished epoch's derived genotype, which the next epoch's is compared with.
+    private var previousGenotype: Genotype?
     /// The processes (and chunks) each batch is spread over; the loaders yield this rank's rows.
     public let parallel: DataParallel
     /// Builds the optimizers and schedule from `hyper`; throws when a setting is invalid or a split
@@ -128,20 +130,22 @@ public final class Searcher {
         let thresholds: [String: [Float]]? = network.config.usesThresholds
             ? ["normal": try network.arch.thresholdsNormal.sigmoid().floats(), "reduce": try network.arch.thresholdsReduce.sigmoid().floats()]
             : nil
+        let genotype = network.genotype
+        defer { previousGenotype = genotype }
         return SearchEpochSummary(
             epoch: epoch + 1, learningRate: optimizer.learningRate,
             trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
-            validLoss: validLoss, validAccuracy: validAccuracy, genotype: network.genotype.dartsText,
-            skipConnections: network.genotype.normal.joined().filter { $0.op == .skipConnect }.count,
+            validLoss: validLoss, validAccuracy: validAccuracy, genotype: genotype.dartsText,
+            skipConnections: genotype.normal.joined().filter { $0.op == .skipConnect }.count,
             normalWeights: weights.normal.values, reduceWeights: weights.reduce.values, thresholds: thresholds,
-            normalStatistics: ArchitectureStatistics(weights: weights.normal, derived: network.genotype.normal,
+            normalStatistics: ArchitectureStatistics(weights: weights.normal, derived: genotype.normal,
                                                      primitives: network.config.primitives, pruning: network.config.usesThresholds),
-            reduceStatistics: ArchitectureStatistics(weights: weights.reduce, derived: network.genotype.reduce,
+            reduceStatistics: ArchitectureStatistics(weights: weights.reduce, derived: genotype.reduce,
                                                      primitives: network.config.primitives, pruning: network.config.usesThresholds),
             zeroGradientNodes: network.config.usesThresholds && zeroGradient.steps > 0 ? zeroGradient.sum / zeroGradient.steps : nil,
             architectureUpdated: updatesArchitecture, seconds: totals.seconds + Date().timeIntervalSince(began),
             steps: trainLoader.batchCount, superNetAccuracy: consistency?.superNetAccuracy,
-            derivedAccuracy: consistency?.derivedAccuracy)
+            derivedAccuracy: consistency?.derivedAccuracy, genotypeAgreement: previousGenotype.map { genotype.agreement(with: $0) })
     }
 
     /// Loss and accuracy in inference mode on the architecture split (capped by `evalLimit`),
@@ -175,10 +179,12 @@ public final class Searcher {
     public struct State: Codable, Sendable {
         var validCursor: Int
         var zeroGradient: ZeroGradientSums
+        /// DARTS text of `previousGenotype`; absent in checkpoints written before 2026-12-07.
+        var previousGenotype: String?
     }
 
     /// The state a checkpoint stores.
-    public var state: State { State(validCursor: validCursor, zeroGradient: zeroGradient) }
+    public var state: State { State(validCursor: validCursor, zeroGradient: zeroGradient, previousGenotype: previousGenotype?.dartsText) }
 
     /// Continues after the checkpoint restored weights, optimizers and RNG; `legacy` is the
     /// metadata of a checkpoint written before the state was one value.
@@ -187,6 +193,7 @@ public final class Searcher {
     func resume(state: State?, legacy: [String: String], stepsDone: Int) throws {
         if let state {
             (validCursor, zeroGradient) = (state.validCursor, state.zeroGradient)
+            previousGenotype = try state.previousGenotype.map { try Genotype(dartsText: $0) }
         } else {
             guard let v = legacy["valid_cursor"].flatMap(Int.init) else {
                 throw RunError("the search checkpoint lacks its validation-batch position; the file is damaged")

@@ -95,6 +95,10 @@ final class HTMLReportTests: SingleThreadTestCase {
         XCTAssertTrue(html.contains("Not finished"), "an interrupted search says so")
         XCTAssertTrue(html.contains("60 of 3 epochs"), "counts the records")
         XCTAssertEqual(elements(html)["longest polyline"], 60, "every epoch is a point")
+        // From two epochs on, how far the derived cells still change (one epoch has nothing to compare).
+        XCTAssertTrue(html.contains("Derived cells against the epoch before&apos;s"), html)
+        let records = try MetricsLog.read(metrics)
+        XCTAssertEqual(RunPlots(records: Array(records.prefix(1))).plots.count + 1, RunPlots(records: Array(records.prefix(2))).plots.count)
     }
 
     func testTrainingRunAndErrors() throws {

@@ -2,8 +2,8 @@ import Foundation
 
 /// The pictures of a run, drawn from its metrics.jsonl records (search or training): losses and
 /// accuracies per epoch, the consistency gap (with `--gap-every`), the learning rate, every edge's
-/// op weights over the epochs (separation, or the collapse to skip_connect), DST thresholds and
-/// sparsity. Each is a titled SVG.
+/// op weights over the epochs (separation, or the collapse to skip_connect), how far the derived
+/// cells still change, DST thresholds and sparsity. Each is a titled SVG.
 public struct RunPlots {
     /// One titled picture of a run.
     public struct Plot {
@@ -75,6 +75,7 @@ public struct RunPlots {
                               series("derived net", "derived_accuracy", scale: 100, dashed: true)], range: 0...100),
                        at: 2)
         }
+        if records.count > 1 { out.append(settling()) }
         for cell in ["normal", "reduce"] { out.append(edgeWeights(cell)) }
         if records.contains(where: { $0["thresholds"] != nil }) {
             out.append(chart("DST: pruned candidates", y: "%",
@@ -111,10 +112,26 @@ public struct RunPlots {
         return Plot(title: title, svg: ChartGrid(title: title, charts: charts, columns: 4).svg())
     }
 
+    /// Each epoch's derived genotype (nil where a record has none that parses).
+    private func genotypes() -> [Genotype?] {
+        records.map { ($0["genotype"] as? String).flatMap { try? Genotype(dartsText: $0) } }
+    }
+
+    /// The derived cells against the epoch before's (`Genotype.agreement`, docs/usage.md#derived-cell-settling),
+    /// from the epochs' genotypes, so runs recorded before genotype_agreement draw it too.
+    private func settling() -> Plot {
+        let genotypes = genotypes()
+        let points = zip(epochs(), genotypes.indices).map { x, i in
+            LineChart.Point(x: x, y: i == 0 ? .nan : genotypes[i].flatMap { g in genotypes[i - 1].map { g.agreement(with: $0) } } ?? .nan)
+        }
+        return chart("Derived cells against the epoch before's", y: "agreement (1 = unchanged)",
+                     [LineChart.Series(name: "agreement", points: points)], range: 0...1)
+    }
+
     /// Inputs kept by each node of the derived cell, per epoch (from the epoch's genotype): a
     /// node whose threshold drifts low keeps every candidate while the mean looks moderate.
     private func inDegrees(_ cell: String) -> Plot {
-        let genotypes = records.map { ($0["genotype"] as? String).flatMap { try? Genotype(dartsText: $0) } }
+        let genotypes = genotypes()
         let nodes = genotypes.compactMap { $0.map { cell == "normal" ? $0.normal.count : $0.reduce.count } }.max() ?? 0
         let series = (0..<nodes).map { j in
             LineChart.Series(name: "node \(j + 2)", points: zip(epochs(), genotypes).map { x, g in

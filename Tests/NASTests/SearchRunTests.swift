@@ -92,6 +92,12 @@ final class SearchRunTests: SingleThreadTestCase {
         XCTAssertEqual(try records(b).map { $0["genotype_agreement"] as? Double }, [nil, agreement])
         let log = try String(contentsOf: b.appendingPathComponent("log.txt"), encoding: .utf8)
         XCTAssertTrue(log.contains(String(format: "derived cell against epoch 1's: agreement %.2f", agreement)), log)
+        // Only between two epochs that both searched: none in warm-up, none in the first epoch after.
+        var warm = h
+        (warm.epochs, warm.warmupEpochs) = (3, 1)
+        let c = folder("c")
+        try finish(try SearchRun(config: tinyConfig(method), hyper: warm, train: data, seed: 5, output: c))
+        XCTAssertEqual(try records(c).map { $0["genotype_agreement"] == nil }, [true, true, false])
         // An experiment's search unit reads it from the last epoch.
         let unit = try UnitResult.search(ExperimentUnit(kind: .search, method: method, seed: 5), folder: RunDirectory(url: a), cost: UnitCost())
         XCTAssertEqual(unit.genotypeAgreement, agreement)

@@ -32,7 +32,7 @@ extension ExperimentSummary {
         lines.append("Settings: " + settings.keys.sorted().map { "\($0) `\(settings[$0]!)`" }.joined(separator: ", ") + ".")
         let perCell = plan.trainSeeds.map { " Each cell is trained with seeds \($0.map(String.init).joined(separator: ", ")), the same for every cell; its accuracy is the mean over them." } ?? ""
         lines += ["", "## Per method (mean ± sample standard deviation over seeds)", "",
-                  "| cells | searches | search CPU min | peak GB | skip (normal) | mean max weight | gap (points) | pruned % | settled | in-degree | params M | mult-adds M | trained | test acc % | 95% interval | one training's sd |",
+                  "| cells | searches | search CPU min | peak GB | skip (normal) | mean max weight | gap (points) | pruned % | last-epoch agreement | in-degree | params M | mult-adds M | trained | test acc % | 95% interval | one training's sd |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
         for r in rows {
             func t(_ s: Spread?, _ f: String = "%.2f") -> String { s?.text(f) ?? "-" }
@@ -40,7 +40,7 @@ extension ExperimentSummary {
             let noise = r.trainingNoise.map { String(format: "%.2f", $0) } ?? "-"
             lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.genotypeAgreement)) | \(t(r.inDegree)) | \(t(r.parametersM, "%.3f")) | \(t(r.multiplyAddsM, "%.1f")) | \(r.trained) | \(t(r.testAccuracy)) | \(interval) | \(noise) |")
         }
-        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Settled: the last epoch's derived cells against the epoch before's, the Jaccard index of their kept (cell, node, input, op) candidates (1 = unchanged; below 1, the searched cell is a snapshot of one still changing). Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is Student's t interval of that mean (95%).", ""]
+        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Last-epoch agreement: the last epoch's derived cells against the epoch before's, the Jaccard index of their kept (cell, node, input, op) candidates (1 = unchanged; one candidate changed weighs more in a small cell than in a large one). Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is Student's t interval of that mean (95%).", ""]
         let tests = statistics.comparisons
         if !tests.isEmpty {
             lines += ["## Searched against random cells", "",

@@ -118,11 +118,14 @@ public struct RunPlots {
     }
 
     /// The derived cells against the epoch before's (`Genotype.agreement`, docs/usage.md#derived-cell-settling),
-    /// from the epochs' genotypes, so runs recorded before genotype_agreement draw it too.
+    /// from the epochs' genotypes, so runs recorded before genotype_agreement draw it too; as
+    /// the search records it, only between two epochs that both updated the architecture.
     private func settling() -> Plot {
         let genotypes = genotypes()
+        let searched = records.map { ($0["architecture_updated"] as? Bool) ?? true }
         let points = zip(epochs(), genotypes.indices).map { x, i in
-            LineChart.Point(x: x, y: i == 0 ? .nan : genotypes[i].flatMap { g in genotypes[i - 1].map { g.agreement(with: $0) } } ?? .nan)
+            LineChart.Point(x: x, y: i == 0 || !searched[i] || !searched[i - 1] ? .nan
+                                : genotypes[i].flatMap { g in genotypes[i - 1].map { g.agreement(with: $0) } } ?? .nan)
         }
         return chart("Derived cells against the epoch before's", y: "agreement (1 = unchanged)",
                      [LineChart.Series(name: "agreement", points: points)], range: 0...1)

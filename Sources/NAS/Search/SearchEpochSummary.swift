@@ -44,8 +44,9 @@ public struct SearchEpochSummary: Codable, Sendable {
     /// With `--gap-every`: the derived network's accuracy with inherited weights, 0-1.
     public var derivedAccuracy: Double?
     /// The derived genotype's agreement with the epoch before's (`Genotype.agreement`, 1 =
-    /// unchanged): whether the cell has settled. Nil at the first epoch and in metrics written
-    /// before 2026-12-07.
+    /// unchanged): whether the cell still changes. Nil unless both epochs updated the
+    /// architecture (so nil in warm-up and in the first epoch after it), and in metrics written
+    /// before bb39eeb.
     public var genotypeAgreement: Double?
 
     /// The consistency gap in points, when it was measured this epoch.

@@ -30,7 +30,8 @@ public final class Searcher {
     private var zeroGradient = ZeroGradientSums()
     private var updatesArchitecture = false
     private var validIterator: HostBatchIterator?
-    /// The last finished epoch's derived genotype, which the next epoch's is compared with.
+    /// The last finished epoch's derived genotype, which the next epoch's is compared with; nil
+    /// after a warm-up epoch.
     private var previousGenotype: Genotype?
     /// The processes (and chunks) each batch is spread over; the loaders yield this rank's rows.
     public let parallel: DataParallel
@@ -130,8 +131,10 @@ public final class Searcher {
         let thresholds: [String: [Float]]? = network.config.usesThresholds
             ? ["normal": try network.arch.thresholdsNormal.sigmoid().floats(), "reduce": try network.arch.thresholdsReduce.sigmoid().floats()]
             : nil
+        // Compared only between epochs that both searched: a warm-up epoch's cell is the initial
+        // one (and uncapped), so its agreement would read "settled" or dip for no search reason.
         let genotype = network.genotype
-        defer { previousGenotype = genotype }
+        defer { previousGenotype = updatesArchitecture ? genotype : nil }
         return SearchEpochSummary(
             epoch: epoch + 1, learningRate: optimizer.learningRate,
             trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
@@ -145,7 +148,7 @@ public final class Searcher {
             zeroGradientNodes: network.config.usesThresholds && zeroGradient.steps > 0 ? zeroGradient.sum / zeroGradient.steps : nil,
             architectureUpdated: updatesArchitecture, seconds: totals.seconds + Date().timeIntervalSince(began),
             steps: trainLoader.batchCount, superNetAccuracy: consistency?.superNetAccuracy,
-            derivedAccuracy: consistency?.derivedAccuracy, genotypeAgreement: previousGenotype.map { genotype.agreement(with: $0) })
+            derivedAccuracy: consistency?.derivedAccuracy, genotypeAgreement: updatesArchitecture ? previousGenotype.map { genotype.agreement(with: $0) } : nil)
     }
 
     /// Loss and accuracy in inference mode on the architecture split (capped by `evalLimit`),
@@ -179,7 +182,8 @@ public final class Searcher {
     public struct State: Codable, Sendable {
         var validCursor: Int
         var zeroGradient: ZeroGradientSums
-        /// DARTS text of `previousGenotype`; absent in checkpoints written before 2026-12-07.
+        /// DARTS text of `previousGenotype`; absent in checkpoints written before bb39eeb (their
+        /// first epoch after the resume records no agreement).
         var previousGenotype: String?
     }
 
@@ -193,7 +197,9 @@ public final class Searcher {
     func resume(state: State?, legacy: [String: String], stepsDone: Int) throws {
         if let state {
             (validCursor, zeroGradient) = (state.validCursor, state.zeroGradient)
-            previousGenotype = try state.previousGenotype.map { try Genotype(dartsText: $0) }
+            do { previousGenotype = try state.previousGenotype.map { try Genotype(dartsText: $0) } } catch {
+                throw RunError("the search checkpoint's previous-epoch genotype cannot be read (\(error)); the file is damaged")
+            }
         } else {
             guard let v = legacy["valid_cursor"].flatMap(Int.init) else {
                 throw RunError("the search checkpoint lacks its validation-batch position; the file is damaged")

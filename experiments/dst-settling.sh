@@ -2,7 +2,9 @@
 # Has each search's derived cell settled? For every search unit of an experiment run folder that
 # still has its metrics.jsonl (kept copies do not: run it on the run folder), the Jaccard index of
 # the kept (cell, node, input, op) candidates of the last epoch's derived cells against those of
-# 1, 2 and 5 epochs before (1 = unchanged), and the candidates kept at the end. The same measure
+# 1, 2 and 5 epochs before (1 = unchanged), the candidates kept by one of the last two epochs
+# only (a Jaccard index weighs one changed candidate more in a small cell; this count does not),
+# and the candidates kept at the end. The same measure
 # as `Genotype.agreement` and metrics.jsonl's genotype_agreement (docs/usage.md#derived-cell-settling),
 # for searches that ran before the search recorded it. Checking side: python3.
 # usage: experiments/dst-settling.sh FOLDER [LABEL]
@@ -29,11 +31,12 @@ def kept(text):  # {(cell, node, input, op)} of a genotype's DARTS text, nested 
             out |= {(cell, j, int(i), op) for op, i in pairs}
     return out
 def jaccard(a, b): return len(a & b) / len(a | b)
-print("| search | against 1 epoch before | 2 before | 5 before | kept at the end |")
-print("|---|---:|---:|---:|---:|")
+print("| search | against 1 epoch before | 2 before | 5 before | changed since 1 before | kept at the end |")
+print("|---|---:|---:|---:|---:|---:|")
 for path in paths:
     cells = [kept(json.loads(line)["genotype"]) for line in open(path) if line.strip()]
     unit = path.split("/")[-2].replace("search-", "")
     back = lambda k: f"{jaccard(cells[-1 - k], cells[-1]):.2f}" if len(cells) > k else "-"
-    print(f"| {label}, {unit} | {back(1)} | {back(2)} | {back(5)} | {len(cells[-1])} |")
+    changed = len(cells[-1] ^ cells[-2]) if len(cells) > 1 else "-"
+    print(f"| {label}, {unit} | {back(1)} | {back(2)} | {back(5)} | {changed} | {len(cells[-1])} |")
 EOF

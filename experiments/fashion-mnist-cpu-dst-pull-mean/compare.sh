@@ -6,10 +6,11 @@
 # the means, Welch's 95% interval of the difference and a one-sided exact permutation test in the
 # direction the remedy aims at (accuracy: two-sided). Statistics by Python's scipy (checking side:
 # apt-get install python3-scipy).
-# usage: experiments/fashion-mnist-cpu-dst-pull-mean/compare.sh [FOLDER]   (default: this folder)
+# usage: experiments/fashion-mnist-cpu-dst-pull-mean/compare.sh [FOLDER]   (default: this folder; lambda-0.01 names its subfolder)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 mean="${1:-$here}"
+[ -d "$mean" ] || mean="$here/$1"  # a kept folder named from this one: lambda-0.01
 default="$here/../fashion-mnist-v2/kept"
 rows() {  # setting folder -> "setting share pruned gap accuracy" per finished search
   for unit in "$2"/units/search-entrannas-dst-seed*/; do

@@ -75,7 +75,9 @@ public struct RunPlots {
                               series("derived net", "derived_accuracy", scale: 100, dashed: true)], range: 0...100),
                        at: 2)
         }
-        if records.count > 1 { out.append(settling()) }
+        // Parsed once: report.html is redrawn after every epoch, from every epoch's genotype.
+        let genotypes = genotypes()
+        if records.count > 1 { out.append(settling(genotypes)) }
         for cell in ["normal", "reduce"] { out.append(edgeWeights(cell)) }
         if records.contains(where: { $0["thresholds"] != nil }) {
             out.append(chart("DST: pruned candidates", y: "%",
@@ -85,7 +87,7 @@ public struct RunPlots {
             out.append(chart("DST: mean in-degree", y: "inputs per node",
                              [nested("normal", "normal_statistics", "mean_in_degree"),
                               nested("reduce", "reduce_statistics", "mean_in_degree", dashed: true)]))
-            for cell in ["normal", "reduce"] { out.append(inDegrees(cell)) }
+            for cell in ["normal", "reduce"] { out.append(inDegrees(cell, genotypes)) }
             for cell in ["normal", "reduce"] { out.append(thresholds(cell)) }
         }
         return out
@@ -120,8 +122,7 @@ public struct RunPlots {
     /// The derived cells against the epoch before's (`Genotype.agreement`, docs/usage.md#derived-cell-settling),
     /// from the epochs' genotypes, so runs recorded before genotype_agreement draw it too; as
     /// the search records it, only between two epochs that both updated the architecture.
-    private func settling() -> Plot {
-        let genotypes = genotypes()
+    private func settling(_ genotypes: [Genotype?]) -> Plot {
         let searched = records.map { ($0["architecture_updated"] as? Bool) ?? true }
         let points = zip(epochs(), genotypes.indices).map { x, i in
             LineChart.Point(x: x, y: i == 0 || !searched[i] || !searched[i - 1] ? .nan
@@ -133,8 +134,7 @@ public struct RunPlots {
 
     /// Inputs kept by each node of the derived cell, per epoch (from the epoch's genotype): a
     /// node whose threshold drifts low keeps every candidate while the mean looks moderate.
-    private func inDegrees(_ cell: String) -> Plot {
-        let genotypes = genotypes()
+    private func inDegrees(_ cell: String, _ genotypes: [Genotype?]) -> Plot {
         let nodes = genotypes.compactMap { $0.map { cell == "normal" ? $0.normal.count : $0.reduce.count } }.max() ?? 0
         let series = (0..<nodes).map { j in
             LineChart.Series(name: "node \(j + 2)", points: zip(epochs(), genotypes).map { x, g in

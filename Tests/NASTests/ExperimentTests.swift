@@ -24,6 +24,26 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(ExperimentPlan(methods: [.entrannas], seeds: [1], randomCells: 0).units.count, 2)
     }
 
+    /// One training's sd pools the cells' variances weighted by their degrees of freedom: a cell
+    /// with three trainings counts twice as much as one with two. Cells [0, 1] and [0, 3, 6]
+    /// give √((0.5 + 18) / 3) = 2.4833; the mean of their variances would give 2.1794, the mean
+    /// of their sds 1.8536.
+    func testOneTrainingsSdPoolsTheCellsVariancesByDegreesOfFreedom() {
+        let plan = ExperimentPlan(methods: [.entrannas], seeds: [1, 2], randomCells: 0, trainSeeds: [1, 2, 3])
+        let accuracies: [UInt64: [Double]] = [1: [0, 1], 2: [0, 3, 6]]
+        let results = plan.units.compactMap { unit -> UnitResult? in
+            var r = UnitResult(unit: unit, seconds: 60, peakMemoryBytes: nil, genotype: "g")
+            if unit.kind == .train {
+                guard let cell = accuracies[unit.seed], let t = unit.trainSeed, Int(t) <= cell.count else { return nil }
+                r.testAccuracy = 80 + cell[Int(t) - 1]
+            }
+            return r
+        }
+        XCTAssertEqual(results.filter { $0.unit.kind == .train }.count, 5, "seed 1's third training has not run")
+        let row = ExperimentSummary(plan: plan, settings: [:], results: results).rows.first
+        XCTAssertEqual(row?.trainingNoise ?? 0, (18.5 / 3).squareRoot(), accuracy: 1e-9)
+    }
+
     /// A fake unit: search units report a gap and pruning, training units an accuracy.
     private func fakeResult(_ unit: ExperimentUnit) -> UnitResult {
         var r = UnitResult(unit: unit, seconds: 60, peakMemoryBytes: 1_000_000_000, genotype: "g")
@@ -32,7 +52,8 @@ final class ExperimentTests: XCTestCase {
             r.superNetAccuracy = 0.8
             r.derivedAccuracy = unit.method == .darts ? 0.5 : 0.79
             r.prunedFraction = unit.method == .entrannasDST ? 0.6 : nil
-            r.genotypeAgreement = unit.method == .entrannasDST ? 0.5 + 0.1 * Double(unit.seed) : nil
+            r.genotypeAgreement = unit.method == .entrannasDST ? 0.5 + 0.1 * Double(unit.seed)
+                : unit.method == .entrannas && unit.seed == 1 ? 0.9 : nil
         case .train: r.testAccuracy = 90 + Double(unit.seed)
         case .randomDarts, .randomDST: r.testAccuracy = 85
         }
@@ -141,6 +162,8 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(done.contains("| 91.50 ± 0.71 | [85.15, 97.85] |"), done)
         // DST's two searches agree 0.6 and 0.7 with the epoch before's cells; the others recorded none.
         XCTAssertTrue(done.contains("| 60.0 ± 0.0 | 0.65 ± 0.07 |"), done)
+        // EnTranNAS' seed 2 recorded none: the mean says it stands on one of two searches.
+        XCTAssertTrue(done.contains("| - | 0.90 (1 of 2) |"), done)
         // Every line of the per-method table has the header's columns.
         let table = done.components(separatedBy: "## Per method")[1].components(separatedBy: "\n\n")[1].split(separator: "\n")
         XCTAssertEqual(Set(table.map { $0.filter { $0 == "|" }.count }).count, 1, table.joined(separator: "\n"))

@@ -84,6 +84,11 @@ final class StatisticsTests: XCTestCase {
         XCTAssertNotEqual(sampled, exact)
         XCTAssertEqual(sampled, Statistics.permutationTest(a, b, exactLimit: 0, resamples: 50_000, seed: 3))
         XCTAssertNotEqual(sampled, Statistics.permutationTest(a, b, exactLimit: 0, resamples: 50_000, seed: 4))
+        // The observed split counts as one of the sampled ones: fully separated groups of ten
+        // (one split in C(20, 10) = 184,756 reaches them) give 1 / 1001 from 1000 samples, not 0.
+        let high = (10..<20).map(Double.init), low = (0..<10).map(Double.init)
+        XCTAssertEqual(Statistics.permutationTest(high, low, exactLimit: 0, resamples: 1000, seed: 3), 1.0 / 1001, accuracy: 1e-12)
+        XCTAssertEqual(Statistics.permutationTest(high, low), 1.0 / 184_756, accuracy: 1e-15)
     }
 
     func testHolmCorrection() {

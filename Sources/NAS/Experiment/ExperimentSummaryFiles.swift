@@ -36,11 +36,17 @@ extension ExperimentSummary {
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
         for r in rows {
             func t(_ s: Spread?, _ f: String = "%.2f") -> String { s?.text(f) ?? "-" }
+            // A per-search value that only some searches recorded (one resumed from an older
+            // checkpoint, a machine without a memory reading) says over how many it is.
+            func u(_ s: Spread?, _ f: String = "%.2f") -> String {
+                guard let s else { return "-" }
+                return s.text(f) + (s.count < r.searches ? " (\(s.count) of \(r.searches))" : "")
+            }
             let interval = r.testAccuracyInterval.map { String(format: "[%.2f, %.2f]", $0[0], $0[1]) } ?? "-"
             let noise = r.trainingNoise.map { String(format: "%.2f", $0) } ?? "-"
-            lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(t(r.peakMemoryGB)) | \(t(r.skipConnections, "%.1f")) | \(t(r.meanMaxWeight, "%.3f")) | \(t(r.gapPoints)) | \(t(r.prunedPercent, "%.1f")) | \(t(r.genotypeAgreement)) | \(t(r.inDegree)) | \(t(r.parametersM, "%.3f")) | \(t(r.multiplyAddsM, "%.1f")) | \(r.trained) | \(t(r.testAccuracy)) | \(interval) | \(noise) |")
+            lines.append("| \(r.name) | \(r.searches) | \(t(r.searchMinutes, "%.1f")) | \(u(r.peakMemoryGB)) | \(u(r.skipConnections, "%.1f")) | \(u(r.meanMaxWeight, "%.3f")) | \(u(r.gapPoints)) | \(u(r.prunedPercent, "%.1f")) | \(u(r.genotypeAgreement)) | \(u(r.inDegree)) | \(t(r.parametersM, "%.3f")) | \(t(r.multiplyAddsM, "%.1f")) | \(r.trained) | \(t(r.testAccuracy)) | \(interval) | \(noise) |")
         }
-        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Last-epoch agreement: the last epoch's derived cells against the epoch before's, the Jaccard index of their kept (cell, node, input, op) candidates (1 = unchanged; one candidate changed weighs more in a small cell than in a large one). Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is Student's t interval of that mean (95%).", ""]
+        lines += ["", "Gap: validation accuracy of the super-net minus that of the derived network with the inherited weights, both with batch-norm statistics re-estimated. Last-epoch agreement: the last epoch's derived cells against the epoch before's, the Jaccard index of their kept (cell, node, input, op) candidates (1 = unchanged; one candidate changed weighs more in a small cell than in a large one). (k of n): only k of the n searches recorded the value, e.g. a search resumed from an older checkpoint records no agreement for its first epoch after the resume. Random cells are trained exactly as the searched ones." + perCell + " Test accuracy: mean ± standard deviation over cells; the interval is Student's t interval of that mean (95%).", ""]
         let tests = statistics.comparisons
         if !tests.isEmpty {
             lines += ["## Searched against random cells", "",

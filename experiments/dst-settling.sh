@@ -7,13 +7,16 @@
 # and the candidates kept at the end. The same measure
 # as `Genotype.agreement` and metrics.jsonl's genotype_agreement (docs/usage.md#derived-cell-settling),
 # for searches that ran before the search recorded it. Checking side: python3.
+# FOLDER: an experiment's run folder, or a folder of search folders.
 # usage: experiments/dst-settling.sh FOLDER [LABEL]
 set -euo pipefail
 folder="${1:?usage: experiments/dst-settling.sh FOLDER [LABEL]}"
 label="${2:-$(basename "$folder")}"
 shopt -s nullglob
 files=("$folder"/units/search-*/metrics.jsonl)
-[ ${#files[@]} -gt 0 ] || { echo "error: no units/search-*/metrics.jsonl in $folder; kept copies lack them, give the run folder" >&2; exit 1; }
+# Not an experiment: a folder of plain search folders (settle-e20.sh's).
+[ ${#files[@]} -gt 0 ] || files=("$folder"/*/metrics.jsonl)
+[ ${#files[@]} -gt 0 ] || { echo "error: no units/search-*/metrics.jsonl or */metrics.jsonl in $folder; kept copies lack them, give the run folder" >&2; exit 1; }
 python3 - "$label" "${files[@]}" <<'EOF'
 import json, re, sys
 label, paths = sys.argv[1], sys.argv[2:]

@@ -10,7 +10,9 @@
 #              cores (while it runs, three runs share the two); then the random cells of the
 #              DST mean-pull experiment (experiments/fashion-mnist-cpu-dst-pull-mean)
 #   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining,
-#              then the searched cell's long training (10-23 CPU hours in one run, by machine)
+#              then the searched cell's long training (10-23 CPU hours in one run, by machine),
+#              then the mean pull's 20-epoch searches and their cells' trainings
+#              (experiments/fashion-mnist-cpu-dst-pull-mean/settle-e20.sh, one at a time)
 #
 # Only what a job keeps in the repository outlives the machine; a run folder with its checkpoint
 # outlives a session only where the next session gets the same machine (it often does, not
@@ -38,7 +40,8 @@ lane_jobs() {
         job env JOBS=2 experiments/fashion-mnist-cpu-dst-pull-mean/run.sh ;;
     long) job env CELLS=DARTS_V2 experiments/fashion-mnist-long/run.sh
           job experiments/consistency-gap/retrain.sh
-          job env CELLS=searched experiments/fashion-mnist-long/run.sh ;;
+          job env CELLS=searched experiments/fashion-mnist-long/run.sh
+          job env JOBS=1 experiments/fashion-mnist-cpu-dst-pull-mean/settle-e20.sh ;;
   esac
 }
 

@@ -18,7 +18,7 @@ final class BackgroundLanesTests: XCTestCase {
         let experiments = root.appendingPathComponent("experiments")
         try copyFromRepository(["experiments/background.sh"], to: root)
         for job in ["fashion-mnist-v2/run.sh", "fashion-mnist-cpu-dst-pull-mean/run.sh", "fashion-mnist-long/run.sh",
-                    "consistency-gap/retrain.sh"] {
+                    "consistency-gap/retrain.sh", "fashion-mnist-cpu-dst-pull-mean/settle-e20.sh"] {
             let url = experiments.appendingPathComponent(job)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let text = """
@@ -76,13 +76,14 @@ final class BackgroundLanesTests: XCTestCase {
             usleep(100_000)
         }
         try waitUntilStopped(seconds: 10)
-        let laneV2 = ["fashion-mnist-v2", "fashion-mnist-cpu-dst-pull-mean"]
+        let laneV2 = ["fashion-mnist-v2", "fashion-mnist-cpu-dst-pull-mean/run.sh"]
         XCTAssertEqual(jobs.filter { job in laneV2.contains { job.hasPrefix($0) } }, [
             "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 \(niced)", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 \(niced)",
             "fashion-mnist-cpu-dst-pull-mean/run.sh PART= CELLS= JOBS=2 \(niced)"])
         XCTAssertEqual(jobs.filter { job in !laneV2.contains { job.hasPrefix($0) } }, [
             "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= \(niced)", "consistency-gap/retrain.sh PART= CELLS= JOBS= \(niced)",
-            "fashion-mnist-long/run.sh PART= CELLS=searched JOBS= \(niced)"])
+            "fashion-mnist-long/run.sh PART= CELLS=searched JOBS= \(niced)",
+            "fashion-mnist-cpu-dst-pull-mean/settle-e20.sh PART= CELLS= JOBS=1 \(niced)"])
 
         // Slow jobs: a second start leaves the running lanes alone; stop ends each lane's first job
         // with SIGTERM, and no later job starts.

@@ -1,25 +1,55 @@
 #!/usr/bin/env bash
-# Does a mean-pull cell settle when searched twice as long? λ 0.02 (the cpu preset's sparsity),
-# 20 search epochs (2 warm-up) instead of 10, seeds 1-4, searches only. Compare with the 10-epoch
-# searches by `experiments/dst-settling.sh RUNS "mean λ 0.02, 20 epochs"` (README.md#settling).
-# Two searches at once, one thread each, in a scheduling group of nice 19, so that beside the
-# background lanes each group gets an equal share (docs/experiment.md#background). A search with
-# a checkpoint resumes; one that finished (report.json) is skipped.
-# usage: experiments/fashion-mnist-cpu-dst-pull-mean/settle-e20.sh   (RUNS=dir, default
-#   runs/settle-l002-e20; BIN=path, default .build/release/entrannas)
+# Does a mean-pull cell settle when searched twice as long, and does it then retrain better?
+# λ 0.02 (the cpu preset's sparsity), 20 search epochs (2 warm-up) instead of 10, seeds 1-4; each
+# derived cell then trained once with experiment v2's protocol p1 (10 epochs on 10,000 images,
+# 5 cells of 16 channels, training seed 1, as the 10-epoch searches' cells were). Compare with
+# `experiments/dst-settling.sh RUNS "mean λ 0.02, 20 epochs"` (README.md#settling).
+#
+# Kept in the repository as they finish (settle-e20/): each search's genotype.txt, report.json and
+# metrics.jsonl (seedN/), each training's record (train-seedN/, experiments/train-folder.sh). A
+# search or training kept there is not run again; one with a checkpoint resumes. JOBS (1 or 2)
+# searches or trainings at once, one thread each, in a scheduling group of nice 19 so that beside
+# the background lanes each group gets an equal share (docs/experiment.md#background).
+# usage: experiments/fashion-mnist-cpu-dst-pull-mean/settle-e20.sh   (JOBS=2; RUNS=dir, default
+#   runs/settle-l002-e20; BIN=path, default .build/release/entrannas; KEPT=dir, default settle-e20/)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. experiments/train-folder.sh   # train_folder, require_bin; traps TERM and INT (stopping=1)
+kept="${KEPT:-experiments/fashion-mnist-cpu-dst-pull-mean/settle-e20}"
 run="${RUNS:-runs/settle-l002-e20}" bin="${BIN:-.build/release/entrannas}"
-[ -x "$bin" ] || { echo "error: $bin is missing; build it first (swift build -c release)" >&2; exit 1; }
-[ -e /proc/self/autogroup ] && { echo 19 > /proc/self/autogroup || true; }
-mkdir -p "$run"
-one() {
-  local out="$run/seed$1"
-  [ -f "$out/report.json" ] && return 0
-  local resume=()
-  [ -f "$out/checkpoint.safetensors" ] && resume=(--resume)
-  nice -n 19 "$bin" search --method entrannas-dst --preset cpu --epochs 20 --seed "$1" --threads 1 \
-    --dst-threshold-pull mean --output "$out" "${resume[@]}" >> "$out.log" 2>&1
+require_bin "$bin" --cost
+renice -n 19 $$ >/dev/null
+[ ! -e /proc/self/autogroup ] || echo 19 > /proc/self/autogroup || true
+mkdir -p "$run" "$kept"
+
+# Copies a finished search's record to settle-e20/seedN through temporary names.
+keep_search() {
+  local out="$run/seed$1" to="$kept/seed$1"
+  ( trap '' TERM INT
+    mkdir -p "$to.part" && cp "$out/genotype.txt" "$out/report.json" "$out/metrics.jsonl" "$to.part/" \
+      && rm -rf "$to" && mv "$to.part" "$to" ) || { echo "error: cannot keep $out in $to" >&2; return 1; }
 }
-trap 'trap - TERM INT; kill 0; wait' TERM INT
-(one 1; one 3) & (one 2; one 4) & wait
+search() {
+  local out="$run/seed$1"
+  [ ! -f "$kept/seed$1/report.json" ] || return 0
+  if [ ! -f "$out/report.json" ]; then
+    [ -z "$stopping" ] || return 0
+    local resume=()
+    [ -f "$out/checkpoint.safetensors" ] && resume=(--resume)
+    echo "== search seed $1 ($(date +%H:%M))"
+    "$bin" search --method entrannas-dst --preset cpu --epochs 20 --seed "$1" --threads 1 \
+      --dst-threshold-pull mean --output "$out" "${resume[@]}" >> "$out.log" 2>&1 \
+      || { echo "== search seed $1 stopped or failed (exit $?); see $out.log"; return 0; }
+  fi
+  [ ! -f "$out/report.json" ] || keep_search "$1"
+}
+train() {
+  [ -f "$kept/seed$1/genotype.txt" ] || return 0
+  train_folder --cost --keep "$kept" "$bin" "seed $1's cell" "$run/train-seed$1" \
+    --genotype "$kept/seed$1/genotype.txt" --preset quick --epochs=10 --limit=10000 --layers=5 \
+    --init-channels=16 --seed=1 --dataset fashion-mnist --threads 1 || true
+}
+lane() { for s in "$@"; do search "$s"; done; for s in "$@"; do train "$s"; done; }
+if [ "${JOBS:-2}" = 1 ]; then lane 1 2 3 4; else lane 1 3 & lane 2 4 & fi
+# A stop interrupts `wait`; wait again until the runs have saved their checkpoints and exited.
+while [ -n "$(jobs -pr)" ]; do wait || true; done

@@ -37,7 +37,9 @@ def jaccard(a, b): return len(a & b) / len(a | b)
 print("| search | against 1 epoch before | 2 before | 5 before | changed since 1 before | kept at the end |")
 print("|---|---:|---:|---:|---:|---:|")
 for path in paths:
-    cells = [kept(json.loads(line)["genotype"]) for line in open(path) if line.strip()]
+    records = [json.loads(line) for line in open(path) if line.strip()]
+    if not records or "genotype" not in records[-1]: continue  # a training's metrics, not a search's
+    cells = [kept(r["genotype"]) for r in records]
     unit = path.split("/")[-2].replace("search-", "")
     back = lambda k: f"{jaccard(cells[-1 - k], cells[-1]):.2f}" if len(cells) > k else "-"
     changed = len(cells[-1] ^ cells[-2]) if len(cells) > 1 else "-"

@@ -3,23 +3,38 @@
 # candidates kept per node (normal; reduce), the largest share of a node's candidates kept,
 # pruning, the consistency gap, and the retrained accuracy of its cell (one value per training
 # seed, from train-entrannas-dst-seedN or train-entrannas-dst-seedN-tM).
-# usage: experiments/dst-nodes.sh FOLDER [LABEL]   (FOLDER holds units/; LABEL prefixes each row)
+# FOLDER may also hold plain search folders seedN/ (genotype.json, report.json) with their cells'
+# trainings in train-seedN/ (metrics.jsonl), as settle-e20.sh keeps them.
+# usage: experiments/dst-nodes.sh FOLDER [LABEL]   (FOLDER holds units/ or seedN/; LABEL prefixes each row)
 set -euo pipefail
 folder="$1"; label="${2:+$2, }"
 echo "| search | normal: kept per node | reduce: kept per node | largest share kept | pruned % | super-net % | derived % | gap (points) | retrained % |"
 echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+# Node j of a 4-step cell has 7 (j + 2) candidates (no `none` under DST): 98 per cell.
+row() {  # SEED ACC GENOTYPE_JSON; pruned, super-net and derived accuracy as fractions on stdin
+  jq -r --arg prefix "$label" --arg seed "$1" --arg acc "$2" --slurpfile r /dev/stdin '
+    def shares: [to_entries[] | .value / (7 * (.key + 2))] | max;
+    ($r[0]) as $res
+    | "| \($prefix)seed \($seed) | \(.normal | map(length) | join(", ")) | \(.reduce | map(length) | join(", ")) | "
+      + "\([(.normal | map(length) | shares), (.reduce | map(length) | shares)] | max * 100 | round)% | "
+      + "\($res.pruned * 1000 | round / 10) | \($res.superNet * 10000 | round / 100) | "
+      + "\($res.derived * 10000 | round / 100) | \(($res.superNet - $res.derived) * 10000 | round / 100) | \($acc) |"
+  ' "$3"
+}
+shopt -s nullglob
+for search in "$folder"/seed*/; do
+  [ -f "$search/report.json" ] && [ -f "$search/genotype.json" ] || continue
+  seed=$(basename "$search"); seed="${seed#seed}"
+  acc=$(f="$folder/train-seed$seed/metrics.jsonl"; [ ! -f "$folder/train-seed$seed/finished" ] || tail -n 1 "$f" | jq -r '.test_top1')
+  jq --slurpfile g "$search/genotype.json" '{superNet: .super_net_accuracy, derived: .derived_accuracy,
+      pruned: (1 - ([$g[0].normal[], $g[0].reduce[] | length] | add) / 196)}' "$search/report.json" \
+    | row "$seed" "${acc:--}" "$search/genotype.json"
+done
 for unit in "$folder"/units/search-entrannas-dst-seed*/; do
   [ -f "$unit/result.json" ] || continue
   name=$(basename "$unit"); seed="${name##*-seed}"
   acc=$(for train in "$folder/units/train-${name#search-}/result.json" "$folder/units/train-${name#search-}"-t*/result.json; do
           if [ -f "$train" ]; then jq -r '.testAccuracy' "$train"; fi; done | paste -sd, | sed 's/,/, /g')
-  # Node j of a 4-step cell has 7 (j + 2) candidates (no `none` under DST).
-  jq -r --arg prefix "$label" --arg seed "$seed" --arg acc "${acc:--}" --slurpfile r "$unit/result.json" '
-    def shares: [to_entries[] | .value / (7 * (.key + 2))] | max;
-    ($r[0]) as $res
-    | "| \($prefix)seed \($seed) | \(.normal | map(length) | join(", ")) | \(.reduce | map(length) | join(", ")) | "
-      + "\([(.normal | map(length) | shares), (.reduce | map(length) | shares)] | max * 100 | round)% | "
-      + "\($res.prunedFraction * 1000 | round / 10) | \($res.superNetAccuracy * 10000 | round / 100) | "
-      + "\($res.derivedAccuracy * 10000 | round / 100) | \(($res.superNetAccuracy - $res.derivedAccuracy) * 10000 | round / 100) | \($acc) |"
-  ' "$unit/genotype.json"
+  jq '{superNet: .superNetAccuracy, derived: .derivedAccuracy, pruned: .prunedFraction}' "$unit/result.json" \
+    | row "$seed" "${acc:--}" "$unit/genotype.json"
 done

@@ -5,7 +5,7 @@
 # 5 cells of 16 channels, training seed 1, as the 10-epoch searches' cells were). Compare with
 # `experiments/dst-settling.sh RUNS "mean λ 0.02, 20 epochs"` (README.md#settling).
 #
-# Kept in the repository as they finish (settle-e20/): each search's genotype.txt, report.json and
+# Kept in the repository as they finish (settle-e20/): each search's genotype.txt and .json, report.json and
 # metrics.jsonl (seedN/), each training's record (train-seedN/, experiments/train-folder.sh). A
 # search or training kept there is not run again; one with a checkpoint resumes. JOBS (1 or 2)
 # searches or trainings at once, one thread each, in a scheduling group of nice 19 so that beside
@@ -31,7 +31,7 @@ mkdir -p "$run" "$kept"
 keep_search() {
   local out="$run/seed$1" to="$kept/seed$1"
   ( trap '' TERM INT
-    mkdir -p "$to.part" && cp "$out/genotype.txt" "$out/report.json" "$out/metrics.jsonl" "$to.part/" \
+    mkdir -p "$to.part" && cp "$out/genotype.txt" "$out/genotype.json" "$out/report.json" "$out/metrics.jsonl" "$to.part/" \
       && rm -rf "$to" && mv "$to.part" "$to" ) || { echo "error: cannot keep $out in $to" >&2; return 1; }
 }
 search() {

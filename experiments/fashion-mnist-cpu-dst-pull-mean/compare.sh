@@ -6,6 +6,8 @@
 # the means, Welch's 95% interval of the difference and a one-sided exact permutation test in the
 # direction the remedy aims at (accuracy: two-sided). Statistics by Python's scipy (checking side:
 # apt-get install python3-scipy).
+# FOLDER may hold plain search folders (settle-e20/: seedN/ and train-seedN/); their searches are
+# also compared with this folder's (the same setting searched 10 epochs).
 # usage: experiments/fashion-mnist-cpu-dst-pull-mean/compare.sh [FOLDER]   (default: this folder; lambda-0.01 names its subfolder)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,12 +26,26 @@ rows() {  # setting folder -> "setting share pruned gap accuracy" per finished s
       + "\($r[0].prunedFraction) \(($r[0].superNetAccuracy - $r[0].derivedAccuracy) * 100) \($acc)"' "$unit/genotype.json"
   done
 }
+plain_rows() {  # settle-e20.sh's layout: seedN/{genotype.json,report.json}, train-seedN/metrics.jsonl
+  for search in "$2"/seed*/; do
+    [ -f "$search/report.json" ] && [ -f "$search/genotype.json" ] || continue
+    seed=$(basename "$search"); seed="${seed#seed}"
+    acc=$([ -f "$2/train-seed$seed/finished" ] && tail -n 1 "$2/train-seed$seed/metrics.jsonl" | jq -r '.test_top1' || echo nan)
+    jq -r --arg s "$1" --arg seed "$seed" --arg acc "$acc" --slurpfile r "$search/report.json" '
+      def shares: [to_entries[] | .value / (7 * (.key + 2))] | max;
+      "\($s) \($seed) \([(.normal | map(length) | shares), (.reduce | map(length) | shares)] | max) "
+      + "\(1 - ([.normal[], .reduce[] | length] | add) / 196) \(($r[0].super_net_accuracy - $r[0].derived_accuracy) * 100) \($acc)"' "$search/genotype.json"
+  done
+}
 random_rows() {  # v2's random DARTS-rule cells, training seed 1: "random - nan nan nan accuracy"
   for train in "$default"/units/random-darts-*-t1/result.json; do
     [ -f "$train" ] && echo "random - nan nan nan $(jq -r '.testAccuracy' "$train")"
   done
 }
-{ rows mean "$mean"; rows default "$default"; random_rows; } | python3 -c '
+plain=
+compgen -G "$mean/seed*/report.json" >/dev/null && plain=1
+{ if [ -n "$plain" ]; then plain_rows mean "$mean"; rows ten "$here"; else rows mean "$mean"; fi
+  rows default "$default"; random_rows; } | python3 -c '
 import sys, math, warnings
 warnings.simplefilter("ignore")  # Welch on identical values (every default search keeps 100%)
 from itertools import combinations
@@ -49,7 +65,9 @@ print("|---|---|---|---:|---|---:|")
 for name, column, scale, sign, other in [("largest share kept %", 2, 100, -1, "default"), ("pruned %", 3, 100, 1, "default"),
                                          ("gap (points)", 4, 1, -1, "default"),
                                          ("retrained % (training seed 1)", 5, 1, 0, "default"),
-                                         ("retrained % (training seed 1)", 5, 1, 0, "random")]:
+                                         ("retrained % (training seed 1)", 5, 1, 0, "random")] + (
+                                        [("gap (points)", 4, 1, -1, "ten"), ("retrained % (training seed 1)", 5, 1, 0, "ten")]
+                                        if any(r[0] == "ten" for r in rows) else []):
     a = [v * scale for v in values("mean", column)]; b = [v * scale for v in values(other, column)]
     if len(a) < 2 or len(b) < 2:
         print(f"| {name} | {len(a)} cells | {other}: {len(b)} cells | - | - | - |"); continue
@@ -57,7 +75,7 @@ for name, column, scale, sign, other in [("largest share kept %", 2, 100, -1, "d
     p = min(1.0, 2 * min(permutation(a, b, 1), permutation(a, b, -1))) if sign == 0 else permutation(a, b, sign)
     fmt = lambda v: ", ".join(f"{x:.2f}" for x in v)
     side = " (two-sided)" if sign == 0 else ""
-    against = {"default": "default DST", "random": "random cells, DARTS rule"}[other]
+    against = {"default": "default DST", "random": "random cells, DARTS rule", "ten": "the same, 10 epochs"}[other]
     print(f"| {name} | {sum(a)/len(a):.2f} ({fmt(a)}) | {against}: {sum(b)/len(b):.2f} ({fmt(b)}) | {sum(a)/len(a)-sum(b)/len(b):+.2f} "
           f"| [{low:+.2f}, {high:+.2f}] | {p:.3f}{side} |")
 '

@@ -7,6 +7,7 @@
 # trainings in train-seedN/ (metrics.jsonl), as settle-e20.sh keeps them.
 # usage: experiments/dst-nodes.sh FOLDER [LABEL]   (FOLDER holds units/ or seedN/; LABEL prefixes each row)
 set -euo pipefail
+. "$(dirname "$0")/dst-search.sh"   # plain_search, plain_training
 folder="$1"; label="${2:+$2, }"
 echo "| search | normal: kept per node | reduce: kept per node | largest share kept | pruned % | super-net % | derived % | gap (points) | retrained % |"
 echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
@@ -25,10 +26,8 @@ shopt -s nullglob
 for search in "$folder"/seed*/; do
   [ -f "$search/report.json" ] && [ -f "$search/genotype.json" ] || continue
   seed=$(basename "$search"); seed="${seed#seed}"
-  acc=$(f="$folder/train-seed$seed/metrics.jsonl"; [ ! -f "$folder/train-seed$seed/finished" ] || tail -n 1 "$f" | jq -r '.test_top1')
-  jq --slurpfile g "$search/genotype.json" '{superNet: .super_net_accuracy, derived: .derived_accuracy,
-      pruned: (1 - ([$g[0].normal[], $g[0].reduce[] | length] | add) / 196)}' "$search/report.json" \
-    | row "$seed" "${acc:--}" "$search/genotype.json"
+  acc=$(plain_training "$folder" "$seed")
+  plain_search "$search" | row "$seed" "${acc:--}" "$search/genotype.json"
 done
 for unit in "$folder"/units/search-entrannas-dst-seed*/; do
   [ -f "$unit/result.json" ] || continue

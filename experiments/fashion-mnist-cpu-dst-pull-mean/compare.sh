@@ -14,6 +14,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 mean="${1:-$here}"
 [ -d "$mean" ] || mean="$here/$1"  # a kept folder named from this one: lambda-0.01
 default="$here/../fashion-mnist-v2/kept"
+. "$here/../dst-search.sh"   # plain_search, plain_training
 rows() {  # setting folder -> "setting share pruned gap accuracy" per finished search
   for unit in "$2"/units/search-entrannas-dst-seed*/; do
     [ -f "$unit/result.json" ] || continue
@@ -30,11 +31,11 @@ plain_rows() {  # settle-e20.sh's layout: seedN/{genotype.json,report.json}, tra
   for search in "$2"/seed*/; do
     [ -f "$search/report.json" ] && [ -f "$search/genotype.json" ] || continue
     seed=$(basename "$search"); seed="${seed#seed}"
-    acc=$([ -f "$2/train-seed$seed/finished" ] && tail -n 1 "$2/train-seed$seed/metrics.jsonl" | jq -r '.test_top1' || echo nan)
-    jq -r --arg s "$1" --arg seed "$seed" --arg acc "$acc" --slurpfile r "$search/report.json" '
+    acc=$(plain_training "$2" "$seed")
+    plain_search "$search" | jq -r --arg s "$1" --arg seed "$seed" --arg acc "${acc:-nan}" --slurpfile r /dev/stdin '
       def shares: [to_entries[] | .value / (7 * (.key + 2))] | max;
       "\($s) \($seed) \([(.normal | map(length) | shares), (.reduce | map(length) | shares)] | max) "
-      + "\(1 - ([.normal[], .reduce[] | length] | add) / 196) \(($r[0].super_net_accuracy - $r[0].derived_accuracy) * 100) \($acc)"' "$search/genotype.json"
+      + "\($r[0].pruned) \(($r[0].superNet - $r[0].derived) * 100) \($acc)"' "$search/genotype.json"
   done
 }
 random_rows() {  # v2's random DARTS-rule cells, training seed 1: "random - nan nan nan accuracy"

@@ -7,17 +7,15 @@
 # trainings in train-seedN/ (metrics.jsonl), as settle-e20.sh keeps them.
 # usage: experiments/dst-nodes.sh FOLDER [LABEL]   (FOLDER holds units/ or seedN/; LABEL prefixes each row)
 set -euo pipefail
-. "$(dirname "$0")/dst-search.sh"   # plain_search, plain_training
+. "$(dirname "$0")/dst-search.sh"   # unit_search, plain_search, plain_training, $dst_share
 folder="$1"; label="${2:+$2, }"
 echo "| search | normal: kept per node | reduce: kept per node | largest share kept | pruned % | super-net % | derived % | gap (points) | retrained % |"
 echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
-# Node j of a 4-step cell has 7 (j + 2) candidates (no `none` under DST): 98 per cell.
-row() {  # SEED ACC GENOTYPE_JSON; pruned, super-net and derived accuracy as fractions on stdin
-  jq -r --arg prefix "$label" --arg seed "$1" --arg acc "$2" --slurpfile r /dev/stdin '
-    def shares: [to_entries[] | .value / (7 * (.key + 2))] | max;
+row() {  # SEED ACC GENOTYPE_JSON; {superNet, derived, pruned} (dst-search.sh) on stdin
+  jq -r --arg prefix "$label" --arg seed "$1" --arg acc "$2" --slurpfile r /dev/stdin "$dst_share"'
     ($r[0]) as $res
     | "| \($prefix)seed \($seed) | \(.normal | map(length) | join(", ")) | \(.reduce | map(length) | join(", ")) | "
-      + "\([(.normal | map(length) | shares), (.reduce | map(length) | shares)] | max * 100 | round)% | "
+      + "\(largest_share * 100 | round)% | "
       + "\($res.pruned * 1000 | round / 10) | \($res.superNet * 10000 | round / 100) | "
       + "\($res.derived * 10000 | round / 100) | \(($res.superNet - $res.derived) * 10000 | round / 100) | \($acc) |"
   ' "$3"
@@ -34,6 +32,5 @@ for unit in "$folder"/units/search-entrannas-dst-seed*/; do
   name=$(basename "$unit"); seed="${name##*-seed}"
   acc=$(for train in "$folder/units/train-${name#search-}/result.json" "$folder/units/train-${name#search-}"-t*/result.json; do
           if [ -f "$train" ]; then jq -r '.testAccuracy' "$train"; fi; done | paste -sd, | sed 's/,/, /g')
-  jq '{superNet: .superNetAccuracy, derived: .derivedAccuracy, pruned: .prunedFraction}' "$unit/result.json" \
-    | row "$seed" "${acc:--}" "$unit/genotype.json"
+  unit_search "$unit" | row "$seed" "${acc:--}" "$unit/genotype.json"
 done

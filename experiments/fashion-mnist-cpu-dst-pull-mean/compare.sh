@@ -14,28 +14,26 @@ here="$(cd "$(dirname "$0")" && pwd)"
 mean="${1:-$here}"
 [ -d "$mean" ] || mean="$here/$1"  # a kept folder named from this one: lambda-0.01
 default="$here/../fashion-mnist-v2/kept"
-. "$here/../dst-search.sh"   # plain_search, plain_training
-rows() {  # setting folder -> "setting share pruned gap accuracy" per finished search
+. "$here/../dst-search.sh"   # unit_search, plain_search, plain_training, $dst_share
+row() {  # SETTING SEED ACC GENOTYPE_JSON, {superNet, derived, pruned} on stdin -> "setting seed share pruned gap accuracy"
+  jq -r --arg s "$1" --arg seed "$2" --arg acc "$3" --slurpfile r /dev/stdin "$dst_share"'
+    "\($s) \($seed) \(largest_share) \($r[0].pruned) \(($r[0].superNet - $r[0].derived) * 100) \($acc)"' "$4"
+}
+rows() {  # SETTING FOLDER: a row per finished search of FOLDER's units; accuracy of training seed 1
   for unit in "$2"/units/search-entrannas-dst-seed*/; do
     [ -f "$unit/result.json" ] || continue
     seed="${unit%/}"; seed="${seed##*-seed}"
     train="$2/units/train-entrannas-dst-seed$seed-t1/result.json"
     acc=$([ -f "$train" ] && jq -r '.testAccuracy' "$train" || echo nan)
-    jq -r --arg s "$1" --arg seed "$seed" --arg acc "$acc" --slurpfile r "$unit/result.json" '
-      def shares: [to_entries[] | .value / (7 * (.key + 2))] | max;
-      "\($s) \($seed) \([(.normal | map(length) | shares), (.reduce | map(length) | shares)] | max) "
-      + "\($r[0].prunedFraction) \(($r[0].superNetAccuracy - $r[0].derivedAccuracy) * 100) \($acc)"' "$unit/genotype.json"
+    unit_search "$unit" | row "$1" "$seed" "$acc" "$unit/genotype.json"
   done
 }
-plain_rows() {  # settle-e20.sh's layout: seedN/{genotype.json,report.json}, train-seedN/metrics.jsonl
+plain_rows() {  # the same for settle-e20.sh's layout: seedN/{genotype.json,report.json}, train-seedN/
   for search in "$2"/seed*/; do
     [ -f "$search/report.json" ] && [ -f "$search/genotype.json" ] || continue
     seed=$(basename "$search"); seed="${seed#seed}"
     acc=$(plain_training "$2" "$seed")
-    plain_search "$search" | jq -r --arg s "$1" --arg seed "$seed" --arg acc "${acc:-nan}" --slurpfile r /dev/stdin '
-      def shares: [to_entries[] | .value / (7 * (.key + 2))] | max;
-      "\($s) \($seed) \([(.normal | map(length) | shares), (.reduce | map(length) | shares)] | max) "
-      + "\($r[0].pruned) \(($r[0].superNet - $r[0].derived) * 100) \($acc)"' "$search/genotype.json"
+    plain_search "$search" | row "$1" "$seed" "${acc:-nan}" "$search/genotype.json"
   done
 }
 random_rows() {  # v2's random DARTS-rule cells, training seed 1: "random - nan nan nan accuracy"

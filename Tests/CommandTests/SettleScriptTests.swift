@@ -19,12 +19,13 @@ final class SettleScriptTests: XCTestCase {
             command=$1; shift; out=""; resume=0
             while [ $# -gt 0 ]; do case "$1" in --output) out=$2 ;; --resume) resume=1 ;; esac; shift; done
             name=$(basename "$out")
-            echo "$command $name resume=$resume" >> "\(root.path)/calls.txt"
-            ps -o pgid= $$ | tr -d ' ' >> "\(root.path)/pgids"
             mkdir -p "$out"
+            # Logged once the trap is set, so that a stop the test sends after the log is caught.
+            [ "$command" != search ] || trap 'touch "$out/checkpoint.safetensors"; exit 130' TERM
+            ps -o pgid= $$ | tr -d ' ' >> "\(root.path)/pgids"
+            echo "$command $name resume=$resume" >> "\(root.path)/calls.txt"
             if [ "$command" = search ]; then
               [ ! -f "\(root.path)/fail-$name" ] || exit 3
-              trap 'touch "$out/checkpoint.safetensors"; exit 130' TERM
               sleep "${SEARCH_SECONDS:-0}" & wait $!
               for file in genotype.txt genotype.json report.json metrics.jsonl; do echo "$name" > "$out/$file"; done
             else
@@ -66,7 +67,6 @@ final class SettleScriptTests: XCTestCase {
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         while calls.count < 2, Date() < deadline { usleep(100_000) }
-        usleep(300_000)
         XCTAssertEqual(calls.sorted(), ["search seed1 resume=0", "search seed2 resume=0"])
         kill(-(try XCTUnwrap(groups.first)), SIGTERM)
         process.waitUntilExit()

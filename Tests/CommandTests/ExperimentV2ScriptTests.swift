@@ -17,9 +17,9 @@ final class ExperimentV2ScriptTests: XCTestCase {
             out=""; prev=""
             for a in "$@"; do [ "$prev" = --output ] && out=$a; prev=$a; done
             mkdir -p "$out/units/unit-a"
-            ps -o pgid= $$ | tr -d ' ' >> "\(root.path)/pgids"
             echo '{}' > "$out/experiment.json"
             trap 'sleep 1; echo "{}" > "$out/units/unit-a/result.json"; exit 130' TERM
+            ps -o pgid= $$ | tr -d ' ' >> "\(root.path)/pgids"  # once the trap is set
             sleep "${UNIT_SECONDS:-0}" & wait $!
             echo '{}' > "$out/units/unit-a/result.json"
             """

@@ -24,8 +24,8 @@ final class BackgroundLanesTests: XCTestCase {
             let text = """
                 #!/usr/bin/env bash
                 group=$(sed -nE 's/.* nice (-?[0-9]+)$/ group=\\1/p' /proc/self/autogroup 2>/dev/null || true)
-                echo "\(job) PART=${PART:-} CELLS=${CELLS:-} JOBS=${JOBS:-} nice=$(nice)$group" >> "\(root.path)/jobs.txt"
                 trap 'sleep 1; echo "\(job) TERM" >> "\(root.path)/jobs.txt"; exit ${TERM_STATUS:-130}' TERM
+                echo "\(job) PART=${PART:-} CELLS=${CELLS:-} JOBS=${JOBS:-} nice=$(nice)$group" >> "\(root.path)/jobs.txt"  # once the trap is set
                 sleep "${JOB_SECONDS:-0}" & wait $!
                 """
             try writeExecutable(text, to: url)

@@ -4,7 +4,9 @@
 # v2's six random DARTS-rule cells (training seed 1): per search the largest share
 # of a node's candidates kept, pruning, the consistency gap and the retrained accuracy; for each,
 # the means, Welch's 95% interval of the difference and a one-sided exact permutation test in the
-# direction the remedy aims at (accuracy: two-sided). Statistics by Python's scipy (checking side:
+# direction the remedy aims at (accuracy: two-sided). Where FOLDER has random cells matched to its
+# in-degrees (units/random-dst-*), its cells against them (one-sided, as results.md tests them)
+# and those random cells against the DARTS-rule ones. Statistics by Python's scipy (checking side:
 # apt-get install python3-scipy).
 # FOLDER may hold plain search folders (settle-e20/: seedN/ and train-seedN/); their searches are
 # also compared with this folder's (the same setting searched 10 epochs).
@@ -36,9 +38,13 @@ plain_rows() {  # the same for settle-e20.sh's layout: seedN/{genotype.json,repo
     plain_search "$search" | row "$1" "$seed" "${acc:-nan}" "$search/genotype.json"
   done
 }
-random_rows() {  # v2's random DARTS-rule cells, training seed 1: "random - nan nan nan accuracy"
+random_rows() {  # v2's random DARTS-rule cells and FOLDER's DST-matched ones (its in-degrees),
+                 # training seed 1: "random - nan nan nan accuracy", "matched - ..."
   for train in "$default"/units/random-darts-*-t1/result.json; do
     [ -f "$train" ] && echo "random - nan nan nan $(jq -r '.testAccuracy' "$train")"
+  done
+  for train in "$mean"/units/random-dst-*-t1/result.json; do
+    [ -f "$train" ] && echo "matched - nan nan nan $(jq -r '.testAccuracy' "$train")"
   done
 }
 plain=
@@ -61,20 +67,28 @@ def permutation(a, b, sign):  # P(mean(a) - mean(b) >= observed, in the directio
     return hits / len(splits)
 print("| measure | mean pull | against | difference | 95% interval (Welch) | p (one-sided, exact) |")
 print("|---|---|---|---:|---|---:|")
-for name, column, scale, sign, other in [("largest share kept %", 2, 100, -1, "default"), ("pruned %", 3, 100, 1, "default"),
-                                         ("gap (points)", 4, 1, -1, "default"),
-                                         ("retrained % (training seed 1)", 5, 1, 0, "default"),
-                                         ("retrained % (training seed 1)", 5, 1, 0, "random")] + (
-                                        [("gap (points)", 4, 1, -1, "ten"), ("retrained % (training seed 1)", 5, 1, 0, "ten")]
-                                        if any(r[0] == "ten" for r in rows) else []):
-    a = [v * scale for v in values("mean", column)]; b = [v * scale for v in values(other, column)]
+# (measure, column, scale, direction (0: two-sided), cells, against); the last two only where
+# random cells matched to the in-degrees of the mean pull were trained: the search against them, as
+# results.md tests it (one-sided), and what the in-degree alone costs against the DARTS rule.
+for name, column, scale, sign, first, other in [("largest share kept %", 2, 100, -1, "mean", "default"),
+                                         ("pruned %", 3, 100, 1, "mean", "default"),
+                                         ("gap (points)", 4, 1, -1, "mean", "default"),
+                                         ("retrained % (training seed 1)", 5, 1, 0, "mean", "default"),
+                                         ("retrained % (training seed 1)", 5, 1, 0, "mean", "random")] + (
+                                        [("gap (points)", 4, 1, -1, "mean", "ten"), ("retrained % (training seed 1)", 5, 1, 0, "mean", "ten")]
+                                        if any(r[0] == "ten" for r in rows) else []) + (
+                                        [("retrained % (training seed 1)", 5, 1, 1, "mean", "matched"),
+                                         ("retrained %: random cells of the mean pull\x27s in-degrees", 5, 1, 0, "matched", "random")]
+                                        if any(r[0] == "matched" for r in rows) else []):
+    a = [v * scale for v in values(first, column)]; b = [v * scale for v in values(other, column)]
     if len(a) < 2 or len(b) < 2:
         print(f"| {name} | {len(a)} cells | {other}: {len(b)} cells | - | - | - |"); continue
     low, high = stats.ttest_ind(a, b, equal_var=False).confidence_interval()
     p = min(1.0, 2 * min(permutation(a, b, 1), permutation(a, b, -1))) if sign == 0 else permutation(a, b, sign)
     fmt = lambda v: ", ".join(f"{x:.2f}" for x in v)
     side = " (two-sided)" if sign == 0 else ""
-    against = {"default": "default DST", "random": "random cells, DARTS rule", "ten": "the same, 10 epochs"}[other]
+    against = {"default": "default DST", "random": "random cells, DARTS rule", "ten": "the same, 10 epochs",
+               "matched": "random cells, its in-degrees"}[other]
     print(f"| {name} | {sum(a)/len(a):.2f} ({fmt(a)}) | {against}: {sum(b)/len(b):.2f} ({fmt(b)}) | {sum(a)/len(a)-sum(b)/len(b):+.2f} "
           f"| [{low:+.2f}, {high:+.2f}] | {p:.3f}{side} |")
 '

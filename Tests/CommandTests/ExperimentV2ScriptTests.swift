@@ -72,10 +72,13 @@ final class ExperimentV2ScriptTests: XCTestCase {
         let stopped = try start(part: "main", unitSeconds: 60)
         let deadline = Date().addingTimeInterval(20)
         while groups.count < 3, Date() < deadline { usleep(100_000) }
-        usleep(300_000)
+        XCTAssertEqual(groups.count, 3, "the stopped run's stand-in did not start")
         let group = try XCTUnwrap(groups.last)
         kill(-group, SIGTERM)  // as background.sh stops a lane: the whole group
+        let stop = Date()
         stopped.waitUntilExit()
+        // The stand-in's unit takes 60 s: a stop that missed would only end with it.
+        XCTAssertLessThan(Date().timeIntervalSince(stop), 30, "the stop did not reach the run")
         XCTAssertTrue(kept("kept"), "the unit that finished during the stop was not kept")
     }
 }

@@ -21,7 +21,8 @@ final class SettleScriptTests: XCTestCase {
             name=$(basename "$out")
             mkdir -p "$out"
             # Logged once the trap is set, so that a stop the test sends after the log is caught.
-            [ "$command" != search ] || trap 'touch "$out/checkpoint.safetensors"; exit 130' TERM
+            # Seed 1 takes two seconds to save: the script must wait for that lane too.
+            [ "$command" != search ] || trap '[ "$name" != seed1 ] || sleep 2; touch "$out/checkpoint.safetensors"; exit 130' TERM
             ps -o pgid= $$ | tr -d ' ' >> "\(root.path)/pgids"
             echo "$command $name resume=$resume" >> "\(root.path)/calls.txt"
             if [ "$command" = search ]; then
@@ -36,7 +37,9 @@ final class SettleScriptTests: XCTestCase {
     }
 
     override func tearDown() {
-        for group in groups { kill(-group, SIGKILL) }  // a stand-in's sleep
+        // The stopped script's session (its lanes and stand-ins), even where no stand-in started.
+        let session = lines("sid").compactMap { Int32($0) }
+        for group in Set(groups + session) { kill(-group, SIGKILL) }
         super.tearDown()
     }
 
@@ -57,10 +60,14 @@ final class SettleScriptTests: XCTestCase {
     }
 
     func testAStopSavesBothSearchesAndTheNextRunResumesThemAndFinishesEverything() throws {
-        // In a session of its own, as background.sh starts a lane; stopped as it stops one.
+        // In a session of its own, as background.sh starts a lane (the lane's shell runs it),
+        // stopped as it stops one. The shell notes the checkpoints there are when the script exits.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["--wait", "bash", root.appendingPathComponent(script).path]
+        process.arguments = ["--wait", "bash", "-c",
+                             #"echo $$ > sid; trap : TERM; bash "$0"; rc=$?; ls runs/seed*/checkpoint.safetensors > at-exit; exit $rc"#,
+                             root.appendingPathComponent(script).path]
+        process.currentDirectoryURL = root
         process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["SEARCH_SECONDS": "60"]) { _, new in new }) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -69,10 +76,13 @@ final class SettleScriptTests: XCTestCase {
         while calls.count < 2, Date() < deadline { usleep(100_000) }
         XCTAssertEqual(calls.sorted(), ["search seed1 resume=0", "search seed2 resume=0"])
         kill(-(try XCTUnwrap(groups.first)), SIGTERM)
+        let stopped = Date()
         process.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(stopped), 30, "the stop did not reach the searches")
         XCTAssertEqual(process.terminationStatus, 0, "a stop is not a failure")
         XCTAssertEqual(calls.count, 2, "a run started after the stop: \(calls)")
-        XCTAssertTrue(exists("runs/seed1/checkpoint.safetensors") && exists("runs/seed2/checkpoint.safetensors"))
+        XCTAssertEqual(lines("at-exit"), ["runs/seed1/checkpoint.safetensors", "runs/seed2/checkpoint.safetensors"],
+                       "the script exited before both searches had saved")
         XCTAssertFalse(exists("kept/seed1") || exists("kept/seed2"), "a stopped search was kept")
 
         // The next run resumes the two, searches 3 and 4 afresh, then trains every cell once.

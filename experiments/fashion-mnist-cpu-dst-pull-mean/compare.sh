@@ -41,10 +41,10 @@ plain_rows() {  # the same for settle-e20.sh's layout: seedN/{genotype.json,repo
 random_rows() {  # v2's random DARTS-rule cells and FOLDER's DST-matched ones (its in-degrees),
                  # training seed 1: "random - nan nan nan accuracy", "matched - ..."
   for train in "$default"/units/random-darts-*-t1/result.json; do
-    [ -f "$train" ] && echo "random - nan nan nan $(jq -r '.testAccuracy' "$train")"
+    [ -f "$train" ] || continue; echo "random - nan nan nan $(jq -r '.testAccuracy' "$train")"
   done
   for train in "$mean"/units/random-dst-*-t1/result.json; do
-    [ -f "$train" ] && echo "matched - nan nan nan $(jq -r '.testAccuracy' "$train")"
+    [ -f "$train" ] || continue; echo "matched - nan nan nan $(jq -r '.testAccuracy' "$train")"
   done
 }
 plain=

@@ -118,6 +118,25 @@ func copyFromRepository(_ files: [String], to root: URL) throws {
     }
 }
 
+/// Writes `text` to `path` under `root`, making the folders: the made-up result files the
+/// experiment scripts' tests read.
+func writeFile(_ text: String, _ path: String, under root: URL) throws {
+    let url = root.appendingPathComponent(path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+}
+
+/// A genotype.json of a 4-step cell pair whose nodes keep the given numbers of inputs (each a
+/// max_pool_3x3 on input 0): what the DST scripts count per node.
+func genotypeJSON(normal: [Int], reduce: [Int]) -> String {
+    func cell(_ counts: [Int]) -> String {
+        "[" + counts.map { count in
+            "[" + Array(repeating: #"{"op": "max_pool_3x3", "input": 0}"#, count: count).joined(separator: ", ") + "]"
+        }.joined(separator: ", ") + "]"
+    }
+    return #"{"normal": \#(cell(normal)), "normal_concat": [2, 3, 4, 5], "reduce": \#(cell(reduce)), "reduce_concat": [2, 3, 4, 5]}"#
+}
+
 /// A fresh temporary folder, removed after the test.
 func temporaryFolder(_ test: XCTestCase) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("entrannas-cli-\(UUID().uuidString)")

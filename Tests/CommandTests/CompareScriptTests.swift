@@ -39,20 +39,12 @@ final class CompareScriptTests: XCTestCase {
         try write(#"{"testAccuracy": 90.3}"#, "experiments/fashion-mnist-cpu-dst-pull-mean/units/random-dst-2-t1/result.json")
     }
 
-    private func write(_ text: String, _ path: String) throws {
-        let url = root.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
+    private func write(_ text: String, _ path: String) throws { try writeFile(text, path, under: root) }
 
     /// A DST search unit: its result and a genotype whose first normal node keeps all 14 of its
     /// candidates (dense) or one.
     private func search(_ unit: String, dense: Bool, superNet: Double, derived: Double, pruned: Double) throws {
-        let edge = #"{"op": "max_pool_3x3", "input": 0}"#
-        let first = "[" + Array(repeating: edge, count: dense ? 14 : 1).joined(separator: ", ") + "]"
-        let cell = "[\(first), [\(edge)], [\(edge)], [\(edge)]]"
-        try write(#"{"normal": \#(cell), "normal_concat": [2, 3, 4, 5], "reduce": [[\#(edge)], [\#(edge)], [\#(edge)], [\#(edge)]], "reduce_concat": [2, 3, 4, 5]}"#,
-                  "\(unit)/genotype.json")
+        try write(genotypeJSON(normal: [dense ? 14 : 1, 1, 1, 1], reduce: [1, 1, 1, 1]), "\(unit)/genotype.json")
         try write(#"{"superNetAccuracy": \#(superNet), "derivedAccuracy": \#(derived), "prunedFraction": \#(pruned)}"#,
                   "\(unit)/result.json")
     }

@@ -12,32 +12,18 @@ final class DSTNodesScriptTests: XCTestCase {
         try copyFromRepository(["experiments/dst-nodes.sh", "experiments/dst-search.sh"], to: root)
     }
 
-    /// A genotype.json whose nodes keep the given numbers of inputs.
-    private func genotype(normal: [Int], reduce: [Int]) -> String {
-        func cell(_ counts: [Int]) -> String {
-            "[" + counts.map { count in
-                "[" + Array(repeating: #"{"op": "max_pool_3x3", "input": 0}"#, count: count).joined(separator: ", ") + "]"
-            }.joined(separator: ", ") + "]"
-        }
-        return #"{"normal": \#(cell(normal)), "normal_concat": [2, 3, 4, 5], "reduce": \#(cell(reduce)), "reduce_concat": [2, 3, 4, 5]}"#
-    }
-
-    private func write(_ text: String, _ path: String) throws {
-        let url = root.appendingPathComponent("folder/\(path)")
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
+    private func write(_ text: String, _ path: String) throws { try writeFile(text, "folder/\(path)", under: root) }
 
     func testBothLayoutsGiveInDegreesShareAndPruningAndTheTrainingsAccuracy() throws {
         // A unit: node 0 of the normal cell keeps 7 of its 14 candidates; pruning and accuracies
         // as the experiment recorded them.
-        try write(genotype(normal: [7, 1, 1, 1], reduce: [1, 1, 1, 1]), "units/search-entrannas-dst-seed1/genotype.json")
+        try write(genotypeJSON(normal: [7, 1, 1, 1], reduce: [1, 1, 1, 1]), "units/search-entrannas-dst-seed1/genotype.json")
         try write(#"{"superNetAccuracy": 0.9, "derivedAccuracy": 0.85, "prunedFraction": 0.5}"#, "units/search-entrannas-dst-seed1/result.json")
         try write(#"{"testAccuracy": 91.5}"#, "units/train-entrannas-dst-seed1-t1/result.json")
         try write(#"{"testAccuracy": 91.25}"#, "units/train-entrannas-dst-seed1-t2/result.json")
         // Plain folders: 10 of 196 candidates kept, the largest share (3 of 28) in the reduction cell; seed 3's training unfinished.
         for seed in [2, 3] {
-            try write(genotype(normal: [1, 1, 1, 1], reduce: [1, 1, 3, 1]), "seed\(seed)/genotype.json")
+            try write(genotypeJSON(normal: [1, 1, 1, 1], reduce: [1, 1, 3, 1]), "seed\(seed)/genotype.json")
             try write(#"{"super_net_accuracy": 0.88, "derived_accuracy": 0.8775}"#, "seed\(seed)/report.json")
             try write(#"{"epoch": 1, "test_top1": 80.0}"# + "\n" + #"{"epoch": 10, "test_top1": 90.4}"# + "\n", "train-seed\(seed)/metrics.jsonl")
         }

@@ -50,11 +50,7 @@ final class LongTrainingPickTests: XCTestCase {
         try writeExecutable(bin, to: root.appendingPathComponent("bin"))
     }
 
-    private func write(_ text: String, _ path: String) throws {
-        let url = root.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
+    private func write(_ text: String, _ path: String) throws { try writeFile(text, path, under: root) }
 
     /// Runs run.sh for the searched cell; returns its exit status and standard error.
     private func runScript() throws -> (status: Int32, errors: String) {

@@ -38,14 +38,15 @@ plain_rows() {  # the same for settle-e20.sh's layout: seedN/{genotype.json,repo
     plain_search "$search" | row "$1" "$seed" "${acc:-nan}" "$search/genotype.json"
   done
 }
-random_rows() {  # v2's random DARTS-rule cells and FOLDER's DST-matched ones (its in-degrees),
-                 # training seed 1: "random - nan nan nan accuracy", "matched - ..."
-  for train in "$default"/units/random-darts-*-t1/result.json; do
-    [ -f "$train" ] || continue; echo "random - nan nan nan $(jq -r '.testAccuracy' "$train")"
+accuracy_rows() {  # LABEL RESULT_JSON...: "LABEL - nan nan nan accuracy" per training that exists
+  local label=$1 train; shift
+  for train in "$@"; do
+    [ -f "$train" ] || continue; echo "$label - nan nan nan $(jq -r '.testAccuracy' "$train")"
   done
-  for train in "$mean"/units/random-dst-*-t1/result.json; do
-    [ -f "$train" ] || continue; echo "matched - nan nan nan $(jq -r '.testAccuracy' "$train")"
-  done
+}
+random_rows() {  # v2's random DARTS-rule cells and FOLDER's DST-matched ones (its in-degrees), training seed 1
+  accuracy_rows random "$default"/units/random-darts-*-t1/result.json
+  accuracy_rows matched "$mean"/units/random-dst-*-t1/result.json
 }
 plain=
 compgen -G "$mean/seed*/report.json" >/dev/null && plain=1

@@ -8,7 +8,9 @@
 #   lane v2:   experiment v2's late part (PC-DARTS, DARTS), then its main part (DST and the rest),
 #              two units at once where their order allows: once lane long is done, v2 gets both
 #              cores (while it runs, three runs share the two); then the random cells of the
-#              DST mean-pull experiment (experiments/fashion-mnist-cpu-dst-pull-mean)
+#              DST mean-pull experiment (experiments/fashion-mnist-cpu-dst-pull-mean); then
+#              training seed 2 of both long trainings, two at once (the long protocol's own noise;
+#              6-10 CPU hours each)
 #   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining,
 #              then the searched cell's long training (10-23 CPU hours in one run, by machine),
 #              then the mean pull's 20-epoch searches and their cells' trainings
@@ -37,7 +39,8 @@ lane_jobs() {
   case "$1" in
     v2) job env PART=late JOBS=2 experiments/fashion-mnist-v2/run.sh
         job env PART=main JOBS=2 experiments/fashion-mnist-v2/run.sh
-        job env JOBS=2 experiments/fashion-mnist-cpu-dst-pull-mean/run.sh ;;
+        job env JOBS=2 experiments/fashion-mnist-cpu-dst-pull-mean/run.sh
+        job env CELLS="DARTS_V2 searched" SEEDS=2 JOBS=2 experiments/fashion-mnist-long/run.sh ;;
     long) job env CELLS=DARTS_V2 experiments/fashion-mnist-long/run.sh
           job experiments/consistency-gap/retrain.sh
           job env CELLS=searched experiments/fashion-mnist-long/run.sh

@@ -25,7 +25,7 @@ final class BackgroundLanesTests: XCTestCase {
                 #!/usr/bin/env bash
                 group=$(sed -nE 's/.* nice (-?[0-9]+)$/ group=\\1/p' /proc/self/autogroup 2>/dev/null || true)
                 trap 'sleep 1; echo "\(job) TERM" >> "\(root.path)/jobs.txt"; exit ${TERM_STATUS:-130}' TERM
-                echo "\(job) PART=${PART:-} CELLS=${CELLS:-} JOBS=${JOBS:-} nice=$(nice)$group" >> "\(root.path)/jobs.txt"  # once the trap is set
+                echo "\(job) PART=${PART:-} CELLS=${CELLS:-} JOBS=${JOBS:-} SEEDS=${SEEDS:-} nice=$(nice)$group" >> "\(root.path)/jobs.txt"  # once the trap is set
                 sleep "${JOB_SECONDS:-0}" & wait $!
                 """
             try writeExecutable(text, to: url)
@@ -76,14 +76,17 @@ final class BackgroundLanesTests: XCTestCase {
             usleep(100_000)
         }
         try waitUntilStopped(seconds: 10)
-        let laneV2 = ["fashion-mnist-v2", "fashion-mnist-cpu-dst-pull-mean/run.sh"]
-        XCTAssertEqual(jobs.filter { job in laneV2.contains { job.hasPrefix($0) } }, [
-            "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 \(niced)", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 \(niced)",
-            "fashion-mnist-cpu-dst-pull-mean/run.sh PART= CELLS= JOBS=2 \(niced)"])
-        XCTAssertEqual(jobs.filter { job in !laneV2.contains { job.hasPrefix($0) } }, [
-            "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= \(niced)", "consistency-gap/retrain.sh PART= CELLS= JOBS= \(niced)",
-            "fashion-mnist-long/run.sh PART= CELLS=searched JOBS= \(niced)",
-            "fashion-mnist-cpu-dst-pull-mean/settle-e20.sh PART= CELLS= JOBS=1 \(niced)"])
+        let laneV2 = { (job: String) in
+            ["fashion-mnist-v2", "fashion-mnist-cpu-dst-pull-mean/run.sh"].contains { job.hasPrefix($0) } || job.contains("SEEDS=2")
+        }
+        XCTAssertEqual(jobs.filter(laneV2), [
+            "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 SEEDS= \(niced)", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 SEEDS= \(niced)",
+            "fashion-mnist-cpu-dst-pull-mean/run.sh PART= CELLS= JOBS=2 SEEDS= \(niced)",
+            "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 searched JOBS=2 SEEDS=2 \(niced)"])
+        XCTAssertEqual(jobs.filter { !laneV2($0) }, [
+            "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= SEEDS= \(niced)", "consistency-gap/retrain.sh PART= CELLS= JOBS= SEEDS= \(niced)",
+            "fashion-mnist-long/run.sh PART= CELLS=searched JOBS= SEEDS= \(niced)",
+            "fashion-mnist-cpu-dst-pull-mean/settle-e20.sh PART= CELLS= JOBS=1 SEEDS= \(niced)"])
 
         // Slow jobs: a second start leaves the running lanes alone; stop ends each lane's first job
         // with SIGTERM, and no later job starts.
@@ -95,8 +98,8 @@ final class BackgroundLanesTests: XCTestCase {
         XCTAssertTrue(try lanes("status").contains("lane v2: running"))
         XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\nlane v2: stopped\nlane long: stopped\n")
         // No waiting here: stop returned after the jobs had saved and exited.
-        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 \(niced)", "fashion-mnist-v2/run.sh TERM",
-                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= \(niced)", "fashion-mnist-long/run.sh TERM"])
+        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 SEEDS= \(niced)", "fashion-mnist-v2/run.sh TERM",
+                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= SEEDS= \(niced)", "fashion-mnist-long/run.sh TERM"])
         XCTAssertFalse(try lanes("status").contains(": running"))
 
         // A job that ends normally in spite of the stop (entrannas finishes a run in its last
@@ -107,7 +110,7 @@ final class BackgroundLanesTests: XCTestCase {
         while jobs.count < 2 && Date() < started { usleep(100_000) }
         XCTAssertEqual(try lanes("stop"), "lane v2: stopping\nlane long: stopping\nlane v2: stopped\nlane long: stopped\n")
         usleep(1_500_000)
-        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 \(niced)", "fashion-mnist-v2/run.sh TERM",
-                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= \(niced)", "fashion-mnist-long/run.sh TERM"])
+        XCTAssertEqual(Set(jobs), ["fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 SEEDS= \(niced)", "fashion-mnist-v2/run.sh TERM",
+                                   "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= SEEDS= \(niced)", "fashion-mnist-long/run.sh TERM"])
     }
 }

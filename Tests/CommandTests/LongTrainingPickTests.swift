@@ -35,13 +35,30 @@ final class LongTrainingPickTests: XCTestCase {
                 """
             try write(result, "experiments/fashion-mnist-v2/\(part)/units/train-\(method)-seed\(seed)-t\(trainSeed)/result.json")
         }
-        // `report` is the real binary; `train` logs its arguments and leaves a finished folder.
+        // `report` is the real binary; `train` logs its arguments (once its stop trap is set) and
+        // how many trainings run at that moment, holds its folder's lock as entrannas does, takes
+        // TRAIN_SECONDS, and leaves a finished folder, or fails for a file fail-NAME; stopped
+        // (SIGTERM), it saves a checkpoint after a second or three, logs that, and exits 130.
+        // A second instance's trainings (JOBS=1, from JOBS=2) save in three seconds, take
+        // HELPER_SECONDS where given, and fail for a file fail-helper.
         let bin = """
             #!/usr/bin/env bash
             [ "$1" = report ] && exec "\(EntranNASBinary.url.path)" "$@"
-            echo "$*" >> "\(root.path)/trained.txt"
+            helper=$([ "${JOBS:-}" = 1 ] && echo 1 || true)
+            save=1 seconds=${TRAIN_SECONDS:-0}
+            [ -z "$helper" ] || { save=3 seconds=${HELPER_SECONDS:-$seconds}; }
+            trap 'sleep $save; rm -f "\(root.path)/running/$$"; touch "$out/checkpoint.safetensors"; echo "saved $(basename "$out")" >> "\(root.path)/saved.txt"; exit 130' TERM
+            args="$*"
             while [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done
-            mkdir -p "$out" && touch "$out/model.safetensors"
+            mkdir -p "$out" "\(root.path)/running"
+            exec 8>"$out/.entrannas.lock"; flock 8
+            echo "$args" >> "\(root.path)/trained.txt"
+            [ ! -f "\(root.path)/fail-$(basename "$out")" ] || exit 3
+            [ -z "$helper" ] || [ ! -f "\(root.path)/fail-helper" ] || exit 4
+            touch "\(root.path)/running/$$"; ls "\(root.path)/running" | wc -l >> "\(root.path)/concurrency.txt"
+            sleep "$seconds" & wait $!
+            rm "\(root.path)/running/$$"
+            touch "$out/model.safetensors"
             echo '{"epoch": 1, "seconds": 7200, "test_top1": 93.25, "test_images": 10000, "cpu_seconds": 5400}' > "$out/metrics.jsonl"
             printf '%s\n' "2026-12-05 07:00:00  epoch  1/40 (a binary that did not name its machine)" \
               "2026-12-06 07:00:00  machine: CPU A, 2 cores" "2026-12-06 07:00:01  training" "junk  machine: CPU C" \
@@ -65,6 +82,42 @@ final class LongTrainingPickTests: XCTestCase {
                               environment: ["RUNS": root.appendingPathComponent("runs").path])
         XCTAssertEqual(run.status, 0, run.errors)
         return run.output
+    }
+
+    /// run.sh with CELLS="DARTS_V2 searched", JOBS=2 and `environment`.
+    private func environment(_ more: [String: String] = [:]) -> [String: String] {
+        ["BIN": root.appendingPathComponent("bin").path, "RUNS": root.appendingPathComponent("runs").path,
+         "CELLS": "DARTS_V2 searched", "JOBS": "2"].merging(more) { _, new in new }
+    }
+
+    /// Starts run.sh in a session of its own, as a lane runs it, until `trainings` trainings have
+    /// started; stops it as a lane is stopped (SIGTERM to the session), and returns what the
+    /// stand-ins had saved when the script exited.
+    private func stopped(after trainings: Int, _ environment: [String: String]) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["--wait", "bash", "-c", #"echo $$ > sid; trap : TERM; bash "$0"; sort saved.txt > at-exit"#, script.path]
+        process.currentDirectoryURL = root
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let sid = root.appendingPathComponent("sid")
+        let session = { Int32(((try? String(contentsOf: sid, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) }
+        defer { if let group = session() { kill(-group, SIGKILL) } }
+        let before = trained.count, deadline = Date().addingTimeInterval(30)
+        while trained.count < before + trainings, Date() < deadline { usleep(100_000) }
+        usleep(500_000)
+        XCTAssertEqual(trained.count, before + trainings, "\(trained)")
+        kill(-(try XCTUnwrap(session())), SIGTERM)
+        process.waitUntilExit()
+        try FileManager.default.removeItem(at: sid)
+        return ((try? String(contentsOf: root.appendingPathComponent("at-exit"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// The run folders that `train` was called for, in order.
+    private var trainedFolders: [String] {
+        trained.map { $0.components(separatedBy: " --output \(root.path)/runs/")[1].components(separatedBy: " ")[0] }
     }
 
     private var trained: [String] {
@@ -124,6 +177,65 @@ final class LongTrainingPickTests: XCTestCase {
         XCTAssertEqual(trained.count, 2)
     }
 
+    /// SEEDS trains each cell again under NAME-tN with `--seed N` (seed 1 keeps the protocol's
+    /// names); JOBS=2 runs two at once, and a stop waits for both before the script exits.
+    func testSeedsTrainEachCellAgainAndTwoJobsShareTheListAndStopTogether() throws {
+        let environment = environment(["SEEDS": "1 2"])
+        // The first two of the list, one per instance (seed 1 of both cells); the stop waits for
+        // the second instance's slower save too.
+        XCTAssertEqual(try stopped(after: 2, environment.merging(["TRAIN_SECONDS": "60"]) { _, new in new }),
+                       ["saved DARTS_V2", "saved v2-best-darts-seed2"], "the script exited before both trainings had saved")
+        XCTAssertEqual(Set(trainedFolders), ["DARTS_V2", "v2-best-darts-seed2"])
+        XCTAssertTrue(trained.allSatisfy { $0.hasSuffix("--init-channels 16 --seed 1") }, "\(trained)")
+
+        // The next run resumes the two and trains seed 2 of each cell under its own name.
+        let run = try runBash(script, environment: environment)
+        XCTAssertEqual(run.status, 0, run.errors)
+        XCTAssertEqual(Set(trained.dropFirst(2)), [
+            "train --output \(root.path)/runs/DARTS_V2 --resume", "train --output \(root.path)/runs/v2-best-darts-seed2 --resume",
+            "train --output \(root.path)/runs/DARTS_V2-t2 --genotype DARTS_V2 --preset paper --dataset fashion-mnist --epochs 40 --layers 8 --init-channels 16 --seed 2",
+            "train --output \(root.path)/runs/v2-best-darts-seed2-t2 --genotype \(pinned.path) --preset paper --dataset fashion-mnist --epochs 40 --layers 8 --init-channels 16 --seed 2"])
+        let concurrency = ((try? String(contentsOf: root.appendingPathComponent("concurrency.txt"), encoding: .utf8)) ?? "")
+            .split(separator: "\n").compactMap { Int($0) }
+        XCTAssertEqual(concurrency.max(), 2, "JOBS=2 runs two trainings at once, never more: \(concurrency)")
+        for name in ["DARTS_V2", "DARTS_V2-t2", "v2-best-darts-seed2", "v2-best-darts-seed2-t2"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("experiments/fashion-mnist-long/kept/\(name)/finished").path),
+                          "\(name) not kept")
+        }
+        XCTAssertEqual(try runBash(script, environment: environment).status, 0)
+        XCTAssertEqual(trained.count, 6, "a finished training ran again")
+
+        for (name, value, message) in [("SEEDS", "1 x", "error: SEEDS holds 'x'"), ("JOBS", "0", "error: JOBS is '0'")] {
+            let wrong = try runBash(script, environment: environment.merging([name: value]) { _, new in new })
+            XCTAssertEqual(wrong.status, 2)
+            XCTAssertTrue(wrong.errors.hasPrefix(message), wrong.errors)
+        }
+        XCTAssertEqual(trained.count, 6)
+    }
+
+    /// A failed training fails the script after the rest of the list, whichever instance had it;
+    /// an instance done with the list waits for the other, through a stop.
+    func testFailuresCountAndTheFirstInstanceWaitsForTheSecond() throws {
+        try write("", "fail-DARTS_V2")
+        let failed = try runBash(script, environment: environment(["SEEDS": "1 2", "JOBS": "1"]))
+        XCTAssertNotEqual(failed.status, 0)
+        XCTAssertEqual(trainedFolders, ["DARTS_V2", "v2-best-darts-seed2", "DARTS_V2-t2", "v2-best-darts-seed2-t2"])
+
+        try FileManager.default.removeItem(at: root.appendingPathComponent("fail-DARTS_V2"))
+        try write("", "fail-helper")
+        // The first instance's training takes 2 s, so the second one gets a training, whichever
+        // it locks first (and the first may retry the one that failed).
+        XCTAssertNotEqual(try runBash(script, environment: environment(["SEEDS": "3", "TRAIN_SECONDS": "2"])).status, 0,
+                          "the second instance failed")
+        XCTAssertEqual(Set(trainedFolders.dropFirst(4)), ["DARTS_V2-t3", "v2-best-darts-seed2-t3"])
+
+        // The first instance finishes its training at once and waits for the second's (60 s),
+        // which it is stopped in: it exits only once that one has saved.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("fail-helper"))
+        XCTAssertEqual(try stopped(after: 2, environment(["SEEDS": "4", "HELPER_SECONDS": "60"])).count, 1)
+        XCTAssertEqual(Set(trainedFolders.filter { $0.hasSuffix("-t4") }), ["DARTS_V2-t4", "v2-best-darts-seed2-t4"])
+    }
+
     func testNoTrainedSearchedCellIsAnErrorThatNamesV2() throws {
         // Nothing trained or kept yet: the table's header and no row (summarize() checks the status).
         XCTAssertFalse(try summarize().contains("| v2-best"))
@@ -135,5 +247,9 @@ final class LongTrainingPickTests: XCTestCase {
         XCTAssertTrue(result.errors.contains("error: experiment v2 has no searched cell with all its trainings yet"), result.errors)
         XCTAssertFalse(FileManager.default.fileExists(atPath: pinned.path))
         XCTAssertTrue(trained.isEmpty)
+        // DARTS_V2 alone does not need v2.
+        let fixed = try runBash(script, environment: environment(["CELLS": "DARTS_V2", "JOBS": "1"]))
+        XCTAssertEqual(fixed.status, 0, fixed.errors)
+        XCTAssertEqual(trainedFolders, ["DARTS_V2"])
     }
 }

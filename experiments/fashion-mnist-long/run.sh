@@ -14,10 +14,16 @@
 # best-genotype.txt), saved here as v2-best-METHOD-seedN.txt. That file pins the pick: commit it,
 # and every later run, here or on a fresh machine, trains that cell whatever v2 has found since.
 #
+# Training seed 1 is the protocol's (folders DARTS_V2, v2-best-METHOD-seedN); SEEDS="2 3" trains
+# each cell again with those seeds (folders NAME-t2, NAME-t3), which measures the protocol's own
+# noise: how far two trainings of one cell differ. JOBS=2 runs two trainings at once (two
+# instances of this script, sharing the list through the trainings' locks), one core each.
+#
 # usage: experiments/fashion-mnist-long/run.sh          then summarize.sh > results.md
 #   RUNS=dir (default runs/fashion-mnist-long), KEEP=dir (default kept/ here), BIN=path (default
 #   .build/release/entrannas),
-#   CELLS="DARTS_V2 searched" (default: both, in this order), ENTRANNAS_THREADS (default 1)
+#   CELLS="DARTS_V2 searched" (default: both, in this order), SEEDS="1" (training seeds, in this
+#   order), JOBS=1, ENTRANNAS_THREADS (default 1)
 set -euo pipefail
 shopt -s inherit_errexit  # a failure inside $(searched_cell) stops the script too
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -29,7 +35,7 @@ v2=experiments/fashion-mnist-v2
 export ENTRANNAS_THREADS="${ENTRANNAS_THREADS:-1}"
 . experiments/train-folder.sh
 require_bin "$bin" --cost
-flags=(--preset paper --dataset fashion-mnist --epochs 40 --layers 8 --init-channels 16 --seed 1)
+flags=(--preset paper --dataset fashion-mnist --epochs 40 --layers 8 --init-channels 16)
 
 # Prints the pinned searched cell's genotype file, picking it first if there is none.
 searched_cell() {
@@ -53,14 +59,37 @@ searched_cell() {
   echo "$here/v2-best-$name.txt"
 }
 
-mkdir -p "$runs"
-for cell in DARTS_V2 searched; do
-  [ -z "${CELLS:-}" ] || [[ " $CELLS " == *" $cell "* ]] || continue
-  if [ $cell = DARTS_V2 ]; then
-    train_folder --cost --keep "$keep" "$bin" DARTS_V2 "$runs/DARTS_V2" --genotype DARTS_V2 "${flags[@]}"
-  else
-    genotype=$(searched_cell)
-    name=$(basename "$genotype" .txt)
-    train_folder --cost --keep "$keep" "$bin" "$name" "$runs/$name" --genotype "$genotype" "${flags[@]}"
-  fi
+wanted() { [ -z "${CELLS:-}" ] || [[ " $CELLS " == *" $1 "* ]]; }
+read -ra seeds <<< "${SEEDS:-1}"
+for seed in "${seeds[@]}"; do
+  [[ "$seed" =~ ^[1-9][0-9]*$ ]] || { echo "error: SEEDS holds '$seed'; give training seeds such as SEEDS=\"1 2\"" >&2; exit 2; }
 done
+jobs="${JOBS:-1}"
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "error: JOBS is '$jobs'; give a number of trainings at once, e.g. JOBS=2" >&2; exit 2; }
+# The searched cell is picked (and pinned) once, before any second instance starts.
+! wanted searched || genotype=$(searched_cell)
+
+mkdir -p "$runs"
+helpers=() rc=0
+for _ in $(seq 2 "$jobs"); do JOBS=1 "$here/$(basename "$0")" & helpers+=($!); done
+for seed in "${seeds[@]}"; do
+  suffix=$([ "$seed" = 1 ] || echo "-t$seed")
+  for cell in DARTS_V2 searched; do
+    wanted $cell || continue
+    if [ $cell = DARTS_V2 ]; then name=DARTS_V2 cell_genotype=DARTS_V2
+    else name=$(basename "$genotype" .txt) cell_genotype=$genotype; fi
+    train_folder --cost --keep "$keep" "$bin" "$name$suffix" "$runs/$name$suffix" --genotype "$cell_genotype" "${flags[@]}" \
+      --seed "$seed" || rc=$?
+  done
+done
+# A failed training fails the script once the others have run (after a stop, train_folder starts
+# none). The other instances are waited for, also through a stop (whose trap ends a wait early:
+# wait again until each has saved and exited).
+for pid in "${helpers[@]}"; do
+  while :; do
+    wait "$pid" && status=0 || status=$?
+    [ $status -gt 128 ] && kill -0 "$pid" 2>/dev/null || break
+  done
+  [ "$rc" != 0 ] || rc=$status
+done
+exit $rc

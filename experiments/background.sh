@@ -10,7 +10,7 @@
 #              cores (while it runs, three runs share the two); then the random cells of the
 #              DST mean-pull experiment (experiments/fashion-mnist-cpu-dst-pull-mean); then
 #              training seed 2 of both long trainings, two at once (the long protocol's own noise;
-#              6-10 CPU hours each)
+#              about 6 and 10 CPU hours on the 2026-12-07 machine)
 #   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining,
 #              then the searched cell's long training (10-23 CPU hours in one run, by machine),
 #              then the mean pull's 20-epoch searches and their cells' trainings

@@ -58,10 +58,11 @@ train_folder() {
   local bin="$1" label="$2" out="$3"; shift 3
   [ -z "$stopping" ] || return 130
   [ -z "$keep" ] || [ ! -f "$keep/$(basename "$out")/finished" ] || return 0
-  mkdir -p "$(dirname "$out")"
+  # Called as `train_folder ... || rc=$?`, errexit does not reach in here: each step checks itself.
+  mkdir -p "$(dirname "$out")" || return 1
   # fd 9 holds the lock for as long as this training runs (and is kept); another instance skips
   # the folder.
-  exec 9>"$out.lock"
+  exec 9>"$out.lock" || return 1
   flock -n 9 || { echo "== $label: another instance has it"; return 0; }
   local rc=0
   if [ ! -f "$out/model.safetensors" ]; then
@@ -70,7 +71,8 @@ train_folder() {
     if [ -f "$out/checkpoint.safetensors" ]; then
       run+=(--resume)
     else
-      rm -rf "$out"; [ $cost = 0 ] || rm -f "$out.cost"
+      rm -rf "$out" || return 1
+      [ $cost = 0 ] || rm -f "$out.cost" || return 1
       run+=("$@")
     fi
     local timer=()

@@ -26,6 +26,7 @@ final class BackgroundLanesTests: XCTestCase {
                 group=$(sed -nE 's/.* nice (-?[0-9]+)$/ group=\\1/p' /proc/self/autogroup 2>/dev/null || true)
                 trap 'sleep 1; echo "\(job) TERM" >> "\(root.path)/jobs.txt"; exit ${TERM_STATUS:-130}' TERM
                 echo "\(job) PART=${PART:-} CELLS=${CELLS:-} JOBS=${JOBS:-} SEEDS=${SEEDS:-} nice=$(nice)$group" >> "\(root.path)/jobs.txt"  # once the trap is set
+                echo "job: \(job) SEEDS=${SEEDS:-}"  # into its lane's log
                 sleep "${JOB_SECONDS:-0}" & wait $!
                 """
             try writeExecutable(text, to: url)
@@ -83,6 +84,8 @@ final class BackgroundLanesTests: XCTestCase {
             "fashion-mnist-v2/run.sh PART=late CELLS= JOBS=2 SEEDS= \(niced)", "fashion-mnist-v2/run.sh PART=main CELLS= JOBS=2 SEEDS= \(niced)",
             "fashion-mnist-cpu-dst-pull-mean/run.sh PART= CELLS= JOBS=2 SEEDS= \(niced)",
             "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 searched JOBS=2 SEEDS=2 \(niced)"])
+        XCTAssertTrue(log("v2").contains("job: fashion-mnist-long/run.sh SEEDS=2\n"), log("v2"))
+        XCTAssertFalse(log("long").contains("SEEDS=2"), log("long"))
         XCTAssertEqual(jobs.filter { !laneV2($0) }, [
             "fashion-mnist-long/run.sh PART= CELLS=DARTS_V2 JOBS= SEEDS= \(niced)", "consistency-gap/retrain.sh PART= CELLS= JOBS= SEEDS= \(niced)",
             "fashion-mnist-long/run.sh PART= CELLS=searched JOBS= SEEDS= \(niced)",

@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 
 /// experiments/fashion-mnist-long/run.sh picks its searched cell from experiment v2 (both kept
-/// parts merged, through `entrannas report`'s best-genotype.txt) when that training first
-/// starts, pins it in a file beside the script, and later runs train the pinned cell whatever
+/// parts merged, through `entrannas report`'s best-genotype.txt) when it first runs for that
+/// cell, pins it in a file beside the script, and later runs train the pinned cell whatever
 /// v2 says since. Run in a copy of the script with a small kept v2 and a stand-in for `train`.
 final class LongTrainingPickTests: XCTestCase {
     private var root: URL!
@@ -35,28 +35,35 @@ final class LongTrainingPickTests: XCTestCase {
                 """
             try write(result, "experiments/fashion-mnist-v2/\(part)/units/train-\(method)-seed\(seed)-t\(trainSeed)/result.json")
         }
-        // `report` is the real binary; `train` logs its arguments (once its stop trap is set) and
-        // how many trainings run at that moment, holds its folder's lock as entrannas does, takes
-        // TRAIN_SECONDS, and leaves a finished folder, or fails for a file fail-NAME; stopped
-        // (SIGTERM), it saves a checkpoint after a second or three, logs that, and exits 130.
-        // A second instance's trainings (JOBS=1, from JOBS=2) save in three seconds, take
-        // HELPER_SECONDS where given, and fail for a file fail-helper.
+        // `report` is the real binary; `train` holds its folder's lock as entrannas does, logs its
+        // arguments and how many trainings run at that moment, takes TRAIN_SECONDS and leaves a
+        // finished folder, or fails for a file fail-NAME. Stopped (SIGTERM, or SIGINT as Ctrl-C
+        // sends it, which entrannas catches even where a background shell ignores it: perl can,
+        // bash cannot), it saves a checkpoint after a second, logs that, and exits 130. A second
+        // instance's trainings (JOBS=1, from JOBS=2) save in three seconds, take HELPER_SECONDS
+        // where given, and fail for a file fail-helper. Perl logs the start once its handlers
+        // are set, so a stop sent after the log is caught.
         let bin = """
             #!/usr/bin/env bash
             [ "$1" = report ] && exec "\(EntranNASBinary.url.path)" "$@"
+            trap : TERM INT
             helper=$([ "${JOBS:-}" = 1 ] && echo 1 || true)
             save=1 seconds=${TRAIN_SECONDS:-0}
             [ -z "$helper" ] || { save=3 seconds=${HELPER_SECONDS:-$seconds}; }
-            trap 'sleep $save; rm -f "\(root.path)/running/$$"; touch "$out/checkpoint.safetensors"; echo "saved $(basename "$out")" >> "\(root.path)/saved.txt"; exit 130' TERM
             args="$*"
             while [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done
             mkdir -p "$out" "\(root.path)/running"
             exec 8>"$out/.entrannas.lock"; flock 8
-            echo "$args" >> "\(root.path)/trained.txt"
-            [ ! -f "\(root.path)/fail-$(basename "$out")" ] || exit 3
-            [ -z "$helper" ] || [ ! -f "\(root.path)/fail-helper" ] || exit 4
+            if [ -f "\(root.path)/fail-$(basename "$out")" ] || { [ -n "$helper" ] && [ -f "\(root.path)/fail-helper" ]; }; then
+              echo "$args" >> "\(root.path)/trained.txt"; exit 3
+            fi
             touch "\(root.path)/running/$$"; ls "\(root.path)/running" | wc -l >> "\(root.path)/concurrency.txt"
-            sleep "$seconds" & wait $!
+            if ! perl -e '$SIG{INT} = $SIG{TERM} = sub { exit 130 };
+                          open(my $log, ">>", $ARGV[1]) or die; print $log "$ARGV[2]\\n"; close($log); sleep $ARGV[0]' \\
+                 "$seconds" "\(root.path)/trained.txt" "$args"; then
+              sleep $save; rm "\(root.path)/running/$$"; touch "$out/checkpoint.safetensors"
+              echo "saved $(basename "$out")" >> "\(root.path)/saved.txt"; exit 130
+            fi
             rm "\(root.path)/running/$$"
             touch "$out/model.safetensors"
             echo '{"epoch": 1, "seconds": 7200, "test_top1": 93.25, "test_images": 10000, "cpu_seconds": 5400}' > "$out/metrics.jsonl"
@@ -90,13 +97,13 @@ final class LongTrainingPickTests: XCTestCase {
          "CELLS": "DARTS_V2 searched", "JOBS": "2"].merging(more) { _, new in new }
     }
 
-    /// Starts run.sh in a session of its own, as a lane runs it, until `trainings` trainings have
-    /// started; stops it as a lane is stopped (SIGTERM to the session), and returns what the
-    /// stand-ins had saved when the script exited.
-    private func stopped(after trainings: Int, _ environment: [String: String]) throws -> [String] {
+    /// Starts run.sh in a session of its own, as a lane runs it, until `ready` holds; stops it
+    /// with `signal` to the session (SIGTERM as a lane is stopped, SIGINT as Ctrl-C), and returns
+    /// what the stand-ins had saved when the script exited.
+    private func stopped(with signal: Int32, _ environment: [String: String], when ready: () -> Bool) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["--wait", "bash", "-c", #"echo $$ > sid; trap : TERM; bash "$0"; sort saved.txt > at-exit"#, script.path]
+        process.arguments = ["--wait", "bash", "-c", #"echo $$ > sid; trap : TERM INT; bash "$0"; sort saved.txt > at-exit"#, script.path]
         process.currentDirectoryURL = root
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
@@ -104,14 +111,18 @@ final class LongTrainingPickTests: XCTestCase {
         try process.run()
         let sid = root.appendingPathComponent("sid")
         let session = { Int32(((try? String(contentsOf: sid, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) }
-        defer { if let group = session() { kill(-group, SIGKILL) } }
-        let before = trained.count, deadline = Date().addingTimeInterval(30)
-        while trained.count < before + trainings, Date() < deadline { usleep(100_000) }
+        defer {
+            if let group = session() { kill(-group, SIGKILL) }
+            try? FileManager.default.removeItem(at: sid)
+        }
+        var deadline = Date().addingTimeInterval(30)
+        while !ready(), Date() < deadline { usleep(100_000) }
         usleep(500_000)
-        XCTAssertEqual(trained.count, before + trainings, "\(trained)")
-        kill(-(try XCTUnwrap(session())), SIGTERM)
-        process.waitUntilExit()
-        try FileManager.default.removeItem(at: sid)
+        XCTAssertTrue(ready(), "not ready to stop: \(trained)")
+        kill(-(try XCTUnwrap(session())), signal)
+        deadline = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < deadline { usleep(100_000) }
+        XCTAssertFalse(process.isRunning, "the script did not exit within 30 s of the stop")
         return ((try? String(contentsOf: root.appendingPathComponent("at-exit"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
@@ -181,11 +192,11 @@ final class LongTrainingPickTests: XCTestCase {
     /// names); JOBS=2 runs two at once, and a stop waits for both before the script exits.
     func testSeedsTrainEachCellAgainAndTwoJobsShareTheListAndStopTogether() throws {
         let environment = environment(["SEEDS": "1 2"])
-        // The first two of the list, one per instance (seed 1 of both cells); the stop waits for
-        // the second instance's slower save too.
-        XCTAssertEqual(try stopped(after: 2, environment.merging(["TRAIN_SECONDS": "60"]) { _, new in new }),
+        // The first two of the list, one per instance (seed 1 of both cells). Ctrl-C (SIGINT)
+        // waits for the second instance's slower save too, and neither starts another training.
+        XCTAssertEqual(try stopped(with: SIGINT, environment.merging(["TRAIN_SECONDS": "60"]) { _, new in new }) { trained.count == 2 },
                        ["saved DARTS_V2", "saved v2-best-darts-seed2"], "the script exited before both trainings had saved")
-        XCTAssertEqual(Set(trainedFolders), ["DARTS_V2", "v2-best-darts-seed2"])
+        XCTAssertEqual(Set(trainedFolders), ["DARTS_V2", "v2-best-darts-seed2"], "a training started after the stop")
         XCTAssertTrue(trained.allSatisfy { $0.hasSuffix("--init-channels 16 --seed 1") }, "\(trained)")
 
         // The next run resumes the two and trains seed 2 of each cell under its own name.
@@ -229,11 +240,15 @@ final class LongTrainingPickTests: XCTestCase {
                           "the second instance failed")
         XCTAssertEqual(Set(trainedFolders.dropFirst(4)), ["DARTS_V2-t3", "v2-best-darts-seed2-t3"])
 
-        // The first instance finishes its training at once and waits for the second's (60 s),
-        // which it is stopped in: it exits only once that one has saved.
+        // The first instance finishes its training (1 s) and waits for the second's (60 s), which a
+        // lane's stop (SIGTERM) reaches: the script exits only once that one has saved.
         try FileManager.default.removeItem(at: root.appendingPathComponent("fail-helper"))
-        XCTAssertEqual(try stopped(after: 2, environment(["SEEDS": "4", "HELPER_SECONDS": "60"])).count, 1)
+        let kept = root.appendingPathComponent("experiments/fashion-mnist-long/kept")
+        let saved = try stopped(with: SIGTERM, environment(["SEEDS": "4", "TRAIN_SECONDS": "1", "HELPER_SECONDS": "60"])) {
+            ["DARTS_V2-t4", "v2-best-darts-seed2-t4"].contains { FileManager.default.fileExists(atPath: kept.appendingPathComponent("\($0)/finished").path) }
+        }
         XCTAssertEqual(Set(trainedFolders.filter { $0.hasSuffix("-t4") }), ["DARTS_V2-t4", "v2-best-darts-seed2-t4"])
+        XCTAssertEqual(saved.count, 1, "the script exited before the second instance's training had saved")
     }
 
     func testNoTrainedSearchedCellIsAnErrorThatNamesV2() throws {

@@ -9,15 +9,16 @@
 # one has it). Run folders do not outlive the machine: a finished training's metrics.jsonl and
 # cost are kept in kept/NAME (commit them), and a training kept there is not trained again.
 #
-# The searched cell is picked when its training first starts: experiment v2's best searched cell
-# at that moment (`entrannas report` on its kept units: the most accurate over its trainings,
+# The searched cell is picked when the script first runs with it in CELLS (before any training):
+# experiment v2's best searched cell at that moment (`entrannas report` on its kept units: the most accurate over its trainings,
 # best-genotype.txt), saved here as v2-best-METHOD-seedN.txt. That file pins the pick: commit it,
 # and every later run, here or on a fresh machine, trains that cell whatever v2 has found since.
 #
 # Training seed 1 is the protocol's (folders DARTS_V2, v2-best-METHOD-seedN); SEEDS="2 3" trains
 # each cell again with those seeds (folders NAME-t2, NAME-t3), which measures the protocol's own
 # noise: how far two trainings of one cell differ. JOBS=2 runs two trainings at once (two
-# instances of this script, sharing the list through the trainings' locks), one core each.
+# instances of this script, sharing the list through the trainings' locks), one core each; a
+# training that failed in one instance may be tried once more by the other in the same run.
 #
 # usage: experiments/fashion-mnist-long/run.sh          then summarize.sh > results.md
 #   RUNS=dir (default runs/fashion-mnist-long), KEEP=dir (default kept/ here), BIN=path (default
@@ -61,6 +62,7 @@ searched_cell() {
 
 wanted() { [ -z "${CELLS:-}" ] || [[ " $CELLS " == *" $1 "* ]]; }
 read -ra seeds <<< "${SEEDS:-1}"
+[ ${#seeds[@]} -gt 0 ] || { echo "error: SEEDS is empty; give training seeds such as SEEDS=\"1 2\"" >&2; exit 2; }
 for seed in "${seeds[@]}"; do
   [[ "$seed" =~ ^[1-9][0-9]*$ ]] || { echo "error: SEEDS holds '$seed'; give training seeds such as SEEDS=\"1 2\"" >&2; exit 2; }
 done
@@ -70,7 +72,11 @@ jobs="${JOBS:-1}"
 ! wanted searched || genotype=$(searched_cell)
 
 mkdir -p "$runs"
+# A stop reaches the other instances through this one too: started in the background, they
+# ignore SIGINT (Ctrl-C), so only a forwarded SIGTERM keeps them from starting their next training.
 helpers=() rc=0
+trap 'stopping=1; [ ${#helpers[@]} = 0 ] || kill -TERM "${helpers[@]}" 2>/dev/null || true' TERM INT
+[ -z "$stopping" ] || exit 130
 for _ in $(seq 2 "$jobs"); do JOBS=1 "$here/$(basename "$0")" & helpers+=($!); done
 for seed in "${seeds[@]}"; do
   suffix=$([ "$seed" = 1 ] || echo "-t$seed")

@@ -414,6 +414,41 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(decided?.verdict.hasSuffix("1 cell still to train, p cannot go below 0.268)"), true, "\(String(describing: decided))")
     }
 
+    /// Missed is decided early also where only Holm rules "met" out: the family's smallest p,
+    /// times the number of methods, is a floor under every Holm p. Experiment v2's case: DST's
+    /// last random cells could still take its raw p below 0.05, but not its Holm p.
+    func testHolmDecidesMissedWhenNoCellStillToComeCanBringItBelowAlpha() {
+        let plan = ExperimentPlan(methods: [.darts, .entrannasDST], seeds: [1, 2, 3], randomCells: 6, trainSeeds: [1])
+        func summary(dst searched: [Double]) -> [String: String] {
+            let results = plan.units.compactMap { unit -> UnitResult? in
+                var r = UnitResult(unit: unit, seconds: 60, peakMemoryBytes: nil, genotype: "g")
+                let k = Int(unit.seed)
+                switch unit.kind {
+                case .search: r.superNetAccuracy = 0.8; r.derivedAccuracy = 0.5
+                case .train: r.testAccuracy = unit.method == .darts ? 89.8 + 0.2 * Double(k) : searched[k - 1]
+                case .randomDarts: r.testAccuracy = 89.5 + 0.2 * Double(k)
+                case .randomDST:
+                    guard k <= 4 else { return nil }  // two random cells still to train
+                    r.testAccuracy = 90.2 - 0.2 * Double(k)
+                }
+                return r
+            }
+            return Dictionary(uniqueKeysWithValues: ExperimentSummary(plan: plan, settings: [:], results: results).goals.map { ($0.goal, $0.verdict) })
+        }
+        let goal = "entrannas-dst cells beat the random cells of the same rule (permutation test, Holm p < 0.05)"
+        // 92, 91, 89.5 against 90, 89.8, 89.6, 89.4 and two cells below all: 4 of the 84 splits
+        // are as large, p = 0.048 at best, Holm 2 x 0.048 = 0.095.
+        let decided = summary(dst: [92, 91, 89.5])[goal] ?? ""
+        XCTAssertTrue(decided.hasPrefix("decided: missed (+1.13 points, p = 0.114"), decided)
+        XCTAssertTrue(decided.hasSuffix("; 3 vs 4 cells; 2 cells still to train, Holm p cannot go below 0.095)"), decided)
+        // 92, 91.5, 91 above all: 1 of 84 at best, Holm 0.024; still open.
+        let open = summary(dst: [92, 91.5, 91])[goal] ?? ""
+        XCTAssertTrue(open.hasPrefix("partial: "), open)
+        // DARTS' comparison is complete, its raw p above alpha: decided by its own range, as before.
+        XCTAssertTrue(summary(dst: [92, 91, 89.5])["darts cells beat the random cells of the same rule (permutation test, Holm p < 0.05)"]?
+            .contains("every cell trained, p cannot go below") ?? false)
+    }
+
     /// The cell to train in full is the most accurate searched cell over its trainings, among
     /// those with all of them done, whichever method; on a tie the first in plan order. The
     /// summary writes its genotype to best-genotype.txt and removes a stale one.

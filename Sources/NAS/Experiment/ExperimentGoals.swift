@@ -31,6 +31,7 @@ extension ExperimentSummary {
         }
         let finished = results.count == plan.units.count
         let tested = Dictionary(uniqueKeysWithValues: comparisons.map { ($0.method, $0) })
+        let holmFloor = finished ? 0 : holmFloor(tested)
         for method in plan.methods {
             let goal = "\(method.rawValue) cells beat the random cells of the same rule (permutation test, Holm p < \(Self.alpha))"
             guard let c = tested[method.rawValue] else { out.append((goal, "pending")); continue }
@@ -39,7 +40,7 @@ extension ExperimentSummary {
             if finished {
                 out.append((goal, (c.pHolm < Self.alpha ? "met" : "missed") + " (\(numbers))"))
             } else {
-                out.append((goal, partialVerdict(c, numbers: numbers)))
+                out.append((goal, partialVerdict(c, numbers: numbers, holmFloor: holmFloor)))
             }
         }
         return out
@@ -104,17 +105,37 @@ extension ExperimentSummary {
         return earlyVerdict(d, e, missingA: missingD, missingB: missingE, p: p, correction: 1, numbers: numbers, left: left)
     }
 
+    /// The cells a comparison still waits for: searched (one per seed) and random ones, a cell
+    /// counting as trained once all its trainings are (`cellAccuracies`).
+    private func missingCells(_ c: Comparison) -> (searched: Int, random: Int) {
+        (max(plan.seeds.count - c.searched.count, 0), max(plan.randomCells - c.random.count, 0))
+    }
+
+    /// The lowest Holm-adjusted p any comparison can still end with. Holm multiplies the
+    /// family's smallest p by the number of methods and never lowers a p below that, so it is
+    /// that number times the smallest p any comparison can still reach (a method not yet
+    /// compared: one split in all of its final groups').
+    func holmFloor(_ tested: [String: Comparison]) -> Double {
+        let lowest = plan.methods.map { method -> Double in
+            guard let c = tested[method.rawValue] else { return 1 / Statistics.binomial(plan.seeds.count + plan.randomCells, plan.seeds.count) }
+            let missing = missingCells(c)
+            return Statistics.permutationTestRange(c.searched, c.random, missingA: missing.searched, missingB: missing.random).lowest
+        }
+        return min(1, Double(plan.methods.count) * (lowest.min() ?? 1))
+    }
+
     /// A comparison's verdict before every unit has finished, by `earlyVerdict` over the cells
-    /// not yet trained (a cell counting as trained once all its trainings are), with the number
-    /// of methods as the correction (Holm's largest factor; Holm only raises p, so missed needs
-    /// none).
-    func partialVerdict(_ c: Comparison, numbers: String) -> String {
-        // The comparison's cells are those with all their trainings (`cellAccuracies`).
-        let missingSearched = max(plan.seeds.count - c.searched.count, 0), missingRandom = max(plan.randomCells - c.random.count, 0)
-        let missing = missingSearched + missingRandom
-        let left = missing == 0 ? "every cell trained" : "\(missing) cell\(missing == 1 ? "" : "s") still to train"
-        return earlyVerdict(c.searched, c.random, missingA: missingSearched, missingB: missingRandom, p: c.pHolm,
-                            correction: Double(plan.methods.count), numbers: numbers, left: left)
+    /// not yet trained, with the number of methods as the correction (Holm's largest factor).
+    /// Missed is decided when the raw p cannot go below alpha, or when `holmFloor`, the lowest
+    /// Holm p any comparison can end with, is at least alpha.
+    func partialVerdict(_ c: Comparison, numbers: String, holmFloor: Double = 0) -> String {
+        let missing = missingCells(c)
+        let count = missing.searched + missing.random
+        let left = count == 0 ? "every cell trained" : "\(count) cell\(count == 1 ? "" : "s") still to train"
+        let verdict = earlyVerdict(c.searched, c.random, missingA: missing.searched, missingB: missing.random, p: c.pHolm,
+                                   correction: Double(plan.methods.count), numbers: numbers, left: left)
+        guard verdict.hasPrefix("partial:"), holmFloor >= Self.alpha else { return verdict }
+        return "decided: missed (\(numbers); \(left), Holm p cannot go below " + String(format: "%.3f)", holmFloor)
     }
 
     /// The verdict of a one-sided permutation test of `a` over `b` while `missingA` and `missingB`

@@ -31,7 +31,12 @@ extension ExperimentSummary {
         }
         let finished = results.count == plan.units.count
         let tested = Dictionary(uniqueKeysWithValues: comparisons.map { ($0.method, $0) })
-        let holmFloor = finished ? 0 : holmFloor(tested)
+        // Each comparison's range of p over the cells still to come, computed once.
+        let ranges = finished ? [:] : tested.mapValues { c -> (lowest: Double, highest: Double) in
+            let missing = missingCells(c)
+            return Statistics.permutationTestRange(c.searched, c.random, missingA: missing.searched, missingB: missing.random)
+        }
+        let holmFloor = finished ? 0 : holmFloor(ranges.mapValues(\.lowest))
         for method in plan.methods {
             let goal = "\(method.rawValue) cells beat the random cells of the same rule (permutation test, Holm p < \(Self.alpha))"
             guard let c = tested[method.rawValue] else { out.append((goal, "pending")); continue }
@@ -40,7 +45,7 @@ extension ExperimentSummary {
             if finished {
                 out.append((goal, (c.pHolm < Self.alpha ? "met" : "missed") + " (\(numbers))"))
             } else {
-                out.append((goal, partialVerdict(c, numbers: numbers, holmFloor: holmFloor)))
+                out.append((goal, partialVerdict(c, numbers: numbers, range: ranges[method.rawValue], holmFloor: holmFloor)))
             }
         }
         return out
@@ -111,29 +116,29 @@ extension ExperimentSummary {
         (max(plan.seeds.count - c.searched.count, 0), max(plan.randomCells - c.random.count, 0))
     }
 
-    /// The lowest Holm-adjusted p any comparison can still end with. Holm multiplies the
-    /// family's smallest p by the number of methods and never lowers a p below that, so it is
-    /// that number times the smallest p any comparison can still reach (a method not yet
-    /// compared: one split in all of its final groups').
-    func holmFloor(_ tested: [String: Comparison]) -> Double {
-        let lowest = plan.methods.map { method -> Double in
-            guard let c = tested[method.rawValue] else { return 1 / Statistics.binomial(plan.seeds.count + plan.randomCells, plan.seeds.count) }
-            let missing = missingCells(c)
-            return Statistics.permutationTestRange(c.searched, c.random, missingA: missing.searched, missingB: missing.random).lowest
-        }
-        return min(1, Double(plan.methods.count) * (lowest.min() ?? 1))
+    /// The lowest Holm-adjusted p any comparison can still end with, given the lowest p each
+    /// comparison so far can still reach. Holm multiplies the family's smallest p by the family's
+    /// size and lowers no p below that. The family only grows (comparisons are never dropped), so
+    /// its size now is a lower bound on its final size, and its smallest p is at least the
+    /// smallest of these lowest p's and of the methods not yet compared (one split in all of
+    /// their final groups').
+    func holmFloor(_ lowest: [String: Double]) -> Double {
+        let pending = plan.methods.filter { lowest[$0.rawValue] == nil }.isEmpty
+            ? [] : [1 / Statistics.binomial(plan.seeds.count + plan.randomCells, plan.seeds.count)]
+        return min(1, Double(lowest.count) * ((Array(lowest.values) + pending).min() ?? 1))
     }
 
     /// A comparison's verdict before every unit has finished, by `earlyVerdict` over the cells
     /// not yet trained, with the number of methods as the correction (Holm's largest factor).
     /// Missed is decided when the raw p cannot go below alpha, or when `holmFloor`, the lowest
     /// Holm p any comparison can end with, is at least alpha.
-    func partialVerdict(_ c: Comparison, numbers: String, holmFloor: Double = 0) -> String {
+    func partialVerdict(_ c: Comparison, numbers: String, range: (lowest: Double, highest: Double)? = nil,
+                        holmFloor: Double = 0) -> String {
         let missing = missingCells(c)
         let count = missing.searched + missing.random
         let left = count == 0 ? "every cell trained" : "\(count) cell\(count == 1 ? "" : "s") still to train"
         let verdict = earlyVerdict(c.searched, c.random, missingA: missing.searched, missingB: missing.random, p: c.pHolm,
-                                   correction: Double(plan.methods.count), numbers: numbers, left: left)
+                                   correction: Double(plan.methods.count), numbers: numbers, left: left, range: range)
         guard verdict.hasPrefix("partial:"), holmFloor >= Self.alpha else { return verdict }
         return "decided: missed (\(numbers); \(left), Holm p cannot go below " + String(format: "%.3f)", holmFloor)
     }
@@ -144,8 +149,8 @@ extension ExperimentSummary {
     /// bound. Missed when even its lowest is at least alpha; met when its highest times
     /// `correction` is below alpha. Otherwise "partial:" and `p`'s verdict so far.
     func earlyVerdict(_ a: [Double], _ b: [Double], missingA: Int, missingB: Int, p: Double, correction: Double,
-                      numbers: String, left: String) -> String {
-        let range = Statistics.permutationTestRange(a, b, missingA: missingA, missingB: missingB)
+                      numbers: String, left: String, range known: (lowest: Double, highest: Double)? = nil) -> String {
+        let range = known ?? Statistics.permutationTestRange(a, b, missingA: missingA, missingB: missingB)
         if range.lowest >= Self.alpha {
             return "decided: missed (\(numbers); \(left), p cannot go below " + String(format: "%.3f)", range.lowest)
         }

@@ -72,12 +72,15 @@ jobs="${JOBS:-1}"
 ! wanted searched || genotype=$(searched_cell)
 
 mkdir -p "$runs"
-# A stop reaches the other instances through this one too: started in the background, they
-# ignore SIGINT (Ctrl-C), so only a forwarded SIGTERM keeps them from starting their next training.
+# A stop is a signal to the process group (Ctrl-C, background.sh stop), which every instance gets.
+# A command started with & gets SIGINT ignored, which a shell can then neither trap nor reset, so
+# the other instances start with its default restored (env --default-signal); otherwise Ctrl-C
+# would stop their training (entrannas catches it) but not them, and they would train on. A stop
+# sent to this process alone is passed on as SIGTERM.
 helpers=() rc=0
 trap 'stopping=1; [ ${#helpers[@]} = 0 ] || kill -TERM "${helpers[@]}" 2>/dev/null || true' TERM INT
 [ -z "$stopping" ] || exit 130
-for _ in $(seq 2 "$jobs"); do JOBS=1 "$here/$(basename "$0")" & helpers+=($!); done
+for _ in $(seq 2 "$jobs"); do env --default-signal=INT JOBS=1 "$here/$(basename "$0")" & helpers+=($!); done
 for seed in "${seeds[@]}"; do
   suffix=$([ "$seed" = 1 ] || echo "-t$seed")
   for cell in DARTS_V2 searched; do

@@ -18,6 +18,7 @@
 #   require_bin BIN [--cost]                     exit with a one-line error if BIN (or time) is missing
 #   train_folder [--cost] [--keep DIR] BIN LABEL OUT FLAGS...   (the options in any order)
 #                                                train OUT with FLAGS (plus --output OUT) or resume it
+#   wait_through_stop PID                        wait for a background job; returns its status
 
 . "$(dirname "${BASH_SOURCE[0]}")/metrics.sh"   # log_machines
 
@@ -48,6 +49,16 @@ keep_training() {
         || { rm -f "$to/machines.part$$"; echo "error: cannot keep the machines of $out in $to" >&2; exit 1; }
     fi
     date -u +%FT%TZ > "$to/finished.part$$" && mv -f "$to/finished.part$$" "$to/finished" )
+}
+
+# A stop's trap ends `wait` early (the trap runs, then wait returns), while the job is still
+# saving its checkpoint: wait again until it has exited, and return its status.
+wait_through_stop() {
+  local status
+  while :; do
+    wait "$1" && status=0 || status=$?
+    kill -0 "$1" 2>/dev/null || return "$status"
+  done
 }
 
 train_folder() {

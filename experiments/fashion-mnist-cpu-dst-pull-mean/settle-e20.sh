@@ -17,7 +17,7 @@
 #   runs/settle-l002-e20; BIN=path, default .build/release/entrannas; KEPT=dir, default settle-e20/)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. experiments/train-folder.sh   # train_folder, require_bin; traps TERM and INT (stopping=1)
+. experiments/train-folder.sh   # train_folder, require_bin, wait_through_stop; traps TERM and INT (stopping=1)
 kept="${KEPT:-experiments/fashion-mnist-cpu-dst-pull-mean/settle-e20}"
 run="${RUNS:-runs/settle-l002-e20}" bin="${BIN:-.build/release/entrannas}"
 require_bin "$bin" --cost
@@ -71,10 +71,7 @@ if [ "${JOBS:-2}" = 1 ]; then
 else
   lane 1 3 & first=$!
   lane 2 4 & second=$!
-  # A stop interrupts `wait`; wait again until the lane (and its run, saving its checkpoint) has exited.
-  for pid in $first $second; do
-    while true; do rc=0; wait "$pid" || rc=$?; kill -0 "$pid" 2>/dev/null || break; done
-    [ "$rc" = 0 ] || status=1
-  done
+  # Through a stop too, until each lane (and its run, saving its checkpoint) has exited.
+  for pid in $first $second; do wait_through_stop "$pid" || status=1; done
 fi
 exit $status

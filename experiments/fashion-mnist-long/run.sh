@@ -92,13 +92,9 @@ for seed in "${seeds[@]}"; do
   done
 done
 # A failed training fails the script once the others have run (after a stop, train_folder starts
-# none). The other instances are waited for, also through a stop (whose trap ends a wait early:
-# wait again until each has saved and exited).
+# none). The other instances are waited for, also through a stop, until each has saved and exited.
 for pid in "${helpers[@]}"; do
-  while :; do
-    wait "$pid" && status=0 || status=$?
-    [ $status -gt 128 ] && kill -0 "$pid" 2>/dev/null || break
-  done
+  wait_through_stop "$pid" && status=0 || status=$?
   [ "$rc" != 0 ] || rc=$status
 done
 exit $rc

@@ -171,6 +171,21 @@ func startBash(_ script: URL, _ arguments: [String] = [], environment: [String: 
     return process
 }
 
+/// Starts `setsid --wait ARGUMENTS` in `folder`: a session and process group of its own, as
+/// background.sh starts a lane, so that a test can stop it as a lane is stopped (a signal to the
+/// group). `environment` is added to this process's own; the output goes nowhere.
+func startInSession(_ arguments: [String], in folder: URL? = nil, environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+    process.arguments = ["--wait"] + arguments
+    if let folder { process.currentDirectoryURL = folder }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
 /// Runs `bash SCRIPT ARGUMENTS` (see `bashProcess`) to its end: its exit status, standard output
 /// and standard error (the errors through a file, so that neither pipe can fill while the other
 /// is read).

@@ -28,16 +28,9 @@ final class ExperimentV2ScriptTests: XCTestCase {
 
     /// Runs run.sh in a process group of its own; returns the process.
     private func start(part: String, unitSeconds: Int) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["--wait", "bash", root.appendingPathComponent("experiments/fashion-mnist-v2/run.sh").path]
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["PART": part, "BIN": root.appendingPathComponent("entrannas").path, "KEEP_SECONDS": "30",
-             "UNIT_SECONDS": "\(unitSeconds)"]) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try startInSession(["bash", root.appendingPathComponent("experiments/fashion-mnist-v2/run.sh").path],
+                           environment: ["PART": part, "BIN": root.appendingPathComponent("entrannas").path, "KEEP_SECONDS": "30",
+                                         "UNIT_SECONDS": "\(unitSeconds)"])
     }
 
     /// The process groups the stand-in ran in (run.sh's, under setsid), last one last.

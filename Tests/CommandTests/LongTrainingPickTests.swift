@@ -103,14 +103,8 @@ final class LongTrainingPickTests: XCTestCase {
     /// with `signal` to the session (SIGTERM as a lane is stopped, SIGINT as Ctrl-C), and returns
     /// what the stand-ins had saved when the script exited.
     private func stopped(with signal: Int32, _ environment: [String: String], when ready: () -> Bool) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["--wait", "bash", "-c", #"echo $$ > sid; trap : TERM INT; bash "$0"; sort saved.txt > at-exit"#, script.path]
-        process.currentDirectoryURL = root
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startInSession(["bash", "-c", #"echo $$ > sid; trap : TERM INT; bash "$0"; sort saved.txt > at-exit"#, script.path],
+                                         in: root, environment: environment)
         let sid = root.appendingPathComponent("sid")
         let session = { Int32(((try? String(contentsOf: sid, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) }
         defer {

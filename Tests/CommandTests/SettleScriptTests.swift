@@ -62,16 +62,10 @@ final class SettleScriptTests: XCTestCase {
     func testAStopSavesBothSearchesAndTheNextRunResumesThemAndFinishesEverything() throws {
         // In a session of its own, as background.sh starts a lane (the lane's shell runs it),
         // stopped as it stops one. The shell notes the checkpoints there are when the script exits.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["--wait", "bash", "-c",
-                             #"echo $$ > sid; trap : TERM; bash "$0"; rc=$?; ls runs/seed*/checkpoint.safetensors > at-exit; exit $rc"#,
-                             root.appendingPathComponent(script).path]
-        process.currentDirectoryURL = root
-        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["SEARCH_SECONDS": "60"]) { _, new in new }) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startInSession(["bash", "-c",
+                                          #"echo $$ > sid; trap : TERM; bash "$0"; rc=$?; ls runs/seed*/checkpoint.safetensors > at-exit; exit $rc"#,
+                                          root.appendingPathComponent(script).path],
+                                         in: root, environment: environment.merging(["SEARCH_SECONDS": "60"]) { _, new in new })
         let deadline = Date().addingTimeInterval(20)
         while calls.count < 2, Date() < deadline { usleep(100_000) }
         XCTAssertEqual(calls.sorted(), ["search seed1 resume=0", "search seed2 resume=0"])

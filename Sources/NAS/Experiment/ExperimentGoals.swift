@@ -123,8 +123,8 @@ extension ExperimentSummary {
     /// smallest of these lowest p's and of the methods not yet compared (one split in all of
     /// their final groups').
     func holmFloor(_ lowest: [String: Double]) -> Double {
-        let pending = plan.methods.filter { lowest[$0.rawValue] == nil }.isEmpty
-            ? [] : [1 / Statistics.binomial(plan.seeds.count + plan.randomCells, plan.seeds.count)]
+        let pending = plan.methods.contains { lowest[$0.rawValue] == nil }
+            ? [1 / Statistics.binomial(plan.seeds.count + plan.randomCells, plan.seeds.count)] : []
         return min(1, Double(lowest.count) * ((Array(lowest.values) + pending).min() ?? 1))
     }
 
@@ -132,8 +132,8 @@ extension ExperimentSummary {
     /// not yet trained, with the number of methods as the correction (Holm's largest factor).
     /// Missed is decided when the raw p cannot go below alpha, or when `holmFloor`, the lowest
     /// Holm p any comparison can end with, is at least alpha.
-    func partialVerdict(_ c: Comparison, numbers: String, range: (lowest: Double, highest: Double)? = nil,
-                        holmFloor: Double = 0) -> String {
+    func partialVerdict(_ c: Comparison, numbers: String, range: (lowest: Double, highest: Double)?,
+                        holmFloor: Double) -> String {
         let missing = missingCells(c)
         let count = missing.searched + missing.random
         let left = count == 0 ? "every cell trained" : "\(count) cell\(count == 1 ? "" : "s") still to train"

@@ -96,10 +96,12 @@ public enum Statistics {
     /// difference is at least the observed one. Exact (every split) up to `exactLimit` splits,
     /// otherwise `resamples` random splits with the observed one counted (p >= 1/(resamples+1)).
     /// The smallest p an exact test can give is 1 / C(n_a + n_b, n_a): 3 against 5 values can
-    /// reach 1/56 = 0.018, 2 against 3 only 1/10.
+    /// reach 1/56 = 0.018, 2 against 3 only 1/10. Each group is sorted first, so the sampled p
+    /// depends on the values only, not on their order (a plan's seed order, a partial run's).
     public static func permutationTest(_ a: [Double], _ b: [Double], exactLimit: Int = 200_000, resamples: Int = 100_000,
                                        seed: UInt64 = 0) -> Double {
         guard !a.isEmpty, !b.isEmpty else { return 1 }
+        let a = a.sorted(), b = b.sorted()
         let pooled = a + b, total = pooled.reduce(0, +)
         let n = pooled.count, k = a.count
         // The mean difference grows with the sum of group a, so compare sums (with a tolerance

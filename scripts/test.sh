@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
 # python3-torch: Debian's PyTorch (the same libtorch 1.13), so the export tests run the exported
-# model.py in PyTorch (docs/pytorch.md#the-check) instead of skipping.
-scripts/install-deps.sh python3-torch time   # time: the experiment scripts (and their tests) count CPU with /usr/bin/time
+# model.py in PyTorch (docs/pytorch.md#the-check) instead of skipping. python3-scipy: the
+# checking-side statistics of experiments/fashion-mnist-cpu-dst-pull-mean/compare.sh (CompareScriptTests).
+scripts/install-deps.sh python3-torch python3-scipy time   # time: the experiment scripts (and their tests) count CPU with /usr/bin/time
 scripts/check-doc-links.sh   # every doc link and docs/ citation resolves (docs/building.md#doc-links)
 source scripts/torch-backend.sh   # ENTRANNAS_TORCH=debian (default) or wheel
 # Test tensors are tiny: one libtorch thread is fastest, and it keeps OpenMP from spinning

@@ -72,6 +72,57 @@ final class CompareScriptTests: XCTestCase {
         ])
     }
 
+    /// Welch's interval of the gap row, by hand: gaps 1 and 2 against 5 and 4 points, each
+    /// variance of the mean 0.25, df = 0.5² / (2 × 0.25²) = 2, t(0.975, 2) = 4.3027, half-width
+    /// 4.3027 × √0.5 = 3.0425 around -3. With every python3 on the machine that has scipy: the
+    /// one on PATH and Debian's (/usr/bin/python3, python3-scipy 1.10 on Debian 12, whose
+    /// ttest_ind result has no confidence_interval()).
+    func testTheWelchIntervalWithEveryScipyOnTheMachine() throws {
+        var pythons: [String] = []
+        for candidate in [try which("python3"), "/usr/bin/python3"] {
+            guard let path = candidate.map({ URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }),
+                  !pythons.contains(path), hasScipy(path) else { continue }
+            pythons.append(path)
+        }
+        XCTAssertFalse(pythons.isEmpty, "setUp found scipy")
+        for python in pythons {
+            let bin = root.appendingPathComponent("python-\(pythons.firstIndex(of: python)!)")
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("python3").path,
+                                                       withDestinationPath: python)
+            let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            let run = try runBash(here.appendingPathComponent("compare.sh"), environment: ["PATH": path])
+            XCTAssertEqual(run.status, 0, "\(python): \(run.errors)")
+            let gap = run.output.split(separator: "\n").first { $0.hasPrefix("| gap (points) | 1.50") }
+            XCTAssertEqual(gap?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[4], "[-6.04, +0.04]",
+                           "\(python): \(run.output)")
+        }
+    }
+
+    /// The program `name` is on PATH (nil when there is none).
+    private func which(_ name: String) throws -> String? {
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: "/bin/sh")
+        run.arguments = ["-c", "command -v \(name)"]
+        let output = Pipe()
+        run.standardOutput = output
+        try run.run()
+        let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        run.waitUntilExit()
+        return run.terminationStatus == 0 && !path.isEmpty ? path : nil
+    }
+
+    private func hasScipy(_ python: String) -> Bool {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: python)
+        check.arguments = ["-c", "import scipy"]
+        check.standardError = FileHandle.nullDevice
+        guard (try? check.run()) != nil else { return false }
+        check.waitUntilExit()
+        return check.terminationStatus == 0
+    }
+
     func testAFolderWithoutRandomCellsGetsNoSuchRowsAndExitsZero() throws {
         let rows = try compare(["lambda"])
         XCTAssertEqual(rows.count, 5, "\(rows)")

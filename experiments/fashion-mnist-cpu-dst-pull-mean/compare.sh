@@ -7,7 +7,8 @@
 # direction the remedy aims at (accuracy: two-sided). Where FOLDER has random cells matched to its
 # in-degrees (units/random-dst-*), its cells against them (one-sided, as results.md tests them)
 # and those random cells against the DARTS-rule ones. Statistics by Python's scipy (checking side:
-# apt-get install python3-scipy).
+# apt-get install python3-scipy; Debian 12's 1.10 is enough: the Welch interval is computed here
+# from its t quantile, as ttest_ind's confidence_interval() came only with scipy 1.11).
 # FOLDER may hold plain search folders (settle-e20/: seedN/ and train-seedN/); their searches are
 # also compared with this folder's (the same setting searched 10 epochs).
 # usage: experiments/fashion-mnist-cpu-dst-pull-mean/compare.sh [FOLDER]   (default: this folder; lambda-0.01 names its subfolder)
@@ -52,13 +53,20 @@ plain=
 compgen -G "$mean/seed*/report.json" >/dev/null && plain=1
 { if [ -n "$plain" ]; then plain_rows mean "$mean"; rows ten "$here"; else rows mean "$mean"; fi
   rows default "$default"; random_rows; } | python3 -c '
-import sys, math, warnings
-warnings.simplefilter("ignore")  # Welch on identical values (every default search keeps 100%)
+import sys, math
 from itertools import combinations
 from scipy import stats
 rows = [l.split() for l in sys.stdin if l.strip()]
 def values(setting, column):
     return [float(r[column]) for r in rows if r[0] == setting and not math.isnan(float(r[column]))]
+def welch(a, b):  # 95% interval of mean(a) - mean(b), Welch-Satterthwaite degrees of freedom
+    ma, mb = sum(a) / len(a), sum(b) / len(b)
+    va = sum((x - ma) ** 2 for x in a) / (len(a) - 1) / len(a)
+    vb = sum((x - mb) ** 2 for x in b) / (len(b) - 1) / len(b)
+    if va + vb == 0: return ma - mb, ma - mb
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    half = stats.t.ppf(0.975, df) * math.sqrt(va + vb)
+    return ma - mb - half, ma - mb + half
 def permutation(a, b, sign):  # P(mean(a) - mean(b) >= observed, in the direction sign) over all splits
     pooled, n = a + b, len(a)
     observed = sign * (sum(a) / n - sum(b) / len(b))
@@ -84,7 +92,7 @@ for name, column, scale, sign, first, other in [("largest share kept %", 2, 100,
     a = [v * scale for v in values(first, column)]; b = [v * scale for v in values(other, column)]
     if len(a) < 2 or len(b) < 2:
         print(f"| {name} | {len(a)} cells | {other}: {len(b)} cells | - | - | - |"); continue
-    low, high = stats.ttest_ind(a, b, equal_var=False).confidence_interval()
+    low, high = welch(a, b)
     p = min(1.0, 2 * min(permutation(a, b, 1), permutation(a, b, -1))) if sign == 0 else permutation(a, b, sign)
     fmt = lambda v: ", ".join(f"{x:.2f}" for x in v)
     side = " (two-sided)" if sign == 0 else ""

@@ -12,7 +12,7 @@ struct SearchOptions: ParsableArguments {
     // a default, and take what the stored search says where none is given.
     @Option(name: .customLong("method"), help: ArgumentHelp("Search method (default: entrannas).", valueName: "method"))
     var methodFlag: SearchMethod?
-    @Option(name: .customLong("preset"), help: ArgumentHelp("quick (minutes on a CPU, smoke test), cpu (about 12 CPU minutes for EnTranNAS, the architecture learns), paper (default: the method's published configuration) or imagenet (PC-DARTS' direct ImageNet search: ImageNet stem, 10% + 2.5% of every class, batch 1024; for GPUs).", valueName: "preset"))
+    @Option(name: .customLong("preset"), help: ArgumentHelp("quick (minutes on a CPU, smoke test), cpu (10-15 CPU minutes for EnTranNAS, the architecture learns), paper (default: the method's published configuration) or imagenet (PC-DARTS' direct ImageNet search: ImageNet stem, 10% + 2.5% of every class, batch 1024; for GPUs).", valueName: "preset"))
     var presetFlag: SearchPreset?
     @Option(name: .customLong("dataset"), help: ArgumentHelp("Dataset: fashion-mnist (default, Debian package), mnist, cifar10, cifar100, or folder (your images in ImageFolder layout, with --data DIR).", valueName: "dataset"))
     var datasetFlag: String?

@@ -8,15 +8,18 @@ import XCTest
 final class CompareScriptTests: XCTestCase {
     private var root: URL!
     private var here: URL { root.appendingPathComponent("experiments/fashion-mnist-cpu-dst-pull-mean") }
+    /// Every python3 on the machine that has scipy, the one on PATH first, then Debian's
+    /// (python3-scipy 1.10 on Debian 12): each as it names itself (sys.executable), so a venv or
+    /// a pyenv stays what it is, and one per installation (sys.prefix).
+    private var pythons: [String] = []
 
     override func setUpWithError() throws {
-        let scipy = Process()
-        scipy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        scipy.arguments = ["python3", "-c", "import scipy"]
-        scipy.standardError = FileHandle.nullDevice
-        try? scipy.run()
-        scipy.waitUntilExit()
-        try XCTSkipUnless(scipy.terminationStatus == 0, "compare.sh needs python3-scipy (checking side)")
+        var prefixes: Set<String> = []
+        for candidate in ["python3", "/usr/bin/python3"] {
+            guard let found = scipyPython(candidate), prefixes.insert(found.prefix).inserted else { continue }
+            pythons.append(found.executable)
+        }
+        try XCTSkipIf(pythons.isEmpty, "compare.sh needs python3-scipy (checking side)")
         root = try temporaryFolder(self)
         try copyFromRepository(["experiments/fashion-mnist-cpu-dst-pull-mean/compare.sh", "experiments/dst-search.sh"], to: root)
         // v2's default DST: a dense node (14 of 14), then its cells and two DARTS-rule random cells.
@@ -49,9 +52,40 @@ final class CompareScriptTests: XCTestCase {
                   "\(unit)/result.json")
     }
 
+    /// `python` run as `-c "import sys, scipy; ..."`: its sys.executable and sys.prefix, nil
+    /// where there is no such program or it has no scipy.
+    private func scipyPython(_ python: String) -> (executable: String, prefix: String)? {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = [python, "-c", "import sys, scipy; print(sys.executable); print(sys.prefix)"]
+        let output = Pipe()
+        check.standardOutput = output
+        check.standardError = FileHandle.nullDevice
+        guard (try? check.run()) != nil else { return nil }
+        let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        check.waitUntilExit()
+        guard check.terminationStatus == 0, lines.count == 2, !lines[0].isEmpty else { return nil }
+        return (lines[0], lines[1])
+    }
+
+    /// compare.sh run with `python` as the python3 it finds on PATH (a wrapper that execs it).
+    private func runCompare(_ arguments: [String], python: String) throws -> (status: Int32, output: String, errors: String) {
+        let bin = root.appendingPathComponent("python-\(pythons.firstIndex(of: python) ?? 0)")
+        let wrapper = bin.appendingPathComponent("python3")
+        if !FileManager.default.fileExists(atPath: wrapper.path) {
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            let quoted = "'" + python.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            try "#!/bin/sh\nexec \(quoted) \"$@\"\n".write(to: wrapper, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+        }
+        let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        return try runBash(here.appendingPathComponent("compare.sh"), arguments, environment: ["PATH": path])
+    }
+
     /// compare.sh's rows, measure and against columns, difference and p (the interval left out).
     private func compare(_ arguments: [String]) throws -> [String] {
-        let run = try runBash(here.appendingPathComponent("compare.sh"), arguments)
+        let run = try runCompare(arguments, python: pythons[0])
         XCTAssertEqual(run.status, 0, run.errors)
         return run.output.split(separator: "\n").dropFirst(2).map { line in
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -74,53 +108,16 @@ final class CompareScriptTests: XCTestCase {
 
     /// Welch's interval of the gap row, by hand: gaps 1 and 2 against 5 and 4 points, each
     /// variance of the mean 0.25, df = 0.5² / (2 × 0.25²) = 2, t(0.975, 2) = 4.3027, half-width
-    /// 4.3027 × √0.5 = 3.0425 around -3. With every python3 on the machine that has scipy: the
-    /// one on PATH and Debian's (/usr/bin/python3, python3-scipy 1.10 on Debian 12, whose
-    /// ttest_ind result has no confidence_interval()).
+    /// 4.3027 × √0.5 = 3.0425 around -3. With every python3 of `pythons` (Debian 12's scipy
+    /// 1.10 has no confidence_interval() on ttest_ind's result, which the script once called).
     func testTheWelchIntervalWithEveryScipyOnTheMachine() throws {
-        var pythons: [String] = []
-        for candidate in [try which("python3"), "/usr/bin/python3"] {
-            guard let path = candidate.map({ URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }),
-                  !pythons.contains(path), hasScipy(path) else { continue }
-            pythons.append(path)
-        }
-        XCTAssertFalse(pythons.isEmpty, "setUp found scipy")
         for python in pythons {
-            let bin = root.appendingPathComponent("python-\(pythons.firstIndex(of: python)!)")
-            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("python3").path,
-                                                       withDestinationPath: python)
-            let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-            let run = try runBash(here.appendingPathComponent("compare.sh"), environment: ["PATH": path])
+            let run = try runCompare([], python: python)
             XCTAssertEqual(run.status, 0, "\(python): \(run.errors)")
             let gap = run.output.split(separator: "\n").first { $0.hasPrefix("| gap (points) | 1.50") }
             XCTAssertEqual(gap?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[4], "[-6.04, +0.04]",
                            "\(python): \(run.output)")
         }
-    }
-
-    /// The program `name` is on PATH (nil when there is none).
-    private func which(_ name: String) throws -> String? {
-        let run = Process()
-        run.executableURL = URL(fileURLWithPath: "/bin/sh")
-        run.arguments = ["-c", "command -v \(name)"]
-        let output = Pipe()
-        run.standardOutput = output
-        try run.run()
-        let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        run.waitUntilExit()
-        return run.terminationStatus == 0 && !path.isEmpty ? path : nil
-    }
-
-    private func hasScipy(_ python: String) -> Bool {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: python)
-        check.arguments = ["-c", "import scipy"]
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else { return false }
-        check.waitUntilExit()
-        return check.terminationStatus == 0
     }
 
     func testAFolderWithoutRandomCellsGetsNoSuchRowsAndExitsZero() throws {

@@ -91,9 +91,9 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(Statistics.permutationTest(high, low), 1.0 / 184_756, accuracy: 1e-15)
     }
 
-    /// results.md must not change with the order of the cells (`--seeds 2,1`): the sampled test
-    /// (10 against 12 cells: 646,646 splits, over the exact limit) gives the same p for the same
-    /// values in any order.
+    /// The permutation test's p must not change with the order of the cells (`--seeds 2,1`):
+    /// the sampled test (10 against 12 cells: 646,646 splits, over the exact limit) gives the
+    /// same p for the same values in any order.
     func testSampledPermutationTestIgnoresTheOrderOfTheValues() {
         let a: [Double] = [90.7, 90.2, 91.1, 90.5, 90.9, 90.3, 90.8, 90.6, 91.0, 90.4]
         let b: [Double] = [90.1, 90.6, 89.9, 90.4, 90.2, 90.7, 90.0, 90.3, 90.5, 89.8, 90.45, 90.25]

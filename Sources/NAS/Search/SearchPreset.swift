@@ -44,7 +44,7 @@ extension SearchHyperparameters {
             archLearningRate = 6e-3
         case .cpu:
             // Measured (docs/presets.md#cpu-preset): enough architecture steps, with a step size
-            // large enough, for the op weights to separate within about 20 minutes on 2 cores.
+            // large enough, for the op weights to separate within 10-15 CPU minutes (EnTranNAS).
             (epochs, warmupEpochs, batchSize, limit) = (10, 2, 64, 10_000)
             learningRate = dartsRate ? 0.025 : 0.05
             // 3e-3 and 1e-2 left the weights near uniform after 600 steps (mean max weight 0.13

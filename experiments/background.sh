@@ -8,7 +8,8 @@
 #   lane v2:   experiment v2's late part (PC-DARTS, DARTS), then its main part (DST and the rest),
 #              two units at once where their order allows: once lane long is done, v2 gets both
 #              cores (while it runs, three runs share the two); then the random cells of the
-#              DST mean-pull experiment (experiments/fashion-mnist-cpu-dst-pull-mean); then
+#              DST mean-pull experiment (experiments/fashion-mnist-cpu-dst-pull-mean), both
+#              complete since 2026-12-07 (they return at once, before their pinned builds); then
 #              training seed 2 of both long trainings, two at once (the long protocol's own noise;
 #              about 6 and 10 CPU hours on the 2026-12-07 machine)
 #   lane long: DARTS_V2's long training (finished and kept), then the consistency-gap retraining,

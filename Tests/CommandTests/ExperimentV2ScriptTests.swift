@@ -3,13 +3,15 @@ import XCTest
 
 /// experiments/fashion-mnist-v2/run.sh, in a copy of the tree, with a stand-in `entrannas
 /// experiment` (BIN): the late part then the main part run one after the other (the keeper's
-/// sleep must not hold the part lock), and a stop keeps the unit that finishes during it.
+/// sleep must not hold the part lock), a stop keeps the unit that finishes during it, and a
+/// finished experiment (the mean pull's too) returns before its pinned build.
 final class ExperimentV2ScriptTests: XCTestCase {
     private var root: URL!
 
     override func setUpWithError() throws {
         root = try temporaryFolder(self)
-        try copyFromRepository(["experiments/kept.sh", "experiments/pinned-binary.sh", "experiments/fashion-mnist-v2/run.sh"], to: root)
+        try copyFromRepository(["experiments/kept.sh", "experiments/pinned-binary.sh", "experiments/fashion-mnist-v2/run.sh",
+                                "experiments/fashion-mnist-cpu-dst-pull-mean/run.sh"], to: root)
         // The stand-in writes the experiment and one finished unit; on SIGTERM it takes a second
         // (a checkpoint), then finishes the unit, as a unit in its last epoch does.
         let stand = """
@@ -46,6 +48,30 @@ final class ExperimentV2ScriptTests: XCTestCase {
 
     private func kept(_ folder: String) -> Bool {
         FileManager.default.fileExists(atPath: root.appendingPathComponent("experiments/fashion-mnist-v2/\(folder)/units/unit-a/result.json").path)
+    }
+
+    /// A finished experiment returns at once, before the pinned build (no binary-commit here, so
+    /// reaching it would fail) and without running anything; one unit short, it runs.
+    func testAnExperimentWhoseKeptUnitsAreAllFinishedReturnsBeforeThePinnedBuild() throws {
+        func results(_ finished: Int, of total: Int, in folder: String) throws {
+            try writeFile("{\n  \"finished_units\" : \(finished),\n  \"rows\" : [],\n  \"total_units\" : \(total)\n}\n",
+                          "\(folder)/results.json", under: root)
+        }
+        try results(72, of: 72, in: "experiments/fashion-mnist-v2/kept-late")
+        try results(20, of: 20, in: "experiments/fashion-mnist-cpu-dst-pull-mean")
+        for script in ["experiments/fashion-mnist-v2/run.sh", "experiments/fashion-mnist-cpu-dst-pull-mean/run.sh"] {
+            let run = try runBash(root.appendingPathComponent(script), environment: ["PART": "late"])
+            XCTAssertEqual(run.status, 0, "\(script): \(run.errors)")
+            XCTAssertTrue(run.errors.hasPrefix("complete: all "), "\(script): \(run.errors)")
+        }
+        XCTAssertTrue(groups.isEmpty, "the stand-in ran")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("runs/experiment-v2-late").path))
+
+        try results(71, of: 72, in: "experiments/fashion-mnist-v2/kept-late")
+        let late = try start(part: "late", unitSeconds: 0)
+        late.waitUntilExit()
+        XCTAssertEqual(late.terminationStatus, 0)
+        XCTAssertEqual(groups.count, 1, "one unit short, the part runs")
     }
 
     func testTheMainPartFollowsTheLatePartAndAStopKeepsTheLastUnit() throws {

@@ -17,6 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=experiments/fashion-mnist-cpu-dst-pull-mean run="${RUNS:-runs/experiment-dst-pull-mean}"
+# Every kept unit finished (the six random cells included): nothing to run, no pinned build.
+experiments/kept.sh complete "$here" >&2 && exit 0
 if [ -n "${BIN:-}" ]; then
   bin=$BIN
 else

@@ -40,6 +40,9 @@ esac
 mkdir -p runs
 exec 9>runs/experiment-v2.part.lock
 flock -n 9 || { echo "error: another part of experiment v2 is running (runs/experiment-v2.part.lock); run one at a time" >&2; exit 1; }
+# A part whose kept units are all finished has nothing to run: no pinned build (minutes on a fresh
+# machine), no resume. merge.sh reports from the kept units.
+experiments/kept.sh complete "$kept" >&2 && exit 0
 if [ -n "${BIN:-}" ]; then
   bin=$BIN
 else

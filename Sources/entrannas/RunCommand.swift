@@ -147,7 +147,7 @@ struct RunCommand: ParsableCommand {
             if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         }
         try config.validate()
-        print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(config.epochs) epochs -> \(trainDir.path)")
+        print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(counted(config.epochs, "epoch")) -> \(trainDir.path)")
         let parallel = try runtime.parallel
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir,
                                   device: runtime.resolvedDevice, parallel: parallel,

@@ -29,7 +29,7 @@ final class RunCommandTests: XCTestCase {
 
         let resumed = try EntranNASBinary.run(["run", "--output", output.path, "--resume"], in: folder, name: "resume")
         XCTAssertTrue(resumed.output.contains("search: already finished in \(output.path)/search"), resumed.output)
-        XCTAssertTrue(resumed.output.contains("training the derived architecture: 2 cells, 4 channels, 1 epochs"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("training the derived architecture: 2 cells, 4 channels, 1 epoch ->"), resumed.output)
         let again = try String(contentsOf: report, encoding: .utf8)
         XCTAssertTrue(again.contains("seed 3"), again)
         XCTAssertTrue(again.contains("entrannas run: darts on fashion-mnist"), again)
@@ -61,7 +61,7 @@ final class RunCommandTests: XCTestCase {
         try kept.write(to: flags)
 
         let resumed = try EntranNASBinary.run(["run", "--output", output.path, "--resume"], in: folder, name: "resume")
-        XCTAssertTrue(resumed.output.contains("training the derived architecture: 2 cells, 4 channels, 1 epochs"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("training the derived architecture: 2 cells, 4 channels, 1 epoch ->"), resumed.output)
 
         let none = folder.appendingPathComponent("none")
         let refused = try EntranNASBinary.run(["run", "--output", none.path, "--resume"], in: folder, name: "none", expecting: 1)

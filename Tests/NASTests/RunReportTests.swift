@@ -28,6 +28,7 @@ final class RunReportTests: XCTestCase {
             XCTAssertTrue(document.html.contains(number), number)
         }
         XCTAssertTrue(document.markdown.contains("| super-net with Engine-cell 1 (reduce) derived | 39.84% |  |"), document.markdown)
+        XCTAssertTrue(document.markdown.contains("(auxiliary head excluded), 1 epoch (quick preset)"), document.markdown)
         XCTAssertTrue(document.html.contains("<code>Genotype(normal="), "code spans become <code>")
         // Well-formed: the page embeds it in XHTML.
         let parser = XMLParser(data: Data(("<div>" + document.html + "</div>").utf8))

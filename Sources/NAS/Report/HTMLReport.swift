@@ -97,7 +97,7 @@ public enum HTMLReport {
         let total = (settings["epochs"] as? Int) ?? (records.last?["epochs"] as? Int)
         let finished = search ? fm.fileExists(atPath: folder.appendingPathComponent("report.json").path)
             : fm.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path)
-        let done = total.map { "\(records.count) of \($0) epochs" } ?? "\(records.count) epochs"
+        let done = total.map { "\(records.count) of \($0) epochs" } ?? counted(records.count, "epoch")
         for file in files.unreadable {
             body += "<p class=\"warn\">\(MarkupText.escape(file)) cannot be read as a JSON object: the file is damaged.</p>"
         }

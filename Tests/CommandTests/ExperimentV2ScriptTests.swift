@@ -51,26 +51,51 @@ final class ExperimentV2ScriptTests: XCTestCase {
     }
 
     /// A finished experiment returns at once, before the pinned build (no binary-commit here, so
-    /// reaching it would fail) and without running anything; one unit short, it runs.
+    /// reaching it would fail) and without running anything; one unit short, or with fewer random
+    /// cells than the script plans (a plan to grow), or grown in experiment.json but not yet run,
+    /// it runs.
     func testAnExperimentWhoseKeptUnitsAreAllFinishedReturnsBeforeThePinnedBuild() throws {
-        func results(_ finished: Int, of total: Int, in folder: String) throws {
-            try writeFile("{\n  \"finished_units\" : \(finished),\n  \"rows\" : [],\n  \"total_units\" : \(total)\n}\n",
-                          "\(folder)/results.json", under: root)
+        /// The kept files as entrannas writes them: the counts at the top level, the random cells
+        /// inside "plan" (a nested count of the same name must not count).
+        func kept(_ finished: Int, of total: Int, random: Int, stored: Int? = nil, in folder: String) throws {
+            try writeFile("""
+                {
+                  "comparisons" : [
+                    {
+                      "total_units" : \(total + 1)
+                    }
+                  ],
+                  "finished_units" : \(finished),
+                  "plan" : {
+                    "random_cells" : \(random)
+                  },
+                  "total_units" : \(total)
+                }
+
+                """, "\(folder)/results.json", under: root)
+            try writeFile("{\n  \"plan\" : {\n    \"randomCells\" : \(stored ?? random)\n  }\n}\n", "\(folder)/experiment.json", under: root)
         }
-        try results(72, of: 72, in: "experiments/fashion-mnist-v2/kept-late")
-        try results(20, of: 20, in: "experiments/fashion-mnist-cpu-dst-pull-mean")
-        for script in ["experiments/fashion-mnist-v2/run.sh", "experiments/fashion-mnist-cpu-dst-pull-mean/run.sh"] {
-            let run = try runBash(root.appendingPathComponent(script), environment: ["PART": "late"])
+        let late = "experiments/fashion-mnist-v2/kept-late", mean = "experiments/fashion-mnist-cpu-dst-pull-mean"
+        try kept(24, of: 24, random: 0, in: late)
+        try kept(20, of: 20, random: 6, in: mean)
+        for (script, part) in [("experiments/fashion-mnist-v2/run.sh", "late"), ("\(mean)/run.sh", "")] {
+            let run = try runBash(root.appendingPathComponent(script), environment: ["PART": part])
             XCTAssertEqual(run.status, 0, "\(script): \(run.errors)")
             XCTAssertTrue(run.errors.hasPrefix("complete: all "), "\(script): \(run.errors)")
         }
         XCTAssertTrue(groups.isEmpty, "the stand-in ran")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("runs/experiment-v2-late").path))
 
-        try results(71, of: 72, in: "experiments/fashion-mnist-v2/kept-late")
-        let late = try start(part: "late", unitSeconds: 0)
-        late.waitUntilExit()
-        XCTAssertEqual(late.terminationStatus, 0)
+        // Not complete: each of these reaches the run (the stand-in, through BIN) or, for the mean
+        // pull without BIN, the pinned build, which fails here.
+        try kept(8, of: 8, random: 0, in: mean)                 // the kept plan had no random cells yet
+        XCTAssertNotEqual(try runBash(root.appendingPathComponent("\(mean)/run.sh")).status, 0)
+        try kept(8, of: 8, random: 0, stored: 6, in: mean)      // grown in experiment.json, not yet run
+        XCTAssertNotEqual(try runBash(root.appendingPathComponent("\(mean)/run.sh")).status, 0)
+        try kept(23, of: 24, random: 0, in: late)
+        let short = try start(part: "late", unitSeconds: 0)
+        short.waitUntilExit()
+        XCTAssertEqual(short.terminationStatus, 0)
         XCTAssertEqual(groups.count, 1, "one unit short, the part runs")
     }
 

@@ -18,7 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=experiments/fashion-mnist-cpu-dst-pull-mean run="${RUNS:-runs/experiment-dst-pull-mean}"
 # Every kept unit finished (the six random cells included): nothing to run, no pinned build.
-experiments/kept.sh complete "$here" >&2 && exit 0
+random=6
+experiments/kept.sh complete "$here" "$random" >&2 && exit 0
 if [ -n "${BIN:-}" ]; then
   bin=$BIN
 else
@@ -39,4 +40,4 @@ keep() { experiments/kept.sh save "$run" "$here" >/dev/null; }
 keeper=$!
 trap : TERM INT
 trap 'rc=$?; kill $keeper 2>/dev/null || true; wait $keeper 2>/dev/null || true; keep || exit 1; exit $rc' EXIT
-"$bin" experiment --output "$run" --resume --random-cells 6 --jobs "${JOBS:-2}" --threads 1
+"$bin" experiment --output "$run" --resume --random-cells "$random" --jobs "${JOBS:-2}" --threads 1

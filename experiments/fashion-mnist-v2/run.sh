@@ -31,10 +31,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=experiments/fashion-mnist-v2
 case "${PART:-main}" in
-  main) run="${RUNS:-runs/experiment-v2}" kept=$here/kept
-        plan=(--methods entrannas,entrannas-dst,pc-darts,darts --random-cells 6) ;;
-  late) run="${RUNS:-runs/experiment-v2-late}" kept=$here/kept-late
-        plan=(--methods pc-darts,darts --random-cells 0) ;;
+  main) run="${RUNS:-runs/experiment-v2}" kept=$here/kept random=6
+        plan=(--methods entrannas,entrannas-dst,pc-darts,darts --random-cells $random) ;;
+  late) run="${RUNS:-runs/experiment-v2-late}" kept=$here/kept-late random=0
+        plan=(--methods pc-darts,darts --random-cells $random) ;;
   *) echo "error: PART must be main or late, got '$PART'" >&2; exit 2 ;;
 esac
 mkdir -p runs
@@ -42,7 +42,7 @@ exec 9>runs/experiment-v2.part.lock
 flock -n 9 || { echo "error: another part of experiment v2 is running (runs/experiment-v2.part.lock); run one at a time" >&2; exit 1; }
 # A part whose kept units are all finished has nothing to run: no pinned build (minutes on a fresh
 # machine), no resume. merge.sh reports from the kept units.
-experiments/kept.sh complete "$kept" >&2 && exit 0
+experiments/kept.sh complete "$kept" "$random" >&2 && exit 0
 if [ -n "${BIN:-}" ]; then
   bin=$BIN
 else

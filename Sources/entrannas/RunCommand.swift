@@ -147,7 +147,7 @@ struct RunCommand: ParsableCommand {
             if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         }
         try config.validate()
-        print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(counted(config.epochs, "epoch")) -> \(trainDir.path)")
+        print("training the derived architecture: \(config.layers) cells, \(config.initChannels) channels, \(Plural.counted(config.epochs, "epoch")) -> \(trainDir.path)")
         let parallel = try runtime.parallel
         let trainer = try Trainer(configuration: config, train: data.train, test: data.test, directory: trainDir,
                                   device: runtime.resolvedDevice, parallel: parallel,
@@ -227,7 +227,7 @@ struct RunCommand: ParsableCommand {
     private func searchSettingsLine(_ o: SearchOptions, data: Dataset, stored: StoredSearch?) -> String {
         let h = o.hyperparameters(for: data, stored: stored)
         return (stored != nil && o.presetFlag == nil ? "" : "\(o.preset.rawValue) preset, ")
-            + "\(h.epochs) epochs (\(h.warmupEpochs) warm-up), batch \(h.batchSize)"
+            + "\(Plural.counted(h.epochs, "epoch")) (\(h.warmupEpochs) warm-up), batch \(h.batchSize)"
             + (h.limit.map { ", \($0) images" } ?? "")
     }
 }

@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
         guard let run = directory else { return try printSummary(config, table: true) }
         let parallel = try runtime.parallel
         try printSummary(config, table: false)
-        print("training: \(counted(config.epochs, "epoch")) of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
+        print("training: \(Plural.counted(config.epochs, "epoch")) of \(config.limit > 0 ? config.limit : data.train.count) images, batch "
               + "\(config.batchSize), lr \(config.learningRate) \(config.learningRateDecay.map { "x\($0) per epoch" } ?? "cosine"), cutout \(config.cutout), drop-path \(config.dropPathProb), "
               + "auxiliary \(config.auxiliaryWeight), threads \(Torch.threadCount), seed \(config.seed)"
               + (try runtime.resolvedMemoryFormat() == .channelsLast ? ", channels-last" : ""))

@@ -51,7 +51,8 @@ final class HTMLReportTests: SingleThreadTestCase {
         let out = try search(epochs: 1)
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         let counts = elements(html)
-        XCTAssertTrue(html.contains("Finished: 1 of 1 epochs"))
+        XCTAssertTrue(html.contains("Finished: 1 of 1 epoch."), html)
+        XCTAssertTrue(html.contains("<h3>Timings</h3><p>1 epoch in "), html)
         for section in ["Genotype", "Consistency", "Plots", "Timings", "Settings", "Files"] {
             XCTAssertTrue(html.contains("<h3>\(section)"), section)
         }

@@ -97,7 +97,7 @@ public enum HTMLReport {
         let total = (settings["epochs"] as? Int) ?? (records.last?["epochs"] as? Int)
         let finished = search ? fm.fileExists(atPath: folder.appendingPathComponent("report.json").path)
             : fm.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path)
-        let done = total.map { "\(records.count) of \($0) epochs" } ?? counted(records.count, "epoch")
+        let done = total.map { "\(records.count) of \(Plural.counted($0, "epoch"))" } ?? Plural.counted(records.count, "epoch")
         for file in files.unreadable {
             body += "<p class=\"warn\">\(MarkupText.escape(file)) cannot be read as a JSON object: the file is damaged.</p>"
         }
@@ -138,7 +138,7 @@ public enum HTMLReport {
                 + RunPlots(records: records, primitives: primitives.map(\.rawValue)).plots
                     .map { "<figure>\(inlineSVG($0.svg))</figure>" }.joined() + "</div>"
             let seconds = records.compactMap { ($0["seconds"] as? NSNumber)?.doubleValue }
-            body += "<h3>Timings</h3><p>\(records.count) epochs in \(ProgressBar.formatDuration(seconds.reduce(0, +)))"
+            body += "<h3>Timings</h3><p>\(Plural.counted(records.count, "epoch")) in \(ProgressBar.formatDuration(seconds.reduce(0, +)))"
                 + (seconds.isEmpty ? "" : ", \(String(format: "%.1f", seconds.reduce(0, +) / Double(seconds.count))) s per epoch")
                 + ((records.last?["cpu_seconds"] as? NSNumber).map { "; CPU time \(ProgressBar.formatDuration($0.doubleValue)) over every process and rank" } ?? "")
                 + "</p>"

@@ -92,7 +92,7 @@ public struct RunReport: Codable, Sendable {
             ] + diagnosticRows),
             .heading(level: 2, "Derived architecture trained from scratch"),
             .bullets([
-                "\(t.layers) cells, \(t.initChannels) channels, \(String(format: "%.3f", t.parameters))M parameters (auxiliary head excluded), \(counted(t.epochs, "epoch")) (\(t.preset) preset)",
+                "\(t.layers) cells, \(t.initChannels) channels, \(String(format: "%.3f", t.parameters))M parameters (auxiliary head excluded), \(Plural.counted(t.epochs, "epoch")) (\(t.preset) preset)",
                 "test accuracy: top-1 \(percent(t.result.top1)), top-5 \(percent(t.result.top5)) on \(t.result.count) images",
             ]),
             .paragraph("Total time \(ProgressBar.formatDuration(seconds)) (search \(ProgressBar.formatDuration(searchSeconds))).\n"

@@ -131,7 +131,7 @@ public final class SearchRun: RunJob {
             "network: \(config.layers) cells, \(config.initChannels) channels, \(config.steps) steps, Engine-cells \(config.engineCells)"
                 + (config.featureSharing ? ", feature sharing" : "") + (config.partialChannels > 1 ? ", partial channels 1/\(config.partialChannels)" : "")
                 + ", \(String(format: "%.3f", weights))M weights",
-            "schedule: \(hyper.epochs) epochs (\(hyper.warmupEpochs) warm-up"
+            "schedule: \(Plural.counted(hyper.epochs, "epoch")) (\(hyper.warmupEpochs) warm-up"
                 + (hyper.warmupLoweredFrom.map { ", lowered from the preset's \($0): --epochs \(hyper.epochs) leaves no room; --warmup-epochs sets it" } ?? "")
                 + "), batch \(hyper.batchSize), lr \(hyper.learningRate), "
                 + "arch lr \(hyper.archLearningRate), threads \(Torch.threadCount), seed \(seed)"

@@ -42,7 +42,7 @@ public enum MachineDescription {
             // An Arm machine names its core by implementer and part numbers, not by name.
             cpu = "Arm CPU (implementer \(implementer.prefix(8)), part \(part.prefix(8)))"
         }
-        var parts = [cpu, "\(max(cores, 0)) core\(cores == 1 ? "" : "s")"]
+        var parts = [cpu, Plural.counted(max(cores, 0), "core")]
         // x86 lists `flags`, Arm `Features`.
         let flags = Set(((fields["flags"] ?? fields["Features"]) ?? "").split(separator: " "))
         if let simd = [("avx512f", "AVX-512"), ("avx2", "AVX2"), ("sve", "SVE")].first(where: { flags.contains(Substring($0.0)) }) {

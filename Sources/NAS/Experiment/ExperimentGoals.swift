@@ -136,7 +136,7 @@ extension ExperimentSummary {
                         holmFloor: Double) -> String {
         let missing = missingCells(c)
         let count = missing.searched + missing.random
-        let left = count == 0 ? "every cell trained" : "\(count) cell\(count == 1 ? "" : "s") still to train"
+        let left = count == 0 ? "every cell trained" : "\(Plural.counted(count, "cell")) still to train"
         let verdict = earlyVerdict(c.searched, c.random, missingA: missing.searched, missingB: missing.random, p: c.pHolm,
                                    correction: Double(plan.methods.count), numbers: numbers, left: left, range: range)
         guard verdict.hasPrefix("partial:"), holmFloor >= Self.alpha else { return verdict }

@@ -93,7 +93,7 @@ extension ExperimentSummary {
             let unrecorded = results.filter { $0.machines == nil }.count
             lines += ["", "CPU and wall minutes compare only within one machine. The units ran on "
                       + machines.enumerated().map { "M\($0 + 1) (\($1))" }.joined(separator: ", ")
-                      + (unrecorded == 0 ? "." : "; \(unrecorded) unit\(unrecorded == 1 ? "" : "s") recorded none (older results).")]
+                      + (unrecorded == 0 ? "." : "; \(Plural.counted(unrecorded, "unit")) recorded none (older results).")]
         }
         let machineHeader = machines.isEmpty ? ("", "") : (" machine |", "---|")
         lines += ["", "| unit | CPU min | wall min | peak GB | super-net acc % | derived acc % | gap | pruned % | in-degree (normal, reduce) | test acc % |" + machineHeader.0,

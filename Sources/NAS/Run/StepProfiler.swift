@@ -77,18 +77,18 @@ public final class StepProfiler {
         guard let summary, let trace = traceURL else { return [] }
         let steps = max(recorded, 1)
         return [summary.table(top: 12, steps: steps)] + [summary.outlierNote(steps: steps)].compactMap { $0 }
-            + ["profiled \(recorded) \(what)\(recorded == 1 ? "" : "s") (after \(warmup) not recorded): \(trace.path) "
+            + ["profiled \(Plural.counted(recorded, what)) (after \(warmup) not recorded): \(trace.path) "
                 + "(open it in https://ui.perfetto.dev or chrome://tracing), the top 20 operators in profile.md"]
     }
 
     /// The table with a heading that says what was recorded and how to open the trace.
     public func markdown(_ summary: ProfileSummary) -> String {
         """
-        ## Profile: \(recorded) \(what)\(recorded == 1 ? "" : "s") after \(warmup) not recorded
+        ## Profile: \(Plural.counted(recorded, what)) after \(warmup) not recorded
 
         \(String(format: "%.1f", seconds * 1000 / Double(max(recorded, 1)))) ms per step (wall clock, profiling included), \
         \(String(format: "%.1f", summary.selfMicroseconds / 1000 / Double(max(recorded, 1)))) ms of recorded time per step \
-        on the profiled threads, \(Torch.threadCount) libtorch thread\(Torch.threadCount == 1 ? "" : "s")\
+        on the profiled threads, \(Plural.counted(Torch.threadCount, "libtorch thread"))\
         \(device.isCUDA ? " (CPU-side times: on a GPU an operator's time is mostly its launch, and the backward's thread waits are counted too)" : "").
         Self time is an operator's own, without the operators it calls; a range's (EngineCell,
         TransitCell, architecture step, weight step, training step) is the time between operators.
